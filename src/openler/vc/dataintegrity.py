@@ -1,0 +1,268 @@
+"""Data Integrity proofs with the EdDSA cryptosuites ``eddsa-rdfc-2022`` and ``eddsa-jcs-2022``.
+
+Creating a proof (``add_proof``) and checking one (``check_proofs``) follow the algorithms
+of *Data Integrity EdDSA Cryptosuites v1.0*: the unsecured document and the proof
+configuration are each canonicalized (RDFC-1.0 or JCS), hashed with SHA-256, and the
+concatenation ``hash(proofConfig) ‖ hash(document)`` is signed with Ed25519. The
+``proofValue`` is the base58btc multibase signature.
+
+Proof sets (several independent proofs) and proof chains (``previousProof``) are both
+supported: every proof is checked and reported on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from openler.vc import jcs, jsonld
+from openler.vc.dates import format_datetime, parse_datetime
+from openler.vc.did import Resolver
+from openler.vc.errors import (
+    ContextError,
+    InputError,
+    KeyFormatError,
+    ProofError,
+    ResolutionError,
+    UnauthorizedMethodError,
+)
+from openler.vc.keys import Multikey, load_public_key, verify_ed25519
+from openler.vc.multibase import decode_multibase, encode_base58btc
+
+Cryptosuite = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"]
+CRYPTOSUITES: tuple[Cryptosuite, ...] = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+
+
+def _hashes(
+    unsecured: Mapping[str, Any],
+    proof_config: Mapping[str, Any],
+    suite: str,
+    loader: jsonld.DocumentLoader | None,
+) -> bytes:
+    if suite == "eddsa-rdfc-2022":
+        doc_canon = jsonld.canonicalize(unsecured, loader).encode("utf-8")
+        config_canon = jsonld.canonicalize(proof_config, loader).encode("utf-8")
+    else:
+        doc_canon = jcs.canonicalize(unsecured)
+        config_canon = jcs.canonicalize(proof_config)
+    return hashlib.sha256(config_canon).digest() + hashlib.sha256(doc_canon).digest()
+
+
+def _proofs(document: Mapping[str, Any]) -> list[Any]:
+    proof = document.get("proof")
+    if proof is None:
+        return []
+    return list(proof) if isinstance(proof, list) else [proof]
+
+
+def _unsecured(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:
+    """The document a proof was made over: no proofs, except those it chains to."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    previous = proof.get("previousProof")
+    if previous is not None:
+        wanted = previous if isinstance(previous, list) else [previous]
+        others = [p for p in _proofs(document) if isinstance(p, Mapping)]
+        chained = [p for p in others if p.get("id") in wanted]
+        missing = [w for w in wanted if w not in {p.get("id") for p in chained}]
+        if missing:
+            raise ProofError(f"previousProof {missing[0]!r} is not among the document's proofs")
+        unsecured["proof"] = chained[0] if len(chained) == 1 else chained
+    return unsecured
+
+
+def _proof_config(
+    unsecured: Mapping[str, Any], proof: Mapping[str, Any], suite: str
+) -> dict[str, Any]:
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    if suite == "eddsa-rdfc-2022" or "@context" in config:
+        if "@context" in unsecured:
+            config["@context"] = unsecured["@context"]
+    return config
+
+
+def add_proof(
+    document: Mapping[str, Any],
+    key: Multikey,
+    *,
+    cryptosuite: Cryptosuite = "eddsa-rdfc-2022",
+    purpose: str = "assertionMethod",
+    created: datetime | None = None,
+    expires: datetime | None = None,
+    challenge: str | None = None,
+    domain: str | Sequence[str] | None = None,
+    proof_id: str | None = None,
+    previous_proof: str | Sequence[str] | None = None,
+    loader: jsonld.DocumentLoader | None = None,
+) -> dict[str, Any]:
+    """Return a copy of ``document`` with one more Data Integrity proof by ``key``.
+
+    Nothing else in the document changes. An existing proof becomes a proof set.
+    Raises :class:`ProofError` (or a :class:`ContextError` for JSON-LD problems).
+    """
+    if cryptosuite not in CRYPTOSUITES:
+        raise ProofError(f"unknown cryptosuite {cryptosuite!r}; use one of {CRYPTOSUITES}")
+    if not isinstance(document, Mapping):
+        raise InputError("only a JSON object can be signed")
+    proof: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite}
+    if proof_id is not None:
+        proof["id"] = proof_id
+    if created is not None:
+        proof["created"] = format_datetime(created)
+    if expires is not None:
+        proof["expires"] = format_datetime(expires)
+    proof["verificationMethod"] = key.id
+    proof["proofPurpose"] = purpose
+    if challenge is not None:
+        proof["challenge"] = challenge
+    if domain is not None:
+        proof["domain"] = domain if isinstance(domain, str) else list(domain)
+    if previous_proof is not None:
+        proof["previousProof"] = (
+            previous_proof if isinstance(previous_proof, str) else list(previous_proof)
+        )
+    if cryptosuite == "eddsa-jcs-2022" and "@context" in document:
+        proof["@context"] = document["@context"]
+    unsecured = _unsecured(document, proof)
+    data = _hashes(unsecured, _proof_config(unsecured, proof, cryptosuite), cryptosuite, loader)
+    try:
+        proof["proofValue"] = encode_base58btc(key.sign(data))
+    except KeyFormatError as exc:
+        raise ProofError(exc.message) from None
+    existing = _proofs(document)
+    secured = dict(document)
+    secured["proof"] = [*existing, proof] if existing else proof
+    return secured
+
+
+@dataclass(frozen=True)
+class ProofCheck:
+    """The outcome of checking one proof. ``ok`` is False with a reason in ``message``."""
+
+    ok: bool
+    message: str
+    proof: Mapping[str, Any]
+    method: str | None = None
+    controller: str | None = None
+    cryptosuite: str | None = None
+
+
+def check_proofs(
+    document: Mapping[str, Any],
+    *,
+    resolver: Resolver,
+    purpose: str,
+    at: datetime,
+    challenge: str | None = None,
+    domain: str | None = None,
+    loader: jsonld.DocumentLoader | None = None,
+) -> list[ProofCheck]:
+    """Check every proof on ``document``; an empty list means there is no proof."""
+    return [
+        _check_one(document, p, resolver, purpose, at, challenge, domain, loader)
+        for p in _proofs(document)
+    ]
+
+
+def _check_one(
+    document: Mapping[str, Any],
+    proof: Any,
+    resolver: Resolver,
+    purpose: str,
+    at: datetime,
+    challenge: str | None,
+    domain: str | None,
+    loader: jsonld.DocumentLoader | None,
+) -> ProofCheck:
+    if not isinstance(proof, Mapping):
+        return ProofCheck(False, "proof is not a JSON object", {})
+
+    def fail(message: str, **extra: Any) -> ProofCheck:
+        return ProofCheck(False, message, proof, **extra)
+
+    if proof.get("type") != "DataIntegrityProof":
+        return fail(f"proof type {proof.get('type')!r} is not supported (DataIntegrityProof)")
+    suite = proof.get("cryptosuite")
+    if suite not in CRYPTOSUITES:
+        return fail(f"cryptosuite {suite!r} is not supported (eddsa-rdfc-2022, eddsa-jcs-2022)")
+    method = proof.get("verificationMethod")
+    if not isinstance(method, str):
+        return fail("proof has no verificationMethod")
+    if proof.get("proofPurpose") != purpose:
+        return fail(
+            f"proof purpose is {proof.get('proofPurpose')!r} but {purpose!r} is required",
+            method=method,
+        )
+    try:
+        if "created" in proof:
+            created = parse_datetime(proof["created"], "proof created")
+            if created > at:
+                return fail(f"proof was created in the future ({proof['created']})", method=method)
+        if "expires" in proof and parse_datetime(proof["expires"], "proof expires") < at:
+            return fail(f"proof expired on {proof['expires']}", method=method)
+    except InputError as exc:
+        return fail(exc.message, method=method)
+    if challenge is not None and proof.get("challenge") != challenge:
+        return fail(
+            f"challenge mismatch: the verifier asked for {challenge!r}, "
+            f"the proof has {proof.get('challenge')!r}",
+            method=method,
+        )
+    if domain is not None:
+        proof_domain = proof.get("domain")
+        domains = proof_domain if isinstance(proof_domain, list) else [proof_domain]
+        if domain not in domains:
+            return fail(
+                f"domain mismatch: the verifier expected {domain!r}, the proof has "
+                f"{proof_domain!r}",
+                method=method,
+            )
+    if suite == "eddsa-jcs-2022" and "@context" in proof:
+        if not _context_prefix(proof["@context"], document.get("@context")):
+            return fail("the proof's @context is not a prefix of the document's @context")
+    try:
+        vm = resolver.verification_method(method, purpose)
+    except UnauthorizedMethodError as exc:
+        return fail(f"verification method not authorised: {exc.message}", method=method)
+    except ResolutionError as exc:
+        return fail(f"verification method could not be resolved: {exc.message}", method=method)
+    try:
+        signature = decode_multibase(proof.get("proofValue", ""))
+    except KeyFormatError as exc:
+        return fail(f"proofValue is malformed: {exc.message}", method=method)
+    if not str(proof.get("proofValue", "")).startswith("z") or len(signature) != 64:
+        return fail("proofValue must be a base58btc (z…) Ed25519 signature of 64 bytes")
+    try:
+        unsecured = _unsecured(document, proof)
+        if suite == "eddsa-jcs-2022" and "@context" in proof:
+            unsecured["@context"] = proof["@context"]
+        data = _hashes(unsecured, _proof_config(unsecured, proof, suite), suite, loader)
+    except (ContextError, InputError, ProofError) as exc:
+        return fail(f"could not canonicalize: {exc.message}", method=method)
+    try:
+        public = load_public_key(vm.public_key)
+    except KeyFormatError as exc:
+        return fail(exc.message, method=method)
+    if not verify_ed25519(public, signature, data):
+        return fail(
+            f"signature does not match: the credential or its proof was altered after "
+            f"signing, or {method} did not sign it",
+            method=method,
+            controller=vm.controller,
+        )
+    return ProofCheck(
+        True,
+        f"{suite} proof by {method} is valid",
+        proof,
+        method=method,
+        controller=vm.controller,
+        cryptosuite=suite,
+    )
+
+
+def _context_prefix(prefix: Any, full: Any) -> bool:
+    p = prefix if isinstance(prefix, list) else [prefix]
+    f = full if isinstance(full, list) else [full]
+    return f[: len(p)] == p

@@ -1,0 +1,209 @@
+"""JSON-LD with bundled contexts only, in safe mode, and RDFC-1.0 canonicalization.
+
+The :class:`DocumentLoader` serves the contexts bundled in ``openler/vc/contexts`` plus any
+the caller adds; every other URL raises :class:`UnknownContextError`. Nothing is fetched.
+
+Safe mode: a property the active contexts do not define, or a relative ``@type``, raises
+:class:`UndefinedTermError` instead of being silently dropped. Terms that only resolve
+through the VC 2.0 ``@vocab`` (``https://www.w3.org/ns/credentials/issuer-dependent#``) are
+defined, but reported by :func:`issuer_dependent_terms` so a verifier can warn about them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pyoxigraph
+from pyld import jsonld  # type: ignore[import-untyped]
+
+from openler.vc.errors import ContextError, UndefinedTermError, UnknownContextError
+
+ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+# Documents are expanded against this base so that relative references can be recognised
+# and refused (safe mode); no output ever contains it.
+_RELATIVE_BASE = "https://relative-reference.openler.invalid/"
+
+#: Context URL → file in ``openler/vc/contexts``.
+BUNDLED: dict[str, str] = {
+    "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
+    "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
+    "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
+    "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
+    "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
+    "https://www.w3.org/ns/credentials/status/v1": "vc-bitstring-status-list-v1.jsonld",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-3.0.0.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-3.0.1.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-3.0.2.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
+    "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-v2p0-2.0.1.json",
+}
+
+
+@cache
+def bundled_context(url: str) -> Mapping[str, Any]:
+    """The parsed bundled context document for ``url`` (read once per process)."""
+    name = BUNDLED.get(url)
+    if name is None:
+        raise UnknownContextError(url)
+    text = resources.files("openler.vc").joinpath("contexts", name).read_text("utf-8")
+    doc: Mapping[str, Any] = json.loads(text)
+    return doc
+
+
+class DocumentLoader:
+    """A JSON-LD document loader that never touches the network.
+
+    ``extra`` maps further context URLs to their documents (from ``--context URL=FILE``).
+    """
+
+    def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self.extra: dict[str, Mapping[str, Any]] = dict(extra or {})
+
+    def load(self, url: str) -> Mapping[str, Any]:
+        if url in self.extra:
+            return self.extra[url]
+        return bundled_context(url)
+
+    def knows(self, url: str) -> bool:
+        return url in self.extra or url in BUNDLED
+
+    def __call__(self, url: str, options: Any = None) -> dict[str, Any]:
+        # pyld's loader protocol; pyld may mutate what it is given, so hand it a copy.
+        return {
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": copy.deepcopy(self.load(url)),
+        }
+
+
+DEFAULT_LOADER = DocumentLoader()
+
+
+def _raise_dropped(expanded_property: str | None) -> None:
+    raise UndefinedTermError(str(expanded_property))
+
+
+def _translate(exc: Exception) -> ContextError:
+    """Find our own error inside pyld's wrapping, or describe pyld's."""
+    seen: Exception | None = exc
+    while seen is not None:
+        if isinstance(seen, ContextError):
+            return seen
+        nxt = getattr(seen, "cause", None) or seen.__cause__ or seen.__context__
+        seen = nxt if isinstance(nxt, Exception) else None
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    details = getattr(exc, "code", None)
+    return ContextError(f"JSON-LD processing failed: {message}" + (f" ({details})" if details else ""))
+
+
+def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> list[Any]:
+    """Expand ``document`` in safe mode."""
+    processor = jsonld.JsonLdProcessor(on_property_dropped=_raise_dropped)
+    try:
+        expanded: list[Any] = processor.expand(
+            copy.deepcopy(dict(document)), {"documentLoader": loader or DEFAULT_LOADER, "base": _RELATIVE_BASE}
+        )
+    except Exception as exc:  # noqa: BLE001 - pyld raises many types; all are translated
+        raise _translate(exc) from exc
+    _check_types(expanded)
+    return expanded
+
+
+def _check_types(node: Any) -> None:
+    """Refuse relative ``@type`` values and relative ``@id`` references (safe mode)."""
+    if isinstance(node, list):
+        for item in node:
+            _check_types(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type" and "@value" not in node:
+                for t in value if isinstance(value, list) else [value]:
+                    if isinstance(t, str) and t.startswith(_RELATIVE_BASE):
+                        raise UndefinedTermError(t.removeprefix(_RELATIVE_BASE))
+            elif key == "@id":
+                if isinstance(value, str) and value.startswith(_RELATIVE_BASE):
+                    raise ContextError(
+                        f"relative IRI reference {value.removeprefix(_RELATIVE_BASE)!r}: "
+                        "identifiers must be absolute IRIs"
+                    )
+            elif key != "@value":
+                _check_types(value)
+
+
+def issuer_dependent_terms(expanded: list[Any]) -> list[str]:
+    """Local names of properties and types that fell back to the VC 2.0 ``@vocab``."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith(ISSUER_DEPENDENT):
+                    found.add(key.removeprefix(ISSUER_DEPENDENT))
+                if key == "@type" and "@value" not in node:
+                    for t in value if isinstance(value, list) else [value]:
+                        if isinstance(t, str) and t.startswith(ISSUER_DEPENDENT):
+                            found.add(t.removeprefix(ISSUER_DEPENDENT))
+                elif key != "@value":
+                    walk(value)
+
+    walk(expanded)
+    return sorted(found)
+
+
+def to_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
+    """The RDF dataset of ``document`` as (non-canonical) N-Quads, in safe mode."""
+    processor = jsonld.JsonLdProcessor(on_property_dropped=_raise_dropped)
+    options = {
+        "documentLoader": loader or DEFAULT_LOADER,
+        "base": _RELATIVE_BASE,
+        "format": "application/n-quads",
+    }
+    try:
+        expanded = processor.expand(copy.deepcopy(dict(document)), options)
+        _check_types(expanded)
+        nquads: str = processor.to_rdf(expanded, {**options, "documentLoader": loader or DEFAULT_LOADER})
+    except ContextError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise _translate(exc) from exc
+    return nquads
+
+
+def canonicalize_nquads(nquads: str) -> str:
+    """RDFC-1.0 canonical N-Quads of an N-Quads document (sorted, ``c14nN`` blank nodes)."""
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = sorted(f"{quad} .\n" for quad in dataset)
+    return "".join(lines)
+
+
+def canonicalize(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode."""
+    return canonicalize_nquads(to_nquads(document, loader))
+
+
+def canonicalize_reference(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
+    """The same canonical form computed by pyld alone (URDNA2015); for differential tests."""
+    try:
+        result: str = jsonld.normalize(
+            copy.deepcopy(dict(document)),
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": loader or DEFAULT_LOADER,
+                "base": _RELATIVE_BASE,
+            },
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise _translate(exc) from exc
+    return result
