@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 
 from openler.vc.errors import KeyFormatError, ResolutionError, UnauthorizedMethodError
 from openler.vc.keys import decode_public_key_multibase, public_key_multibase
+from openler.vc.multibase import ED25519_PUB, P256_PUB, decode_multibase
 
 #: A callable that returns the JSON document published at a URL.
 Fetcher = Callable[[str], Mapping[str, Any]]
@@ -46,7 +47,10 @@ class VerificationMethod:
 
 def did_key_document(public: bytes) -> dict[str, Any]:
     """The DID document of the did:key for an Ed25519 public key."""
-    multibase = public_key_multibase(public)
+    return _did_key_document_for(public_key_multibase(public))
+
+
+def _did_key_document_for(multibase: str) -> dict[str, Any]:
     did = f"did:key:{multibase}"
     vm_id = f"{did}#{multibase}"
     return {
@@ -63,15 +67,17 @@ def did_key_document(public: bytes) -> dict[str, Any]:
 
 
 def resolve_did_key(did: str) -> dict[str, Any]:
-    """Resolve a did:key locally; only Ed25519 (``z6Mk…``) keys are supported."""
+    """Resolve a did:key locally: Ed25519 (``z6Mk…``) and P-256 (``zDn…``) keys."""
     multibase = did.removeprefix("did:key:")
-    if not multibase.startswith("z6Mk"):
-        raise ResolutionError(f"unsupported did:key {did!r}: only Ed25519 (z6Mk…) keys")
     try:
-        public = decode_public_key_multibase(multibase)
+        raw = decode_multibase(multibase)
     except KeyFormatError as exc:
         raise ResolutionError(f"malformed did:key {did!r}: {exc.message}") from None
-    return did_key_document(public)
+    if raw[:2] == ED25519_PUB and len(raw) == 34:
+        return _did_key_document_for(multibase)
+    if raw[:2] == P256_PUB and len(raw) == 35:
+        return _did_key_document_for(multibase)
+    raise ResolutionError(f"unsupported did:key {did!r}: only Ed25519 and P-256 keys")
 
 
 def did_web_url(did: str) -> str:
@@ -146,8 +152,8 @@ class Resolver:
             raise ResolutionError(f"the document at {url} is not a JSON object")
         return doc
 
-    def verification_method(self, method_id: str, purpose: str) -> VerificationMethod:
-        """Resolve ``method_id`` and check its controller authorises it for ``purpose``.
+    def method(self, method_id: str, purpose: str) -> Mapping[str, Any]:
+        """The verification method object for ``method_id``, authorised for ``purpose``.
 
         Raises :class:`UnauthorizedMethodError` when the method exists but is not listed
         under ``purpose``, :class:`ResolutionError` for anything else.
@@ -168,20 +174,25 @@ class Resolver:
                 f"verification method {method_id} names controller "
                 f"{method.get('controller')!r}, not {controller_id}"
             )
+        if not _authorised(doc, method_id, purpose):
+            raise UnauthorizedMethodError(
+                f"{controller_id} does not authorise {method_id} for {purpose}"
+            )
+        return method
+
+    def verification_method(self, method_id: str, purpose: str) -> VerificationMethod:
+        """Resolve an Ed25519 Multikey method authorised for ``purpose``."""
+        method = self.method(method_id, purpose)
         if method.get("type") not in _KEY_TYPES:
             raise ResolutionError(
                 f"verification method {method_id} has type {method.get('type')!r}; "
                 "expected Multikey"
             )
-        if not _authorised(doc, method_id, purpose):
-            raise UnauthorizedMethodError(
-                f"{controller_id} does not authorise {method_id} for {purpose}"
-            )
         try:
             public = decode_public_key_multibase(method.get("publicKeyMultibase", ""))
         except KeyFormatError as exc:
             raise ResolutionError(f"verification method {method_id}: {exc.message}") from None
-        return VerificationMethod(method_id, controller_id, public)
+        return VerificationMethod(method_id, str(method["controller"]), public)
 
 
 def _absolute(ref: str, base: str) -> str:

@@ -100,7 +100,9 @@ def _translate(exc: Exception) -> ContextError:
         seen = nxt if isinstance(nxt, Exception) else None
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     details = getattr(exc, "code", None)
-    return ContextError(f"JSON-LD processing failed: {message}" + (f" ({details})" if details else ""))
+    return ContextError(
+        f"JSON-LD processing failed: {message}" + (f" ({details})" if details else "")
+    )
 
 
 def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> list[Any]:
@@ -108,7 +110,8 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
     processor = jsonld.JsonLdProcessor(on_property_dropped=_raise_dropped)
     try:
         expanded: list[Any] = processor.expand(
-            copy.deepcopy(dict(document)), {"documentLoader": loader or DEFAULT_LOADER, "base": _RELATIVE_BASE}
+            copy.deepcopy(dict(document)),
+            {"documentLoader": loader or DEFAULT_LOADER, "base": _RELATIVE_BASE},
         )
     except Exception as exc:  # noqa: BLE001 - pyld raises many types; all are translated
         raise _translate(exc) from exc
@@ -171,7 +174,9 @@ def to_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None)
     try:
         expanded = processor.expand(copy.deepcopy(dict(document)), options)
         _check_types(expanded)
-        nquads: str = processor.to_rdf(expanded, {**options, "documentLoader": loader or DEFAULT_LOADER})
+        nquads: str = processor.to_rdf(
+            expanded, {**options, "documentLoader": loader or DEFAULT_LOADER}
+        )
     except ContextError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -192,7 +197,9 @@ def canonicalize(document: Mapping[str, Any], loader: DocumentLoader | None = No
     return canonicalize_nquads(to_nquads(document, loader))
 
 
-def canonicalize_reference(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
+def canonicalize_reference(
+    document: Mapping[str, Any], loader: DocumentLoader | None = None
+) -> str:
     """The same canonical form computed by pyld alone (URDNA2015); for differential tests."""
     try:
         result: str = jsonld.normalize(

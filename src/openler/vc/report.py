@@ -1,0 +1,133 @@
+"""The verification report: every check with a status and a message a person understands.
+
+A report never reduces to a bare bool: ``verified`` is derived from the checks and the
+policy, and every check that did not run says so (``skipped``) with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CHECK_IDS = (
+    "parse",
+    "context",
+    "schema",
+    "type",
+    "proof",
+    "issuer",
+    "validity",
+    "status",
+    "trust",
+    "holder",
+)
+CheckId = Literal[
+    "parse", "context", "schema", "type", "proof", "issuer", "validity", "status", "trust", "holder"
+]
+Status = Literal["passed", "failed", "warning", "skipped"]
+Format = Literal["json", "jwt", "png", "svg", "unknown"]
+Kind = Literal["credential", "presentation", "unknown"]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: CheckId
+    status: Status
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "status": self.status, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which checks must pass for a document to count as verified.
+
+    A required check that was skipped makes the document unverified (fail closed).
+    """
+
+    credential: frozenset[str] = frozenset(
+        {"parse", "context", "schema", "type", "proof", "issuer", "validity"}
+    )
+    presentation: frozenset[str] = frozenset(
+        {"parse", "context", "schema", "type", "proof", "holder"}
+    )
+
+    def requires(self, check: str, kind: Kind) -> bool:
+        if kind == "presentation":
+            return check in self.presentation
+        return check in self.credential
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass
+class VerificationReport:
+    """The outcome of verifying one input (and, for a presentation, its credentials)."""
+
+    input: str
+    format: Format = "unknown"
+    kind: Kind = "unknown"
+    checks: list[Check] = field(default_factory=list)
+    credentials: list[VerificationReport] = field(default_factory=list)
+    policy: Policy = DEFAULT_POLICY
+    description: str = ""
+
+    def add(self, id: CheckId, status: Status, message: str) -> Check:
+        check = Check(id, status, message)
+        self.checks.append(check)
+        return check
+
+    def check(self, id: str) -> Check | None:
+        return next((c for c in self.checks if c.id == id), None)
+
+    @property
+    def verified(self) -> bool:
+        by_id = {c.id: c for c in self.checks}
+        if any(c.status == "failed" for c in self.checks):
+            return False
+        for check_id in CHECK_IDS:
+            if self.policy.requires(check_id, self.kind):
+                found = by_id.get(check_id)
+                if found is None or found.status not in ("passed", "warning"):
+                    return False
+        return all(r.verified for r in self.credentials)
+
+    @property
+    def summary(self) -> str:
+        if self.verified:
+            warnings = [c for c in self.checks if c.status == "warning"]
+            text = f"Verified: {self.description}" if self.description else "Verified"
+            return text + (f" ({len(warnings)} warning(s))" if warnings else "")
+        failed = [c for c in self.checks if c.status == "failed"]
+        if failed:
+            first = failed[0]
+            return f"Not verified: {first.id} failed: {first.message}"
+        bad = [r for r in self.credentials if not r.verified]
+        if bad:
+            return f"Not verified: an embedded credential did not verify: {bad[0].summary}"
+        missing = [
+            c
+            for c in CHECK_IDS
+            if self.policy.requires(c, self.kind)
+            and (self.check(c) is None or self.check(c).status == "skipped")  # type: ignore[union-attr]
+        ]
+        return (
+            f"Not verified: required check {missing[0]} could not run"
+            if missing
+            else "Not verified"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "input": self.input,
+            "verified": self.verified,
+            "format": self.format,
+            "kind": self.kind,
+            "checks": [c.to_json() for c in self.checks],
+            "summary": self.summary,
+        }
+        if self.credentials:
+            data["credentials"] = [r.to_json() for r in self.credentials]
+        return data
