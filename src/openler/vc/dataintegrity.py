@@ -12,6 +12,7 @@ supported: every proof is checked and reported on its own.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ def add_proof(
     except KeyFormatError as exc:
         raise ProofError(exc.message) from None
     existing = _proofs(document)
-    secured = dict(document)
+    secured = copy.deepcopy(dict(document))
     secured["proof"] = [*existing, proof] if existing else proof
     return secured
 

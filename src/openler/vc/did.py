@@ -146,7 +146,7 @@ class Resolver:
             doc = self._fetch(url)
         except ResolutionError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a fetcher's failure is reported, not raised
+        except Exception as exc:
             raise ResolutionError(f"could not fetch {url}: {exc}") from exc
         if not isinstance(doc, Mapping):
             raise ResolutionError(f"the document at {url} is not a JSON object")

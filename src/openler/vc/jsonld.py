@@ -113,7 +113,7 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
             copy.deepcopy(dict(document)),
             {"documentLoader": loader or DEFAULT_LOADER, "base": _RELATIVE_BASE},
         )
-    except Exception as exc:  # noqa: BLE001 - pyld raises many types; all are translated
+    except Exception as exc:
         raise _translate(exc) from exc
     _check_types(expanded)
     return expanded
@@ -179,7 +179,7 @@ def to_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None)
         )
     except ContextError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise _translate(exc) from exc
     return nquads
 
@@ -211,6 +211,6 @@ def canonicalize_reference(
                 "base": _RELATIVE_BASE,
             },
         )
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise _translate(exc) from exc
     return result

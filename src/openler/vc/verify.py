@@ -198,6 +198,11 @@ def _verify_document(
         report.add("status", "skipped", "a presentation has no status of its own")
         report.add("trust", "skipped", "no trust registry was supplied")
         _check_holder(report, doc, world, controllers)
+        count = len(report.credentials)
+        report.description = (
+            f"presentation by {_id_of(doc.get('holder'))} of {count} credential"
+            + ("" if count == 1 else "s")
+        )
         return
     _check_issuer(report, doc, controllers)
     report.add("validity", *_validity(doc, world.at, jwt))

@@ -1,0 +1,255 @@
+"""Commands of the ``openler`` CLI. The interface is a contract: keep it stable."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from openler import __version__
+from openler.cli.render import print_report
+from openler.services.documents import context_loader, load_key, read_json_file, write_key
+from openler.services.errors import ServiceError, UsageError
+from openler.services.verification import VerifyOptions, verify_inputs
+from openler.vc import (
+    CRYPTOSUITES,
+    Multikey,
+    VCError,
+    build_presentation,
+    sign_credential,
+    sign_presentation,
+)
+from openler.vc.dates import parse_datetime
+
+app = typer.Typer(
+    name="openler",
+    help="Issue, hold, share and verify Learning and Employment Records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+key_app = typer.Typer(help="Manage signing keys (Ed25519 Multikey).", no_args_is_help=True)
+app.add_typer(key_app, name="key")
+
+err = Console(stderr=True, emoji=False, highlight=False)
+
+ContextOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--context", help="Add a JSON-LD context from a local file: URL=FILE (repeatable)."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"openler {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """openler: verifiable Learning and Employment Records."""
+
+
+def _when(value: str | None, option: str) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        return parse_datetime(value, option)
+    except VCError as exc:
+        raise UsageError(exc.message) from None
+
+
+def _read_document(source: str) -> dict[str, Any]:
+    if source == "-":
+        try:
+            doc = json.loads(sys.stdin.read())
+        except json.JSONDecodeError as exc:
+            raise UsageError(
+                f"standard input is not valid JSON (line {exc.lineno}: {exc.msg})"
+            ) from None
+    else:
+        doc = read_json_file(source, "input")
+    if not isinstance(doc, dict):
+        raise UsageError(f"{source} must hold a JSON object")
+    return doc
+
+
+@key_app.command("generate")
+def key_generate(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the key file (mode 0600).")],
+    controller: Annotated[
+        str | None,
+        typer.Option(
+            help="Publish under this controller (did:web or https URL) instead of did:key."
+        ),
+    ] = None,
+    key_id: Annotated[
+        str | None, typer.Option("--id", help="Verification method id (default CONTROLLER#KEY).")
+    ] = None,
+) -> None:
+    """Generate an Ed25519 key and write it as Multikey JSON."""
+    key = Multikey.generate()
+    if controller:
+        key = key.with_controller(controller, key_id or f"{controller}#key-1")
+    write_key(key, out)
+    typer.echo(f"wrote {out}: {key.id}")
+
+
+@key_app.command("show")
+def key_show(keyfile: Annotated[Path, typer.Argument(help="A key file.")]) -> None:
+    """Print the public verification method of a key file (never the secret)."""
+    typer.echo(json.dumps(load_key(keyfile).public_json(), indent=2))
+
+
+@app.command()
+def sign(
+    source: Annotated[str, typer.Argument(metavar="FILE|-", help="Unsigned credential (JSON).")],
+    key: Annotated[Path, typer.Option("--key", help="Issuer key file.")],
+    suite: Annotated[
+        str, typer.Option("--suite", help="eddsa-rdfc-2022 or eddsa-jcs-2022.")
+    ] = "eddsa-rdfc-2022",
+    created: Annotated[
+        str | None, typer.Option("--created", help="Proof creation time (ISO 8601; default now).")
+    ] = None,
+    context: ContextOpt = None,
+) -> None:
+    """Sign a credential; print it with its proof (and the issuer, if it had none)."""
+    if suite not in CRYPTOSUITES:
+        raise UsageError(f"--suite must be one of {', '.join(CRYPTOSUITES)}")
+    document = _read_document(source)
+    signed = sign_credential(
+        document,
+        load_key(key),
+        cryptosuite=suite,  # type: ignore[arg-type]
+        created=_when(created, "--created"),
+        loader=context_loader(context or []),
+    )
+    typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def present(
+    sources: Annotated[
+        list[str], typer.Argument(metavar="FILE…", help="Signed credentials (JSON or JWT).")
+    ],
+    key: Annotated[Path, typer.Option("--key", help="Holder key file.")],
+    challenge: Annotated[str | None, typer.Option(help="The verifier's challenge (nonce).")] = None,
+    domain: Annotated[str | None, typer.Option(help="The verifier's domain.")] = None,
+    suite: Annotated[str, typer.Option("--suite")] = "eddsa-rdfc-2022",
+    context: ContextOpt = None,
+) -> None:
+    """Build a presentation of credentials and sign it as holder (authentication)."""
+    holder = load_key(key)
+    credentials: list[dict[str, Any] | str] = []
+    for source in sources:
+        text = Path(source).read_text("utf-8") if source != "-" else sys.stdin.read()
+        stripped = text.strip()
+        credentials.append(
+            stripped if not stripped.startswith("{") else _read_json_text(stripped, source)
+        )
+    presentation = build_presentation(credentials, holder=holder.controller)
+    signed = sign_presentation(
+        presentation,
+        holder,
+        challenge=challenge,
+        domain=domain,
+        created=datetime.now(UTC),
+        cryptosuite=suite,  # type: ignore[arg-type]
+        loader=context_loader(context or []),
+    )
+    typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+
+
+def _read_json_text(text: str, source: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{source} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{source} must hold a JSON object")
+    return doc
+
+
+@app.command()
+def verify(
+    sources: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE…", help="Credentials, presentations, JWTs or baked badges."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
+    as_jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Print one JSON report per line.")
+    ] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Verify as of this time (ISO 8601).")
+    ] = None,
+    context: ContextOpt = None,
+    doc: Annotated[
+        list[str] | None,
+        typer.Option("--doc", help="Serve a DID or controller document from a file: URL=FILE."),
+    ] = None,
+    online: Annotated[
+        bool, typer.Option("--online", help="Allow HTTPS fetches of documents.")
+    ] = False,
+    challenge: Annotated[str | None, typer.Option(help="Expected presentation challenge.")] = None,
+    domain: Annotated[str | None, typer.Option(help="Expected presentation domain.")] = None,
+) -> None:
+    """Verify inputs. Exit 0 if all verified, 1 if any did not, 2 if any was unreadable."""
+    if as_json and as_jsonl:
+        raise UsageError("choose one of --json and --jsonl")
+    options = VerifyOptions(
+        at=_when(at, "--at"),
+        contexts=context or [],
+        docs=doc or [],
+        online=online,
+        challenge=challenge,
+        domain=domain,
+    )
+    reports = []
+    for report in verify_inputs(sources, options):
+        reports.append(report)
+        if as_jsonl:
+            typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        elif not as_json:
+            print_report(report)
+    if as_json:
+        payload = reports[0].to_json() if len(reports) == 1 else [r.to_json() for r in reports]
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    unreadable = any(
+        r.check("parse") is None or r.check("parse").status == "failed" for r in reports
+    )  # type: ignore[union-attr]
+    if unreadable:
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(r.verified for r in reports) else 1)
+
+
+@app.command()
+def demo() -> None:
+    """Run the scripted end-to-end demonstration in the terminal."""
+    from openler.cli.demo import run
+
+    run()
+
+
+def main() -> None:
+    """Entry point: Typer handles usage errors (exit 2); this turns openler's errors into
+    one-line messages and exit codes, in one place."""
+    try:
+        app()
+    except ServiceError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        sys.exit(exc.exit_code)
+    except VCError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        sys.exit(2)

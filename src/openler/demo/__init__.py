@@ -1,0 +1,1 @@
+"""Demo data for the stories in ARCHITECTURE.md (small, written for openler)."""

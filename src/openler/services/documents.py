@@ -1,0 +1,129 @@
+"""Where verification gets its outside world: key files, context and controller documents
+from local files, and (only when allowed) HTTPS fetches with size and time limits."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from openler.services.errors import FileProblem, UsageError
+from openler.vc import DocumentLoader, Multikey, ResolutionError, Resolver, did_web_url
+from openler.vc.errors import KeyFormatError
+
+MAX_DOCUMENT_BYTES = 1024 * 1024
+FETCH_TIMEOUT_SECONDS = 5.0
+
+
+def read_json_file(path: str | Path, what: str = "file") -> Any:
+    """Parse a JSON file, with an error naming the file and the problem."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise FileProblem(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise FileProblem(f"{what} {path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileProblem(
+            f"{what} {path} is not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
+
+
+def load_key(path: str | Path) -> Multikey:
+    """Read a Multikey key file (as written by ``openler key generate``)."""
+    try:
+        return Multikey.from_json(read_json_file(path, "key file"))
+    except KeyFormatError as exc:
+        raise FileProblem(f"key file {path}: {exc.message}") from None
+
+
+def write_key(key: Multikey, path: str | Path) -> None:
+    """Write a key file readable only by its owner; refuses to overwrite an existing file."""
+    target = Path(path)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise FileProblem(f"{target} already exists; refusing to overwrite a key file") from None
+    except OSError as exc:
+        raise FileProblem(f"cannot create {target}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(key.secret_json(), handle, indent=2)
+        handle.write("\n")
+
+
+def parse_pairs(pairs: Sequence[str], option: str) -> dict[str, Any]:
+    """``URL=FILE`` options into ``{url: parsed JSON}``."""
+    result: dict[str, Any] = {}
+    for pair in pairs:
+        url, sep, file = pair.partition("=")
+        if not sep or not url or not file:
+            raise UsageError(f"{option} expects URL=FILE, got {pair!r}")
+        result[url] = read_json_file(file, f"{option} file")
+    return result
+
+
+def context_loader(contexts: Sequence[str]) -> DocumentLoader:
+    """A loader with the bundled contexts plus those given as ``--context URL=FILE``."""
+    extra = parse_pairs(contexts, "--context")
+    for url, doc in extra.items():
+        if not isinstance(doc, dict) or "@context" not in doc:
+            raise UsageError(f"--context {url}: the file is not a JSON-LD context document")
+    return DocumentLoader(extra)
+
+
+def online_fetcher(
+    *, max_bytes: int = MAX_DOCUMENT_BYTES, timeout: float = FETCH_TIMEOUT_SECONDS
+) -> Callable[[str], Mapping[str, Any]]:
+    """Fetch JSON over HTTPS only, refusing bodies over ``max_bytes`` and slow servers."""
+
+    def fetch(url: str) -> Mapping[str, Any]:
+        if not url.startswith("https://"):
+            raise ResolutionError(f"refusing to fetch {url}: only https:// URLs")
+        try:
+            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+                with client.stream("GET", url, headers={"Accept": "application/json"}) as response:
+                    if response.status_code != 200:
+                        raise ResolutionError(f"{url} answered HTTP {response.status_code}")
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise ResolutionError(f"{url} sent more than {max_bytes} bytes")
+        except httpx.HTTPError as exc:
+            raise ResolutionError(f"could not fetch {url}: {exc}") from None
+        try:
+            doc = json.loads(bytes(body))
+        except ValueError:
+            raise ResolutionError(f"{url} did not return JSON") from None
+        if not isinstance(doc, dict):
+            raise ResolutionError(f"{url} did not return a JSON object")
+        return doc
+
+    return fetch
+
+
+def resolver_for(docs: Sequence[str], *, online: bool) -> Resolver:
+    """A resolver that serves ``--doc URL=FILE`` documents, then (if ``online``) HTTPS."""
+    local = {
+        (did_web_url(url) if url.startswith("did:web:") else url): doc
+        for url, doc in parse_pairs(docs, "--doc").items()
+    }
+    remote = online_fetcher() if online else None
+
+    def fetch(url: str) -> Mapping[str, Any]:
+        if url in local:
+            return local[url]  # type: ignore[no-any-return]
+        if remote is not None:
+            return remote(url)
+        raise ResolutionError(
+            f"no document supplied for {url} (offline; supply it with --doc URL=FILE or "
+            "allow --online)"
+        )
+
+    return Resolver(fetch)
