@@ -131,7 +131,7 @@ def sign(
     signed = sign_credential(
         document,
         load_key(key),
-        cryptosuite=suite,  # type: ignore[arg-type]
+        cryptosuite=suite,
         created=_when(created, "--created"),
         loader=context_loader(context or []),
     )
@@ -150,6 +150,8 @@ def present(
     context: ContextOpt = None,
 ) -> None:
     """Build a presentation of credentials and sign it as holder (authentication)."""
+    if suite not in CRYPTOSUITES:
+        raise UsageError(f"--suite must be one of {', '.join(CRYPTOSUITES)}")
     holder = load_key(key)
     credentials: list[dict[str, Any] | str] = []
     for source in sources:
@@ -165,7 +167,7 @@ def present(
         challenge=challenge,
         domain=domain,
         created=datetime.now(UTC),
-        cryptosuite=suite,  # type: ignore[arg-type]
+        cryptosuite=suite,
         loader=context_loader(context or []),
     )
     typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
@@ -226,9 +228,7 @@ def verify(
     if as_json:
         payload = reports[0].to_json() if len(reports) == 1 else [r.to_json() for r in reports]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    unreadable = any(
-        r.check("parse") is None or r.check("parse").status == "failed" for r in reports
-    )  # type: ignore[union-attr]
+    unreadable = any(r.status_of("parse") != "passed" for r in reports)
     if unreadable:
         raise typer.Exit(2)
     raise typer.Exit(0 if all(r.verified for r in reports) else 1)

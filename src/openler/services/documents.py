@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from openler.services.errors import FileProblem, UsageError
+from openler.services.errors import FileError, UsageError
 from openler.vc import DocumentLoader, Multikey, ResolutionError, Resolver, did_web_url
 from openler.vc.errors import KeyFormatError
 
@@ -24,15 +24,13 @@ def read_json_file(path: str | Path, what: str = "file") -> Any:
     try:
         text = Path(path).read_text("utf-8")
     except OSError as exc:
-        raise FileProblem(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+        raise FileError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise FileProblem(f"{what} {path} is not UTF-8 text") from None
+        raise FileError(f"{what} {path} is not UTF-8 text") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileProblem(
-            f"{what} {path} is not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
+        raise FileError(f"{what} {path} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
 
 
 def load_key(path: str | Path) -> Multikey:
@@ -40,7 +38,7 @@ def load_key(path: str | Path) -> Multikey:
     try:
         return Multikey.from_json(read_json_file(path, "key file"))
     except KeyFormatError as exc:
-        raise FileProblem(f"key file {path}: {exc.message}") from None
+        raise FileError(f"key file {path}: {exc.message}") from None
 
 
 def write_key(key: Multikey, path: str | Path) -> None:
@@ -49,9 +47,9 @@ def write_key(key: Multikey, path: str | Path) -> None:
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise FileProblem(f"{target} already exists; refusing to overwrite a key file") from None
+        raise FileError(f"{target} already exists; refusing to overwrite a key file") from None
     except OSError as exc:
-        raise FileProblem(f"cannot create {target}: {exc.strerror or exc}") from None
+        raise FileError(f"cannot create {target}: {exc.strerror or exc}") from None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(key.secret_json(), handle, indent=2)
         handle.write("\n")
@@ -86,15 +84,17 @@ def online_fetcher(
         if not url.startswith("https://"):
             raise ResolutionError(f"refusing to fetch {url}: only https:// URLs")
         try:
-            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-                with client.stream("GET", url, headers={"Accept": "application/json"}) as response:
-                    if response.status_code != 200:
-                        raise ResolutionError(f"{url} answered HTTP {response.status_code}")
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        body += chunk
-                        if len(body) > max_bytes:
-                            raise ResolutionError(f"{url} sent more than {max_bytes} bytes")
+            with (
+                httpx.Client(timeout=timeout, follow_redirects=False) as client,
+                client.stream("GET", url, headers={"Accept": "application/json"}) as response,
+            ):
+                if response.status_code != 200:
+                    raise ResolutionError(f"{url} answered HTTP {response.status_code}")
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise ResolutionError(f"{url} sent more than {max_bytes} bytes")
         except httpx.HTTPError as exc:
             raise ResolutionError(f"could not fetch {url}: {exc}") from None
         try:

@@ -18,5 +18,5 @@ class UsageError(ServiceError):
     code = "usage"
 
 
-class FileProblem(ServiceError):
+class FileError(ServiceError):
     code = "file"

@@ -78,9 +78,8 @@ def _proof_config(
     unsecured: Mapping[str, Any], proof: Mapping[str, Any], suite: str
 ) -> dict[str, Any]:
     config = {k: v for k, v in proof.items() if k != "proofValue"}
-    if suite == "eddsa-rdfc-2022" or "@context" in config:
-        if "@context" in unsecured:
-            config["@context"] = unsecured["@context"]
+    if (suite == "eddsa-rdfc-2022" or "@context" in config) and "@context" in unsecured:
+        config["@context"] = unsecured["@context"]
     return config
 
 
@@ -220,9 +219,12 @@ def _check_one(
                 f"{proof_domain!r}",
                 method=method,
             )
-    if suite == "eddsa-jcs-2022" and "@context" in proof:
-        if not _context_prefix(proof["@context"], document.get("@context")):
-            return fail("the proof's @context is not a prefix of the document's @context")
+    if (
+        suite == "eddsa-jcs-2022"
+        and "@context" in proof
+        and not _context_prefix(proof["@context"], document.get("@context"))
+    ):
+        return fail("the proof's @context is not a prefix of the document's @context")
     try:
         vm = resolver.verification_method(method, purpose)
     except UnauthorizedMethodError as exc:

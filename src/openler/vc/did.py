@@ -81,7 +81,10 @@ def resolve_did_key(did: str) -> dict[str, Any]:
 
 
 def did_web_url(did: str) -> str:
-    """The HTTPS URL of a did:web DID document (``did:web:host%3A8443:a:b`` → ``…/a/b/did.json``)."""
+    """The HTTPS URL of a did:web DID document.
+
+    ``did:web:host%3A8443:a:b`` → ``https://host:8443/a/b/did.json``.
+    """
     rest = did.removeprefix("did:web:")
     if not rest or rest == did:
         raise ResolutionError(f"not a did:web: {did!r}")

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 import pyoxigraph
-from pyld import jsonld  # type: ignore[import-untyped]
+from pyld import jsonld
 
 from openler.vc.errors import ContextError, UndefinedTermError, UnknownContextError
 

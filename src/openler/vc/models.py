@@ -50,8 +50,59 @@ from openler.vc.errors import InputError
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
-ACHIEVEMENT_TYPES = ["Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree", "Award", "Badge", "BachelorDegree", "Certificate", "CertificateOfCompletion", "Certification", "CommunityService", "Competency", "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork", "GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram", "License", "Membership", "ProfessionalDoctorate", "QualityAssuranceCredential", "MasterCertificate", "MasterDegree", "MicroCredential", "ResearchDoctorate", "SecondarySchoolDiploma"]
-IDENTIFIER_TYPES = ["sourcedId", "systemId", "productId", "userName", "accountId", "emailAddress", "nationalIdentityNumber", "isbn", "issn", "lisSourcedId", "oneRosterSourcedId", "sisSourcedId", "ltiContextId", "ltiDeploymentId", "ltiToolId", "ltiPlatformId", "ltiUserId", "identifier"]
+ACHIEVEMENT_TYPES = [
+    "Achievement",
+    "ApprenticeshipCertificate",
+    "Assessment",
+    "Assignment",
+    "AssociateDegree",
+    "Award",
+    "Badge",
+    "BachelorDegree",
+    "Certificate",
+    "CertificateOfCompletion",
+    "Certification",
+    "CommunityService",
+    "Competency",
+    "Course",
+    "CoCurricular",
+    "Degree",
+    "Diploma",
+    "DoctoralDegree",
+    "Fieldwork",
+    "GeneralEducationDevelopment",
+    "JourneymanCertificate",
+    "LearningProgram",
+    "License",
+    "Membership",
+    "ProfessionalDoctorate",
+    "QualityAssuranceCredential",
+    "MasterCertificate",
+    "MasterDegree",
+    "MicroCredential",
+    "ResearchDoctorate",
+    "SecondarySchoolDiploma",
+]
+IDENTIFIER_TYPES = [
+    "sourcedId",
+    "systemId",
+    "productId",
+    "userName",
+    "accountId",
+    "emailAddress",
+    "nationalIdentityNumber",
+    "isbn",
+    "issn",
+    "lisSourcedId",
+    "oneRosterSourcedId",
+    "sisSourcedId",
+    "ltiContextId",
+    "ltiDeploymentId",
+    "ltiToolId",
+    "ltiPlatformId",
+    "ltiUserId",
+    "identifier",
+]
 ALIGNMENT_TARGET_TYPES = [
     "ceasn:Competency",
     "ceterms:Credential",
@@ -61,9 +112,31 @@ ALIGNMENT_TARGET_TYPES = [
     "CFRubricCriterionLevel",
     "CTDL",
 ]
-RESULT_TYPES = ["GradePointAverage", "LetterGrade", "Percent", "PerformanceLevel", "PredictedScore", "RawScore", "Result", "RubricCriterion", "RubricCriterionLevel", "RubricScore", "ScaledScore", "Status"]
+RESULT_TYPES = [
+    "GradePointAverage",
+    "LetterGrade",
+    "Percent",
+    "PerformanceLevel",
+    "PredictedScore",
+    "RawScore",
+    "Result",
+    "RubricCriterion",
+    "RubricCriterionLevel",
+    "RubricScore",
+    "ScaledScore",
+    "Status",
+]
 RESULT_STATUSES = ["Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Withdrew"]
-ASSOCIATION_TYPES = ["exactMatchOf", "isChildOf", "isParentOf", "isPartOf", "isPeerOf", "isRelatedTo", "precedes", "replacedBy"]
+ASSOCIATION_TYPES = [
+    "exactMatchOf",
+    "isChildOf",
+    "isParentOf",
+    "isPartOf",
+    "isPeerOf",
+    "isRelatedTo",
+    "precedes",
+    "replacedBy",
+]
 
 # The schemas' extension pattern; JSON Schema patterns are unanchored searches.
 _EXT = re.compile(r"(ext:)[a-z|A-Z|0-9|.|-|_]+")

@@ -82,9 +82,14 @@ class VerificationReport:
     def check(self, id: str) -> Check | None:
         return next((c for c in self.checks if c.id == id), None)
 
+    def status_of(self, id: str) -> Status | None:
+        """The status of check ``id``, or None when it has not run."""
+        found = self.check(id)
+        return found.status if found else None
+
     @property
     def verified(self) -> bool:
-        by_id = {c.id: c for c in self.checks}
+        by_id: dict[str, Check] = {c.id: c for c in self.checks}
         if any(c.status == "failed" for c in self.checks):
             return False
         for check_id in CHECK_IDS:
@@ -110,8 +115,7 @@ class VerificationReport:
         missing = [
             c
             for c in CHECK_IDS
-            if self.policy.requires(c, self.kind)
-            and (self.check(c) is None or self.check(c).status == "skipped")  # type: ignore[union-attr]
+            if self.policy.requires(c, self.kind) and self.status_of(c) in (None, "skipped")
         ]
         return (
             f"Not verified: required check {missing[0]} could not run"

@@ -461,7 +461,7 @@ def _check_issuer(report: VerificationReport, doc: dict[str, Any], controllers: 
     if issuer is None:
         report.add("issuer", "failed", "the credential names no issuer")
         return
-    if report.check("proof") is None or report.check("proof").status != "passed":  # type: ignore[union-attr]
+    if report.status_of("proof") != "passed":
         report.add("issuer", "failed", f"no valid proof, so nothing shows that {issuer} issued it")
         return
     if issuer in controllers:
@@ -528,7 +528,7 @@ def _check_holder(
     if holder is None:
         report.add("holder", "failed", "the presentation names no holder")
         return
-    if report.check("proof") is None or report.check("proof").status != "passed":  # type: ignore[union-attr]
+    if report.status_of("proof") != "passed":
         report.add(
             "holder", "failed", f"no valid proof, so nothing shows that {holder} presented it"
         )
