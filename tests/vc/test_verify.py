@@ -1,0 +1,226 @@
+"""The verification pipeline end to end: formats, checks in order, and clear failures."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc import jws
+from joserfc.jwk import ECKey
+
+from openler.vc import (
+    CHECK_IDS,
+    Multikey,
+    Resolver,
+    bake_png,
+    bake_svg,
+    build_presentation,
+    sign_credential,
+    sign_presentation,
+    verify,
+)
+from openler.vc import jose
+from openler.vc.baking import blank_png
+from tests.conftest import NOW
+
+
+def statuses(report: Any) -> dict[str, str]:
+    return {c.id: c.status for c in report.checks}
+
+
+def test_checks_run_in_the_fixed_order(signed_license: dict[str, Any]) -> None:
+    report = verify(signed_license, at=NOW)
+    assert [c.id for c in report.checks] == list(CHECK_IDS)
+    assert report.verified
+    assert report.to_json()["summary"].startswith("Verified: License 'Registered Nurse' issued by Ohio Board of Nursing")
+
+
+def test_expired_and_not_yet_valid(signed_license: dict[str, Any]) -> None:
+    late = verify(signed_license, at=datetime(2029, 1, 1, tzinfo=UTC))
+    assert statuses(late)["validity"] == "failed"
+    assert late.check("validity").message.startswith("expired on 2028-10-31T23:59:59Z")  # type: ignore[union-attr]
+    early = verify(signed_license, at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert early.check("validity").message.startswith("not yet valid")  # type: ignore[union-attr]
+    assert not late.verified and not early.verified
+
+
+def test_issuer_must_control_the_signing_key(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+    doc = copy.deepcopy(license_template)
+    doc["issuer"]["id"] = "did:example:someone-else"
+    report = verify(sign_credential(doc, issuer_key, created=NOW), at=NOW)
+    assert statuses(report)["proof"] == "passed"
+    assert statuses(report)["issuer"] == "failed"
+    assert "which is not the issuer did:example:someone-else" in report.summary
+
+
+def test_unknown_context_fails_context(signed_license: dict[str, Any]) -> None:
+    doc = copy.deepcopy(signed_license)
+    doc["@context"].append("https://unknown.example/context.json")
+    report = verify(doc, at=NOW)
+    assert statuses(report)["context"] == "failed"
+    assert "https://unknown.example/context.json" in report.check("context").message  # type: ignore[union-attr]
+
+
+def test_undefined_term_fails_context(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+    doc = copy.deepcopy(license_template)
+    doc["favouriteColour"] = "blue"
+    report = verify(doc, at=NOW)
+    assert statuses(report)["context"] == "failed"
+    assert "favouriteColour" in report.check("context").message  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"{not json", "malformed JSON at line 1, column 2"),
+        (b"[1, 2]", "expected a JSON object, found a JSON list"),
+        (b"\xff\xfe\x00garbage", "input is not JSON, a compact JWT, or a baked PNG/SVG badge"),
+        (b"", "input is not JSON"),
+        (b"eyJhbGciOiJub25lIn0.eyJhIjoxfQ.c2ln", "JWT algorithm 'none' is not accepted"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "no baked Open Badges credential"),
+        (b"\x89PNG\r\n\x1a\nbroken", "truncated PNG chunk"),
+        (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+    ],
+)
+def test_bad_input_gives_a_clear_error_never_a_traceback(data: bytes, message: str) -> None:
+    report = verify(data, at=NOW)
+    assert statuses(report) == {"parse": "failed"}
+    assert message in report.check("parse").message  # type: ignore[union-attr]
+    assert not report.verified
+
+
+def test_huge_input_is_refused_clearly() -> None:
+    data = b'{"a": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+    report = verify(data, at=NOW)
+    assert report.check("parse").message == "input is 10.5 MB; the limit is 4 MB"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "check_id"),
+    [
+        (lambda d: d.update(type="VerifiableCredential"), "proof"),
+        (lambda d: d.update(type=["OpenBadgeCredential"]), "type"),
+        (lambda d: d["credentialSubject"].update(type=["Person"]), "type"),
+        (lambda d: d.update(validFrom="yesterday"), "schema"),
+        (lambda d: d.pop("proof"), "proof"),
+        (lambda d: d["credentialSubject"].update(achievement="RN"), "schema"),
+    ],
+)
+def test_wrong_shapes_fail_the_right_check(signed_license: dict[str, Any], change: Any, check_id: str) -> None:
+    doc = copy.deepcopy(signed_license)
+    change(doc)
+    report = verify(doc, at=NOW)
+    assert statuses(report)[check_id] == "failed", report.to_json()
+    assert not report.verified
+
+
+def test_presentation_with_challenge_and_domain(signed_license: dict[str, Any], holder_key: Multikey) -> None:
+    vp = sign_presentation(
+        build_presentation([signed_license], holder=holder_key.controller),
+        holder_key,
+        challenge="c-1",
+        domain="employer.example",
+        created=NOW,
+    )
+    report = verify(vp, at=NOW, challenge="c-1", domain="employer.example")
+    assert report.kind == "presentation" and report.verified, report.summary
+    assert report.credentials[0].verified
+    replay = verify(vp, at=NOW, challenge="c-2", domain="employer.example")
+    assert not replay.verified and "challenge mismatch" in replay.summary
+
+
+def test_presentation_signed_by_someone_else_fails_holder(
+    signed_license: dict[str, Any], holder_key: Multikey, key_factory: Any
+) -> None:
+    intruder = key_factory(7)
+    vp = sign_presentation(
+        build_presentation([signed_license], holder=holder_key.controller), intruder, challenge="c", created=NOW
+    )
+    report = verify(vp, at=NOW, challenge="c")
+    assert statuses(report)["holder"] == "failed"
+
+
+def test_presentation_with_a_bad_credential_is_not_verified(
+    signed_license: dict[str, Any], holder_key: Multikey
+) -> None:
+    bad = copy.deepcopy(signed_license)
+    bad["name"] = "Forged"
+    vp = sign_presentation(build_presentation([bad], holder=holder_key.controller), holder_key, challenge="c", created=NOW)
+    report = verify(vp, at=NOW, challenge="c")
+    assert not report.verified
+    assert "embedded credential" in report.summary
+
+
+def test_vc_jwt_with_eddsa(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+    doc = copy.deepcopy(license_template)
+    doc["issuer"]["id"] = issuer_key.controller
+    token = jose.encode(doc, issuer_key)
+    report = verify(token.encode(), at=NOW)
+    assert report.format == "jwt" and report.verified, report.to_json()
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert statuses(verify(tampered, at=NOW))["proof"] == "failed"
+
+
+def test_ob3_jwt_with_es256_and_vc_claim(license_template: dict[str, Any]) -> None:
+    private = ec.generate_private_key(ec.SECP256R1())
+    did = f"did:key:{jose.p256_multikey(private.public_key())}"
+    kid = f"{did}#{did.removeprefix('did:key:')}"
+    doc = copy.deepcopy(license_template)
+    doc["issuer"]["id"] = did
+    payload = {"iss": did, "jti": doc["id"], "nbf": int(NOW.timestamp()) - 10, "vc": doc}
+    from cryptography.hazmat.primitives import serialization
+
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    token = jws.serialize_compact(
+        {"alg": "ES256", "kid": kid, "typ": "JWT"}, json.dumps(payload), ECKey.import_key(pem), algorithms=["ES256"]
+    )
+    report = verify(token, at=NOW)
+    assert report.verified, report.to_json()
+    expired = payload | {"exp": int((NOW - timedelta(days=1)).timestamp())}
+    token2 = jws.serialize_compact(
+        {"alg": "ES256", "kid": kid}, json.dumps(expired), ECKey.import_key(pem), algorithms=["ES256"]
+    )
+    assert verify(token2, at=NOW).check("validity").message == "the JWT has expired (exp)"  # type: ignore[union-attr]
+
+
+def test_jwt_key_in_header_is_not_bound_to_the_issuer(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+    doc = copy.deepcopy(license_template)
+    doc["issuer"]["id"] = issuer_key.controller
+    header = {"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": jose.b64url_encode(issuer_key.public)}}
+    signing_input = jose.b64url_encode(json.dumps(header).encode()) + "." + jose.b64url_encode(json.dumps(doc).encode())
+    token = signing_input + "." + jose.b64url_encode(issuer_key.sign(signing_input.encode()))
+    report = verify(token, at=NOW)
+    assert statuses(report)["proof"] == "passed"
+    assert statuses(report)["issuer"] == "failed"
+
+
+@pytest.mark.parametrize("as_jwt", [False, True])
+def test_baked_png_and_svg(signed_license: dict[str, Any], issuer_key: Multikey, as_jwt: bool) -> None:
+    text = jose.encode(signed_license | {"issuer": signed_license["issuer"]}, issuer_key) if as_jwt else json.dumps(signed_license)
+    png = verify(bake_png(blank_png(), text), at=NOW)
+    assert png.format == "png" and png.verified, png.summary
+    svg = bake_svg('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>', text, jwt=as_jwt)
+    report = verify(svg.encode(), at=NOW)
+    assert report.format == "svg" and report.verified, report.summary
+
+
+def test_svg_with_entities_is_refused() -> None:
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><svg>&a;</svg>'
+    report = verify(bomb, at=NOW)
+    assert statuses(report) == {"parse": "failed"}
+
+
+def test_verification_method_on_https_profile(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+    profile = "https://nursing.ohio.example/issuer"
+    key = issuer_key.with_controller(profile, f"{profile}#key-1")
+    signed = sign_credential(license_template, key, created=NOW)
+    document = {"id": profile, "verificationMethod": [key.public_json()], "assertionMethod": [key.id]}
+    assert verify(signed, at=NOW, resolver=Resolver(lambda url: document)).verified
+    offline = verify(signed, at=NOW)
+    assert "could not be resolved" in offline.check("proof").message  # type: ignore[union-attr]
