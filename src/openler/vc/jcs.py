@@ -27,7 +27,10 @@ def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value."""
     parts: list[str] = []
     _write(value, parts)
-    return "".join(parts).encode("utf-8")
+    try:
+        return "".join(parts).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("JSON text contains a lone surrogate, which is not valid Unicode") from None
 
 
 def _write(value: Any, out: list[str]) -> None:
@@ -64,7 +67,7 @@ def _write(value: Any, out: list[str]) -> None:
 
 
 def _utf16_key(key: str) -> bytes:
-    return key.encode("utf-16-be")
+    return key.encode("utf-16-be", "surrogatepass")
 
 
 def _string(text: str) -> str:

@@ -1,0 +1,200 @@
+"""The ``openler`` command line: the contract of commands, options, output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openler.vc import bake_png
+from openler.vc.baking import blank_png
+from tests.conftest import DATA, EXAMPLES_CONTEXT, EXAMPLES_CONTEXT_URL
+
+LICENSE = Path(__file__).parents[2] / "src" / "openler" / "demo" / "rn-license.json"
+
+
+def openler(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from openler.cli import main; main()", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def keyfile(tmp_path: Path) -> Path:
+    path = tmp_path / "issuer.json"
+    result = openler("key", "generate", "--out", str(path))
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture
+def signed(tmp_path: Path, keyfile: Path) -> Path:
+    result = openler("sign", str(LICENSE), "--key", str(keyfile), "--created", "2026-11-01T00:00:00Z")
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "signed.json"
+    path.write_text(result.stdout)
+    return path
+
+
+def test_version() -> None:
+    result = openler("--version")
+    assert result.returncode == 0 and result.stdout.startswith("openler 0.")
+
+
+def test_key_file_is_private_multikey(keyfile: Path) -> None:
+    key = json.loads(keyfile.read_text())
+    assert key["type"] == "Multikey" and key["publicKeyMultibase"].startswith("z6Mk")
+    assert key["id"] == f"{key['controller']}#{key['publicKeyMultibase']}"
+    assert key["secretKeyMultibase"].startswith("z3u2")
+    assert os.stat(keyfile).st_mode & 0o077 == 0
+    again = openler("key", "generate", "--out", str(keyfile))
+    assert again.returncode == 2 and "refusing to overwrite" in again.stderr
+
+
+def test_sign_sets_issuer_and_adds_proof_only(signed: Path, keyfile: Path) -> None:
+    original = json.loads(LICENSE.read_text())
+    doc = json.loads(signed.read_text())
+    key = json.loads(keyfile.read_text())
+    assert doc["issuer"]["id"] == key["controller"]
+    assert doc["proof"]["created"] == "2026-11-01T00:00:00Z"
+    assert doc["proof"]["verificationMethod"] == key["id"]
+    rest = {k: v for k, v in doc.items() if k not in ("proof", "issuer")}
+    assert rest == {k: v for k, v in original.items() if k != "issuer"}
+    assert "secretKeyMultibase" not in signed.read_text()
+
+
+def test_verify_exit_codes_and_json_report(signed: Path, tmp_path: Path) -> None:
+    ok = openler("verify", str(signed), "--json")
+    assert ok.returncode == 0, ok.stdout
+    report = json.loads(ok.stdout)
+    assert set(report) == {"input", "verified", "format", "kind", "checks", "summary"}
+    assert report["verified"] is True and report["kind"] == "credential"
+    assert [c["id"] for c in report["checks"]][:5] == ["parse", "context", "schema", "type", "proof"]
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(signed.read_text().replace("RN.123456", "RN.999999"))
+    bad = openler("verify", str(tampered))
+    assert bad.returncode == 1
+    assert "NOT VERIFIED" in bad.stdout and "signature does not match" in bad.stdout
+    missing = openler("verify", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2
+
+
+def test_verify_jsonl_batch(signed: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_text("{oops")
+    result = openler("verify", str(signed), str(junk), str(signed), "--jsonl")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["verified"] for r in lines] == [True, False, True]
+    assert lines[1]["checks"] == [{"id": "parse", "status": "failed", "message": lines[1]["checks"][0]["message"]}]
+    assert result.returncode == 2
+
+
+def test_verify_at_time(signed: Path) -> None:
+    assert openler("verify", str(signed), "--at", "2030-01-01T00:00:00Z").returncode == 1
+    usage = openler("verify", str(signed), "--at", "next tuesday")
+    assert usage.returncode == 2 and "--at" in usage.stderr
+
+
+def test_jcs_suite_and_stdin(keyfile: Path) -> None:
+    result = openler("sign", "-", "--key", str(keyfile), "--suite", "eddsa-jcs-2022", stdin=LICENSE.read_text())
+    assert result.returncode == 0
+    doc = json.loads(result.stdout)
+    assert doc["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert openler("verify", "-", stdin=result.stdout).returncode == 0
+
+
+def test_context_option_for_the_w3c_vectors(tmp_path: Path) -> None:
+    ctx = tmp_path / "examples.json"
+    ctx.write_text(json.dumps(EXAMPLES_CONTEXT))
+    vector = DATA / "vectors" / "rdfc" / "signed.json"
+    without = openler("verify", str(vector), "--json")
+    assert json.loads(without.stdout)["checks"][1]["status"] == "failed"
+    with_ctx = openler("verify", str(vector), "--json", "--context", f"{EXAMPLES_CONTEXT_URL}={ctx}")
+    report = json.loads(with_ctx.stdout)
+    by_id = {c["id"]: c["status"] for c in report["checks"]}
+    assert by_id["proof"] == "passed"
+    assert by_id["issuer"] == "failed"  # the vectors' issuer is not the key's controller
+
+
+def test_sign_vector_with_vector_key_reproduces_proof(tmp_path: Path) -> None:
+    ctx = tmp_path / "examples.json"
+    ctx.write_text(json.dumps(EXAMPLES_CONTEXT))
+    result = openler(
+        "sign",
+        str(DATA / "vectors" / "unsigned.json"),
+        "--key",
+        str(DATA / "vectors" / "keyPair.json"),
+        "--created",
+        "2023-02-24T23:36:38Z",
+        "--context",
+        f"{EXAMPLES_CONTEXT_URL}={ctx}",
+    )
+    assert result.returncode == 0, result.stderr
+    expected = json.loads((DATA / "vectors" / "rdfc" / "signed.json").read_text())
+    assert json.loads(result.stdout) == expected
+
+
+def test_doc_option_serves_did_web(tmp_path: Path) -> None:
+    did = "did:web:nursing.ohio.example"
+    key = tmp_path / "web-key.json"
+    assert openler("key", "generate", "--out", str(key), "--controller", did).returncode == 0
+    public = json.loads(openler("key", "show", str(key)).stdout)
+    diddoc = tmp_path / "did.json"
+    diddoc.write_text(json.dumps({"id": did, "verificationMethod": [public], "assertionMethod": [public["id"]]}))
+    signed = tmp_path / "signed.json"
+    signed.write_text(openler("sign", str(LICENSE), "--key", str(key)).stdout)
+    offline = openler("verify", str(signed), "--json")
+    assert offline.returncode == 1 and "--doc URL=FILE" in offline.stdout
+    served = openler("verify", str(signed), "--doc", f"https://nursing.ohio.example/.well-known/did.json={diddoc}")
+    assert served.returncode == 0, served.stdout
+    by_did = openler("verify", str(signed), "--doc", f"{did}={diddoc}")
+    assert by_did.returncode == 0
+
+
+def test_baked_png_verifies(signed: Path, tmp_path: Path) -> None:
+    png = tmp_path / "badge.png"
+    png.write_bytes(bake_png(blank_png(), signed.read_text()))
+    result = openler("verify", str(png), "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["format"] == "png"
+
+
+def test_bad_usage_is_exit_2(tmp_path: Path, keyfile: Path) -> None:
+    assert openler("verify").returncode == 2
+    assert openler("sign", str(LICENSE), "--key", str(keyfile), "--suite", "rsa").returncode == 2
+    bad_key = tmp_path / "bad.json"
+    bad_key.write_text('{"publicKeyMultibase": "zNotAKey"}')
+    result = openler("sign", str(LICENSE), "--key", str(bad_key))
+    assert result.returncode == 2 and "key file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert openler("verify", str(LICENSE), "--doc", "no-equals-sign").returncode == 2
+
+
+def test_present_then_verify_with_challenge(signed: Path, tmp_path: Path) -> None:
+    holder = tmp_path / "holder.json"
+    assert openler("key", "generate", "--out", str(holder)).returncode == 0
+    vp = openler("present", str(signed), "--key", str(holder), "--challenge", "n-1", "--domain", "hr.example")
+    assert vp.returncode == 0, vp.stderr
+    path = tmp_path / "vp.json"
+    path.write_text(vp.stdout)
+    ok = openler("verify", str(path), "--challenge", "n-1", "--domain", "hr.example", "--json")
+    report: dict[str, Any] = json.loads(ok.stdout)
+    assert report["kind"] == "presentation" and report["verified"], report["summary"]
+    assert openler("verify", str(path), "--challenge", "n-2").returncode == 1
+
+
+def test_demo_runs_to_the_end() -> None:
+    result = openler("demo")
+    assert result.returncode == 0, result.stderr
+    for expected in ("VERIFIED", "NOT VERIFIED", "signature does not match", "expired on", "challenge mismatch"):
+        assert expected in result.stdout
