@@ -18,7 +18,9 @@ from tests.conftest import DATA, EXAMPLES_CONTEXT, EXAMPLES_CONTEXT_URL
 LICENSE = Path(__file__).parents[2] / "src" / "openler" / "demo" / "rn-license.json"
 
 
-def openler(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def openler(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from openler.cli import main; main()", *args],
         input=stdin,
@@ -40,7 +42,9 @@ def keyfile(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def signed(tmp_path: Path, keyfile: Path) -> Path:
-    result = openler("sign", str(LICENSE), "--key", str(keyfile), "--created", "2026-11-01T00:00:00Z")
+    result = openler(
+        "sign", str(LICENSE), "--key", str(keyfile), "--created", "2026-11-01T00:00:00Z"
+    )
     assert result.returncode == 0, result.stderr
     path = tmp_path / "signed.json"
     path.write_text(result.stdout)
@@ -80,7 +84,13 @@ def test_verify_exit_codes_and_json_report(signed: Path, tmp_path: Path) -> None
     report = json.loads(ok.stdout)
     assert set(report) == {"input", "verified", "format", "kind", "checks", "summary"}
     assert report["verified"] is True and report["kind"] == "credential"
-    assert [c["id"] for c in report["checks"]][:5] == ["parse", "context", "schema", "type", "proof"]
+    assert [c["id"] for c in report["checks"]][:5] == [
+        "parse",
+        "context",
+        "schema",
+        "type",
+        "proof",
+    ]
     tampered = tmp_path / "tampered.json"
     tampered.write_text(signed.read_text().replace("RN.123456", "RN.999999"))
     bad = openler("verify", str(tampered))
@@ -96,7 +106,9 @@ def test_verify_jsonl_batch(signed: Path, tmp_path: Path) -> None:
     result = openler("verify", str(signed), str(junk), str(signed), "--jsonl")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["verified"] for r in lines] == [True, False, True]
-    assert lines[1]["checks"] == [{"id": "parse", "status": "failed", "message": lines[1]["checks"][0]["message"]}]
+    assert lines[1]["checks"] == [
+        {"id": "parse", "status": "failed", "message": lines[1]["checks"][0]["message"]}
+    ]
     assert result.returncode == 2
 
 
@@ -107,7 +119,9 @@ def test_verify_at_time(signed: Path) -> None:
 
 
 def test_jcs_suite_and_stdin(keyfile: Path) -> None:
-    result = openler("sign", "-", "--key", str(keyfile), "--suite", "eddsa-jcs-2022", stdin=LICENSE.read_text())
+    result = openler(
+        "sign", "-", "--key", str(keyfile), "--suite", "eddsa-jcs-2022", stdin=LICENSE.read_text()
+    )
     assert result.returncode == 0
     doc = json.loads(result.stdout)
     assert doc["proof"]["cryptosuite"] == "eddsa-jcs-2022"
@@ -120,7 +134,9 @@ def test_context_option_for_the_w3c_vectors(tmp_path: Path) -> None:
     vector = DATA / "vectors" / "rdfc" / "signed.json"
     without = openler("verify", str(vector), "--json")
     assert json.loads(without.stdout)["checks"][1]["status"] == "failed"
-    with_ctx = openler("verify", str(vector), "--json", "--context", f"{EXAMPLES_CONTEXT_URL}={ctx}")
+    with_ctx = openler(
+        "verify", str(vector), "--json", "--context", f"{EXAMPLES_CONTEXT_URL}={ctx}"
+    )
     report = json.loads(with_ctx.stdout)
     by_id = {c["id"]: c["status"] for c in report["checks"]}
     assert by_id["proof"] == "passed"
@@ -151,12 +167,19 @@ def test_doc_option_serves_did_web(tmp_path: Path) -> None:
     assert openler("key", "generate", "--out", str(key), "--controller", did).returncode == 0
     public = json.loads(openler("key", "show", str(key)).stdout)
     diddoc = tmp_path / "did.json"
-    diddoc.write_text(json.dumps({"id": did, "verificationMethod": [public], "assertionMethod": [public["id"]]}))
+    diddoc.write_text(
+        json.dumps({"id": did, "verificationMethod": [public], "assertionMethod": [public["id"]]})
+    )
     signed = tmp_path / "signed.json"
     signed.write_text(openler("sign", str(LICENSE), "--key", str(key)).stdout)
     offline = openler("verify", str(signed), "--json")
     assert offline.returncode == 1 and "--doc URL=FILE" in offline.stdout
-    served = openler("verify", str(signed), "--doc", f"https://nursing.ohio.example/.well-known/did.json={diddoc}")
+    served = openler(
+        "verify",
+        str(signed),
+        "--doc",
+        f"https://nursing.ohio.example/.well-known/did.json={diddoc}",
+    )
     assert served.returncode == 0, served.stdout
     by_did = openler("verify", str(signed), "--doc", f"{did}={diddoc}")
     assert by_did.returncode == 0
@@ -183,7 +206,9 @@ def test_bad_usage_is_exit_2(tmp_path: Path, keyfile: Path) -> None:
 def test_present_then_verify_with_challenge(signed: Path, tmp_path: Path) -> None:
     holder = tmp_path / "holder.json"
     assert openler("key", "generate", "--out", str(holder)).returncode == 0
-    vp = openler("present", str(signed), "--key", str(holder), "--challenge", "n-1", "--domain", "hr.example")
+    vp = openler(
+        "present", str(signed), "--key", str(holder), "--challenge", "n-1", "--domain", "hr.example"
+    )
     assert vp.returncode == 0, vp.stderr
     path = tmp_path / "vp.json"
     path.write_text(vp.stdout)
@@ -196,5 +221,11 @@ def test_present_then_verify_with_challenge(signed: Path, tmp_path: Path) -> Non
 def test_demo_runs_to_the_end() -> None:
     result = openler("demo")
     assert result.returncode == 0, result.stderr
-    for expected in ("VERIFIED", "NOT VERIFIED", "signature does not match", "expired on", "challenge mismatch"):
+    for expected in (
+        "VERIFIED",
+        "NOT VERIFIED",
+        "signature does not match",
+        "expired on",
+        "challenge mismatch",
+    ):
         assert expected in result.stdout

@@ -12,9 +12,7 @@ OB_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
-text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40
-)
+text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40)
 uuids = st.uuids().map(lambda u: f"urn:uuid:{u}")
 dates = st.datetimes(
     min_value=__import__("datetime").datetime(2000, 1, 1),

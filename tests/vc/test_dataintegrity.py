@@ -29,14 +29,21 @@ def check(doc: dict[str, Any], purpose: str = "assertionMethod", **kwargs: Any) 
 
 
 @pytest.mark.parametrize("suite", CRYPTOSUITES)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(credential=ob_credentials())
-def test_sign_then_verify_round_trip(suite: str, credential: dict[str, Any], issuer_key: Multikey) -> None:
+def test_sign_then_verify_round_trip(
+    suite: str, credential: dict[str, Any], issuer_key: Multikey
+) -> None:
     signed = sign_credential(credential, issuer_key, cryptosuite=suite, created=NOW)  # type: ignore[arg-type]
     report = verify(signed, at=NOW)
     assert report.verified, report.summary
     unsigned = {k: v for k, v in signed.items() if k != "proof"}
-    assert unsigned == {**credential, "issuer": {"id": issuer_key.controller, **credential["issuer"]}}
+    assert unsigned == {
+        **credential,
+        "issuer": {"id": issuer_key.controller, **credential["issuer"]},
+    }
 
 
 def leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -77,7 +84,9 @@ def test_every_single_field_mutation_fails_proof(
     assert len(paths) > 30
     for path in paths:
         report = verify(mutated(signed, path), at=NOW)
-        assert report.status_of("proof") == "failed" or report.status_of("context") == "failed", path
+        assert report.status_of("proof") == "failed" or report.status_of("context") == "failed", (
+            path
+        )
         assert not report.verified, path
 
 
@@ -99,7 +108,9 @@ def test_wrong_purpose_fails_with_its_own_message(signed_license: dict[str, Any]
     assert result.message == "proof purpose is 'assertionMethod' but 'authentication' is required"
 
 
-def test_method_not_authorised_for_purpose(issuer_key: Multikey, license_template: dict[str, Any]) -> None:
+def test_method_not_authorised_for_purpose(
+    issuer_key: Multikey, license_template: dict[str, Any]
+) -> None:
     did = "did:web:board.example"
     key = issuer_key.with_controller(did, f"{did}#key-1")
     doc = {
@@ -120,7 +131,12 @@ def test_wrong_challenge_and_domain_fail_with_their_own_messages(
     license_template: dict[str, Any], holder_key: Multikey
 ) -> None:
     signed = add_proof(
-        license_template, holder_key, purpose="authentication", challenge="abc", domain="a.example", created=NOW
+        license_template,
+        holder_key,
+        purpose="authentication",
+        challenge="abc",
+        domain="a.example",
+        created=NOW,
     )
     [ok] = check(signed, purpose="authentication", challenge="abc", domain="a.example")
     assert ok.ok, ok.message
@@ -130,11 +146,15 @@ def test_wrong_challenge_and_domain_fail_with_their_own_messages(
     assert bad_domain.message.startswith("domain mismatch: the verifier expected 'b.example'")
 
 
-def test_expired_proof_fails_with_its_own_message(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+def test_expired_proof_fails_with_its_own_message(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
     signed = add_proof(license_template, issuer_key, created=NOW, expires=NOW + timedelta(days=1))
     [fresh] = check(signed)
     assert fresh.ok
-    [late] = check_proofs(signed, resolver=Resolver(), purpose="assertionMethod", at=NOW + timedelta(days=2))
+    [late] = check_proofs(
+        signed, resolver=Resolver(), purpose="assertionMethod", at=NOW + timedelta(days=2)
+    )
     assert late.message == "proof expired on 2026-11-25T12:00:00Z"
 
 
@@ -158,14 +178,18 @@ def test_messages_for_each_failure_are_distinct(
     assert len(messages) == 3
 
 
-def test_second_proof_makes_a_proof_set(signed_license: dict[str, Any], key_factory: Callable[[int], Multikey]) -> None:
+def test_second_proof_makes_a_proof_set(
+    signed_license: dict[str, Any], key_factory: Callable[[int], Multikey]
+) -> None:
     both = add_proof(signed_license, key_factory(5), cryptosuite="eddsa-jcs-2022", created=NOW)
     assert isinstance(both["proof"], list) and len(both["proof"]) == 2
     assert all(r.ok for r in check(both))
     assert signed_license["proof"] == both["proof"][0]
 
 
-def test_chained_proof_names_its_previous_proof(license_template: dict[str, Any], key_factory: Callable[[int], Multikey]) -> None:
+def test_chained_proof_names_its_previous_proof(
+    license_template: dict[str, Any], key_factory: Callable[[int], Multikey]
+) -> None:
     first = add_proof(license_template, key_factory(1), created=NOW, proof_id="urn:uuid:p1")
     chained = add_proof(first, key_factory(2), created=NOW, previous_proof="urn:uuid:p1")
     assert all(r.ok for r in check(chained))
@@ -174,13 +198,17 @@ def test_chained_proof_names_its_previous_proof(license_template: dict[str, Any]
     assert not check(broken)[1].ok
 
 
-def test_signing_without_a_secret_is_refused(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+def test_signing_without_a_secret_is_refused(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
     public_only = Multikey.from_json(issuer_key.public_json())
     with pytest.raises(ProofError, match="no secret key"):
         add_proof(license_template, public_only, created=NOW)
 
 
-def test_signing_changes_nothing_else(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+def test_signing_changes_nothing_else(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
     before = copy.deepcopy(license_template)
     signed = sign_credential(license_template, issuer_key, created=NOW)
     assert license_template == before

@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from openler.vc import Multikey, ResolutionError, Resolver, UnauthorizedMethodError, did_web_for, did_web_url
+from openler.vc import (
+    Multikey,
+    ResolutionError,
+    Resolver,
+    UnauthorizedMethodError,
+    did_web_for,
+    did_web_url,
+)
 from openler.vc.did import resolve_did_key
 
 
@@ -36,10 +43,14 @@ def test_did_web_urls(did: str, url: str) -> None:
 
 
 def test_did_web_for_encodes_ports() -> None:
-    assert did_web_for("127.0.0.1:8000", "issuers", "ohio") == "did:web:127.0.0.1%3A8000:issuers:ohio"
+    assert (
+        did_web_for("127.0.0.1:8000", "issuers", "ohio") == "did:web:127.0.0.1%3A8000:issuers:ohio"
+    )
 
 
-def web_document(key: Multikey, did: str, purposes: tuple[str, ...] = ("assertionMethod",)) -> dict[str, Any]:
+def web_document(
+    key: Multikey, did: str, purposes: tuple[str, ...] = ("assertionMethod",)
+) -> dict[str, Any]:
     method = key.with_controller(did, f"{did}#key-1").public_json()
     return {"id": did, "verificationMethod": [method], **{p: ["#key-1"] for p in purposes}}
 

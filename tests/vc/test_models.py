@@ -41,9 +41,9 @@ def reference_valid(schema_name: str, doc: dict[str, Any]) -> bool:
 
 
 def sample_credential() -> dict[str, Any]:
-    return load_json(Path(__file__).parents[2] / "src" / "openler" / "demo" / "rn-license.json") | {
-        "issuer": {"id": "did:example:board", "type": ["Profile"], "name": "Board"}
-    }
+    path = Path(__file__).parents[2] / "src" / "openler" / "demo" / "rn-license.json"
+    doc: dict[str, Any] = load_json(path)
+    return doc | {"issuer": {"id": "did:example:board", "type": ["Profile"], "name": "Board"}}
 
 
 def mutations(doc: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[str, Any]]:
@@ -75,14 +75,18 @@ def test_every_mutation_is_judged_like_the_reference_schema() -> None:
             continue  # VC 2.0 difference: validFrom is required here, issuanceDate there
         ours = schema_errors(doc, AchievementCredential) == []
         theirs = reference_valid("ob_v3p0_achievementcredential_schema_draft4.json", doc)
-        assert ours == theirs, f"{label}: ours={ours} reference={theirs} {schema_errors(doc, AchievementCredential)}"
+        assert ours == theirs, (
+            f"{label}: ours={ours} reference={theirs} {schema_errors(doc, AchievementCredential)}"
+        )
         checked += 1
     assert checked > 50
 
 
 @settings(max_examples=60, deadline=None)
 @given(ob_credentials(), st.data())
-def test_generated_credentials_agree_with_reference(credential: dict[str, Any], data: st.DataObject) -> None:
+def test_generated_credentials_agree_with_reference(
+    credential: dict[str, Any], data: st.DataObject
+) -> None:
     credential = credential | {"issuer": {"id": "did:example:i", **credential["issuer"]}}
     assert schema_errors(credential) == []
     assert reference_valid("ob_v3p0_achievementcredential_schema_draft4.json", credential)
@@ -144,7 +148,9 @@ def test_unknown_properties_survive_a_round_trip() -> None:
     doc["customTop"] = "kept"
     copy_ = copy.deepcopy(doc)
     assert AchievementCredential.model_validate(doc).to_json() == copy_
-    assert json.dumps(AchievementCredential.model_validate(doc).to_json(), sort_keys=True) == json.dumps(copy_, sort_keys=True)
+    assert json.dumps(
+        AchievementCredential.model_validate(doc).to_json(), sort_keys=True
+    ) == json.dumps(copy_, sort_keys=True)
 
 
 def test_vc11_documents_need_issuance_date() -> None:
@@ -158,4 +164,7 @@ def test_schema_errors_are_readable() -> None:
     del doc["name"]
     errors = schema_errors(doc)
     assert "name: Field required" in errors
-    assert any(e.startswith("credentialSubject.achievement.achievementType: 'Nonsense' is not one of") for e in errors)
+    assert any(
+        e.startswith("credentialSubject.achievement.achievementType: 'Nonsense' is not one of")
+        for e in errors
+    )

@@ -46,8 +46,12 @@ def test_every_intermediate_value(suite: str, folder: str, loader: DocumentLoade
 def test_signed_document_is_reproduced(suite: str, folder: str, loader: DocumentLoader) -> None:
     key = Multikey.from_json(load_json(VECTORS / "keyPair.json"))
     signed = add_proof(
-        load_json(VECTORS / "unsigned.json"), key, cryptosuite=suite, created=CREATED, loader=loader
-    )  # type: ignore[arg-type]
+        load_json(VECTORS / "unsigned.json"),
+        key,
+        cryptosuite=suite,  # type: ignore[arg-type]
+        created=CREATED,
+        loader=loader,
+    )
     expected = load_json(VECTORS / folder / "signed.json")
     assert signed == expected
     signature = b58decode(signed["proof"]["proofValue"][1:])
@@ -99,16 +103,20 @@ def test_shared_reference_vectors_match_project_copies(loader: DocumentLoader) -
         assert (root / theirs).read_bytes() == (VECTORS / ours).read_bytes(), theirs
     key = Multikey.from_json(load_json(root / "keyPair.json"))
     signed = add_proof(load_json(root / "unsigned.json"), key, created=CREATED, loader=loader)
-    assert signed["proof"]["proofValue"] == load_json(root / "eddsa-rdfc-2022/signedDataInt.json")[
-        "proof"
-    ]["proofValue"]
+    assert (
+        signed["proof"]["proofValue"]
+        == load_json(root / "eddsa-rdfc-2022/signedDataInt.json")["proof"]["proofValue"]
+    )
 
 
 def test_vector_key_reads_both_private_key_spellings() -> None:
     pair = load_json(VECTORS / "keyPair.json")
     key = Multikey.from_json(pair)
     renamed = Multikey.from_json(
-        {"publicKeyMultibase": pair["publicKeyMultibase"], "secretKeyMultibase": pair["privateKeyMultibase"]}
+        {
+            "publicKeyMultibase": pair["publicKeyMultibase"],
+            "secretKeyMultibase": pair["privateKeyMultibase"],
+        }
     )
     assert key.public == renamed.public and key.has_secret and renamed.has_secret
     assert key.id == f"{key.controller}#{pair['publicKeyMultibase']}"

@@ -19,12 +19,13 @@ from openler.vc import (
     bake_png,
     bake_svg,
     build_presentation,
+    jose,
     sign_credential,
     sign_presentation,
     verify,
 )
-from openler.vc import jose
 from openler.vc.baking import blank_png
+from openler.vc.multibase import b64url_encode
 from tests.conftest import NOW
 
 
@@ -36,7 +37,9 @@ def test_checks_run_in_the_fixed_order(signed_license: dict[str, Any]) -> None:
     report = verify(signed_license, at=NOW)
     assert [c.id for c in report.checks] == list(CHECK_IDS)
     assert report.verified
-    assert report.to_json()["summary"].startswith("Verified: License 'Registered Nurse' issued by Ohio Board of Nursing")
+    assert report.to_json()["summary"].startswith(
+        "Verified: License 'Registered Nurse' issued by Ohio Board of Nursing"
+    )
 
 
 def test_expired_and_not_yet_valid(signed_license: dict[str, Any]) -> None:
@@ -48,7 +51,9 @@ def test_expired_and_not_yet_valid(signed_license: dict[str, Any]) -> None:
     assert not late.verified and not early.verified
 
 
-def test_issuer_must_control_the_signing_key(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+def test_issuer_must_control_the_signing_key(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
     doc = copy.deepcopy(license_template)
     doc["issuer"]["id"] = "did:example:someone-else"
     report = verify(sign_credential(doc, issuer_key, created=NOW), at=NOW)
@@ -65,7 +70,9 @@ def test_unknown_context_fails_context(signed_license: dict[str, Any]) -> None:
     assert "https://unknown.example/context.json" in report.check("context").message  # type: ignore[union-attr]
 
 
-def test_undefined_term_fails_context(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+def test_undefined_term_fails_context(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
     doc = copy.deepcopy(license_template)
     doc["favouriteColour"] = "blue"
     report = verify(doc, at=NOW)
@@ -110,7 +117,9 @@ def test_huge_input_is_refused_clearly() -> None:
         (lambda d: d["credentialSubject"].update(achievement="RN"), "schema"),
     ],
 )
-def test_wrong_shapes_fail_the_right_check(signed_license: dict[str, Any], change: Any, check_id: str) -> None:
+def test_wrong_shapes_fail_the_right_check(
+    signed_license: dict[str, Any], change: Any, check_id: str
+) -> None:
     doc = copy.deepcopy(signed_license)
     change(doc)
     report = verify(doc, at=NOW)
@@ -118,7 +127,9 @@ def test_wrong_shapes_fail_the_right_check(signed_license: dict[str, Any], chang
     assert not report.verified
 
 
-def test_presentation_with_challenge_and_domain(signed_license: dict[str, Any], holder_key: Multikey) -> None:
+def test_presentation_with_challenge_and_domain(
+    signed_license: dict[str, Any], holder_key: Multikey
+) -> None:
     vp = sign_presentation(
         build_presentation([signed_license], holder=holder_key.controller),
         holder_key,
@@ -138,7 +149,10 @@ def test_presentation_signed_by_someone_else_fails_holder(
 ) -> None:
     intruder = key_factory(7)
     vp = sign_presentation(
-        build_presentation([signed_license], holder=holder_key.controller), intruder, challenge="c", created=NOW
+        build_presentation([signed_license], holder=holder_key.controller),
+        intruder,
+        challenge="c",
+        created=NOW,
     )
     report = verify(vp, at=NOW, challenge="c")
     assert statuses(report)["holder"] == "failed"
@@ -149,7 +163,12 @@ def test_presentation_with_a_bad_credential_is_not_verified(
 ) -> None:
     bad = copy.deepcopy(signed_license)
     bad["name"] = "Forged"
-    vp = sign_presentation(build_presentation([bad], holder=holder_key.controller), holder_key, challenge="c", created=NOW)
+    vp = sign_presentation(
+        build_presentation([bad], holder=holder_key.controller),
+        holder_key,
+        challenge="c",
+        created=NOW,
+    )
     report = verify(vp, at=NOW, challenge="c")
     assert not report.verified
     assert "embedded credential" in report.summary
@@ -178,34 +197,55 @@ def test_ob3_jwt_with_es256_and_vc_claim(license_template: dict[str, Any]) -> No
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     token = jws.serialize_compact(
-        {"alg": "ES256", "kid": kid, "typ": "JWT"}, json.dumps(payload), ECKey.import_key(pem), algorithms=["ES256"]
+        {"alg": "ES256", "kid": kid, "typ": "JWT"},
+        json.dumps(payload),
+        ECKey.import_key(pem),
+        algorithms=["ES256"],
     )
     report = verify(token, at=NOW)
     assert report.verified, report.to_json()
     expired = payload | {"exp": int((NOW - timedelta(days=1)).timestamp())}
     token2 = jws.serialize_compact(
-        {"alg": "ES256", "kid": kid}, json.dumps(expired), ECKey.import_key(pem), algorithms=["ES256"]
+        {"alg": "ES256", "kid": kid},
+        json.dumps(expired),
+        ECKey.import_key(pem),
+        algorithms=["ES256"],
     )
     assert verify(token2, at=NOW).check("validity").message == "the JWT has expired (exp)"  # type: ignore[union-attr]
 
 
-def test_jwt_key_in_header_is_not_bound_to_the_issuer(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+def test_jwt_key_in_header_is_not_bound_to_the_issuer(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
     doc = copy.deepcopy(license_template)
     doc["issuer"]["id"] = issuer_key.controller
-    header = {"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": jose.b64url_encode(issuer_key.public)}}
-    signing_input = jose.b64url_encode(json.dumps(header).encode()) + "." + jose.b64url_encode(json.dumps(doc).encode())
-    token = signing_input + "." + jose.b64url_encode(issuer_key.sign(signing_input.encode()))
+    header = {
+        "alg": "EdDSA",
+        "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(issuer_key.public)},
+    }
+    signing_input = (
+        b64url_encode(json.dumps(header).encode()) + "." + b64url_encode(json.dumps(doc).encode())
+    )
+    token = signing_input + "." + b64url_encode(issuer_key.sign(signing_input.encode()))
     report = verify(token, at=NOW)
     assert statuses(report)["proof"] == "passed"
     assert statuses(report)["issuer"] == "failed"
 
 
 @pytest.mark.parametrize("as_jwt", [False, True])
-def test_baked_png_and_svg(signed_license: dict[str, Any], issuer_key: Multikey, as_jwt: bool) -> None:
-    text = jose.encode(signed_license | {"issuer": signed_license["issuer"]}, issuer_key) if as_jwt else json.dumps(signed_license)
+def test_baked_png_and_svg(
+    signed_license: dict[str, Any], issuer_key: Multikey, as_jwt: bool
+) -> None:
+    text = (
+        jose.encode(signed_license | {"issuer": signed_license["issuer"]}, issuer_key)
+        if as_jwt
+        else json.dumps(signed_license)
+    )
     png = verify(bake_png(blank_png(), text), at=NOW)
     assert png.format == "png" and png.verified, png.summary
-    svg = bake_svg('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>', text, jwt=as_jwt)
+    svg = bake_svg(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>', text, jwt=as_jwt
+    )
     report = verify(svg.encode(), at=NOW)
     assert report.format == "svg" and report.verified, report.summary
 
@@ -216,11 +256,17 @@ def test_svg_with_entities_is_refused() -> None:
     assert statuses(report) == {"parse": "failed"}
 
 
-def test_verification_method_on_https_profile(license_template: dict[str, Any], issuer_key: Multikey) -> None:
+def test_verification_method_on_https_profile(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
     profile = "https://nursing.ohio.example/issuer"
     key = issuer_key.with_controller(profile, f"{profile}#key-1")
     signed = sign_credential(license_template, key, created=NOW)
-    document = {"id": profile, "verificationMethod": [key.public_json()], "assertionMethod": [key.id]}
+    document = {
+        "id": profile,
+        "verificationMethod": [key.public_json()],
+        "assertionMethod": [key.id],
+    }
     assert verify(signed, at=NOW, resolver=Resolver(lambda url: document)).verified
     offline = verify(signed, at=NOW)
     assert "could not be resolved" in offline.check("proof").message  # type: ignore[union-attr]

@@ -30,7 +30,9 @@ def canonicalize(value: Any) -> bytes:
     try:
         return "".join(parts).encode("utf-8")
     except UnicodeEncodeError:
-        raise InputError("JSON text contains a lone surrogate, which is not valid Unicode") from None
+        raise InputError(
+            "JSON text contains a lone surrogate, which is not valid Unicode"
+        ) from None
 
 
 def _write(value: Any, out: list[str]) -> None:
