@@ -168,3 +168,28 @@ def test_schema_errors_are_readable() -> None:
         e.startswith("credentialSubject.achievement.achievementType: 'Nonsense' is not one of")
         for e in errors
     )
+
+
+def test_presentation_and_generic_credential_models_round_trip(
+    signed_license: dict[str, Any],
+) -> None:
+    from openler.vc.models import Credential, VerifiablePresentation
+
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": "did:example:maria",
+        "verifiableCredential": [signed_license],
+        "x-extra": 1,
+    }
+    assert VerifiablePresentation.model_validate(vp).to_json() == vp
+    vc = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:maria", "anything": [1, 2]},
+    }
+    assert Credential.model_validate(vc).to_json() == vc
+    assert schema_errors(vc, Credential) == []
+    assert schema_errors({**vc, "validFrom": "soon"}, Credential)

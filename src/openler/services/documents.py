@@ -76,16 +76,24 @@ def context_loader(contexts: Sequence[str]) -> DocumentLoader:
 
 
 def online_fetcher(
-    *, max_bytes: int = MAX_DOCUMENT_BYTES, timeout: float = FETCH_TIMEOUT_SECONDS
+    *,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    timeout: float = FETCH_TIMEOUT_SECONDS,
+    transport: httpx.BaseTransport | None = None,
 ) -> Callable[[str], Mapping[str, Any]]:
-    """Fetch JSON over HTTPS only, refusing bodies over ``max_bytes`` and slow servers."""
+    """Fetch JSON over HTTPS only, refusing bodies over ``max_bytes`` and slow servers.
+
+    ``transport`` replaces the network (tests pass an ``httpx.MockTransport``).
+    """
 
     def fetch(url: str) -> Mapping[str, Any]:
         if not url.startswith("https://"):
             raise ResolutionError(f"refusing to fetch {url}: only https:// URLs")
         try:
             with (
-                httpx.Client(timeout=timeout, follow_redirects=False) as client,
+                httpx.Client(
+                    timeout=timeout, follow_redirects=False, transport=transport
+                ) as client,
                 client.stream("GET", url, headers={"Accept": "application/json"}) as response,
             ):
                 if response.status_code != 200:

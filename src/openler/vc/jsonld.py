@@ -165,20 +165,14 @@ def issuer_dependent_terms(expanded: list[Any]) -> list[str]:
 
 def to_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
     """The RDF dataset of ``document`` as (non-canonical) N-Quads, in safe mode."""
-    processor = jsonld.JsonLdProcessor(on_property_dropped=_raise_dropped)
+    expanded = expand(document, loader)
     options = {
         "documentLoader": loader or DEFAULT_LOADER,
         "base": _RELATIVE_BASE,
         "format": "application/n-quads",
     }
     try:
-        expanded = processor.expand(copy.deepcopy(dict(document)), options)
-        _check_types(expanded)
-        nquads: str = processor.to_rdf(
-            expanded, {**options, "documentLoader": loader or DEFAULT_LOADER}
-        )
-    except ContextError:
-        raise
+        nquads: str = jsonld.JsonLdProcessor().to_rdf(expanded, options)
     except Exception as exc:
         raise _translate(exc) from exc
     return nquads

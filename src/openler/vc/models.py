@@ -501,6 +501,26 @@ class VerifiableCredential(_Credential):
     credentialSubject: CredentialSubject | list[CredentialSubject]
 
 
+class Credential(_Credential):
+    """Any VC 2.0 credential: issuer a URL or an object with an id; subject free-form."""
+
+    issuer: Str | Profile | CredentialSubject
+    credentialSubject: CredentialSubject | list[CredentialSubject]
+    name: Str | None = None
+    description: Str | None = None
+
+
+class VerifiablePresentation(LDModel):
+    """A VC 2.0 presentation; embedded credentials are JSON objects or enveloped JWTs."""
+
+    context: Annotated[list[Str], Field(min_length=1)] = Field(alias="@context")
+    id: Str | None = None
+    type: Types
+    holder: Str | CredentialSubject | None = None
+    verifiableCredential: dict[str, Any] | list[dict[str, Any]] | None = None
+    proof: Proof | list[Proof] | None = None
+
+
 class ClrSubject(LDModel):
     id: Str | None = None
     type: Types
