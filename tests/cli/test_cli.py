@@ -203,9 +203,15 @@ def test_bad_usage_is_exit_2(tmp_path: Path, keyfile: Path) -> None:
     assert openler("verify", str(LICENSE), "--doc", "no-equals-sign").returncode == 2
 
 
-def test_present_then_verify_with_challenge(signed: Path, tmp_path: Path) -> None:
+def test_present_then_verify_with_challenge(tmp_path: Path, keyfile: Path) -> None:
     holder = tmp_path / "holder.json"
     assert openler("key", "generate", "--out", str(holder)).returncode == 0
+    license_ = json.loads(LICENSE.read_text())
+    license_["credentialSubject"]["id"] = json.loads(holder.read_text())["controller"]
+    unsigned = tmp_path / "mine.json"
+    unsigned.write_text(json.dumps(license_))
+    signed = tmp_path / "mine-signed.json"
+    signed.write_text(openler("sign", str(unsigned), "--key", str(keyfile)).stdout)
     vp = openler(
         "present", str(signed), "--key", str(holder), "--challenge", "n-1", "--domain", "hr.example"
     )
@@ -216,6 +222,20 @@ def test_present_then_verify_with_challenge(signed: Path, tmp_path: Path) -> Non
     report: dict[str, Any] = json.loads(ok.stdout)
     assert report["kind"] == "presentation" and report["verified"], report["summary"]
     assert openler("verify", str(path), "--challenge", "n-2").returncode == 1
+
+
+def test_presenting_someone_elses_credential_fails_holder(signed: Path, tmp_path: Path) -> None:
+    holder = tmp_path / "holder.json"
+    assert openler("key", "generate", "--out", str(holder)).returncode == 0
+    vp = openler("present", str(signed), "--key", str(holder), "--challenge", "n-1")
+    path = tmp_path / "vp.json"
+    path.write_text(vp.stdout)
+    result = openler("verify", str(path), "--challenge", "n-1", "--json")
+    report = json.loads(result.stdout)
+    holder_check = next(c for c in report["checks"] if c["id"] == "holder")
+    assert holder_check["status"] == "failed"
+    assert "about someone else" in holder_check["message"]
+    assert result.returncode == 1
 
 
 def test_demo_runs_to_the_end() -> None:

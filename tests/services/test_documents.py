@@ -25,8 +25,18 @@ def fetcher(handler: Any, **kwargs: Any) -> Any:
 
 
 def test_fetches_json_over_https() -> None:
-    fetch = fetcher(lambda request: httpx.Response(200, json={"id": str(request.url)}))
-    assert fetch("https://issuer.example/profile") == {"id": "https://issuer.example/profile"}
+    fetch = fetcher(
+        lambda request: httpx.Response(
+            200, json={"id": str(request.url)}, headers={"Cache-Control": "public, max-age=60"}
+        )
+    )
+    fetched = fetch("https://issuer.example/profile")
+    assert fetched.document == {"id": "https://issuer.example/profile"}
+    assert fetched.max_age == 60
+    no_store = fetcher(
+        lambda r: httpx.Response(200, json={}, headers={"Cache-Control": "no-store"})
+    )
+    assert no_store("https://issuer.example/x").max_age == 0
 
 
 def test_refuses_plain_http() -> None:

@@ -15,7 +15,6 @@ from joserfc.jwk import ECKey
 from openler.vc import (
     CHECK_IDS,
     Multikey,
-    Resolver,
     bake_png,
     bake_svg,
     build_presentation,
@@ -26,6 +25,7 @@ from openler.vc import (
 )
 from openler.vc.baking import blank_png
 from openler.vc.multibase import b64url_encode
+from openler.vc.verify import Resolvers
 from tests.conftest import NOW
 
 
@@ -267,6 +267,6 @@ def test_verification_method_on_https_profile(
         "verificationMethod": [key.public_json()],
         "assertionMethod": [key.id],
     }
-    assert verify(signed, at=NOW, resolver=Resolver(lambda url: document)).verified
+    assert verify(signed, at=NOW, resolvers=Resolvers(lambda url: document)).verified
     offline = verify(signed, at=NOW)
     assert "could not be resolved" in offline.check("proof").message  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ import httpx
 
 from openler.services.errors import FileError, UsageError
 from openler.vc import DocumentLoader, Multikey, ResolutionError, Resolver, did_web_url
+from openler.vc.did import Fetched, Fetcher
 from openler.vc.errors import KeyFormatError
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
@@ -80,13 +81,13 @@ def online_fetcher(
     max_bytes: int = MAX_DOCUMENT_BYTES,
     timeout: float = FETCH_TIMEOUT_SECONDS,
     transport: httpx.BaseTransport | None = None,
-) -> Callable[[str], Mapping[str, Any]]:
+) -> Callable[[str], Fetched]:
     """Fetch JSON over HTTPS only, refusing bodies over ``max_bytes`` and slow servers.
 
     ``transport`` replaces the network (tests pass an ``httpx.MockTransport``).
     """
 
-    def fetch(url: str) -> Mapping[str, Any]:
+    def fetch(url: str) -> Fetched:
         if not url.startswith("https://"):
             raise ResolutionError(f"refusing to fetch {url}: only https:// URLs")
         try:
@@ -98,6 +99,7 @@ def online_fetcher(
             ):
                 if response.status_code != 200:
                     raise ResolutionError(f"{url} answered HTTP {response.status_code}")
+                max_age = _max_age(response.headers.get("cache-control", ""))
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
@@ -111,20 +113,33 @@ def online_fetcher(
             raise ResolutionError(f"{url} did not return JSON") from None
         if not isinstance(doc, dict):
             raise ResolutionError(f"{url} did not return a JSON object")
-        return doc
+        return Fetched(doc, max_age)
 
     return fetch
 
 
-def resolver_for(docs: Sequence[str], *, online: bool) -> Resolver:
-    """A resolver that serves ``--doc URL=FILE`` documents, then (if ``online``) HTTPS."""
+def _max_age(cache_control: str) -> float | None:
+    """Seconds a response may be reused, from ``Cache-Control`` (``no-store`` → 0)."""
+    directives = [d.strip().lower() for d in cache_control.split(",") if d.strip()]
+    if "no-store" in directives or "no-cache" in directives:
+        return 0.0
+    for directive in directives:
+        name, _, value = directive.partition("=")
+        if name in ("s-maxage", "max-age") and value.isdigit():
+            return float(value)
+    return None
+
+
+def fetcher_for(docs: Sequence[str], *, online: bool) -> Fetcher:
+    """Serve ``--doc URL=FILE`` documents (DIDs, controller documents, status lists), then
+    (only if ``online``) fetch over HTTPS."""
     local = {
         (did_web_url(url) if url.startswith("did:web:") else url): doc
         for url, doc in parse_pairs(docs, "--doc").items()
     }
     remote = online_fetcher() if online else None
 
-    def fetch(url: str) -> Mapping[str, Any]:
+    def fetch(url: str) -> Mapping[str, Any] | Fetched:
         if url in local:
             return local[url]  # type: ignore[no-any-return]
         if remote is not None:
@@ -134,4 +149,9 @@ def resolver_for(docs: Sequence[str], *, online: bool) -> Resolver:
             "allow --online)"
         )
 
-    return Resolver(fetch)
+    return fetch
+
+
+def resolver_for(docs: Sequence[str], *, online: bool) -> Resolver:
+    """A DID / controller document resolver over :func:`fetcher_for`."""
+    return Resolver(fetcher_for(docs, online=online))

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from openler.services.documents import context_loader, resolver_for
-from openler.vc import MAX_INPUT_BYTES, VerificationReport, verify
-from openler.vc.report import Check
+from openler.services.documents import context_loader, fetcher_for, read_json_file
+from openler.services.errors import UsageError
+from openler.vc import MAX_INPUT_BYTES, VCError, VerificationReport, verify
+from openler.vc.report import Check, Policy
+from openler.vc.verify import Resolvers, load_trust_snapshot
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,9 @@ class VerifyOptions:
     online: bool = False
     challenge: str | None = None
     domain: str | None = None
+    trust_snapshot: str | None = None
+    trust_authority: str | None = None
+    jurisdiction: str | None = None
 
 
 def read_input(name: str) -> bytes:
@@ -34,8 +39,20 @@ def read_input(name: str) -> bytes:
 
 def verify_inputs(names: Sequence[str], options: VerifyOptions) -> Iterator[VerificationReport]:
     """Verify each named input in turn; unreadable files give a report with ``parse`` failed."""
-    loader = context_loader(options.contexts)
-    resolver = resolver_for(options.docs, online=options.online)
+    resolvers = Resolvers(
+        fetcher_for(options.docs, online=options.online), contexts=context_loader(options.contexts)
+    )
+    if options.trust_snapshot is not None:
+        snapshot = read_json_file(options.trust_snapshot, "trust snapshot")
+        if not isinstance(snapshot, dict):
+            raise UsageError(f"trust snapshot {options.trust_snapshot} must hold a JSON object")
+        try:
+            resolvers.trust = load_trust_snapshot(
+                snapshot, at=options.at, resolvers=resolvers, authority=options.trust_authority
+            )
+        except VCError as exc:
+            raise UsageError(exc.message) from None
+    policy = Policy(jurisdiction=options.jurisdiction)
     for name in names:
         try:
             data = read_input(name)
@@ -49,8 +66,8 @@ def verify_inputs(names: Sequence[str], options: VerifyOptions) -> Iterator[Veri
         yield verify(
             data,
             at=options.at,
-            resolver=resolver,
-            loader=loader,
+            resolvers=resolvers,
+            policy=policy,
             challenge=options.challenge,
             domain=options.domain,
             name=name,

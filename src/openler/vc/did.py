@@ -22,8 +22,17 @@ from openler.vc.errors import KeyFormatError, ResolutionError, UnauthorizedMetho
 from openler.vc.keys import decode_public_key_multibase, public_key_multibase
 from openler.vc.multibase import ED25519_PUB, P256_PUB, decode_multibase
 
-#: A callable that returns the JSON document published at a URL.
-Fetcher = Callable[[str], Mapping[str, Any]]
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched document with the HTTP caching lifetime its server allowed (seconds)."""
+
+    document: Mapping[str, Any]
+    max_age: float | None = None
+
+
+#: A callable that returns the JSON document published at a URL (or a :class:`Fetched`).
+Fetcher = Callable[[str], "Mapping[str, Any] | Fetched"]
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 PURPOSES = (
@@ -102,6 +111,20 @@ def did_web_for(host: str, *path: str) -> str:
     return ":".join(["did:web", quote(host, safe=""), *path])
 
 
+def fetch_document(fetch: Fetcher, url: str) -> Fetched:
+    """Call a fetcher; any failure becomes a :class:`ResolutionError` naming the URL."""
+    try:
+        result = fetch(url)
+    except ResolutionError:
+        raise
+    except Exception as exc:
+        raise ResolutionError(f"could not fetch {url}: {exc}") from exc
+    fetched = result if isinstance(result, Fetched) else Fetched(result)
+    if not isinstance(fetched.document, Mapping):
+        raise ResolutionError(f"the document at {url} is not a JSON object")
+    return fetched
+
+
 class Resolver:
     """Resolves DIDs, controller documents and verification methods.
 
@@ -145,15 +168,11 @@ class Resolver:
                 f"cannot resolve {identifier}: no document supplied for {url} "
                 "(offline; supply it with --doc URL=FILE or allow --online)"
             )
-        try:
-            doc = self._fetch(url)
-        except ResolutionError:
-            raise
-        except Exception as exc:
-            raise ResolutionError(f"could not fetch {url}: {exc}") from exc
-        if not isinstance(doc, Mapping):
-            raise ResolutionError(f"the document at {url} is not a JSON object")
-        return doc
+        return fetch_document(self._fetch, url).document
+
+    @property
+    def fetcher(self) -> Fetcher | None:
+        return self._fetch
 
     def method(self, method_id: str, purpose: str) -> Mapping[str, Any]:
         """The verification method object for ``method_id``, authorised for ``purpose``.

@@ -28,6 +28,8 @@ ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
 # and refused (safe mode); no output ever contains it.
 _RELATIVE_BASE = "https://relative-reference.openler.invalid/"
 
+TRUST_CONTEXT = "https://ns.openler.org/trust/v1"
+
 #: Context URL → file in ``openler/vc/contexts``.
 BUNDLED: dict[str, str] = {
     "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
@@ -43,6 +45,8 @@ BUNDLED: dict[str, str] = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-3.0.3.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
     "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-v2p0-2.0.1.json",
+    # openler's own: trust registry snapshots (an identifier; served only from the package)
+    TRUST_CONTEXT: "openler-trust-v1.jsonld",
 }
 
 

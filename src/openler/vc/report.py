@@ -44,6 +44,10 @@ class Policy:
     """Which checks must pass for a document to count as verified.
 
     A required check that was skipped makes the document unverified (fail closed).
+    ``status`` is always required of a credential that has a ``credentialStatus``;
+    ``trust`` is required when a trust registry is supplied (``require_trust=None``) or
+    always/never when set. ``jurisdiction`` (such as ``US-NC``) is where the verifier
+    stands: the trust check then asks "recognised here", not only "authorised there".
     """
 
     credential: frozenset[str] = frozenset(
@@ -52,6 +56,8 @@ class Policy:
     presentation: frozenset[str] = frozenset(
         {"parse", "context", "schema", "type", "proof", "holder"}
     )
+    jurisdiction: str | None = None
+    require_trust: bool | None = None
 
     def requires(self, check: str, kind: Kind) -> bool:
         if kind == "presentation":
@@ -73,6 +79,12 @@ class VerificationReport:
     credentials: list[VerificationReport] = field(default_factory=list)
     policy: Policy = DEFAULT_POLICY
     description: str = ""
+    #: Checks required beyond the policy's, decided by the document (status, trust).
+    also_required: set[str] = field(default_factory=set)
+    endorsements: list[VerificationReport] = field(default_factory=list)
+
+    def required(self, check_id: str) -> bool:
+        return check_id in self.also_required or self.policy.requires(check_id, self.kind)
 
     def add(self, id: CheckId, status: Status, message: str) -> Check:
         check = Check(id, status, message)
@@ -93,7 +105,7 @@ class VerificationReport:
         if any(c.status == "failed" for c in self.checks):
             return False
         for check_id in CHECK_IDS:
-            if self.policy.requires(check_id, self.kind):
+            if self.required(check_id):
                 found = by_id.get(check_id)
                 if found is None or found.status not in ("passed", "warning"):
                     return False
@@ -104,6 +116,9 @@ class VerificationReport:
         if self.verified:
             warnings = [c for c in self.checks if c.status == "warning"]
             text = f"Verified: {self.description}" if self.description else "Verified"
+            if self.endorsements:
+                good = sum(1 for e in self.endorsements if e.verified)
+                text += f"; endorsements: {good} of {len(self.endorsements)} verified"
             return text + (f" ({len(warnings)} warning(s))" if warnings else "")
         failed = [c for c in self.checks if c.status == "failed"]
         if failed:
@@ -134,4 +149,6 @@ class VerificationReport:
         }
         if self.credentials:
             data["credentials"] = [r.to_json() for r in self.credentials]
+        if self.endorsements:
+            data["endorsements"] = [r.to_json() for r in self.endorsements]
         return data

@@ -5,9 +5,11 @@ badge, and runs the checks in a fixed order::
 
     parse → context → schema → type → proof → issuer → validity → status → trust → holder
 
-Each check ends ``passed``, ``failed``, ``warning`` or ``skipped`` with a message. Nothing is
-fetched: DID documents, controller documents and contexts come from the ``resolver`` and
-``loader`` the caller passes in, and the clock is the ``at`` argument.
+Each check ends ``passed``, ``failed``, ``warning`` or ``skipped`` with a message. The library
+fetches nothing itself: DID and controller documents, status lists, contexts and the trust
+registry come from the :class:`Resolvers` the caller passes in, and the clock is ``at``.
+A check that cannot complete (a list that cannot be fetched, a DID that does not resolve)
+fails; it never passes by default.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from openler.vc import jose, jsonld
 from openler.vc.baking import PNG_SIGNATURE, extract_png, extract_svg
 from openler.vc.dataintegrity import check_proofs
-from openler.vc.dates import parse_datetime
-from openler.vc.did import Resolver
+from openler.vc.dates import format_datetime, parse_datetime
+from openler.vc.did import Fetcher, Resolver
 from openler.vc.errors import (
     ContextError,
     InputError,
@@ -30,34 +32,68 @@ from openler.vc.errors import (
     KeyFormatError,
     ResolutionError,
     UnauthorizedMethodError,
+    UnknownContextError,
 )
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.models import VC_V1, VC_V2, model_for, schema_errors
 from openler.vc.report import DEFAULT_POLICY, Format, Policy, VerificationReport
+from openler.vc.statuslist import CachedList, StatusEntry, StatusListError, StatusLists, freshness
+from openler.vc.trust import CredentialFacts, TrustRegistry, TrustRegistryError
 
 #: Inputs larger than this are refused before parsing.
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 _MAX_DEPTH = 64
 
 
+class Resolvers:
+    """Everything verification may look up, none of it fetched by the library itself.
+
+    ``fetch`` supplies DID documents (did:web), HTTPS controller documents and status list
+    credentials; ``contexts`` the JSON-LD contexts beyond the bundled ones; ``trust`` a
+    trust registry (for example loaded from a signed snapshot). Caches live as long as the
+    object, so reuse one across many verifications.
+    """
+
+    def __init__(
+        self,
+        fetch: Fetcher | None = None,
+        *,
+        contexts: DocumentLoader | None = None,
+        trust: TrustRegistry | None = None,
+        status_ttl: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self.dids = Resolver(fetch)
+        self.contexts = contexts or DocumentLoader()
+        self.status = StatusLists(fetch, default_ttl=status_ttl)
+        self.trust = trust
+
+
 @dataclass
 class Verifier:
-    """The world a verification runs in: resolvers, contexts, clock, policy and request."""
+    """The world one verification runs in: resolvers, clock, policy and request."""
 
     at: datetime
-    resolver: Resolver = field(default_factory=Resolver)
-    loader: DocumentLoader = field(default_factory=DocumentLoader)
+    resolvers: Resolvers = field(default_factory=Resolvers)
     policy: Policy = DEFAULT_POLICY
     challenge: str | None = None
     domain: str | None = None
+    #: False while verifying a status list credential itself (no status of a status list).
+    check_status: bool = True
+
+    @property
+    def resolver(self) -> Resolver:
+        return self.resolvers.dids
+
+    @property
+    def loader(self) -> DocumentLoader:
+        return self.resolvers.contexts
 
 
 def verify(
     data: bytes | str | Mapping[str, Any],
     *,
     at: datetime,
-    resolver: Resolver | None = None,
-    loader: DocumentLoader | None = None,
+    resolvers: Resolvers | None = None,
     policy: Policy = DEFAULT_POLICY,
     challenge: str | None = None,
     domain: str | None = None,
@@ -71,13 +107,36 @@ def verify(
     """
     world = Verifier(
         at=at,
-        resolver=resolver or Resolver(),
-        loader=loader or DocumentLoader(),
+        resolvers=resolvers or Resolvers(),
         policy=policy,
         challenge=challenge,
         domain=domain,
     )
     return _verify_input(data, world, name)
+
+
+def load_trust_snapshot(
+    snapshot: Mapping[str, Any],
+    *,
+    at: datetime,
+    resolvers: Resolvers | None = None,
+    authority: str | None = None,
+) -> TrustRegistry:
+    """Verify a signed trust registry snapshot and return the registry inside it.
+
+    With ``authority`` the snapshot must be signed by that issuer. Raises
+    :class:`TrustRegistryError` saying why when the snapshot does not verify.
+    """
+    report = verify(snapshot, at=at, resolvers=resolvers, name="trust snapshot")
+    if not report.verified:
+        raise TrustRegistryError(f"the trust registry snapshot does not verify: {report.summary}")
+    registry = TrustRegistry.from_snapshot(snapshot)
+    if authority is not None and registry.snapshot_issuer != authority:
+        raise TrustRegistryError(
+            f"the trust registry snapshot is signed by {registry.snapshot_issuer}, "
+            f"not by the expected authority {authority}"
+        )
+    return registry
 
 
 def _verify_input(
@@ -196,7 +255,7 @@ def _verify_document(
         report.add("issuer", "skipped", "a presentation has a holder, not an issuer")
         report.add("validity", *_validity(doc, world.at))
         report.add("status", "skipped", "a presentation has no status of its own")
-        report.add("trust", "skipped", "no trust registry was supplied")
+        report.add("trust", "skipped", "trust is checked for each credential in the presentation")
         _check_holder(report, doc, world, controllers)
         count = len(report.credentials)
         report.description = (
@@ -206,18 +265,11 @@ def _verify_document(
         return
     _check_issuer(report, doc, controllers)
     report.add("validity", *_validity(doc, world.at, jwt))
-    if "credentialStatus" in doc:
-        report.add(
-            "status",
-            "skipped",
-            "the credential has a credentialStatus, but status lists are not checked by this "
-            "version of openler",
-        )
-    else:
-        report.add("status", "skipped", "the credential has no credentialStatus")
-    report.add("trust", "skipped", "no trust registry was supplied")
+    _check_status(report, doc, world)
+    _check_trust(report, doc, world)
     report.add("holder", "skipped", "holder binding applies to presentations")
     report.description = _describe(doc)
+    _check_endorsements(report, doc, world)
 
 
 def _check_context(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:
@@ -235,7 +287,7 @@ def _check_context(report: VerificationReport, doc: dict[str, Any], world: Verif
         return
     for item in contexts:
         if isinstance(item, str) and not world.loader.knows(item):
-            report.add("context", "failed", ContextError_message(item))
+            report.add("context", "failed", UnknownContextError(item).message)
             return
         if not isinstance(item, str | dict):
             report.add("context", "failed", "@context entries must be URLs or objects")
@@ -250,12 +302,6 @@ def _check_context(report: VerificationReport, doc: dict[str, Any], world: Verif
         return
     version = "VC 2.0" if contexts[0] == VC_V2 else "VC 1.1"
     report.add("context", "passed", f"{version} document; every term is defined by its contexts")
-
-
-def ContextError_message(url: str) -> str:  # noqa: N802 - mirrors the error it describes
-    from openler.vc.errors import UnknownContextError
-
-    return UnknownContextError(url).message
 
 
 def _check_schema(report: VerificationReport, doc: dict[str, Any]) -> None:
@@ -514,17 +560,19 @@ def _check_holder(
 ) -> None:
     holder = _id_of(doc.get("holder"))
     embedded = _as_list(doc.get("verifiableCredential"))
+    subjects: list[tuple[str, list[str]]] = []
     for i, item in enumerate(embedded):
         name = f"{report.input}#verifiableCredential[{i}]"
         if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in _types(item):
             item = str(item.get("id", "")).split(",", 1)[-1]
-        report.credentials.append(
-            _verify_input(
-                item if isinstance(item, str | Mapping) else json.dumps(item),
-                _credential_world(world),
-                name,
-            )
+        inner = _verify_input(
+            item if isinstance(item, str | Mapping) else json.dumps(item),
+            _credential_world(world),
+            name,
         )
+        report.credentials.append(inner)
+        short = inner.description.split(" to ", 1)[0] if inner.description else "credential"
+        subjects.append((f"verifiableCredential[{i}] ({short})", _subject_ids(item, inner)))
     if holder is None:
         report.add("holder", "failed", "the presentation names no holder")
         return
@@ -534,17 +582,193 @@ def _check_holder(
         )
         return
     if holder not in controllers:
+        signers = ", ".join(controllers) or "an unknown key"
+        report.add("holder", "failed", f"signed by {signers}, not by the holder {holder}")
+        return
+    foreign = [(label, ids) for label, ids in subjects if ids and holder not in ids]
+    unbound = [label for label, ids in subjects if not ids]
+    if foreign:
+        label, ids = foreign[0]
         report.add(
             "holder",
             "failed",
-            f"signed by {', '.join(controllers) or 'an unknown key'}, not by the holder {holder}",
+            f"{len(foreign)} credential(s) are about someone else: {label} is about "
+            f"{', '.join(ids)}, not the holder {holder}",
         )
-        return
-    report.add("holder", "passed", f"presented and signed by the holder {holder}")
+    elif unbound:
+        report.add(
+            "holder",
+            "warning",
+            f"presented by {holder}, but {len(unbound)} credential(s) name no subject, so "
+            f"nothing binds them to the holder: {'; '.join(unbound)}",
+        )
+    else:
+        report.add(
+            "holder",
+            "passed",
+            f"presented and signed by the holder {holder}, the subject of every credential",
+        )
+
+
+def _subject_ids(item: Any, inner: VerificationReport) -> list[str]:
+    document: Any = item
+    if isinstance(item, str):
+        try:
+            document = jose.decode(item).unverified_document
+        except JoseError:
+            return []
+    if not isinstance(document, Mapping):
+        return []
+    return [i for i in (_id_of(s) for s in _as_list(document.get("credentialSubject"))) if i]
 
 
 def _credential_world(world: Verifier) -> Verifier:
-    return Verifier(at=world.at, resolver=world.resolver, loader=world.loader, policy=world.policy)
+    return Verifier(at=world.at, resolvers=world.resolvers, policy=world.policy)
+
+
+def _check_status(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:
+    entries = _as_list(doc.get("credentialStatus"))
+    if not entries:
+        report.add("status", "skipped", "the credential has no credentialStatus")
+        return
+    report.also_required.add("status")
+    if not world.check_status:
+        report.add("status", "failed", "a status list credential must not itself have a status")
+        return
+    results: list[str] = []
+    warnings: list[str] = []
+    for raw in entries:
+        try:
+            entry = StatusEntry.parse(raw)
+        except StatusListError as exc:
+            report.add("status", "failed", exc.message)
+            return
+        try:
+            cached = _status_list(entry, doc, world)
+            purposes = cached.purposes
+            if entry.purpose not in purposes:
+                raise StatusListError(
+                    f"the entry's statusPurpose {entry.purpose!r} is not a purpose of "
+                    f"{entry.list_url} ({', '.join(purposes)})"
+                )
+            value = cached.bits(entry.size).get(entry.index)
+        except (StatusListError, ResolutionError) as exc:
+            report.add("status", "failed", f"status could not be checked: {exc.message}")
+            return
+        who = cached.issuer_name or cached.issuer
+        as_of = _as_of(cached, world.at)
+        if entry.purpose == "revocation" and value:
+            report.add("status", "failed", f"Revoked by {who} ({as_of})")
+            return
+        if entry.purpose == "suspension" and value:
+            report.add("status", "failed", f"Suspended by {who} ({as_of})")
+            return
+        if entry.purpose == "message":
+            text = entry.messages.get(value, f"status {hex(value)}")
+            (warnings if value else results).append(f"status message from {who}: {text}")
+        elif entry.purpose == "refresh" and value:
+            warnings.append(f"{who} has issued a refreshed credential")
+        else:
+            results.append(_CLEAR.get(entry.purpose, f"no {entry.purpose} flag"))
+    message = "; ".join(results + warnings) + f" ({as_of})"
+    report.add("status", "warning" if warnings else "passed", message[0].upper() + message[1:])
+
+
+_CLEAR = {
+    "revocation": "not revoked",
+    "suspension": "not suspended",
+    "refresh": "no refresh pending",
+}
+
+
+def _as_of(cached: CachedList, at: datetime) -> str:
+    parts = []
+    if cached.list_issued is not None:
+        parts.append(
+            f"status list of {format_datetime(cached.list_issued)}, "
+            f"{freshness(cached.list_issued, at)}"
+        )
+    parts.append(f"fetched {freshness(cached.fetched_at, at).removesuffix(' old')} ago")
+    return "; ".join(parts)
+
+
+def _status_list(entry: StatusEntry, doc: dict[str, Any], world: Verifier) -> CachedList:
+    """The verified status list for ``entry``: from the cache, or fetched and verified."""
+    lists = world.resolvers.status
+    cached = lists.cached(entry.list_url, world.at)
+    if cached is None:
+        fetched = lists.fetch(entry.list_url)
+        list_world = Verifier(at=world.at, resolvers=world.resolvers, check_status=False)
+        list_report = _verify_input(fetched.document, list_world, entry.list_url)
+        if not list_report.verified:
+            raise StatusListError(
+                f"the status list credential does not verify: {list_report.summary}"
+            )
+        list_issuer = _id_of(fetched.document.get("issuer")) or ""
+        issuer_doc = fetched.document.get("issuer")
+        name = issuer_doc.get("name") if isinstance(issuer_doc, Mapping) else None
+        cached = lists.remember(
+            entry.list_url, fetched, issuer=list_issuer, issuer_name=name, at=world.at
+        )
+    credential_issuer = _id_of(doc.get("issuer"))
+    if cached.issuer != credential_issuer:
+        raise StatusListError(
+            f"the status list {entry.list_url} is issued by {cached.issuer}, not by the "
+            f"credential's issuer {credential_issuer}"
+        )
+    if cached.issuer_name is None and isinstance(doc.get("issuer"), Mapping):
+        name = doc["issuer"].get("name")
+        if isinstance(name, str):
+            cached = CachedList(**{**cached.__dict__, "issuer_name": name})
+    return cached
+
+
+def _check_trust(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:
+    registry = world.resolvers.trust
+    required = world.policy.require_trust
+    if required or (required is None and registry is not None):
+        report.also_required.add("trust")
+    if registry is None:
+        message = "no trust registry was supplied"
+        report.add(
+            "trust",
+            "failed" if required else "skipped",
+            message + (" but the policy requires one" if required else ""),
+        )
+        return
+    issuer = _id_of(doc.get("issuer"))
+    if issuer is None:
+        report.add("trust", "failed", "the credential names no issuer")
+        return
+    decision = registry.decide(
+        issuer, CredentialFacts.of(doc), at=world.at, jurisdiction=world.policy.jurisdiction
+    )
+    source = ""
+    if registry.snapshot_issued:
+        issued = parse_datetime(registry.snapshot_issued)
+        source = (
+            f" (registry snapshot of {registry.snapshot_issued}, {freshness(issued, world.at)})"
+        )
+    report.add("trust", "passed" if decision.trusted else "failed", decision.message + source)
+
+
+def _check_endorsements(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:
+    found: list[tuple[str, Any]] = []
+    subject = doc.get("credentialSubject")
+    places = [("", doc), ("issuer.", doc.get("issuer"))]
+    if isinstance(subject, Mapping):
+        places.append(("achievement.", subject.get("achievement")))
+    for prefix, holder in places:
+        if not isinstance(holder, Mapping):
+            continue
+        for i, item in enumerate(_as_list(holder.get("endorsement"))):
+            found.append((f"{prefix}endorsement[{i}]", item))
+        for i, item in enumerate(_as_list(holder.get("endorsementJwt"))):
+            found.append((f"{prefix}endorsementJwt[{i}]", item))
+    for where, item in found:
+        name = f"{report.input}#{where}"
+        data = item if isinstance(item, str | Mapping) else json.dumps(item)
+        report.endorsements.append(_verify_input(data, _credential_world(world), name))
 
 
 def _describe(doc: dict[str, Any]) -> str:
