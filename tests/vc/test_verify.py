@@ -270,3 +270,78 @@ def test_verification_method_on_https_profile(
     assert verify(signed, at=NOW, resolvers=Resolvers(lambda url: document)).verified
     offline = verify(signed, at=NOW)
     assert "could not be resolved" in offline.check("proof").message  # type: ignore[union-attr]
+
+
+def test_presentation_of_someone_elses_credential_fails_holder(
+    signed_license: dict[str, Any], key_factory: Any
+) -> None:
+    stranger = key_factory(6)
+    vp = sign_presentation(
+        build_presentation([signed_license], holder=stranger.controller),
+        stranger,
+        challenge="c",
+        created=NOW,
+    )
+    report = verify(vp, at=NOW, challenge="c")
+    check = report.check("holder")
+    assert check is not None and check.status == "failed"
+    assert "about someone else" in check.message
+    assert signed_license["credentialSubject"]["id"] in check.message
+
+
+def test_bearer_credential_in_presentation_is_a_warning(
+    license_template: dict[str, Any], issuer_key: Multikey, holder_key: Multikey
+) -> None:
+    doc = copy.deepcopy(license_template)
+    del doc["credentialSubject"]["id"]
+    credential = sign_credential(doc, issuer_key, created=NOW)
+    vp = sign_presentation(
+        build_presentation([credential], holder=holder_key.controller),
+        holder_key,
+        challenge="c",
+        created=NOW,
+    )
+    report = verify(vp, at=NOW, challenge="c")
+    assert report.check("holder").status == "warning"  # type: ignore[union-attr]
+    assert report.verified
+
+
+def test_endorsements_are_verified_and_reported(
+    signed_license: dict[str, Any],
+    license_template: dict[str, Any],
+    issuer_key: Multikey,
+    key_factory: Any,
+) -> None:
+    endorser = key_factory(4)
+    endorsement = sign_credential(
+        {
+            "@context": signed_license["@context"],
+            "id": "urn:uuid:endorsement-1",
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "issuer": {"type": ["Profile"], "name": "National Council of State Boards of Nursing"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": "https://nursing.ohio.gov/achievements/registered-nurse",
+                "type": ["EndorsementSubject"],
+                "endorsementComment": "Meets NCLEX-RN requirements.",
+            },
+        },
+        endorser,
+        created=NOW,
+    )
+    doc = copy.deepcopy(license_template)
+    doc["credentialSubject"]["achievement"]["endorsement"] = [endorsement]
+    credential = sign_credential(doc, issuer_key, created=NOW)
+    report = verify(credential, at=NOW)
+    assert report.verified
+    [endorsed] = report.endorsements
+    assert endorsed.verified and endorsed.input.endswith("#achievement.endorsement[0]")
+    assert "endorsements: 1 of 1 verified" in report.summary
+    doc["credentialSubject"]["achievement"]["endorsement"][0]["credentialSubject"][
+        "endorsementComment"
+    ] = "forged"
+    forged = verify(sign_credential(doc, issuer_key, created=NOW), at=NOW)
+    assert forged.verified  # the credential itself is fine …
+    assert not forged.endorsements[0].verified  # … and the endorsement is reported as not
+    assert "endorsements: 0 of 1 verified" in forged.summary
+    assert forged.to_json()["endorsements"][0]["verified"] is False

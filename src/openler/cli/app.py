@@ -13,6 +13,8 @@ from rich.console import Console
 
 from openler import __version__
 from openler.cli.render import print_report
+from openler.cli.status import app as status_app
+from openler.cli.trust import app as trust_app
 from openler.services.documents import context_loader, load_key, read_json_file, write_key
 from openler.services.errors import ServiceError, UsageError
 from openler.services.verification import VerifyOptions, verify_inputs
@@ -35,6 +37,8 @@ app = typer.Typer(
 )
 key_app = typer.Typer(help="Manage signing keys (Ed25519 Multikey).", no_args_is_help=True)
 app.add_typer(key_app, name="key")
+app.add_typer(status_app, name="status")
+app.add_typer(trust_app, name="trust")
 
 err = Console(stderr=True, emoji=False, highlight=False)
 
@@ -206,6 +210,16 @@ def verify(
     ] = False,
     challenge: Annotated[str | None, typer.Option(help="Expected presentation challenge.")] = None,
     domain: Annotated[str | None, typer.Option(help="Expected presentation domain.")] = None,
+    trust: Annotated[
+        str | None, typer.Option("--trust", help="A signed trust registry snapshot (JSON file).")
+    ] = None,
+    trust_authority: Annotated[
+        str | None,
+        typer.Option("--trust-authority", help="Require the snapshot to be signed by this DID."),
+    ] = None,
+    jurisdiction: Annotated[
+        str | None, typer.Option("--jurisdiction", help="Where the verifier is (e.g. US-NC).")
+    ] = None,
 ) -> None:
     """Verify inputs. Exit 0 if all verified, 1 if any did not, 2 if any was unreadable."""
     if as_json and as_jsonl:
@@ -217,6 +231,9 @@ def verify(
         online=online,
         challenge=challenge,
         domain=domain,
+        trust_snapshot=trust,
+        trust_authority=trust_authority,
+        jurisdiction=jurisdiction,
     )
     reports = []
     for report in verify_inputs(sources, options):

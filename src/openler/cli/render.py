@@ -33,6 +33,9 @@ def print_report(report: VerificationReport, *, indent: int = 0) -> None:
     console.print(table)
     for inner in report.credentials:
         print_report(inner, indent=indent + 4)
+    for endorsement in report.endorsements:
+        console.print(f"{pad}    [bold]endorsement[/bold]")
+        print_report(endorsement, indent=indent + 4)
     verdict = "VERIFIED" if report.verified else "NOT VERIFIED"
     colour = "bold green" if report.verified else "bold red"
     console.print(f"{pad}[{colour}]{verdict}[/{colour}] — {report.summary}\n")

@@ -125,7 +125,10 @@ def status_list_credential(
     valid_until: str | None = None,
     ttl_ms: int | None = None,
 ) -> dict[str, Any]:
-    """An unsigned ``BitstringStatusListCredential`` holding ``bits``."""
+    """An unsigned ``BitstringStatusListCredential`` holding ``bits``.
+
+    An issuer object keeps only its ``id`` and ``name`` (the terms the VC 2.0 context defines).
+    """
     if purpose not in PURPOSES:
         raise StatusListError(f"statusPurpose must be one of {', '.join(PURPOSES)}")
     subject: dict[str, Any] = {
@@ -140,7 +143,11 @@ def status_list_credential(
         "@context": [STATUS_CONTEXT],
         "id": list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": copy.deepcopy(issuer) if isinstance(issuer, Mapping) else issuer,
+        "issuer": (
+            {k: issuer[k] for k in ("id", "name") if k in issuer}
+            if isinstance(issuer, Mapping)
+            else issuer
+        ),
         "validFrom": valid_from,
     }
     if valid_until is not None:

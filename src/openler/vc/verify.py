@@ -79,6 +79,8 @@ class Verifier:
     domain: str | None = None
     #: False while verifying a status list credential itself (no status of a status list).
     check_status: bool = True
+    #: Why the trust registry does not apply (status lists, endorsements), or None.
+    no_trust_because: str | None = None
 
     @property
     def resolver(self) -> Resolver:
@@ -688,7 +690,10 @@ def _as_of(cached: CachedList, at: datetime) -> str:
             f"status list of {format_datetime(cached.list_issued)}, "
             f"{freshness(cached.list_issued, at)}"
         )
-    parts.append(f"fetched {freshness(cached.fetched_at, at).removesuffix(' old')} ago")
+    age = freshness(cached.fetched_at, at)
+    parts.append(
+        "fetched just now" if age == "0 s old" else f"fetched {age.removesuffix(' old')} ago"
+    )
     return "; ".join(parts)
 
 
@@ -698,7 +703,12 @@ def _status_list(entry: StatusEntry, doc: dict[str, Any], world: Verifier) -> Ca
     cached = lists.cached(entry.list_url, world.at)
     if cached is None:
         fetched = lists.fetch(entry.list_url)
-        list_world = Verifier(at=world.at, resolvers=world.resolvers, check_status=False)
+        list_world = Verifier(
+            at=world.at,
+            resolvers=world.resolvers,
+            check_status=False,
+            no_trust_because="a status list is trusted through its issuer, who must be the credential's",
+        )
         list_report = _verify_input(fetched.document, list_world, entry.list_url)
         if not list_report.verified:
             raise StatusListError(
@@ -724,6 +734,9 @@ def _status_list(entry: StatusEntry, doc: dict[str, Any], world: Verifier) -> Ca
 
 
 def _check_trust(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:
+    if world.no_trust_because is not None:
+        report.add("trust", "skipped", world.no_trust_because)
+        return
     registry = world.resolvers.trust
     required = world.policy.require_trust
     if required or (required is None and registry is not None):
@@ -768,7 +781,13 @@ def _check_endorsements(report: VerificationReport, doc: dict[str, Any], world: 
     for where, item in found:
         name = f"{report.input}#{where}"
         data = item if isinstance(item, str | Mapping) else json.dumps(item)
-        report.endorsements.append(_verify_input(data, _credential_world(world), name))
+        endorsement_world = Verifier(
+            at=world.at,
+            resolvers=world.resolvers,
+            policy=world.policy,
+            no_trust_because="endorsers are not checked against the trust registry",
+        )
+        report.endorsements.append(_verify_input(data, endorsement_world, name))
 
 
 def _describe(doc: dict[str, Any]) -> str:

@@ -1,0 +1,153 @@
+"""``openler trust``: a trust registry file and its signed snapshots."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openler.services import trust as service
+from openler.services.errors import UsageError
+from openler.vc.dates import format_datetime, parse_datetime
+from openler.vc.errors import VCError
+from openler.vc.trust import STATES, CredentialFacts, Recognition, TrustEntry
+
+app = typer.Typer(help="Manage the trust registry of issuers.", no_args_is_help=True)
+
+RegistryArg = Annotated[Path, typer.Argument(help="The registry file (created by the first add).")]
+Many = Annotated[list[str] | None, typer.Option()]
+
+
+def _date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return format_datetime(parse_datetime(value, option))
+    except VCError as exc:
+        raise UsageError(exc.message) from None
+
+
+@app.command("add")
+def add(
+    registry: RegistryArg,
+    did: Annotated[str, typer.Option("--did", help="The issuer's DID or HTTPS identifier.")],
+    name: Annotated[str, typer.Option("--name", help="Legal name.")],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="For example US-OH.")],
+    authority: Annotated[str, typer.Option("--authority", help="Who registered the issuer.")],
+    achievement_type: Annotated[
+        list[str] | None, typer.Option("--type", help="Authorised achievementType (repeatable).")
+    ] = None,
+    occupation: Annotated[
+        list[str] | None,
+        typer.Option("--occupation", help="Authorised occupation code (repeatable)."),
+    ] = None,
+    credential: Annotated[
+        list[str] | None,
+        typer.Option("--credential", help="Authorised CTDL credential id (repeatable)."),
+    ] = None,
+    valid_from: Annotated[str | None, typer.Option("--valid-from")] = None,
+    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
+) -> None:
+    """Add (or replace) an issuer's entry."""
+    entry = TrustEntry(
+        issuer=did,
+        name=name,
+        jurisdiction=jurisdiction,
+        authorized=(service.scope(achievement_type or [], occupation or [], credential or []),),
+        registered_by=authority,
+        valid_from=_date(valid_from, "--valid-from"),
+        valid_until=_date(valid_until, "--valid-until"),
+    )
+    service.add_entry(registry, entry)
+    typer.echo(f"{registry}: added {name} ({did}) in {jurisdiction}")
+
+
+@app.command("remove")
+def remove(registry: RegistryArg, did: Annotated[str, typer.Option("--did")]) -> None:
+    """Remove an issuer's entry."""
+    entry = service.remove_entry(registry, did)
+    typer.echo(f"{registry}: removed {entry.name} ({did})")
+
+
+@app.command("state")
+def state(
+    registry: RegistryArg,
+    did: Annotated[str, typer.Option("--did")],
+    new_state: Annotated[str, typer.Option("--state", help="active, suspended or withdrawn.")],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+) -> None:
+    """Suspend, withdraw or reinstate an issuer."""
+    if new_state not in STATES:
+        raise UsageError(f"--state must be one of {', '.join(STATES)}")
+    entry = service.change_state(registry, did, new_state, at=datetime.now(UTC), reason=reason)
+    typer.echo(f"{registry}: {entry.name} is now {entry.state}")
+
+
+@app.command("recognize")
+def recognize(
+    registry: RegistryArg,
+    name: Annotated[str, typer.Option("--name", help="For example 'the Nurse Licensure Compact'.")],
+    jurisdiction: Annotated[
+        str, typer.Option("--jurisdiction", help="The recognising jurisdiction.")
+    ],
+    source: Annotated[
+        list[str], typer.Option("--from", help="A recognised jurisdiction (repeatable).")
+    ],
+    achievement_type: Annotated[list[str] | None, typer.Option("--type")] = None,
+    occupation: Annotated[list[str] | None, typer.Option("--occupation")] = None,
+) -> None:
+    """Record that one jurisdiction recognises credentials authorised in others."""
+    rule = Recognition(
+        name,
+        jurisdiction,
+        tuple(source),
+        service.scope(achievement_type or [], occupation or [], []),
+    )
+    service.add_recognition(registry, rule)
+    typer.echo(f"{registry}: {jurisdiction} recognises {', '.join(source)} under {name}")
+
+
+@app.command("export")
+def export(
+    registry: RegistryArg,
+    key: Annotated[Path, typer.Option("--key", help="The registry authority's key file.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the signed snapshot.")],
+    registry_id: Annotated[
+        str, typer.Option("--id", help="The registry's URL.")
+    ] = "urn:openler:trust-registry",
+) -> None:
+    """Write a signed snapshot (TrustRegistryCredential) for offline verifiers."""
+    service.export_snapshot(
+        registry, key_file=key, registry_id=registry_id, out=out, at=datetime.now(UTC)
+    )
+    typer.echo(f"wrote {out}")
+
+
+@app.command("check")
+def check(
+    registry: Annotated[Path, typer.Argument(help="A registry file or a signed snapshot.")],
+    did: Annotated[str, typer.Option("--did")],
+    achievement_type: Annotated[list[str] | None, typer.Option("--type")] = None,
+    occupation: Annotated[list[str] | None, typer.Option("--occupation")] = None,
+    jurisdiction: Annotated[
+        str | None, typer.Option("--jurisdiction", help="Where the verifier is.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Is this issuer trusted (for this kind of credential, here)? Exit 0 yes, 1 no."""
+    label = " ".join([*(occupation or []), *(achievement_type or [])]) or "this credential"
+    facts = CredentialFacts(tuple(achievement_type or []), tuple(occupation or []), (), label)
+    decision = service.check_issuer(
+        registry, did, at=datetime.now(UTC), facts=facts, jurisdiction=jurisdiction
+    )
+    if as_json:
+        typer.echo(
+            json.dumps({"issuer": did, "trusted": decision.trusted, "message": decision.message})
+        )
+    else:
+        typer.echo(("TRUSTED: " if decision.trusted else "NOT TRUSTED: ") + decision.message)
+    sys.exit(0 if decision.trusted else 1)
