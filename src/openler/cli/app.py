@@ -40,7 +40,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(status_app, name="status")
 app.add_typer(trust_app, name="trust")
 
-err = Console(stderr=True, emoji=False, highlight=False)
+err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 ContextOpt = Annotated[
     list[str] | None,

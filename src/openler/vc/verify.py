@@ -707,7 +707,9 @@ def _status_list(entry: StatusEntry, doc: dict[str, Any], world: Verifier) -> Ca
             at=world.at,
             resolvers=world.resolvers,
             check_status=False,
-            no_trust_because="a status list is trusted through its issuer, who must be the credential's",
+            no_trust_because=(
+                "a status list is trusted through its issuer, who must be the credential's"
+            ),
         )
         list_report = _verify_input(fetched.document, list_world, entry.list_url)
         if not list_report.verified:
