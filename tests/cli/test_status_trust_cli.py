@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,13 +53,13 @@ def did_of(key: Path) -> str:
     return str(json.loads(key.read_text())["controller"])
 
 
-def verify_json(*args: str) -> tuple[int, dict[str, object]]:
+def verify_json(*args: str) -> tuple[int, dict[str, Any]]:
     result = openler("verify", *args, "--json")
     return result.returncode, json.loads(result.stdout)
 
 
-def checks(report: dict[str, object]) -> dict[str, dict[str, str]]:
-    return {c["id"]: c for c in report["checks"]}  # type: ignore[attr-defined, index]
+def checks(report: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return {c["id"]: c for c in report["checks"]}
 
 
 def test_status_create_set_get(world: dict[str, Path]) -> None:
