@@ -27,6 +27,7 @@ def openler(
         capture_output=True,
         text=True,
         cwd=cwd,
+        env={**os.environ, "COLUMNS": "250"},
         timeout=120,
         check=False,
     )
@@ -242,10 +243,9 @@ def test_demo_runs_to_the_end() -> None:
     result = openler("demo")
     assert result.returncode == 0, result.stderr
     for expected in (
-        "VERIFIED",
-        "NOT VERIFIED",
+        "VERIFIED — Verified: presentation",
         "signature does not match",
-        "expired on",
-        "challenge mismatch",
+        "recognised in US-NC under the Nurse Licensure Compact",
+        "Suspended by Ohio Board of Nursing",
     ):
         assert expected in result.stdout
