@@ -17,8 +17,12 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from openler.vc import Multikey, Resolver, check_proofs, sign_credential, verify
+from openler.vc import Multikey, Resolver, add_proof, check_proofs, sign_credential, verify
 from openler.vc.jsonld import canonicalize_reference
+from openler.vc.report import Policy
+from openler.vc.statuslist import Bitstring, status_entry, status_list_credential
+from openler.vc.trust import Scope, TrustEntry, TrustRegistry
+from openler.vc.verify import Resolvers
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
@@ -49,6 +53,46 @@ def main() -> None:
     print(f"baseline  pyld URDNA2015 canonicalize     {pyld:8.3f} ms")
     for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
         bench_suite(suite, template, key, resolver, rounds, floor=floor, pyld=pyld)
+    bench_status_and_trust(template, key, rounds)
+
+
+def bench_status_and_trust(template: dict[str, Any], key: Multikey, rounds: int) -> None:
+    """Full verification of the same license without and with a (cached) status check and a
+    trust registry decision."""
+    url = "https://nursing.ohio.example/status/1"
+    status_list = add_proof(
+        status_list_credential(
+            list_url=url,
+            issuer=key.controller,
+            purpose="revocation",
+            bits=Bitstring.empty(),
+            valid_from="2026-11-01T00:00:00Z",
+            ttl_ms=3_600_000,
+        ),
+        key,
+        created=NOW,
+    )
+    plain = sign_credential(template, key, created=NOW)
+    with_status = sign_credential(
+        {**template, "credentialStatus": status_entry(list_url=url, index=7, purpose="revocation")},
+        key,
+        created=NOW,
+    )
+    registry = TrustRegistry()
+    registry.add(TrustEntry(key.controller, "Board", "US-OH", (Scope(("License",)),), "Authority"))
+    resolvers = Resolvers(lambda u: status_list, trust=registry)
+    policy = Policy(jurisdiction="US-OH")
+    without = median_ms(lambda: verify(plain, at=NOW, resolvers=Resolvers()), rounds)
+    full = median_ms(
+        lambda: verify(with_status, at=NOW, resolvers=resolvers, policy=policy), rounds
+    )
+    report = verify(with_status, at=NOW, resolvers=resolvers, policy=policy)
+    assert report.verified, report.summary
+    print(
+        f"full verify (rdfc), no status, no trust      {without:7.3f} ms\n"
+        f"full verify (rdfc), cached status + trust    {full:7.3f} ms  "
+        f"ratio {full / without:4.2f}x"
+    )
 
 
 def bench_suite(
@@ -67,7 +111,8 @@ def bench_suite(
     proof_ms = median_ms(
         lambda: check_proofs(signed, resolver=resolver, purpose="assertionMethod", at=NOW), rounds
     )
-    full_ms = median_ms(lambda: verify(signed, at=NOW, resolver=resolver), rounds)
+    shared = Resolvers()
+    full_ms = median_ms(lambda: verify(signed, at=NOW, resolvers=shared), rounds)
     print(
         f"{suite:16}  sign {sign_ms:7.3f} ms  verify(proof) {proof_ms:7.3f} ms  "
         f"verify(all checks) {full_ms:7.3f} ms  "
