@@ -98,7 +98,7 @@ def run() -> None:
     template = _license_template()
     template["credentialSubject"]["id"] = maria.controller
     template["credentialStatus"] = [
-        status_entry(list_url=f"{BOARD_LISTS}/{p}", index=allocation.index, purpose=p)  # type: ignore[arg-type]
+        status_entry(list_url=f"{BOARD_LISTS}/{p}", index=allocation.index, purpose=p)
         for p in ("revocation", "suspension")
     ]
     license_ = sign_credential(template, board, created=now)
