@@ -350,3 +350,18 @@ def test_status_message_purpose(board: Board, license_template: dict[str, Any]) 
     assert status_check(report).status == "warning"
     assert "under investigation" in status_check(report).message
     assert report.verified
+
+
+def test_policy_can_accept_an_unreachable_list(
+    board: Board, license_template: dict[str, Any]
+) -> None:
+    from openler.vc.report import Policy
+
+    credential = board.license(license_template, 42)
+    del board.documents[LIST_URL]
+    report = verify(
+        credential, at=NOW, resolvers=Resolvers(board.fetch), policy=Policy(fail_closed=False)
+    )
+    assert status_check(report).status == "warning"
+    assert "the policy accepts this" in status_check(report).message
+    assert report.verified

@@ -58,6 +58,9 @@ class Policy:
     )
     jurisdiction: str | None = None
     require_trust: bool | None = None
+    #: When False, a status list that cannot be fetched gives a warning instead of a
+    #: failure (for verifiers that accept the risk while a status server is down).
+    fail_closed: bool = True
 
     def requires(self, check: str, kind: Kind) -> bool:
         if kind == "presentation":

@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from openler.vc.dates import parse_datetime
 from openler.vc.did import Fetched, Fetcher, fetch_document
@@ -263,6 +263,13 @@ def status_entry(
 class Allocation:
     list_url: str
     index: int
+
+
+class Allocator(Protocol):
+    """Anything that hands out (list, index) pairs: random order, never the same twice,
+    even across processes (the storage layer's implementation uses the database)."""
+
+    def allocate(self) -> Allocation: ...
 
 
 class IndexAllocator:

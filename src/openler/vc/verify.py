@@ -654,7 +654,14 @@ def _check_status(report: VerificationReport, doc: dict[str, Any], world: Verifi
                     f"{entry.list_url} ({', '.join(purposes)})"
                 )
             value = cached.bits(entry.size).get(entry.index)
-        except (StatusListError, ResolutionError) as exc:
+        except ResolutionError as exc:
+            if world.policy.fail_closed:
+                report.add("status", "failed", f"status could not be checked: {exc.message}")
+                return
+            warnings.append(f"status could not be checked ({exc.message}); the policy accepts this")
+            as_of = "status unknown"
+            continue
+        except StatusListError as exc:
             report.add("status", "failed", f"status could not be checked: {exc.message}")
             return
         who = cached.issuer_name or cached.issuer
