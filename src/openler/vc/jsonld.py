@@ -22,6 +22,7 @@ import pyoxigraph
 from pyld import jsonld
 
 from openler.vc.errors import ContextError, UndefinedTermError, UnknownContextError
+from openler.vc.fastrdf import FastPath, context_terms
 
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
 # Documents are expanded against this base so that relative references can be recognised
@@ -69,6 +70,17 @@ class DocumentLoader:
 
     def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.extra: dict[str, Mapping[str, Any]] = dict(extra or {})
+        self._fastpath: FastPath | None = None
+
+    @property
+    def fastpath(self) -> FastPath:
+        """The template cache of the fast path for these contexts (built on first use)."""
+        if self._fastpath is None:
+            terms = set(_bundled_terms())
+            for doc in self.extra.values():
+                terms |= context_terms(doc.get("@context"))
+            self._fastpath = FastPath(frozenset(terms), lambda doc: to_nquads(doc, self))
+        return self._fastpath
 
     def load(self, url: str) -> Mapping[str, Any]:
         if url in self.extra:
@@ -85,6 +97,13 @@ class DocumentLoader:
             "documentUrl": url,
             "document": copy.deepcopy(self.load(url)),
         }
+
+
+@cache
+def _bundled_terms() -> frozenset[str]:
+    return frozenset(
+        term for url in BUNDLED for term in context_terms(bundled_context(url).get("@context"))
+    )
 
 
 DEFAULT_LOADER = DocumentLoader()
@@ -191,8 +210,26 @@ def canonicalize_nquads(nquads: str) -> str:
 
 
 def canonicalize(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode."""
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode.
+
+    Uses the template fast path when it can answer, pyld otherwise; both give the same
+    result (``canonicalize_slow`` is the pyld route, kept for differential tests).
+    """
+    fast = (loader or DEFAULT_LOADER).fastpath.canonicalize(document)
+    if fast is not None:
+        return fast
+    return canonicalize_slow(document, loader)
+
+
+def canonicalize_slow(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads through pyld's expansion and pyoxigraph."""
     return canonicalize_nquads(to_nquads(document, loader))
+
+
+def check(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> None:
+    """Raise :class:`ContextError` unless ``document`` processes cleanly in safe mode."""
+    if (loader or DEFAULT_LOADER).fastpath.canonicalize(document) is None:
+        expand(document, loader)
 
 
 def canonicalize_reference(

@@ -63,7 +63,7 @@ class Resolvers:
         status_ttl: timedelta = timedelta(minutes=5),
     ) -> None:
         self.dids = Resolver(fetch)
-        self.contexts = contexts or DocumentLoader()
+        self.contexts = contexts or jsonld.DEFAULT_LOADER
         self.status = StatusLists(fetch, default_ttl=status_ttl)
         self.trust = trust
 
@@ -295,7 +295,7 @@ def _check_context(report: VerificationReport, doc: dict[str, Any], world: Verif
             report.add("context", "failed", "@context entries must be URLs or objects")
             return
     try:
-        jsonld.expand(doc, world.loader)
+        jsonld.check(doc, world.loader)
     except ContextError as exc:
         report.add("context", "failed", exc.message)
         return

@@ -1,0 +1,323 @@
+"""The fast path from JSON-LD to canonical N-Quads.
+
+JSON-LD processing of a credential depends on its *shape* — its keys, contexts, types,
+numbers and structure — and not on most of its string values. The fast path therefore
+replaces every string value that cannot change how the document is processed with a
+placeholder token, processes that *skeleton* once with pyld (in safe mode) into a quad
+template, and caches the template. A later document of the same shape costs a walk over
+its JSON, a dictionary lookup and filling the template.
+
+A string stays in the skeleton (and so in the cache key) when it could influence
+processing: values of ``@context``, ``type`` and other keywords, strings that are terms of
+a context, compact IRIs whose prefix is a term, blank node identifiers. A token that lands
+in an IRI position is replaced only by an absolute IRI without characters N-Quads forbids;
+anything else (a relative reference, a JSON literal holding a token, …) makes the fast
+path *decline*, and the caller falls back to pyld for the whole document. The fast path
+never returns a different answer from pyld: differential tests hold it to that.
+
+Canonicalization follows RDFC-1.0: blank nodes whose first-degree hashes are all distinct
+are labelled directly (the common case for credentials); anything else goes to
+pyoxigraph's complete implementation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph
+
+from openler.vc.errors import ContextError
+
+TOKEN = "urn:openler-token:"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_MAX_TEMPLATES = 4096
+
+# Keys whose values are always kept in the skeleton (they steer processing).
+_KEEP_KEYS = frozenset(
+    {
+        "@context",
+        "@type",
+        "type",
+        "@language",
+        "@direction",
+        "@base",
+        "@vocab",
+        "@version",
+        "@index",
+        "@container",
+        "@reverse",
+        "@nest",
+        "@graph",
+        "@included",
+        "@list",
+        "@set",
+        "@json",
+    }
+)
+# @graph/@list/@set/@included hold nodes, not strings: walk into them instead of keeping.
+_WALK_KEYWORDS = frozenset({"@graph", "@list", "@set", "@included", "@nest", "@reverse"})
+
+
+class _Decline(Exception):
+    """The fast path cannot answer for this document; use pyld."""
+
+
+# Term kinds in a template.
+_CONST, _IRI, _LIT, _BNODE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class _Template:
+    # Each quad is four terms; a term is (kind, payload, suffix):
+    #   _CONST: payload = the canonical N-Quads text of the term
+    #   _IRI:   payload = index of the value that fills it
+    #   _LIT:   payload = index of the value, suffix = "@lang" / "^^<dt>" / ""
+    #   _BNODE: payload = the blank node label
+    quads: tuple[tuple[tuple[int, Any, str], ...], ...]
+
+
+def escape_literal(text: str) -> str:
+    """A literal's lexical form as canonical N-Quads writes it (RDFC-1.0)."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or code == 0x7F:
+            out.append(_CONTROL.get(ch) or f"\\u{code:04X}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_CONTROL = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def _literal_text(value: str) -> str:
+    return escape_literal(value) if _NEEDS_ESCAPE.search(value) else value
+
+
+class FastPath:
+    """Template cache for one set of contexts (one :class:`DocumentLoader`)."""
+
+    def __init__(self, terms: frozenset[str], build: Any) -> None:
+        self._terms = terms
+        self._build = build  # callable: skeleton document -> N-Quads (pyld, safe mode)
+        self._templates: dict[str, _Template | None] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    # -- skeleton -------------------------------------------------------------------
+    def _tokenizable(self, value: str, terms: frozenset[str]) -> bool:
+        if value in terms or value.startswith(("_:", TOKEN)):
+            return False
+        prefix, colon, _ = value.partition(":")
+        return not (colon and prefix in terms)
+
+    def _skeleton(self, value: Any, values: list[str], terms: frozenset[str], inline: list[Any]) -> Any:
+        if isinstance(value, str):
+            if self._tokenizable(value, terms):
+                values.append(value)
+                return f"{TOKEN}{len(values) - 1}"
+            return value
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key == "@context":
+                    if not isinstance(item, str):
+                        inline.append(item)
+                    out[key] = item
+                elif key in _KEEP_KEYS and key not in _WALK_KEYWORDS:
+                    out[key] = item
+                else:
+                    out[key] = self._skeleton(item, values, terms, inline)
+            return out
+        if isinstance(value, list):
+            return [self._skeleton(item, values, terms, inline) for item in value]
+        if isinstance(value, float) and value != value:  # NaN cannot be JSON
+            raise _Decline
+        return value
+
+    def skeleton(self, document: Mapping[str, Any]) -> tuple[str, list[str]]:
+        values: list[str] = []
+        inline: list[Any] = []
+        sk = self._skeleton(document, values, self._terms, inline)
+        if inline:
+            extra = self._terms | frozenset(context_terms(inline))
+            values, inline = [], []
+            sk = self._skeleton(document, values, extra, inline)
+        return json.dumps(sk, ensure_ascii=False, separators=(",", ":")), values
+
+    # -- templates --------------------------------------------------------------------
+    def _template(self, key: str) -> _Template | None:
+        found = self._templates.get(key, False)
+        if found is not False:
+            self.hits += 1
+            return found  # type: ignore[return-value]
+        self.misses += 1
+        try:
+            template: _Template | None = self._compile(self._build(json.loads(key)), key.count(TOKEN))
+        except (ContextError, _Decline, RecursionError):
+            template = None
+        with self._lock:
+            if len(self._templates) >= _MAX_TEMPLATES:
+                for old in list(self._templates)[: _MAX_TEMPLATES // 2]:
+                    self._templates.pop(old, None)
+            self._templates[key] = template
+        return template
+
+    @staticmethod
+    def _compile(nquads: str, tokens: int) -> _Template:
+        """The quad template of a skeleton's N-Quads. Every token must be used: a value that
+        produces no quad (a dropped free-floating node, say) could hide a problem that
+        pyld would report, so such shapes are left to pyld."""
+        quads = []
+        used: set[int] = set()
+        for quad in pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS):
+            terms = [_term(quad.subject), _term(quad.predicate), _term(quad.object)]
+            if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
+                terms.append(_term(quad.graph_name))
+            used.update(t[1] for t in terms if t[0] in (_IRI, _LIT))
+            quads.append(tuple(terms))
+        if used != set(range(tokens)):
+            raise _Decline
+        return _Template(tuple(quads))
+
+    # -- the public operation ---------------------------------------------------------------
+    def canonicalize(self, document: Mapping[str, Any]) -> str | None:
+        """Canonical N-Quads of ``document``, or None when the fast path declines."""
+        try:
+            key, values = self.skeleton(document)
+        except (_Decline, RecursionError):
+            return None
+        template = self._template(key)
+        if template is None:
+            return None
+        try:
+            quads = _fill(template, values)
+        except _Decline:
+            return None
+        return _rdfc(quads)
+
+
+def _term(term: Any) -> tuple[int, Any, str]:
+    if isinstance(term, pyoxigraph.BlankNode):
+        return (_BNODE, f"_:{term.value}", "")
+    if isinstance(term, pyoxigraph.NamedNode):
+        iri = term.value
+        if iri.startswith(TOKEN):
+            return (_IRI, _token_index(iri), "")
+        if TOKEN in iri:
+            raise _Decline
+        return (_CONST, str(term), "")
+    if isinstance(term, pyoxigraph.Literal):
+        lexical = term.value
+        if term.language:
+            suffix = f"@{term.language}"
+        elif term.datatype.value == _XSD_STRING:
+            suffix = ""
+        else:
+            suffix = f"^^<{term.datatype.value}>"
+        if lexical.startswith(TOKEN) and lexical[len(TOKEN) :].isdigit():
+            if term.datatype.value == _RDF_JSON:
+                raise _Decline
+            return (_LIT, _token_index(lexical), suffix)
+        if TOKEN in lexical:
+            raise _Decline
+        return (_CONST, str(term), "")
+    raise _Decline
+
+
+def _token_index(text: str) -> int:
+    rest = text[len(TOKEN) :]
+    if not rest.isdigit():
+        raise _Decline
+    return int(rest)
+
+
+def _fill(template: _Template, values: list[str]) -> list[list[str]]:
+    quads = []
+    for quad in template.quads:
+        filled = []
+        for kind, payload, suffix in quad:
+            if kind == _CONST or kind == _BNODE:
+                filled.append(payload)
+            elif kind == _IRI:
+                iri = values[payload]
+                if not _ABSOLUTE.match(iri) or _BAD_IRI.search(iri):
+                    raise _Decline
+                filled.append(f"<{iri}>")
+            else:
+                filled.append(f'"{_literal_text(values[payload])}"{suffix}')
+        quads.append(filled)
+    return quads
+
+
+def _line(quad: list[str]) -> str:
+    return " ".join(quad) + " .\n"
+
+
+def _rdfc(quads: list[list[str]]) -> str:
+    """RDFC-1.0 of quads whose terms are canonical N-Quads text (blank nodes as ``_:x``)."""
+    mentions: dict[str, list[list[str]]] = {}
+    for quad in quads:
+        for term in quad:
+            if term.startswith("_:"):
+                bucket = mentions.setdefault(term, [])
+                if not bucket or bucket[-1] is not quad:
+                    bucket.append(quad)
+    if not mentions:
+        return "".join(sorted({_line(q) for q in quads}))
+    hashes: dict[str, str] = {}
+    for node, its_quads in mentions.items():
+        lines = sorted(
+            _line([("_:a" if t == node else "_:z") if t.startswith("_:") else t for t in q])
+            for q in its_quads
+        )
+        hashes[node] = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    if len(set(hashes.values())) != len(hashes):
+        return _rdfc_complete(quads)
+    labels = {node: f"_:c14n{i}" for i, node in enumerate(sorted(hashes, key=hashes.__getitem__))}
+    out = {_line([labels.get(t, t) if t.startswith("_:") else t for t in q]) for q in quads}
+    return "".join(sorted(out))
+
+
+def _rdfc_complete(quads: list[list[str]]) -> str:
+    text = "".join(_line(q) for q in quads)
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.N_QUADS))
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    return "".join(sorted(f"{quad} .\n" for quad in dataset))
+
+
+def context_terms(context: Any) -> set[str]:
+    """Every term a context (or list of contexts, with scoped contexts) defines."""
+    found: set[str] = set()
+
+    def walk(ctx: Any) -> None:
+        if isinstance(ctx, list):
+            for item in ctx:
+                walk(item)
+        elif isinstance(ctx, dict):
+            for key, value in ctx.items():
+                if not key.startswith("@"):
+                    found.add(key)
+                if isinstance(value, dict) and "@context" in value:
+                    walk(value["@context"])
+                if key == "@context":
+                    walk(value)
+
+    walk(context)
+    return found
