@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ import pyoxigraph
 
 from openler.vc.errors import ContextError
 
-TOKEN = "urn:openler-token:"
+TOKEN = "urn:openler-token:"  # noqa: S105 - a placeholder, not a secret
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -67,7 +67,7 @@ _KEEP_KEYS = frozenset(
 _WALK_KEYWORDS = frozenset({"@graph", "@list", "@set", "@included", "@nest", "@reverse"})
 
 
-class _Decline(Exception):
+class _DeclineError(Exception):
     """The fast path cannot answer for this document; use pyld."""
 
 
@@ -122,16 +122,20 @@ class FastPath:
 
     # -- skeleton -------------------------------------------------------------------
     def _tokenizable(self, value: str, terms: frozenset[str]) -> bool:
-        if value in terms or value.startswith(("_:", TOKEN)):
+        if value in terms or value.startswith("_:") or TOKEN in value:
             return False
         prefix, colon, _ = value.partition(":")
         return not (colon and prefix in terms)
 
-    def _skeleton(self, value: Any, values: list[str], terms: frozenset[str], inline: list[Any]) -> Any:
+    def _skeleton(
+        self, value: Any, values: list[str], terms: frozenset[str], inline: list[Any]
+    ) -> Any:
         if isinstance(value, str):
             if self._tokenizable(value, terms):
                 values.append(value)
                 return f"{TOKEN}{len(values) - 1}"
+            if TOKEN in value:
+                raise _DeclineError
             return value
         if isinstance(value, dict):
             out = {}
@@ -148,7 +152,7 @@ class FastPath:
         if isinstance(value, list):
             return [self._skeleton(item, values, terms, inline) for item in value]
         if isinstance(value, float) and value != value:  # NaN cannot be JSON
-            raise _Decline
+            raise _DeclineError
         return value
 
     def skeleton(self, document: Mapping[str, Any]) -> tuple[str, list[str]]:
@@ -159,7 +163,10 @@ class FastPath:
             extra = self._terms | frozenset(context_terms(inline))
             values, inline = [], []
             sk = self._skeleton(document, values, extra, inline)
-        return json.dumps(sk, ensure_ascii=False, separators=(",", ":")), values
+        key = json.dumps(sk, ensure_ascii=False, separators=(",", ":"))
+        if key.count(TOKEN) != len(values):  # the token text occurs elsewhere (a key, a context)
+            raise _DeclineError
+        return key, values
 
     # -- templates --------------------------------------------------------------------
     def _template(self, key: str) -> _Template | None:
@@ -169,8 +176,10 @@ class FastPath:
             return found  # type: ignore[return-value]
         self.misses += 1
         try:
-            template: _Template | None = self._compile(self._build(json.loads(key)), key.count(TOKEN))
-        except (ContextError, _Decline, RecursionError):
+            template: _Template | None = self._compile(
+                self._build(json.loads(key)), key.count(TOKEN)
+            )
+        except (ContextError, _DeclineError, RecursionError):
             template = None
         with self._lock:
             if len(self._templates) >= _MAX_TEMPLATES:
@@ -193,7 +202,7 @@ class FastPath:
             used.update(t[1] for t in terms if t[0] in (_IRI, _LIT))
             quads.append(tuple(terms))
         if used != set(range(tokens)):
-            raise _Decline
+            raise _DeclineError
         return _Template(tuple(quads))
 
     # -- the public operation ---------------------------------------------------------------
@@ -201,14 +210,14 @@ class FastPath:
         """Canonical N-Quads of ``document``, or None when the fast path declines."""
         try:
             key, values = self.skeleton(document)
-        except (_Decline, RecursionError):
+        except (_DeclineError, RecursionError):
             return None
         template = self._template(key)
         if template is None:
             return None
         try:
             quads = _fill(template, values)
-        except _Decline:
+        except _DeclineError:
             return None
         return _rdfc(quads)
 
@@ -221,7 +230,7 @@ def _term(term: Any) -> tuple[int, Any, str]:
         if iri.startswith(TOKEN):
             return (_IRI, _token_index(iri), "")
         if TOKEN in iri:
-            raise _Decline
+            raise _DeclineError
         return (_CONST, str(term), "")
     if isinstance(term, pyoxigraph.Literal):
         lexical = term.value
@@ -233,18 +242,18 @@ def _term(term: Any) -> tuple[int, Any, str]:
             suffix = f"^^<{term.datatype.value}>"
         if lexical.startswith(TOKEN) and lexical[len(TOKEN) :].isdigit():
             if term.datatype.value == _RDF_JSON:
-                raise _Decline
+                raise _DeclineError
             return (_LIT, _token_index(lexical), suffix)
         if TOKEN in lexical:
-            raise _Decline
+            raise _DeclineError
         return (_CONST, str(term), "")
-    raise _Decline
+    raise _DeclineError
 
 
 def _token_index(text: str) -> int:
     rest = text[len(TOKEN) :]
     if not rest.isdigit():
-        raise _Decline
+        raise _DeclineError
     return int(rest)
 
 
@@ -253,12 +262,12 @@ def _fill(template: _Template, values: list[str]) -> list[list[str]]:
     for quad in template.quads:
         filled = []
         for kind, payload, suffix in quad:
-            if kind == _CONST or kind == _BNODE:
+            if kind in (_CONST, _BNODE):
                 filled.append(payload)
             elif kind == _IRI:
                 iri = values[payload]
                 if not _ABSOLUTE.match(iri) or _BAD_IRI.search(iri):
-                    raise _Decline
+                    raise _DeclineError
                 filled.append(f"<{iri}>")
             else:
                 filled.append(f'"{_literal_text(values[payload])}"{suffix}')
@@ -266,13 +275,14 @@ def _fill(template: _Template, values: list[str]) -> list[list[str]]:
     return quads
 
 
-def _line(quad: list[str]) -> str:
+def _line(quad: Sequence[str]) -> str:
     return " ".join(quad) + " .\n"
 
 
-def _rdfc(quads: list[list[str]]) -> str:
+def _rdfc(filled: list[list[str]]) -> str:
     """RDFC-1.0 of quads whose terms are canonical N-Quads text (blank nodes as ``_:x``)."""
-    mentions: dict[str, list[list[str]]] = {}
+    quads = list(dict.fromkeys(tuple(q) for q in filled))  # a dataset is a set of quads
+    mentions: dict[str, list[tuple[str, ...]]] = {}
     for quad in quads:
         for term in quad:
             if term.startswith("_:"):
@@ -295,7 +305,7 @@ def _rdfc(quads: list[list[str]]) -> str:
     return "".join(sorted(out))
 
 
-def _rdfc_complete(quads: list[list[str]]) -> str:
+def _rdfc_complete(quads: Sequence[Sequence[str]]) -> str:
     text = "".join(_line(q) for q in quads)
     dataset = pyoxigraph.Dataset(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.N_QUADS))
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)

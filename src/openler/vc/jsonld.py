@@ -203,7 +203,11 @@ def to_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None)
 
 def canonicalize_nquads(nquads: str) -> str:
     """RDFC-1.0 canonical N-Quads of an N-Quads document (sorted, ``c14nN`` blank nodes)."""
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    try:
+        dataset = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    except (SyntaxError, ValueError) as exc:
+        detail = str(exc).splitlines()[-1].strip() if str(exc) else type(exc).__name__
+        raise ContextError(f"the document does not map to valid RDF: {detail}") from None
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     lines = sorted(f"{quad} .\n" for quad in dataset)
     return "".join(lines)

@@ -1,0 +1,383 @@
+"""Differential tests: the fast path gives pyld's canonical N-Quads exactly, or declines."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from openler.vc import DocumentLoader, Multikey, jsonld, sign_credential
+from openler.vc.errors import ContextError
+from openler.vc.fastrdf import TOKEN, _rdfc, escape_literal
+from tests.conftest import DATA, NOW, SHARED, load_json
+
+VC2 = "https://www.w3.org/ns/credentials/v2"
+OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CLR = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+ERROR = object()
+
+
+def compare(doc: dict[str, Any], loader: DocumentLoader | None = None) -> str | None:
+    """Assert the fast path agrees with pyld; return the fast result (None = declined)."""
+    loader = loader or jsonld.DEFAULT_LOADER
+    try:
+        slow: Any = jsonld.canonicalize_slow(doc, loader)
+    except ContextError:
+        slow = ERROR
+    fast = loader.fastpath.canonicalize(doc)
+    if slow is ERROR:
+        assert fast is None, "the fast path answered where pyld refuses the document"
+    elif fast is not None:
+        assert fast == slow
+    # a second call (template cached) gives the same answer
+    assert loader.fastpath.canonicalize(doc) == fast
+    return fast
+
+
+def corpus() -> list[tuple[str, dict[str, Any]]]:
+    docs = []
+    for path in sorted((DATA / "vectors").rglob("*.json")):
+        doc = load_json(path)
+        if isinstance(doc, dict) and "@context" in doc:
+            docs.append((path.name, doc))
+    for path in sorted((SHARED / "data" / "openbadges").glob("*.json")):
+        docs.append((path.name, load_json(path)))
+    license_ = load_json(Path(__file__).parents[2] / "src" / "openler" / "demo" / "rn-license.json")
+    docs.append(("rn-license", license_))
+    docs.append(
+        ("rn-license-signed", sign_credential(license_, Multikey.from_seed(bytes(32)), created=NOW))
+    )
+    return docs
+
+
+@pytest.mark.parametrize(("name", "doc"), corpus(), ids=[n for n, _ in corpus()])
+def test_corpus_documents_agree(name: str, doc: dict[str, Any]) -> None:
+    loader = DocumentLoader(
+        {
+            "https://www.w3.org/ns/credentials/examples/v2": {
+                "@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}
+            }
+        }
+    )
+    compare(doc, loader)
+
+
+def test_fast_path_answers_for_the_sample_license(signed_license: dict[str, Any]) -> None:
+    assert compare(signed_license) is not None
+    unsigned = {k: v for k, v in signed_license.items() if k != "proof"}
+    assert compare(unsigned) is not None
+
+
+# --- generated documents --------------------------------------------------------------
+tricky = st.sampled_from(
+    [
+        "",
+        "relative/path",
+        "#fragment",
+        "_:b0",
+        "_:c14n1",
+        "Achievement",
+        "License",
+        "sec:proof",
+        "xsd:string",
+        "tag:example.org,2026:x",
+        "https://example.org/a b",
+        "https://example.org/<x>",
+        "did:example:123",
+        "urn:uuid:1f2e",
+        TOKEN + "0",
+        "mailto:maria@example.org",
+        'quote " and backslash \\',
+        "line\nbreak\ttab\r\x0b\x00\x7f",
+        "naïve café — ✓ 😀 \u2028",
+        "2026-01-01T00:00:00Z",
+    ]
+)
+text = st.one_of(
+    tricky, st.text(max_size=12), st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=6)
+)
+safe_segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._~", min_size=1, max_size=8)
+valid_iri = st.one_of(
+    safe_segment.map(lambda s: f"https://example.org/{s}"),
+    st.uuids().map(lambda u: f"urn:uuid:{u}"),
+    safe_segment.map(lambda s: f"did:example:{s}"),
+    st.just("https://nursing.ohio.gov/achievements/registered-nurse#ré"),
+)
+# Mostly valid IRIs, sometimes a tricky value: most documents succeed, some must be refused.
+iri = st.one_of(*[valid_iri] * 15, tricky)
+numbers = st.one_of(
+    st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6, allow_nan=False), st.just(1e21), st.just(0.1)
+)
+
+
+@st.composite
+def alignment(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": ["Alignment"], "targetName": draw(text), "targetUrl": draw(iri)}
+    if draw(st.booleans()):
+        out["targetCode"] = draw(text)
+    if draw(st.booleans()):
+        out["targetType"] = draw(
+            st.sampled_from(["CFItem", "ceasn:Competency", "CTDL", "ext:Skill"])
+        )
+    return out
+
+
+@st.composite
+def achievement(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": draw(iri),
+        "type": draw(st.sampled_from([["Achievement"], "Achievement"])),
+        "name": draw(
+            st.one_of(
+                text,
+                st.builds(
+                    lambda v, lang: {"@value": v, "@language": lang},
+                    text,
+                    st.sampled_from(["en", "en-US", "es", "fr-CA"]),
+                ),
+            )
+        ),
+        "criteria": {"narrative": draw(text)} if draw(st.booleans()) else {"id": draw(iri)},
+    }
+    if draw(st.booleans()):
+        out["description"] = draw(text)
+    if draw(st.booleans()):
+        out["alignment"] = draw(st.lists(alignment(), max_size=3))
+    if draw(st.booleans()):
+        out["creditsAvailable"] = draw(numbers)
+    if draw(st.booleans()):
+        out["tag"] = draw(st.lists(text, max_size=3))
+    if draw(st.booleans()):
+        out["achievementType"] = draw(st.sampled_from(["License", "Badge", "ext:Custom", "Course"]))
+    if draw(st.booleans()):
+        out["resultDescription"] = [
+            {
+                "id": draw(iri),
+                "type": ["ResultDescription"],
+                "name": draw(text),
+                "resultType": "Status",
+                "allowedValue": draw(st.lists(text, max_size=2)),
+            }
+        ]
+    return out
+
+
+@st.composite
+def ob_credential(draw: st.DrawFn) -> dict[str, Any]:
+    subject: dict[str, Any] = {"type": ["AchievementSubject"], "achievement": draw(achievement())}
+    if draw(st.booleans()):
+        subject["id"] = draw(iri)
+    if draw(st.booleans()):
+        subject["result"] = [
+            {
+                "type": ["Result"],
+                "value": draw(text),
+                "alignment": draw(st.lists(alignment(), max_size=2)),
+            }
+        ]
+    if draw(st.booleans()):
+        subject["creditsEarned"] = draw(numbers)
+    if draw(st.booleans()):
+        subject["identifier"] = [
+            {
+                "type": "IdentityObject",
+                "hashed": draw(st.booleans()),
+                "identityHash": draw(text),
+                "identityType": "emailAddress",
+            }
+        ]
+    doc: dict[str, Any] = {
+        "@context": [VC2, OB],
+        "type": [
+            "VerifiableCredential",
+            draw(st.sampled_from(["OpenBadgeCredential", "AchievementCredential"])),
+        ],
+        "issuer": draw(
+            st.one_of(
+                iri, st.builds(lambda i, n: {"id": i, "type": ["Profile"], "name": n}, iri, text)
+            )
+        ),
+        "validFrom": draw(st.sampled_from(["2026-01-01T00:00:00Z", "not a date", "2026-01-01"])),
+        "credentialSubject": subject,
+    }
+    if draw(st.booleans()):
+        doc["id"] = draw(iri)
+    if draw(st.booleans()):
+        doc["name"] = draw(text)
+    if draw(st.booleans()):
+        doc["evidence"] = [{"type": ["Evidence"], "narrative": draw(text), "id": draw(iri)}]
+    if draw(st.booleans()):
+        doc["endorsement"] = [
+            {
+                "@context": [VC2, OB],
+                "type": ["VerifiableCredential", "EndorsementCredential"],
+                "id": draw(iri),
+                "issuer": {"id": draw(iri), "type": ["Profile"]},
+                "validFrom": "2026-01-01T00:00:00Z",
+                "credentialSubject": {
+                    "id": draw(iri),
+                    "type": ["EndorsementSubject"],
+                    "endorsementComment": draw(text),
+                },
+            }
+        ]
+    if draw(st.booleans()):
+        doc["proof"] = {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": "2026-01-01T00:00:00Z",
+            "verificationMethod": draw(iri),
+            "proofPurpose": draw(
+                st.sampled_from(
+                    ["assertionMethod", "authentication", "assertionMethod", "somethingElse"]
+                )
+            ),
+            "proofValue": draw(text),
+        }
+    if draw(st.booleans()):
+        doc["credentialStatus"] = {
+            "id": draw(iri),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": draw(text),
+            "statusListCredential": draw(iri),
+        }
+    if draw(st.integers(0, 9)) == 7:
+        doc[draw(st.sampled_from(["unknownTerm", "favouriteColour"]))] = draw(text)
+    return doc
+
+
+@st.composite
+def clr_credential(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "@context": [VC2, CLR, OB],
+        "id": draw(iri),
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": draw(iri), "type": ["Profile"]},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "partial": draw(st.booleans()),
+        "credentialSubject": {
+            "id": draw(iri),
+            "type": ["ClrSubject"],
+            "achievement": draw(st.lists(achievement(), max_size=2)),
+            "association": [
+                {
+                    "type": "Association",
+                    "associationType": "isPartOf",
+                    "sourceId": draw(iri),
+                    "targetId": draw(iri),
+                }
+            ],
+            "verifiableCredential": draw(st.lists(ob_credential(), max_size=2)),
+        },
+    }
+
+
+@st.composite
+def presentation(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "@context": [VC2],
+        "type": ["VerifiablePresentation"],
+        "holder": draw(iri),
+        "verifiableCredential": draw(st.lists(ob_credential(), max_size=2)),
+    }
+
+
+SETTINGS = settings(
+    max_examples=700,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@SETTINGS
+@given(ob_credential())
+def test_generated_open_badges_agree(doc: dict[str, Any]) -> None:
+    compare(doc)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(clr_credential())
+def test_generated_clr_agree(doc: dict[str, Any]) -> None:
+    compare(doc)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(presentation())
+def test_generated_presentations_agree(doc: dict[str, Any]) -> None:
+    compare(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_literal_escaping_matches_pyoxigraph(value: str) -> None:
+    assert f'"{escape_literal(value)}"' == str(pyoxigraph.Literal(value))
+
+
+def test_inline_context_prefixes_are_honoured() -> None:
+    doc = {
+        "@context": [
+            VC2,
+            {"ex": "https://example.org/ns#", "link": {"@id": "ex:link", "@type": "@id"}},
+        ],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:1", "link": "ex:target"},
+    }
+    result = compare(doc)
+    assert result is not None and "<https://example.org/ns#target>" in result
+
+
+def test_symmetric_blank_nodes_use_the_complete_algorithm() -> None:
+    same = {"type": ["Alignment"], "targetName": "x", "targetUrl": "https://a.example/x"}
+    doc = {
+        "@context": [VC2, OB],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "urn:a",
+                "type": ["Achievement"],
+                "alignment": [same, copy.deepcopy(same)],
+            },
+        },
+    }
+    assert compare(doc) is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.sampled_from(["<https://p.example/a>", "<https://p.example/b>"]),
+            st.integers(0, 4),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_rdfc_matches_pyoxigraph_on_blank_node_graphs(edges: list[tuple[int, str, int]]) -> None:
+    quads = [[f"_:n{s}", p, f"_:n{o}" if o < 4 else '"leaf"'] for s, p, o in edges]
+    text = "".join(" ".join(q) + " .\n" for q in quads)
+    expected = jsonld.canonicalize_nquads(text)
+    assert _rdfc(quads) == expected
+
+
+def test_decline_is_reported_as_pyld_error() -> None:
+    doc = {"@context": [VC2], "type": ["VerifiableCredential"], "id": "relative"}
+    assert jsonld.DEFAULT_LOADER.fastpath.canonicalize(doc) is None
+    with pytest.raises(ContextError, match="relative IRI reference"):
+        jsonld.canonicalize(doc)
