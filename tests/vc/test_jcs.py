@@ -64,3 +64,25 @@ def test_non_json_values_are_refused() -> None:
 )
 def test_canonical_form_is_json_with_the_same_value(value: object) -> None:
     assert json.loads(jcs.canonicalize(value)) == value
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.text() | st.integers() | st.floats(allow_nan=False, allow_infinity=False),
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=5), c, max_size=4),
+    max_leaves=25,
+)
+
+
+@given(json_values)
+def test_fast_and_general_serializers_agree(value: object) -> None:
+    general: list[str] = []
+    try:
+        jcs._write(value, general)
+        expected: object = "".join(general).encode("utf-8")
+    except InputError as exc:
+        expected = type(exc)
+    try:
+        got: object = jcs.canonicalize(value)
+    except InputError as exc:
+        got = type(exc)
+    assert got == expected

@@ -30,7 +30,7 @@ from openler.vc.errors import (
     ResolutionError,
     UnauthorizedMethodError,
 )
-from openler.vc.keys import Multikey, load_public_key, verify_ed25519
+from openler.vc.keys import Multikey, verify_ed25519
 from openler.vc.multibase import decode_multibase, encode_base58btc
 
 Cryptosuite = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"]
@@ -244,11 +244,7 @@ def _check_one(
         data = _hashes(unsecured, _proof_config(unsecured, proof, suite), suite, loader)
     except (ContextError, InputError, ProofError) as exc:
         return fail(f"could not canonicalize: {exc.message}", method=method)
-    try:
-        public = load_public_key(vm.public_key)
-    except KeyFormatError as exc:
-        return fail(exc.message, method=method)
-    if not verify_ed25519(public, signature, data):
+    if not verify_ed25519(vm.public_key, signature, data):
         return fail(
             f"signature does not match: the credential or its proof was altered after "
             f"signing, or {method} did not sign it",

@@ -6,6 +6,7 @@ b'{"a":[true,null,"\\xc3\\xa9"],"b":1}'
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from typing import Any
@@ -23,8 +24,39 @@ _ESCAPES = {
 }
 
 
+_MAX_SAFE_INT = 2**53
+_SURROGATE = "JSON text contains a lone surrogate, which is not valid Unicode"
+
+
+def _plain(value: Any) -> bool:
+    """True when ``json.dumps(sort_keys=True)`` already writes RFC 8785: no floats, no
+    integers beyond 2**53, and object keys without characters outside the BMP (where
+    code point order and UTF-16 order differ)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-_MAX_SAFE_INT <= value <= _MAX_SAFE_INT)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
+                return False
+            if not _plain(item):
+                return False
+        return True
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False
+
+
 def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value."""
+    if _plain(value):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(_SURROGATE) from None
     parts: list[str] = []
     _write(value, parts)
     try:

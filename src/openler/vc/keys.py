@@ -20,12 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nacl.bindings import crypto_sign, crypto_sign_open, crypto_sign_seed_keypair
+from nacl.exceptions import BadSignatureError
 
 from openler.vc.errors import KeyFormatError
 from openler.vc.multibase import (
@@ -54,18 +52,15 @@ def decode_public_key_multibase(value: str) -> bytes:
     return raw[2:]
 
 
-def load_public_key(raw: bytes) -> Ed25519PublicKey:
+def verify_ed25519(public: bytes, signature: bytes, data: bytes) -> bool:
+    """True when ``signature`` is a valid Ed25519 signature of ``data`` by the 32-byte
+    public key ``public``. Uses libsodium (PyNaCl), about twice as fast as OpenSSL here,
+    and strict: non-canonical signatures and small-order keys are refused."""
+    if len(public) != 32 or len(signature) != 64:
+        return False
     try:
-        return Ed25519PublicKey.from_public_bytes(raw)
-    except ValueError as exc:
-        raise KeyFormatError(f"invalid Ed25519 public key: {exc}") from None
-
-
-def verify_ed25519(public: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
-    """True when ``signature`` is a valid Ed25519 signature of ``data``."""
-    try:
-        public.verify(signature, data)
-    except InvalidSignature:
+        crypto_sign_open(signature + data, public)
+    except (BadSignatureError, ValueError, TypeError):
         return False
     return True
 
@@ -149,10 +144,21 @@ class Multikey:
     def sign(self, data: bytes) -> bytes:
         if self._secret is None:
             raise KeyFormatError(f"key {self.id} has no secret key; it can only verify")
-        return self._secret.sign(data)
+        signed: bytes = crypto_sign(data, self._libsodium_secret())
+        return signed[:64]
+
+    def _libsodium_secret(self) -> bytes:
+        """libsodium's 64-byte form of the secret, derived on first use and kept."""
+        sk: bytes | None = self.__dict__.get("_sodium_secret")
+        if sk is None:
+            if self._secret is None:
+                raise KeyFormatError(f"key {self.id} has no secret key")
+            _pk, sk = crypto_sign_seed_keypair(self._secret.private_bytes_raw())
+            object.__setattr__(self, "_sodium_secret", sk)
+        return sk
 
     def verify(self, signature: bytes, data: bytes) -> bool:
-        return verify_ed25519(load_public_key(self.public), signature, data)
+        return verify_ed25519(self.public, signature, data)
 
     def public_json(self) -> dict[str, str]:
         """The verification method as published in a DID or controller document."""
