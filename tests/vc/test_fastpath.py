@@ -381,3 +381,33 @@ def test_decline_is_reported_as_pyld_error() -> None:
     assert jsonld.DEFAULT_LOADER.fastpath.canonicalize(doc) is None
     with pytest.raises(ContextError, match="relative IRI reference"):
         jsonld.canonicalize(doc)
+
+
+@pytest.mark.parametrize("values", [(1, 1.0, True), (0, -0.0, False), (2, 2.5, "2")])
+def test_values_equal_in_python_but_not_in_json_ld_get_their_own_templates(
+    values: tuple[Any, ...],
+) -> None:
+    loader = DocumentLoader()
+    results = []
+    for value in values:
+        doc = {
+            "@context": [VC2, OB],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "creditsEarned": value,
+                "achievement": {"id": "urn:a", "type": ["Achievement"], "name": "A"},
+            },
+        }
+        results.append(compare(doc, loader))
+    assert all(r is not None for r in results)  # each answered, each equal to pyld (compare)
+
+
+def test_nan_is_declined() -> None:
+    doc = {
+        "@context": [VC2],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:1"},
+        "x": float("nan"),
+    }
+    assert jsonld.DEFAULT_LOADER.fastpath.canonicalize(doc) is None

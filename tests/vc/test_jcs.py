@@ -67,7 +67,11 @@ def test_canonical_form_is_json_with_the_same_value(value: object) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.text() | st.integers() | st.floats(allow_nan=False, allow_infinity=False),
+    st.none()
+    | st.booleans()
+    | st.text()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False),
     lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=5), c, max_size=4),
     max_leaves=25,
 )

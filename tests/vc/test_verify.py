@@ -345,3 +345,8 @@ def test_endorsements_are_verified_and_reported(
     assert not forged.endorsements[0].verified  # … and the endorsement is reported as not
     assert "endorsements: 0 of 1 verified" in forged.summary
     assert forged.to_json()["endorsements"][0]["verified"] is False
+
+
+def test_nan_and_infinity_are_not_json() -> None:
+    report = verify(b'{"@context": [], "x": NaN}', at=NOW)
+    assert report.check("parse").message == "NaN is not a JSON number"  # type: ignore[union-attr]

@@ -37,15 +37,61 @@ Cryptosuite = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"]
 CRYPTOSUITES: tuple[Cryptosuite, ...] = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 
 
+class CanonicalForms:
+    """Canonical forms computed during one verification, so that the ``context`` check and
+    the ``proof`` check canonicalize each part of a document only once."""
+
+    def __init__(self, loader: jsonld.DocumentLoader | None = None) -> None:
+        self.loader = loader
+        self._memo: dict[tuple[Any, ...], bytes] = {}
+
+    def rdfc(self, key: tuple[Any, ...], document: Mapping[str, Any]) -> bytes:
+        found = self._memo.get(key)
+        if found is None:
+            found = jsonld.canonicalize(document, self.loader).encode("utf-8")
+            self._memo[key] = found
+        return found
+
+    def check_document(self, document: Mapping[str, Any]) -> None:
+        """Safe-mode check of a secured document: the parts its rdfc proofs are made over
+        (canonicalized once, for the proof check to reuse), or the whole document."""
+        proofs = _proofs(document)
+        if proofs and all(
+            isinstance(p, Mapping) and p.get("cryptosuite") == "eddsa-rdfc-2022" for p in proofs
+        ):
+            for index, proof in enumerate(proofs):
+                try:
+                    unsecured = _unsecured(document, proof)
+                except ProofError:
+                    jsonld.check(document, self.loader)
+                    return
+                self.rdfc(_doc_key(proof), unsecured)
+                self.rdfc(("config", index), _proof_config(unsecured, proof, "eddsa-rdfc-2022"))
+            return
+        jsonld.check(document, self.loader)
+
+
+def _doc_key(proof: Mapping[str, Any]) -> tuple[Any, ...]:
+    previous = proof.get("previousProof")
+    chained = tuple(previous) if isinstance(previous, list) else (previous,)
+    return ("document", chained)
+
+
 def _hashes(
     unsecured: Mapping[str, Any],
     proof_config: Mapping[str, Any],
     suite: str,
     loader: jsonld.DocumentLoader | None,
+    forms: CanonicalForms | None = None,
+    keys: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None,
 ) -> bytes:
     if suite == "eddsa-rdfc-2022":
-        doc_canon = jsonld.canonicalize(unsecured, loader).encode("utf-8")
-        config_canon = jsonld.canonicalize(proof_config, loader).encode("utf-8")
+        if forms is not None and keys is not None:
+            doc_canon = forms.rdfc(keys[0], unsecured)
+            config_canon = forms.rdfc(keys[1], proof_config)
+        else:
+            doc_canon = jsonld.canonicalize(unsecured, loader).encode("utf-8")
+            config_canon = jsonld.canonicalize(proof_config, loader).encode("utf-8")
     else:
         doc_canon = jcs.canonicalize(unsecured)
         config_canon = jcs.canonicalize(proof_config)
@@ -158,11 +204,15 @@ def check_proofs(
     challenge: str | None = None,
     domain: str | None = None,
     loader: jsonld.DocumentLoader | None = None,
+    forms: CanonicalForms | None = None,
 ) -> list[ProofCheck]:
-    """Check every proof on ``document``; an empty list means there is no proof."""
+    """Check every proof on ``document``; an empty list means there is no proof.
+
+    ``forms`` shares canonical forms already computed for this document (see
+    :class:`CanonicalForms`)."""
     return [
-        _check_one(document, p, resolver, purpose, at, challenge, domain, loader)
-        for p in _proofs(document)
+        _check_one(document, p, resolver, purpose, at, challenge, domain, loader, forms, i)
+        for i, p in enumerate(_proofs(document))
     ]
 
 
@@ -175,6 +225,8 @@ def _check_one(
     challenge: str | None,
     domain: str | None,
     loader: jsonld.DocumentLoader | None,
+    forms: CanonicalForms | None = None,
+    index: int = 0,
 ) -> ProofCheck:
     if not isinstance(proof, Mapping):
         return ProofCheck(False, "proof is not a JSON object", {})
@@ -241,7 +293,9 @@ def _check_one(
         unsecured = _unsecured(document, proof)
         if suite == "eddsa-jcs-2022" and "@context" in proof:
             unsecured["@context"] = proof["@context"]
-        data = _hashes(unsecured, _proof_config(unsecured, proof, suite), suite, loader)
+        keys = (_doc_key(proof), ("config", index))
+        config = _proof_config(unsecured, proof, suite)
+        data = _hashes(unsecured, config, suite, loader, forms, keys)
     except (ContextError, InputError, ProofError) as exc:
         return fail(f"could not canonicalize: {exc.message}", method=method)
     if not verify_ed25519(vm.public_key, signature, data):

@@ -23,7 +23,6 @@ pyoxigraph's complete implementation.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -77,12 +76,16 @@ _CONST, _IRI, _LIT, _BNODE = 0, 1, 2, 3
 
 @dataclass(frozen=True)
 class _Template:
-    # Each quad is four terms; a term is (kind, payload, suffix):
+    # Each quad is three or four terms; a term is (kind, payload, suffix):
     #   _CONST: payload = the canonical N-Quads text of the term
     #   _IRI:   payload = index of the value that fills it
     #   _LIT:   payload = index of the value, suffix = "@lang" / "^^<dt>" / ""
     #   _BNODE: payload = the blank node label
     quads: tuple[tuple[tuple[int, Any, str], ...], ...]
+    #: indexes of the values that land in IRI positions
+    iri_values: frozenset[int]
+    #: blank node label -> indexes of the quads that mention it
+    mentions: dict[str, tuple[int, ...]]
 
 
 def escape_literal(text: str) -> str:
@@ -109,76 +112,145 @@ def _literal_text(value: str) -> str:
     return escape_literal(value) if _NEEDS_ESCAPE.search(value) else value
 
 
+_KEEP_ONLY = (_KEEP_KEYS - _WALK_KEYWORDS) | {"@context"}
+
+
+class _Marker:
+    """Unique objects that tag the parts of a skeleton key (compared by identity)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_TOK, _DICT, _LIST, _FLOAT, _TRUE, _FALSE = (
+    _Marker(n) for n in ("TOKEN", "DICT", "LIST", "FLOAT", "TRUE", "FALSE")
+)
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable key for a JSON value that keeps every distinction JSON-LD makes
+    (``true`` is not ``1``, ``1.0`` is not ``1``)."""
+    kind = type(value)
+    if kind is str or kind is int or value is None:
+        return value
+    if kind is bool:
+        return _TRUE if value else _FALSE
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _DeclineError
+        return (_FLOAT, repr(value))
+    if kind is dict:
+        out: list[Any] = [_DICT]
+        for key, item in value.items():
+            out.append(key)
+            out.append(_freeze(item))
+        return tuple(out)
+    if kind is list:
+        return (_LIST, *[_freeze(item) for item in value])
+    raise _DeclineError
+
+
+def _walk(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[Any, list[str], bool]:
+    """The skeleton key of ``document`` (a nested tuple), the string values taken out of
+    it in order, and whether it has inline contexts."""
+    values: list[str] = []
+    append = values.append
+    keep = _KEEP_ONLY
+    inline = False
+
+    def walk(value: Any) -> Any:
+        nonlocal inline
+        kind = type(value)
+        if kind is str:
+            if value in terms or value.startswith("_:"):
+                return value
+            colon = value.find(":")
+            if colon > 0 and value[:colon] in terms:
+                return value
+            append(value)
+            return _TOK
+        if kind is dict:
+            out: list[Any] = [_DICT]
+            for key, item in value.items():
+                out.append(key)
+                if key in keep:
+                    if key == "@context" and type(item) is not str:
+                        inline = True
+                    out.append(_freeze(item))
+                else:
+                    out.append(walk(item))
+            return tuple(out)
+        if kind is list:
+            return (_LIST, *[walk(item) for item in value])
+        return _freeze(value)
+
+    return walk(document), values, inline
+
+
+def _thaw(key: Any, counter: list[int]) -> Any:
+    """The JSON skeleton document of a key, with numbered tokens in place of the values."""
+    if key is _TOK:
+        counter[0] += 1
+        return f"{TOKEN}{counter[0] - 1}"
+    if type(key) is str:
+        if TOKEN in key:  # a kept string that looks like a token would be misread
+            raise _DeclineError
+        return key
+    if key is _TRUE or key is _FALSE:
+        return key is _TRUE
+    if type(key) is tuple:
+        head = key[0]
+        if head is _FLOAT:
+            return float(key[1])
+        if head is _DICT:
+            pairs = key[1:]
+            out = {}
+            for k, v in zip(pairs[0::2], pairs[1::2], strict=True):
+                if TOKEN in k:
+                    raise _DeclineError
+                out[k] = _thaw(v, counter)
+            return out
+        if head is _LIST:
+            return [_thaw(item, counter) for item in key[1:]]
+    return key
+
+
 class FastPath:
     """Template cache for one set of contexts (one :class:`DocumentLoader`)."""
 
     def __init__(self, terms: frozenset[str], build: Any) -> None:
         self._terms = terms
         self._build = build  # callable: skeleton document -> N-Quads (pyld, safe mode)
-        self._templates: dict[str, _Template | None] = {}
+        self._templates: dict[Any, _Template | None] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     # -- skeleton -------------------------------------------------------------------
-    def _tokenizable(self, value: str, terms: frozenset[str]) -> bool:
-        if value in terms or value.startswith("_:") or TOKEN in value:
-            return False
-        prefix, colon, _ = value.partition(":")
-        return not (colon and prefix in terms)
-
-    def _skeleton(
-        self, value: Any, values: list[str], terms: frozenset[str], inline: list[Any]
-    ) -> Any:
-        if isinstance(value, str):
-            if self._tokenizable(value, terms):
-                values.append(value)
-                return f"{TOKEN}{len(values) - 1}"
-            if TOKEN in value:
-                raise _DeclineError
-            return value
-        if isinstance(value, dict):
-            out = {}
-            for key, item in value.items():
-                if key == "@context":
-                    if not isinstance(item, str):
-                        inline.append(item)
-                    out[key] = item
-                elif key in _KEEP_KEYS and key not in _WALK_KEYWORDS:
-                    out[key] = item
-                else:
-                    out[key] = self._skeleton(item, values, terms, inline)
-            return out
-        if isinstance(value, list):
-            return [self._skeleton(item, values, terms, inline) for item in value]
-        if isinstance(value, float) and value != value:  # NaN cannot be JSON
-            raise _DeclineError
-        return value
-
-    def skeleton(self, document: Mapping[str, Any]) -> tuple[str, list[str]]:
-        values: list[str] = []
-        inline: list[Any] = []
-        sk = self._skeleton(document, values, self._terms, inline)
+    def skeleton(self, document: Mapping[str, Any]) -> tuple[Any, list[str]]:
+        """The cache key of ``document``'s shape and the string values taken out of it."""
+        key, values, inline = _walk(document, self._terms)
         if inline:
-            extra = self._terms | frozenset(context_terms(inline))
-            values, inline = [], []
-            sk = self._skeleton(document, values, extra, inline)
-        key = json.dumps(sk, ensure_ascii=False, separators=(",", ":"))
-        if key.count(TOKEN) != len(values):  # the token text occurs elsewhere (a key, a context)
-            raise _DeclineError
+            extra = context_terms(_inline_contexts(document))
+            key, values, _ = _walk(document, self._terms | frozenset(extra))
         return key, values
 
     # -- templates --------------------------------------------------------------------
-    def _template(self, key: str) -> _Template | None:
+    def _template(self, key: Any) -> _Template | None:
         found = self._templates.get(key, False)
         if found is not False:
             self.hits += 1
             return found  # type: ignore[return-value]
         self.misses += 1
         try:
-            template: _Template | None = self._compile(
-                self._build(json.loads(key)), key.count(TOKEN)
-            )
+            counter = [0]
+            skeleton = _thaw(key, counter)
+            template: _Template | None = self._compile(self._build(skeleton), counter[0])
         except (ContextError, _DeclineError, RecursionError):
             template = None
         with self._lock:
@@ -203,7 +275,13 @@ class FastPath:
             quads.append(tuple(terms))
         if used != set(range(tokens)):
             raise _DeclineError
-        return _Template(tuple(quads))
+        mentions: dict[str, list[int]] = {}
+        for index, terms_ in enumerate(quads):
+            for kind, payload, _ in terms_:
+                if kind == _BNODE and index not in mentions.setdefault(payload, []):
+                    mentions[payload].append(index)
+        iri_values = frozenset(t[1] for q in quads for t in q if t[0] == _IRI)
+        return _Template(tuple(quads), iri_values, {b: tuple(i) for b, i in mentions.items()})
 
     # -- the public operation ---------------------------------------------------------------
     def canonicalize(self, document: Mapping[str, Any]) -> str | None:
@@ -219,7 +297,24 @@ class FastPath:
             quads = _fill(template, values)
         except _DeclineError:
             return None
+        if len(set(quads)) == len(quads):
+            return _rdfc_unique(quads, template.mentions)
         return _rdfc(quads)
+
+    def validate(self, document: Mapping[str, Any]) -> bool:
+        """True when the fast path vouches that ``document`` processes cleanly in safe mode
+        (without building its quads); False means "ask pyld"."""
+        try:
+            key, values = self.skeleton(document)
+        except (_DeclineError, RecursionError):
+            return False
+        template = self._template(key)
+        if template is None:
+            return False
+        return all(
+            _ABSOLUTE.match(values[i]) and not _BAD_IRI.search(values[i])
+            for i in template.iri_values
+        )
 
 
 def _term(term: Any) -> tuple[int, Any, str]:
@@ -257,29 +352,49 @@ def _token_index(text: str) -> int:
     return int(rest)
 
 
-def _fill(template: _Template, values: list[str]) -> list[list[str]]:
-    quads = []
-    for quad in template.quads:
-        filled = []
-        for kind, payload, suffix in quad:
-            if kind in (_CONST, _BNODE):
-                filled.append(payload)
-            elif kind == _IRI:
-                iri = values[payload]
-                if not _ABSOLUTE.match(iri) or _BAD_IRI.search(iri):
-                    raise _DeclineError
-                filled.append(f"<{iri}>")
-            else:
-                filled.append(f'"{_literal_text(values[payload])}"{suffix}')
-        quads.append(filled)
-    return quads
+def _fill(template: _Template, values: list[str]) -> list[tuple[str, ...]]:
+    for index in template.iri_values:
+        iri = values[index]
+        if not _ABSOLUTE.match(iri) or _BAD_IRI.search(iri):
+            raise _DeclineError
+    escaped = [_literal_text(v) for v in values]
+    return [
+        tuple(
+            payload
+            if kind in (_CONST, _BNODE)
+            else f"<{values[payload]}>"
+            if kind == _IRI
+            else f'"{escaped[payload]}"{suffix}'
+            for kind, payload, suffix in quad
+        )
+        for quad in template.quads
+    ]
 
 
 def _line(quad: Sequence[str]) -> str:
     return " ".join(quad) + " .\n"
 
 
-def _rdfc(filled: list[list[str]]) -> str:
+def _rdfc_unique(quads: list[tuple[str, ...]], mentions: dict[str, tuple[int, ...]]) -> str:
+    """RDFC-1.0 for distinct quads whose blank nodes and mentions are known in advance."""
+    if not mentions:
+        return "".join(sorted(" ".join(q) + " .\n" for q in quads))
+    sha256 = hashlib.sha256
+    hashes = {}
+    for node, indexes in mentions.items():
+        lines = sorted(
+            " ".join([("_:a" if t == node else "_:z") if t[:2] == "_:" else t for t in quads[i]])
+            + " .\n"
+            for i in indexes
+        )
+        hashes[node] = sha256("".join(lines).encode("utf-8")).hexdigest()
+    if len(set(hashes.values())) != len(hashes):
+        return _rdfc_complete(quads)
+    labels = {node: f"_:c14n{i}" for i, node in enumerate(sorted(hashes, key=hashes.__getitem__))}
+    return "".join(sorted(" ".join([labels.get(t, t) for t in q]) + " .\n" for q in quads))
+
+
+def _rdfc(filled: Sequence[Sequence[str]]) -> str:
     """RDFC-1.0 of quads whose terms are canonical N-Quads text (blank nodes as ``_:x``)."""
     quads = list(dict.fromkeys(tuple(q) for q in filled))  # a dataset is a set of quads
     mentions: dict[str, list[tuple[str, ...]]] = {}
@@ -310,6 +425,20 @@ def _rdfc_complete(quads: Sequence[Sequence[str]]) -> str:
     dataset = pyoxigraph.Dataset(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.N_QUADS))
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     return "".join(sorted(f"{quad} .\n" for quad in dataset))
+
+
+def _inline_contexts(value: Any) -> list[Any]:
+    found: list[Any] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context" and not isinstance(item, str):
+                found.append(item)
+            else:
+                found.extend(_inline_contexts(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_inline_contexts(item))
+    return found
 
 
 def context_terms(context: Any) -> set[str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from openler.vc import jose, jsonld
 from openler.vc.baking import PNG_SIGNATURE, extract_png, extract_svg
-from openler.vc.dataintegrity import check_proofs
+from openler.vc.dataintegrity import CanonicalForms, check_proofs
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.did import Fetcher, Resolver
 from openler.vc.errors import (
@@ -81,6 +81,11 @@ class Verifier:
     check_status: bool = True
     #: Why the trust registry does not apply (status lists, endorsements), or None.
     no_trust_because: str | None = None
+    #: Canonical forms shared by the context and proof checks of one document.
+    forms: CanonicalForms = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.forms = CanonicalForms(self.resolvers.contexts)
 
     @property
     def resolver(self) -> Resolver:
@@ -200,7 +205,7 @@ def _unwrap(data: bytes | str) -> tuple[Format, str]:
 
 def _load_json(text: str) -> dict[str, Any]:
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -212,6 +217,10 @@ def _load_json(text: str) -> dict[str, Any]:
     if _depth(document) > _MAX_DEPTH:
         raise InputError(f"JSON is nested more than {_MAX_DEPTH} levels deep")
     return document
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError(f"{name} is not a JSON number")
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -295,7 +304,7 @@ def _check_context(report: VerificationReport, doc: dict[str, Any], world: Verif
             report.add("context", "failed", "@context entries must be URLs or objects")
             return
     try:
-        jsonld.check(doc, world.loader)
+        world.forms.check_document(doc)
     except ContextError as exc:
         report.add("context", "failed", exc.message)
         return
@@ -446,6 +455,7 @@ def _check_proof(
         challenge=challenge,
         domain=domain,
         loader=world.loader,
+        forms=world.forms,
     )
     failed = [r for r in results if not r.ok]
     if failed:
