@@ -249,3 +249,21 @@ def test_demo_runs_to_the_end() -> None:
         "Suspended by Ohio Board of Nursing",
     ):
         assert expected in result.stdout
+
+
+def test_batch_sign_into_a_directory(tmp_path: Path, keyfile: Path) -> None:
+    good = tmp_path / "a.json"
+    good.write_text(LICENSE.read_text())
+    bad = tmp_path / "b.json"
+    bad.write_text("[1, 2]")
+    out = tmp_path / "signed"
+    out.mkdir()
+    result = openler("sign", str(good), str(bad), "--key", str(keyfile), "--out-dir", str(out))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("signed ") and lines[1].startswith(f"FAILED {bad}")
+    assert lines[-1] == "1 signed, 1 failed"
+    assert openler("verify", str(out / "a.json")).returncode == 0
+    assert (
+        openler("sign", str(good), str(bad), "--key", str(keyfile)).returncode == 2
+    )  # needs --out-dir

@@ -17,6 +17,8 @@ from openler.cli.status import app as status_app
 from openler.cli.trust import app as trust_app
 from openler.services.documents import context_loader, load_key, read_json_file, write_key
 from openler.services.errors import ServiceError, UsageError
+from openler.services.parallel import default_jobs
+from openler.services.signing import SignOptions, sign_files
 from openler.services.verification import VerifyOptions, verify_inputs
 from openler.vc import (
     CRYPTOSUITES,
@@ -116,9 +118,22 @@ def key_show(keyfile: Annotated[Path, typer.Argument(help="A key file.")]) -> No
     typer.echo(json.dumps(load_key(keyfile).public_json(), indent=2))
 
 
+JobsOpt = Annotated[
+    int, typer.Option("--jobs", help="Worker processes for a batch (0: one per core).")
+]
+
+
+def _jobs(value: int) -> int:
+    if value < 0:
+        raise UsageError("--jobs must be 0 (one per core) or more")
+    return value or default_jobs()
+
+
 @app.command()
 def sign(
-    source: Annotated[str, typer.Argument(metavar="FILE|-", help="Unsigned credential (JSON).")],
+    sources: Annotated[
+        list[str], typer.Argument(metavar="FILE…|-", help="Unsigned credentials (JSON).")
+    ],
     key: Annotated[Path, typer.Option("--key", help="Issuer key file.")],
     suite: Annotated[
         str, typer.Option("--suite", help="eddsa-rdfc-2022 or eddsa-jcs-2022.")
@@ -127,19 +142,41 @@ def sign(
         str | None, typer.Option("--created", help="Proof creation time (ISO 8601; default now).")
     ] = None,
     context: ContextOpt = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Write each signed credential here (needed for several)."),
+    ] = None,
+    jobs: JobsOpt = 0,
 ) -> None:
-    """Sign a credential; print it with its proof (and the issuer, if it had none)."""
+    """Sign a credential and print it; or sign many into --out-dir, one line per file."""
     if suite not in CRYPTOSUITES:
         raise UsageError(f"--suite must be one of {', '.join(CRYPTOSUITES)}")
-    document = _read_document(source)
-    signed = sign_credential(
-        document,
-        load_key(key),
-        cryptosuite=suite,
-        created=_when(created, "--created"),
-        loader=context_loader(context or []),
-    )
-    typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+    when = _when(created, "--created")
+    if out_dir is None:
+        if len(sources) != 1:
+            raise UsageError("several inputs need --out-dir")
+        signed = sign_credential(
+            _read_document(sources[0]),
+            load_key(key),
+            cryptosuite=suite,
+            created=when,
+            loader=context_loader(context or []),
+        )
+        typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+        return
+    if "-" in sources:
+        raise UsageError("standard input cannot be used with --out-dir")
+    options = SignOptions(str(key), str(out_dir), suite, when, tuple(context or []))
+    failed = 0
+    for result in sign_files(sources, options, jobs=_jobs(jobs)):
+        if result.error:
+            failed += 1
+            typer.echo(f"FAILED {result.input}: {result.error}")
+        else:
+            typer.echo(f"signed {result.input} -> {result.output}")
+    typer.echo(f"{len(sources) - failed} signed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -220,6 +257,7 @@ def verify(
     jurisdiction: Annotated[
         str | None, typer.Option("--jurisdiction", help="Where the verifier is (e.g. US-NC).")
     ] = None,
+    jobs: JobsOpt = 0,
 ) -> None:
     """Verify inputs. Exit 0 if all verified, 1 if any did not, 2 if any was unreadable."""
     if as_json and as_jsonl:
@@ -236,7 +274,7 @@ def verify(
         jurisdiction=jurisdiction,
     )
     reports = []
-    for report in verify_inputs(sources, options):
+    for report in verify_inputs(sources, options, jobs=_jobs(jobs)):
         reports.append(report)
         if as_jsonl:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from openler.services.documents import context_loader, fetcher_for, read_json_file
 from openler.services.errors import UsageError
+from openler.services.parallel import MIN_PARALLEL, parallel_map
 from openler.vc import MAX_INPUT_BYTES, VCError, VerificationReport, verify
 from openler.vc.report import Check, Policy
 from openler.vc.verify import Resolvers, load_trust_snapshot
@@ -37,23 +38,31 @@ def read_input(name: str) -> bytes:
         return handle.read(MAX_INPUT_BYTES + 1)
 
 
-def verify_inputs(names: Sequence[str], options: VerifyOptions) -> Iterator[VerificationReport]:
-    """Verify each named input in turn; unreadable files give a report with ``parse`` failed."""
-    resolvers = Resolvers(
-        fetcher_for(options.docs, online=options.online), contexts=context_loader(options.contexts)
-    )
-    if options.trust_snapshot is not None:
-        snapshot = read_json_file(options.trust_snapshot, "trust snapshot")
-        if not isinstance(snapshot, dict):
-            raise UsageError(f"trust snapshot {options.trust_snapshot} must hold a JSON object")
-        try:
-            resolvers.trust = load_trust_snapshot(
-                snapshot, at=options.at, resolvers=resolvers, authority=options.trust_authority
-            )
-        except VCError as exc:
-            raise UsageError(exc.message) from None
-    policy = Policy(jurisdiction=options.jurisdiction)
-    for name in names:
+class _Verification:
+    """The world built once per process from the options: resolvers, registry, policy."""
+
+    def __init__(self, options: VerifyOptions) -> None:
+        self.options = options
+        self.resolvers = Resolvers(
+            fetcher_for(options.docs, online=options.online),
+            contexts=context_loader(options.contexts),
+        )
+        if options.trust_snapshot is not None:
+            snapshot = read_json_file(options.trust_snapshot, "trust snapshot")
+            if not isinstance(snapshot, dict):
+                raise UsageError(f"trust snapshot {options.trust_snapshot} must hold a JSON object")
+            try:
+                self.resolvers.trust = load_trust_snapshot(
+                    snapshot,
+                    at=options.at,
+                    resolvers=self.resolvers,
+                    authority=options.trust_authority,
+                )
+            except VCError as exc:
+                raise UsageError(exc.message) from None
+        self.policy = Policy(jurisdiction=options.jurisdiction)
+
+    def one(self, name: str) -> VerificationReport:
         try:
             data = read_input(name)
         except OSError as exc:
@@ -61,14 +70,40 @@ def verify_inputs(names: Sequence[str], options: VerifyOptions) -> Iterator[Veri
             report.checks.append(
                 Check("parse", "failed", f"cannot read {name}: {exc.strerror or exc}")
             )
-            yield report
-            continue
-        yield verify(
+            return report
+        return verify(
             data,
-            at=options.at,
-            resolvers=resolvers,
-            policy=policy,
-            challenge=options.challenge,
-            domain=options.domain,
+            at=self.options.at,
+            resolvers=self.resolvers,
+            policy=self.policy,
+            challenge=self.options.challenge,
+            domain=self.options.domain,
             name=name,
         )
+
+
+_worker: _Verification | None = None
+
+
+def _start_worker(options: VerifyOptions) -> None:
+    global _worker  # one verifier per worker process, built by the pool's initializer
+    _worker = _Verification(options)
+
+
+def _verify_in_worker(name: str) -> VerificationReport:
+    assert _worker is not None
+    return _worker.one(name)
+
+
+def verify_inputs(
+    names: Sequence[str], options: VerifyOptions, *, jobs: int = 1
+) -> Iterator[VerificationReport]:
+    """Verify each named input, in order; unreadable files give a report with ``parse``
+    failed. With ``jobs`` > 1 a long batch is spread over that many processes."""
+    verification = _Verification(options)  # option errors surface here, before any worker
+    if jobs <= 1 or len(names) < MIN_PARALLEL or "-" in names:
+        yield from map(verification.one, names)
+        return
+    yield from parallel_map(
+        _verify_in_worker, list(names), jobs=jobs, initializer=_start_worker, initargs=(options,)
+    )

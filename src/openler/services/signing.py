@@ -1,0 +1,100 @@
+"""Signing many credentials: one key, many files, spread over the machine's cores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from openler.services.documents import context_loader, load_key, read_json_file
+from openler.services.errors import ServiceError, UsageError
+from openler.services.files import write_json_atomic
+from openler.services.parallel import parallel_map
+from openler.vc import VCError, sign_credential
+from openler.vc.dataintegrity import Cryptosuite
+from openler.vc.jsonld import DocumentLoader
+from openler.vc.keys import Multikey
+
+
+@dataclass(frozen=True)
+class SignOptions:
+    key_file: str
+    out_dir: str
+    suite: Cryptosuite
+    created: datetime
+    contexts: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class SignResult:
+    input: str
+    output: str | None
+    error: str | None = None
+
+
+class _Signer:
+    def __init__(self, options: SignOptions) -> None:
+        self.options = options
+        self.key: Multikey = load_key(options.key_file)
+        self.loader: DocumentLoader = context_loader(options.contexts)
+
+    def one(self, name: str) -> SignResult:
+        target = Path(self.options.out_dir) / Path(name).name
+        try:
+            document = read_json_file(name, "input")
+            if not isinstance(document, dict):
+                raise UsageError(f"{name} must hold a JSON object")
+            signed = sign_credential(
+                document,
+                self.key,
+                cryptosuite=self.options.suite,
+                created=self.options.created,
+                loader=self.loader,
+            )
+            write_json_atomic(target, signed)
+        except ServiceError as exc:
+            return SignResult(name, None, exc.message)
+        except VCError as exc:
+            return SignResult(name, None, exc.message)
+        return SignResult(name, str(target))
+
+
+_worker: _Signer | None = None
+
+
+def _start_worker(options: SignOptions) -> None:
+    global _worker  # one signer (and one key) per worker process
+    _worker = _Signer(options)
+
+
+def _sign_in_worker(name: str) -> SignResult:
+    assert _worker is not None
+    return _worker.one(name)
+
+
+def sign_files(
+    names: Sequence[str], options: SignOptions, *, jobs: int = 1
+) -> Iterator[SignResult]:
+    """Sign each file into ``out_dir`` (same file name), in order, one result per file.
+
+    Outputs are written atomically, so a batch that stops half way can be run again: the
+    files already signed are simply signed again. The key is read by each worker from its
+    file; it is never sent between processes.
+    """
+    _Signer(options)  # a bad key or option fails here, before any work starts
+    out = Path(options.out_dir)
+    if not out.is_dir():
+        raise UsageError(f"--out-dir {out} is not a directory")
+    names_seen: set[str] = set()
+    for name in names:
+        if Path(name).name in names_seen:
+            raise UsageError(f"two inputs are named {Path(name).name}; their outputs would collide")
+        names_seen.add(Path(name).name)
+        if (out / Path(name).name).resolve() == Path(name).resolve():
+            raise UsageError(
+                f"{name} would be overwritten by its own signed copy; choose another --out-dir"
+            )
+    yield from parallel_map(
+        _sign_in_worker, list(names), jobs=jobs, initializer=_start_worker, initargs=(options,)
+    )
