@@ -68,8 +68,12 @@ class DocumentLoader:
     ``extra`` maps further context URLs to their documents (from ``--context URL=FILE``).
     """
 
-    def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    def __init__(
+        self, extra: Mapping[str, Mapping[str, Any]] | None = None, *, fast: bool = True
+    ) -> None:
         self.extra: dict[str, Mapping[str, Any]] = dict(extra or {})
+        #: False sends every document through pyld (for comparisons and benchmarks).
+        self.fast = fast
         self._fastpath: FastPath | None = None
 
     @property
@@ -219,9 +223,11 @@ def canonicalize(document: Mapping[str, Any], loader: DocumentLoader | None = No
     Uses the template fast path when it can answer, pyld otherwise; both give the same
     result (``canonicalize_slow`` is the pyld route, kept for differential tests).
     """
-    fast = (loader or DEFAULT_LOADER).fastpath.canonicalize(document)
-    if fast is not None:
-        return fast
+    loader = loader or DEFAULT_LOADER
+    if loader.fast:
+        result = loader.fastpath.canonicalize(document)
+        if result is not None:
+            return result
     return canonicalize_slow(document, loader)
 
 
@@ -232,7 +238,8 @@ def canonicalize_slow(document: Mapping[str, Any], loader: DocumentLoader | None
 
 def check(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> None:
     """Raise :class:`ContextError` unless ``document`` processes cleanly in safe mode."""
-    if (loader or DEFAULT_LOADER).fastpath.canonicalize(document) is None:
+    loader = loader or DEFAULT_LOADER
+    if not (loader.fast and loader.fastpath.validate(document)):
         expand(document, loader)
 
 
