@@ -289,7 +289,7 @@ def presentation(draw: st.DrawFn) -> dict[str, Any]:
 
 
 SETTINGS = settings(
-    max_examples=700,
+    max_examples=1500,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -302,7 +302,7 @@ def test_generated_open_badges_agree(doc: dict[str, Any]) -> None:
 
 
 @settings(
-    max_examples=200,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -312,7 +312,7 @@ def test_generated_clr_agree(doc: dict[str, Any]) -> None:
 
 
 @settings(
-    max_examples=200,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
