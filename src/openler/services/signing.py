@@ -60,19 +60,6 @@ class _Signer:
         return SignResult(name, str(target))
 
 
-_worker: _Signer | None = None
-
-
-def _start_worker(options: SignOptions) -> None:
-    global _worker  # one signer (and one key) per worker process
-    _worker = _Signer(options)
-
-
-def _sign_in_worker(name: str) -> SignResult:
-    assert _worker is not None
-    return _worker.one(name)
-
-
 def sign_files(
     names: Sequence[str], options: SignOptions, *, jobs: int = 1
 ) -> Iterator[SignResult]:
@@ -96,5 +83,5 @@ def sign_files(
                 f"{name} would be overwritten by its own signed copy; choose another --out-dir"
             )
     yield from parallel_map(
-        _sign_in_worker, list(names), jobs=jobs, initializer=_start_worker, initargs=(options,)
+        _Signer.one, list(names), jobs=jobs, setup=_Signer, setup_args=(options,)
     )

@@ -82,19 +82,6 @@ class _Verification:
         )
 
 
-_worker: _Verification | None = None
-
-
-def _start_worker(options: VerifyOptions) -> None:
-    global _worker  # one verifier per worker process, built by the pool's initializer
-    _worker = _Verification(options)
-
-
-def _verify_in_worker(name: str) -> VerificationReport:
-    assert _worker is not None
-    return _worker.one(name)
-
-
 def verify_inputs(
     names: Sequence[str], options: VerifyOptions, *, jobs: int = 1
 ) -> Iterator[VerificationReport]:
@@ -105,5 +92,5 @@ def verify_inputs(
         yield from map(verification.one, names)
         return
     yield from parallel_map(
-        _verify_in_worker, list(names), jobs=jobs, initializer=_start_worker, initargs=(options,)
+        _Verification.one, list(names), jobs=jobs, setup=_Verification, setup_args=(options,)
     )
