@@ -92,3 +92,89 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a))  # type: ignore[arg-type]
     monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None, a))  # type: ignore[arg-type]
     return attempts
+
+
+# --- databases ------------------------------------------------------------------------
+import base64 as _base64  # noqa: E402
+import os as _os  # noqa: E402
+import secrets as _secrets  # noqa: E402
+from collections.abc import Iterator as _Iterator  # noqa: E402
+
+
+def _backends() -> list[Any]:
+    """SQLite always; PostgreSQL when OPENLER_TEST_DATABASE_URL is set (CI sets it, and
+    OPENLER_REQUIRE_POSTGRES=1 turns a missing URL into an error instead of a skip)."""
+    url = _os.environ.get("OPENLER_TEST_DATABASE_URL")
+    if url:
+        return ["sqlite", pytest.param(url, id="postgresql")]
+    if _os.environ.get("OPENLER_REQUIRE_POSTGRES"):
+        raise RuntimeError("OPENLER_REQUIRE_POSTGRES is set but OPENLER_TEST_DATABASE_URL is not")
+    reason = "OPENLER_TEST_DATABASE_URL is not set (CI sets it to the local PostgreSQL)"
+    return [
+        "sqlite",
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.skip(reason=reason)),
+    ]
+
+
+def _postgres_database(admin_url: str) -> tuple[str, Any]:
+    """Create a fresh database for this run; returns its URL and a function dropping it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"openler_test_{_os.getpid()}_{_secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> _Iterator[str]:
+    from openler.store import Database
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'openler.db'}"
+        drop = None
+    else:
+        url, drop = _postgres_database(request.param)
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    yield url
+    if drop is not None:
+        drop()
+
+
+@pytest.fixture
+def platform(database_url: str, tmp_path: Path) -> _Iterator[Any]:
+    """A Platform on a migrated, empty database (emptied again after the test)."""
+    from openler.services.context import Platform
+    from openler.settings import Settings
+    from openler.store import Base, Database
+
+    settings = Settings(
+        database_url=database_url,
+        key_encryption_key=_base64.b64encode(bytes(range(32))).decode(),
+        data_dir=tmp_path,
+        public_url="http://127.0.0.1:8000",
+    )
+    db = Database(database_url)
+    world = Platform(settings, db, clock=lambda: NOW)
+    yield world
+    with db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.dispose()

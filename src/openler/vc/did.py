@@ -196,6 +196,11 @@ class Resolver:
                 f"verification method {method_id} names controller "
                 f"{method.get('controller')!r}, not {controller_id}"
             )
+        if method.get("revoked"):
+            raise UnauthorizedMethodError(
+                f"verification method {method_id} was revoked on {method['revoked']}; "
+                "nothing it signed is trusted any more"
+            )
         if not _authorised(doc, method_id, purpose):
             raise UnauthorizedMethodError(
                 f"{controller_id} does not authorise {method_id} for {purpose}"

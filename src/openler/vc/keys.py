@@ -169,6 +169,12 @@ class Multikey:
             "publicKeyMultibase": self.public_key_multibase,
         }
 
+    def secret_seed(self) -> bytes:
+        """The 32-byte Ed25519 seed, for sealing at rest. Never log or return it."""
+        if self._secret is None:
+            raise KeyFormatError(f"key {self.id} has no secret key")
+        return self._secret.private_bytes_raw()
+
     def secret_json(self) -> dict[str, str]:
         """The key file: public form plus ``secretKeyMultibase``. Handle with care."""
         if self._secret is None:

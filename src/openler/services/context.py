@@ -1,0 +1,30 @@
+"""What every use case needs: the database, the settings and the clock, passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from openler.settings import Settings
+from openler.store import Database
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Platform:
+    """The world a service call runs in. Build one per process; it is safe to share."""
+
+    settings: Settings
+    db: Database
+    clock: Callable[[], datetime] = field(default=_now)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Platform:
+        return cls(settings, Database(settings.database_url))
+
+    def now(self) -> datetime:
+        return self.clock().replace(microsecond=0)

@@ -1,0 +1,285 @@
+"""Issuing: achievements, credentials with status entries, revocation and suspension."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from openler.services import audit, lists
+from openler.services.accounts import Principal, require_role
+from openler.services.context import Platform
+from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
+from openler.services.lists import status_list_url
+from openler.services.orgs import org_did, signing_key
+from openler.store.models import (
+    Achievement,
+    IssuedCredential,
+    Organization,
+    Person,
+    StatusAllocation,
+    StatusList,
+)
+from openler.vc import sign_credential
+from openler.vc.dates import format_datetime
+from openler.vc.models import ACHIEVEMENT_TYPES
+from openler.vc.models import Achievement as AchievementModel
+from openler.vc.statuslist import MIN_ENTRIES, Bitstring, status_entry
+
+OB_CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+LIST_FILL = 0.9
+ISSUERS = ("issuer_admin", "issuer_staff")
+
+
+def create_achievement(
+    session: Session,
+    platform: Platform,
+    principal: Principal | None,
+    organization: Organization,
+    *,
+    slug: str,
+    data: dict[str, Any],
+    valid_days: int | None = None,
+) -> Achievement:
+    """An achievement template; ``data`` is an OB 3.0 Achievement (its ``id`` is assigned)."""
+    if principal is not None:
+        require_role(principal, organization.id, "issuer_admin")
+    achievement = {
+        "id": f"{platform.settings.public_url}/orgs/{organization.slug}/achievements/{slug}",
+        "type": ["Achievement"],
+        **{k: v for k, v in data.items() if k not in ("id", "type")},
+    }
+    kind = achievement.get("achievementType")
+    if kind is not None and kind not in ACHIEVEMENT_TYPES and not str(kind).startswith("ext:"):
+        raise UsageError(f"achievementType {kind!r} is not in the Open Badges vocabulary")
+    AchievementModel.model_validate(achievement, context={"strict": True})
+    row = Achievement(
+        organization_id=organization.id, slug=slug, data=achievement, valid_days=valid_days
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label if principal else "system",
+        action="achievement.create",
+        subject=achievement["id"],
+    )
+    return row
+
+
+def _status_list(
+    session: Session, platform: Platform, organization: Organization, purpose: str
+) -> StatusList:
+    query = (
+        select(StatusList)
+        .where(StatusList.organization_id == organization.id, StatusList.purpose == purpose)
+        .where(StatusList.used < StatusList.entries * LIST_FILL)
+        .order_by(StatusList.updated_at)
+        .limit(1)
+        .with_for_update()
+    )
+    found = session.execute(query).scalar()
+    if found is not None:
+        return found
+    bits = Bitstring.empty()
+    found = StatusList(
+        organization_id=organization.id,
+        purpose=purpose,
+        entries=MIN_ENTRIES,
+        bits=bytes(bits.data),
+        updated_at=platform.now(),
+    )
+    session.add(found)
+    session.flush()
+    _publish(session, platform, organization, found)
+    return found
+
+
+def allocate_index(
+    session: Session,
+    platform: Platform,
+    organization: Organization,
+    purpose: str,
+    credential_id: str,
+) -> tuple[StatusList, int]:
+    """A random, never-repeated index in one of the organization's lists. The primary key
+    on (list, index) makes a duplicate impossible, even across processes: a collision
+    rolls back a savepoint and draws again."""
+    status_list = _status_list(session, platform, organization, purpose)
+    for _ in range(100):
+        index = secrets.randbelow(status_list.entries)
+        try:
+            with session.begin_nested():
+                session.add(
+                    StatusAllocation(
+                        status_list_id=status_list.id, index=index, credential_id=credential_id
+                    )
+                )
+                session.flush()
+        except IntegrityError:
+            continue
+        status_list.used += 1
+        return status_list, index
+    raise Conflict("could not find a free status index; the list is nearly full")
+
+
+def _publish(
+    session: Session, platform: Platform, organization: Organization, status_list: StatusList
+) -> None:
+    _row, key = signing_key(session, platform, organization)
+    lists.publish(platform, organization, status_list, key=key, did=org_did(platform, organization))
+
+
+def issue(
+    session: Session,
+    platform: Platform,
+    principal: Principal | None,
+    organization: Organization,
+    achievement: Achievement,
+    *,
+    recipient: Person,
+    extra_subject: dict[str, Any] | None = None,
+) -> IssuedCredential:
+    """Issue ``achievement`` to ``recipient``: status entries, proof, record, audit event."""
+    if principal is not None:
+        require_role(principal, organization.id, *ISSUERS)
+    if achievement.organization_id != organization.id:
+        raise Forbidden("the achievement belongs to another organization")
+    now = platform.now()
+    credential_id = f"urn:uuid:{uuid.uuid4()}"
+    revocation, r_index = allocate_index(
+        session, platform, organization, "revocation", credential_id
+    )
+    suspension, s_index = allocate_index(
+        session, platform, organization, "suspension", credential_id
+    )
+    subject: dict[str, Any] = {
+        "id": recipient.did or f"mailto:{recipient.email}",
+        "type": ["AchievementSubject"],
+        **(extra_subject or {}),
+        "achievement": copy.deepcopy(achievement.data),
+    }
+    document: dict[str, Any] = {
+        "@context": OB_CONTEXT,
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": achievement.data.get("name", "Credential"),
+        "issuer": {
+            "id": org_did(platform, organization),
+            "type": ["Profile"],
+            "name": organization.name,
+        },
+        "validFrom": format_datetime(now),
+    }
+    valid_until = now + timedelta(days=achievement.valid_days) if achievement.valid_days else None
+    if valid_until is not None:
+        document["validUntil"] = format_datetime(valid_until)
+    document["credentialSubject"] = subject
+    document["credentialStatus"] = [
+        status_entry(
+            list_url=status_list_url(platform, revocation), index=r_index, purpose="revocation"
+        ),
+        status_entry(
+            list_url=status_list_url(platform, suspension), index=s_index, purpose="suspension"
+        ),
+    ]
+    key_row, key = signing_key(session, platform, organization)
+    signed = sign_credential(document, key, created=now)
+    row = IssuedCredential(
+        id=credential_id,
+        organization_id=organization.id,
+        achievement_id=achievement.id,
+        person_id=recipient.id,
+        recipient=subject["id"],
+        document=signed,
+        revocation_list_id=revocation.id,
+        revocation_index=r_index,
+        suspension_list_id=suspension.id,
+        suspension_index=s_index,
+        key_id=key_row.id,
+        issued_at=now,
+        valid_until=valid_until,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=principal.label if principal else "system",
+        action="credential.issue",
+        subject=credential_id,
+        data={
+            "organization": organization.slug,
+            "achievement": achievement.slug,
+            "recipient": recipient.id,
+        },
+    )
+    return row
+
+
+def set_status(
+    session: Session,
+    platform: Platform,
+    principal: Principal | None,
+    credential_id: str,
+    *,
+    action: str,
+) -> IssuedCredential:
+    """``revoke`` (final), ``suspend`` or ``reinstate`` an issued credential."""
+    row = session.get(IssuedCredential, credential_id)
+    if row is None:
+        raise NotFound(f"no credential {credential_id}")
+    if principal is not None:
+        require_role(principal, row.organization_id, *ISSUERS)
+    organization = session.get(Organization, row.organization_id)
+    assert organization is not None
+    if row.state == "revoked":
+        raise Conflict("a revoked credential stays revoked")
+    if action == "revoke":
+        list_id, index, value, state = row.revocation_list_id, row.revocation_index, 1, "revoked"
+    elif action == "suspend":
+        list_id, index, value, state = row.suspension_list_id, row.suspension_index, 1, "suspended"
+    elif action == "reinstate":
+        if row.state != "suspended":
+            raise Conflict("only a suspended credential can be reinstated")
+        list_id, index, value, state = row.suspension_list_id, row.suspension_index, 0, "active"
+    else:
+        raise UsageError("action must be revoke, suspend or reinstate")
+    if list_id is None or index is None:
+        raise Conflict("the credential has no status entry for that")
+    status_list = session.get(StatusList, list_id, with_for_update=True)
+    assert status_list is not None
+    bits = Bitstring(bytearray(status_list.bits))
+    bits.set(index, value)
+    status_list.bits = bytes(bits.data)
+    _publish(session, platform, organization, status_list)
+    row.state = state
+    row.state_changed_at = platform.now()
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label if principal else "system",
+        action=f"credential.{action}",
+        subject=credential_id,
+    )
+    return row
+
+
+def credentials_of(session: Session, person_id: str) -> list[IssuedCredential]:
+    return list(
+        session.execute(
+            select(IssuedCredential)
+            .where(IssuedCredential.person_id == person_id)
+            .order_by(IssuedCredential.issued_at)
+        ).scalars()
+    )

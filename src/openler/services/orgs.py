@@ -1,0 +1,179 @@
+"""Organizations, their did:web identifiers and issuer keys (sealed at rest, rotatable)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openler.services import audit, lists
+from openler.services.accounts import Principal, require_platform_admin, require_role
+from openler.services.context import Platform
+from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.secrets import LocalKeyVault
+from openler.store.models import IssuerKey, Organization
+from openler.vc import Multikey, did_web_for
+from openler.vc.did import DID_CONTEXT
+
+KINDS = ("issuer", "employer", "agency", "registry_authority")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
+
+
+def org_did(platform: Platform, organization: Organization) -> str:
+    """``did:web:<host>:orgs:<slug>``, served at ``<public_url>/orgs/<slug>/did.json``."""
+    host = urlsplit(platform.settings.public_url).netloc
+    return did_web_for(host, "orgs", organization.slug)
+
+
+def vault(platform: Platform) -> LocalKeyVault:
+    return LocalKeyVault(platform.settings.kek())
+
+
+def create_organization(
+    session: Session,
+    platform: Platform,
+    principal: Principal | None,
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    jurisdiction: str | None = None,
+    url: str | None = None,
+) -> Organization:
+    """Create an organization (platform admins; ``principal=None`` for seeding)."""
+    if principal is not None:
+        require_platform_admin(principal)
+    if not _SLUG.match(slug):
+        raise UsageError("a slug is 2-79 characters: lower-case letters, digits and hyphens")
+    if kind not in KINDS:
+        raise UsageError(f"kind must be one of {', '.join(KINDS)}")
+    if session.execute(select(Organization).where(Organization.slug == slug)).scalar():
+        raise Conflict(f"an organization with the slug {slug!r} exists")
+    organization = Organization(slug=slug, name=name, kind=kind, jurisdiction=jurisdiction, url=url)
+    session.add(organization)
+    session.flush()
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label if principal else "system",
+        action="organization.create",
+        subject=f"organization:{organization.slug}",
+        data={"kind": kind, "jurisdiction": jurisdiction},
+    )
+    return organization
+
+
+def organization_by_slug(session: Session, slug: str) -> Organization:
+    organization = session.execute(select(Organization).where(Organization.slug == slug)).scalar()
+    if organization is None:
+        raise NotFound(f"no organization {slug!r}")
+    return organization
+
+
+def keys_of(session: Session, organization: Organization) -> list[IssuerKey]:
+    return list(
+        session.execute(
+            select(IssuerKey)
+            .where(IssuerKey.organization_id == organization.id)
+            .order_by(IssuerKey.created_at, IssuerKey.method_id)
+        ).scalars()
+    )
+
+
+def create_key(
+    session: Session, platform: Platform, organization: Organization, *, actor: str
+) -> IssuerKey:
+    """A new Ed25519 key published in the organization's DID document; it signs from now on."""
+    did = org_did(platform, organization)
+    existing = keys_of(session, organization)
+    key = Multikey.generate().with_controller(did, f"{did}#key-{len(existing) + 1}")
+    row = IssuerKey(
+        organization_id=organization.id,
+        method_id=key.id,
+        controller=did,
+        public_key_multibase=key.public_key_multibase,
+        encrypted_secret=b"",
+        state="active",
+        created_at=platform.now(),
+    )
+    row.encrypted_secret = vault(platform).seal(key.secret_seed(), label=key.id)
+    for old in existing:
+        if old.state == "active":
+            old.state = "retired"
+            old.retired_at = platform.now()
+    session.add(row)
+    session.flush()
+    audit.record(session, at=platform.now(), actor=actor, action="key.create", subject=key.id)
+    return row
+
+
+def revoke_key(
+    session: Session, platform: Platform, principal: Principal, key_id: str
+) -> IssuerKey:
+    """Mark a compromised key revoked: everything it signed stops verifying."""
+    row = session.get(IssuerKey, key_id)
+    if row is None:
+        raise NotFound("no such key")
+    require_role(principal, row.organization_id, "issuer_admin")
+    if row.state == "revoked":
+        raise Conflict("the key is already revoked")
+    row.state = "revoked"
+    row.revoked_at = platform.now()
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="key.revoke",
+        subject=row.method_id,
+    )
+    organization = session.get(Organization, row.organization_id)
+    if organization is not None:
+        try:
+            _active, key = signing_key(session, platform, organization)
+        except Conflict:
+            return row  # no active key left: the lists are re-signed when a new key exists
+        did = org_did(platform, organization)
+        lists.republish_all(session, platform, organization, key=key, did=did)
+    return row
+
+
+def signing_key(
+    session: Session, platform: Platform, organization: Organization
+) -> tuple[IssuerKey, Multikey]:
+    """The active key, unsealed for one signing operation. Never logged, never returned."""
+    for row in reversed(keys_of(session, organization)):
+        if row.state == "active":
+            seed = vault(platform).open(row.encrypted_secret, label=row.method_id)
+            return row, Multikey.from_seed(seed).with_controller(row.controller, row.method_id)
+    raise Conflict(f"{organization.name} has no active signing key")
+
+
+def did_document(
+    session: Session, platform: Platform, organization: Organization
+) -> dict[str, Any]:
+    """The DID document: every key ever used (so old credentials keep verifying), revoked
+    ones marked ``revoked`` and left out of the relationships."""
+    did = org_did(platform, organization)
+    methods, usable = [], []
+    for row in keys_of(session, organization):
+        method: dict[str, Any] = {
+            "id": row.method_id,
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": row.public_key_multibase,
+        }
+        if row.state == "revoked" and row.revoked_at is not None:
+            method["revoked"] = row.revoked_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        else:
+            usable.append(row.method_id)
+        methods.append(method)
+    return {
+        "@context": list(DID_CONTEXT),
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": usable,
+        "authentication": usable,
+    }

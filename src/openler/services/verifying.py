@@ -1,0 +1,96 @@
+"""Verification inside the platform: ``vc.verify`` wired to the platform's own documents.
+
+DID documents of the platform's organizations and its status lists are answered from the
+database (no HTTP round trip to itself); the trust registry comes from the database too.
+Anything else is fetched only when ``online`` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openler.services.context import Platform
+from openler.services.documents import online_fetcher
+from openler.services.orgs import did_document
+from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
+from openler.vc import ResolutionError, VerificationReport, verify
+from openler.vc.did import Fetched, did_web_url
+from openler.vc.report import Policy
+from openler.vc.trust import Recognition, TrustEntry, TrustRegistry
+from openler.vc.verify import Resolvers
+
+
+def local_fetcher(
+    session: Session, platform: Platform, *, online: bool = False
+) -> Callable[[str], Mapping[str, Any] | Fetched]:
+    base = platform.settings.public_url.rstrip("/")
+    host = urlsplit(base).netloc
+    remote = online_fetcher() if online else None
+
+    def fetch(url: str) -> Mapping[str, Any] | Fetched:
+        parts = urlsplit(url)
+        path = parts.path
+        if parts.netloc == host:
+            if path.startswith("/orgs/") and path.endswith("/did.json"):
+                slug = path.split("/")[2]
+                organization = session.execute(
+                    select(Organization).where(Organization.slug == slug)
+                ).scalar()
+                if organization is not None:
+                    return did_document(session, platform, organization)
+            if path.startswith("/status/"):
+                status_list = session.get(StatusList, path.removeprefix("/status/"))
+                if status_list is not None and status_list.credential is not None:
+                    return status_list.credential
+            raise ResolutionError(f"{url} is not a document this platform publishes")
+        if remote is not None:
+            return remote(url)
+        raise ResolutionError(f"{url} is outside this platform and online fetching is off")
+
+    return fetch
+
+
+def registry(session: Session) -> TrustRegistry:
+    result = TrustRegistry(name="Trust registry")
+    for row in session.execute(select(TrustEntryRow)).scalars():
+        result.add(TrustEntry.from_json(row.data))
+    result.recognitions = [
+        Recognition.from_json(r.data) for r in session.execute(select(RecognitionRow)).scalars()
+    ]
+    return result
+
+
+def verify_document(
+    session: Session,
+    platform: Platform,
+    data: bytes | str | Mapping[str, Any],
+    *,
+    at: datetime | None = None,
+    jurisdiction: str | None = None,
+    challenge: str | None = None,
+    domain: str | None = None,
+    use_registry: bool = True,
+    name: str = "-",
+) -> VerificationReport:
+    trust = registry(session) if use_registry else None
+    if trust is not None and not trust.entries:
+        trust = None
+    resolvers = Resolvers(local_fetcher(session, platform), trust=trust)
+    return verify(
+        data,
+        at=at or platform.now(),
+        resolvers=resolvers,
+        policy=Policy(jurisdiction=jurisdiction),
+        challenge=challenge,
+        domain=domain,
+        name=name,
+    )
+
+
+__all__ = ["did_web_url", "local_fetcher", "registry", "verify_document"]

@@ -1,0 +1,71 @@
+"""The one typed settings object (prefix ``OPENLER_``), validated at start-up and passed down.
+
+>>> Settings(database_url="sqlite:///./x.db").database_url
+'sqlite:///./x.db'
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Deployment settings. In ``production`` a key-encryption key must be given and the
+    public URL must be HTTPS; in ``development`` a KEK is generated into ``data_dir``."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENLER_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./openler.db"
+    #: base64 of 32 random bytes; encrypts issuer private keys at rest (AES-256-GCM).
+    key_encryption_key: SecretStr | None = None
+    data_dir: Path = Path("./var")
+    public_url: str = "http://127.0.0.1:8000"
+    max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    session_hours: int = Field(default=12, ge=1)
+    login_attempts: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.environment == "production":
+            if self.key_encryption_key is None:
+                raise ValueError("OPENLER_KEY_ENCRYPTION_KEY is required in production")
+            if not self.public_url.startswith("https://"):
+                raise ValueError("OPENLER_PUBLIC_URL must be https:// in production")
+        if self.key_encryption_key is not None:
+            _decode_kek(self.key_encryption_key.get_secret_value())
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def kek(self) -> bytes:
+        """The key-encryption key; in development one is created in ``data_dir`` once."""
+        if self.key_encryption_key is not None:
+            return _decode_kek(self.key_encryption_key.get_secret_value())
+        path = self.data_dir / "kek"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        return _decode_kek(path.read_text().strip())
+
+
+def _decode_kek(value: str) -> bytes:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError:
+        raise ValueError("the key-encryption key must be base64") from None
+    if len(raw) != 32:
+        raise ValueError("the key-encryption key must be 32 bytes (base64 of 32 random bytes)")
+    return raw

@@ -1,0 +1,284 @@
+"""Tables. Names follow the glossary in ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: UTCDateTime,
+    }
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    #: issuer, employer, agency, registry_authority
+    kind: Mapped[str] = mapped_column(String(40))
+    jurisdiction: Mapped[str | None] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    members: Mapped[list[Member]] = relationship(back_populates="organization")
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the holder's DID (did:key) used to bind credentials and sign presentations
+    did: Mapped[str | None] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    memberships: Mapped[list[Member]] = relationship(back_populates="person")
+
+
+class Member(Base):
+    """A person's role in an organization: issuer_admin, issuer_staff, verifier, registry_admin."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("person_id", "organization_id", "role"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    organization: Mapped[Organization] = relationship(back_populates="members")
+
+
+class IssuerKey(Base):
+    __tablename__ = "issuer_keys"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    #: the verification method id, e.g. did:web:host:orgs:slug#key-1
+    method_id: Mapped[str] = mapped_column(String(400), unique=True)
+    controller: Mapped[str] = mapped_column(String(300))
+    public_key_multibase: Mapped[str] = mapped_column(String(100))
+    #: AES-256-GCM nonce + ciphertext of the 32-byte seed; never leaves the service layer
+    encrypted_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    #: active (signs), retired (verifies only), revoked (compromised: nothing verifies)
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Achievement(Base):
+    __tablename__ = "achievements"
+    __table_args__ = (UniqueConstraint("organization_id", "slug"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(120))
+    #: the OB 3.0 Achievement object
+    data: Mapped[dict[str, Any]]
+    valid_days: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusList(Base):
+    __tablename__ = "status_lists"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    entries: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    #: allocations made so far (the list is full at 90 %)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    #: the signed BitstringStatusListCredential for the current version
+    credential: Mapped[dict[str, Any] | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusAllocation(Base):
+    """One index handed out in a list; the primary key makes a second hand-out impossible,
+    whatever number of processes allocate at once."""
+
+    __tablename__ = "status_allocations"
+    status_list_id: Mapped[str] = mapped_column(
+        ForeignKey("status_lists.id", ondelete="CASCADE"), primary_key=True
+    )
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credential_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class IssuedCredential(Base):
+    __tablename__ = "credentials"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    achievement_id: Mapped[str | None] = mapped_column(ForeignKey("achievements.id"))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    document: Mapped[dict[str, Any]]
+    #: active, revoked, suspended
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    revocation_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_lists.id"))
+    revocation_index: Mapped[int | None]
+    suspension_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_lists.id"))
+    suspension_index: Mapped[int | None]
+    key_id: Mapped[str | None] = mapped_column(ForeignKey("issuer_keys.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    valid_until: Mapped[datetime | None]
+    state_changed_at: Mapped[datetime | None]
+
+
+class TrustEntryRow(Base):
+    __tablename__ = "trust_entries"
+    issuer: Mapped[str] = mapped_column(String(400), primary_key=True)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecognitionRow(Base):
+    __tablename__ = "recognitions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    data: Mapped[dict[str, Any]]
+
+
+class Share(Base):
+    __tablename__ = "shares"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the share link's secret token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    audience: Mapped[str] = mapped_column(String(300))
+    purpose: Mapped[str] = mapped_column(String(300))
+    presentation: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    share_id: Mapped[str | None] = mapped_column(ForeignKey("shares.id", ondelete="SET NULL"))
+    scope: Mapped[str] = mapped_column(String(300))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+
+class PresentationRequest(Base):
+    __tablename__ = "presentation_requests"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    challenge: Mapped[str] = mapped_column(String(100), unique=True)
+    domain: Mapped[str] = mapped_column(String(300))
+    query: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    fulfilled_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """Append-only; each event carries the hash of the one before it."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(400))
+    action: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(400))
+    data: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_created", "state", "created_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]]
+    #: queued, running, done, failed
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    #: sha256 of the session cookie's value
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
