@@ -258,3 +258,38 @@ def test_expired_credential(platform: Any) -> None:
     assert report.check("validity").status == "failed"
     with platform.db.session() as s:
         assert s.execute(select(IssuerKey)).scalars().first() is not None
+
+
+def _allocate_many(url: str, kek: str, org_id: str, count: int) -> list[int]:
+    from openler.services.context import Platform
+    from openler.settings import Settings
+    from openler.store import Database
+    from openler.store.models import Organization
+
+    platform = Platform(
+        Settings(database_url=url, key_encryption_key=kek), Database(url), clock=lambda: NOW
+    )
+    got = []
+    for n in range(count):
+        with platform.db.session() as s:
+            status_list, index = issuing.allocate_index(
+                s, platform, s.get(Organization, org_id), "revocation", f"c{n}"
+            )
+            got.append(index)
+    platform.db.dispose()
+    return got
+
+
+def test_two_processes_never_get_the_same_index(platform: Any) -> None:
+    import multiprocessing
+
+    ids = setup_board(platform)
+    with platform.db.session() as s:  # make sure the list exists before the race
+        from openler.store.models import Organization
+
+        issuing.allocate_index(s, platform, s.get(Organization, ids["board"]), "revocation", "seed")
+    kek = platform.settings.key_encryption_key.get_secret_value()
+    args = (platform.settings.database_url, kek, ids["board"], 150)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        first, second = pool.starmap(_allocate_many, [args, args])
+    assert len(set(first) | set(second)) == 300
