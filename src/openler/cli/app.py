@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from openler import __version__
+from openler.cli import platform as platform_cli
 from openler.cli.render import print_report
 from openler.cli.status import app as status_app
 from openler.cli.trust import app as trust_app
@@ -41,6 +42,9 @@ key_app = typer.Typer(help="Manage signing keys (Ed25519 Multikey).", no_args_is
 app.add_typer(key_app, name="key")
 app.add_typer(status_app, name="status")
 app.add_typer(trust_app, name="trust")
+app.add_typer(platform_cli.db_app, name="db")
+app.add_typer(platform_cli.audit_app, name="audit")
+app.command("serve")(platform_cli.serve)
 
 err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
@@ -290,11 +294,24 @@ def verify(
 
 
 @app.command()
-def demo() -> None:
-    """Run the scripted end-to-end demonstration in the terminal."""
-    from openler.cli.demo import run
+def demo(
+    script: Annotated[
+        bool, typer.Option("--script", help="Run the scripted story in the terminal instead.")
+    ] = False,
+    serve_it: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app.")] = True,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    database: Annotated[Path, typer.Option(help="SQLite file for the demo (recreated).")] = Path(
+        "var/demo.db"
+    ),
+) -> None:
+    """Load the demo stories and serve the web app, printing one login per role."""
+    if script:
+        from openler.cli.demo import run
 
-    run()
+        run()
+        return
+    platform_cli.web_demo(serve_it=serve_it, host=host, port=port, database=database)
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from openler.store.models import (
     StatusList,
 )
 from openler.vc import sign_credential
-from openler.vc.dates import format_datetime
+from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.models import ACHIEVEMENT_TYPES
 from openler.vc.models import Achievement as AchievementModel
 from openler.vc.statuslist import MIN_ENTRIES, Bitstring, status_entry
@@ -156,13 +156,6 @@ def issue(
     if achievement.organization_id != organization.id:
         raise Forbidden("the achievement belongs to another organization")
     now = platform.now()
-    credential_id = f"urn:uuid:{uuid.uuid4()}"
-    revocation, r_index = allocate_index(
-        session, platform, organization, "revocation", credential_id
-    )
-    suspension, s_index = allocate_index(
-        session, platform, organization, "suspension", credential_id
-    )
     subject: dict[str, Any] = {
         "id": recipient.did or f"mailto:{recipient.email}",
         "type": ["AchievementSubject"],
@@ -171,7 +164,6 @@ def issue(
     }
     document: dict[str, Any] = {
         "@context": OB_CONTEXT,
-        "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.data.get("name", "Credential"),
         "issuer": {
@@ -181,11 +173,57 @@ def issue(
         },
         "validFrom": format_datetime(now),
     }
-    valid_until = now + timedelta(days=achievement.valid_days) if achievement.valid_days else None
-    if valid_until is not None:
-        document["validUntil"] = format_datetime(valid_until)
+    if achievement.valid_days:
+        document["validUntil"] = format_datetime(now + timedelta(days=achievement.valid_days))
     document["credentialSubject"] = subject
-    document["credentialStatus"] = [
+    return issue_document(
+        session,
+        platform,
+        principal,
+        organization,
+        document,
+        achievement=achievement,
+        person=recipient,
+    )
+
+
+def issue_document(
+    session: Session,
+    platform: Platform,
+    principal: Principal | None,
+    organization: Organization,
+    credential: dict[str, Any],
+    *,
+    achievement: Achievement | None = None,
+    person: Person | None = None,
+) -> IssuedCredential:
+    """Issue a credential document as ``organization``: an id and ``validFrom`` when it has
+    none, revocation and suspension entries, the organization's proof, a record and an
+    audit event. The document's issuer, if given, must be the organization."""
+    if principal is not None:
+        require_role(principal, organization.id, *ISSUERS)
+    now = platform.now()
+    did = org_did(platform, organization)
+    document = copy.deepcopy(credential)
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id is not None and issuer_id != did:
+        raise Forbidden(f"this organization issues as {did}, not as {issuer_id}")
+    if issuer is None:
+        document["issuer"] = did
+    elif isinstance(issuer, dict) and "id" not in issuer:
+        document["issuer"] = {"id": did, **issuer}
+    credential_id = document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+    if session.get(IssuedCredential, credential_id) is not None:
+        raise Conflict(f"a credential with the id {credential_id} was already issued")
+    document.setdefault("validFrom", format_datetime(now))
+    revocation, r_index = allocate_index(
+        session, platform, organization, "revocation", credential_id
+    )
+    suspension, s_index = allocate_index(
+        session, platform, organization, "suspension", credential_id
+    )
+    entries = [
         status_entry(
             list_url=status_list_url(platform, revocation), index=r_index, purpose="revocation"
         ),
@@ -193,14 +231,22 @@ def issue(
             list_url=status_list_url(platform, suspension), index=s_index, purpose="suspension"
         ),
     ]
+    existing = document.get("credentialStatus")
+    document["credentialStatus"] = [
+        *(existing if isinstance(existing, list) else [existing] if existing else []),
+        *entries,
+    ]
     key_row, key = signing_key(session, platform, organization)
     signed = sign_credential(document, key, created=now)
+    subject = signed.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    valid_until = signed.get("validUntil")
     row = IssuedCredential(
         id=credential_id,
         organization_id=organization.id,
-        achievement_id=achievement.id,
-        person_id=recipient.id,
-        recipient=subject["id"],
+        achievement_id=achievement.id if achievement else None,
+        person_id=person.id if person else None,
+        recipient=str(subject_id or "unknown"),
         document=signed,
         revocation_list_id=revocation.id,
         revocation_index=r_index,
@@ -208,7 +254,7 @@ def issue(
         suspension_index=s_index,
         key_id=key_row.id,
         issued_at=now,
-        valid_until=valid_until,
+        valid_until=parse_datetime(valid_until) if isinstance(valid_until, str) else None,
     )
     session.add(row)
     session.flush()
@@ -220,8 +266,8 @@ def issue(
         subject=credential_id,
         data={
             "organization": organization.slug,
-            "achievement": achievement.slug,
-            "recipient": recipient.id,
+            "achievement": achievement.slug if achievement else None,
+            "recipient": person.id if person else subject_id,
         },
     )
     return row

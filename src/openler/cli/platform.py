@@ -1,0 +1,108 @@
+"""``openler db``, ``serve``, ``audit`` and the web demo: the platform from the command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from openler.services import audit, demo
+from openler.services.context import Platform
+from openler.services.errors import ServiceError, UsageError
+from openler.settings import Settings
+from openler.store import MigrationRequired
+
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+console = Console(highlight=False, emoji=False)
+
+
+def settings_from_env() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        raise UsageError(f"invalid settings: {exc}") from None
+
+
+@db_app.command("upgrade")
+def upgrade() -> None:
+    """Apply every migration to the database named by OPENLER_DATABASE_URL."""
+    platform = Platform.from_settings(settings_from_env())
+    platform.db.upgrade()
+    current, _ = platform.db.revisions()
+    typer.echo(f"database at revision {current}")
+
+
+@db_app.command("status")
+def status() -> None:
+    """Show the database's revision and whether it is current."""
+    platform = Platform.from_settings(settings_from_env())
+    current, head = platform.db.revisions()
+    typer.echo(f"database revision {current or '(empty)'}; this version needs {head}")
+    if current != head:
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain: exit 1 when an event was edited, deleted or moved."""
+    platform = Platform.from_settings(settings_from_env())
+    with platform.db.session() as session:
+        report = audit.verify_chain(session)
+    typer.echo(("OK: " if report.ok else "BROKEN: ") + report.message)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def serve_app(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from openler.web import create_app
+
+    try:
+        app = create_app(settings)
+    except MigrationRequired as exc:
+        raise ServiceError(str(exc)) from None
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the web app and API (stateless: run several behind a proxy)."""
+    serve_app(settings_from_env(), host, port)
+
+
+def web_demo(
+    serve_it: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app.")] = True,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    database: Annotated[Path, typer.Option(help="SQLite file for the demo (recreated).")] = Path(
+        "var/demo.db"
+    ),
+) -> None:
+    """Load the demo stories into a fresh SQLite database and serve the web app."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    public_url = os.environ.get("OPENLER_PUBLIC_URL", f"http://{host}:{port}")
+    settings = Settings(
+        database_url=f"sqlite:///{database}", public_url=public_url, data_dir=database.parent
+    )
+    platform = Platform.from_settings(settings)
+    platform.db.upgrade()
+    with platform.db.session() as session:
+        logins = demo.load(session, platform)
+    platform.db.dispose()
+    typer.echo(f"openler demo at {public_url} — one login per role:")
+    width = max(len(login.email) for login in logins)
+    for login in logins:
+        line = f"  {login.role:<15} {login.email:<{width}}  password {login.password}"
+        typer.echo(f"{line}  ({login.name})")
+    if serve_it:
+        console.print(f"Open {public_url} in a browser; press Ctrl+C to stop.")
+        serve_app(settings, host, port)

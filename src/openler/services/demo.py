@@ -1,0 +1,224 @@
+"""The demo world of ARCHITECTURE.md's stories, loaded into a fresh database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from openler.services import accounts, issuing, orgs
+from openler.services.context import Platform
+from openler.store.models import Organization, RecognitionRow, TrustEntryRow
+from openler.vc import Multikey
+from openler.vc.trust import Recognition, Scope, TrustEntry
+
+DEMO_PASSWORD = "openler-demo-2026"  # noqa: S105 - printed for the local demo only
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    name: str
+    email: str
+    password: str = DEMO_PASSWORD
+
+
+ORGANIZATIONS = [
+    ("nc-ler", "North Carolina LER Office", "registry_authority", "US-NC"),
+    ("ohio-nursing", "Ohio Board of Nursing", "issuer", "US-OH"),
+    ("piedmont-hospital", "Piedmont Regional Hospital", "employer", "US-NC"),
+    ("fema-emi", "FEMA Emergency Management Institute", "issuer", "US"),
+    ("capital-cc", "Capital Area Community College", "issuer", "US-NC"),
+    ("nc-corrections-ed", "NC Corrections Education Program", "issuer", "US-NC"),
+    ("us-army", "U.S. Army", "issuer", "US"),
+]
+
+ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
+    ("ohio-nursing", "registered-nurse"): (
+        {
+            "name": "Registered Nurse",
+            "description": "Licensed to practise as a Registered Nurse in the State of Ohio.",
+            "criteria": {
+                "narrative": "Approved nursing program, NCLEX-RN, Ohio Revised Code 4723."
+            },
+            "achievementType": "License",
+            "alignment": [
+                {
+                    "type": ["Alignment"],
+                    "targetName": "Registered Nurses",
+                    "targetCode": "29-1141.00",
+                    "targetFramework": "O*NET-SOC 2019",
+                    "targetUrl": "https://www.onetonline.org/link/summary/29-1141.00",
+                }
+            ],
+        },
+        730,
+    ),
+    ("piedmont-hospital", "iv-therapy"): (
+        {
+            "name": "IV Therapy and Infusion Safety",
+            "description": "Completed the hospital's IV therapy competency program.",
+            "criteria": {"narrative": "16 hours of training and a supervised skills check-off."},
+            "achievementType": "Badge",
+        },
+        None,
+    ),
+    ("fema-emi", "is-100"): (
+        {
+            "name": "IS-100.C: Introduction to the Incident Command System",
+            "description": "FEMA Independent Study course on the Incident Command System.",
+            "criteria": {"narrative": "Passed the final examination."},
+            "achievementType": "Certification",
+        },
+        1095,
+    ),
+    ("capital-cc", "welding-certificate"): (
+        {
+            "name": "Welding Technology Certificate",
+            "description": "Structural and pipe welding, SMAW and GMAW processes.",
+            "criteria": {"narrative": "Completed 18 credit hours with a C or better."},
+            "achievementType": "Certificate",
+            "creditsAvailable": 18,
+        },
+        None,
+    ),
+    ("nc-corrections-ed", "servsafe-food-handler"): (
+        {
+            "name": "Food Handler Certificate",
+            "description": "Safe food handling, earned in the culinary vocational program.",
+            "criteria": {"narrative": "Completed the course and the proctored examination."},
+            "achievementType": "Certificate",
+        },
+        None,
+    ),
+    ("us-army", "68w"): (
+        {
+            "name": "Combat Medic Specialist (68W)",
+            "description": "Army occupational specialty 68W: emergency medical care in the field.",
+            "criteria": {"narrative": "Completed 68W Advanced Individual Training and NREMT-B."},
+            "achievementType": "Certification",
+            "humanCode": "68W",
+        },
+        None,
+    ),
+}
+
+PEOPLE = [
+    # (email, name, platform admin, [(org slug, role)])
+    ("maria@demo.openler.org", "Maria Alvarez", False, []),
+    ("james@demo.openler.org", "James Carter", False, []),
+    ("dana@demo.openler.org", "Dana Brooks", False, []),
+    ("luis@demo.openler.org", "Luis Ortega", False, []),
+    ("kevin@demo.openler.org", "Kevin Nguyen", False, []),
+    ("olivia@demo.openler.org", "Olivia Chen", False, [("ohio-nursing", "issuer_admin")]),
+    ("trainer@demo.openler.org", "Tom Reyes", False, [("piedmont-hospital", "issuer_staff")]),
+    ("hr@demo.openler.org", "Sam Patel", False, [("piedmont-hospital", "verifier")]),
+    ("renee@demo.openler.org", "Renee Walker", False, [("nc-ler", "registry_admin")]),
+    ("admin@demo.openler.org", "Platform Administrator", True, []),
+]
+
+LOGINS = [
+    Login("learner", "Maria Alvarez", "maria@demo.openler.org"),
+    Login("issuer admin", "Olivia Chen (Ohio Board of Nursing)", "olivia@demo.openler.org"),
+    Login("issuer staff", "Tom Reyes (Piedmont Regional Hospital)", "trainer@demo.openler.org"),
+    Login("verifier", "Sam Patel (Piedmont Regional Hospital HR)", "hr@demo.openler.org"),
+    Login("registry admin", "Renee Walker (NC LER Office)", "renee@demo.openler.org"),
+    Login("platform admin", "Platform Administrator", "admin@demo.openler.org"),
+]
+
+# (org, achievement, learner email, status) — status: active, suspended, expired
+ISSUANCES = [
+    ("ohio-nursing", "registered-nurse", "maria@demo.openler.org", "active"),
+    ("piedmont-hospital", "iv-therapy", "maria@demo.openler.org", "active"),
+    ("fema-emi", "is-100", "maria@demo.openler.org", "active"),
+    ("fema-emi", "is-100", "maria@demo.openler.org", "expired"),
+    ("ohio-nursing", "registered-nurse", "kevin@demo.openler.org", "suspended"),
+    ("capital-cc", "welding-certificate", "james@demo.openler.org", "active"),
+    ("nc-corrections-ed", "servsafe-food-handler", "dana@demo.openler.org", "active"),
+    ("us-army", "68w", "luis@demo.openler.org", "active"),
+]
+
+
+def load(session: Session, platform: Platform) -> list[Login]:
+    """Create the demo organizations, people, keys, achievements, credentials and trust
+    registry. Returns one login per role."""
+    organizations: dict[str, Organization] = {}
+    for slug, name, kind, jurisdiction in ORGANIZATIONS:
+        organization = orgs.create_organization(
+            session, platform, None, slug=slug, name=name, kind=kind, jurisdiction=jurisdiction
+        )
+        orgs.create_key(session, platform, organization, actor="system")
+        organizations[slug] = organization
+    people = {}
+    for email, name, admin, memberships in PEOPLE:
+        person = accounts.create_person(
+            session,
+            platform,
+            name=name,
+            email=email,
+            password=DEMO_PASSWORD,
+            did=Multikey.generate().controller,
+            platform_admin=admin,
+        )
+        people[email] = person
+        for slug, role in memberships:
+            accounts.add_member(
+                session,
+                platform,
+                person=person,
+                organization=organizations[slug],
+                role=role,
+                actor="system",
+            )
+    achievements = {}
+    for (slug, key), (data, valid_days) in ACHIEVEMENTS.items():
+        achievements[(slug, key)] = issuing.create_achievement(
+            session, platform, None, organizations[slug], slug=key, data=data, valid_days=valid_days
+        )
+    for slug, key, email, status in ISSUANCES:
+        world = platform
+        if status == "expired":
+            world = replace(platform, clock=lambda: platform.now() - timedelta(days=4 * 365))
+        credential = issuing.issue(
+            session,
+            world,
+            None,
+            organizations[slug],
+            achievements[(slug, key)],
+            recipient=people[email],
+        )
+        if status == "suspended":
+            issuing.set_status(session, platform, None, credential.id, action="suspend")
+    _trust_registry(session, platform, organizations)
+    return LOGINS
+
+
+def _trust_registry(
+    session: Session, platform: Platform, organizations: dict[str, Organization]
+) -> None:
+    scopes = {
+        "ohio-nursing": Scope(("License",), ("29-1141.00",)),
+        "piedmont-hospital": Scope(("Badge",)),
+        "fema-emi": Scope(("Certification",)),
+        "capital-cc": Scope(("Certificate", "Degree")),
+        "nc-corrections-ed": Scope(("Certificate",)),
+        "us-army": Scope(("Certification",)),
+    }
+    for slug, scope in scopes.items():
+        organization = organizations[slug]
+        entry = TrustEntry(
+            issuer=orgs.org_did(platform, organization),
+            name=organization.name,
+            jurisdiction=organization.jurisdiction or "US",
+            authorized=(scope,),
+            registered_by="North Carolina LER Office",
+        )
+        session.add(TrustEntryRow(issuer=entry.issuer, data=entry.to_json()))
+    compact = Recognition(
+        "the Nurse Licensure Compact", "US-NC", ("US-OH", "US-VA", "US-TN"), scopes["ohio-nursing"]
+    )
+    national = Recognition("national credentials", "US-NC", ("US",))
+    session.add(RecognitionRow(data=compact.to_json()))
+    session.add(RecognitionRow(data=national.to_json()))

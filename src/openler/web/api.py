@@ -1,0 +1,208 @@
+"""JSON endpoints: the W3C CCG VC API, DID documents, status lists, and the learner's own
+records. Thin: parse, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from openler.services import issuing, orgs
+from openler.services.errors import Forbidden, NotFound, UsageError
+from openler.services.verifying import verify_document
+from openler.store.models import IssuedCredential, StatusList
+from openler.vc import VerificationReport
+from openler.web.deps import CurrentPrincipal, PlatformDep, SessionDep
+
+router = APIRouter()
+
+CACHE_DOCUMENTS = "public, max-age=300"
+CACHE_STATUS = "public, max-age=60"
+
+
+class IssueOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class IssueRequest(BaseModel):
+    credential: dict[str, Any]
+    options: IssueOptions | None = None
+
+
+class VerifyOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    challenge: str | None = None
+    domain: str | None = None
+    jurisdiction: str | None = Field(default=None, description="openler: where the verifier is")
+
+
+class VerifyCredentialRequest(BaseModel):
+    verifiableCredential: dict[str, Any] | str
+    options: VerifyOptions | None = None
+
+
+class VerifyPresentationRequest(BaseModel):
+    verifiablePresentation: dict[str, Any] | str
+    options: VerifyOptions | None = None
+
+
+class StatusItem(BaseModel):
+    type: str = "BitstringStatusListEntry"
+    status: str
+
+
+class UpdateStatusRequest(BaseModel):
+    credentialId: str
+    credentialStatus: list[StatusItem]
+
+
+def _verification_body(report: VerificationReport) -> dict[str, Any]:
+    """The VC API VerificationResponse (checks, warnings, errors) plus openler's report."""
+    return {
+        "verified": report.verified,
+        "checks": [c.id for c in report.checks if c.status == "passed"],
+        "warnings": [f"{c.id}: {c.message}" for c in report.checks if c.status == "warning"],
+        "errors": [f"{c.id}: {c.message}" for c in report.checks if c.status == "failed"],
+        "report": report.to_json(),
+    }
+
+
+@router.post("/credentials/issue", status_code=201, tags=["VC API"])
+def issue_credential(
+    body: IssueRequest,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    """Sign a credential as the caller's organization (API token with an issuer role)."""
+    organizations = principal.organizations_with("issuer_admin", "issuer_staff")
+    if len(organizations) != 1:
+        raise Forbidden(
+            "issuing needs an API token (or account) for exactly one issuing organization"
+        )
+    from openler.store.models import Organization
+
+    organization = session.get(Organization, organizations[0])
+    if organization is None:
+        raise NotFound("the token's organization no longer exists")
+    row = issuing.issue_document(session, platform, principal, organization, body.credential)
+    count(request, "credential.issue")
+    return {"verifiableCredential": row.document}
+
+
+@router.post("/credentials/verify", tags=["VC API"])
+def verify_credential(
+    body: VerifyCredentialRequest, request: Request, session: SessionDep, platform: PlatformDep
+) -> JSONResponse:
+    """Verify a credential (JSON or compact JWT). 200 when verified, 400 when not."""
+    options = body.options or VerifyOptions()
+    report = verify_document(
+        session,
+        platform,
+        body.verifiableCredential,
+        jurisdiction=options.jurisdiction,
+        name="credential",
+    )
+    count(request, "verify." + ("verified" if report.verified else "failed"))
+    return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
+
+
+@router.post("/presentations/verify", tags=["VC API"])
+def verify_presentation(
+    body: VerifyPresentationRequest, request: Request, session: SessionDep, platform: PlatformDep
+) -> JSONResponse:
+    """Verify a presentation with the verifier's challenge and domain."""
+    options = body.options or VerifyOptions()
+    report = verify_document(
+        session,
+        platform,
+        body.verifiablePresentation,
+        jurisdiction=options.jurisdiction,
+        challenge=options.challenge,
+        domain=options.domain,
+        name="presentation",
+    )
+    count(request, "verify." + ("verified" if report.verified else "failed"))
+    return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
+
+
+_ACTIONS = {
+    "revoked": "revoke",
+    "suspended": "suspend",
+    "active": "reinstate",
+    "unsuspended": "reinstate",
+}
+
+
+@router.post("/credentials/status", tags=["VC API"])
+def update_status(
+    body: UpdateStatusRequest,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    """Revoke, suspend or reinstate a credential this platform issued."""
+    for item in body.credentialStatus:
+        if item.type != "BitstringStatusListEntry":
+            raise UsageError(
+                f"status type {item.type!r} is not supported (BitstringStatusListEntry)"
+            )
+        action = _ACTIONS.get(item.status)
+        if action is None:
+            raise UsageError("status must be revoked, suspended or active")
+        row = issuing.set_status(session, platform, principal, body.credentialId, action=action)
+    return {"credentialId": body.credentialId, "state": row.state}
+
+
+@router.get("/orgs/{slug}/did.json", tags=["documents"])
+def did_json(slug: str, session: SessionDep, platform: PlatformDep) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    return JSONResponse(
+        orgs.did_document(session, platform, organization),
+        media_type="application/did+json",
+        headers={"Cache-Control": CACHE_DOCUMENTS},
+    )
+
+
+@router.get("/status/{list_id}", tags=["documents"])
+def status_list(list_id: str, request: Request, session: SessionDep) -> Response:
+    row = session.get(StatusList, list_id)
+    if row is None or row.credential is None:
+        raise NotFound("no such status list")
+    etag = f'"{row.id}-{row.version}"'
+    headers = {"Cache-Control": CACHE_STATUS, "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(row.credential, media_type="application/vc", headers=headers)
+
+
+@router.get("/api/me/credentials", tags=["wallet"])
+def my_credentials(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The signed-in person's own credentials (never anyone else's)."""
+    if principal.token_scope is not None:
+        raise Forbidden("organization tokens cannot read a learner's wallet")
+    rows = issuing.credentials_of(session, principal.person_id)
+    return {"credentials": [{"id": r.id, "state": r.state, "document": r.document} for r in rows]}
+
+
+@router.get("/api/credentials/{credential_id}", tags=["issuing"])
+def get_credential(
+    credential_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """An issued credential: for its holder, or staff of the issuing organization."""
+    row = session.get(IssuedCredential, credential_id)
+    if row is None:
+        raise NotFound(f"no credential {credential_id}")
+    allowed = (row.person_id == principal.person_id and principal.token_scope is None) or any(
+        principal.has(role, row.organization_id) for role in issuing.ISSUERS
+    )
+    if not allowed:
+        raise NotFound(f"no credential {credential_id}")  # do not reveal that it exists
+    return {"id": row.id, "state": row.state, "document": row.document}
+
+
+def count(request: Request, event: str) -> None:
+    request.app.state.metrics.events[event] += 1

@@ -1,0 +1,130 @@
+"""The FastAPI application: one error handler, request limits, metrics, health."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openler import __version__
+from openler.services.context import Platform
+from openler.services.errors import ServiceError
+from openler.settings import Settings
+from openler.vc import VCError
+from openler.web import api, pages
+
+log = logging.getLogger("openler.web")
+
+
+class Metrics:
+    """Counters exposed at /metrics in the Prometheus text format (per process)."""
+
+    def __init__(self) -> None:
+        self.started = time.time()
+        self.requests: Counter[tuple[str, int]] = Counter()
+        self.events: Counter[str] = Counter()
+
+    def render(self) -> str:
+        lines = [
+            "# HELP openler_http_requests_total HTTP requests by method and status.",
+            "# TYPE openler_http_requests_total counter",
+        ]
+        for (method, status), count in sorted(self.requests.items()):
+            lines.append(
+                f'openler_http_requests_total{{method="{method}",status="{status}"}} {count}'
+            )
+        lines += [
+            "# HELP openler_events_total Domain events (verifications, issuances, logins).",
+            "# TYPE openler_events_total counter",
+        ]
+        for name, count in sorted(self.events.items()):
+            lines.append(f'openler_events_total{{event="{name}"}} {count}')
+        lines += [
+            "# HELP openler_uptime_seconds Seconds since this process started.",
+            "# TYPE openler_uptime_seconds gauge",
+            f"openler_uptime_seconds {time.time() - self.started:.0f}",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
+
+
+def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
+    """The app for ``settings``; refuses to start on an un-migrated database."""
+    platform = platform or Platform.from_settings(settings)
+    platform.db.require_migrated()
+    app = FastAPI(
+        title="openler",
+        version=__version__,
+        description="Learning and Employment Records: issue, hold, share and verify credentials.",
+    )
+    app.state.platform = platform
+    app.state.metrics = Metrics()
+
+    @app.middleware("http")
+    async def limits_and_metrics(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_request_bytes:
+            response: Response = error_response(
+                413,
+                "too_large",
+                f"request bodies are limited to {settings.max_request_bytes} bytes",
+            )
+        else:
+            response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        app.state.metrics.requests[(request.method, response.status_code)] += 1
+        return response
+
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> Response:
+        return error_response(exc.http_status, exc.code, exc.message)
+
+    @app.exception_handler(VCError)
+    async def vc_error(_request: Request, exc: VCError) -> Response:
+        return error_response(400, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
+        ]
+        return error_response(422, "invalid_request", "; ".join(problems) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> Response:
+        reference = uuid.uuid4().hex[:12]
+        log.exception("unexpected error %s", reference)
+        return error_response(500, "internal", f"internal error (reference {reference})")
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        with platform.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok", "version": __version__}
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    def metrics() -> str:
+        return str(app.state.metrics.render())
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    return app

@@ -1,0 +1,208 @@
+"""Server-rendered pages: sign-in and a home page per role. Thin: a service call, a template."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from openler.services import accounts, issuing
+from openler.services.errors import Forbidden, Unauthenticated
+from openler.services.verifying import verify_document
+from openler.store.models import IssuedCredential, Organization, TrustEntryRow
+from openler.web.deps import SESSION_COOKIE, MaybePrincipal, PlatformDep, SessionDep
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
+LOGIN_CSRF_COOKIE = "openler_login_csrf"
+
+
+def mount_static(app: FastAPI) -> None:
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("openler.web").joinpath("static"))),
+        name="static",
+    )
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("principal", None)
+    context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _check_csrf(request: Request, submitted: str) -> None:
+    expected = getattr(request.state, "csrf_token", None)
+    if not expected or not hmac.compare_digest(expected, submitted):
+        raise Forbidden(
+            "the form expired or did not come from this site; reload the page and try again"
+        )
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, principal: MaybePrincipal) -> Response:
+    if principal is not None:
+        return RedirectResponse("/home", status_code=303)
+    return _page(request, "index.html")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = _page(request, "login.html", login_csrf=token)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+        raise Forbidden("the sign-in form expired; reload the page and try again")
+    try:
+        result = accounts.login(session, platform, email=email, password=password)
+    except Unauthenticated as exc:
+        session.commit()  # keep the failed attempt (throttling, audit) although we answer 401
+        token = secrets.token_urlsafe(24)
+        response = _page(
+            request, "login.html", 401, error=exc.message, email=email, login_csrf=token
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600
+        )
+        return response
+    redirect = RedirectResponse("/home", status_code=303)
+    redirect.set_cookie(
+        SESSION_COOKIE,
+        result.token,
+        httponly=True,
+        samesite="lax",
+        secure=platform.settings.secure_cookies,
+        max_age=platform.settings.session_hours * 3600,
+    )
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE)
+    request.app.state.metrics.events["login"] += 1
+    return redirect
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    session: SessionDep,
+    principal: MaybePrincipal,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    if principal is not None:
+        _check_csrf(request, csrf_token)
+        accounts.logout(session, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _credential_card(row: IssuedCredential) -> dict[str, Any]:
+    doc = row.document
+    achievement = doc.get("credentialSubject", {}).get("achievement", {})
+    issuer = doc.get("issuer")
+    return {
+        "name": achievement.get("name") or doc.get("name", "Credential"),
+        "kind": achievement.get("achievementType", "Credential"),
+        "issuer": issuer.get("name", issuer.get("id")) if isinstance(issuer, dict) else issuer,
+        "state": row.state,
+        "valid_until": row.valid_until.date().isoformat() if row.valid_until else None,
+        "recipient": row.recipient,
+    }
+
+
+@router.get("/home", response_class=HTMLResponse)
+def home(
+    request: Request, session: SessionDep, platform: PlatformDep, principal: MaybePrincipal
+) -> Response:
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    now = platform.now()
+    cards = []
+    for row in issuing.credentials_of(session, principal.person_id):
+        card = _credential_card(row)
+        if row.state == "active" and row.valid_until is not None and row.valid_until < now:
+            card["state"] = "expired"
+        cards.append(card)
+    issuer_orgs = []
+    for org_id in principal.organizations_with(*issuing.ISSUERS):
+        organization = session.get(Organization, org_id)
+        rows = list(
+            session.execute(
+                select(IssuedCredential)
+                .where(IssuedCredential.organization_id == org_id)
+                .order_by(IssuedCredential.issued_at.desc())
+            ).scalars()
+        )
+        issuer_orgs.append(
+            {
+                "slug": organization.slug if organization else org_id,
+                "name": organization.name if organization else org_id,
+                "issued": len(rows),
+                "active": sum(r.state == "active" for r in rows),
+                "suspended": sum(r.state == "suspended" for r in rows),
+                "revoked": sum(r.state == "revoked" for r in rows),
+                "recent": [_credential_card(r) for r in rows[:10]],
+            }
+        )
+    verifier_orgs = [
+        o.name
+        for o in (session.get(Organization, i) for i in principal.organizations_with("verifier"))
+        if o
+    ]
+    registry = []
+    if principal.organizations_with("registry_admin") or principal.platform_admin:
+        registry = [row.data for row in session.execute(select(TrustEntryRow)).scalars()]
+    platform_orgs = []
+    if principal.platform_admin:
+        platform_orgs = list(
+            session.execute(select(Organization).order_by(Organization.name)).scalars()
+        )
+    return _page(
+        request,
+        "home.html",
+        principal=principal,
+        learner={"credentials": cards},
+        issuer_orgs=issuer_orgs,
+        verifier_orgs=verifier_orgs,
+        registry=registry,
+        platform_orgs=platform_orgs,
+    )
+
+
+@router.post("/verify", response_class=HTMLResponse)
+def verify_page(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: MaybePrincipal,
+    document: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    _check_csrf(request, csrf_token)
+    if not principal.organizations_with("verifier"):
+        raise Forbidden("verifying through the web page needs the verifier role")
+    report = verify_document(
+        session, platform, document.strip().encode("utf-8"), name="pasted document"
+    )
+    request.app.state.metrics.events["verify." + ("verified" if report.verified else "failed")] += 1
+    return _page(request, "verify_result.html", principal=principal, report=report)
