@@ -121,7 +121,7 @@ def test_issuer_authorised_for_a_different_credential_fails(
     )
     assert trust_check(report).message == (
         "Ohio Board of Nursing (US-OH) is not registered to issue Registered Nurse Certification "
-        "credentials in US-OH (authorised for: License for occupation 29-1141.00)"
+        "in US-OH (authorised for: License for occupation 29-1141.00)"
     )
 
 

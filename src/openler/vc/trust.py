@@ -285,7 +285,7 @@ class TrustRegistry:
             allowed = "; ".join(s.describe() for s in entry.authorized) or "nothing"
             return TrustDecision(
                 False,
-                f"{who} is not registered to issue {facts.label} credentials in "
+                f"{who} is not registered to issue {facts.label} in "
                 f"{entry.jurisdiction} (authorised for: {allowed})",
                 entry,
             )

@@ -1,0 +1,238 @@
+"""The HTTP API: VC API, documents, health, errors and the access-control matrix."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from openler.services import accounts, issuing
+from openler.store.models import IssuedCredential, Organization, Person
+from tests.web.conftest import login
+
+CREDENTIAL = {
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ],
+    "type": ["VerifiableCredential", "OpenBadgeCredential"],
+    "name": "Sterile Technique",
+    "issuer": {"type": ["Profile"], "name": "Piedmont Regional Hospital"},
+    "credentialSubject": {
+        "id": "did:example:subject",
+        "type": ["AchievementSubject"],
+        "achievement": {
+            "id": "https://piedmont.example/achievements/sterile-technique",
+            "type": ["Achievement"],
+            "achievementType": "Badge",
+            "name": "Sterile Technique",
+            "description": "Maintains a sterile field.",
+            "criteria": {"narrative": "Observed skills check."},
+        },
+    },
+}
+
+
+def token_for(platform: Any, email: str, slug: str, role: str) -> str:
+    with platform.db.session() as s:
+        person = s.query(Person).filter_by(email=email).one()
+        org = s.query(Organization).filter_by(slug=slug).one()
+        principal = accounts.principal_for(s, person)
+        admin = accounts.Principal(
+            principal.person_id, principal.name, principal.email, principal.roles, True
+        )
+        return accounts.create_api_token(
+            s, platform, admin, organization_id=org.id, role=role, name="test"
+        )
+
+
+def maria_credential(platform: Any) -> dict[str, Any]:
+    with platform.db.session() as s:
+        maria = s.query(Person).filter_by(email="maria@demo.openler.org").one()
+        documents = [c.document for c in issuing.credentials_of(s, maria.id)]
+        return next(d for d in documents if d["name"] == "Registered Nurse")
+
+
+def test_health_metrics_and_openapi(client: TestClient) -> None:
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert "openler_http_requests_total" in client.get("/metrics").text
+    assert "/credentials/verify" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_did_document_and_status_list_headers(client: TestClient, demo_platform: Any) -> None:
+    did = client.get("/orgs/ohio-nursing/did.json")
+    assert did.status_code == 200 and did.headers["content-type"].startswith("application/did+json")
+    assert "max-age" in did.headers["cache-control"]
+    assert did.json()["id"] == "did:web:127.0.0.1%3A8000:orgs:ohio-nursing"
+    url = maria_credential(demo_platform)["credentialStatus"][0]["statusListCredential"]
+    path = url.removeprefix("http://127.0.0.1:8000")
+    status = client.get(path)
+    assert status.status_code == 200 and status.headers["content-type"].startswith("application/vc")
+    again = client.get(path, headers={"If-None-Match": status.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_verify_endpoint(client: TestClient, demo_platform: Any) -> None:
+    credential = maria_credential(demo_platform)
+    ok = client.post(
+        "/credentials/verify",
+        json={"verifiableCredential": credential, "options": {"jurisdiction": "US-NC"}},
+    )
+    assert ok.status_code == 200, ok.json()
+    body = ok.json()
+    assert body["verified"] and "proof" in body["checks"] and body["errors"] == []
+    assert "Nurse Licensure Compact" in str(body["report"])
+    tampered = copy.deepcopy(credential)
+    tampered["credentialSubject"]["achievement"]["name"] = "Surgeon"
+    bad = client.post("/credentials/verify", json={"verifiableCredential": tampered})
+    assert bad.status_code == 400 and any(e.startswith("proof:") for e in bad.json()["errors"])
+
+
+def test_issue_revoke_through_the_vc_api(client: TestClient, demo_platform: Any) -> None:
+    token = token_for(
+        demo_platform, "trainer@demo.openler.org", "piedmont-hospital", "issuer_staff"
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    issued = client.post("/credentials/issue", json={"credential": CREDENTIAL}, headers=headers)
+    assert issued.status_code == 201, issued.json()
+    vc = issued.json()["verifiableCredential"]
+    assert vc["issuer"]["id"] == "did:web:127.0.0.1%3A8000:orgs:piedmont-hospital"
+    assert vc["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert client.post("/credentials/verify", json={"verifiableCredential": vc}).status_code == 200
+    revoked = client.post(
+        "/credentials/status",
+        json={
+            "credentialId": vc["id"],
+            "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "revoked"}],
+        },
+        headers=headers,
+    )
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    after = client.post("/credentials/verify", json={"verifiableCredential": vc})
+    assert after.status_code == 400 and "Revoked by Piedmont Regional Hospital" in str(
+        after.json()["errors"]
+    )
+
+
+def test_issuing_as_another_organization_is_refused(client: TestClient, demo_platform: Any) -> None:
+    token = token_for(
+        demo_platform, "trainer@demo.openler.org", "piedmont-hospital", "issuer_staff"
+    )
+    forged = {**CREDENTIAL, "issuer": {"id": "did:web:127.0.0.1%3A8000:orgs:ohio-nursing"}}
+    response = client.post(
+        "/credentials/issue",
+        json={"credential": forged},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+# The access-control matrix: route, method, body, and who may use it.
+def _status_body(platform: Any) -> dict[str, Any]:
+    with platform.db.session() as s:
+        row = s.query(IssuedCredential).filter(IssuedCredential.state == "active").first()
+        return {
+            "credentialId": row.id,
+            "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "suspended"}],
+        }
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (None, 401),
+        ("maria", 403),
+        ("hr", 403),
+        ("trainer", 201),
+        ("olivia", 201),
+        ("renee", 403),
+    ],
+)
+def test_issue_matrix(
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
+) -> None:
+    if who is not None:
+        login(client, f"{who}@demo.openler.org")
+    response = client.post("/credentials/issue", json={"credential": CREDENTIAL})
+    assert response.status_code == expected, response.json()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 401), ("maria", 403), ("hr", 403), ("trainer", 403), ("olivia", 200)],
+)
+def test_status_matrix(
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
+) -> None:
+    """Only the issuing organization's staff change a credential's status (Maria's RN
+    license is Ohio's: the hospital trainer may not touch it)."""
+    with demo_platform.db.session() as s:
+        ohio = s.query(Organization).filter_by(slug="ohio-nursing").one()
+        row = s.query(IssuedCredential).filter_by(organization_id=ohio.id, state="active").first()
+        body = {
+            "credentialId": row.id,
+            "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "suspended"}],
+        }
+    if who is not None:
+        login(client, f"{who}@demo.openler.org")
+    assert client.post("/credentials/status", json=body).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 401), ("maria", 200), ("james", 404), ("olivia", 200), ("trainer", 404), ("hr", 404)],
+)
+def test_credential_read_matrix(
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
+) -> None:
+    """A learner reads their own credential; the issuer's staff read it; nobody else learns it exists."""
+    with demo_platform.db.session() as s:
+        ohio = s.query(Organization).filter_by(slug="ohio-nursing").one()
+        maria = s.query(Person).filter_by(email="maria@demo.openler.org").one()
+        row = (
+            s.query(IssuedCredential).filter_by(organization_id=ohio.id, person_id=maria.id).first()
+        )
+    if who is not None:
+        login(client, f"{who}@demo.openler.org")
+    assert client.get(f"/api/credentials/{row.id}").status_code == expected
+
+
+def test_wallet_is_personal(client: TestClient, demo_platform: Any) -> None:
+    login(client, "james@demo.openler.org")
+    names = [c["document"]["name"] for c in client.get("/api/me/credentials").json()["credentials"]]
+    assert names == ["Welding Technology Certificate"]
+    token = token_for(demo_platform, "olivia@demo.openler.org", "ohio-nursing", "issuer_admin")
+    client.cookies.clear()
+    denied = client.get("/api/me/credentials", headers={"Authorization": f"Bearer {token}"})
+    assert denied.status_code == 403
+
+
+def test_errors_are_json_with_codes(client: TestClient) -> None:
+    missing = client.get("/orgs/nowhere/did.json")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    invalid = client.post("/credentials/verify", json={"nothing": 1})
+    assert invalid.status_code == 422 and invalid.json()["code"] == "invalid_request"
+    huge = client.post(
+        "/credentials/verify",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert huge.status_code == 413 and huge.json()["code"] == "too_large"
+    bogus = client.post(
+        "/credentials/issue",
+        json={"credential": CREDENTIAL},
+        headers={"Authorization": "Bearer olr_nope"},
+    )
+    assert bogus.status_code == 401 and "Traceback" not in bogus.text
+
+
+def test_unmigrated_database_is_refused(tmp_path: Any) -> None:
+    from openler.settings import Settings
+    from openler.store import MigrationRequired
+    from openler.web import create_app
+
+    with pytest.raises(MigrationRequired, match="run `openler db upgrade`"):
+        create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", data_dir=tmp_path))

@@ -1,0 +1,86 @@
+"""Sign-in and the home page of each role, with its own data and nobody else's."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import csrf_of, login
+
+ROLE_PAGES = [
+    ("maria@demo.openler.org", ["Your credentials", "Registered Nurse", "IV Therapy", "expired"]),
+    ("olivia@demo.openler.org", ["Ohio Board of Nursing — issuing", "suspended"]),
+    ("trainer@demo.openler.org", ["Piedmont Regional Hospital — issuing", "IV Therapy"]),
+    ("hr@demo.openler.org", ["Verify a credential"]),
+    ("renee@demo.openler.org", ["Trust registry", "Ohio Board of Nursing"]),
+    ("admin@demo.openler.org", ["Organizations on this platform", "U.S. Army"]),
+]
+
+
+@pytest.mark.parametrize(("email", "expected"), ROLE_PAGES)
+def test_each_role_signs_in_to_its_home(
+    client: TestClient, email: str, expected: list[str]
+) -> None:
+    response = login(client, email)
+    assert response.status_code == 303 and response.headers["location"] == "/home"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    home = client.get("/home")
+    assert home.status_code == 200
+    for text in expected:
+        assert text in home.text, text
+
+
+def test_learners_see_only_their_own_credentials(client: TestClient) -> None:
+    login(client, "james@demo.openler.org")
+    home = client.get("/home").text
+    assert "Welding Technology Certificate" in home
+    assert "Registered Nurse" not in home and "IV Therapy" not in home
+
+
+def test_issuer_pages_show_only_their_organization(client: TestClient) -> None:
+    login(client, "olivia@demo.openler.org")
+    home = client.get("/home").text
+    assert "Piedmont Regional Hospital — issuing" not in home
+    assert "Verify a credential" not in home and "Trust registry" not in home
+
+
+def test_wrong_password_and_csrf(client: TestClient) -> None:
+    response = login(client, "maria@demo.openler.org", "not the password")
+    assert response.status_code == 401 and "wrong email or password" in response.text
+    forged = client.post(
+        "/login", data={"email": "maria@demo.openler.org", "password": "x", "csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+    assert client.get("/home", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_verify_page_for_verifiers_only(client: TestClient, demo_platform: object) -> None:
+    from openler.store.models import IssuedCredential
+
+    with demo_platform.db.session() as s:  # type: ignore[attr-defined]
+        document = s.query(IssuedCredential).first().document
+    import json
+
+    login(client, "hr@demo.openler.org")
+    token = csrf_of(client.get("/home").text)
+    result = client.post("/verify", data={"document": json.dumps(document), "csrf_token": token})
+    assert result.status_code == 200 and "Checks" in result.text
+    missing_csrf = client.post("/verify", data={"document": json.dumps(document)})
+    assert missing_csrf.status_code == 403
+    client.cookies.clear()
+    login(client, "maria@demo.openler.org")
+    token = csrf_of(client.get("/home").text)
+    denied = client.post("/verify", data={"document": "{}", "csrf_token": token})
+    assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+
+
+def test_logout_ends_the_session(client: TestClient) -> None:
+    login(client, "maria@demo.openler.org")
+    token = csrf_of(client.get("/home").text)
+    assert (
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
+    client.cookies.clear()
+    assert client.get("/home", follow_redirects=False).status_code == 303
