@@ -161,13 +161,15 @@ def database_url(
 @pytest.fixture
 def platform(database_url: str, tmp_path: Path) -> _Iterator[Any]:
     """A Platform on a migrated, empty database (emptied again after the test)."""
+    from pydantic import SecretStr
+
     from openler.services.context import Platform
     from openler.settings import Settings
     from openler.store import Base, Database
 
     settings = Settings(
         database_url=database_url,
-        key_encryption_key=_base64.b64encode(bytes(range(32))).decode(),
+        key_encryption_key=SecretStr(_base64.b64encode(bytes(range(32))).decode()),
         data_dir=tmp_path,
         public_url="http://127.0.0.1:8000",
     )

@@ -266,15 +266,16 @@ def _allocate_many(url: str, kek: str, org_id: str, count: int) -> list[int]:
     from openler.store import Database
     from openler.store.models import Organization
 
-    platform = Platform(
-        Settings(database_url=url, key_encryption_key=kek), Database(url), clock=lambda: NOW
-    )
+    from pydantic import SecretStr
+
+    settings = Settings(database_url=url, key_encryption_key=SecretStr(kek))
+    platform = Platform(settings, Database(url), clock=lambda: NOW)
     got = []
     for n in range(count):
         with platform.db.session() as s:
-            status_list, index = issuing.allocate_index(
-                s, platform, s.get(Organization, org_id), "revocation", f"c{n}"
-            )
+            organization = s.get(Organization, org_id)
+            assert organization is not None
+            _list, index = issuing.allocate_index(s, platform, organization, "revocation", f"c{n}")
             got.append(index)
     platform.db.dispose()
     return got
