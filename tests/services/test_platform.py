@@ -261,12 +261,12 @@ def test_expired_credential(platform: Any) -> None:
 
 
 def _allocate_many(url: str, kek: str, org_id: str, count: int) -> list[int]:
+    from pydantic import SecretStr
+
     from openler.services.context import Platform
     from openler.settings import Settings
     from openler.store import Database
     from openler.store.models import Organization
-
-    from pydantic import SecretStr
 
     settings = Settings(database_url=url, key_encryption_key=SecretStr(kek))
     platform = Platform(settings, Database(url), clock=lambda: NOW)
