@@ -172,6 +172,8 @@ def platform(database_url: str, tmp_path: Path) -> _Iterator[Any]:
         key_encryption_key=SecretStr(_base64.b64encode(bytes(range(32))).decode()),
         data_dir=tmp_path,
         public_url="http://127.0.0.1:8000",
+        password_hash_time_cost=1,
+        password_hash_memory_kib=1024,  # cheap hashes keep the suite fast; production is 64 MiB
     )
     db = Database(database_url)
     world = Platform(settings, db, clock=lambda: NOW)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1)
     login_attempts: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    #: argon2id cost; the defaults follow RFC 9106's second recommended option
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=1024)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

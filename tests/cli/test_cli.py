@@ -239,8 +239,23 @@ def test_presenting_someone_elses_credential_fails_holder(signed: Path, tmp_path
     assert result.returncode == 1
 
 
+def test_web_demo_loads_the_stories_and_prints_one_login_per_role(tmp_path: Path) -> None:
+    result = openler("demo", "--no-serve", "--database", str(tmp_path / "demo.db"))
+    assert result.returncode == 0, result.stderr
+    for role in (
+        "learner",
+        "issuer admin",
+        "issuer staff",
+        "verifier",
+        "registry admin",
+        "platform admin",
+    ):
+        assert f"  {role} " in result.stdout
+    assert "maria@demo.openler.org" in result.stdout
+
+
 def test_demo_runs_to_the_end() -> None:
-    result = openler("demo")
+    result = openler("demo", "--script")
     assert result.returncode == 0, result.stderr
     for expected in (
         "VERIFIED — Verified: presentation",

@@ -25,8 +25,20 @@ from openler.services.errors import Conflict, Forbidden, Unauthenticated, UsageE
 from openler.store.models import ApiToken, Member, Organization, Person, SessionRow
 
 ORG_ROLES = ("issuer_admin", "issuer_staff", "verifier", "registry_admin")
-_HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = _HASHER.hash("openler-timing-equaliser")
+_HASHERS: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
+
+
+def _hasher(platform: Platform) -> tuple[PasswordHasher, str]:
+    """argon2id with the deployment's cost, and a dummy hash of the same cost (used to
+    spend the same time on unknown accounts)."""
+    settings = platform.settings
+    key = (settings.password_hash_time_cost, settings.password_hash_memory_kib)
+    found = _HASHERS.get(key)
+    if found is None:
+        hasher = PasswordHasher(time_cost=key[0], memory_cost=key[1])
+        found = (hasher, hasher.hash("openler-timing-equaliser"))
+        _HASHERS[key] = found
+    return found
 
 
 def token_digest(token: str) -> str:
@@ -112,7 +124,7 @@ def create_person(
     person = Person(
         name=name,
         email=email,
-        password_hash=_HASHER.hash(password) if password else None,
+        password_hash=_hasher(platform)[0].hash(password) if password else None,
         did=did,
         is_platform_admin=platform_admin,
     )
@@ -164,10 +176,11 @@ class LoginResult:
 def login(session: Session, platform: Platform, *, email: str, password: str) -> LoginResult:
     """Check a password (argon2id) with throttling; returns a new session token."""
     now = platform.now()
+    hasher, dummy = _hasher(platform)
     person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
     if person is None or person.password_hash is None:
         with contextlib.suppress(VerificationError):
-            _HASHER.verify(_DUMMY_HASH, password)  # same work whether or not the account exists
+            hasher.verify(dummy, password)  # same work whether or not the account exists
         audit.record(
             session,
             at=now,
@@ -183,7 +196,7 @@ def login(session: Session, platform: Platform, *, email: str, password: str) ->
         minutes = int((person.locked_until - now).total_seconds() // 60) + 1
         raise Unauthenticated(f"too many failed attempts; try again in {minutes} minute(s)")
     try:
-        _HASHER.verify(person.password_hash, password)
+        hasher.verify(person.password_hash, password)
     except (VerificationError, InvalidHashError):
         person.failed_logins += 1
         if person.failed_logins >= platform.settings.login_attempts:
@@ -195,8 +208,8 @@ def login(session: Session, platform: Platform, *, email: str, password: str) ->
         raise Unauthenticated("wrong email or password") from None
     person.failed_logins = 0
     person.locked_until = None
-    if _HASHER.check_needs_rehash(person.password_hash):
-        person.password_hash = _HASHER.hash(password)
+    if hasher.check_needs_rehash(person.password_hash):
+        person.password_hash = hasher.hash(password)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=platform.settings.session_hours)
     session.add(
