@@ -1,0 +1,216 @@
+"""The web app in a real browser (Debian's Chromium driven by Playwright): sign in as each
+role, see that role's page work on a phone-sized screen, with the keyboard, and pass
+axe-core's WCAG 2.1 A/AA rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from openler.services.demo import DEMO_PASSWORD, LOGINS
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _require_browser() -> None:
+    if os.path.exists(CHROMIUM):
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            return
+    reason = f"{CHROMIUM} or the playwright package is missing (CI installs both)"
+    if os.environ.get("OPENLER_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_browser()
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("web")
+    env = {
+        **os.environ,
+        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
+    }
+    log = (workdir / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from openler.cli import main; main()",
+            "demo",
+            "--port",
+            str(port),
+            "--database",
+            str(workdir / "demo.db"),
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        log.close()
+        pytest.fail(f"the demo server did not start; see {workdir / 'server.log'}")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    page.add_script_tag(content=AXE.read_text("utf-8"))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} element(s))" for v in result["violations"]]
+
+
+def fits_the_screen(page: Any) -> bool:
+    return bool(
+        page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    )
+
+
+def sign_in(page: Any, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+ROLE_TEXT = {
+    "learner": "Your credentials",
+    "issuer admin": "Ohio Board of Nursing — issuing",
+    "issuer staff": "Piedmont Regional Hospital — issuing",
+    "verifier": "Verify a credential",
+    "registry admin": "Trust registry",
+    "platform admin": "Organizations on this platform",
+}
+
+
+def test_landing_and_sign_in_pages(server: str, phone: Any) -> None:
+    phone.goto(server)
+    assert phone.get_by_role("heading", name="Learning and Employment Records").is_visible()
+    assert accessibility_violations(phone) == []
+    phone.get_by_role("link", name="Sign in").click()
+    assert phone.get_by_role("heading", name="Sign in").is_visible()
+    assert accessibility_violations(phone) == []
+    assert fits_the_screen(phone)
+
+
+@pytest.mark.parametrize("login", LOGINS, ids=[login.role for login in LOGINS])
+def test_each_role_signs_in_on_a_phone(server: str, phone: Any, login: Any) -> None:
+    sign_in(phone, server, login.email)
+    phone.wait_for_url(f"{server}/home")
+    assert phone.get_by_role("heading", name=ROLE_TEXT[login.role]).is_visible()
+    assert fits_the_screen(phone)
+    assert accessibility_violations(phone) == []
+    phone.get_by_role("button", name="Sign out").click()
+    phone.wait_for_url(f"{server}/")
+
+
+def test_keyboard_only_sign_in(server: str, phone: Any) -> None:
+    phone.goto(f"{server}/login")
+    for _ in range(6):  # skip link, brand link, then the first field
+        phone.keyboard.press("Tab")
+        if phone.evaluate("() => document.activeElement.id") == "email":
+            break
+    assert phone.evaluate("() => document.activeElement.id") == "email"
+    phone.keyboard.type("maria@demo.openler.org")
+    phone.keyboard.press("Tab")
+    phone.keyboard.type(DEMO_PASSWORD)
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(f"{server}/home")
+    assert phone.get_by_role("heading", name="Your credentials").is_visible()
+
+
+def test_wrong_password_is_announced(server: str, phone: Any) -> None:
+    sign_in(phone, server, "maria@demo.openler.org", "not the password at all")
+    alert = phone.get_by_role("alert")
+    assert "wrong email or password" in alert.inner_text()
+    assert accessibility_violations(phone) == []
+
+
+def test_verifier_verifies_a_pasted_credential(server: str, phone: Any) -> None:
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    wallet = phone.request.get(f"{server}/api/me/credentials").json()["credentials"]
+    license_ = next(c["document"] for c in wallet if c["document"]["name"] == "Registered Nurse")
+    phone.get_by_role("button", name="Sign out").click()
+    sign_in(phone, server, "hr@demo.openler.org")
+    phone.get_by_label("Credential or presentation (JSON or JWT)").fill(json.dumps(license_))
+    phone.get_by_role("button", name="Verify").click()
+    assert phone.get_by_role("heading", name="Verified").is_visible()
+    assert "Ohio Board of Nursing (US-OH) is authorised" in phone.content()
+    assert accessibility_violations(phone) == []
+    assert fits_the_screen(phone)
+
+
+def test_screenshot_of_the_learner_home(server: str, phone: Any, tmp_path: Path) -> None:
+    sign_in(phone, server, "maria@demo.openler.org")
+    path = tmp_path / "learner-home.png"
+    phone.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    if os.environ.get("OPENLER_SCREENSHOTS"):
+        shutil.copy(path, os.environ["OPENLER_SCREENSHOTS"])
