@@ -45,6 +45,7 @@ app.add_typer(trust_app, name="trust")
 app.add_typer(platform_cli.db_app, name="db")
 app.add_typer(platform_cli.audit_app, name="audit")
 app.command("serve")(platform_cli.serve)
+app.command("worker")(platform_cli.worker)
 
 err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 

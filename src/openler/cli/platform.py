@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from openler.services import audit, demo
+from openler.services import audit, demo, jobs
 from openler.services.context import Platform
 from openler.services.errors import ServiceError, UsageError
 from openler.settings import Settings
@@ -33,6 +33,9 @@ def upgrade() -> None:
     platform = Platform.from_settings(settings_from_env())
     platform.db.upgrade()
     current, _ = platform.db.revisions()
+    queue = jobs.queue_for(platform)
+    if isinstance(queue, jobs.ProcrastinateQueue):
+        queue.apply_schema()
     typer.echo(f"database at revision {current}")
 
 
@@ -55,6 +58,15 @@ def audit_verify() -> None:
     typer.echo(("OK: " if report.ok else "BROKEN: ") + report.message)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def worker(
+    burst: Annotated[bool, typer.Option("--burst", help="Stop when no job is waiting.")] = False,
+) -> None:
+    """Run background jobs from the PostgreSQL queue (run any number of these)."""
+    settings = settings_from_env()
+    queue = jobs.ProcrastinateQueue(settings.database_url)
+    queue.run_worker(burst=burst)
 
 
 def serve_app(settings: Settings, host: str, port: int) -> None:

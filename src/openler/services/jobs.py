@@ -1,0 +1,268 @@
+"""Background jobs: long work (batch issuance, re-issue, imports) off the request path.
+
+A job is a row in ``jobs`` (kind, payload, state, result) — what the UI and the API report
+on. Running it is the queue's business:
+
+* ``InProcessQueue`` (the embedded default, SQLite): a worker thread inside ``openler serve``;
+* ``ProcrastinateQueue`` (PostgreSQL): the job id is deferred to Procrastinate, an
+  established PostgreSQL-backed task queue, and any number of ``openler worker``
+  processes run it.
+
+Handlers are idempotent per row: a batch that failed half way can be run again and only
+repeats what did not succeed.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from openler.services import audit, issuing
+from openler.services.accounts import Principal, require_role
+from openler.services.context import Platform
+from openler.services.errors import NotFound, ServiceError, UsageError
+from openler.store.models import Achievement, Job, Organization, Person
+
+Handler = Callable[[Platform, Job], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+class JobQueue(Protocol):
+    def submit(self, job_id: str) -> None: ...
+
+
+def create_job(
+    platform: Platform, queue: JobQueue, *, kind: str, payload: dict[str, Any], actor: str
+) -> str:
+    """Record a job and hand it to the queue; returns its id."""
+    if kind not in HANDLERS:
+        raise UsageError(f"unknown job kind {kind!r}")
+    with platform.db.session() as session:
+        job = Job(kind=kind, payload=payload, created_by=actor, created_at=platform.now())
+        session.add(job)
+        session.flush()
+        audit.record(
+            session,
+            at=platform.now(),
+            actor=actor,
+            action="job.create",
+            subject=f"job:{job.id}",
+            data={"kind": kind},
+        )
+        job_id = job.id
+    queue.submit(job_id)
+    return job_id
+
+
+def run_job(platform: Platform, job_id: str) -> str:
+    """Run one job to the end and record the outcome; returns the final state."""
+    with platform.db.session() as session:
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None:
+            raise NotFound(f"no job {job_id}")
+        if job.state == "done":
+            return job.state
+        job.state, job.started_at, job.attempts = "running", platform.now(), job.attempts + 1
+    try:
+        with platform.db.session() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            result = HANDLERS[job.kind](platform, job)
+        state, error = ("failed" if result.get("failed") else "done"), None
+    except ServiceError as exc:
+        result, state, error = {}, "failed", exc.message
+    except Exception as exc:  # noqa: BLE001 - a job's crash is recorded, never lost
+        result, state, error = (
+            {},
+            "failed",
+            f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}",
+        )
+    with platform.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.state, job.result, job.error, job.finished_at = state, result, error, platform.now()
+        audit.record(
+            session,
+            at=platform.now(),
+            actor="system",
+            action=f"job.{state}",
+            subject=f"job:{job_id}",
+        )
+    return state
+
+
+class InProcessQueue:
+    """Runs jobs on a background thread of this process (the embedded default)."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openler-job")
+
+    def submit(self, job_id: str) -> None:
+        self._pool.submit(run_job, self.platform, job_id)
+
+    def wait(self) -> None:
+        """Finish the queued jobs (for tests and orderly shutdown)."""
+        self._pool.shutdown(wait=True)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openler-job")
+
+
+def procrastinate_conninfo(database_url: str) -> str:
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise UsageError("workers need PostgreSQL (OPENLER_DATABASE_URL=postgresql+psycopg://…)")
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def procrastinate_app(database_url: str) -> Any:
+    """The Procrastinate app with openler's one task, ``openler.run_job``."""
+    import procrastinate
+
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=procrastinate_conninfo(database_url))
+    )
+
+    @app.task(name="openler.run_job", queue="openler", pass_context=False)
+    def run(job_id: str) -> None:
+        from openler.settings import Settings
+
+        platform = Platform.from_settings(Settings())
+        try:
+            run_job(platform, job_id)
+        finally:
+            platform.db.dispose()
+
+    return app
+
+
+class ProcrastinateQueue:
+    """Defers job ids to Procrastinate; ``openler worker`` processes run them."""
+
+    def __init__(self, database_url: str) -> None:
+        self.conninfo = procrastinate_conninfo(database_url)
+        self.app = procrastinate_app(database_url)
+
+    def submit(self, job_id: str) -> None:
+        with self.app.open():
+            self.app.tasks["openler.run_job"].defer(job_id=job_id)
+
+    def apply_schema(self) -> None:
+        """Create Procrastinate's tables once (``openler db upgrade`` calls this)."""
+        import psycopg
+
+        with psycopg.connect(self.conninfo) as conn:
+            exists = conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()
+        if exists and exists[0]:
+            return
+        with self.app.open():
+            self.app.schema_manager.apply_schema()
+
+    def run_worker(self, *, burst: bool) -> None:
+        """Process jobs; with ``burst`` stop when the queue is empty."""
+        self.app.run_worker(queues=["openler"], wait=not burst, install_signal_handlers=not burst)
+
+
+def queue_for(platform: Platform) -> JobQueue:
+    if platform.settings.database_url.startswith("postgresql"):
+        return ProcrastinateQueue(platform.settings.database_url)
+    return InProcessQueue(platform)
+
+
+@handler("batch_issue")
+def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
+    """Issue one achievement to many people (by email). One row per recipient; recipients
+    already issued by an earlier run of this job are not issued again."""
+    payload = job.payload
+    rows: list[dict[str, Any]] = list((job.result or {}).get("rows", []))
+    done = {r["email"] for r in rows if r.get("credential")}
+    rows = [r for r in rows if r.get("credential")]
+    with platform.db.session() as session:
+        organization = session.execute(
+            select(Organization).where(Organization.slug == payload["organization"])
+        ).scalar()
+        if organization is None:
+            raise NotFound(f"no organization {payload['organization']!r}")
+        achievement = session.execute(
+            select(Achievement).where(
+                Achievement.organization_id == organization.id,
+                Achievement.slug == payload["achievement"],
+            )
+        ).scalar()
+        if achievement is None:
+            raise NotFound(f"no achievement {payload['achievement']!r}")
+        org_id, achievement_id = organization.id, achievement.id
+    for email in payload["recipients"]:
+        if email in done:
+            continue
+        try:
+            with platform.db.session() as session:
+                person = session.execute(
+                    select(Person).where(Person.email == email.lower())
+                ).scalar()
+                if person is None:
+                    raise NotFound(f"no person with the email {email}")
+                organization = session.get(Organization, org_id)
+                achievement = session.get(Achievement, achievement_id)
+                if organization is None or achievement is None:
+                    raise NotFound("the organization or achievement was deleted during the batch")
+                credential = issuing.issue(
+                    session, platform, None, organization, achievement, recipient=person
+                )
+                rows.append({"email": email, "credential": credential.id})
+        except ServiceError as exc:
+            rows.append({"email": email, "error": exc.message})
+    failed = sum(1 for r in rows if "error" in r)
+    return {"rows": rows, "issued": len(rows) - failed, "failed": failed}
+
+
+def submit_batch_issue(
+    platform: Platform,
+    queue: JobQueue,
+    principal: Principal,
+    *,
+    organization_slug: str,
+    achievement_slug: str,
+    recipients: list[str],
+) -> str:
+    with platform.db.session() as session:
+        organization = session.execute(
+            select(Organization).where(Organization.slug == organization_slug)
+        ).scalar()
+        if organization is None:
+            raise NotFound(f"no organization {organization_slug!r}")
+        require_role(principal, organization.id, *issuing.ISSUERS)
+    if not recipients:
+        raise UsageError("a batch needs at least one recipient")
+    payload = {
+        "organization": organization_slug,
+        "achievement": achievement_slug,
+        "recipients": recipients,
+    }
+    return create_job(platform, queue, kind="batch_issue", payload=payload, actor=principal.label)
+
+
+def job_state(platform: Platform, job_id: str) -> dict[str, Any]:
+    with platform.db.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id}")
+        return {
+            "id": job.id,
+            "kind": job.kind,
+            "state": job.state,
+            "result": job.result,
+            "error": job.error,
+        }

@@ -1,0 +1,121 @@
+"""Background jobs: batch issuance in-process (SQLite) and through Procrastinate workers
+(PostgreSQL), row by row, and safe to run again."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from sqlalchemy import func, select
+
+from openler.services import accounts, demo, jobs
+from openler.store.models import IssuedCredential
+
+RECIPIENTS = ["james@demo.openler.org", "nobody@demo.openler.org", "dana@demo.openler.org"]
+
+
+def trainer(platform: Any) -> accounts.Principal:
+    with platform.db.session() as s:
+        from openler.store.models import Person
+
+        person = s.execute(
+            select(Person).where(Person.email == "olivia@demo.openler.org")
+        ).scalar_one()
+        return accounts.principal_for(s, person)
+
+
+def issued_count(platform: Any) -> int:
+    with platform.db.session() as s:
+        return int(s.execute(select(func.count()).select_from(IssuedCredential)).scalar_one())
+
+
+def test_batch_issue_in_process(platform: Any) -> None:
+    with platform.db.session() as s:
+        demo.load(s, platform)
+    before = issued_count(platform)
+    queue = jobs.InProcessQueue(platform)
+    job_id = jobs.submit_batch_issue(
+        platform,
+        queue,
+        trainer(platform),
+        organization_slug="ohio-nursing",
+        achievement_slug="registered-nurse",
+        recipients=RECIPIENTS,
+    )
+    queue.wait()
+    state = jobs.job_state(platform, job_id)
+    assert state["state"] == "failed"  # one row failed; the others were issued
+    rows = state["result"]["rows"]
+    assert [r["email"] for r in rows if "credential" in r] == [RECIPIENTS[0], RECIPIENTS[2]]
+    assert rows[1] == {
+        "email": "nobody@demo.openler.org",
+        "error": "no person with the email nobody@demo.openler.org",
+    }
+    assert issued_count(platform) == before + 2
+    # running it again repeats only what failed
+    assert jobs.run_job(platform, job_id) == "failed"
+    assert issued_count(platform) == before + 2
+
+
+def test_batch_needs_an_issuer_role(platform: Any) -> None:
+    import pytest
+
+    from openler.services.errors import Forbidden
+
+    with platform.db.session() as s:
+        demo.load(s, platform)
+        from openler.store.models import Person
+
+        maria = s.execute(
+            select(Person).where(Person.email == "maria@demo.openler.org")
+        ).scalar_one()
+        learner = accounts.principal_for(s, maria)
+    with pytest.raises(Forbidden):
+        jobs.submit_batch_issue(
+            platform,
+            jobs.InProcessQueue(platform),
+            learner,
+            organization_slug="ohio-nursing",
+            achievement_slug="registered-nurse",
+            recipients=RECIPIENTS,
+        )
+
+
+def test_procrastinate_worker_runs_the_job(platform: Any) -> None:
+    import pytest
+
+    if not platform.settings.database_url.startswith("postgresql"):
+        pytest.skip("Procrastinate workers run on PostgreSQL; SQLite uses the in-process queue")
+    with platform.db.session() as s:
+        demo.load(s, platform)
+    queue = jobs.ProcrastinateQueue(platform.settings.database_url)
+    queue.apply_schema()
+    queue.apply_schema()  # idempotent
+    before = issued_count(platform)
+    job_id = jobs.submit_batch_issue(
+        platform,
+        queue,
+        trainer(platform),
+        organization_slug="ohio-nursing",
+        achievement_slug="registered-nurse",
+        recipients=[RECIPIENTS[0]],
+    )
+    env = {
+        **os.environ,
+        "OPENLER_DATABASE_URL": platform.settings.database_url,
+        "OPENLER_KEY_ENCRYPTION_KEY": platform.settings.key_encryption_key.get_secret_value(),
+        "OPENLER_PUBLIC_URL": platform.settings.public_url,
+    }
+    worker = subprocess.run(
+        [sys.executable, "-c", "from openler.cli import main; main()", "worker", "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert jobs.job_state(platform, job_id)["state"] == "done"
+    assert issued_count(platform) == before + 1
