@@ -236,3 +236,64 @@ def test_unmigrated_database_is_refused(tmp_path: Any) -> None:
 
     with pytest.raises(MigrationRequired, match="run `openler db upgrade`"):
         create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", data_dir=tmp_path))
+
+
+TRUST_ENTRY = {
+    "issuer": "did:web:nursing.virginia.example",
+    "name": "Virginia Board of Nursing",
+    "jurisdiction": "US-VA",
+    "authorized": [{"achievementType": ["License"], "occupation": ["29-1141.00"]}],
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 401), ("maria", 403), ("olivia", 403), ("hr", 403), ("renee", 201), ("admin", 403)],
+)
+def test_trust_registry_matrix(client: TestClient, who: str | None, expected: int) -> None:
+    if who is not None:
+        login(client, f"{who}@demo.openler.org")
+    assert client.post("/api/trust/entries", json=TRUST_ENTRY).status_code == expected
+
+
+def test_registry_admin_suspends_an_issuer_and_verification_follows(
+    client: TestClient, demo_platform: Any
+) -> None:
+    credential = maria_credential(demo_platform)
+    assert (
+        client.post("/credentials/verify", json={"verifiableCredential": credential}).status_code
+        == 200
+    )
+    login(client, "renee@demo.openler.org")
+    ohio = "did:web:127.0.0.1%3A8000:orgs:ohio-nursing"
+    response = client.post(
+        "/api/trust/entries/state",
+        params={"issuer": ohio},
+        json={"state": "suspended", "reason": "audit pending"},
+    )
+    assert response.status_code == 200, response.json()
+    after = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert after.status_code == 400
+    assert "is suspended in the trust registry since" in str(after.json()["errors"])
+    with demo_platform.db.session() as s:
+        from openler.services import audit as audit_service
+        from openler.store.models import AuditEvent
+
+        assert s.query(AuditEvent).filter_by(action="trust.suspended", subject=ohio).count() == 1
+        assert audit_service.verify_chain(s).ok
+
+
+def test_signed_snapshot_verifies_offline(client: TestClient, demo_platform: Any) -> None:
+    from openler.vc.verify import Resolvers, load_trust_snapshot
+
+    snapshot = client.get("/trust").json()
+    authority = "did:web:127.0.0.1%3A8000:orgs:nc-ler"
+    did_doc = client.get("/orgs/nc-ler/did.json").json()
+    registry = load_trust_snapshot(
+        snapshot,
+        at=demo_platform.now(),
+        resolvers=Resolvers(lambda url: did_doc),
+        authority=authority,
+    )
+    assert "did:web:127.0.0.1%3A8000:orgs:ohio-nursing" in registry.entries
+    assert registry.recognitions and registry.recognitions[0].name == "the Nurse Licensure Compact"

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from openler.services import issuing, orgs
+from openler.services import registry as registry_service
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.verifying import verify_document
 from openler.store.models import IssuedCredential, StatusList
@@ -177,6 +178,56 @@ def status_list(list_id: str, request: Request, session: SessionDep) -> Response
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return JSONResponse(row.credential, media_type="application/vc", headers=headers)
+
+
+class TrustStateRequest(BaseModel):
+    state: str
+    reason: str | None = None
+
+
+@router.get("/trust", tags=["trust registry"])
+def trust_snapshot(session: SessionDep, platform: PlatformDep) -> Response:
+    """The trust registry as a signed snapshot (TrustRegistryCredential) for offline use."""
+    return JSONResponse(
+        registry_service.snapshot(session, platform),
+        media_type="application/vc",
+        headers={"Cache-Control": CACHE_STATUS},
+    )
+
+
+@router.get("/api/trust/entries", tags=["trust registry"])
+def trust_entries(session: SessionDep) -> dict[str, Any]:
+    return {"entries": registry_service.entries(session)}
+
+
+@router.post("/api/trust/entries", status_code=201, tags=["trust registry"])
+def add_trust_entry(
+    body: dict[str, Any], session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Register (or update) an issuer: registry administrators only."""
+    return registry_service.add_entry(session, platform, principal, body).to_json()
+
+
+@router.post("/api/trust/entries/state", tags=["trust registry"])
+def set_trust_state(
+    issuer: str,
+    body: TrustStateRequest,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    """Suspend, withdraw or reinstate an issuer (``?issuer=DID``)."""
+    entry = registry_service.set_state(
+        session, platform, principal, issuer, state=body.state, reason=body.reason
+    )
+    return entry.to_json()
+
+
+@router.post("/api/trust/recognitions", status_code=201, tags=["trust registry"])
+def add_trust_recognition(
+    body: dict[str, Any], session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    return registry_service.add_recognition(session, platform, principal, body).to_json()
 
 
 @router.get("/api/me/credentials", tags=["wallet"])
