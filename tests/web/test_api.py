@@ -297,3 +297,35 @@ def test_signed_snapshot_verifies_offline(client: TestClient, demo_platform: Any
     )
     assert "did:web:127.0.0.1%3A8000:orgs:ohio-nursing" in registry.entries
     assert registry.recognitions and registry.recognitions[0].name == "the Nurse Licensure Compact"
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 401), ("maria", 403), ("trainer", 403), ("olivia", 201), ("renee", 403)],
+)
+def test_key_rotation_matrix(client: TestClient, who: str | None, expected: int) -> None:
+    if who is not None:
+        login(client, f"{who}@demo.openler.org")
+    response = client.post("/api/orgs/ohio-nursing/keys")
+    assert response.status_code == expected
+    if expected == 201:
+        body = response.json()
+        assert body["state"] == "active" and body["verificationMethod"].endswith("#key-2")
+        assert "secret" not in str(body).lower()
+
+
+def test_compromised_key_revocation_through_the_api(client: TestClient, demo_platform: Any) -> None:
+    credential = maria_credential(demo_platform)
+    login(client, "olivia@demo.openler.org")
+    assert client.post("/api/orgs/ohio-nursing/keys").status_code == 201
+    with demo_platform.db.session() as s:
+        from openler.store.models import IssuerKey
+
+        first = s.query(IssuerKey).filter(IssuerKey.method_id.endswith("ohio-nursing#key-1")).one()
+        first_id = first.id
+    assert client.post(f"/api/keys/{first_id}/revoke").json()["state"] == "revoked"
+    result = client.post("/credentials/verify", json={"verifiableCredential": credential}).json()
+    assert any("was revoked on" in e for e in result["errors"])
+    client.cookies.clear()
+    login(client, "trainer@demo.openler.org")
+    assert client.post(f"/api/keys/{first_id}/revoke").status_code == 403

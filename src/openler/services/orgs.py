@@ -83,6 +83,13 @@ def keys_of(session: Session, organization: Organization) -> list[IssuerKey]:
     )
 
 
+def rotate_key(session: Session, platform: Platform, principal: Principal, slug: str) -> IssuerKey:
+    """A new signing key for the organization (issuer admins); earlier keys keep verifying."""
+    organization = organization_by_slug(session, slug)
+    require_role(principal, organization.id, "issuer_admin")
+    return create_key(session, platform, organization, actor=principal.label)
+
+
 def create_key(
     session: Session, platform: Platform, organization: Organization, *, actor: str
 ) -> IssuerKey:

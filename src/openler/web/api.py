@@ -180,6 +180,32 @@ def status_list(list_id: str, request: Request, session: SessionDep) -> Response
     return JSONResponse(row.credential, media_type="application/vc", headers=headers)
 
 
+def _key_view(row: Any) -> dict[str, Any]:
+    """A key as the API shows it: public material and lifecycle, never the secret."""
+    return {
+        "id": row.id,
+        "verificationMethod": row.method_id,
+        "publicKeyMultibase": row.public_key_multibase,
+        "state": row.state,
+    }
+
+
+@router.post("/api/orgs/{slug}/keys", status_code=201, tags=["issuing"])
+def rotate_key(
+    slug: str, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Rotate the organization's signing key (issuer admins)."""
+    return _key_view(orgs.rotate_key(session, platform, principal, slug))
+
+
+@router.post("/api/keys/{key_id}/revoke", tags=["issuing"])
+def revoke_key(
+    key_id: str, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Mark a compromised key revoked: what it signed stops verifying."""
+    return _key_view(orgs.revoke_key(session, platform, principal, key_id))
+
+
 class TrustStateRequest(BaseModel):
     state: str
     reason: str | None = None
