@@ -329,3 +329,56 @@ def test_compromised_key_revocation_through_the_api(client: TestClient, demo_pla
     client.cookies.clear()
     login(client, "trainer@demo.openler.org")
     assert client.post(f"/api/keys/{first_id}/revoke").status_code == 403
+
+
+NEW_ORG = {
+    "slug": "vc-test-issuer",
+    "name": "Test Suite Issuer",
+    "kind": "issuer",
+    "didMethod": "key",
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 401), ("maria", 403), ("olivia", 403), ("renee", 403), ("admin", 201)],
+)
+def test_create_organization_matrix(client: TestClient, who: str | None, expected: int) -> None:
+    if who is not None:
+        login(client, f"{who}@demo.openler.org")
+    assert client.post("/api/orgs", json=NEW_ORG).status_code == expected
+
+
+def test_did_key_issuer_for_interoperability_suites(client: TestClient, demo_platform: Any) -> None:
+    login(client, "admin@demo.openler.org")
+    created = client.post("/api/orgs", json=NEW_ORG).json()
+    assert created["did"].startswith("did:key:z6Mk")
+    client.cookies.clear()
+    with demo_platform.db.session() as s:
+        org = s.query(Organization).filter_by(slug="vc-test-issuer").one()
+        staff = s.query(Person).filter_by(email="trainer@demo.openler.org").one()
+        accounts.add_member(
+            s, demo_platform, person=staff, organization=org, role="issuer_admin", actor="test"
+        )
+    token = token_for(demo_platform, "trainer@demo.openler.org", "vc-test-issuer", "issuer_admin")
+    plain = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    issued = client.post(
+        "/credentials/issue",
+        json={"credential": plain},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert issued.status_code == 201, issued.json()
+    vc = issued.json()["verifiableCredential"]
+    assert vc["issuer"] == created["did"]
+    assert vc["proof"]["verificationMethod"].startswith(created["did"] + "#z6Mk")
+    result = client.post("/credentials/verify", json={"verifiableCredential": vc}).json()
+    assert (
+        "proof" in result["checks"]
+        and "status" in result["checks"]
+        and "issuer" in result["checks"]
+    )
+    assert client.get("/orgs/vc-test-issuer/did.json").status_code == 404

@@ -22,8 +22,16 @@ KINDS = ("issuer", "employer", "agency", "registry_authority")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 
 
+DID_METHODS = ("web", "key")
+
+
 def org_did(platform: Platform, organization: Organization) -> str:
-    """``did:web:<host>:orgs:<slug>``, served at ``<public_url>/orgs/<slug>/did.json``."""
+    """``did:web:<host>:orgs:<slug>``, served at ``<public_url>/orgs/<slug>/did.json``; for a
+    did:key organization, the did:key of its current signing key."""
+    if organization.did_method == "key":
+        if organization.did is None:
+            raise Conflict(f"{organization.name} has no signing key yet")
+        return organization.did
     host = urlsplit(platform.settings.public_url).netloc
     return did_web_for(host, "orgs", organization.slug)
 
@@ -42,6 +50,7 @@ def create_organization(
     kind: str,
     jurisdiction: str | None = None,
     url: str | None = None,
+    did_method: str = "web",
 ) -> Organization:
     """Create an organization (platform admins; ``principal=None`` for seeding)."""
     if principal is not None:
@@ -50,9 +59,13 @@ def create_organization(
         raise UsageError("a slug is 2-79 characters: lower-case letters, digits and hyphens")
     if kind not in KINDS:
         raise UsageError(f"kind must be one of {', '.join(KINDS)}")
+    if did_method not in DID_METHODS:
+        raise UsageError("the DID method must be web or key")
     if session.execute(select(Organization).where(Organization.slug == slug)).scalar():
         raise Conflict(f"an organization with the slug {slug!r} exists")
-    organization = Organization(slug=slug, name=name, kind=kind, jurisdiction=jurisdiction, url=url)
+    organization = Organization(
+        slug=slug, name=name, kind=kind, jurisdiction=jurisdiction, url=url, did_method=did_method
+    )
     session.add(organization)
     session.flush()
     audit.record(
@@ -93,14 +106,19 @@ def rotate_key(session: Session, platform: Platform, principal: Principal, slug:
 def create_key(
     session: Session, platform: Platform, organization: Organization, *, actor: str
 ) -> IssuerKey:
-    """A new Ed25519 key published in the organization's DID document; it signs from now on."""
-    did = org_did(platform, organization)
+    """A new Ed25519 key published in the organization's DID document; it signs from now on.
+    A did:key organization takes the new key's did:key as its identifier."""
     existing = keys_of(session, organization)
-    key = Multikey.generate().with_controller(did, f"{did}#key-{len(existing) + 1}")
+    if organization.did_method == "key":
+        key = Multikey.generate()
+        organization.did = key.controller
+    else:
+        did = org_did(platform, organization)
+        key = Multikey.generate().with_controller(did, f"{did}#key-{len(existing) + 1}")
     row = IssuerKey(
         organization_id=organization.id,
         method_id=key.id,
-        controller=did,
+        controller=key.controller,
         public_key_multibase=key.public_key_multibase,
         encrypted_secret=b"",
         state="active",
@@ -127,6 +145,11 @@ def revoke_key(
     require_role(principal, row.organization_id, "issuer_admin")
     if row.state == "revoked":
         raise Conflict("the key is already revoked")
+    if row.controller.startswith("did:key:"):
+        raise Conflict(
+            "a did:key cannot be marked revoked (it has no document to say so); rotate the key "
+            "and revoke the credentials it signed instead"
+        )
     row.state = "revoked"
     row.revoked_at = platform.now()
     audit.record(
@@ -163,6 +186,8 @@ def did_document(
 ) -> dict[str, Any]:
     """The DID document: every key ever used (so old credentials keep verifying), revoked
     ones marked ``revoked`` and left out of the relationships."""
+    if organization.did_method != "web":
+        raise NotFound(f"{organization.name} uses did:key; its DID documents need no server")
     did = org_did(platform, organization)
     methods, usable = [], []
     for row in keys_of(session, organization):

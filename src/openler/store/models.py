@@ -71,6 +71,11 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(40))
     jurisdiction: Mapped[str | None] = mapped_column(String(20))
     url: Mapped[str | None] = mapped_column(String(500))
+    #: "web" (did:web served by the platform, the default) or "key" (did:key of the current
+    #: signing key; for interoperability test suites — rotation changes the identifier)
+    did_method: Mapped[str] = mapped_column(String(10), default="web", server_default="web")
+    #: the did:key in use when did_method is "key"
+    did: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     members: Mapped[list[Member]] = relationship(back_populates="organization")
 

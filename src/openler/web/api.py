@@ -180,6 +180,42 @@ def status_list(list_id: str, request: Request, session: SessionDep) -> Response
     return JSONResponse(row.credential, media_type="application/vc", headers=headers)
 
 
+class OrganizationRequest(BaseModel):
+    slug: str
+    name: str
+    kind: str
+    jurisdiction: str | None = None
+    url: str | None = None
+    didMethod: str = "web"
+
+
+@router.post("/api/orgs", status_code=201, tags=["platform"])
+def create_organization(
+    body: OrganizationRequest,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    """Create an organization with a signing key (platform administrators)."""
+    organization = orgs.create_organization(
+        session,
+        platform,
+        principal,
+        slug=body.slug,
+        name=body.name,
+        kind=body.kind,
+        jurisdiction=body.jurisdiction,
+        url=body.url,
+        did_method=body.didMethod,
+    )
+    orgs.create_key(session, platform, organization, actor=principal.label)
+    return {
+        "slug": organization.slug,
+        "did": orgs.org_did(platform, organization),
+        "kind": organization.kind,
+    }
+
+
 def _key_view(row: Any) -> dict[str, Any]:
     """A key as the API shows it: public material and lifecycle, never the secret."""
     return {
