@@ -127,13 +127,19 @@ def procrastinate_conninfo(database_url: str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def procrastinate_app(database_url: str) -> Any:
-    """The Procrastinate app with openler's one task, ``openler.run_job``."""
+def procrastinate_app(database_url: str, *, sync: bool = False) -> Any:
+    """The Procrastinate app with openler's one task, ``openler.run_job``. Workers need the
+    asynchronous connector; synchronous code (requests, the CLI) defers through a
+    synchronous one, whose pool opens and closes with each ``open()``."""
     import procrastinate
 
-    app = procrastinate.App(
-        connector=procrastinate.PsycopgConnector(conninfo=procrastinate_conninfo(database_url))
+    conninfo = procrastinate_conninfo(database_url)
+    connector = (
+        procrastinate.SyncPsycopgConnector(conninfo=conninfo)
+        if sync
+        else procrastinate.PsycopgConnector(conninfo=conninfo)
     )
+    app = procrastinate.App(connector=connector)
 
     @app.task(name="openler.run_job", queue="openler", pass_context=False)
     def run(job_id: str) -> None:
@@ -152,12 +158,13 @@ class ProcrastinateQueue:
     """Defers job ids to Procrastinate; ``openler worker`` processes run them."""
 
     def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
         self.conninfo = procrastinate_conninfo(database_url)
-        self.app = procrastinate_app(database_url)
+        self.sync_app = procrastinate_app(database_url, sync=True)
 
     def submit(self, job_id: str) -> None:
-        with self.app.open():
-            self.app.tasks["openler.run_job"].defer(job_id=job_id)
+        with self.sync_app.open():
+            self.sync_app.tasks["openler.run_job"].defer(job_id=job_id)
 
     def apply_schema(self) -> None:
         """Create Procrastinate's tables once (``openler db upgrade`` calls this)."""
@@ -167,12 +174,13 @@ class ProcrastinateQueue:
             exists = conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()
         if exists and exists[0]:
             return
-        with self.app.open():
-            self.app.schema_manager.apply_schema()
+        with self.sync_app.open():
+            self.sync_app.schema_manager.apply_schema()
 
     def run_worker(self, *, burst: bool) -> None:
         """Process jobs; with ``burst`` stop when the queue is empty."""
-        self.app.run_worker(queues=["openler"], wait=not burst, install_signal_handlers=not burst)
+        app = procrastinate_app(self.database_url)
+        app.run_worker(queues=["openler"], wait=not burst, install_signal_handlers=not burst)
 
 
 def queue_for(platform: Platform) -> JobQueue:

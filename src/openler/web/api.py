@@ -94,21 +94,36 @@ def issue_credential(
     return {"verifiableCredential": row.document}
 
 
+def _verify(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    data: dict[str, Any] | str,
+    options: VerifyOptions | None,
+    name: str,
+) -> JSONResponse:
+    options = options or VerifyOptions()
+    report = verify_document(
+        session,
+        platform,
+        data,
+        jurisdiction=options.jurisdiction,
+        challenge=options.challenge,
+        domain=options.domain,
+        name=name,
+    )
+    count(request, "verify." + ("verified" if report.verified else "failed"))
+    return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
+
+
 @router.post("/credentials/verify", tags=["VC API"])
 def verify_credential(
     body: VerifyCredentialRequest, request: Request, session: SessionDep, platform: PlatformDep
 ) -> JSONResponse:
     """Verify a credential (JSON or compact JWT). 200 when verified, 400 when not."""
-    options = body.options or VerifyOptions()
-    report = verify_document(
-        session,
-        platform,
-        body.verifiableCredential,
-        jurisdiction=options.jurisdiction,
-        name="credential",
+    return _verify(
+        request, session, platform, body.verifiableCredential, body.options, "credential"
     )
-    count(request, "verify." + ("verified" if report.verified else "failed"))
-    return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
 
 
 @router.post("/presentations/verify", tags=["VC API"])
@@ -116,18 +131,9 @@ def verify_presentation(
     body: VerifyPresentationRequest, request: Request, session: SessionDep, platform: PlatformDep
 ) -> JSONResponse:
     """Verify a presentation with the verifier's challenge and domain."""
-    options = body.options or VerifyOptions()
-    report = verify_document(
-        session,
-        platform,
-        body.verifiablePresentation,
-        jurisdiction=options.jurisdiction,
-        challenge=options.challenge,
-        domain=options.domain,
-        name="presentation",
+    return _verify(
+        request, session, platform, body.verifiablePresentation, body.options, "presentation"
     )
-    count(request, "verify." + ("verified" if report.verified else "failed"))
-    return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
 
 
 _ACTIONS = {

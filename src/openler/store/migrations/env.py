@@ -11,6 +11,11 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_name(name: str | None, kind: str, parent: object) -> bool:
+    """Leave Procrastinate's tables (the job queue's own schema) out of autogenerate."""
+    return not (kind == "table" and (name or "").startswith("procrastinate"))
+
+
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -22,7 +27,12 @@ def run() -> None:
         return
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.begin() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
