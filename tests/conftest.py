@@ -153,6 +153,10 @@ def database_url(
     db = Database(url)
     db.upgrade()
     db.dispose()
+    if not url.startswith("sqlite"):
+        from openler.services.jobs import ProcrastinateQueue
+
+        ProcrastinateQueue(url).apply_schema()  # as `openler db upgrade` does
     yield url
     if drop is not None:
         drop()

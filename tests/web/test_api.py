@@ -382,3 +382,32 @@ def test_did_key_issuer_for_interoperability_suites(client: TestClient, demo_pla
         and "issuer" in result["checks"]
     )
     assert client.get("/orgs/vc-test-issuer/did.json").status_code == 404
+
+
+def test_batch_issue_job_through_the_api(client: TestClient, demo_platform: Any) -> None:
+    import time
+
+    login(client, "olivia@demo.openler.org")
+    body = {
+        "organization": "ohio-nursing",
+        "achievement": "registered-nurse",
+        "recipients": ["james@demo.openler.org", "nobody@demo.openler.org"],
+    }
+    submitted = client.post("/api/jobs/batch-issue", json=body)
+    assert submitted.status_code == 202, submitted.json()
+    job_id = submitted.json()["job"]
+    if not demo_platform.settings.database_url.startswith("sqlite"):
+        from openler.services import jobs as jobs_service
+
+        jobs_service.run_job(demo_platform, job_id)  # what an `openler worker` does
+    for _ in range(100):
+        state = client.get(f"/api/jobs/{job_id}").json()
+        if state["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.05)
+    assert state["state"] == "failed" and state["result"]["issued"] == 1
+    assert state["result"]["rows"][1]["error"].startswith("no person")
+    client.cookies.clear()
+    login(client, "trainer@demo.openler.org")  # another organization's staff
+    assert client.get(f"/api/jobs/{job_id}").status_code == 404
+    assert client.post("/api/jobs/batch-issue", json=body).status_code == 403

@@ -33,9 +33,7 @@ def upgrade() -> None:
     platform = Platform.from_settings(settings_from_env())
     platform.db.upgrade()
     current, _ = platform.db.revisions()
-    queue = jobs.queue_for(platform)
-    if isinstance(queue, jobs.ProcrastinateQueue):
-        queue.apply_schema()
+    jobs.prepare_database(platform)
     typer.echo(f"database at revision {current}")
 
 

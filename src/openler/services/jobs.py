@@ -262,11 +262,25 @@ def submit_batch_issue(
     return create_job(platform, queue, kind="batch_issue", payload=payload, actor=principal.label)
 
 
-def job_state(platform: Platform, job_id: str) -> dict[str, Any]:
+def job_state(
+    platform: Platform, job_id: str, principal: Principal | None = None
+) -> dict[str, Any]:
+    """A job's state and result; with ``principal``, only for its creator or the issuing
+    organization's staff (others are told it does not exist)."""
     with platform.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")
+        if principal is not None and job.created_by != principal.label:
+            slug = job.payload.get("organization")
+            organization = session.execute(
+                select(Organization).where(Organization.slug == slug)
+            ).scalar()
+            allowed = organization is not None and any(
+                principal.has(role, organization.id) for role in issuing.ISSUERS
+            )
+            if not allowed:
+                raise NotFound(f"no job {job_id}")
         return {
             "id": job.id,
             "kind": job.kind,
@@ -274,3 +288,10 @@ def job_state(platform: Platform, job_id: str) -> dict[str, Any]:
             "result": job.result,
             "error": job.error,
         }
+
+
+def prepare_database(platform: Platform) -> None:
+    """What ``openler db upgrade`` does besides migrations: the job queue's own schema."""
+    queue = queue_for(platform)
+    if isinstance(queue, ProcrastinateQueue):
+        queue.apply_schema()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from openler.services import issuing, orgs
+from openler.services import issuing, jobs, orgs
 from openler.services import registry as registry_service
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.verifying import verify_document
@@ -246,6 +246,34 @@ def revoke_key(
 ) -> dict[str, Any]:
     """Mark a compromised key revoked: what it signed stops verifying."""
     return _key_view(orgs.revoke_key(session, platform, principal, key_id))
+
+
+class BatchIssueRequest(BaseModel):
+    organization: str
+    achievement: str
+    recipients: list[str] = Field(min_length=1, max_length=100_000)
+
+
+@router.post("/api/jobs/batch-issue", status_code=202, tags=["jobs"])
+def batch_issue(
+    body: BatchIssueRequest, request: Request, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Issue an achievement to many people (by email) as a background job."""
+    job_id = jobs.submit_batch_issue(
+        platform,
+        request.app.state.jobs,
+        principal,
+        organization_slug=body.organization,
+        achievement_slug=body.achievement,
+        recipients=body.recipients,
+    )
+    return {"job": job_id, "state": "queued"}
+
+
+@router.get("/api/jobs/{job_id}", tags=["jobs"])
+def job(job_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    """A job's state and its row-by-row result."""
+    return jobs.job_state(platform, job_id, principal)
 
 
 class TrustStateRequest(BaseModel):

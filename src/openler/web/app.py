@@ -15,6 +15,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openler import __version__
+from openler.services import jobs
 from openler.services.context import Platform
 from openler.services.errors import ServiceError
 from openler.settings import Settings
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     )
     app.state.platform = platform
     app.state.metrics = Metrics()
+    app.state.jobs = jobs.queue_for(platform)
 
     @app.middleware("http")
     async def limits_and_metrics(request: Request, call_next: Any) -> Response:
