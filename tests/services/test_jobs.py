@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from openler.services import accounts, demo, jobs
+from openler.services.errors import UsageError
 from openler.store.models import IssuedCredential
 
 RECIPIENTS = ["james@demo.openler.org", "nobody@demo.openler.org", "dana@demo.openler.org"]
@@ -87,7 +88,11 @@ def test_procrastinate_worker_runs_the_job(platform: Any) -> None:
     import pytest
 
     if not platform.settings.database_url.startswith("postgresql"):
-        pytest.skip("Procrastinate workers run on PostgreSQL; SQLite uses the in-process queue")
+        # SQLite (the embedded default) runs jobs in-process; workers need PostgreSQL.
+        assert isinstance(jobs.queue_for(platform), jobs.InProcessQueue)
+        with pytest.raises(UsageError, match="workers need PostgreSQL"):
+            jobs.ProcrastinateQueue(platform.settings.database_url)
+        return
     with platform.db.session() as s:
         demo.load(s, platform)
     queue = jobs.ProcrastinateQueue(platform.settings.database_url)
