@@ -214,3 +214,14 @@ def test_screenshot_of_the_learner_home(server: str, phone: Any, tmp_path: Path)
     assert path.stat().st_size > 10_000
     if os.environ.get("OPENLER_SCREENSHOTS"):
         shutil.copy(path, os.environ["OPENLER_SCREENSHOTS"])
+
+
+def test_api_documentation_page_works_without_a_cdn(server: str, browser: Any) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
+    page.goto(f"{server}/docs")
+    page.get_by_text("/credentials/verify").first.wait_for()
+    assert outside == []
+    context.close()

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -68,6 +69,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         title="openler",
         version=__version__,
         description="Learning and Employment Records: issue, hold, share and verify credentials.",
+        docs_url=None,  # served below from vendored assets, never from a CDN
+        redoc_url=None,
     )
     app.state.platform = platform
     app.state.metrics = Metrics()
@@ -115,6 +118,16 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         reference = uuid.uuid4().hex[:12]
         log.exception("unexpected error %s", reference)
         return error_response(500, "internal", f"internal error (reference {reference})")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="openler API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
