@@ -411,3 +411,42 @@ def test_batch_issue_job_through_the_api(client: TestClient, demo_platform: Any)
     login(client, "trainer@demo.openler.org")  # another organization's staff
     assert client.get(f"/api/jobs/{job_id}").status_code == 404
     assert client.post("/api/jobs/batch-issue", json=body).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [(None, 401), ("maria", 403), ("olivia", 403), ("hr", 201)]
+)
+def test_presentation_request_matrix(client: TestClient, who: str | None, expected: int) -> None:
+    if who is not None:
+        login(client, f"{who}@demo.openler.org")
+    response = client.post(
+        "/api/requests", json={"organization": "piedmont-hospital", "query": {"type": "License"}}
+    )
+    assert response.status_code == expected
+    if expected == 201:
+        body = response.json()
+        assert body["domain"].endswith("/orgs/piedmont-hospital") and len(body["challenge"]) > 20
+
+
+def test_answering_a_request_twice_is_refused(client: TestClient, demo_platform: Any) -> None:
+    from openler.vc import Multikey, build_presentation, sign_presentation
+
+    login(client, "hr@demo.openler.org")
+    req = client.post("/api/requests", json={"organization": "piedmont-hospital"}).json()
+    client.cookies.clear()
+    key = Multikey.from_seed(bytes([9]) * 32)
+    vp = sign_presentation(
+        build_presentation([], holder=key.controller),
+        key,
+        challenge=req["challenge"],
+        domain=req["domain"],
+        created=demo_platform.now(),
+    )
+    first = client.post(
+        f"/api/requests/{req['challenge']}/answer", json={"verifiablePresentation": vp}
+    )
+    assert first.status_code == 200, first.json()
+    again = client.post(
+        f"/api/requests/{req['challenge']}/answer", json={"verifiablePresentation": vp}
+    )
+    assert again.status_code == 409 and again.json()["code"] == "conflict"

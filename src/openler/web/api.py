@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from openler.services import issuing, jobs, orgs
 from openler.services import registry as registry_service
+from openler.services import requests as requests_service
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.verifying import verify_document
 from openler.store.models import IssuedCredential, StatusList
@@ -274,6 +275,53 @@ def batch_issue(
 def job(job_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
     """A job's state and its row-by-row result."""
     return jobs.job_state(platform, job_id, principal)
+
+
+class PresentationRequestBody(BaseModel):
+    organization: str
+    query: dict[str, Any] = Field(default_factory=dict)
+    minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+
+class AnswerBody(BaseModel):
+    verifiablePresentation: dict[str, Any] | str
+
+
+@router.post("/api/requests", status_code=201, tags=["presentation requests"])
+def create_request(
+    body: PresentationRequestBody,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    """A verifier asks for a presentation; the holder signs with this challenge and domain."""
+    row = requests_service.create_request(
+        session,
+        platform,
+        principal,
+        organization_slug=body.organization,
+        query=body.query,
+        minutes=body.minutes,
+    )
+    return {
+        "id": row.id,
+        "challenge": row.challenge,
+        "domain": row.domain,
+        "query": row.query,
+        "expires": row.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+@router.post("/api/requests/{challenge}/answer", tags=["presentation requests"])
+def answer_request(
+    challenge: str, body: AnswerBody, request: Request, session: SessionDep, platform: PlatformDep
+) -> JSONResponse:
+    """Answer a request: verified against its challenge and domain, once."""
+    report = requests_service.answer_request(
+        session, platform, challenge, body.verifiablePresentation
+    )
+    count(request, "verify." + ("verified" if report.verified else "failed"))
+    return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
 
 
 class TrustStateRequest(BaseModel):

@@ -1,0 +1,111 @@
+"""Presentation requests: single-use challenges bound to the verifier's domain."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from openler.services import accounts, demo, issuing, requests
+from openler.services.errors import Conflict, Forbidden, NotFound
+from openler.store.models import Achievement, Organization, Person
+from openler.vc import Multikey, build_presentation, sign_presentation
+
+
+def world(platform: Any) -> dict[str, Any]:
+    holder = Multikey.from_seed(bytes([42]) * 32)
+    with platform.db.session() as s:
+        demo.load(s, platform)
+        nurse = accounts.create_person(
+            s,
+            platform,
+            name="Ana Holder",
+            email="ana@example.org",
+            password=None,
+            did=holder.controller,
+        )
+        board = s.execute(
+            select(Organization).where(Organization.slug == "ohio-nursing")
+        ).scalar_one()
+        rn = s.execute(
+            select(Achievement).where(Achievement.slug == "registered-nurse")
+        ).scalar_one()
+        credential = issuing.issue(s, platform, None, board, rn, recipient=nurse).document
+        hr = s.execute(select(Person).where(Person.email == "hr@demo.openler.org")).scalar_one()
+        maria = s.execute(
+            select(Person).where(Person.email == "maria@demo.openler.org")
+        ).scalar_one()
+        return {
+            "holder": holder,
+            "credential": credential,
+            "verifier": accounts.principal_for(s, hr),
+            "learner": accounts.principal_for(s, maria),
+        }
+
+
+def presentation_for(w: dict[str, Any], request: Any, platform: Any) -> dict[str, Any]:
+    return sign_presentation(
+        build_presentation([w["credential"]], holder=w["holder"].controller),
+        w["holder"],
+        challenge=request.challenge,
+        domain=request.domain,
+        created=platform.now(),
+    )
+
+
+def test_request_is_answered_once(platform: Any) -> None:
+    w = world(platform)
+    with platform.db.session() as s:
+        request = requests.create_request(
+            s,
+            platform,
+            w["verifier"],
+            organization_slug="piedmont-hospital",
+            query={"type": "License"},
+        )
+        challenge = request.challenge
+        vp = presentation_for(w, request, platform)
+    with platform.db.session() as s:
+        report = requests.answer_request(s, platform, challenge, vp)
+        assert report.verified, report.summary
+    with platform.db.session() as s, pytest.raises(Conflict, match="already answered"):
+        requests.answer_request(s, platform, challenge, vp)
+    with platform.db.session() as s, pytest.raises(NotFound):
+        requests.answer_request(s, platform, "made-up-challenge", vp)
+
+
+def test_a_presentation_for_another_request_fails(platform: Any) -> None:
+    w = world(platform)
+    with platform.db.session() as s:
+        first = requests.create_request(
+            s, platform, w["verifier"], organization_slug="piedmont-hospital", query={}
+        )
+        second = requests.create_request(
+            s, platform, w["verifier"], organization_slug="piedmont-hospital", query={}
+        )
+        vp = presentation_for(w, first, platform)
+        challenge = second.challenge
+    with platform.db.session() as s:
+        report = requests.answer_request(s, platform, challenge, vp)
+        assert not report.verified and "challenge mismatch" in report.summary
+
+
+def test_expired_requests_and_roles(platform: Any) -> None:
+    w = world(platform)
+    with platform.db.session() as s:
+        request = requests.create_request(
+            s, platform, w["verifier"], organization_slug="piedmont-hospital", query={}, minutes=1
+        )
+        challenge = request.challenge
+        vp = presentation_for(w, request, platform)
+        with pytest.raises(Forbidden):
+            requests.create_request(
+                s, platform, w["learner"], organization_slug="piedmont-hospital", query={}
+            )
+    from dataclasses import replace
+
+    later = replace(platform, clock=lambda: platform.now() + timedelta(minutes=5))
+    with platform.db.session() as s, pytest.raises(Conflict, match="expired"):
+        requests.answer_request(s, later, challenge, vp)
