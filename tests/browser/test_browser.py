@@ -225,3 +225,26 @@ def test_api_documentation_page_works_without_a_cdn(server: str, browser: Any) -
     page.get_by_text("/credentials/verify").first.wait_for()
     assert outside == []
     context.close()
+
+
+def test_employer_opens_a_share_link_on_a_phone(server: str, browser: Any, phone: Any) -> None:
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    wallet = phone.request.get(f"{server}/api/me/credentials").json()["credentials"]
+    license_id = next(c["id"] for c in wallet if c["document"]["name"] == "Registered Nurse")
+    created = phone.request.post(
+        f"{server}/api/me/shares",
+        data={
+            "credentials": [license_id],
+            "audience": "Piedmont Regional Hospital",
+            "purpose": "RN position",
+        },
+    ).json()
+    employer = browser.new_context(viewport={"width": 375, "height": 740})
+    page = employer.new_page()
+    page.goto(created["link"])
+    assert page.get_by_role("heading", name="Shared credentials").is_visible()
+    assert "Every credential verified." in page.content()
+    assert fits_the_screen(page)
+    assert accessibility_violations(page) == []
+    employer.close()

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, Unauthenticated, UsageError
+from openler.services.secrets import vault
 from openler.store.models import ApiToken, Member, Organization, Person, SessionRow
+from openler.vc import Multikey
 
 ORG_ROLES = ("issuer_admin", "issuer_staff", "verifier", "registry_admin")
 _HASHERS: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
@@ -300,3 +302,21 @@ def resolve_api_token(session: Session, token: str) -> Principal | None:
     return Principal(
         base.person_id, base.name, base.email, base.roles, False, (row.organization_id, row.role)
     )
+
+
+def holder_key(session: Session, platform: Platform, person: Person) -> Multikey:
+    """The person's custodial holder key (their wallet's did:key), created and sealed on
+    first use. A person who holds their own DID has none: their wallet signs elsewhere."""
+    label = f"holder:{person.id}"
+    if person.encrypted_holder_key is not None:
+        seed = vault(platform).open(person.encrypted_holder_key, label=label)
+        return Multikey.from_seed(seed)
+    if person.did is not None:
+        raise Conflict(
+            "this person's credentials are bound to a DID they hold themselves; they share "
+            "them from their own wallet"
+        )
+    key = Multikey.generate()
+    person.encrypted_holder_key = vault(platform).seal(key.secret_seed(), label=label)
+    person.did = key.controller
+    return key

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from openler.services import accounts, issuing, orgs
 from openler.services.context import Platform
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
-from openler.vc import Multikey
 from openler.vc.trust import Recognition, Scope, TrustEntry
 
 DEMO_PASSWORD = "openler-demo-2026"  # noqa: S105 - printed for the local demo only
@@ -159,7 +158,6 @@ def load(session: Session, platform: Platform) -> list[Login]:
             name=name,
             email=email,
             password=DEMO_PASSWORD,
-            did=Multikey.generate().controller,
             platform_admin=admin,
         )
         people[email] = person

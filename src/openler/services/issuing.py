@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openler.services import audit, lists
-from openler.services.accounts import Principal, require_role
+from openler.services.accounts import Principal, holder_key, require_role
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.lists import status_list_url
@@ -156,6 +156,8 @@ def issue(
     if achievement.organization_id != organization.id:
         raise Forbidden("the achievement belongs to another organization")
     now = platform.now()
+    if recipient.did is None:
+        holder_key(session, platform, recipient)  # the wallet's did:key binds the credential
     subject: dict[str, Any] = {
         "id": recipient.did or f"mailto:{recipient.email}",
         "type": ["AchievementSubject"],

@@ -13,7 +13,7 @@ from openler.services import audit, lists
 from openler.services.accounts import Principal, require_platform_admin, require_role
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.secrets import LocalKeyVault
+from openler.services.secrets import vault
 from openler.store.models import IssuerKey, Organization
 from openler.vc import Multikey, did_web_for
 from openler.vc.did import DID_CONTEXT
@@ -34,10 +34,6 @@ def org_did(platform: Platform, organization: Organization) -> str:
         return organization.did
     host = urlsplit(platform.settings.public_url).netloc
     return did_web_for(host, "orgs", organization.slug)
-
-
-def vault(platform: Platform) -> LocalKeyVault:
-    return LocalKeyVault(platform.settings.kek())
 
 
 def create_organization(

@@ -11,6 +11,7 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from openler.services.context import Platform
 from openler.services.errors import ServiceError
 
 
@@ -44,3 +45,8 @@ class LocalKeyVault:
 
     def __repr__(self) -> str:
         return "LocalKeyVault(<key-encryption key hidden>)"
+
+
+def vault(platform: Platform) -> LocalKeyVault:
+    """The key vault of this deployment (the settings' key-encryption key)."""
+    return LocalKeyVault(platform.settings.kek())

@@ -89,6 +89,8 @@ class Person(Base):
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the holder's DID (did:key) used to bind credentials and sign presentations
     did: Mapped[str | None] = mapped_column(String(200))
+    #: the holder key of a custodial wallet, sealed like issuer keys (None: self-custody)
+    encrypted_holder_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from openler.services import issuing, jobs, orgs
+from openler.services import issuing, jobs, orgs, sharing
 from openler.services import registry as registry_service
 from openler.services import requests as requests_service
 from openler.services.errors import Forbidden, NotFound, UsageError
@@ -322,6 +322,43 @@ def answer_request(
     )
     count(request, "verify." + ("verified" if report.verified else "failed"))
     return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
+
+
+class ShareBody(BaseModel):
+    credentials: list[str] = Field(min_length=1, max_length=100)
+    audience: str = Field(min_length=1, max_length=300)
+    purpose: str = Field(min_length=1, max_length=300)
+    days: int = 30
+
+
+@router.post("/api/me/shares", status_code=201, tags=["wallet"])
+def create_share(
+    body: ShareBody, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Share some of your credentials; the link is shown once."""
+    created = sharing.create_share(
+        session,
+        platform,
+        principal,
+        credential_ids=body.credentials,
+        audience=body.audience,
+        purpose=body.purpose,
+        days=body.days,
+    )
+    return {
+        "id": created.share.id,
+        "link": f"{platform.settings.public_url}/s/{created.token}",
+        "expires": created.share.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+@router.post("/api/me/shares/{share_id}/revoke", tags=["wallet"])
+def revoke_share(
+    share_id: str, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Withdraw a share (and the consent behind it)."""
+    share = sharing.revoke_share(session, platform, principal, share_id)
+    return {"id": share.id, "withdrawn": True}
 
 
 class TrustStateRequest(BaseModel):

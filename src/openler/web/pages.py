@@ -13,10 +13,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from openler.services import accounts, issuing
-from openler.services.errors import Forbidden, Unauthenticated
+from openler.services import accounts, issuing, sharing
+from openler.services.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from openler.services.verifying import verify_document
-from openler.store.models import IssuedCredential, Organization, TrustEntryRow
+from openler.store.models import IssuedCredential, Organization, Person, TrustEntryRow
 from openler.web.deps import SESSION_COOKIE, MaybePrincipal, PlatformDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -184,6 +184,37 @@ def home(
         verifier_orgs=verifier_orgs,
         registry=registry,
         platform_orgs=platform_orgs,
+    )
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def view_share(
+    token: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: MaybePrincipal,
+) -> Response:
+    """The page an employer opens from a share link: verified now, every view audited."""
+    viewer = (
+        principal.label if principal else f"link:{request.client.host if request.client else '?'}"
+    )
+    try:
+        view = sharing.view_share(session, platform, token, viewer=viewer)
+    except NotFound as exc:
+        return _page(request, "share.html", 404, principal=principal, problem=exc.message)
+    except Conflict as exc:
+        return _page(request, "share.html", 410, principal=principal, problem=exc.message)
+    request.app.state.metrics.events["share.view"] += 1
+    holder = session.get(Person, view.share.person_id)
+    return _page(
+        request,
+        "share.html",
+        principal=principal,
+        share=view.share,
+        report=view.report,
+        viewed_at=view.viewed_at,
+        holder=holder.name if holder else "the learner",
     )
 
 

@@ -1,0 +1,170 @@
+"""Sharing: a learner shares chosen credentials with an audience, with consent, until an
+expiry. The share is a presentation signed by the learner's holder key; every view by the
+audience is verified live (status now, not as it was) and audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openler.services import audit
+from openler.services.accounts import Principal, holder_key, require_self
+from openler.services.context import Platform
+from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.verifying import verify_document
+from openler.store.models import Consent, IssuedCredential, Person, Share
+from openler.vc import VerificationReport, build_presentation, sign_presentation
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CreatedShare:
+    share: Share
+    token: str  # shown once: the link is /s/<token>
+
+
+def create_share(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    *,
+    credential_ids: list[str],
+    audience: str,
+    purpose: str,
+    days: int = 30,
+) -> CreatedShare:
+    """Share the learner's own credentials; records consent and audits both."""
+    person = session.get(Person, principal.person_id)
+    if person is None:
+        raise NotFound("no such person")
+    require_self(principal, person.id)
+    if not credential_ids:
+        raise UsageError("choose at least one credential to share")
+    if not 1 <= days <= 365:
+        raise UsageError("a share lasts from 1 to 365 days")
+    rows = [session.get(IssuedCredential, c) for c in credential_ids]
+    if any(r is None or r.person_id != person.id for r in rows):
+        raise NotFound("one of the credentials is not yours")
+    key = holder_key(session, platform, person)
+    now = platform.now()
+    token = secrets.token_urlsafe(24)
+    share_id = secrets.token_hex(8)
+    documents: list[dict[str, Any] | str] = [r.document for r in rows if r is not None]
+    presentation = sign_presentation(
+        build_presentation(
+            documents, holder=key.controller, presentation_id=f"urn:openler:share:{share_id}"
+        ),
+        key,
+        challenge=share_id,
+        domain=audience,
+        created=now,
+    )
+    share = Share(
+        id=share_id,
+        person_id=person.id,
+        token_hash=_digest(token),
+        audience=audience,
+        purpose=purpose,
+        presentation=presentation,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(share)
+    session.flush()
+    session.add(
+        Consent(
+            person_id=person.id,
+            share_id=share.id,
+            scope=f"share with {audience}: {purpose}",
+            granted_at=now,
+        )
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=principal.label,
+        action="share.create",
+        subject=f"share:{share.id}",
+        data={"audience": audience, "credentials": credential_ids},
+    )
+    audit.record(
+        session, at=now, actor=principal.label, action="consent.grant", subject=f"share:{share.id}"
+    )
+    return CreatedShare(share, token)
+
+
+def revoke_share(
+    session: Session, platform: Platform, principal: Principal, share_id: str
+) -> Share:
+    share = session.get(Share, share_id)
+    if share is None or share.person_id != principal.person_id:
+        raise NotFound("no such share")
+    require_self(principal, share.person_id)
+    if share.revoked_at is not None:
+        raise Conflict("the share is already withdrawn")
+    now = platform.now()
+    share.revoked_at = now
+    for consent in session.execute(select(Consent).where(Consent.share_id == share.id)).scalars():
+        consent.withdrawn_at = now
+    audit.record(
+        session,
+        at=now,
+        actor=principal.label,
+        action="consent.withdraw",
+        subject=f"share:{share.id}",
+    )
+    return share
+
+
+@dataclass(frozen=True)
+class ShareView:
+    share: Share
+    report: VerificationReport
+    viewed_at: datetime
+
+
+def view_share(
+    session: Session,
+    platform: Platform,
+    token: str,
+    *,
+    viewer: str,
+    jurisdiction: str | None = None,
+) -> ShareView:
+    """Open a share link: refused once expired or withdrawn; otherwise verified now."""
+    share = session.execute(select(Share).where(Share.token_hash == _digest(token))).scalar()
+    if share is None:
+        raise NotFound("this share link does not exist")
+    now = platform.now()
+    if share.revoked_at is not None:
+        raise Conflict("the learner withdrew this share")
+    if share.expires_at < now:
+        raise Conflict(f"this share expired on {share.expires_at:%Y-%m-%d}")
+    report = verify_document(
+        session,
+        platform,
+        share.presentation,
+        challenge=share.id,
+        domain=share.audience,
+        jurisdiction=jurisdiction,
+        name="share",
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=viewer,
+        action="share.view",
+        subject=f"share:{share.id}",
+        data={"verified": report.verified},
+    )
+    return ShareView(share, report, now)

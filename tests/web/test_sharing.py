@@ -1,0 +1,95 @@
+"""Story 1 on the platform: Maria shares her credentials with an NC employer; the employer's
+view is verified live; after Ohio suspends the license the same link shows it suspended;
+withdrawn and expired shares stop working; every view is audited."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from openler.services import issuing
+from openler.store.models import AuditEvent, IssuedCredential, Person
+from tests.web.conftest import login
+
+
+def marias_credentials(platform: Any) -> dict[str, str]:
+    with platform.db.session() as s:
+        maria = s.query(Person).filter_by(email="maria@demo.openler.org").one()
+        rows = issuing.credentials_of(s, maria.id)
+        return {
+            r.document["name"]: r.id
+            for r in rows
+            if r.valid_until is None or r.valid_until > platform.now()
+        }
+
+
+def share(client: TestClient, platform: Any, days: int = 30) -> dict[str, Any]:
+    login(client, "maria@demo.openler.org")
+    ids = marias_credentials(platform)
+    body = {
+        "credentials": [ids["Registered Nurse"], ids["IV Therapy and Infusion Safety"]],
+        "audience": "Piedmont Regional Hospital",
+        "purpose": "RN position",
+        "days": days,
+    }
+    response = client.post("/api/me/shares", json=body)
+    assert response.status_code == 201, response.json()
+    client.cookies.clear()
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def path_of(link: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", link)
+
+
+def test_share_is_verified_live_and_follows_suspension(
+    client: TestClient, demo_platform: Any
+) -> None:
+    created = share(client, demo_platform)
+    page = client.get(path_of(created["link"]))
+    assert page.status_code == 200
+    assert "Every credential verified." in page.text and "Registered Nurse" in page.text
+    with demo_platform.db.session() as s:
+        license_id = marias_credentials(demo_platform)["Registered Nurse"]
+        issuing.set_status(s, demo_platform, None, license_id, action="suspend")
+    again = client.get(path_of(created["link"]))
+    assert "Suspended by Ohio Board of Nursing" in again.text
+    with demo_platform.db.session() as s:
+        views = s.query(AuditEvent).filter_by(action="share.view").count()
+        assert views == 2
+        assert s.query(AuditEvent).filter_by(action="consent.grant").count() == 1
+
+
+def test_withdrawn_and_expired_shares_stop(client: TestClient, demo_platform: Any) -> None:
+    created = share(client, demo_platform, days=1)
+    login(client, "maria@demo.openler.org")
+    assert client.post(f"/api/me/shares/{created['id']}/revoke").status_code == 200
+    client.cookies.clear()
+    gone = client.get(path_of(created["link"]))
+    assert gone.status_code == 410 and "withdrew this share" in gone.text
+    assert client.get("/s/not-a-real-token").status_code == 404
+
+
+def test_expiry(client: TestClient, demo_platform: Any) -> None:
+    from dataclasses import replace
+
+    created = share(client, demo_platform, days=1)
+    later = replace(demo_platform, clock=lambda: demo_platform.now() + timedelta(days=2))
+    client.app.state.platform = later  # type: ignore[attr-defined]
+    expired = client.get(path_of(created["link"]))
+    assert expired.status_code == 410 and "expired" in expired.text
+
+
+def test_nobody_shares_someone_elses_credentials(client: TestClient, demo_platform: Any) -> None:
+    ids = marias_credentials(demo_platform)
+    login(client, "james@demo.openler.org")
+    body = {"credentials": [ids["Registered Nurse"]], "audience": "x", "purpose": "y"}
+    assert client.post("/api/me/shares", json=body).status_code == 404
+    client.cookies.clear()
+    assert client.post("/api/me/shares", json=body).status_code == 401
+    with demo_platform.db.session() as s:
+        assert s.query(IssuedCredential).count() > 0
