@@ -16,9 +16,9 @@ from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.verifying import verify_document
 from openler.store.models import IssuedCredential, StatusList
 from openler.vc import VerificationReport
-from openler.web.deps import CurrentPrincipal, PlatformDep, SessionDep
+from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
 
-router = APIRouter()
+router = APIRouter(route_class=CommitRoute)
 
 CACHE_DOCUMENTS = "public, max-age=300"
 CACHE_STATUS = "public, max-age=60"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from openler.services import accounts
 from openler.services.accounts import Principal
@@ -24,9 +26,38 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def get_session(platform: PlatformDep) -> Iterator[Session]:
-    with platform.db.session() as session:
+def get_session(request: Request, platform: PlatformDep) -> Iterator[Session]:
+    """One transaction per request. ``CommitRoute`` commits it before the response is sent
+    (FastAPI runs the code after ``yield`` only once the response has gone out, which would
+    let a quick follow-up request miss what this one wrote); an error rolls it back."""
+    session = platform.db.sessions()
+    session.begin()
+    request.state.db_session = session
+    try:
         yield session
+        if session.in_transaction():
+            session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+class CommitRoute(APIRoute):
+    """Commits the request's transaction when the endpoint succeeded, before responding."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            response = await endpoint(request)
+            session: Session | None = getattr(request.state, "db_session", None)
+            if session is not None and session.in_transaction():
+                await run_in_threadpool(session.commit)
+            return response
+
+        return handler
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

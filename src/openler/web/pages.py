@@ -17,9 +17,9 @@ from openler.services import accounts, issuing, sharing
 from openler.services.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from openler.services.verifying import verify_document
 from openler.store.models import IssuedCredential, Organization, Person, TrustEntryRow
-from openler.web.deps import SESSION_COOKIE, MaybePrincipal, PlatformDep, SessionDep
+from openler.web.deps import SESSION_COOKIE, CommitRoute, MaybePrincipal, PlatformDep, SessionDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
 LOGIN_CSRF_COOKIE = "openler_login_csrf"
 
