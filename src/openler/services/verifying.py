@@ -20,7 +20,7 @@ from openler.services.documents import online_fetcher
 from openler.services.orgs import did_document
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
 from openler.vc import ResolutionError, VerificationReport, verify
-from openler.vc.did import Fetched, did_web_url
+from openler.vc.did import Fetched
 from openler.vc.report import Policy
 from openler.vc.trust import Recognition, TrustEntry, TrustRegistry
 from openler.vc.verify import Resolvers
@@ -91,6 +91,3 @@ def verify_document(
         domain=domain,
         name=name,
     )
-
-
-__all__ = ["did_web_url", "local_fetcher", "registry", "verify_document"]

@@ -87,6 +87,23 @@ class Verifier:
     def __post_init__(self) -> None:
         self.forms = CanonicalForms(self.resolvers.contexts)
 
+    def nested(
+        self,
+        *,
+        policy: Policy | None = None,
+        check_status: bool = True,
+        no_trust_because: str | None = None,
+    ) -> Verifier:
+        """The world for a document inside this one (an embedded credential, a status
+        list, an endorsement): same clock and resolvers, no challenge or domain of its own."""
+        return Verifier(
+            at=self.at,
+            resolvers=self.resolvers,
+            policy=policy or self.policy,
+            check_status=check_status,
+            no_trust_because=no_trust_because,
+        )
+
     @property
     def resolver(self) -> Resolver:
         return self.resolvers.dids
@@ -579,7 +596,7 @@ def _check_holder(
             item = str(item.get("id", "")).split(",", 1)[-1]
         inner = _verify_input(
             item if isinstance(item, str | Mapping) else json.dumps(item),
-            _credential_world(world),
+            world.nested(),
             name,
         )
         report.credentials.append(inner)
@@ -632,10 +649,6 @@ def _subject_ids(item: Any, inner: VerificationReport) -> list[str]:
     if not isinstance(document, Mapping):
         return []
     return [i for i in (_id_of(s) for s in _as_list(document.get("credentialSubject"))) if i]
-
-
-def _credential_world(world: Verifier) -> Verifier:
-    return Verifier(at=world.at, resolvers=world.resolvers, policy=world.policy)
 
 
 def _check_status(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:
@@ -720,9 +733,8 @@ def _status_list(entry: StatusEntry, doc: dict[str, Any], world: Verifier) -> Ca
     cached = lists.cached(entry.list_url, world.at)
     if cached is None:
         fetched = lists.fetch(entry.list_url)
-        list_world = Verifier(
-            at=world.at,
-            resolvers=world.resolvers,
+        list_world = world.nested(
+            policy=DEFAULT_POLICY,
             check_status=False,
             no_trust_because=(
                 "a status list is trusted through its issuer, who must be the credential's"
@@ -800,11 +812,8 @@ def _check_endorsements(report: VerificationReport, doc: dict[str, Any], world: 
     for where, item in found:
         name = f"{report.input}#{where}"
         data = item if isinstance(item, str | Mapping) else json.dumps(item)
-        endorsement_world = Verifier(
-            at=world.at,
-            resolvers=world.resolvers,
-            policy=world.policy,
-            no_trust_because="endorsers are not checked against the trust registry",
+        endorsement_world = world.nested(
+            no_trust_because="endorsers are not checked against the trust registry"
         )
         report.endorsements.append(_verify_input(data, endorsement_world, name))
 
