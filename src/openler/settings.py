@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     #: argon2id cost; the defaults follow RFC 9106's second recommended option
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=1024)
+    #: OpenID Connect sign-in (optional): the provider's issuer URL, as in its discovery
+    #: document; sign-in with a password stays available beside it
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    #: omitted for a public client (PKCE only)
+    oidc_client_secret: SecretStr | None = None
+    #: the button says "Sign in with <oidc_name>"
+    oidc_name: str = "your organization's account"
+    oidc_scopes: str = "openid email profile"
+    #: create a learner account for a verified email that has none; otherwise only people
+    #: who already have an account may sign in through the provider
+    oidc_create_learners: bool = False
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
@@ -43,6 +55,13 @@ class Settings(BaseSettings):
                 raise ValueError("OPENLER_KEY_ENCRYPTION_KEY is required in production")
             if not self.public_url.startswith("https://"):
                 raise ValueError("OPENLER_PUBLIC_URL must be https:// in production")
+        if self.oidc_issuer is not None:
+            if not self.oidc_client_id:
+                raise ValueError("OPENLER_OIDC_CLIENT_ID is required with OPENLER_OIDC_ISSUER")
+            if "openid" not in self.oidc_scopes.split():
+                raise ValueError("OPENLER_OIDC_SCOPES must include openid")
+            if self.environment == "production" and not self.oidc_issuer.startswith("https://"):
+                raise ValueError("OPENLER_OIDC_ISSUER must be https:// in production")
         if self.key_encryption_key is not None:
             _decode_kek(self.key_encryption_key.get_secret_value())
         return self

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from openler.services.demo import DEMO_PASSWORD, LOGINS
+from tests.oidc_idp import FakeProvider, running_provider
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -55,14 +56,33 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def identity_provider() -> Iterator[FakeProvider]:
+    with running_provider() as provider:
+        provider.user = {
+            "sub": "idp-maria",
+            "email": LOGINS[0].email,
+            "email_verified": True,
+            "name": LOGINS[0].name,
+        }
+        yield provider
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, identity_provider: FakeProvider
+) -> Iterator[str]:
     _require_browser()
     port = _free_port()
     workdir = tmp_path_factory.mktemp("web")
+    identity_provider.redirect_uris.append(f"http://127.0.0.1:{port}/login/oidc/callback")
     env = {
         **os.environ,
         "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
         "OPENLER_PASSWORD_HASH_TIME_COST": "1",
+        "OPENLER_OIDC_ISSUER": identity_provider.issuer,
+        "OPENLER_OIDC_CLIENT_ID": identity_provider.client_id,
+        "OPENLER_OIDC_CLIENT_SECRET": identity_provider.client_secret,
+        "OPENLER_OIDC_NAME": "Test ID",
     }
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(
@@ -255,3 +275,15 @@ def test_employer_opens_a_share_link_on_a_phone(server: str, browser: Any, phone
     assert fits_the_screen(page)
     assert accessibility_violations(page) == []
     employer.close()
+
+
+def test_learner_signs_in_through_the_identity_provider(server: str, phone: Any) -> None:
+    phone.goto(f"{server}/login")
+    assert accessibility_violations(phone) == []
+    phone.get_by_role("link", name="Sign in with Test ID").click()
+    phone.wait_for_url("**/authorize?**")
+    assert "Test identity provider" in phone.title()
+    phone.get_by_role("button", name="Continue").click()
+    phone.wait_for_url(f"{server}/home")
+    assert phone.get_by_role("heading", name=f"Welcome, {LOGINS[0].name}").is_visible()
+    assert fits_the_screen(phone)

@@ -212,6 +212,19 @@ def login(session: Session, platform: Platform, *, email: str, password: str) ->
     person.locked_until = None
     if hasher.check_needs_rehash(person.password_hash):
         person.password_hash = hasher.hash(password)
+    return start_session(session, platform, person, method="password")
+
+
+def start_session(
+    session: Session,
+    platform: Platform,
+    person: Person,
+    *,
+    method: str,
+    data: dict[str, str] | None = None,
+) -> LoginResult:
+    """A new session for a person whose sign-in (``method``) has already been checked."""
+    now = platform.now()
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=platform.settings.session_hours)
     session.add(
@@ -224,7 +237,12 @@ def login(session: Session, platform: Platform, *, email: str, password: str) ->
         )
     )
     audit.record(
-        session, at=now, actor=f"person:{person.id}", action="login", subject=f"person:{person.id}"
+        session,
+        at=now,
+        actor=f"person:{person.id}",
+        action="login",
+        subject=f"person:{person.id}",
+        data={"method": method, **(data or {})},
     )
     return LoginResult(token, csrf, principal_for(session, person), expires)
 

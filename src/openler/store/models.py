@@ -281,6 +281,19 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class Identity(Base):
+    """A person's account at an OpenID Connect provider: (issuer, subject) is theirs alone."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
 class SessionRow(Base):
     __tablename__ = "sessions"
     #: sha256 of the session cookie's value

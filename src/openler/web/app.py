@@ -19,6 +19,7 @@ from openler import __version__
 from openler.services import jobs
 from openler.services.context import Platform
 from openler.services.errors import ServiceError
+from openler.services.oidc import OidcProvider
 from openler.settings import Settings
 from openler.vc import VCError
 from openler.web import api, pages
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.state.platform = platform
     app.state.metrics = Metrics()
     app.state.jobs = jobs.queue_for(platform)
+    app.state.oidc = OidcProvider.from_settings(settings)
 
     @app.middleware("http")
     async def limits_and_metrics(request: Request, call_next: Any) -> Response:

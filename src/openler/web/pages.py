@@ -13,8 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from openler.services import accounts, issuing, sharing
-from openler.services.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from openler.services import accounts, audit, issuing, oidc, sharing
+from openler.services.accounts import LoginResult
+from openler.services.context import Platform
+from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
+from openler.services.oidc import OidcProvider
 from openler.services.verifying import verify_document
 from openler.store.models import IssuedCredential, Organization, Person, TrustEntryRow
 from openler.web.deps import SESSION_COOKIE, CommitRoute, MaybePrincipal, PlatformDep, SessionDep
@@ -22,6 +25,7 @@ from openler.web.deps import SESSION_COOKIE, CommitRoute, MaybePrincipal, Platfo
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
 LOGIN_CSRF_COOKIE = "openler_login_csrf"
+OIDC_COOKIE = "openler_oidc"
 
 
 def mount_static(app: FastAPI) -> None:
@@ -53,12 +57,27 @@ def index(request: Request, principal: MaybePrincipal) -> Response:
     return _page(request, "index.html")
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
+def _login_page(
+    request: Request, error: str | None = None, status: int = 200, email: str = ""
+) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
-    response = _page(request, "login.html", login_csrf=token)
+    provider: OidcProvider | None = request.app.state.oidc
+    response = _page(
+        request,
+        "login.html",
+        status,
+        error=error,
+        email=email,
+        login_csrf=token,
+        oidc_name=provider.name if provider else None,
+    )
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
     return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    return _login_page(request)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -77,14 +96,13 @@ def login(
         result = accounts.login(session, platform, email=email, password=password)
     except Unauthenticated as exc:
         session.commit()  # keep the failed attempt (throttling, audit) although we answer 401
-        token = secrets.token_urlsafe(24)
-        response = _page(
-            request, "login.html", 401, error=exc.message, email=email, login_csrf=token
-        )
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600
-        )
-        return response
+        return _login_page(request, exc.message, 401, email=email)
+    redirect = _signed_in(request, platform, result)
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE)
+    return redirect
+
+
+def _signed_in(request: Request, platform: Platform, result: LoginResult) -> Response:
     redirect = RedirectResponse("/home", status_code=303)
     redirect.set_cookie(
         SESSION_COOKIE,
@@ -94,9 +112,68 @@ def login(
         secure=platform.settings.secure_cookies,
         max_age=platform.settings.session_hours * 3600,
     )
-    redirect.delete_cookie(LOGIN_CSRF_COOKIE)
     request.app.state.metrics.events["login"] += 1
     return redirect
+
+
+def _oidc(request: Request) -> OidcProvider:
+    provider: OidcProvider | None = request.app.state.oidc
+    if provider is None:
+        raise NotFound("sign-in through an identity provider is not configured here")
+    return provider
+
+
+def _oidc_redirect_uri(platform: Platform) -> str:
+    return platform.settings.public_url.rstrip("/") + "/login/oidc/callback"
+
+
+@router.get("/login/oidc")
+def oidc_begin(request: Request, platform: PlatformDep) -> Response:
+    """Send the browser to the identity provider (authorization code flow with PKCE)."""
+    provider = _oidc(request)
+    try:
+        url, pending = provider.begin(_oidc_redirect_uri(platform))
+    except ServiceError as exc:
+        return _login_page(request, exc.message, 502)
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        OIDC_COOKIE,
+        pending.cookie(),
+        httponly=True,
+        samesite="lax",  # the provider sends the browser back with a top-level GET
+        secure=platform.settings.secure_cookies,
+        max_age=oidc.PENDING_SECONDS,
+        path="/login/oidc",
+    )
+    return response
+
+
+@router.get("/login/oidc/callback")
+def oidc_callback(request: Request, session: SessionDep, platform: PlatformDep) -> Response:
+    provider = _oidc(request)
+    try:
+        result = provider.finish(
+            session,
+            platform,
+            query=dict(request.query_params),
+            pending=oidc.PendingLogin.from_cookie(request.cookies.get(OIDC_COOKIE)),
+            redirect_uri=_oidc_redirect_uri(platform),
+        )
+    except ServiceError as exc:
+        session.rollback()
+        audit.record(
+            session,
+            at=platform.now(),
+            actor="anonymous",
+            action="login.failed",
+            subject=f"oidc:{provider.issuer}",
+            data={"reason": exc.message},
+        )
+        response: Response = _login_page(request, exc.message, exc.http_status)
+    else:
+        response = _signed_in(request, platform, result)
+    response.delete_cookie(OIDC_COOKIE, path="/login/oidc")
+    return response
 
 
 @router.post("/logout")
