@@ -2,6 +2,7 @@
 
 ServiceError            exit code 2, HTTP 400
 ├── UsageError          bad options or input
+│   └── InvalidCredential   a credential that does not meet the data model
 ├── FileError           a file that cannot be read or written
 ├── NotFound            HTTP 404
 ├── Forbidden           HTTP 403: the principal may not do this
@@ -26,6 +27,10 @@ class ServiceError(Exception):
 
 class UsageError(ServiceError):
     code = "usage"
+
+
+class InvalidCredential(UsageError):  # noqa: N818
+    code = "invalid_credential"
 
 
 class FileError(ServiceError):

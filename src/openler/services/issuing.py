@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit, lists
 from openler.services.accounts import Principal, holder_key, require_role
 from openler.services.context import Platform
-from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
+from openler.services.errors import Conflict, Forbidden, InvalidCredential, NotFound, UsageError
 from openler.services.lists import status_list_url
 from openler.services.orgs import org_did, signing_key
 from openler.store.models import (
@@ -26,7 +26,7 @@ from openler.store.models import (
     StatusAllocation,
     StatusList,
 )
-from openler.vc import sign_credential
+from openler.vc import Cryptosuite, credential_problems, sign_credential
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.models import ACHIEVEMENT_TYPES
 from openler.vc.models import Achievement as AchievementModel
@@ -198,6 +198,7 @@ def issue_document(
     *,
     achievement: Achievement | None = None,
     person: Person | None = None,
+    cryptosuite: Cryptosuite = "eddsa-rdfc-2022",
 ) -> IssuedCredential:
     """Issue a credential document as ``organization``: an id and ``validFrom`` when it has
     none, revocation and suspension entries, the organization's proof, a record and an
@@ -219,6 +220,11 @@ def issue_document(
     if session.get(IssuedCredential, credential_id) is not None:
         raise Conflict(f"a credential with the id {credential_id} was already issued")
     document.setdefault("validFrom", format_datetime(now))
+    problems = credential_problems(document)
+    if problems:
+        raise InvalidCredential(
+            "the credential cannot be issued as it stands: " + "; ".join(problems)
+        )
     revocation, r_index = allocate_index(
         session, platform, organization, "revocation", credential_id
     )
@@ -239,7 +245,7 @@ def issue_document(
         *entries,
     ]
     key_row, key = signing_key(session, platform, organization)
-    signed = sign_credential(document, key, created=now)
+    signed = sign_credential(document, key, created=now, cryptosuite=cryptosuite)
     subject = signed.get("credentialSubject")
     subject_id = subject.get("id") if isinstance(subject, dict) else None
     valid_until = signed.get("validUntil")

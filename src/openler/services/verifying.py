@@ -75,7 +75,9 @@ def verify_document(
     jurisdiction: str | None = None,
     challenge: str | None = None,
     domain: str | None = None,
+    proof_purpose: str | None = None,
     use_registry: bool = True,
+    require_trust: bool | None = None,
     name: str = "-",
 ) -> VerificationReport:
     trust = registry(session) if use_registry else None
@@ -86,8 +88,9 @@ def verify_document(
         data,
         at=at or platform.now(),
         resolvers=resolvers,
-        policy=Policy(jurisdiction=jurisdiction),
+        policy=Policy(jurisdiction=jurisdiction, require_trust=require_trust),
         challenge=challenge,
         domain=domain,
+        proof_purpose=proof_purpose,
         name=name,
     )

@@ -32,7 +32,7 @@ from openler.vc.errors import (
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.keys import Multikey
 from openler.vc.report import CHECK_IDS, Check, Policy, VerificationReport
-from openler.vc.verify import MAX_INPUT_BYTES, verify
+from openler.vc.verify import MAX_INPUT_BYTES, credential_problems, verify
 
 __all__ = [
     "CHECK_IDS",
@@ -63,6 +63,7 @@ __all__ = [
     "bake_svg",
     "build_presentation",
     "check_proofs",
+    "credential_problems",
     "did_web_for",
     "did_web_url",
     "extract_png",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from openler.vc import jose, jsonld
@@ -77,6 +77,9 @@ class Verifier:
     policy: Policy = DEFAULT_POLICY
     challenge: str | None = None
     domain: str | None = None
+    #: the proof purpose the caller expects (VC API ``expectedProofPurpose``); by default
+    #: ``assertionMethod`` for credentials and ``authentication`` for presentations
+    proof_purpose: str | None = None
     #: False while verifying a status list credential itself (no status of a status list).
     check_status: bool = True
     #: Why the trust registry does not apply (status lists, endorsements), or None.
@@ -121,9 +124,11 @@ def verify(
     policy: Policy = DEFAULT_POLICY,
     challenge: str | None = None,
     domain: str | None = None,
+    proof_purpose: str | None = None,
     name: str = "-",
 ) -> VerificationReport:
-    """Verify one input and report on every check.
+    """Verify one input and report on every check. ``challenge``, ``domain`` and
+    ``proof_purpose`` apply to the proofs of the input itself, not to documents inside it.
 
     >>> from datetime import UTC, datetime
     >>> verify(b"not json", at=datetime.now(UTC)).summary
@@ -135,8 +140,32 @@ def verify(
         policy=policy,
         challenge=challenge,
         domain=domain,
+        proof_purpose=proof_purpose,
     )
     return _verify_input(data, world, name)
+
+
+def credential_problems(
+    document: Mapping[str, Any], *, loader: DocumentLoader | None = None
+) -> list[str]:
+    """What keeps an unsigned ``document`` from being a credential a verifier accepts: its
+    contexts (every term defined), the VC data model, and for Open Badges / CLR types their
+    schemas and types — every check short of proofs, status and trust. Issuers call this
+    before signing, so that nothing is signed that would then fail verification.
+
+    >>> doc = {"@context": [VC_V2], "type": ["VerifiableCredential"], "issuer": "did:example:1"}
+    >>> for problem in credential_problems(doc):
+    ...     print(problem)
+    schema: does not conform to the VC data model: credentialSubject: Field required
+    type: validFrom is missing
+    """
+    doc = dict(document)
+    report = VerificationReport(input="-", kind="credential")
+    world = Verifier(at=datetime.now(UTC), resolvers=Resolvers(contexts=loader))
+    _check_context(report, doc, world)
+    _check_schema(report, doc)
+    _check_type(report, doc)
+    return [f"{c.id}: {c.message}" for c in report.checks if c.status == "failed"]
 
 
 def load_trust_snapshot(
@@ -344,6 +373,8 @@ def _check_schema(report: VerificationReport, doc: dict[str, Any]) -> None:
             "AchievementCredential": "Open Badges 3.0 AchievementCredential schema",
             "EndorsementCredential": "Open Badges 3.0 EndorsementCredential schema",
         }.get(model.__name__ if model else "", "VC data model")
+    if report.kind != "presentation":
+        problems += _date_order(doc)
     if problems:
         shown = "; ".join(problems[:5]) + (
             f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
@@ -353,12 +384,27 @@ def _check_schema(report: VerificationReport, doc: dict[str, Any]) -> None:
         report.add("schema", "passed", f"conforms to the {label}")
 
 
+def _date_order(doc: dict[str, Any]) -> list[str]:
+    """VC 2.0: validFrom must not be later than validUntil (likewise the VC 1.1 dates)."""
+    for start, end in (("validFrom", "validUntil"), ("issuanceDate", "expirationDate")):
+        if isinstance(doc.get(start), str) and isinstance(doc.get(end), str):
+            try:
+                if parse_datetime(doc[start], start) > parse_datetime(doc[end], end):
+                    return [f"{end}: {doc[end]} is earlier than {start} {doc[start]}"]
+            except InputError:
+                pass  # reported by the schema itself
+    return []
+
+
 def _credential_shape(doc: dict[str, Any]) -> list[str]:
     problems = []
+    subject = doc.get("credentialSubject")
     if "credentialSubject" not in doc:
         problems.append("credentialSubject: Field required")
-    elif not isinstance(doc["credentialSubject"], dict | list):
+    elif not isinstance(subject, dict | list) or (isinstance(subject, list) and not subject):
         problems.append("credentialSubject: must be an object or an array of objects")
+    elif any(not isinstance(s, dict) or not s for s in _as_list(subject)):
+        problems.append("credentialSubject: each subject must be an object with a claim")
     if _id_of(doc.get("issuer")) is None:
         problems.append("issuer: must be a URL or an object with an id")
     v1 = isinstance(doc.get("@context"), list) and doc["@context"][:1] == [VC_V1]
@@ -456,21 +502,21 @@ def _check_proof(
     report: VerificationReport, doc: dict[str, Any], world: Verifier, jwt: jose.UnverifiedJwt | None
 ) -> list[str]:
     """Run the proof check; return the controllers of the keys whose proofs verified."""
-    purpose = "authentication" if report.kind == "presentation" else "assertionMethod"
+    purpose = world.proof_purpose or (
+        "authentication" if report.kind == "presentation" else "assertionMethod"
+    )
     if jwt is not None:
         return _check_jwt_proof(report, jwt, world, purpose)
     if "proof" not in doc:
         report.add("proof", "failed", "the document has no proof")
         return []
-    challenge = world.challenge if report.kind == "presentation" else None
-    domain = world.domain if report.kind == "presentation" else None
     results = check_proofs(
         doc,
         resolver=world.resolver,
         purpose=purpose,
         at=world.at,
-        challenge=challenge,
-        domain=domain,
+        challenge=world.challenge,
+        domain=world.domain,
         loader=world.loader,
         forms=world.forms,
     )
@@ -793,7 +839,12 @@ def _check_trust(report: VerificationReport, doc: dict[str, Any], world: Verifie
         source = (
             f" (registry snapshot of {registry.snapshot_issued}, {freshness(issued, world.at)})"
         )
-    report.add("trust", "passed" if decision.trusted else "failed", decision.message + source)
+    if decision.trusted:
+        report.add("trust", "passed", decision.message + source)
+    else:  # a verifier that did not ask for trust hears about it, but is not refused
+        report.add(
+            "trust", "failed" if report.required("trust") else "warning", decision.message + source
+        )
 
 
 def _check_endorsements(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:

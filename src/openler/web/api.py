@@ -3,7 +3,7 @@ records. Thin: parse, call one service, render."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -26,6 +26,9 @@ CACHE_STATUS = "public, max-age=60"
 
 class IssueOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
+    cryptosuite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"] = Field(
+        default="eddsa-rdfc-2022", description="the Data Integrity cryptosuite of the proof"
+    )
 
 
 class IssueRequest(BaseModel):
@@ -37,6 +40,14 @@ class VerifyOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
     challenge: str | None = None
     domain: str | None = None
+    expectedProofPurpose: str | None = Field(
+        default=None, description="every proof must have this purpose"
+    )
+    checks: list[str] | None = Field(
+        default=None,
+        description="the checks the caller asks for; openler always runs every check that "
+        "applies (verification fails closed) and lists them in the answer",
+    )
     jurisdiction: str | None = Field(default=None, description="openler: where the verifier is")
 
 
@@ -90,7 +101,10 @@ def issue_credential(
     organization = session.get(Organization, organizations[0])
     if organization is None:
         raise NotFound("the token's organization no longer exists")
-    row = issuing.issue_document(session, platform, principal, organization, body.credential)
+    options = body.options or IssueOptions()
+    row = issuing.issue_document(
+        session, platform, principal, organization, body.credential, cryptosuite=options.cryptosuite
+    )
     count(request, "credential.issue")
     return {"verifiableCredential": row.document}
 
@@ -111,6 +125,11 @@ def _verify(
         jurisdiction=options.jurisdiction,
         challenge=options.challenge,
         domain=options.domain,
+        proof_purpose=options.expectedProofPurpose,
+        # VC API callers may name their checks; the trust registry then applies only when
+        # they ask for it ("trust"), and an untrusted issuer is a warning. Every other
+        # check that applies (status, validity, ...) is always enforced.
+        require_trust=None if options.checks is None or "trust" in options.checks else False,
         name=name,
     )
     count(request, "verify." + ("verified" if report.verified else "failed"))
