@@ -329,11 +329,79 @@ def set_status(
     return row
 
 
-def credentials_of(session: Session, person_id: str) -> list[IssuedCredential]:
-    return list(
-        session.execute(
-            select(IssuedCredential)
-            .where(IssuedCredential.person_id == person_id)
-            .order_by(IssuedCredential.issued_at)
-        ).scalars()
+#: what a re-issue leaves behind of the old document (the rest is made anew)
+_NOT_CARRIED = ("id", "proof", "credentialStatus")
+
+
+def reissue(
+    session: Session,
+    platform: Platform,
+    principal: Principal | None,
+    credential_id: str,
+    *,
+    refresh_achievement: bool = False,
+) -> IssuedCredential:
+    """Issue a credential again — a new id, status entries and proof by the current key,
+    the same claims and validity (with ``refresh_achievement``, the achievement as it is
+    defined now) — and revoke the old one, recording what replaced it. A suspended
+    credential's replacement is suspended too; revoked or replaced credentials are not
+    re-issued."""
+    old = session.get(IssuedCredential, credential_id, with_for_update=True)
+    if old is None:
+        raise NotFound(f"no credential {credential_id}")
+    if principal is not None:
+        require_role(principal, old.organization_id, "issuer_admin")
+    if old.replaced_by is not None:
+        raise Conflict(f"{credential_id} was already re-issued as {old.replaced_by}")
+    if old.state == "revoked":
+        raise Conflict(f"{credential_id} is revoked; a revoked credential is not re-issued")
+    organization = session.get(Organization, old.organization_id)
+    achievement = session.get(Achievement, old.achievement_id) if old.achievement_id else None
+    person = session.get(Person, old.person_id) if old.person_id else None
+    assert organization is not None
+    document = {k: copy.deepcopy(v) for k, v in old.document.items() if k not in _NOT_CARRIED}
+    if refresh_achievement and achievement is not None:
+        subject = document.get("credentialSubject")
+        if isinstance(subject, dict) and "achievement" in subject:
+            subject["achievement"] = copy.deepcopy(achievement.data)
+            document["name"] = achievement.data.get("name", document.get("name"))
+    was_suspended = old.state == "suspended"
+    new = issue_document(
+        session,
+        platform,
+        None,
+        organization,
+        document,
+        achievement=achievement,
+        person=person,
+        cryptosuite=_cryptosuite_of(old.document),
     )
+    if was_suspended:
+        set_status(session, platform, None, new.id, action="suspend")
+    set_status(session, platform, None, old.id, action="revoke")
+    old.replaced_by = new.id
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label if principal else "system",
+        action="credential.reissue",
+        subject=old.id,
+        data={"replacement": new.id, "refresh_achievement": refresh_achievement},
+    )
+    return new
+
+
+def _cryptosuite_of(document: dict[str, Any]) -> Cryptosuite:
+    proof = document.get("proof")
+    suite = proof.get("cryptosuite") if isinstance(proof, dict) else None
+    return "eddsa-jcs-2022" if suite == "eddsa-jcs-2022" else "eddsa-rdfc-2022"
+
+
+def credentials_of(
+    session: Session, person_id: str, *, include_replaced: bool = False
+) -> list[IssuedCredential]:
+    """A person's credentials, oldest first; re-issued ones only with ``include_replaced``."""
+    query = select(IssuedCredential).where(IssuedCredential.person_id == person_id)
+    if not include_replaced:
+        query = query.where(IssuedCredential.replaced_by.is_(None))
+    return list(session.execute(query.order_by(IssuedCredential.issued_at)).scalars())

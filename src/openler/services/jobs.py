@@ -26,7 +26,7 @@ from openler.services import audit, issuing
 from openler.services.accounts import Principal, require_role
 from openler.services.context import Platform
 from openler.services.errors import NotFound, ServiceError, UsageError
-from openler.store.models import Achievement, Job, Organization, Person
+from openler.store.models import Achievement, IssuedCredential, IssuerKey, Job, Organization, Person
 
 Handler = Callable[[Platform, Job], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
@@ -234,6 +234,87 @@ def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
             rows.append({"email": email, "error": exc.message})
     failed = sum(1 for r in rows if "error" in r)
     return {"rows": rows, "issued": len(rows) - failed, "failed": failed}
+
+
+@handler("bulk_reissue")
+def bulk_reissue(platform: Platform, job: Job) -> dict[str, Any]:
+    """Re-issue an organization's current credentials — all, those of one achievement, or
+    those signed by one key (after it was revoked) — one row per credential. A re-run
+    skips what an earlier run re-issued (``replaced_by`` is set then)."""
+    payload = job.payload
+    rows: list[dict[str, Any]] = [
+        r for r in (job.result or {}).get("rows", []) if r.get("replacement")
+    ]
+    with platform.db.session() as session:
+        organization = session.execute(
+            select(Organization).where(Organization.slug == payload["organization"])
+        ).scalar()
+        if organization is None:
+            raise NotFound(f"no organization {payload['organization']!r}")
+        query = select(IssuedCredential.id).where(
+            IssuedCredential.organization_id == organization.id,
+            IssuedCredential.replaced_by.is_(None),
+            IssuedCredential.state != "revoked",
+        )
+        if payload.get("achievement"):
+            achievement = session.execute(
+                select(Achievement).where(
+                    Achievement.organization_id == organization.id,
+                    Achievement.slug == payload["achievement"],
+                )
+            ).scalar()
+            if achievement is None:
+                raise NotFound(f"no achievement {payload['achievement']!r}")
+            query = query.where(IssuedCredential.achievement_id == achievement.id)
+        if payload.get("key"):
+            query = query.where(IssuedCredential.key_id == payload["key"])
+        selected = list(session.execute(query.order_by(IssuedCredential.issued_at)).scalars())
+    for credential_id in selected:
+        try:
+            with platform.db.session() as session:
+                replacement = issuing.reissue(
+                    session,
+                    platform,
+                    None,
+                    credential_id,
+                    refresh_achievement=bool(payload.get("refresh_achievement")),
+                )
+                rows.append({"credential": credential_id, "replacement": replacement.id})
+        except ServiceError as exc:
+            rows.append({"credential": credential_id, "error": exc.message})
+    failed = sum(1 for r in rows if "error" in r)
+    return {"rows": rows, "reissued": len(rows) - failed, "failed": failed}
+
+
+def submit_bulk_reissue(
+    platform: Platform,
+    queue: JobQueue,
+    principal: Principal,
+    *,
+    organization_slug: str,
+    achievement_slug: str | None = None,
+    key_id: str | None = None,
+    refresh_achievement: bool = False,
+) -> str:
+    """Queue a bulk re-issue; only the organization's issuer admins may."""
+    with platform.db.session() as session:
+        organization = session.execute(
+            select(Organization).where(Organization.slug == organization_slug)
+        ).scalar()
+        if organization is None:
+            raise NotFound(f"no organization {organization_slug!r}")
+        require_role(principal, organization.id, "issuer_admin")
+        if key_id is not None:
+            key = session.get(IssuerKey, key_id)
+            if key is None or key.organization_id != organization.id:
+                raise NotFound(f"no key {key_id} in {organization_slug}")
+    payload = {
+        "organization": organization_slug,
+        "achievement": achievement_slug,
+        "key": key_id,
+        "refresh_achievement": refresh_achievement,
+    }
+    return create_job(platform, queue, kind="bulk_reissue", payload=payload, actor=principal.label)
 
 
 def submit_batch_issue(

@@ -185,6 +185,8 @@ class IssuedCredential(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     valid_until: Mapped[datetime | None]
     state_changed_at: Mapped[datetime | None]
+    #: set when the credential was re-issued: the id of the credential that replaced it
+    replaced_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class TrustEntryRow(Base):

@@ -290,6 +290,34 @@ def batch_issue(
     return {"job": job_id, "state": "queued"}
 
 
+class BulkReissueRequest(BaseModel):
+    organization: str
+    achievement: str | None = Field(default=None, description="only this achievement's")
+    key: str | None = Field(default=None, description="only those signed by this key")
+    refreshAchievement: bool = Field(
+        default=False, description="carry the achievement as it is defined now"
+    )
+
+
+@router.post("/api/jobs/bulk-reissue", status_code=202, tags=["jobs"])
+def bulk_reissue(
+    body: BulkReissueRequest, request: Request, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Re-issue an organization's credentials (new proofs and status entries; the old ones
+    revoked and marked replaced) as a background job — after a key was revoked, or an
+    achievement's definition was corrected. Issuer admins only."""
+    job_id = jobs.submit_bulk_reissue(
+        platform,
+        request.app.state.jobs,
+        principal,
+        organization_slug=body.organization,
+        achievement_slug=body.achievement,
+        key_id=body.key,
+        refresh_achievement=body.refreshAchievement,
+    )
+    return {"job": job_id, "state": "queued"}
+
+
 @router.get("/api/jobs/{job_id}", tags=["jobs"])
 def job(job_id: str, platform: PlatformDep, principal: CurrentPrincipal) -> dict[str, Any]:
     """A job's state and its row-by-row result."""
