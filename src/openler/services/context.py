@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from openler.settings import Settings
 from openler.store import Database
@@ -21,6 +22,9 @@ class Platform:
     settings: Settings
     db: Database
     clock: Callable[[], datetime] = field(default=_now)
+    #: per-process caches that services keep here, each under its own key; a service must
+    #: be able to tell when its entry is stale (see ``store.publication``)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:

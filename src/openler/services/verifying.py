@@ -8,6 +8,8 @@ Anything else is fetched only when ``online`` is set.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from openler.services.context import Platform
 from openler.services.documents import online_fetcher
 from openler.services.orgs import did_document
+from openler.store import publication
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
 from openler.vc import ResolutionError, VerificationReport, verify
 from openler.vc.did import Fetched
@@ -80,17 +83,60 @@ def verify_document(
     require_trust: bool | None = None,
     name: str = "-",
 ) -> VerificationReport:
-    trust = registry(session) if use_registry else None
-    if trust is not None and not trust.entries:
-        trust = None
-    resolvers = Resolvers(local_fetcher(session, platform), trust=trust)
-    return verify(
-        data,
-        at=at or platform.now(),
-        resolvers=resolvers,
-        policy=Policy(jurisdiction=jurisdiction, require_trust=require_trust),
-        challenge=challenge,
-        domain=domain,
-        proof_purpose=proof_purpose,
-        name=name,
-    )
+    resolvers = _resolvers(session, platform, use_registry=use_registry)
+    reset = _SESSION.set(session)
+    try:
+        return verify(
+            data,
+            at=at or platform.now(),
+            resolvers=resolvers,
+            policy=Policy(jurisdiction=jurisdiction, require_trust=require_trust),
+            challenge=challenge,
+            domain=domain,
+            proof_purpose=proof_purpose,
+            name=name,
+        )
+    finally:
+        _SESSION.reset(reset)
+
+
+#: the session of the verification running in this thread or task, for the cached fetcher
+_SESSION: ContextVar[Session | None] = ContextVar("openler_verifying_session", default=None)
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """Resolvers (DID documents, verified status lists, the trust registry) built under one
+    publication token; kept by the process until the token changes."""
+
+    token: str
+    with_registry: Resolvers
+    without_registry: Resolvers
+
+
+def _resolvers(session: Session, platform: Platform, *, use_registry: bool) -> Resolvers:
+    token = publication.current(session)
+    cached = platform.memo.get("verifying")
+    if not isinstance(cached, _Cached) or cached.token != token:
+        fetch = _session_fetcher(platform)
+        trust = registry(session)
+        cached = _Cached(
+            token,
+            Resolvers(fetch, trust=trust if trust.entries else None),
+            Resolvers(fetch),
+        )
+        platform.memo["verifying"] = cached
+    return cached.with_registry if use_registry else cached.without_registry
+
+
+def _session_fetcher(platform: Platform) -> Callable[[str], Mapping[str, Any] | Fetched]:
+    """Fetches through the session of the verification in progress (each request has its
+    own), so that cache misses see what that transaction sees."""
+
+    def fetch(url: str) -> Mapping[str, Any] | Fetched:
+        session = _SESSION.get()
+        if session is None:
+            raise ResolutionError(f"{url}: no verification is in progress in this context")
+        return local_fetcher(session, platform)(url)
+
+    return fetch

@@ -14,6 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from openler.store import publication
+
 
 class MigrationRequired(RuntimeError):  # noqa: N818 - reads as the condition it names
     """The database schema is not at the current migration."""
@@ -48,6 +50,7 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        publication.watch(self.sessions)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -283,6 +283,18 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class Publication(Base):
+    """One row: a token that changes (in the same transaction) whenever anything a
+    verification reads from the database changes — status lists, issuer keys and DID
+    documents, organizations, the trust registry — so that per-process caches of those can
+    be kept for as long as the token stays the same. A random token, not a counter: a
+    rolled-back change never reappears as a later one."""
+
+    __tablename__ = "publication"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(36))
+
+
 class Identity(Base):
     """A person's account at an OpenID Connect provider: (issuer, subject) is theirs alone."""
 

@@ -1,0 +1,130 @@
+"""Verification inside the platform keeps DID documents, verified status lists and the
+trust registry per process — and never answers from them once anything they came from has
+changed, committed or not, rolled back or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from openler.services import accounts, demo, issuing, orgs, registry
+from openler.services.verifying import verify_document
+from openler.store import publication
+from openler.store.models import Achievement, IssuedCredential, IssuerKey, Organization, Person
+
+
+@pytest.fixture
+def world(platform: Any) -> Any:
+    with platform.db.session() as session:
+        demo.load(session, platform)
+    return platform
+
+
+def license_of(platform: Any, email: str = "maria@demo.openler.org") -> dict[str, Any]:
+    with platform.db.session() as session:
+        person = session.execute(select(Person).where(Person.email == email)).scalar_one()
+        return next(
+            dict(c.document)
+            for c in issuing.credentials_of(session, person.id)
+            if c.document["name"] == "Registered Nurse"
+        )
+
+
+def check(platform: Any, document: dict[str, Any]) -> Any:
+    with platform.db.session() as session:
+        return verify_document(session, platform, document)
+
+
+def admin(platform: Any, session: Any, email: str) -> Any:
+    person = session.execute(select(Person).where(Person.email == email)).scalar_one()
+    return accounts.principal_for(session, person)
+
+
+def test_repeated_verifications_reuse_the_cache(world: Any) -> None:
+    document = license_of(world)
+    assert check(world, document).verified
+    cached = world.memo["verifying"]
+    assert check(world, document).verified
+    assert world.memo["verifying"] is cached  # nothing changed: nothing rebuilt
+    with world.db.session() as session:
+        assert cached.token == publication.current(session) != "none"
+
+
+def test_issuing_does_not_invalidate_but_a_status_change_does(world: Any) -> None:
+    document = license_of(world)
+    check(world, document)
+    token = world.memo["verifying"].token
+    with world.db.session() as session:
+        ohio = session.execute(
+            select(Organization).where(Organization.slug == "ohio-nursing")
+        ).scalar_one()
+        james = session.execute(
+            select(Person).where(Person.email == "james@demo.openler.org")
+        ).scalar_one()
+        achievement = session.execute(
+            select(Achievement).where(
+                Achievement.organization_id == ohio.id, Achievement.slug == "registered-nurse"
+            )
+        ).scalar_one()
+        issuing.issue(session, world, None, ohio, achievement, recipient=james)
+        assert publication.current(session) == token  # an allocation publishes nothing
+    with world.db.session() as session:
+        issuing.set_status(session, world, None, document["id"], action="suspend")
+    report = check(world, document)
+    assert not report.verified and "Suspended by Ohio Board of Nursing" in report.summary
+    with world.db.session() as session:
+        issuing.set_status(session, world, None, document["id"], action="reinstate")
+    assert check(world, document).verified
+
+
+def test_a_trust_registry_change_is_seen_at_once(world: Any) -> None:
+    document = license_of(world)
+    assert check(world, document).verified
+    with world.db.session() as session:
+        issuer = document["issuer"]["id"]
+        registry.set_state(
+            session,
+            world,
+            admin(world, session, "renee@demo.openler.org"),
+            issuer,
+            state="suspended",
+            reason="audit",
+        )
+    report = check(world, document)
+    assert not report.verified and "suspended in the trust registry" in report.summary
+
+
+def test_a_key_revocation_is_seen_at_once(world: Any) -> None:
+    document = license_of(world)
+    assert check(world, document).verified
+    with world.db.session() as session:
+        olivia = admin(world, session, "olivia@demo.openler.org")
+        orgs.rotate_key(session, world, olivia, "ohio-nursing")
+        first = session.execute(
+            select(IssuerKey).where(IssuerKey.method_id.endswith("ohio-nursing#key-1"))
+        ).scalar_one()
+        orgs.revoke_key(session, world, olivia, first.id)
+    report = check(world, document)
+    assert not report.verified and "was revoked on" in report.summary
+
+
+def test_an_uncommitted_change_is_seen_by_its_own_transaction_only_and_a_rollback_undoes_it(
+    world: Any,
+) -> None:
+    document = license_of(world)
+    assert check(world, document).verified
+    session = world.db.sessions()
+    with session.begin():
+        issuing.set_status(session, world, None, document["id"], action="revoke")
+        session.flush()
+        inside = verify_document(session, world, document)
+        assert not inside.verified and "Revoked" in inside.summary
+        session.rollback()
+    session.close()
+    after = check(world, document)  # the revocation never happened
+    assert after.verified, after.summary
+    with world.db.session() as session:
+        row = session.get(IssuedCredential, document["id"])
+        assert row is not None and row.state == "active"
