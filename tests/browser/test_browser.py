@@ -287,3 +287,105 @@ def test_learner_signs_in_through_the_identity_provider(server: str, phone: Any)
     phone.wait_for_url(f"{server}/home")
     assert phone.get_by_role("heading", name=f"Welcome, {LOGINS[0].name}").is_visible()
     assert fits_the_screen(phone)
+
+
+def page_is_good(page: Any) -> None:
+    """What every page must be on a phone: no sideways scrolling, no WCAG 2.1 AA faults."""
+    assert fits_the_screen(page)
+    assert accessibility_violations(page) == []
+
+
+def test_learner_opens_a_credential_and_shares_it_from_the_pages(
+    server: str, browser: Any, phone: Any
+) -> None:
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Registered Nurse").click()
+    assert phone.get_by_role("heading", name="Registered Nurse").is_visible()
+    assert phone.get_by_role("heading", name="Checked just now").is_visible()
+    assert "Verified: License" in phone.get_by_role("status").inner_text()
+    page_is_good(phone)
+
+    phone.get_by_role("link", name="Share this credential").click()
+    assert phone.get_by_role("checkbox", name="Registered Nurse (active)").is_checked()
+    page_is_good(phone)
+    phone.get_by_label("Who will see them").fill("Wake County EMS")
+    phone.get_by_label("Why").fill("Paramedic application")
+    phone.get_by_role("button", name="Create share link").click()  # the browser stops it:
+    assert phone.evaluate("() => document.getElementById('consent').validity.valueMissing")
+    assert phone.get_by_label("Who will see them").input_value() == "Wake County EMS"
+    phone.get_by_label("I agree that this audience may see").check()
+    phone.get_by_role("button", name="Create share link").click()
+    link = phone.get_by_role("textbox", name="Share link").input_value()
+    assert "/s/" in link
+    page_is_good(phone)
+
+    employer = browser.new_context(viewport={"width": 375, "height": 740})
+    viewer = employer.new_page()
+    viewer.goto(link)
+    assert "Every credential verified." in viewer.content()
+    employer.close()
+
+    phone.reload()
+    card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
+    assert "opened 1 time" in card.inner_text()
+    card.get_by_role("button", name="Withdraw the share with Wake County EMS").click()
+    card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
+    assert "withdrawn" in card.inner_text()
+
+
+def test_issuer_staff_issue_and_suspend_from_the_pages(server: str, phone: Any) -> None:
+    sign_in(phone, server, "trainer@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Issue and manage credentials").click()
+    assert phone.get_by_role("heading", name="Piedmont Regional Hospital — issuing").is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Achievement").select_option(label="IV Therapy and Infusion Safety")
+    phone.get_by_label("Recipient's email").fill("dana@demo.openler.org")
+    phone.get_by_role("button", name="Issue", exact=True).click()
+    assert "Issued and signed just now" in phone.get_by_role("status").inner_text()
+    assert "Dana Brooks" in phone.content()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Suspend").click()
+    assert "now suspended" in phone.get_by_role("status").inner_text()
+    phone.get_by_role("button", name="Reinstate").click()
+    assert "now reinstated" in phone.get_by_role("status").inner_text()
+
+    phone.get_by_role("link", name="Piedmont Regional Hospital — issuing").click()
+    phone.get_by_label("Find by recipient, credential or id").fill("dana")
+    phone.get_by_role("button", name="Find").click()
+    assert "Dana Brooks" in phone.get_by_role("region", name="Credentials found").inner_text()
+
+
+def test_issuer_staff_run_a_batch_from_the_pages(server: str, phone: Any) -> None:
+    sign_in(phone, server, "trainer@demo.openler.org")
+    phone.goto(f"{server}/issuer/piedmont-hospital/batch")
+    assert phone.get_by_role("heading", name="Issue to many people").is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Recipients' emails, one per line").fill(
+        "luis@demo.openler.org\nnobody@demo.openler.org"
+    )
+    phone.get_by_role("button", name="Start the batch").click()
+    phone.wait_for_url("**/jobs/**")
+    for _ in range(50):
+        if "The batch is" not in phone.get_by_role("status").inner_text():
+            break
+        phone.wait_for_timeout(100)
+        phone.reload()
+    status = phone.get_by_role("status").inner_text()
+    assert "1 issued, 1 not" in status
+    assert "no person with the email nobody@demo.openler.org" in phone.content()
+    page_is_good(phone)
+
+
+def test_a_page_the_role_may_not_see_explains_itself(server: str, phone: Any) -> None:
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    response = phone.goto(f"{server}/issuer/piedmont-hospital")
+    assert response is not None and response.status == 403
+    assert phone.get_by_role("heading", name="Not allowed").is_visible()
+    assert "issuer_admin or issuer_staff role" in phone.get_by_role("alert").inner_text()
+    page_is_good(phone)
+    missing = phone.goto(f"{server}/no/such/page")
+    assert missing is not None and missing.status == 404
+    assert phone.get_by_role("heading", name="Not found").is_visible()

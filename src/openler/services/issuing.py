@@ -405,3 +405,82 @@ def credentials_of(
     if not include_replaced:
         query = query.where(IssuedCredential.replaced_by.is_(None))
     return list(session.execute(query.order_by(IssuedCredential.issued_at)).scalars())
+
+
+def read_credential(session: Session, principal: Principal, credential_id: str) -> IssuedCredential:
+    """An issued credential, for its holder (signed in as themselves) or the staff of the
+    organization that issued it; anyone else is told it does not exist."""
+    row = session.get(IssuedCredential, credential_id)
+    if row is None:
+        raise NotFound(f"no credential {credential_id}")
+    holder = row.person_id == principal.person_id and principal.token_scope is None
+    staff = any(principal.has(role, row.organization_id) for role in ISSUERS)
+    if not (holder or staff):
+        raise NotFound(f"no credential {credential_id}")
+    return row
+
+
+def organization_credentials(
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    *,
+    search: str = "",
+    limit: int = 100,
+) -> list[tuple[IssuedCredential, Person | None]]:
+    """What an organization issued, newest first, with each recipient; ``search`` matches
+    the recipient's name or email, the credential's name or id. Issuer staff only."""
+    require_role(principal, organization.id, *ISSUERS)
+    query = (
+        select(IssuedCredential, Person)
+        .outerjoin(Person, Person.id == IssuedCredential.person_id)
+        .where(IssuedCredential.organization_id == organization.id)
+    )
+    term = search.strip().lower()
+    if term:
+        like = f"%{term}%"
+        query = query.where(
+            Person.email.ilike(like)
+            | Person.name.ilike(like)
+            | IssuedCredential.id.ilike(like)
+            | IssuedCredential.recipient.ilike(like)
+        )
+    query = query.order_by(IssuedCredential.issued_at.desc()).limit(limit)
+    return [(row, person) for row, person in session.execute(query).all()]
+
+
+def achievements_of(
+    session: Session, principal: Principal, organization: Organization
+) -> list[Achievement]:
+    require_role(principal, organization.id, *ISSUERS)
+    return list(
+        session.execute(
+            select(Achievement)
+            .where(Achievement.organization_id == organization.id)
+            .order_by(Achievement.slug)
+        ).scalars()
+    )
+
+
+def issue_to_email(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    *,
+    achievement_slug: str,
+    email: str,
+) -> IssuedCredential:
+    """Issue one of the organization's achievements to the person with ``email``."""
+    require_role(principal, organization.id, *ISSUERS)
+    achievement = session.execute(
+        select(Achievement).where(
+            Achievement.organization_id == organization.id, Achievement.slug == achievement_slug
+        )
+    ).scalar()
+    if achievement is None:
+        raise NotFound(f"{organization.name} has no achievement {achievement_slug!r}")
+    person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
+    if person is None:
+        raise NotFound(f"no one here has the email {email.strip()}; they need an account first")
+    return issue(session, platform, principal, organization, achievement, recipient=person)

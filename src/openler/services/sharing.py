@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -19,7 +19,7 @@ from openler.services.accounts import Principal, holder_key, require_self
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.verifying import verify_document
-from openler.store.models import Consent, IssuedCredential, Person, Share
+from openler.store.models import AuditEvent, Consent, IssuedCredential, Person, Share
 from openler.vc import VerificationReport, build_presentation, sign_presentation
 
 
@@ -168,3 +168,43 @@ def view_share(
         data={"verified": report.verified},
     )
     return ShareView(share, report, now)
+
+
+@dataclass(frozen=True)
+class ShareSummary:
+    share: Share
+    credentials: list[str]  # the names of the shared credentials
+    views: int
+    state: str  # active, expired or withdrawn
+
+
+def shares_of(session: Session, platform: Platform, principal: Principal) -> list[ShareSummary]:
+    """The signed-in learner's shares, newest first, with how often each was opened."""
+    require_self(principal, principal.person_id)
+    now = platform.now()
+    summaries = []
+    shares = session.execute(
+        select(Share)
+        .where(Share.person_id == principal.person_id)
+        .order_by(Share.created_at.desc())
+    ).scalars()
+    for share in shares:
+        views = session.execute(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "share.view", AuditEvent.subject == f"share:{share.id}")
+        ).scalar_one()
+        credentials = share.presentation.get("verifiableCredential", [])
+        names = [
+            str(c.get("name", "Credential")) if isinstance(c, dict) else "Credential"
+            for c in (credentials if isinstance(credentials, list) else [credentials])
+        ]
+        state = (
+            "withdrawn"
+            if share.revoked_at is not None
+            else "expired"
+            if share.expires_at < now
+            else "active"
+        )
+        summaries.append(ShareSummary(share, names, int(views), state))
+    return summaries

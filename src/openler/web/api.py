@@ -14,7 +14,7 @@ from openler.services import registry as registry_service
 from openler.services import requests as requests_service
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.verifying import verify_document
-from openler.store.models import IssuedCredential, StatusList
+from openler.store.models import StatusList
 from openler.vc import VerificationReport
 from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
 
@@ -472,14 +472,7 @@ def get_credential(
     credential_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """An issued credential: for its holder, or staff of the issuing organization."""
-    row = session.get(IssuedCredential, credential_id)
-    if row is None:
-        raise NotFound(f"no credential {credential_id}")
-    allowed = (row.person_id == principal.person_id and principal.token_scope is None) or any(
-        principal.has(role, row.organization_id) for role in issuing.ISSUERS
-    )
-    if not allowed:
-        raise NotFound(f"no credential {credential_id}")  # do not reveal that it exists
+    row = issuing.read_credential(session, principal, credential_id)
     return {"id": row.id, "state": row.state, "document": row.document}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,7 +22,9 @@ from openler.services.errors import ServiceError
 from openler.services.oidc import OidcProvider
 from openler.settings import Settings
 from openler.vc import VCError
-from openler.web import api, pages
+from openler.web import api, issuer_pages, pages, wallet_pages
+from openler.web.deps import SignInRequired
+from openler.web.render import error_page, wants_html
 
 log = logging.getLogger("openler.web")
 
@@ -95,8 +97,14 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         app.state.metrics.requests[(request.method, response.status_code)] += 1
         return response
 
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(_request: Request, _exc: SignInRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, exc: ServiceError) -> Response:
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        if wants_html(request):
+            return error_page(request, exc.http_status, exc.message)
         return error_response(exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(VCError)
@@ -111,7 +119,12 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return error_response(422, "invalid_request", "; ".join(problems) or "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_html(request):
+            message = (
+                "there is no page at this address" if exc.status_code == 404 else str(exc.detail)
+            )
+            return error_page(request, exc.status_code, message)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail))
 
@@ -143,5 +156,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(wallet_pages.router)
+    app.include_router(issuer_pages.router)
     pages.mount_static(app)
     return app

@@ -77,6 +77,7 @@ def optional_principal(
     if info is None:
         return None
     request.state.csrf_token = info.csrf_token
+    request.state.principal = info.principal  # for error pages
     return info.principal
 
 
@@ -90,3 +91,19 @@ def require_principal(
 
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+class SignInRequired(Exception):  # noqa: N818 - the condition it names
+    """A page needs a signed-in person; the app answers with a redirect to /login."""
+
+
+def page_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise SignInRequired
+    return principal
+
+
+#: for pages: the signed-in person, or a redirect to the sign-in page
+Visitor = Annotated[Principal, Depends(page_principal)]

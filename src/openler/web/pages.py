@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from openler.services import accounts, audit, issuing, oidc, sharing
@@ -20,10 +19,17 @@ from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError,
 from openler.services.oidc import OidcProvider
 from openler.services.verifying import verify_document
 from openler.store.models import IssuedCredential, Organization, Person, TrustEntryRow
-from openler.web.deps import SESSION_COOKIE, CommitRoute, MaybePrincipal, PlatformDep, SessionDep
+from openler.web.deps import (
+    SESSION_COOKIE,
+    CommitRoute,
+    MaybePrincipal,
+    PlatformDep,
+    SessionDep,
+    Visitor,
+)
+from openler.web.render import check_csrf, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
-templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
 LOGIN_CSRF_COOKIE = "openler_login_csrf"
 OIDC_COOKIE = "openler_oidc"
 
@@ -36,33 +42,19 @@ def mount_static(app: FastAPI) -> None:
     )
 
 
-def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("principal", None)
-    context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
-    return templates.TemplateResponse(request, name, context, status_code=status)
-
-
-def _check_csrf(request: Request, submitted: str) -> None:
-    expected = getattr(request.state, "csrf_token", None)
-    if not expected or not hmac.compare_digest(expected, submitted):
-        raise Forbidden(
-            "the form expired or did not come from this site; reload the page and try again"
-        )
-
-
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, principal: MaybePrincipal) -> Response:
     if principal is not None:
         return RedirectResponse("/home", status_code=303)
-    return _page(request, "index.html")
+    return page(request, "index.html")
 
 
-def _login_page(
+def _loginpage(
     request: Request, error: str | None = None, status: int = 200, email: str = ""
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
     provider: OidcProvider | None = request.app.state.oidc
-    response = _page(
+    response = page(
         request,
         "login.html",
         status,
@@ -77,7 +69,7 @@ def _login_page(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
-    return _login_page(request)
+    return _loginpage(request)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -96,7 +88,7 @@ def login(
         result = accounts.login(session, platform, email=email, password=password)
     except Unauthenticated as exc:
         session.commit()  # keep the failed attempt (throttling, audit) although we answer 401
-        return _login_page(request, exc.message, 401, email=email)
+        return _loginpage(request, exc.message, 401, email=email)
     redirect = _signed_in(request, platform, result)
     redirect.delete_cookie(LOGIN_CSRF_COOKIE)
     return redirect
@@ -134,7 +126,7 @@ def oidc_begin(request: Request, platform: PlatformDep) -> Response:
     try:
         url, pending = provider.begin(_oidc_redirect_uri(platform))
     except ServiceError as exc:
-        return _login_page(request, exc.message, 502)
+        return _loginpage(request, exc.message, 502)
     response = RedirectResponse(url, status_code=303)
     response.set_cookie(
         OIDC_COOKIE,
@@ -169,7 +161,7 @@ def oidc_callback(request: Request, session: SessionDep, platform: PlatformDep) 
             subject=f"oidc:{provider.issuer}",
             data={"reason": exc.message},
         )
-        response: Response = _login_page(request, exc.message, exc.http_status)
+        response: Response = _loginpage(request, exc.message, exc.http_status)
     else:
         response = _signed_in(request, platform, result)
     response.delete_cookie(OIDC_COOKIE, path="/login/oidc")
@@ -184,7 +176,7 @@ def logout(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     if principal is not None:
-        _check_csrf(request, csrf_token)
+        check_csrf(request, csrf_token)
         accounts.logout(session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -196,6 +188,7 @@ def _credential_card(row: IssuedCredential) -> dict[str, Any]:
     achievement = doc.get("credentialSubject", {}).get("achievement", {})
     issuer = doc.get("issuer")
     return {
+        "id": row.id,
         "name": achievement.get("name") or doc.get("name", "Credential"),
         "kind": achievement.get("achievementType", "Credential"),
         "issuer": issuer.get("name", issuer.get("id")) if isinstance(issuer, dict) else issuer,
@@ -207,10 +200,8 @@ def _credential_card(row: IssuedCredential) -> dict[str, Any]:
 
 @router.get("/home", response_class=HTMLResponse)
 def home(
-    request: Request, session: SessionDep, platform: PlatformDep, principal: MaybePrincipal
+    request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
 ) -> Response:
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
     now = platform.now()
     cards = []
     for row in issuing.credentials_of(session, principal.person_id):
@@ -252,7 +243,7 @@ def home(
         platform_orgs = list(
             session.execute(select(Organization).order_by(Organization.name)).scalars()
         )
-    return _page(
+    return page(
         request,
         "home.html",
         principal=principal,
@@ -279,12 +270,12 @@ def view_share(
     try:
         view = sharing.view_share(session, platform, token, viewer=viewer)
     except NotFound as exc:
-        return _page(request, "share.html", 404, principal=principal, problem=exc.message)
+        return page(request, "share.html", 404, principal=principal, problem=exc.message)
     except Conflict as exc:
-        return _page(request, "share.html", 410, principal=principal, problem=exc.message)
+        return page(request, "share.html", 410, principal=principal, problem=exc.message)
     request.app.state.metrics.events["share.view"] += 1
     holder = session.get(Person, view.share.person_id)
-    return _page(
+    return page(
         request,
         "share.html",
         principal=principal,
@@ -296,21 +287,19 @@ def view_share(
 
 
 @router.post("/verify", response_class=HTMLResponse)
-def verify_page(
+def verifypage(
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
-    principal: MaybePrincipal,
+    principal: Visitor,
     document: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    if principal is None:
-        return RedirectResponse("/login", status_code=303)
-    _check_csrf(request, csrf_token)
+    check_csrf(request, csrf_token)
     if not principal.organizations_with("verifier"):
         raise Forbidden("verifying through the web page needs the verifier role")
     report = verify_document(
         session, platform, document.strip().encode("utf-8"), name="pasted document"
     )
     request.app.state.metrics.events["verify." + ("verified" if report.verified else "failed")] += 1
-    return _page(request, "verify_result.html", principal=principal, report=report)
+    return page(request, "verify_result.html", principal=principal, report=report)

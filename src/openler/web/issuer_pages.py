@@ -1,0 +1,257 @@
+"""Pages for issuer staff: issue one credential, issue a batch (pasted emails or a CSV
+file) as a job with its row-by-row result, find what was issued, and revoke, suspend or
+reinstate it. Access is decided in the service layer (``require_role``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from openler.services import issuing, jobs, orgs
+from openler.services.accounts import Principal
+from openler.services.errors import NotFound, UsageError
+from openler.store.models import IssuedCredential, Organization, Person
+from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
+from openler.web.render import check_csrf, page
+
+router = APIRouter(include_in_schema=False, route_class=CommitRoute)
+MAX_BATCH_FILE = 2_000_000
+ACTIONS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
+
+
+def _dashboard(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    *,
+    search: str = "",
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    rows = issuing.organization_credentials(session, principal, organization, search=search)
+    return page(
+        request,
+        "issuer.html",
+        status,
+        principal=principal,
+        organization=organization,
+        achievements=issuing.achievements_of(session, principal, organization),
+        rows=rows,
+        search=search,
+        error=error,
+        values=values or {},
+        admin=principal.has("issuer_admin", organization.id) or principal.platform_admin,
+    )
+
+
+@router.get("/issuer/{slug}", response_class=HTMLResponse)
+def dashboard(
+    slug: str, request: Request, session: SessionDep, principal: Visitor, q: str = ""
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    return _dashboard(request, session, principal, organization, search=q)
+
+
+@router.post("/issuer/{slug}/issue")
+def issue_one(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    achievement: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    try:
+        if not email.strip() or not achievement:
+            raise UsageError("choose an achievement and give the recipient's email")
+        row = issuing.issue_to_email(
+            session, platform, principal, organization, achievement_slug=achievement, email=email
+        )
+    except (UsageError, NotFound) as exc:
+        return _dashboard(
+            request,
+            session,
+            principal,
+            organization,
+            status=400,
+            error=exc.message,
+            values={"achievement": achievement, "email": email},
+        )
+    request.app.state.metrics.events["credential.issue"] += 1
+    return RedirectResponse(f"/issuer/{slug}/credentials/{quote(row.id)}?done=issued", 303)
+
+
+def _issued_by(
+    session: SessionDep, principal: Principal, organization: Organization, credential_id: str
+) -> IssuedCredential:
+    row = issuing.read_credential(session, principal, credential_id)
+    if row.organization_id != organization.id:
+        raise NotFound(f"{organization.name} did not issue {credential_id}")
+    return row
+
+
+@router.get("/issuer/{slug}/credentials/{credential_id:path}", response_class=HTMLResponse)
+def issued_credential(
+    slug: str,
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    principal: Visitor,
+    done: str = "",
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    row = _issued_by(session, principal, organization, credential_id)
+    recipient = session.get(Person, row.person_id) if row.person_id else None
+    return page(
+        request,
+        "issued.html",
+        principal=principal,
+        organization=organization,
+        row=row,
+        recipient=recipient,
+        done=done if done in (*ACTIONS.values(), "issued") else "",
+        pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
+    )
+
+
+@router.post("/issuer/{slug}/status/{credential_id:path}")
+def change_status(
+    slug: str,
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    action: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    row = _issued_by(session, principal, organization, credential_id)
+    if action not in ACTIONS:
+        raise UsageError("choose suspend, reinstate or revoke")
+    if action == "revoke" and confirm != "yes":
+        raise UsageError("revocation is final: tick the box to confirm it")
+    issuing.set_status(session, platform, principal, row.id, action=action)
+    request.app.state.metrics.events[f"credential.{action}"] += 1
+    return RedirectResponse(
+        f"/issuer/{slug}/credentials/{quote(row.id)}?done={ACTIONS[action]}", status_code=303
+    )
+
+
+@router.get("/issuer/{slug}/batch", response_class=HTMLResponse)
+def batch_form(slug: str, request: Request, session: SessionDep, principal: Visitor) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    return _batch_page(request, session, principal, organization)
+
+
+def _batch_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return page(
+        request,
+        "batch.html",
+        status,
+        principal=principal,
+        organization=organization,
+        achievements=issuing.achievements_of(session, principal, organization),
+        error=error,
+        values=values or {},
+    )
+
+
+def recipients_from(text: str, upload: bytes | None) -> list[str]:
+    """Emails from pasted lines and/or a CSV file (its ``email`` column, or the first
+    column when there is no header); blank lines dropped, duplicates kept once, in order."""
+    found: list[str] = []
+    for line in text.splitlines():
+        found += [part.strip() for part in line.replace(";", ",").split(",") if part.strip()]
+    if upload:
+        try:
+            decoded = upload.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UsageError("the file is not UTF-8 text; save it as CSV (UTF-8)") from None
+        rows = list(csv.reader(io.StringIO(decoded)))
+        if rows:
+            header = [cell.strip().lower() for cell in rows[0]]
+            column = header.index("email") if "email" in header else 0
+            body = rows[1:] if "email" in header else rows
+            found += [r[column].strip() for r in body if len(r) > column and r[column].strip()]
+    unique = list(dict.fromkeys(email.lower() for email in found))
+    bad = [email for email in unique if "@" not in email]
+    if bad:
+        raise UsageError(f"not email addresses: {', '.join(bad[:5])}")
+    if not unique:
+        raise UsageError("give at least one recipient's email")
+    return unique
+
+
+@router.post("/issuer/{slug}/batch")
+async def batch_submit(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    achievement: Annotated[str, Form()] = "",
+    recipients: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    upload = await file.read(MAX_BATCH_FILE + 1) if file is not None and file.filename else None
+    values = {"achievement": achievement, "recipients": recipients}
+    try:
+        if upload is not None and len(upload) > MAX_BATCH_FILE:
+            raise UsageError("the file is larger than 2 MB; split it into several batches")
+        emails = recipients_from(recipients, upload)
+        if not achievement:
+            raise UsageError("choose the achievement to issue")
+        job_id = jobs.submit_batch_issue(
+            platform,
+            request.app.state.jobs,
+            principal,
+            organization_slug=slug,
+            achievement_slug=achievement,
+            recipients=emails,
+        )
+    except (UsageError, NotFound) as exc:
+        return _batch_page(
+            request, session, principal, organization, status=400, error=exc.message, values=values
+        )
+    return RedirectResponse(f"/issuer/{slug}/jobs/{job_id}", status_code=303)
+
+
+@router.get("/issuer/{slug}/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(
+    slug: str,
+    job_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    state: dict[str, Any] = jobs.job_state(platform, job_id, principal)
+    return page(request, "job.html", principal=principal, organization=organization, job=state)

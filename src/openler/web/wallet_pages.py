@@ -1,0 +1,179 @@
+"""The learner's pages: a credential verified as of now, its download, and sharing (create,
+list with views, withdraw). Every decision is the service layer's; these render."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from openler.services import issuing, sharing
+from openler.services.accounts import Principal
+from openler.services.errors import NotFound, UsageError
+from openler.services.verifying import verify_document
+from openler.store.models import IssuedCredential
+from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
+from openler.web.render import check_csrf, page
+
+router = APIRouter(include_in_schema=False, route_class=CommitRoute)
+NEW_SHARE_COOKIE = "openler_new_share"
+
+
+def _own(session: SessionDep, principal: Principal, credential_id: str) -> IssuedCredential:
+    row = issuing.read_credential(session, principal, credential_id)
+    if row.person_id != principal.person_id:
+        raise NotFound(f"no credential {credential_id} in your wallet")
+    return row
+
+
+@router.get("/wallet/{credential_id:path}", response_class=HTMLResponse)
+def credential_page(
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+) -> Response:
+    row = _own(session, principal, credential_id)
+    report = verify_document(session, platform, row.document, name="your credential")
+    return page(
+        request,
+        "credential.html",
+        principal=principal,
+        row=row,
+        document=row.document,
+        report=report,
+        pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
+    )
+
+
+@router.get("/download/{credential_id:path}")
+def download(credential_id: str, session: SessionDep, principal: Visitor) -> Response:
+    row = _own(session, principal, credential_id)
+    name = "".join(c if c.isalnum() else "-" for c in str(row.document.get("name", "credential")))
+    return Response(
+        json.dumps(row.document, indent=2, ensure_ascii=False),
+        media_type="application/vc",
+        headers={"Content-Disposition": f'attachment; filename="{name.lower()}.json"'},
+    )
+
+
+def _shares(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Principal,
+    *,
+    status: int = 200,
+    chosen: str = "",
+    error: str | None = None,
+    values: dict[str, Any] | None = None,
+    new_link: str | None = None,
+) -> HTMLResponse:
+    credentials = [
+        row
+        for row in issuing.credentials_of(session, principal.person_id)
+        if row.state != "revoked"
+    ]
+    return page(
+        request,
+        "shares.html",
+        status,
+        principal=principal,
+        shares=sharing.shares_of(session, platform, principal),
+        credentials=credentials,
+        chosen=chosen,
+        error=error,
+        values=values,
+        new_link=new_link,
+    )
+
+
+@router.get("/shares", response_class=HTMLResponse)
+def shares_page(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    credential: str = "",
+) -> Response:
+    token = request.cookies.get(NEW_SHARE_COOKIE)
+    link = f"{platform.settings.public_url.rstrip('/')}/s/{token}" if token else None
+    response = _shares(request, session, platform, principal, chosen=credential, new_link=link)
+    if token:
+        response.delete_cookie(NEW_SHARE_COOKIE, path="/shares")  # the link is shown once
+    return response
+
+
+@router.post("/shares")
+def create_share(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    audience: Annotated[str, Form(max_length=300)] = "",
+    purpose: Annotated[str, Form(max_length=300)] = "",
+    days: Annotated[str, Form()] = "30",
+    credentials: Annotated[list[str] | None, Form()] = None,
+    consent: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    values = {
+        "audience": audience,
+        "purpose": purpose,
+        "days": days,
+        "credentials": credentials or [],
+    }
+    problem = None
+    if not audience.strip() or not purpose.strip():
+        problem = "Say who will see the credentials and why."
+    elif not days.strip().isdigit():
+        problem = "The number of days must be a whole number from 1 to 365."
+    elif consent != "yes":
+        problem = "Tick the consent box to share: the audience will see these credentials."
+    if problem is None:
+        try:
+            created = sharing.create_share(
+                session,
+                platform,
+                principal,
+                credential_ids=credentials or [],
+                audience=audience.strip(),
+                purpose=purpose.strip(),
+                days=int(days),
+            )
+        except (UsageError, NotFound) as exc:
+            problem = exc.message[:1].upper() + exc.message[1:] + "."
+    if problem is not None:
+        return _shares(
+            request, session, platform, principal, status=400, error=problem, values=values
+        )
+    request.app.state.metrics.events["share.create"] += 1
+    response = RedirectResponse("/shares", status_code=303)
+    response.set_cookie(
+        NEW_SHARE_COOKIE,
+        created.token,
+        httponly=True,
+        samesite="strict",
+        secure=platform.settings.secure_cookies,
+        max_age=300,
+        path="/shares",
+    )
+    return response
+
+
+@router.post("/shares/{share_id}/withdraw")
+def withdraw_share(
+    share_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    sharing.revoke_share(session, platform, principal, share_id)
+    return RedirectResponse("/shares", status_code=303)

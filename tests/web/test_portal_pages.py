@@ -1,0 +1,250 @@
+"""The learner's and the issuer's pages: each works for its role and refuses everyone else,
+forms keep what was typed when they refuse it, and every change is checked through."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+from urllib.parse import quote, unquote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from openler.services import issuing
+from openler.store.models import IssuedCredential, Person
+from tests.web.conftest import csrf_of, login
+
+HTML = {"Accept": "text/html"}
+
+
+def credential_id(platform: Any, email: str, name: str) -> str:
+    with platform.db.session() as s:
+        person = s.execute(select(Person).where(Person.email == email)).scalar_one()
+        return next(
+            c.id for c in issuing.credentials_of(s, person.id) if c.document["name"] == name
+        )
+
+
+def signed_in(client: TestClient, who: str) -> str:
+    login(client, f"{who}@demo.openler.org")
+    return csrf_of(client.get("/home").text)
+
+
+# --- the learner ------------------------------------------------------------------------
+
+
+def test_a_learner_sees_her_credential_checked_now_and_downloads_it(
+    client: TestClient, demo_platform: Any
+) -> None:
+    rn = credential_id(demo_platform, "maria@demo.openler.org", "Registered Nurse")
+    signed_in(client, "maria")
+    assert f'href="/wallet/{quote(rn)}"' in client.get("/home").text
+    detail = client.get(f"/wallet/{rn}")
+    assert detail.status_code == 200
+    assert "Checked just now" in detail.text and "Verified: License" in detail.text
+    assert "Ohio Board of Nursing" in detail.text
+    download = client.get(f"/download/{rn}")
+    assert download.headers["content-type"].startswith("application/vc")
+    assert 'filename="registered-nurse.json"' in download.headers["content-disposition"]
+    assert download.json()["id"] == rn
+
+
+def test_a_learner_never_sees_another_learners_credential(
+    client: TestClient, demo_platform: Any
+) -> None:
+    rn = credential_id(demo_platform, "maria@demo.openler.org", "Registered Nurse")
+    assert client.get(f"/wallet/{rn}", follow_redirects=False).headers["location"] == "/login"
+    signed_in(client, "james")
+    for path in (f"/wallet/{rn}", f"/download/{rn}"):
+        response = client.get(path, headers=HTML)
+        assert response.status_code == 404 and "Not found" in response.text
+        assert "Registered Nurse" not in response.text
+    signed_in(client, "olivia")  # the issuer's staff use the issuer pages, not the wallet
+    assert client.get(f"/wallet/{rn}", headers=HTML).status_code == 404
+
+
+def test_sharing_from_the_page_end_to_end(client: TestClient, demo_platform: Any) -> None:
+    rn = credential_id(demo_platform, "maria@demo.openler.org", "Registered Nurse")
+    token = signed_in(client, "maria")
+    form = client.get(f"/shares?credential={rn}").text
+    assert re.search(rf'value="{rn}" checked', form)
+    fields = {
+        "csrf_token": token,
+        "credentials": [rn],
+        "audience": "Piedmont Regional Hospital HR",
+        "purpose": "Job application",
+        "days": "14",
+    }
+    refused = client.post("/shares", data=fields)  # no consent ticked
+    assert refused.status_code == 400 and "Tick the consent box" in refused.text
+    assert 'value="Piedmont Regional Hospital HR"' in refused.text  # nothing typed is lost
+    assert 'value="14"' in refused.text
+    none_chosen = client.post("/shares", data={**fields, "credentials": [], "consent": "yes"})
+    assert none_chosen.status_code == 400 and "Choose at least one credential" in none_chosen.text
+
+    created = client.post("/shares", data={**fields, "consent": "yes"}, follow_redirects=False)
+    assert created.status_code == 303
+    page = client.get("/shares").text
+    link = re.search(
+        r'id="link" type="text" readonly value="http://127.0.0.1:8000(/s/[^"]+)"', page
+    )
+    assert link is not None
+    assert "Your new share link" not in client.get("/shares").text  # shown once
+    client.cookies.clear()
+    opened = client.get(link.group(1))
+    assert opened.status_code == 200 and "Every credential verified" in opened.text
+
+    token = signed_in(client, "maria")
+    listing = client.get("/shares").text
+    assert "opened 1 time" in listing and "Job application" in listing
+    share_id = re.search(r'action="/shares/([0-9a-f]+)/withdraw"', listing)
+    assert share_id is not None
+    withdrawn = client.post(f"/shares/{share_id.group(1)}/withdraw", data={"csrf_token": token})
+    assert withdrawn.status_code == 200 and "withdrawn" in withdrawn.text
+    client.cookies.clear()
+    assert client.get(link.group(1)).status_code == 410
+
+
+def test_forms_without_the_csrf_token_are_refused(client: TestClient, demo_platform: Any) -> None:
+    rn = credential_id(demo_platform, "maria@demo.openler.org", "Registered Nurse")
+    signed_in(client, "maria")
+    response = client.post(
+        "/shares",
+        data={"credentials": [rn], "audience": "x", "purpose": "y", "consent": "yes"},
+        headers=HTML,
+    )
+    assert response.status_code == 403 and "the form expired" in response.text
+
+
+# --- the issuer -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("trainer", 200), ("olivia", 403), ("maria", 403), ("hr", 403), ("renee", 403)],
+)
+def test_issuer_pages_matrix(client: TestClient, who: str, expected: int) -> None:
+    signed_in(client, who)
+    for path in ("/issuer/piedmont-hospital", "/issuer/piedmont-hospital/batch"):
+        assert client.get(path, headers=HTML).status_code == expected, path
+
+
+def test_issuer_pages_send_strangers_to_sign_in(client: TestClient) -> None:
+    response = client.get("/issuer/piedmont-hospital", follow_redirects=False)
+    assert response.headers["location"] == "/login"
+    signed_in(client, "trainer")
+    unknown = client.get("/issuer/nowhere", headers=HTML)
+    assert unknown.status_code == 404 and "no organization" in unknown.text
+
+
+def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: Any) -> None:
+    token = signed_in(client, "trainer")
+    dashboard = client.get("/issuer/piedmont-hospital").text
+    assert "IV Therapy" in dashboard and "Maria Alvarez" in dashboard
+    unknown = client.post(
+        "/issuer/piedmont-hospital/issue",
+        data={"csrf_token": token, "achievement": "iv-therapy", "email": "nobody@example.org"},
+    )
+    assert (
+        unknown.status_code == 400
+        and "no one here has the email nobody@example.org" in unknown.text
+    )
+    assert 'value="nobody@example.org"' in unknown.text
+
+    issued = client.post(
+        "/issuer/piedmont-hospital/issue",
+        data={"csrf_token": token, "achievement": "iv-therapy", "email": "James@demo.openler.org"},
+        follow_redirects=False,
+    )
+    assert issued.status_code == 303
+    detail_path = issued.headers["location"].split("?")[0]
+    detail = client.get(issued.headers["location"]).text
+    assert "Issued and signed just now" in detail and "James Carter" in detail
+    new_id = unquote(detail_path.split("/credentials/", 1)[1])
+
+    found = client.get("/issuer/piedmont-hospital?q=james").text
+    assert "James Carter" in found and "Maria Alvarez" not in found
+    assert "Nothing matches" in client.get("/issuer/piedmont-hospital?q=zzz").text
+
+    def act(action: str, **extra: str) -> Any:
+        return client.post(
+            detail_path.replace("/credentials/", "/status/"),
+            data={"csrf_token": token, "action": action, **extra},
+            headers=HTML,
+        )
+
+    assert "now suspended" in act("suspend").text
+    assert "now reinstated" in act("reinstate").text
+    unconfirmed = act("revoke")
+    assert unconfirmed.status_code == 400 and "tick the box" in unconfirmed.text
+    assert "now revoked" in act("revoke", confirm="yes").text
+    with demo_platform.db.session() as s:
+        row = s.get(IssuedCredential, new_id)
+        assert row is not None and row.state == "revoked"
+        document = row.document
+    result = client.post("/credentials/verify", json={"verifiableCredential": document}).json()
+    assert not result["verified"] and "Revoked" in str(result["errors"])
+
+
+def test_another_organizations_credential_is_not_shown(
+    client: TestClient, demo_platform: Any
+) -> None:
+    rn = credential_id(demo_platform, "maria@demo.openler.org", "Registered Nurse")
+    signed_in(client, "trainer")
+    response = client.get(f"/issuer/piedmont-hospital/credentials/{rn}", headers=HTML)
+    assert response.status_code == 404
+    assert client.get(f"/issuer/ohio-nursing/credentials/{rn}", headers=HTML).status_code == 404
+
+
+def _wait_for_job(client: TestClient, platform: Any, path: str) -> str:
+    if not platform.settings.database_url.startswith("sqlite"):
+        from openler.services import jobs
+
+        jobs.run_job(platform, path.rsplit("/", 1)[1])  # what `openler worker` does
+    for _ in range(100):
+        text = client.get(path).text
+        if "The batch is" not in text:
+            return text
+        time.sleep(0.05)
+    raise AssertionError("the batch did not finish")
+
+
+def test_a_batch_from_pasted_emails_and_a_csv_file(client: TestClient, demo_platform: Any) -> None:
+    token = signed_in(client, "trainer")
+    bad = client.post(
+        "/issuer/piedmont-hospital/batch",
+        data={
+            "csrf_token": token,
+            "achievement": "iv-therapy",
+            "recipients": "james@x\nnot-an-email",
+        },
+    )
+    assert bad.status_code == 400 and "not email addresses: not-an-email" in bad.text
+    assert "james@x\nnot-an-email" in bad.text  # what was pasted is still there
+
+    started = client.post(
+        "/issuer/piedmont-hospital/batch",
+        data={
+            "csrf_token": token,
+            "achievement": "iv-therapy",
+            "recipients": "james@demo.openler.org\nnobody@demo.openler.org",
+        },
+        files={
+            "file": (
+                "people.csv",
+                b"name,email\nDana,dana@demo.openler.org\nJames,JAMES@demo.openler.org\n",
+                "text/csv",
+            )
+        },
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    result = _wait_for_job(client, demo_platform, started.headers["location"])
+    assert "2 issued, 1 not" in result
+    assert "no person with the email nobody@demo.openler.org" in result
+    assert result.count(">issued</a>") == 2
+
+    signed_in(client, "olivia")  # another organization's admin
+    assert client.get(started.headers["location"], headers=HTML).status_code == 404
