@@ -389,3 +389,19 @@ def test_a_page_the_role_may_not_see_explains_itself(server: str, phone: Any) ->
     missing = phone.goto(f"{server}/no/such/page")
     assert missing is not None and missing.status == 404
     assert phone.get_by_role("heading", name="Not found").is_visible()
+
+
+def test_issuer_admin_manages_people_from_the_pages(server: str, phone: Any) -> None:
+    sign_in(phone, server, "olivia@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="People of Ohio Board of Nursing").click()
+    assert phone.get_by_role("heading", name="People — Ohio Board of Nursing").is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Their email").fill("kevin@demo.openler.org")
+    phone.get_by_label("Role", exact=True).select_option("issuer_staff")
+    phone.get_by_role("button", name="Grant the role").click()
+    assert "The role was granted." in phone.get_by_role("status").inner_text()
+    phone.get_by_role("button", name="Remove issuer staff from Kevin Nguyen").click()
+    assert "The role was removed." in phone.get_by_role("status").inner_text()
+    assert "Kevin Nguyen" not in phone.content()
+    page_is_good(phone)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from openler import __version__
+from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
 from openler.cli.render import print_report
 from openler.cli.status import app as status_app
@@ -44,6 +45,8 @@ app.add_typer(status_app, name="status")
 app.add_typer(trust_app, name="trust")
 app.add_typer(platform_cli.db_app, name="db")
 app.add_typer(platform_cli.audit_app, name="audit")
+app.add_typer(people_cli.people_app, name="people")
+app.add_typer(people_cli.orgs_app, name="orgs")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 

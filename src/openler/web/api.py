@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from openler.services import issuing, jobs, orgs, sharing
+from openler.services import issuing, jobs, members, orgs, sharing
 from openler.services import registry as registry_service
 from openler.services import requests as requests_service
 from openler.services.errors import Forbidden, NotFound, UsageError
@@ -240,6 +240,92 @@ def create_organization(
         "did": orgs.org_did(platform, organization),
         "kind": organization.kind,
     }
+
+
+class PersonRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=300)
+    email: str = Field(min_length=3, max_length=320)
+    password: str | None = Field(
+        default=None, description="omit for people who sign in through the identity provider"
+    )
+    platformAdmin: bool = False
+
+
+@router.post("/api/people", status_code=201, tags=["platform"])
+def create_person(
+    body: PersonRequest, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Create an account (platform administrators)."""
+    person = members.create_account(
+        session,
+        platform,
+        principal,
+        name=body.name,
+        email=body.email,
+        password=body.password,
+        platform_admin=body.platformAdmin,
+    )
+    return {"id": person.id, "email": person.email, "name": person.name}
+
+
+class MemberRequest(BaseModel):
+    email: str
+    role: str
+
+
+class RemoveMemberRequest(BaseModel):
+    personId: str
+    role: str
+
+
+@router.get("/api/orgs/{slug}/members", tags=["platform"])
+def list_members(slug: str, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Everyone with a role in the organization (for its administrators)."""
+    organization = orgs.organization_by_slug(session, slug)
+    return {
+        "members": [
+            {
+                "personId": m.person.id,
+                "name": m.person.name,
+                "email": m.person.email,
+                "roles": m.roles,
+            }
+            for m in members.members_of(session, principal, organization)
+        ]
+    }
+
+
+@router.post("/api/orgs/{slug}/members", status_code=201, tags=["platform"])
+def add_member(
+    slug: str,
+    body: MemberRequest,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    """Grant a role: platform admins any; issuer admins issuer_admin/issuer_staff; registry
+    admins registry_admin/verifier — in their own organization."""
+    organization = orgs.organization_by_slug(session, slug)
+    member = members.grant_role(
+        session, platform, principal, organization, email=body.email, role=body.role
+    )
+    return {"personId": member.person_id, "organization": slug, "role": member.role}
+
+
+@router.post("/api/orgs/{slug}/members/remove", tags=["platform"])
+def remove_member(
+    slug: str,
+    body: RemoveMemberRequest,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    """Remove a role; it stops working at the person's next request."""
+    organization = orgs.organization_by_slug(session, slug)
+    members.remove_role(
+        session, platform, principal, organization, person_id=body.personId, role=body.role
+    )
+    return {"personId": body.personId, "organization": slug, "removed": body.role}
 
 
 def _key_view(row: Any) -> dict[str, Any]:

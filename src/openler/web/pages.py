@@ -16,6 +16,7 @@ from openler.services import accounts, audit, issuing, oidc, sharing
 from openler.services.accounts import LoginResult
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
+from openler.services.members import ADMIN_ROLES
 from openler.services.oidc import OidcProvider
 from openler.services.verifying import verify_document
 from openler.store.models import IssuedCredential, Organization, Person, TrustEntryRow
@@ -238,6 +239,11 @@ def home(
     registry = []
     if principal.organizations_with("registry_admin") or principal.platform_admin:
         registry = [row.data for row in session.execute(select(TrustEntryRow)).scalars()]
+    manageable = [
+        o
+        for o in (session.get(Organization, i) for i in principal.organizations_with(*ADMIN_ROLES))
+        if o is not None
+    ]
     platform_orgs = []
     if principal.platform_admin:
         platform_orgs = list(
@@ -252,6 +258,7 @@ def home(
         verifier_orgs=verifier_orgs,
         registry=registry,
         platform_orgs=platform_orgs,
+        manageable=manageable,
     )
 
 

@@ -1,0 +1,102 @@
+"""The people of an organization, for those who may grant its roles: who has which role,
+grant one to an existing account, remove one. Decisions are ``services.members``'s."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from openler.services import members, orgs
+from openler.services.accounts import Principal
+from openler.services.errors import Conflict, NotFound, UsageError
+from openler.store.models import Organization
+from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
+from openler.web.render import check_csrf, page
+
+router = APIRouter(include_in_schema=False, route_class=CommitRoute)
+
+
+def _members_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    done: str = "",
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return page(
+        request,
+        "members.html",
+        status,
+        principal=principal,
+        organization=organization,
+        members=members.members_of(session, principal, organization),
+        roles=members.grantable(principal, organization),
+        error=error,
+        done=done,
+        values=values or {},
+    )
+
+
+@router.get("/manage/{slug}", response_class=HTMLResponse)
+def members_page(
+    slug: str, request: Request, session: SessionDep, principal: Visitor, done: str = ""
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    notice = {"granted": "The role was granted.", "removed": "The role was removed."}
+    return _members_page(request, session, principal, organization, done=notice.get(done, ""))
+
+
+@router.post("/manage/{slug}/grant")
+def grant(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    email: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    try:
+        members.grant_role(session, platform, principal, organization, email=email, role=role)
+    except (UsageError, NotFound, Conflict) as exc:
+        return _members_page(
+            request,
+            session,
+            principal,
+            organization,
+            status=exc.http_status,
+            error=exc.message,
+            values={"email": email, "role": role},
+        )
+    return RedirectResponse(f"/manage/{slug}?done=granted", status_code=303)
+
+
+@router.post("/manage/{slug}/remove")
+def remove(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    person: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    try:
+        members.remove_role(session, platform, principal, organization, person_id=person, role=role)
+    except (NotFound, Conflict) as exc:
+        return _members_page(
+            request, session, principal, organization, status=exc.http_status, error=exc.message
+        )
+    return RedirectResponse(f"/manage/{slug}?done=removed", status_code=303)
