@@ -368,7 +368,7 @@ def test_issuer_staff_run_a_batch_from_the_pages(server: str, phone: Any) -> Non
     phone.get_by_role("button", name="Start the batch").click()
     phone.wait_for_url("**/jobs/**")
     for _ in range(50):
-        if "The batch is" not in phone.get_by_role("status").inner_text():
+        if "The job is" not in phone.get_by_role("status").inner_text():
             break
         phone.wait_for_timeout(100)
         phone.reload()
@@ -404,4 +404,29 @@ def test_issuer_admin_manages_people_from_the_pages(server: str, phone: Any) -> 
     phone.get_by_role("button", name="Remove issuer staff from Kevin Nguyen").click()
     assert "The role was removed." in phone.get_by_role("status").inner_text()
     assert "Kevin Nguyen" not in phone.content()
+    page_is_good(phone)
+
+
+# Runs last: it revokes the Ohio board's first key (the other tests verify what it signed).
+def test_issuer_admin_recovers_from_a_stolen_key_from_the_pages(server: str, phone: Any) -> None:
+    sign_in(phone, server, "olivia@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Issue and manage credentials").click()
+    phone.get_by_role("link", name="Signing keys").click()
+    assert phone.get_by_role("heading", name="Signing keys").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Rotate: make a new signing key").click()
+    assert "A new key signs from now on" in phone.get_by_role("status").inner_text()
+    phone.get_by_label("It may have been stolen; revoking is final").check()
+    phone.get_by_role("button", name="Revoke this key").click()
+    assert "everything it signed now fails" in phone.get_by_role("status").inner_text()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Re-issue its 2 credentials with the current key").click()
+    phone.wait_for_url("**/jobs/**")
+    for _ in range(50):
+        if "The job is" not in phone.get_by_role("status").inner_text():
+            break
+        phone.wait_for_timeout(100)
+        phone.reload()
+    assert "Done: 2 re-issued." in phone.get_by_role("status").inner_text()
     page_is_good(phone)

@@ -205,7 +205,7 @@ def _wait_for_job(client: TestClient, platform: Any, path: str) -> str:
         jobs.run_job(platform, path.rsplit("/", 1)[1])  # what `openler worker` does
     for _ in range(100):
         text = client.get(path).text
-        if "The batch is" not in text:
+        if "The job is" not in text:
             return text
         time.sleep(0.05)
     raise AssertionError("the batch did not finish")
@@ -248,3 +248,41 @@ def test_a_batch_from_pasted_emails_and_a_csv_file(client: TestClient, demo_plat
 
     signed_in(client, "olivia")  # another organization's admin
     assert client.get(started.headers["location"], headers=HTML).status_code == 404
+
+
+def test_keys_page_rotate_revoke_and_reissue(client: TestClient, demo_platform: Any) -> None:
+    token = signed_in(client, "olivia")
+    page = client.get("/issuer/ohio-nursing/keys")
+    assert page.status_code == 200 and "key-1" in page.text and "Signed 2 credentials" in page.text
+    assert "To revoke the active key, rotate first" in page.text
+    rotated = client.post("/issuer/ohio-nursing/keys/rotate", data={"csrf_token": token})
+    assert "A new key signs from now on" in rotated.text and "key-2" in rotated.text
+    key_id = re.search(r'name="key" value="([^"]+)"', rotated.text)
+    assert key_id is not None
+    unconfirmed = client.post(
+        "/issuer/ohio-nursing/keys/revoke",
+        data={"csrf_token": token, "key": key_id.group(1)},
+        headers=HTML,
+    )
+    assert unconfirmed.status_code == 400 and "tick the box" in unconfirmed.text
+    revoked = client.post(
+        "/issuer/ohio-nursing/keys/revoke",
+        data={"csrf_token": token, "key": key_id.group(1), "confirm": "yes"},
+    )
+    assert "everything it signed now fails verification" in revoked.text
+    assert "Re-issue its 2 credentials with the current key" in revoked.text
+    started = client.post(
+        "/issuer/ohio-nursing/keys/reissue",
+        data={"csrf_token": token, "key": key_id.group(1)},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    result = _wait_for_job(client, demo_platform, started.headers["location"])
+    assert "Done: 2 re-issued." in result and result.count(">re-issued</a>") == 2
+    assert "Re-issue its" not in client.get("/issuer/ohio-nursing/keys").text
+
+
+@pytest.mark.parametrize("who", ["trainer", "maria", "renee"])
+def test_keys_page_is_for_the_organizations_admins(client: TestClient, who: str) -> None:
+    signed_in(client, who)
+    assert client.get("/issuer/ohio-nursing/keys", headers=HTML).status_code == 403

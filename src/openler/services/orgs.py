@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit, lists
@@ -14,7 +15,7 @@ from openler.services.accounts import Principal, require_platform_admin, require
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.secrets import vault
-from openler.store.models import IssuerKey, Organization
+from openler.store.models import IssuedCredential, IssuerKey, Organization
 from openler.vc import Multikey, did_web_for
 from openler.vc.did import DID_CONTEXT
 
@@ -90,6 +91,42 @@ def keys_of(session: Session, organization: Organization) -> list[IssuerKey]:
             .order_by(IssuerKey.created_at, IssuerKey.method_id)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class KeyOverview:
+    key: IssuerKey
+    signed: int  # credentials this key signed
+    to_reissue: int  # of those, neither revoked nor already re-issued
+
+
+def key_overview(
+    session: Session, principal: Principal, organization: Organization
+) -> list[KeyOverview]:
+    """The organization's keys, newest first, with what each signed (issuer admins)."""
+    require_role(principal, organization.id, "issuer_admin")
+    counts = dict(
+        session.execute(
+            select(IssuedCredential.key_id, func.count())
+            .where(IssuedCredential.organization_id == organization.id)
+            .group_by(IssuedCredential.key_id)
+        ).all()
+    )
+    current = dict(
+        session.execute(
+            select(IssuedCredential.key_id, func.count())
+            .where(
+                IssuedCredential.organization_id == organization.id,
+                IssuedCredential.state != "revoked",
+                IssuedCredential.replaced_by.is_(None),
+            )
+            .group_by(IssuedCredential.key_id)
+        ).all()
+    )
+    return [
+        KeyOverview(key, int(counts.get(key.id, 0)), int(current.get(key.id, 0)))
+        for key in reversed(keys_of(session, organization))
+    ]
 
 
 def rotate_key(session: Session, platform: Platform, principal: Principal, slug: str) -> IssuerKey:

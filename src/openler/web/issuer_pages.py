@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openler.services import issuing, jobs, orgs
 from openler.services.accounts import Principal
 from openler.services.errors import NotFound, UsageError
-from openler.store.models import IssuedCredential, Organization, Person
+from openler.store.models import IssuedCredential, IssuerKey, Organization, Person
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, page
 
@@ -255,3 +255,74 @@ def job_page(
     organization = orgs.organization_by_slug(session, slug)
     state: dict[str, Any] = jobs.job_state(platform, job_id, principal)
     return page(request, "job.html", principal=principal, organization=organization, job=state)
+
+
+@router.get("/issuer/{slug}/keys", response_class=HTMLResponse)
+def keys_page(
+    slug: str, request: Request, session: SessionDep, principal: Visitor, done: str = ""
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    notices = {
+        "rotated": "A new key signs from now on; the old one still verifies what it signed.",
+        "revoked": "The key is revoked: everything it signed now fails verification.",
+    }
+    return page(
+        request,
+        "keys.html",
+        principal=principal,
+        organization=organization,
+        keys=orgs.key_overview(session, principal, organization),
+        done=notices.get(done, ""),
+    )
+
+
+@router.post("/issuer/{slug}/keys/rotate")
+def rotate(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    orgs.rotate_key(session, platform, principal, slug)
+    return RedirectResponse(f"/issuer/{slug}/keys?done=rotated", status_code=303)
+
+
+@router.post("/issuer/{slug}/keys/revoke")
+def revoke(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    key: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    row = session.get(IssuerKey, key)
+    if row is None or row.organization_id != organization.id:
+        raise NotFound(f"{organization.name} has no such key")
+    if confirm != "yes":
+        raise UsageError("revoking a key is final: tick the box to confirm it")
+    orgs.revoke_key(session, platform, principal, key)
+    return RedirectResponse(f"/issuer/{slug}/keys?done=revoked", status_code=303)
+
+
+@router.post("/issuer/{slug}/keys/reissue")
+def reissue(
+    slug: str,
+    request: Request,
+    platform: PlatformDep,
+    principal: Visitor,
+    key: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    job_id = jobs.submit_bulk_reissue(
+        platform, request.app.state.jobs, principal, organization_slug=slug, key_id=key
+    )
+    return RedirectResponse(f"/issuer/{slug}/jobs/{job_id}", status_code=303)
