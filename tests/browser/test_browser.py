@@ -407,6 +407,30 @@ def test_issuer_admin_manages_people_from_the_pages(server: str, phone: Any) -> 
     page_is_good(phone)
 
 
+def test_registry_admin_suspends_and_reinstates_an_issuer_from_the_pages(
+    server: str, phone: Any
+) -> None:
+    sign_in(phone, server, "renee@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Manage the trust registry").click()
+    assert phone.get_by_role(
+        "heading", name="Trust registry — North Carolina LER Office"
+    ).is_visible()
+    page_is_good(phone)
+    card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
+    card.get_by_label("New state for Ohio Board of Nursing").select_option("suspended")
+    card.get_by_label("Reason (shown to verifiers)").fill("Audit pending")
+    card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
+    assert "verifiers see it at once" in phone.get_by_role("status").inner_text()
+    card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
+    assert "suspended" in card.inner_text() and "Audit pending" in card.inner_text()
+    card.get_by_label("New state for Ohio Board of Nursing").select_option("active")
+    card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
+    card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
+    assert "active" in card.inner_text()
+    page_is_good(phone)
+
+
 # Runs last: it revokes the Ohio board's first key (the other tests verify what it signed).
 def test_issuer_admin_recovers_from_a_stolen_key_from_the_pages(server: str, phone: Any) -> None:
     sign_in(phone, server, "olivia@demo.openler.org")

@@ -19,7 +19,7 @@ from openler.vc import VCError, add_proof
 from openler.vc.trust import STATES, Recognition, TrustEntry
 
 
-def _authority(session: Session, principal: Principal) -> Organization:
+def authority_of(session: Session, principal: Principal) -> Organization:
     """The registry authority the principal administers."""
     for org_id in principal.organizations_with("registry_admin"):
         organization = session.get(Organization, org_id)
@@ -32,7 +32,7 @@ def _authority(session: Session, principal: Principal) -> Organization:
 def add_entry(
     session: Session, platform: Platform, principal: Principal, data: dict[str, Any]
 ) -> TrustEntry:
-    authority = _authority(session, principal)
+    authority = authority_of(session, principal)
     try:
         entry = TrustEntry.from_json(
             {**data, "registeredBy": data.get("registeredBy", authority.name)}
@@ -66,7 +66,7 @@ def set_state(
     state: str,
     reason: str | None,
 ) -> TrustEntry:
-    _authority(session, principal)
+    authority_of(session, principal)
     if state not in STATES:
         raise UsageError(f"state must be one of {', '.join(STATES)}")
     row = session.get(TrustEntryRow, issuer)
@@ -89,7 +89,7 @@ def set_state(
 def add_recognition(
     session: Session, platform: Platform, principal: Principal, data: dict[str, Any]
 ) -> Recognition:
-    _authority(session, principal)
+    authority_of(session, principal)
     try:
         rule = Recognition.from_json(data)
     except VCError as exc:
@@ -132,3 +132,23 @@ def snapshot(session: Session, platform: Platform) -> dict[str, Any]:
         at=platform.now(),
     )
     return add_proof(unsigned, key, created=platform.now())
+
+
+def recognitions(session: Session) -> list[dict[str, Any]]:
+    return [row.data for row in session.execute(select(RecognitionRow)).scalars()]
+
+
+def candidates(session: Session, platform: Platform) -> list[tuple[str, str, str | None]]:
+    """The platform's issuing organizations not yet in the registry: (DID, name,
+    jurisdiction), for the registry office to add."""
+    registered = {row.issuer for row in session.execute(select(TrustEntryRow)).scalars()}
+    found = []
+    for organization in session.execute(
+        select(Organization)
+        .where(Organization.kind != "registry_authority")
+        .order_by(Organization.name)
+    ).scalars():
+        did = orgs.org_did(platform, organization)
+        if did not in registered:
+            found.append((did, organization.name, organization.jurisdiction))
+    return found

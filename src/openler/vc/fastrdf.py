@@ -97,7 +97,8 @@ def escape_literal(text: str) -> str:
             out.append('\\"')
         elif ch == "\\":
             out.append("\\\\")
-        elif code < 0x20 or code == 0x7F:
+        elif code < 0x20 or code == 0x7F or code in (0xFFFE, 0xFFFF):
+            # RDF 1.2 canonical N-Triples: controls, DEL and what XML 1.1's Char excludes
             out.append(_CONTROL.get(ch) or f"\\u{code:04X}")
         else:
             out.append(ch)
@@ -105,7 +106,7 @@ def escape_literal(text: str) -> str:
 
 
 _CONTROL = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ufffe\uffff]')
 
 
 def _literal_text(value: str) -> str:
