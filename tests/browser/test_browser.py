@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -428,6 +429,40 @@ def test_registry_admin_suspends_and_reinstates_an_issuer_from_the_pages(
     card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
     card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
     assert "active" in card.inner_text()
+    page_is_good(phone)
+
+
+def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
+    server: str, browser: Any, phone: Any
+) -> None:
+    sign_in(phone, server, "hr@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Ask someone for credentials").click()
+    page_is_good(phone)
+    phone.get_by_label("What you ask for, and why").fill("Your IV therapy training")
+    phone.get_by_role("button", name="Create the request").click()
+    link = phone.get_by_role("textbox", name="Request link").input_value()
+    page_is_good(phone)
+
+    learner = browser.new_context(viewport={"width": 375, "height": 740})
+    maria = learner.new_page()
+    sign_in(maria, server, "maria@demo.openler.org")
+    maria.wait_for_url(f"{server}/home")
+    maria.goto(link)
+    assert maria.get_by_role(
+        "heading", name="Piedmont Regional Hospital asks for credentials"
+    ).is_visible()
+    page_is_good(maria)
+    maria.get_by_role("checkbox", name=re.compile("IV Therapy")).check()
+    maria.get_by_label("I agree that Piedmont Regional Hospital may see").check()
+    maria.get_by_role("button", name="Send to Piedmont Regional Hospital").click()
+    assert "received your credentials, verified" in maria.get_by_role("status").inner_text()
+    page_is_good(maria)
+    learner.close()
+
+    phone.reload()
+    assert "Every credential verified." in phone.get_by_role("status").inner_text()
+    assert "IV Therapy" in phone.content()
     page_is_good(phone)
 
 

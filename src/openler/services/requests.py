@@ -4,18 +4,19 @@ presentation that answers is verified against it once (a replay is refused)."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
-from openler.services.accounts import Principal, require_role
+from openler.services.accounts import Principal, require_role, require_self
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
+from openler.services.sharing import wallet_presentation
 from openler.services.verifying import verify_document
-from openler.store.models import Organization, PresentationRequest
+from openler.store.models import Organization, Person, PresentationRequest
 from openler.vc import VerificationReport
 
 
@@ -57,10 +58,16 @@ def create_request(
 
 
 def answer_request(
-    session: Session, platform: Platform, challenge: str, presentation: dict[str, Any] | str
+    session: Session,
+    platform: Platform,
+    challenge: str,
+    presentation: dict[str, Any] | str,
+    *,
+    answered_by: str | None = None,
 ) -> VerificationReport:
     """Verify a presentation against the request that issued ``challenge``; a request is
-    answered once, and not after it expires."""
+    answered once, and not after it expires. The verified presentation is kept for the
+    verifier."""
     request = session.execute(
         select(PresentationRequest)
         .where(PresentationRequest.challenge == challenge)
@@ -83,6 +90,15 @@ def answer_request(
     )
     if report.verified:
         request.fulfilled_at = now
+        request.presentation = (
+            presentation
+            if isinstance(presentation, dict)
+            else {
+                "type": ["EnvelopedVerifiablePresentation"],
+                "id": f"data:application/vp+jwt,{presentation}",
+            }
+        )
+        request.answered_by = answered_by
     audit.record(
         session,
         at=now,
@@ -92,3 +108,136 @@ def answer_request(
         data={"verified": report.verified},
     )
     return report
+
+
+def reason_of(request: PresentationRequest) -> str:
+    """What the verifier says it asks for (the VP request's ``credentialQuery.reason``)."""
+    queries = request.query.get("query", request.query)
+    for query in queries if isinstance(queries, list) else [queries]:
+        if isinstance(query, dict):
+            credential_query = query.get("credentialQuery", {})
+            if isinstance(credential_query, dict) and isinstance(
+                credential_query.get("reason"), str
+            ):
+                return str(credential_query["reason"])
+    return "credentials of your choice"
+
+
+def request_query(reason: str) -> dict[str, Any]:
+    """A Verifiable Presentation Request query asking, by example, for any credential."""
+    return {
+        "query": [
+            {
+                "type": "QueryByExample",
+                "credentialQuery": {
+                    "reason": reason,
+                    "example": {
+                        "@context": ["https://www.w3.org/ns/credentials/v2"],
+                        "type": ["VerifiableCredential"],
+                    },
+                },
+            }
+        ]
+    }
+
+
+def state_of(request: PresentationRequest, now: datetime) -> str:
+    if request.fulfilled_at is not None:
+        return "answered"
+    return "expired" if request.expires_at < now else "open"
+
+
+def open_request(
+    session: Session, platform: Platform, challenge: str
+) -> tuple[PresentationRequest, Organization]:
+    """The request behind a link, for the person it was sent to (the challenge is the
+    link's secret); refused once answered or expired."""
+    request = session.execute(
+        select(PresentationRequest).where(PresentationRequest.challenge == challenge)
+    ).scalar()
+    if request is None:
+        raise NotFound("this request link does not exist")
+    state = state_of(request, platform.now())
+    if state != "open":
+        raise Conflict(f"this request was already {state}; ask the verifier for a new one")
+    organization = session.get(Organization, request.organization_id)
+    assert organization is not None
+    return request, organization
+
+
+def answer_from_wallet(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    challenge: str,
+    *,
+    credential_ids: list[str],
+) -> VerificationReport:
+    """Answer a request with chosen credentials of the signed-in learner: a presentation
+    signed by their wallet key for the request's challenge and domain, with consent."""
+    require_self(principal, principal.person_id)
+    request, organization = open_request(session, platform, challenge)
+    person = session.get(Person, principal.person_id)
+    if person is None:
+        raise NotFound("no such person")
+    presentation = wallet_presentation(
+        session,
+        platform,
+        person,
+        credential_ids,
+        challenge=request.challenge,
+        domain=request.domain,
+    )
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="consent.grant",
+        subject=f"request:{request.id}",
+        data={"audience": organization.slug, "credentials": credential_ids},
+    )
+    return answer_request(session, platform, request.challenge, presentation, answered_by=person.id)
+
+
+def requests_of(
+    session: Session, principal: Principal, organization: Organization
+) -> list[PresentationRequest]:
+    """The organization's requests, newest first (its verifiers only)."""
+    require_role(principal, organization.id, "verifier")
+    return list(
+        session.execute(
+            select(PresentationRequest)
+            .where(PresentationRequest.organization_id == organization.id)
+            .order_by(PresentationRequest.created_at.desc())
+        ).scalars()
+    )
+
+
+def view_request(
+    session: Session, platform: Platform, principal: Principal, request_id: str
+) -> tuple[PresentationRequest, VerificationReport | None]:
+    """A request and, once answered, its presentation verified again now (a credential
+    revoked since is shown revoked). For the requesting organization's verifiers only."""
+    request = session.get(PresentationRequest, request_id)
+    if request is None:
+        raise NotFound(f"no request {request_id}")
+    require_role(principal, request.organization_id, "verifier")
+    if request.presentation is None:
+        return request, None
+    report = verify_document(
+        session,
+        platform,
+        request.presentation,
+        challenge=request.challenge,
+        domain=request.domain,
+        name="presentation",
+    )
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="request.view",
+        subject=f"request:{request.id}",
+        data={"verified": report.verified},
+    )
+    return request, report

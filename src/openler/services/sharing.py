@@ -33,6 +33,34 @@ class CreatedShare:
     token: str  # shown once: the link is /s/<token>
 
 
+def wallet_presentation(
+    session: Session,
+    platform: Platform,
+    person: Person,
+    credential_ids: list[str],
+    *,
+    challenge: str,
+    domain: str,
+    presentation_id: str | None = None,
+) -> dict[str, Any]:
+    """A presentation of the person's own chosen credentials, signed by their custodial
+    wallet key for ``challenge`` and ``domain``."""
+    if not credential_ids:
+        raise UsageError("choose at least one credential")
+    rows = [session.get(IssuedCredential, c) for c in credential_ids]
+    if any(r is None or r.person_id != person.id for r in rows):
+        raise NotFound("one of the credentials is not yours")
+    key = holder_key(session, platform, person)
+    documents: list[dict[str, Any] | str] = [r.document for r in rows if r is not None]
+    return sign_presentation(
+        build_presentation(documents, holder=key.controller, presentation_id=presentation_id),
+        key,
+        challenge=challenge,
+        domain=domain,
+        created=platform.now(),
+    )
+
+
 def create_share(
     session: Session,
     platform: Platform,
@@ -48,26 +76,19 @@ def create_share(
     if person is None:
         raise NotFound("no such person")
     require_self(principal, person.id)
-    if not credential_ids:
-        raise UsageError("choose at least one credential to share")
     if not 1 <= days <= 365:
         raise UsageError("a share lasts from 1 to 365 days")
-    rows = [session.get(IssuedCredential, c) for c in credential_ids]
-    if any(r is None or r.person_id != person.id for r in rows):
-        raise NotFound("one of the credentials is not yours")
-    key = holder_key(session, platform, person)
     now = platform.now()
     token = secrets.token_urlsafe(24)
     share_id = secrets.token_hex(8)
-    documents: list[dict[str, Any] | str] = [r.document for r in rows if r is not None]
-    presentation = sign_presentation(
-        build_presentation(
-            documents, holder=key.controller, presentation_id=f"urn:openler:share:{share_id}"
-        ),
-        key,
+    presentation = wallet_presentation(
+        session,
+        platform,
+        person,
+        credential_ids,
         challenge=share_id,
         domain=audience,
-        created=now,
+        presentation_id=f"urn:openler:share:{share_id}",
     )
     share = Share(
         id=share_id,

@@ -236,6 +236,11 @@ class PresentationRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     fulfilled_at: Mapped[datetime | None]
+    #: the presentation that answered the request (verified then; shown to the verifier,
+    #: checked again whenever it is looked at)
+    presentation: Mapped[dict[str, Any] | None]
+    #: the person who answered from their wallet here, when they did
+    answered_by: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 class AuditEvent(Base):

@@ -457,6 +457,23 @@ def answer_request(
     return JSONResponse(_verification_body(report), status_code=200 if report.verified else 400)
 
 
+@router.get("/api/requests/{request_id}", tags=["presentation requests"])
+def get_request(
+    request_id: str, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """A request's state and, once answered, the presentation verified again now (the
+    requesting organization's verifiers only)."""
+    row, report = requests_service.view_request(session, platform, principal, request_id)
+    return {
+        "id": row.id,
+        "state": requests_service.state_of(row, platform.now()),
+        "query": row.query,
+        "expires": row.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verifiablePresentation": row.presentation,
+        "verification": _verification_body(report) if report is not None else None,
+    }
+
+
 class ShareBody(BaseModel):
     credentials: list[str] = Field(min_length=1, max_length=100)
     audience: str = Field(min_length=1, max_length=300)

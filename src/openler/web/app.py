@@ -22,7 +22,15 @@ from openler.services.errors import ServiceError
 from openler.services.oidc import OidcProvider
 from openler.settings import Settings
 from openler.vc import VCError
-from openler.web import api, issuer_pages, manage_pages, pages, registry_pages, wallet_pages
+from openler.web import (
+    api,
+    issuer_pages,
+    manage_pages,
+    pages,
+    registry_pages,
+    verifier_pages,
+    wallet_pages,
+)
 from openler.web.deps import SignInRequired
 from openler.web.render import error_page, wants_html
 
@@ -160,5 +168,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(issuer_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(verifier_pages.router)
     pages.mount_static(app)
     return app

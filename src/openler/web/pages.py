@@ -232,7 +232,7 @@ def home(
             }
         )
     verifier_orgs = [
-        o.name
+        o
         for o in (session.get(Organization, i) for i in principal.organizations_with("verifier"))
         if o
     ]

@@ -1,0 +1,201 @@
+"""Presentation requests in the browser. A verifier asks for credentials (a link with a
+single-use challenge to send to the person); the person, signed in, chooses what to
+present and consents; the verifier sees the answer, verified again whenever opened."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from openler.services import issuing, orgs
+from openler.services import requests as requests_service
+from openler.services.accounts import Principal
+from openler.services.errors import Conflict, NotFound, UsageError
+from openler.store.models import Organization
+from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
+from openler.web.render import check_csrf, error_page, page
+
+router = APIRouter(include_in_schema=False, route_class=CommitRoute)
+
+
+def _verifier_page(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Principal,
+    organization: Organization,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    rows = requests_service.requests_of(session, principal, organization)
+    now = platform.now()
+    return page(
+        request,
+        "verifier.html",
+        status,
+        principal=principal,
+        organization=organization,
+        requests=[
+            (r, requests_service.reason_of(r), requests_service.state_of(r, now)) for r in rows
+        ],
+        error=error,
+        values=values or {},
+    )
+
+
+@router.get("/verifier/{slug}", response_class=HTMLResponse)
+def verifier_home(
+    slug: str, request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    return _verifier_page(request, session, platform, principal, organization)
+
+
+@router.post("/verifier/{slug}/requests")
+def create(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    reason: Annotated[str, Form(max_length=300)] = "",
+    hours: Annotated[str, Form()] = "24",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    try:
+        if not reason.strip():
+            raise UsageError("say what you ask for and why; the person sees it")
+        if not hours.isdigit() or not 1 <= int(hours) <= 24:
+            raise UsageError("a request stays open from 1 to 24 hours")
+        row = requests_service.create_request(
+            session,
+            platform,
+            principal,
+            organization_slug=slug,
+            query=requests_service.request_query(reason.strip()),
+            minutes=int(hours) * 60,
+        )
+    except UsageError as exc:
+        return _verifier_page(
+            request,
+            session,
+            platform,
+            principal,
+            organization,
+            status=400,
+            error=exc.message,
+            values={"reason": reason, "hours": hours},
+        )
+    return RedirectResponse(f"/verifier/{slug}/requests/{row.id}", status_code=303)
+
+
+@router.get("/verifier/{slug}/requests/{request_id}", response_class=HTMLResponse)
+def request_detail(
+    slug: str,
+    request_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    row, report = requests_service.view_request(session, platform, principal, request_id)
+    if row.organization_id != organization.id:
+        raise NotFound(f"no request {request_id} of {organization.name}")
+    return page(
+        request,
+        "request_detail.html",
+        principal=principal,
+        organization=organization,
+        row=row,
+        reason=requests_service.reason_of(row),
+        state=requests_service.state_of(row, platform.now()),
+        link=f"{platform.settings.public_url.rstrip('/')}/requests/{row.challenge}",
+        report=report,
+    )
+
+
+def _answer_page(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Principal,
+    challenge: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    chosen: list[str] | None = None,
+) -> HTMLResponse:
+    row, organization = requests_service.open_request(session, platform, challenge)
+    credentials = [
+        c for c in issuing.credentials_of(session, principal.person_id) if c.state != "revoked"
+    ]
+    return page(
+        request,
+        "request_answer.html",
+        status,
+        principal=principal,
+        organization=organization,
+        row=row,
+        reason=requests_service.reason_of(row),
+        credentials=credentials,
+        chosen=chosen or [],
+        error=error,
+    )
+
+
+@router.get("/requests/{challenge}", response_class=HTMLResponse)
+def answer_form(
+    challenge: str, request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
+) -> Response:
+    return _answer_page(request, session, platform, principal, challenge)
+
+
+@router.post("/requests/{challenge}")
+def answer(
+    challenge: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    credentials: Annotated[list[str] | None, Form()] = None,
+    consent: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    chosen = credentials or []
+    try:
+        if consent != "yes":
+            raise UsageError(
+                "tick the consent box to send: the verifier will see these credentials"
+            )
+        _open, organization = requests_service.open_request(session, platform, challenge)
+        report = requests_service.answer_from_wallet(
+            session, platform, principal, challenge, credential_ids=chosen
+        )
+    except (UsageError, NotFound) as exc:
+        return _answer_page(
+            request,
+            session,
+            platform,
+            principal,
+            challenge,
+            status=400,
+            error=exc.message,
+            chosen=chosen,
+        )
+    except Conflict as exc:
+        return error_page(request, 409, exc.message)
+    return page(
+        request,
+        "request_sent.html",
+        principal=principal,
+        organization=organization,
+        report=report,
+    )
