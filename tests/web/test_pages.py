@@ -84,3 +84,11 @@ def test_logout_ends_the_session(client: TestClient) -> None:
     )
     client.cookies.clear()
     assert client.get("/home", follow_redirects=False).status_code == 303
+
+
+def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
+    policy = client.get("/login").headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert "form-action 'self'" in policy and "unsafe-inline" not in policy
+    assert "unsafe-inline" in client.get("/docs").headers["content-security-policy"]
+    assert "content-security-policy" not in client.get("/healthz").headers
