@@ -128,3 +128,19 @@ def test_an_uncommitted_change_is_seen_by_its_own_transaction_only_and_a_rollbac
     with world.db.session() as session:
         row = session.get(IssuedCredential, document["id"])
         assert row is not None and row.state == "active"
+
+
+def test_the_token_changes_as_the_transaction_commits(world: Any) -> None:
+    document = license_of(world)
+    with world.db.session() as session:
+        before = publication.current(session)
+    session = world.db.sessions()
+    with session.begin():
+        issuing.set_status(session, world, None, document["id"], action="suspend")
+        session.flush()
+        assert publication.pending(session)
+        assert publication.current(session) == before  # locked last, as it commits
+    session.close()
+    with world.db.session() as session:
+        assert publication.current(session) != before
+        assert not publication.pending(session)

@@ -115,6 +115,10 @@ class _Cached:
 
 
 def _resolvers(session: Session, platform: Platform, *, use_registry: bool) -> Resolvers:
+    if publication.pending(session):  # this transaction changed what the cache holds
+        trust = registry(session) if use_registry else None
+        fetch = _session_fetcher(platform)
+        return Resolvers(fetch, trust=trust if trust is not None and trust.entries else None)
     token = publication.current(session)
     cached = platform.memo.get("verifying")
     if not isinstance(cached, _Cached) or cached.token != token:

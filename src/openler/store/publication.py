@@ -1,10 +1,13 @@
-"""The publication token: changed in the same transaction as anything verification reads.
+"""The publication token: changed when a transaction that touched anything verification
+reads commits.
 
 Verification inside the platform reads issuer keys (DID documents), organizations, status
 lists and the trust registry. Caching those per process is safe only if a process can tell,
-cheaply, that none of them changed: every flush that touches one of them sets a new random
-token in the one-row ``publication`` table, and a cache is kept for as long as the token it
-was built under is the current one (one indexed read per verification).
+cheaply, that none of them changed: a transaction whose flushes touched one of them sets a
+new random token in the one-row ``publication`` table as it commits, and a cache is kept
+for as long as the token it was built under is the current one (one indexed read per
+verification). Until it commits, the transaction itself bypasses such caches
+(:func:`pending`).
 """
 
 from __future__ import annotations
@@ -58,13 +61,38 @@ def current(session: Session) -> str:
     return token or "none"
 
 
+#: set in ``Session.info`` while a transaction has changed something published
+PENDING = "openler_publication_pending"
+
+
+def pending(session: Session) -> bool:
+    """Whether this session's transaction changed something published (not yet committed):
+    what it verifies must not come from a cache built under the committed token."""
+    return bool(session.info.get(PENDING))
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if _touches_published(session):
+        session.info[PENDING] = True
+
+
+def _before_commit(session: Session) -> None:
+    # The token's row is locked last, just before the commit: a transaction holding it
+    # waits for nothing else, so it can take part in no deadlock.
+    session.flush()
+    if session.info.pop(PENDING, False):
         bump(session.connection())
 
 
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
 def watch(sessions: Any) -> None:
-    """Install the listener on a ``sessionmaker``."""
+    """Install the listeners on a ``sessionmaker``."""
     from sqlalchemy import event
 
     event.listen(sessions, "before_flush", _before_flush)
+    event.listen(sessions, "before_commit", _before_commit)
+    event.listen(sessions, "after_transaction_end", _after_transaction_end)
