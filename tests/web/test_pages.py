@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from openler.store.models import AuditEvent
 from tests.web.conftest import csrf_of, login
 
 ROLE_PAGES = [
@@ -75,15 +79,21 @@ def test_verify_page_for_verifiers_only(client: TestClient, demo_platform: objec
     assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
 
 
-def test_logout_ends_the_session(client: TestClient) -> None:
+def test_logout_ends_the_session(client: TestClient, demo_platform: Any) -> None:
     login(client, "maria@demo.openler.org")
     token = csrf_of(client.get("/home").text)
+    session_cookie = client.cookies.get("openler_session")
     assert (
         client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code
         == 303
     )
     client.cookies.clear()
     assert client.get("/home", follow_redirects=False).status_code == 303
+    client.cookies.set("openler_session", session_cookie or "")  # the old cookie is dead too
+    assert client.get("/home", follow_redirects=False).headers["location"] == "/login"
+    with demo_platform.db.session() as s:
+        last = s.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).scalars().first()
+        assert last is not None and last.action == "logout"
 
 
 def test_pages_carry_a_content_security_policy(client: TestClient) -> None:

@@ -265,10 +265,18 @@ def resolve_session(session: Session, platform: Platform, token: str | None) -> 
     return SessionInfo(principal_for(session, person), row.csrf_token)
 
 
-def logout(session: Session, token: str) -> None:
+def logout(session: Session, platform: Platform, token: str) -> None:
+    """End a session (audited)."""
     row = session.get(SessionRow, token_digest(token))
     if row is not None:
         session.delete(row)
+        audit.record(
+            session,
+            at=platform.now(),
+            actor=f"person:{row.person_id}",
+            action="logout",
+            subject=f"person:{row.person_id}",
+        )
 
 
 def create_api_token(

@@ -173,12 +173,13 @@ def oidc_callback(request: Request, session: SessionDep, platform: PlatformDep) 
 def logout(
     request: Request,
     session: SessionDep,
+    platform: PlatformDep,
     principal: MaybePrincipal,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     if principal is not None:
         check_csrf(request, csrf_token)
-        accounts.logout(session, request.cookies.get(SESSION_COOKIE, ""))
+        accounts.logout(session, platform, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
