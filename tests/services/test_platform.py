@@ -218,6 +218,25 @@ def test_login_throttling_and_sessions(platform: Any) -> None:
         assert "login" in actions and "login.failed" in actions and "login.locked" in actions
 
 
+def test_expired_sessions_are_removed_when_a_new_one_starts(platform: Any) -> None:
+    from openler.store.models import SessionRow
+
+    setup_board(platform)
+    with platform.db.session() as s:
+        old = accounts.login(
+            s, platform, email="maria@example.org", password="correct horse battery"
+        )
+    later = platform.clock() + timedelta(hours=platform.settings.session_hours + 1)
+    platform.clock = lambda: later
+    with platform.db.session() as s:
+        assert accounts.resolve_session(s, platform, old.token) is None  # expired
+        new = accounts.login(
+            s, platform, email="maria@example.org", password="correct horse battery"
+        )
+        rows = s.execute(select(SessionRow)).scalars().all()
+        assert [r.id for r in rows] == [accounts.token_digest(new.token)]
+
+
 def test_api_tokens_are_scoped_and_hashed(platform: Any) -> None:
     ids = setup_board(platform)
     admin = accounts.Principal(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -225,6 +225,9 @@ def start_session(
 ) -> LoginResult:
     """A new session for a person whose sign-in (``method``) has already been checked."""
     now = platform.now()
+    session.execute(  # the person's expired sessions go as a new one starts
+        delete(SessionRow).where(SessionRow.person_id == person.id, SessionRow.expires_at <= now)
+    )
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=platform.settings.session_hours)
     session.add(
