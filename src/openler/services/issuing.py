@@ -462,6 +462,17 @@ def achievements_of(
     )
 
 
+def achievement_by_slug(session: Session, organization: Organization, slug: str) -> Achievement:
+    achievement = session.execute(
+        select(Achievement).where(
+            Achievement.organization_id == organization.id, Achievement.slug == slug
+        )
+    ).scalar()
+    if achievement is None:
+        raise NotFound(f"{organization.name} has no achievement {slug!r}")
+    return achievement
+
+
 def issue_to_email(
     session: Session,
     platform: Platform,
@@ -473,13 +484,7 @@ def issue_to_email(
 ) -> IssuedCredential:
     """Issue one of the organization's achievements to the person with ``email``."""
     require_role(principal, organization.id, *ISSUERS)
-    achievement = session.execute(
-        select(Achievement).where(
-            Achievement.organization_id == organization.id, Achievement.slug == achievement_slug
-        )
-    ).scalar()
-    if achievement is None:
-        raise NotFound(f"{organization.name} has no achievement {achievement_slug!r}")
+    achievement = achievement_by_slug(session, organization, achievement_slug)
     person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
     if person is None:
         raise NotFound(f"no one here has the email {email.strip()}; they need an account first")

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from openler.services import audit, issuing
+from openler.services import audit, issuing, orgs
 from openler.services.accounts import Principal, require_role
 from openler.services.context import Platform
 from openler.services.errors import NotFound, ServiceError, UsageError
@@ -198,19 +198,8 @@ def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
     done = {r["email"] for r in rows if r.get("credential")}
     rows = [r for r in rows if r.get("credential")]
     with platform.db.session() as session:
-        organization = session.execute(
-            select(Organization).where(Organization.slug == payload["organization"])
-        ).scalar()
-        if organization is None:
-            raise NotFound(f"no organization {payload['organization']!r}")
-        achievement = session.execute(
-            select(Achievement).where(
-                Achievement.organization_id == organization.id,
-                Achievement.slug == payload["achievement"],
-            )
-        ).scalar()
-        if achievement is None:
-            raise NotFound(f"no achievement {payload['achievement']!r}")
+        organization = orgs.organization_by_slug(session, payload["organization"])
+        achievement = issuing.achievement_by_slug(session, organization, payload["achievement"])
         org_id, achievement_id = organization.id, achievement.id
     for email in payload["recipients"]:
         if email in done:
@@ -222,12 +211,12 @@ def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
                 ).scalar()
                 if person is None:
                     raise NotFound(f"no person with the email {email}")
-                organization = session.get(Organization, org_id)
-                achievement = session.get(Achievement, achievement_id)
-                if organization is None or achievement is None:
+                issuer = session.get(Organization, org_id)
+                awarded = session.get(Achievement, achievement_id)
+                if issuer is None or awarded is None:
                     raise NotFound("the organization or achievement was deleted during the batch")
                 credential = issuing.issue(
-                    session, platform, None, organization, achievement, recipient=person
+                    session, platform, None, issuer, awarded, recipient=person
                 )
                 rows.append({"email": email, "credential": credential.id})
         except ServiceError as exc:
@@ -246,25 +235,14 @@ def bulk_reissue(platform: Platform, job: Job) -> dict[str, Any]:
         r for r in (job.result or {}).get("rows", []) if r.get("replacement")
     ]
     with platform.db.session() as session:
-        organization = session.execute(
-            select(Organization).where(Organization.slug == payload["organization"])
-        ).scalar()
-        if organization is None:
-            raise NotFound(f"no organization {payload['organization']!r}")
+        organization = orgs.organization_by_slug(session, payload["organization"])
         query = select(IssuedCredential.id).where(
             IssuedCredential.organization_id == organization.id,
             IssuedCredential.replaced_by.is_(None),
             IssuedCredential.state != "revoked",
         )
         if payload.get("achievement"):
-            achievement = session.execute(
-                select(Achievement).where(
-                    Achievement.organization_id == organization.id,
-                    Achievement.slug == payload["achievement"],
-                )
-            ).scalar()
-            if achievement is None:
-                raise NotFound(f"no achievement {payload['achievement']!r}")
+            achievement = issuing.achievement_by_slug(session, organization, payload["achievement"])
             query = query.where(IssuedCredential.achievement_id == achievement.id)
         if payload.get("key"):
             query = query.where(IssuedCredential.key_id == payload["key"])
@@ -298,11 +276,7 @@ def submit_bulk_reissue(
 ) -> str:
     """Queue a bulk re-issue; only the organization's issuer admins may."""
     with platform.db.session() as session:
-        organization = session.execute(
-            select(Organization).where(Organization.slug == organization_slug)
-        ).scalar()
-        if organization is None:
-            raise NotFound(f"no organization {organization_slug!r}")
+        organization = orgs.organization_by_slug(session, organization_slug)
         require_role(principal, organization.id, "issuer_admin")
         if key_id is not None:
             key = session.get(IssuerKey, key_id)
@@ -327,11 +301,7 @@ def submit_batch_issue(
     recipients: list[str],
 ) -> str:
     with platform.db.session() as session:
-        organization = session.execute(
-            select(Organization).where(Organization.slug == organization_slug)
-        ).scalar()
-        if organization is None:
-            raise NotFound(f"no organization {organization_slug!r}")
+        organization = orgs.organization_by_slug(session, organization_slug)
         require_role(principal, organization.id, *issuing.ISSUERS)
     if not recipients:
         raise UsageError("a batch needs at least one recipient")

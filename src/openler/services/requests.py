@@ -14,6 +14,7 @@ from openler.services import audit
 from openler.services.accounts import Principal, require_role, require_self
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
+from openler.services.orgs import organization_by_slug
 from openler.services.sharing import wallet_presentation
 from openler.services.verifying import verify_document
 from openler.store.models import Organization, Person, PresentationRequest
@@ -30,11 +31,7 @@ def create_request(
     minutes: int = 30,
 ) -> PresentationRequest:
     """A request for a presentation, with a single-use challenge (verifier role)."""
-    organization = session.execute(
-        select(Organization).where(Organization.slug == organization_slug)
-    ).scalar()
-    if organization is None:
-        raise NotFound(f"no organization {organization_slug!r}")
+    organization = organization_by_slug(session, organization_slug)
     require_role(principal, organization.id, "verifier")
     now = platform.now()
     request = PresentationRequest(

@@ -13,13 +13,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
 from openler.services import accounts, audit, issuing, oidc, sharing
+from openler.services import registry as registry_service
 from openler.services.accounts import LoginResult
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
 from openler.services.members import ADMIN_ROLES
 from openler.services.oidc import OidcProvider
 from openler.services.verifying import verify_document
-from openler.store.models import IssuedCredential, Organization, Person, TrustEntryRow
+from openler.store.models import IssuedCredential, Organization, Person
 from openler.web.deps import (
     SESSION_COOKIE,
     CommitRoute,
@@ -239,7 +240,7 @@ def home(
     ]
     registry = []
     if principal.organizations_with("registry_admin") or principal.platform_admin:
-        registry = [row.data for row in session.execute(select(TrustEntryRow)).scalars()]
+        registry = registry_service.entries(session)
     manageable = [
         o
         for o in (session.get(Organization, i) for i in principal.organizations_with(*ADMIN_ROLES))
