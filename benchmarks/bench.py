@@ -28,9 +28,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from openler.services.documents import write_key
-from openler.services.signing import SignOptions, sign_files
-from openler.services.verification import VerifyOptions, verify_inputs
+from openler.services.files.documents import write_key
+from openler.services.files.signing import SignOptions, sign_files
+from openler.services.files.verify_inputs import VerifyOptions, verify_inputs
 from openler.vc import DocumentLoader, Multikey, add_proof, check_proofs, sign_credential, verify
 from openler.vc.did import Resolver
 from openler.vc.jsonld import canonicalize_reference
@@ -184,9 +184,10 @@ def platform_verification(rounds: int) -> None:
 
     from pydantic import SecretStr
 
-    from openler.services import demo, issuing
+    from openler.services import demo
     from openler.services.context import Platform
-    from openler.services.verifying import verify_document
+    from openler.services.issuers import issuing
+    from openler.services.verifiers.verifying import verify_document
     from openler.settings import Settings
     from openler.store import Database
     from openler.store.models import Person

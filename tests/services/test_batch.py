@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openler.services.documents import write_key
-from openler.services.signing import SignOptions, sign_files
-from openler.services.verification import VerifyOptions, verify_inputs
+from openler.services.files.documents import write_key
+from openler.services.files.signing import SignOptions, sign_files
+from openler.services.files.verify_inputs import VerifyOptions, verify_inputs
 from openler.vc import Multikey
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)

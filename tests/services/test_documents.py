@@ -9,14 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
-from openler.services.documents import (
+from openler.services.errors import FileError, UsageError
+from openler.services.files.documents import (
     context_loader,
     load_key,
     online_fetcher,
     resolver_for,
     write_key,
 )
-from openler.services.errors import FileError, UsageError
 from openler.vc import Multikey, ResolutionError
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from openler.services import accounts, demo, jobs
+from openler.services import demo, jobs
 from openler.services.errors import UsageError
+from openler.services.people import accounts
 from openler.store.models import IssuedCredential
 
 RECIPIENTS = ["james@demo.openler.org", "nobody@demo.openler.org", "dana@demo.openler.org"]

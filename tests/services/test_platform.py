@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from openler.services import accounts, audit, issuing, orgs
+from openler.services import audit
 from openler.services.errors import Conflict, Forbidden, Unauthenticated
-from openler.services.verifying import verify_document
+from openler.services.issuers import issuing, orgs
+from openler.services.people import accounts
+from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, IssuerKey
 from tests.conftest import NOW
 

@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from openler.services import accounts, demo, issuing, requests
+from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound
+from openler.services.issuers import issuing
+from openler.services.people import accounts
+from openler.services.verifiers import requests
 from openler.store.models import Achievement, Organization, Person
 from openler.vc import Multikey, build_presentation, sign_presentation
 

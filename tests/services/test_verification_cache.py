@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from openler.services import accounts, demo, issuing, orgs, registry
-from openler.services.verifying import verify_document
+from openler.services import demo
+from openler.services.issuers import issuing, orgs
+from openler.services.office import registry
+from openler.services.people import accounts
+from openler.services.verifiers.verifying import verify_document
 from openler.store import publication
 from openler.store.models import Achievement, IssuedCredential, IssuerKey, Organization, Person
 

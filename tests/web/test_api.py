@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from openler.services import accounts, issuing
+from openler.services.issuers import issuing
+from openler.services.people import accounts
 from openler.store.models import IssuedCredential, Organization, Person
 from tests.web.conftest import login
 

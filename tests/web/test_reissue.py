@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from openler.services import issuing, jobs
+from openler.services import jobs
 from openler.services.errors import Conflict
+from openler.services.issuers import issuing
 from openler.store.models import (
     Achievement,
     AuditEvent,

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from openler.services import issuing
+from openler.services.issuers import issuing
 from openler.store.models import AuditEvent, Person
 from tests.web.conftest import csrf_of, login
 

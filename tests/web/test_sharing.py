@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from openler.services import issuing
+from openler.services.issuers import issuing
 from openler.store.models import AuditEvent, IssuedCredential, Person
 from tests.web.conftest import login
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from openler.services import accounts
+from openler.services.people import accounts
 from openler.store.models import Organization, Person
 from openler.vc import check_proofs, jsonld
 from openler.vc.did import Resolver

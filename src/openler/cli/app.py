@@ -17,11 +17,11 @@ from openler.cli import platform as platform_cli
 from openler.cli.render import print_report
 from openler.cli.status import app as status_app
 from openler.cli.trust import app as trust_app
-from openler.services.documents import context_loader, load_key, read_json_file, write_key
 from openler.services.errors import ServiceError, UsageError
-from openler.services.parallel import default_jobs
-from openler.services.signing import SignOptions, sign_files
-from openler.services.verification import VerifyOptions, verify_inputs
+from openler.services.files.documents import context_loader, load_key, read_json_file, write_key
+from openler.services.files.parallel import default_jobs
+from openler.services.files.signing import SignOptions, sign_files
+from openler.services.files.verify_inputs import VerifyOptions, verify_inputs
 from openler.vc import (
     CRYPTOSUITES,
     Multikey,

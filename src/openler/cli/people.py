@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from openler.cli.platform import settings_from_env
-from openler.services import members, orgs
 from openler.services.context import Platform
 from openler.services.errors import ServiceError, UsageError
+from openler.services.issuers import orgs
+from openler.services.people import members
 from openler.store import MigrationRequired
 
 people_app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)

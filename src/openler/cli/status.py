@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from openler.services import statuslists
 from openler.services.errors import UsageError
+from openler.services.files import statusfiles
 from openler.vc.statuslist import MIN_ENTRIES
 
 app = typer.Typer(help="Create and update Bitstring Status Lists.", no_args_is_help=True)
@@ -34,7 +34,7 @@ def create(
     ttl: Annotated[int | None, typer.Option(help="Cache lifetime hint in milliseconds.")] = None,
 ) -> None:
     """Write a signed, empty status list credential."""
-    statuslists.create_list(
+    statusfiles.create_list(
         list_url=list_id,
         purpose=purpose,
         key_file=key,
@@ -60,7 +60,7 @@ def set_(
     """Set one entry and re-sign the list in place."""
     if index < 0:
         raise UsageError("--index must be 0 or more")
-    old = statuslists.set_entry(
+    old = statusfiles.set_entry(
         file, index=index, value=value, key_file=key, at=datetime.now(UTC), size=size
     )
     typer.echo(f"{file}: entry {index} {old} -> {value}; list re-signed")
@@ -75,4 +75,4 @@ def get(
     """Print the value of one entry."""
     if index < 0:
         raise UsageError("--index must be 0 or more")
-    typer.echo(str(statuslists.get_entry(file, index=index, size=size)))
+    typer.echo(str(statusfiles.get_entry(file, index=index, size=size)))

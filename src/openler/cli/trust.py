@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from openler.services import trust as service
 from openler.services.errors import UsageError
+from openler.services.files import trustfiles as service
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.errors import VCError
 from openler.vc.trust import STATES, CredentialFacts, Recognition, TrustEntry

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from openler.services import accounts, issuing, orgs
 from openler.services.context import Platform
+from openler.services.issuers import issuing, orgs
+from openler.services.people import accounts
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
 from openler.vc.trust import Recognition, Scope, TrustEntry
 

@@ -22,10 +22,11 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from openler.services import audit, issuing, orgs
-from openler.services.accounts import Principal, require_role
+from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import NotFound, ServiceError, UsageError
+from openler.services.issuers import issuing, orgs
+from openler.services.people.accounts import Principal, require_role
 from openler.store.models import Achievement, IssuedCredential, IssuerKey, Job, Organization, Person
 
 Handler = Callable[[Platform, Job], dict[str, Any]]

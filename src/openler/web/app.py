@@ -19,7 +19,7 @@ from openler import __version__
 from openler.services import jobs
 from openler.services.context import Platform
 from openler.services.errors import ServiceError
-from openler.services.oidc import OidcProvider
+from openler.services.people.oidc import OidcProvider
 from openler.settings import Settings
 from openler.vc import VCError
 from openler.web import (
@@ -172,7 +172,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     def metrics() -> str:
         return str(app.state.metrics.render())
 
-    app.include_router(api.router)
+    for router in api.routers:
+        app.include_router(router)
     app.include_router(pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)

@@ -10,10 +10,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from openler.services import accounts
-from openler.services.accounts import Principal
 from openler.services.context import Platform
 from openler.services.errors import Unauthenticated
+from openler.services.people import accounts
+from openler.services.people.accounts import Principal
 
 SESSION_COOKIE = "openler_session"
 

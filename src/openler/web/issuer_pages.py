@@ -13,9 +13,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services import issuing, jobs, orgs
-from openler.services.accounts import Principal
+from openler.services import jobs
 from openler.services.errors import NotFound, UsageError
+from openler.services.issuers import issuing, orgs
+from openler.services.people.accounts import Principal
 from openler.store.models import IssuedCredential, IssuerKey, Organization, Person
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, page

@@ -12,14 +12,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
-from openler.services import accounts, audit, issuing, oidc, sharing
-from openler.services import registry as registry_service
-from openler.services.accounts import LoginResult
+from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
-from openler.services.members import ADMIN_ROLES
-from openler.services.oidc import OidcProvider
-from openler.services.verifying import verify_document
+from openler.services.holders import sharing
+from openler.services.issuers import issuing
+from openler.services.office import registry as registry_service
+from openler.services.people import accounts, oidc
+from openler.services.people.accounts import LoginResult
+from openler.services.people.members import ADMIN_ROLES
+from openler.services.people.oidc import OidcProvider
+from openler.services.verifiers.verifying import verify_document
 from openler.store.models import IssuedCredential, Organization, Person
 from openler.web.deps import (
     SESSION_COOKIE,

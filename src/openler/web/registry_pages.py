@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services import registry
-from openler.services.accounts import Principal
 from openler.services.errors import NotFound, UsageError
+from openler.services.office import registry
+from openler.services.people.accounts import Principal
 from openler.vc.trust import STATES, Recognition, TrustEntry
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, page

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services import issuing, orgs
-from openler.services import requests as requests_service
-from openler.services.accounts import Principal
 from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.issuers import issuing, orgs
+from openler.services.people.accounts import Principal
+from openler.services.verifiers import requests as requests_service
 from openler.store.models import Organization
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, error_page, page

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services import issuing, sharing
-from openler.services.accounts import Principal
 from openler.services.errors import NotFound, UsageError
-from openler.services.verifying import verify_document
+from openler.services.holders import sharing
+from openler.services.issuers import issuing
+from openler.services.people.accounts import Principal
+from openler.services.verifiers.verifying import verify_document
 from openler.store.models import IssuedCredential
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, page

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
-from openler.services.accounts import Principal, require_role, require_self
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
-from openler.services.orgs import organization_by_slug
-from openler.services.sharing import wallet_presentation
-from openler.services.verifying import verify_document
+from openler.services.holders.sharing import wallet_presentation
+from openler.services.issuers.orgs import organization_by_slug
+from openler.services.people.accounts import Principal, require_role, require_self
+from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Organization, Person, PresentationRequest
 from openler.vc import VerificationReport
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from openler.services.documents import load_key, read_json_file
 from openler.services.errors import UsageError
-from openler.services.files import write_json_atomic
+from openler.services.files.atomic import write_json_atomic
+from openler.services.files.documents import load_key, read_json_file
 from openler.vc import add_proof
 from openler.vc.dates import format_datetime
 from openler.vc.statuslist import (

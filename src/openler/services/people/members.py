@@ -19,15 +19,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
-from openler.services.accounts import (
+from openler.services.context import Platform
+from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
+from openler.services.people.accounts import (
     ORG_ROLES,
     Principal,
     add_member,
     create_person,
     require_platform_admin,
 )
-from openler.services.context import Platform
-from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.store.models import Member, Organization, Person
 
 #: the roles each administering role may grant within its own organization

@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openler.services import audit, lists
-from openler.services.accounts import Principal, require_platform_admin, require_role
+from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.issuers import statuslists
+from openler.services.people.accounts import Principal, require_platform_admin, require_role
 from openler.services.secrets import vault
 from openler.store.models import IssuedCredential, IssuerKey, Organization
 from openler.vc import Multikey, did_web_for
@@ -199,7 +200,7 @@ def revoke_key(
         except Conflict:
             return row  # no active key left: the lists are re-signed when a new key exists
         did = org_did(platform, organization)
-        lists.republish_all(session, platform, organization, key=key, did=did)
+        statuslists.republish_all(session, platform, organization, key=key, did=did)
     return row
 
 

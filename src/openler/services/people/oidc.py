@@ -32,9 +32,10 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import accounts, audit
+from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import ServiceError, Unauthenticated
+from openler.services.people import accounts
 from openler.settings import Settings
 from openler.store.models import Identity, Person
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from openler.services.documents import load_key, read_json_file
 from openler.services.errors import UsageError
-from openler.services.files import write_json_atomic
+from openler.services.files.atomic import write_json_atomic
+from openler.services.files.documents import load_key, read_json_file
 from openler.vc import VCError, add_proof, verify
 from openler.vc.trust import (
     CredentialFacts,

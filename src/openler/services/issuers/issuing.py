@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openler.services import audit, lists
-from openler.services.accounts import Principal, holder_key, require_role
+from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, InvalidCredential, NotFound, UsageError
-from openler.services.lists import status_list_url
-from openler.services.orgs import org_did, signing_key
+from openler.services.issuers import statuslists
+from openler.services.issuers.orgs import org_did, signing_key
+from openler.services.issuers.statuslists import status_list_url
+from openler.services.people.accounts import Principal, holder_key, require_role
 from openler.store.models import (
     Achievement,
     IssuedCredential,
@@ -137,7 +138,9 @@ def _publish(
     session: Session, platform: Platform, organization: Organization, status_list: StatusList
 ) -> None:
     _row, key = signing_key(session, platform, organization)
-    lists.publish(platform, organization, status_list, key=key, did=org_did(platform, organization))
+    statuslists.publish(
+        platform, organization, status_list, key=key, did=org_did(platform, organization)
+    )
 
 
 def issue(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from openler.services.documents import context_loader, load_key, read_json_file
 from openler.services.errors import ServiceError, UsageError
-from openler.services.files import write_json_atomic
-from openler.services.parallel import parallel_map
+from openler.services.files.atomic import write_json_atomic
+from openler.services.files.documents import context_loader, load_key, read_json_file
+from openler.services.files.parallel import parallel_map
 from openler.vc import VCError, sign_credential
 from openler.vc.dataintegrity import Cryptosuite
 from openler.vc.jsonld import DocumentLoader

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from openler.services.documents import context_loader, fetcher_for, read_json_file
 from openler.services.errors import UsageError
-from openler.services.parallel import MIN_PARALLEL, parallel_map
+from openler.services.files.documents import context_loader, fetcher_for, read_json_file
+from openler.services.files.parallel import MIN_PARALLEL, parallel_map
 from openler.vc import MAX_INPUT_BYTES, VCError, VerificationReport, verify
 from openler.vc.report import Check, Policy
 from openler.vc.verify import Resolvers, load_trust_snapshot

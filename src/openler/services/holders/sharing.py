@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
-from openler.services.accounts import Principal, holder_key, require_self
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.verifying import verify_document
+from openler.services.people.accounts import Principal, holder_key, require_self
+from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, Consent, IssuedCredential, Person, Share
 from openler.vc import VerificationReport, build_presentation, sign_presentation
 

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import audit, orgs
-from openler.services.accounts import Principal
+from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
-from openler.services.verifying import registry as load_registry
+from openler.services.issuers import orgs
+from openler.services.people.accounts import Principal
+from openler.services.verifiers.verifying import registry as load_registry
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
 from openler.vc import VCError, add_proof
 from openler.vc.trust import STATES, Recognition, TrustEntry

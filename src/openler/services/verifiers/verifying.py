@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
-from openler.services.documents import online_fetcher
-from openler.services.orgs import did_document
+from openler.services.files.documents import online_fetcher
+from openler.services.issuers.orgs import did_document
 from openler.store import publication
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
 from openler.vc import ResolutionError, VerificationReport, verify

@@ -1,0 +1,1 @@
+"""What issuers do: organizations and their keys, achievements, issuing, status lists."""

@@ -1,0 +1,1 @@
+"""The state LER office: the trust registry."""

@@ -1,0 +1,1 @@
+"""Accounts, roles and sign-in: people, members of organizations, OpenID Connect."""

@@ -1,0 +1,1 @@
+"""Verification inside the platform and presentation requests."""

@@ -1,0 +1,7 @@
+"""JSON endpoints, one module a capability. Thin: parse, call one service, render."""
+
+from openler.web.api import documents, jobs, platform, registry, requests, vcapi, wallet
+
+routers = [m.router for m in (vcapi, documents, platform, jobs, requests, wallet, registry)]
+
+__all__ = ["routers"]

@@ -1,0 +1,47 @@
+"""Public documents: DID documents, status lists and the signed trust registry snapshot."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from openler.services.errors import NotFound
+from openler.services.issuers import orgs
+from openler.services.office import registry as registry_service
+from openler.store.models import StatusList
+from openler.web.api.common import CACHE_DOCUMENTS, CACHE_STATUS
+from openler.web.deps import CommitRoute, PlatformDep, SessionDep
+
+router = APIRouter(route_class=CommitRoute)
+
+
+@router.get("/orgs/{slug}/did.json", tags=["documents"])
+def did_json(slug: str, session: SessionDep, platform: PlatformDep) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    return JSONResponse(
+        orgs.did_document(session, platform, organization),
+        media_type="application/did+json",
+        headers={"Cache-Control": CACHE_DOCUMENTS},
+    )
+
+
+@router.get("/status/{list_id}", tags=["documents"])
+def status_list(list_id: str, request: Request, session: SessionDep) -> Response:
+    row = session.get(StatusList, list_id)
+    if row is None or row.credential is None:
+        raise NotFound("no such status list")
+    etag = f'"{row.id}-{row.version}"'
+    headers = {"Cache-Control": CACHE_STATUS, "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(row.credential, media_type="application/vc", headers=headers)
+
+
+@router.get("/trust", tags=["trust registry"])
+def trust_snapshot(session: SessionDep, platform: PlatformDep) -> Response:
+    """The trust registry as a signed snapshot (TrustRegistryCredential) for offline use."""
+    return JSONResponse(
+        registry_service.snapshot(session, platform),
+        media_type="application/vc",
+        headers={"Cache-Control": CACHE_STATUS},
+    )

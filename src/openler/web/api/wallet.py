@@ -1,0 +1,70 @@
+"""A person's own records: their credentials and their shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from openler.services.errors import Forbidden
+from openler.services.holders import sharing
+from openler.services.issuers import issuing
+from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
+
+router = APIRouter(route_class=CommitRoute)
+
+
+class ShareBody(BaseModel):
+    credentials: list[str] = Field(min_length=1, max_length=100)
+    audience: str = Field(min_length=1, max_length=300)
+    purpose: str = Field(min_length=1, max_length=300)
+    days: int = 30
+
+
+@router.post("/api/me/shares", status_code=201, tags=["wallet"])
+def create_share(
+    body: ShareBody, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Share some of your credentials; the link is shown once."""
+    created = sharing.create_share(
+        session,
+        platform,
+        principal,
+        credential_ids=body.credentials,
+        audience=body.audience,
+        purpose=body.purpose,
+        days=body.days,
+    )
+    return {
+        "id": created.share.id,
+        "link": f"{platform.settings.public_url}/s/{created.token}",
+        "expires": created.share.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+@router.post("/api/me/shares/{share_id}/revoke", tags=["wallet"])
+def revoke_share(
+    share_id: str, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Withdraw a share (and the consent behind it)."""
+    share = sharing.revoke_share(session, platform, principal, share_id)
+    return {"id": share.id, "withdrawn": True}
+
+
+@router.get("/api/me/credentials", tags=["wallet"])
+def my_credentials(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The signed-in person's own credentials (never anyone else's)."""
+    if principal.token_scope is not None:
+        raise Forbidden("organization tokens cannot read a learner's wallet")
+    rows = issuing.credentials_of(session, principal.person_id)
+    return {"credentials": [{"id": r.id, "state": r.state, "document": r.document} for r in rows]}
+
+
+@router.get("/api/credentials/{credential_id}", tags=["issuing"])
+def get_credential(
+    credential_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """An issued credential: for its holder, or staff of the issuing organization."""
+    row = issuing.read_credential(session, principal, credential_id)
+    return {"id": row.id, "state": row.state, "document": row.document}
