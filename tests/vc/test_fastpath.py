@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,12 @@ CLR = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 ERROR = object()
 
 
-def compare(doc: dict[str, Any], loader: DocumentLoader | None = None) -> str | None:
-    """Assert the fast path agrees with pyld; return the fast result (None = declined)."""
+def compare(
+    doc: dict[str, Any], loader: DocumentLoader | None = None, counts: Counter[str] | None = None
+) -> str | None:
+    """Assert the fast path agrees with pyld; return the fast result (None = declined).
+    ``counts`` tallies what happened: "refused" (pyld refuses the document), "answered" or
+    "declined" (the fast path left a document pyld accepts to pyld)."""
     loader = loader or jsonld.DEFAULT_LOADER
     try:
         slow: Any = jsonld.canonicalize_slow(doc, loader)
@@ -36,7 +41,17 @@ def compare(doc: dict[str, Any], loader: DocumentLoader | None = None) -> str | 
         assert fast == slow
     # a second call (template cached) gives the same answer
     assert loader.fastpath.canonicalize(doc) == fast
+    if counts is not None:
+        counts["refused" if slow is ERROR else "answered" if fast is not None else "declined"] += 1
     return fast
+
+
+def assert_fast_path_answers(counts: Counter[str], share: float = 0.8, minimum: int = 20) -> None:
+    """The agreement tests would pass if the fast path declined everything: require that it
+    answers most of the documents pyld accepts (measured: over 90% of generated ones)."""
+    accepted = counts["answered"] + counts["declined"]
+    assert accepted >= minimum, counts
+    assert counts["answered"] >= share * accepted, counts
 
 
 def corpus() -> list[tuple[str, dict[str, Any]]]:
@@ -55,8 +70,7 @@ def corpus() -> list[tuple[str, dict[str, Any]]]:
     return docs
 
 
-@pytest.mark.parametrize(("name", "doc"), corpus(), ids=[n for n, _ in corpus()])
-def test_corpus_documents_agree(name: str, doc: dict[str, Any]) -> None:
+def test_corpus_documents_agree() -> None:
     loader = DocumentLoader(
         {
             "https://www.w3.org/ns/credentials/examples/v2": {
@@ -64,7 +78,14 @@ def test_corpus_documents_agree(name: str, doc: dict[str, Any]) -> None:
             }
         }
     )
-    compare(doc, loader)
+    counts: Counter[str] = Counter()
+    for name, doc in corpus():
+        try:
+            compare(doc, loader, counts)
+        except AssertionError as exc:
+            raise AssertionError(f"{name}: {exc}") from exc
+    # every document of the corpus (published examples, the demo license) takes the fast path
+    assert_fast_path_answers(counts, share=1.0, minimum=10)
 
 
 def test_fast_path_answers_for_the_sample_license(signed_license: dict[str, Any]) -> None:
@@ -295,30 +316,48 @@ SETTINGS = settings(
 )
 
 
-@SETTINGS
-@given(ob_credential())
-def test_generated_open_badges_agree(doc: dict[str, Any]) -> None:
-    compare(doc)
+def test_generated_open_badges_agree() -> None:
+    counts: Counter[str] = Counter()
+
+    @SETTINGS
+    @given(ob_credential())
+    def agree(doc: dict[str, Any]) -> None:
+        compare(doc, counts=counts)
+
+    agree()
+    assert_fast_path_answers(counts)
 
 
-@settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(clr_credential())
-def test_generated_clr_agree(doc: dict[str, Any]) -> None:
-    compare(doc)
+def test_generated_clr_agree() -> None:
+    counts: Counter[str] = Counter()
+
+    @settings(
+        max_examples=300,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(clr_credential())
+    def agree(doc: dict[str, Any]) -> None:
+        compare(doc, counts=counts)
+
+    agree()
+    assert_fast_path_answers(counts)
 
 
-@settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(presentation())
-def test_generated_presentations_agree(doc: dict[str, Any]) -> None:
-    compare(doc)
+def test_generated_presentations_agree() -> None:
+    counts: Counter[str] = Counter()
+
+    @settings(
+        max_examples=300,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(presentation())
+    def agree(doc: dict[str, Any]) -> None:
+        compare(doc, counts=counts)
+
+    agree()
+    assert_fast_path_answers(counts)
 
 
 @settings(max_examples=300, deadline=None)

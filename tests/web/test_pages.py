@@ -45,8 +45,14 @@ def test_learners_see_only_their_own_credentials(client: TestClient) -> None:
 def test_issuer_pages_show_only_their_organization(client: TestClient) -> None:
     login(client, "olivia@demo.openler.org")
     home = client.get("/home").text
+    # her own organization's workspace, with what it issued ...
+    assert "Ohio Board of Nursing — issuing" in home and "Registered Nurse" in home
+    assert client.get("/issuer/ohio-nursing").status_code == 200
+    # ... and nobody else's: not on the home page, not by URL, no verifier or registry tools
     assert "Piedmont Regional Hospital — issuing" not in home
+    assert "IV Therapy" not in home
     assert "Verify a credential" not in home and "Trust registry" not in home
+    assert client.get("/issuer/piedmont-hospital").status_code in (403, 404)
 
 
 def test_wrong_password_and_csrf(client: TestClient) -> None:
@@ -69,7 +75,14 @@ def test_verify_page_for_verifiers_only(client: TestClient, demo_platform: objec
     login(client, "hr@demo.openler.org")
     token = csrf_of(client.get("/home").text)
     result = client.post("/verify", data={"document": json.dumps(document), "csrf_token": token})
-    assert result.status_code == 200 and "Checks" in result.text
+    assert result.status_code == 200
+    assert "Verified: " in result.text and "issued by Ohio Board of Nursing" in result.text
+    # a tampered copy is not verified (the page reports, it does not rubber-stamp)
+    tampered = json.loads(json.dumps(document))
+    tampered["credentialSubject"]["achievement"]["name"] = "Nurse Practitioner"
+    refused = client.post("/verify", data={"document": json.dumps(tampered), "csrf_token": token})
+    assert refused.status_code == 200 and "Not verified" in refused.text
+    assert "proof" in refused.text and "Verified: " not in refused.text
     missing_csrf = client.post("/verify", data={"document": json.dumps(document)})
     assert missing_csrf.status_code == 403
     client.cookies.clear()

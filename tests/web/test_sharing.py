@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from openler.services.issuers import issuing
-from openler.store.models import AuditEvent, IssuedCredential, Person
+from openler.store.models import AuditEvent, Consent, Person, Share
 from tests.web.conftest import login
 
 
@@ -86,10 +86,24 @@ def test_expiry(client: TestClient, demo_platform: Any) -> None:
 
 def test_nobody_shares_someone_elses_credentials(client: TestClient, demo_platform: Any) -> None:
     ids = marias_credentials(demo_platform)
+
+    def recorded() -> tuple[int, int, int]:
+        with demo_platform.db.session() as s:
+            return (
+                s.query(Share).count(),
+                s.query(Consent).count(),
+                s.query(AuditEvent).filter(AuditEvent.action.like("share%")).count(),
+            )
+
+    before = recorded()
     login(client, "james@demo.openler.org")
     body = {"credentials": [ids["Registered Nurse"]], "audience": "x", "purpose": "y"}
     assert client.post("/api/me/shares", json=body).status_code == 404
     client.cookies.clear()
     assert client.post("/api/me/shares", json=body).status_code == 401
-    with demo_platform.db.session() as s:
-        assert s.query(IssuedCredential).count() > 0
+    # denied: no share, no consent, nothing audited as shared
+    assert recorded() == before
+    # and the same request by Maria herself does create one (the check is not vacuous)
+    login(client, "maria@demo.openler.org")
+    assert client.post("/api/me/shares", json=body).status_code == 201
+    assert recorded()[:2] == (before[0] + 1, before[1] + 1)
