@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openler.services.issuers import issuing
 from openler.services.people import accounts
 from openler.store.models import IssuedCredential, Organization, Person
-from tests.web.conftest import login
+from tests.web.conftest import changes, login, recorded_state
 
 CREDENTIAL = {
     "@context": [
@@ -157,8 +157,15 @@ def test_issue_matrix(
 ) -> None:
     if who is not None:
         login(client, f"{who}@demo.openler.org")
+    before = recorded_state(demo_platform)
     response = client.post("/credentials/issue", json={"credential": CREDENTIAL})
     assert response.status_code == expected, response.json()
+    after = recorded_state(demo_platform)
+    if expected == 201:
+        assert after["credentials"] == before["credentials"] + 1
+        assert response.json()["verifiableCredential"]["proof"]
+    else:
+        assert after == before, changes(before, after)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +186,13 @@ def test_status_matrix(
         }
     if who is not None:
         login(client, f"{who}@demo.openler.org")
+    before = recorded_state(demo_platform)
     assert client.post("/credentials/status", json=body).status_code == expected
+    after = recorded_state(demo_platform)
+    if expected == 200:
+        assert (row.id, "suspended") in after["credential states"]
+    else:
+        assert after == before, changes(before, after)
 
 
 @pytest.mark.parametrize(
@@ -251,10 +264,19 @@ TRUST_ENTRY = {
     ("who", "expected"),
     [(None, 401), ("maria", 403), ("olivia", 403), ("hr", 403), ("renee", 201), ("admin", 403)],
 )
-def test_trust_registry_matrix(client: TestClient, who: str | None, expected: int) -> None:
+def test_trust_registry_matrix(
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
+) -> None:
     if who is not None:
         login(client, f"{who}@demo.openler.org")
+    before = recorded_state(demo_platform)
     assert client.post("/api/trust/entries", json=TRUST_ENTRY).status_code == expected
+    after = recorded_state(demo_platform)
+    if expected == 201:
+        assert after["trust_entries"] == before["trust_entries"] + 1
+        assert TRUST_ENTRY["issuer"] in {did for did, _ in after["trust entries"]}
+    else:
+        assert after == before, changes(before, after)
 
 
 def test_registry_admin_suspends_an_issuer_and_verification_follows(
@@ -304,11 +326,19 @@ def test_signed_snapshot_verifies_offline(client: TestClient, demo_platform: Any
     ("who", "expected"),
     [(None, 401), ("maria", 403), ("trainer", 403), ("olivia", 201), ("renee", 403)],
 )
-def test_key_rotation_matrix(client: TestClient, who: str | None, expected: int) -> None:
+def test_key_rotation_matrix(
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
+) -> None:
     if who is not None:
         login(client, f"{who}@demo.openler.org")
+    before = recorded_state(demo_platform)
     response = client.post("/api/orgs/ohio-nursing/keys")
     assert response.status_code == expected
+    after = recorded_state(demo_platform)
+    if expected == 201:
+        assert after["issuer_keys"] == before["issuer_keys"] + 1
+    else:
+        assert after == before, changes(before, after)
     if expected == 201:
         body = response.json()
         assert body["state"] == "active" and body["verificationMethod"].endswith("#key-2")
@@ -344,10 +374,19 @@ NEW_ORG = {
     ("who", "expected"),
     [(None, 401), ("maria", 403), ("olivia", 403), ("renee", 403), ("admin", 201)],
 )
-def test_create_organization_matrix(client: TestClient, who: str | None, expected: int) -> None:
+def test_create_organization_matrix(
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
+) -> None:
     if who is not None:
         login(client, f"{who}@demo.openler.org")
+    before = recorded_state(demo_platform)
     assert client.post("/api/orgs", json=NEW_ORG).status_code == expected
+    after = recorded_state(demo_platform)
+    if expected == 201:
+        assert after["organizations"] == before["organizations"] + 1
+        assert after["issuer_keys"] == before["issuer_keys"] + 1
+    else:
+        assert after == before, changes(before, after)
 
 
 def test_did_key_issuer_for_interoperability_suites(client: TestClient, demo_platform: Any) -> None:
@@ -417,13 +456,21 @@ def test_batch_issue_job_through_the_api(client: TestClient, demo_platform: Any)
 @pytest.mark.parametrize(
     ("who", "expected"), [(None, 401), ("maria", 403), ("olivia", 403), ("hr", 201)]
 )
-def test_presentation_request_matrix(client: TestClient, who: str | None, expected: int) -> None:
+def test_presentation_request_matrix(
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
+) -> None:
     if who is not None:
         login(client, f"{who}@demo.openler.org")
+    before = recorded_state(demo_platform)
     response = client.post(
         "/api/requests", json={"organization": "piedmont-hospital", "query": {"type": "License"}}
     )
     assert response.status_code == expected
+    after = recorded_state(demo_platform)
+    if expected == 201:
+        assert after["presentation_requests"] == before["presentation_requests"] + 1
+    else:
+        assert after == before, changes(before, after)
     if expected == 201:
         body = response.json()
         assert body["domain"].endswith("/orgs/piedmont-hospital") and len(body["challenge"]) > 20

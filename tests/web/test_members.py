@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from openler.store.models import AuditEvent, Person
-from tests.web.conftest import csrf_of, login
+from tests.web.conftest import changes, csrf_of, login, recorded_state
 from tests.web.test_api import token_for
 
 HTML = {"Accept": "text/html"}
@@ -37,10 +37,18 @@ def person_id(platform: Any, email: str) -> str:
     [(None, 401), ("maria", 403), ("olivia", 403), ("renee", 403), ("admin", 201)],
 )
 def test_creating_accounts_is_for_platform_admins(
-    client: TestClient, who: str | None, expected: int
+    client: TestClient, demo_platform: Any, who: str | None, expected: int
 ) -> None:
     body = {"name": "Ana Diaz", "email": "ana@example.org", "password": "a long passphrase"}
-    assert as_(client, who).post("/api/people", json=body).status_code == expected
+    as_(client, who)
+    before = recorded_state(demo_platform)
+    assert client.post("/api/people", json=body).status_code == expected
+    after = recorded_state(demo_platform)
+    if expected == 201:
+        assert after["people"] == before["people"] + 1
+        assert login(as_(client, None), "ana@example.org", "a long passphrase").status_code == 303
+    else:
+        assert after == before, changes(before, after)
 
 
 def test_account_input_is_checked(client: TestClient) -> None:
@@ -72,12 +80,20 @@ def test_account_input_is_checked(client: TestClient) -> None:
     ],
 )
 def test_grant_matrix(
-    client: TestClient, who: str | None, slug: str, role: str, expected: int
+    client: TestClient, demo_platform: Any, who: str | None, slug: str, role: str, expected: int
 ) -> None:
-    response = as_(client, who).post(
+    as_(client, who)
+    before = recorded_state(demo_platform)
+    response = client.post(
         f"/api/orgs/{slug}/members", json={"email": "james@demo.openler.org", "role": role}
     )
     assert response.status_code == expected, response.json()
+    after = recorded_state(demo_platform)
+    if expected == 201:
+        assert after["members"] == before["members"] + 1
+        assert after["audited"].count("member.add") == before["audited"].count("member.add") + 1
+    else:
+        assert after == before, changes(before, after)
 
 
 @pytest.mark.parametrize(
