@@ -28,7 +28,14 @@ class Settings(BaseSettings):
     key_encryption_key: SecretStr | None = None
     data_dir: Path = Path("./var")
     public_url: str = "http://127.0.0.1:8000"
+    #: request bodies larger than this are refused (413), counted as they arrive
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    #: ``Strict-Transport-Security`` max-age, sent when ``public_url`` is https:// (0: never)
+    hsts_seconds: int = Field(default=31_536_000, ge=0)
+    #: reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-
+    #: separated addresses or networks, "*" for any): the client address they name is what
+    #: sign-in throttling counts, so list only proxies you run
+    trusted_proxies: str = "127.0.0.1,::1"
     session_hours: int = Field(default=12, ge=1)
     login_attempts: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
