@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,11 +48,23 @@ class LiveServer:
         raise AssertionError(f"{needle!r} never appeared in the server log:\n{self.log_text()}")
 
 
+def migrated_database(workdir: Path) -> Path:
+    """A SQLite database made by ``openler db upgrade``, to copy for each server."""
+    path = workdir / "migrated.db"
+    env = {**os.environ, "OPENLER_DATABASE_URL": f"sqlite:///{path}"}
+    subprocess.run(
+        openler_command("db", "upgrade"), env=env, check=True, capture_output=True, timeout=120
+    )
+    return path
+
+
 @contextlib.contextmanager
-def running_server(workdir: Path, **settings: str) -> Iterator[LiveServer]:
-    """``openler db upgrade`` then ``openler serve`` on a free port, with ``OPENLER_*``
-    settings from ``settings`` (lower-case names, e.g. ``public_url=…``)."""
+def running_server(workdir: Path, database: Path, **settings: str) -> Iterator[LiveServer]:
+    """``openler serve`` on a free port over a copy of ``database`` (see
+    :func:`migrated_database`), with ``OPENLER_*`` settings from ``settings`` (lower-case
+    names, e.g. ``public_url=…``)."""
     port = free_port()
+    shutil.copyfile(database, workdir / "live.db")
     env = {
         **os.environ,
         "OPENLER_DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",
@@ -61,9 +74,6 @@ def running_server(workdir: Path, **settings: str) -> Iterator[LiveServer]:
         "OPENLER_PASSWORD_HASH_TIME_COST": "1",
         **{f"OPENLER_{name.upper()}": value for name, value in settings.items()},
     }
-    subprocess.run(
-        openler_command("db", "upgrade"), env=env, check=True, capture_output=True, timeout=120
-    )
     log = workdir / "server.log"
     with log.open("w") as sink:
         process = subprocess.Popen(

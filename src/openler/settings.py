@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     #: sign-in throttling counts, so list only proxies you run
     trusted_proxies: str = "127.0.0.1,::1"
     session_hours: int = Field(default=12, ge=1)
+    #: failed sign-ins per email address, then per client address, within the lockout
+    #: window before further attempts are refused for that window
     login_attempts: int = Field(default=5, ge=1)
+    login_client_attempts: int = Field(default=20, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
     #: argon2id cost; the defaults follow RFC 9106's second recommended option
     password_hash_time_cost: int = Field(default=3, ge=1)

@@ -3,22 +3,29 @@ sent on a raw socket, and the access log of real requests."""
 
 from __future__ import annotations
 
+import re
 import select
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.live import LiveServer, running_server
+from tests.live import LiveServer, migrated_database, running_server
 
 MB = 1_000_000
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(tmp_path_factory.mktemp("live")) as live:
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_database(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, database: Path) -> Iterator[LiveServer]:
+    with running_server(tmp_path_factory.mktemp("live"), database) as live:
         yield live
 
 
@@ -103,3 +110,91 @@ def test_capability_urls_never_reach_the_access_log(server: LiveServer) -> None:
     assert '"GET /requests/[redacted] HTTP/1.1"' in log
     assert '"POST /api/requests/[redacted]/answer HTTP/1.1"' in log
     assert "code=%5Bredacted%5D&state=%5Bredacted%5D&iss=https%3A%2F%2Fidp.example" in log
+
+
+# --- behind a proxy ------------------------------------------------------------------------
+
+
+def sign_in(base: str, email: str, password: str, **headers: str) -> str:
+    """The message the sign-in page answers with (or "signed in")."""
+    with httpx.Client(base_url=base, headers=headers) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        answer = client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": token.group(1)},
+        )
+    if answer.status_code == 303:
+        return "signed in"
+    message = re.search(r'<p class="error" role="alert">([^<]+)</p>', answer.text)
+    assert message is not None, answer.text
+    return message.group(1)
+
+
+def fail_from(base: str, client: str, times: int) -> list[str]:
+    return [
+        sign_in(base, f"guess{n}@example.org", "password123456", **{"X-Forwarded-For": client})
+        for n in range(times)
+    ]
+
+
+@pytest.fixture(scope="module")
+def https_site(tmp_path_factory: pytest.TempPathFactory, database: Path) -> Iterator[LiveServer]:
+    """An https:// deployment whose TLS ends at a proxy on 127.0.0.1 (the default trusted
+    proxy), reached here over plain HTTP as the proxy would."""
+    workdir = tmp_path_factory.mktemp("https")
+    with running_server(
+        workdir, database, public_url="https://ler.example", login_client_attempts="3"
+    ) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def untrusting_site(
+    tmp_path_factory: pytest.TempPathFactory, database: Path
+) -> Iterator[LiveServer]:
+    """The same deployment trusting only a proxy at 192.0.2.1: our 127.0.0.1 is a client."""
+    workdir = tmp_path_factory.mktemp("untrusting")
+    with running_server(
+        workdir,
+        database,
+        public_url="https://ler.example",
+        login_client_attempts="3",
+        trusted_proxies="192.0.2.1",
+    ) as s:
+        yield s
+
+
+def test_a_trusted_proxy_names_the_client_and_the_scheme(https_site: LiveServer) -> None:
+    """Allowed: X-Forwarded-For from the trusted proxy decides whose attempts are counted, and
+    X-Forwarded-Proto: https earns the HSTS header (RFC 6797 §7.2: only over secure transport)."""
+    assert fail_from(https_site.base, "203.0.113.5", 3) == ["wrong email or password"] * 3
+    assert sign_in(
+        https_site.base, "maria@example.org", "password123456", **{"X-Forwarded-For": "203.0.113.5"}
+    ).startswith("too many failed sign-in attempts")
+    assert sign_in(
+        https_site.base, "maria@example.org", "password123456", **{"X-Forwarded-For": "203.0.113.6"}
+    ) == ("wrong email or password")
+    secure = httpx.get(f"{https_site.base}/login", headers={"X-Forwarded-Proto": "https"})
+    assert secure.headers["strict-transport-security"] == "max-age=31536000"
+    assert secure.headers["cache-control"] == "no-store"
+    plain = httpx.get(f"{https_site.base}/login")
+    assert "strict-transport-security" not in plain.headers
+
+
+def test_an_untrusted_peer_cannot_claim_another_address_or_https(
+    untrusting_site: LiveServer,
+) -> None:
+    """Denied: from a peer that is not a trusted proxy, X-Forwarded-* change nothing: the
+    attempts count against the peer itself, and no HSTS is sent for a plain HTTP request."""
+    fail_from(untrusting_site.base, "203.0.113.5", 3)
+    answer = sign_in(
+        untrusting_site.base,
+        "maria@example.org",
+        "password123456",
+        **{"X-Forwarded-For": "203.0.113.99"},
+    )
+    assert answer.startswith("too many failed sign-in attempts")  # 127.0.0.1 is locked
+    claimed = httpx.get(f"{untrusting_site.base}/login", headers={"X-Forwarded-Proto": "https"})
+    assert "strict-transport-security" not in claimed.headers
