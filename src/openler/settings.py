@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     #: separated addresses or networks, "*" for any): the client address they name is what
     #: sign-in throttling counts, so list only proxies you run
     trusted_proxies: str = "127.0.0.1,::1"
+    #: what one verification may fetch from other sites (DID documents, status lists) when
+    #: it goes online: fetches, and seconds in all; past either, the check fails
+    verify_max_fetches: int = Field(default=20, ge=0)
+    verify_fetch_seconds: float = Field(default=20.0, gt=0)
     session_hours: int = Field(default=12, ge=1)
     #: failed sign-ins per email address, then per client address, within the lockout
     #: window before further attempts are refused for that window
