@@ -164,3 +164,20 @@ def test_client_keys_are_stable_and_bounded(address: Any) -> None:
         assert mapped == key  # an IPv4 client seen through a dual-stack socket
     else:
         assert key.endswith("/64") or address.ipv4_mapped is not None
+
+
+def test_concurrent_failures_are_all_counted(platform: Any, maria: str) -> None:
+    """Attempts at the same time for the same email and client queue on the throttle rows:
+    each is answered with one of the two messages (never a database error), and together
+    they lock the email."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    attempts = platform.settings.login_attempts + 3
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(lambda _: attempt(platform, maria, "wrong!" * 3), range(attempts)))
+    assert set(answers) <= {
+        "wrong email or password",
+        "too many failed sign-in attempts; try again in 15 minute(s)",
+    }
+    assert answers.count("wrong email or password") >= platform.settings.login_attempts
+    assert attempt(platform, maria, PASSWORD).startswith("too many failed")

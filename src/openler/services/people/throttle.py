@@ -64,10 +64,12 @@ class Throttle:
         self.window = window
         dialect = session.get_bind().dialect.name
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        for limit in limits:  # make sure the row exists, so that it can be locked
+        # make sure each row exists, so that it can be locked; always in the same order, so
+        # that two attempts sharing a key wait for each other instead of deadlocking
+        for key in sorted(limit.key for limit in limits):
             session.execute(
                 insert(LoginThrottle)
-                .values(key=limit.key, failures=0, window_started=now)
+                .values(key=key, failures=0, window_started=now)
                 .on_conflict_do_nothing(index_elements=["key"])
             )
         self.rows: dict[str, LoginThrottle] = {
