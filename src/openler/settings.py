@@ -28,9 +28,23 @@ class Settings(BaseSettings):
     key_encryption_key: SecretStr | None = None
     data_dir: Path = Path("./var")
     public_url: str = "http://127.0.0.1:8000"
+    #: request bodies larger than this are refused (413), counted as they arrive
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    #: ``Strict-Transport-Security`` max-age, sent when ``public_url`` is https:// (0: never)
+    hsts_seconds: int = Field(default=31_536_000, ge=0)
+    #: reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-
+    #: separated addresses or networks, "*" for any): the client address they name is what
+    #: sign-in throttling counts, so list only proxies you run
+    trusted_proxies: str = "127.0.0.1,::1"
+    #: what one verification may fetch from other sites (DID documents, status lists) when
+    #: it goes online: fetches, and seconds in all; past either, the check fails
+    verify_max_fetches: int = Field(default=20, ge=0)
+    verify_fetch_seconds: float = Field(default=20.0, gt=0)
     session_hours: int = Field(default=12, ge=1)
+    #: failed sign-ins per email address, then per client address, within the lockout
+    #: window before further attempts are refused for that window
     login_attempts: int = Field(default=5, ge=1)
+    login_client_attempts: int = Field(default=20, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
     #: argon2id cost; the defaults follow RFC 9106's second recommended option
     password_hash_time_cost: int = Field(default=3, ge=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +18,32 @@ from openler.services.files.documents import (
     resolver_for,
     write_key,
 )
+from openler.services.files.outbound import FetchLimits, fetch_budget
 from openler.vc import Multikey, ResolutionError
+
+#: every name resolves to one public address (example.com's)
+PUBLIC = "93.184.216.34"
 
 
 def fetcher(handler: Any, **kwargs: Any) -> Any:
-    return online_fetcher(transport=httpx.MockTransport(handler), **kwargs)
+    return online_fetcher(
+        transport=httpx.MockTransport(handler), resolve=lambda host, port: [PUBLIC], **kwargs
+    )
+
+
+@pytest.fixture(autouse=True)
+def budget() -> Iterator[None]:
+    """Fetches happen inside a verification's budget (see test_outbound for the budget)."""
+    with fetch_budget(FetchLimits()):
+        yield
 
 
 def test_fetches_json_over_https() -> None:
     fetch = fetcher(
         lambda request: httpx.Response(
-            200, json={"id": str(request.url)}, headers={"Cache-Control": "public, max-age=60"}
+            200,
+            json={"id": f"https://{request.headers['host']}{request.url.path}"},
+            headers={"Cache-Control": "public, max-age=60"},
         )
     )
     fetched = fetch("https://issuer.example/profile")
@@ -62,7 +78,7 @@ def test_reports_timeouts_and_http_errors() -> None:
         fetcher(lambda r: httpx.Response(404))("https://issuer.example/missing")
     with pytest.raises(ResolutionError, match="did not return JSON"):
         fetcher(lambda r: httpx.Response(200, content=b"<html>"))("https://issuer.example/html")
-    with pytest.raises(ResolutionError, match="HTTP 302"):
+    with pytest.raises(ResolutionError, match="HTTP 302, a redirect to https://elsewhere"):
         fetcher(lambda r: httpx.Response(302, headers={"location": "https://elsewhere"}))(
             "https://issuer.example/redirect"
         )

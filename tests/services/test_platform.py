@@ -210,7 +210,7 @@ def test_login_throttling_and_sessions(platform: Any) -> None:
             accounts.login(s, platform, email="maria@example.org", password="wrong password!")
     with (
         platform.db.session() as s,
-        pytest.raises(Unauthenticated, match="too many failed attempts"),
+        pytest.raises(Unauthenticated, match="too many failed sign-in attempts"),
     ):
         accounts.login(s, platform, email="maria@example.org", password="correct horse battery")
     with platform.db.session() as s, pytest.raises(Unauthenticated):

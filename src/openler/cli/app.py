@@ -19,6 +19,7 @@ from openler.cli.status import app as status_app
 from openler.cli.trust import app as trust_app
 from openler.services.errors import ServiceError, UsageError
 from openler.services.files.documents import context_loader, load_key, read_json_file, write_key
+from openler.services.files.outbound import DEFAULT_FETCH_SECONDS, DEFAULT_MAX_FETCHES
 from openler.services.files.parallel import default_jobs
 from openler.services.files.signing import SignOptions, sign_files
 from openler.services.files.verify_inputs import VerifyOptions, verify_inputs
@@ -251,8 +252,21 @@ def verify(
         typer.Option("--doc", help="Serve a DID or controller document from a file: URL=FILE."),
     ] = None,
     online: Annotated[
-        bool, typer.Option("--online", help="Allow HTTPS fetches of documents.")
+        bool,
+        typer.Option(
+            "--online", help="Allow HTTPS fetches of documents (from public addresses only)."
+        ),
     ] = False,
+    max_fetches: Annotated[
+        int,
+        typer.Option("--max-fetches", min=0, help="With --online: fetches per input at most."),
+    ] = DEFAULT_MAX_FETCHES,
+    fetch_seconds: Annotated[
+        float,
+        typer.Option(
+            "--fetch-seconds", min=0.1, help="With --online: seconds of fetching per input."
+        ),
+    ] = DEFAULT_FETCH_SECONDS,
     challenge: Annotated[str | None, typer.Option(help="Expected presentation challenge.")] = None,
     domain: Annotated[str | None, typer.Option(help="Expected presentation domain.")] = None,
     trust: Annotated[
@@ -280,6 +294,8 @@ def verify(
         trust_snapshot=trust,
         trust_authority=trust_authority,
         jurisdiction=jurisdiction,
+        max_fetches=max_fetches,
+        fetch_seconds=fetch_seconds,
     )
     reports = []
     for report in verify_inputs(sources, options, jobs=_jobs(jobs)):

@@ -71,12 +71,21 @@ def serve_app(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from openler.web import create_app
+    from openler.web.edge import uvicorn_log_config
 
     try:
         app = create_app(settings)
     except MigrationRequired as exc:
         raise ServiceError(str(exc)) from None
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=uvicorn_log_config(),  # the access log with capability URLs redacted
+        proxy_headers=True,
+        forwarded_allow_ips=[p.strip() for p in settings.trusted_proxies.split(",") if p.strip()],
+    )
 
 
 def serve(

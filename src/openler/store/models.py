@@ -91,8 +91,6 @@ class Person(Base):
     did: Mapped[str | None] = mapped_column(String(200))
     #: the holder key of a custodial wallet, sealed like issuer keys (None: self-custody)
     encrypted_holder_key: Mapped[bytes | None] = mapped_column(LargeBinary)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     memberships: Mapped[list[Member]] = relationship(back_populates="person")
 
@@ -311,6 +309,18 @@ class Identity(Base):
     subject: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per email (whether or not an account has it) and per client
+    address; a key whose count reaches its limit within the window is locked for a while."""
+
+    __tablename__ = "login_throttles"
+    #: ``email:<sha256 of the address>`` or ``client:<address or IPv6 /64>``
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
 
 
 class SessionRow(Base):

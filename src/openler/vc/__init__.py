@@ -19,6 +19,7 @@ from openler.vc.dataintegrity import CRYPTOSUITES, Cryptosuite, ProofCheck, add_
 from openler.vc.did import Fetcher, Resolver, VerificationMethod, did_web_for, did_web_url
 from openler.vc.errors import (
     ContextError,
+    FetchLimitError,
     InputError,
     JoseError,
     KeyFormatError,
@@ -42,6 +43,7 @@ __all__ = [
     "ContextError",
     "Cryptosuite",
     "DocumentLoader",
+    "FetchLimitError",
     "Fetcher",
     "InputError",
     "JoseError",

@@ -10,7 +10,8 @@ Every error the standards engine raises derives from :class:`VCError`::
     ├── KeyFormatError          a key or multibase value that cannot be decoded
     ├── ResolutionError         a DID, controller document or verification method
     │   │                       could not be resolved
-    │   └── UnauthorizedMethodError  the method is not authorised for the proof purpose
+    │   ├── UnauthorizedMethodError  the method is not authorised for the proof purpose
+    │   └── FetchLimitError     the verification's budget of fetches or time is spent
     ├── ProofError              a proof could not be created
     └── JoseError               a compact JWT could not be parsed
 
@@ -82,6 +83,16 @@ class UnauthorizedMethodError(ResolutionError):
     """The controller document does not authorise the method for the proof purpose."""
 
     code = "unauthorized_method"
+
+
+class FetchLimitError(ResolutionError):
+    """A fetch refused because the verification has used up its fetches or its time.
+
+    Unlike other resolution failures it is never accepted as "status unknown" by a lenient
+    policy: a document must not be able to exhaust the budget to hide a later check.
+    """
+
+    code = "fetch_limit"
 
 
 class ProofError(VCError):

@@ -27,6 +27,7 @@ from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.did import Fetcher, Resolver
 from openler.vc.errors import (
     ContextError,
+    FetchLimitError,
     InputError,
     JoseError,
     KeyFormatError,
@@ -67,6 +68,19 @@ class Resolvers:
         self.status = StatusLists(fetch, default_ttl=status_ttl)
         self.trust = trust
 
+    def without_fetching(self) -> Resolvers:
+        """The same contexts and registry, with a fetcher that refuses: for what a document
+        without a valid proof carries, so that such a document makes nothing get fetched."""
+
+        def refuse(url: str) -> Mapping[str, Any]:
+            raise ResolutionError(
+                f"{url} was not fetched: the document that carries this one has no valid proof"
+            )
+
+        return Resolvers(
+            refuse, contexts=self.contexts, trust=self.trust, status_ttl=self.status.default_ttl
+        )
+
 
 @dataclass
 class Verifier:
@@ -96,12 +110,14 @@ class Verifier:
         policy: Policy | None = None,
         check_status: bool = True,
         no_trust_because: str | None = None,
+        fetching: bool = True,
     ) -> Verifier:
         """The world for a document inside this one (an embedded credential, a status
-        list, an endorsement): same clock and resolvers, no challenge or domain of its own."""
+        list, an endorsement): same clock and resolvers, no challenge or domain of its own;
+        nothing fetched unless ``fetching`` (False when the outer document's proof failed)."""
         return Verifier(
             at=self.at,
-            resolvers=self.resolvers,
+            resolvers=self.resolvers if fetching else self.resolvers.without_fetching(),
             policy=policy or self.policy,
             check_status=check_status,
             no_trust_because=no_trust_because,
@@ -635,6 +651,7 @@ def _check_holder(
 ) -> None:
     holder = _id_of(doc.get("holder"))
     embedded = _as_list(doc.get("verifiableCredential"))
+    proven = report.status_of("proof") == "passed"
     subjects: list[tuple[str, list[str]]] = []
     for i, item in enumerate(embedded):
         name = f"{report.input}#verifiableCredential[{i}]"
@@ -642,7 +659,7 @@ def _check_holder(
             item = str(item.get("id", "")).split(",", 1)[-1]
         inner = _verify_input(
             item if isinstance(item, str | Mapping) else json.dumps(item),
-            world.nested(),
+            world.nested(fetching=proven),
             name,
         )
         report.credentials.append(inner)
@@ -706,6 +723,11 @@ def _check_status(report: VerificationReport, doc: dict[str, Any], world: Verifi
     if not world.check_status:
         report.add("status", "failed", "a status list credential must not itself have a status")
         return
+    if report.status_of("proof") != "passed":
+        report.add(
+            "status", "skipped", "not checked: without a valid proof nothing is fetched for it"
+        )
+        return
     results: list[str] = []
     warnings: list[str] = []
     for raw in entries:
@@ -724,7 +746,7 @@ def _check_status(report: VerificationReport, doc: dict[str, Any], world: Verifi
                 )
             value = cached.bits(entry.size).get(entry.index)
         except ResolutionError as exc:
-            if world.policy.fail_closed:
+            if world.policy.fail_closed or isinstance(exc, FetchLimitError):
                 report.add("status", "failed", f"status could not be checked: {exc.message}")
                 return
             warnings.append(f"status could not be checked ({exc.message}); the policy accepts this")
@@ -864,7 +886,8 @@ def _check_endorsements(report: VerificationReport, doc: dict[str, Any], world: 
         name = f"{report.input}#{where}"
         data = item if isinstance(item, str | Mapping) else json.dumps(item)
         endorsement_world = world.nested(
-            no_trust_because="endorsers are not checked against the trust registry"
+            no_trust_because="endorsers are not checked against the trust registry",
+            fetching=report.status_of("proof") == "passed",
         )
         report.endorsements.append(_verify_input(data, endorsement_world, name))
 

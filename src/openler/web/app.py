@@ -32,6 +32,7 @@ from openler.web import (
     wallet_pages,
 )
 from openler.web.deps import SignInRequired
+from openler.web.edge import BodyLimit, install_log_redaction, protect
 from openler.web.render import error_page, wants_html
 
 log = logging.getLogger("openler.web")
@@ -72,6 +73,17 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
 
 
+def refusal(request: Request, status: int, code: str, message: str) -> Response:
+    """An error as a page for a person's browser, as JSON for an API client."""
+    if wants_html(request):
+        return error_page(request, status, message)
+    return error_response(status, code, message)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1_000_000:g} MB" if limit >= 100_000 else f"{limit / 1000:g} kB"
+
+
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
     """The app for ``settings``; refuses to start on an un-migrated database."""
     platform = platform or Platform.from_settings(settings)
@@ -87,31 +99,24 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.state.metrics = Metrics()
     app.state.jobs = jobs.queue_for(platform)
     app.state.oidc = OidcProvider.from_settings(settings)
+    install_log_redaction()  # whichever server runs the app, its access log hides capabilities
+
+    def too_large(request: Request) -> Response:
+        return refusal(
+            request,
+            413,
+            "too_large",
+            f"what was sent is larger than this site accepts ({_size(settings.max_request_bytes)} "
+            "at most); send a smaller file or split a batch into parts",
+        )
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, refuse=too_large)
+    hsts = settings.hsts_seconds if settings.secure_cookies and settings.hsts_seconds else None
 
     @app.middleware("http")
-    async def limits_and_metrics(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_request_bytes:
-            response: Response = error_response(
-                413,
-                "too_large",
-                f"request bodies are limited to {settings.max_request_bytes} bytes",
-            )
-        else:
-            response = await call_next(request)
-        if response.headers.get("content-type", "").startswith("text/html"):
-            # pages load nothing but this site's own files; /docs (Swagger UI) starts itself
-            # with an inline script
-            inline = " 'unsafe-inline'" if request.url.path == "/docs" else ""
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                f"default-src 'self'; script-src 'self'{inline}; style-src 'self'{inline}; "
-                "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                "frame-ancestors 'none'; form-action 'self'",
-            )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+    async def headers_and_metrics(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        protect(request, response, hsts_seconds=hsts)
         app.state.metrics.requests[(request.method, response.status_code)] += 1
         return response
 
@@ -121,9 +126,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        if wants_html(request):
-            return error_page(request, exc.http_status, exc.message)
-        return error_response(exc.http_status, exc.code, exc.message)
+        return refusal(request, exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(VCError)
     async def vc_error(_request: Request, exc: VCError) -> Response:

@@ -90,7 +90,13 @@ def login(
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         raise Forbidden("the sign-in form expired; reload the page and try again")
     try:
-        result = accounts.login(session, platform, email=email, password=password)
+        result = accounts.login(
+            session,
+            platform,
+            email=email,
+            password=password,
+            client=request.client.host if request.client else None,
+        )
     except Unauthenticated as exc:
         session.commit()  # keep the failed attempt (throttling, audit) although we answer 401
         return _loginpage(request, exc.message, 401, email=email)

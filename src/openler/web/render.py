@@ -41,7 +41,13 @@ def wants_html(request: Request) -> bool:
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Not possible"}
+    titles = {
+        401: "Please sign in",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Not possible",
+        413: "Too large",
+    }
     return page(
         request,
         "error.html",

@@ -1,5 +1,6 @@
 """Where verification gets its outside world: key files, context and controller documents
-from local files, and (only when allowed) HTTPS fetches with size and time limits."""
+from local files, and (only when allowed) HTTPS fetches from public addresses, with size,
+time and count limits (see :mod:`openler.services.files.outbound`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 
 from openler.services.errors import FileError, UsageError
+from openler.services.files.outbound import Resolve, current_budget, system_resolve, target
 from openler.vc import DocumentLoader, Multikey, ResolutionError, Resolver, did_web_url
 from openler.vc.did import Fetched, Fetcher
 from openler.vc.errors import KeyFormatError
@@ -81,22 +83,40 @@ def online_fetcher(
     max_bytes: int = MAX_DOCUMENT_BYTES,
     timeout: float = FETCH_TIMEOUT_SECONDS,
     transport: httpx.BaseTransport | None = None,
+    resolve: Resolve = system_resolve,
 ) -> Callable[[str], Fetched]:
-    """Fetch JSON over HTTPS only, refusing bodies over ``max_bytes`` and slow servers.
+    """Fetch JSON over HTTPS from public addresses only, within the fetch budget of the
+    verification in progress (see :mod:`openler.services.files.outbound`), refusing
+    redirects, bodies over ``max_bytes`` and slow servers.
 
-    ``transport`` replaces the network (tests pass an ``httpx.MockTransport``).
+    ``transport`` replaces the network and ``resolve`` the DNS (tests pass an
+    ``httpx.MockTransport`` and a table).
     """
 
     def fetch(url: str) -> Fetched:
-        if not url.startswith("https://"):
-            raise ResolutionError(f"refusing to fetch {url}: only https:// URLs")
+        budget = current_budget(url)
+        where = target(url, resolve, timeout=min(timeout, budget.spend(url)))
         try:
             with (
                 httpx.Client(
-                    timeout=timeout, follow_redirects=False, transport=transport
+                    timeout=min(timeout, budget.left(url)),
+                    follow_redirects=False,
+                    trust_env=False,  # no proxy from the environment: it would resolve anew
+                    transport=transport,
                 ) as client,
-                client.stream("GET", url, headers={"Accept": "application/json"}) as response,
+                client.stream(
+                    "GET",
+                    where.connect_url,
+                    headers={"Accept": "application/json", "Host": where.host_header},
+                    extensions={"sni_hostname": where.host},
+                ) as response,
             ):
+                if response.is_redirect:
+                    raise ResolutionError(
+                        f"{url} answered HTTP {response.status_code}, a redirect to "
+                        f"{response.headers.get('location', '(nowhere)')}; redirects are not "
+                        "followed: publish the document at the URL that names it"
+                    )
                 if response.status_code != 200:
                     raise ResolutionError(f"{url} answered HTTP {response.status_code}")
                 max_age = _max_age(response.headers.get("cache-control", ""))
@@ -105,6 +125,7 @@ def online_fetcher(
                     body += chunk
                     if len(body) > max_bytes:
                         raise ResolutionError(f"{url} sent more than {max_bytes} bytes")
+                    budget.left(url)  # a server that trickles cannot outlast the budget
         except httpx.HTTPError as exc:
             raise ResolutionError(f"could not fetch {url}: {exc}") from None
         try:

@@ -10,6 +10,12 @@ from pathlib import Path
 
 from openler.services.errors import UsageError
 from openler.services.files.documents import context_loader, fetcher_for, read_json_file
+from openler.services.files.outbound import (
+    DEFAULT_FETCH_SECONDS,
+    DEFAULT_MAX_FETCHES,
+    FetchLimits,
+    fetch_budget,
+)
 from openler.services.files.parallel import MIN_PARALLEL, parallel_map
 from openler.vc import MAX_INPUT_BYTES, VCError, VerificationReport, verify
 from openler.vc.report import Check, Policy
@@ -27,6 +33,14 @@ class VerifyOptions:
     trust_snapshot: str | None = None
     trust_authority: str | None = None
     jurisdiction: str | None = None
+    #: how much each verification may fetch when ``online``
+    max_fetches: int = DEFAULT_MAX_FETCHES
+    fetch_seconds: float = DEFAULT_FETCH_SECONDS
+
+    @property
+    def limits(self) -> FetchLimits:
+        hint = "raise them with --max-fetches, --fetch-seconds"
+        return FetchLimits(self.max_fetches, self.fetch_seconds, hint=hint)
 
 
 def read_input(name: str) -> bytes:
@@ -52,12 +66,13 @@ class _Verification:
             if not isinstance(snapshot, dict):
                 raise UsageError(f"trust snapshot {options.trust_snapshot} must hold a JSON object")
             try:
-                self.resolvers.trust = load_trust_snapshot(
-                    snapshot,
-                    at=options.at,
-                    resolvers=self.resolvers,
-                    authority=options.trust_authority,
-                )
+                with fetch_budget(options.limits):
+                    self.resolvers.trust = load_trust_snapshot(
+                        snapshot,
+                        at=options.at,
+                        resolvers=self.resolvers,
+                        authority=options.trust_authority,
+                    )
             except VCError as exc:
                 raise UsageError(exc.message) from None
         self.policy = Policy(jurisdiction=options.jurisdiction)
@@ -71,15 +86,16 @@ class _Verification:
                 Check("parse", "failed", f"cannot read {name}: {exc.strerror or exc}")
             )
             return report
-        return verify(
-            data,
-            at=self.options.at,
-            resolvers=self.resolvers,
-            policy=self.policy,
-            challenge=self.options.challenge,
-            domain=self.options.domain,
-            name=name,
-        )
+        with fetch_budget(self.options.limits):
+            return verify(
+                data,
+                at=self.options.at,
+                resolvers=self.resolvers,
+                policy=self.policy,
+                challenge=self.options.challenge,
+                domain=self.options.domain,
+                name=name,
+            )
 
 
 def verify_inputs(

@@ -8,8 +8,8 @@ with the principal; routes never decide access on their own.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, Unauthenticated, UsageError
+from openler.services.people import throttle
 from openler.services.secrets import vault
 from openler.store.models import ApiToken, Member, Organization, Person, SessionRow
 from openler.vc import Multikey
@@ -175,42 +176,60 @@ class LoginResult:
     expires_at: datetime
 
 
-def login(session: Session, platform: Platform, *, email: str, password: str) -> LoginResult:
-    """Check a password (argon2id) with throttling; returns a new session token."""
+#: the answer to a throttled attempt: the same whether the email has an account or not, and
+#: whether the email or the client is throttled
+THROTTLED = "too many failed sign-in attempts; try again in {minutes} minute(s)"
+
+
+def login(
+    session: Session,
+    platform: Platform,
+    *,
+    email: str,
+    password: str,
+    client: str | None = None,
+) -> LoginResult:
+    """Check a password (argon2id) and start a session.
+
+    Failures are throttled per email (whether or not an account has it) and per ``client``
+    (the caller's address). Every attempt costs one argon2 verification — against the
+    account's hash, or a dummy one of the same cost — before any answer, so neither the
+    message nor the time tells whether an email has an account, or is locked.
+    """
+    settings = platform.settings
     now = platform.now()
+    address = email.strip().lower()
     hasher, dummy = _hasher(platform)
-    person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
-    if person is None or person.password_hash is None:
-        with contextlib.suppress(VerificationError):
-            hasher.verify(dummy, password)  # same work whether or not the account exists
+    limits = [throttle.Limit(throttle.email_key(address), settings.login_attempts)]
+    if client:
+        limits.append(throttle.Limit(throttle.client_key(client), settings.login_client_attempts))
+    attempt = throttle.Throttle(
+        session, limits, now=now, window=timedelta(minutes=settings.login_lockout_minutes)
+    )
+    person = session.execute(select(Person).where(Person.email == address)).scalar()
+    stored = person.password_hash if person is not None else None
+    try:
+        hasher.verify(stored or dummy, password)  # the same work whatever follows
+        correct = stored is not None
+    except (VerificationError, InvalidHashError):
+        correct = False
+    subject = f"person:{person.id}" if person is not None else f"email:{address}"
+    context = {"client": client} if client else {}
+    locked_until = attempt.locked_until()
+    if locked_until is not None:
         audit.record(
-            session,
-            at=now,
-            actor="anonymous",
-            action="login.failed",
-            subject=f"email:{email.strip().lower()}",
+            session, at=now, actor="anonymous", action="login.locked", subject=subject, data=context
+        )
+        minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+        raise Unauthenticated(THROTTLED.format(minutes=minutes))
+    if not correct or person is None or stored is None:
+        attempt.failed()
+        audit.record(
+            session, at=now, actor="anonymous", action="login.failed", subject=subject, data=context
         )
         raise Unauthenticated("wrong email or password")
-    if person.locked_until is not None and person.locked_until > now:
-        audit.record(
-            session, at=now, actor="anonymous", action="login.locked", subject=f"person:{person.id}"
-        )
-        minutes = int((person.locked_until - now).total_seconds() // 60) + 1
-        raise Unauthenticated(f"too many failed attempts; try again in {minutes} minute(s)")
-    try:
-        hasher.verify(person.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        person.failed_logins += 1
-        if person.failed_logins >= platform.settings.login_attempts:
-            person.locked_until = now + timedelta(minutes=platform.settings.login_lockout_minutes)
-            person.failed_logins = 0
-        audit.record(
-            session, at=now, actor="anonymous", action="login.failed", subject=f"person:{person.id}"
-        )
-        raise Unauthenticated("wrong email or password") from None
-    person.failed_logins = 0
-    person.locked_until = None
-    if hasher.check_needs_rehash(person.password_hash):
+    attempt.succeeded(limits[0].key)
+    if hasher.check_needs_rehash(stored):
         person.password_hash = hasher.hash(password)
     return start_session(session, platform, person, method="password")
 

@@ -2,7 +2,9 @@
 
 DID documents of the platform's organizations and its status lists are answered from the
 database (no HTTP round trip to itself); the trust registry comes from the database too.
-Anything else is fetched only when ``online`` is set.
+Anything else is fetched only when ``online`` is set, from public addresses only and within
+the fetch budget (``OPENLER_VERIFY_MAX_FETCHES``, ``OPENLER_VERIFY_FETCH_SECONDS``) of each
+verification.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
 from openler.services.files.documents import online_fetcher
+from openler.services.files.outbound import FetchLimits, fetch_budget
 from openler.services.issuers.orgs import did_document
 from openler.store import publication
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
@@ -84,18 +87,25 @@ def verify_document(
     name: str = "-",
 ) -> VerificationReport:
     resolvers = _resolvers(session, platform, use_registry=use_registry)
+    settings = platform.settings
+    limits = FetchLimits(
+        settings.verify_max_fetches,
+        settings.verify_fetch_seconds,
+        hint="OPENLER_VERIFY_MAX_FETCHES, OPENLER_VERIFY_FETCH_SECONDS",
+    )
     reset = _SESSION.set(session)
     try:
-        return verify(
-            data,
-            at=at or platform.now(),
-            resolvers=resolvers,
-            policy=Policy(jurisdiction=jurisdiction, require_trust=require_trust),
-            challenge=challenge,
-            domain=domain,
-            proof_purpose=proof_purpose,
-            name=name,
-        )
+        with fetch_budget(limits):
+            return verify(
+                data,
+                at=at or platform.now(),
+                resolvers=resolvers,
+                policy=Policy(jurisdiction=jurisdiction, require_trust=require_trust),
+                challenge=challenge,
+                domain=domain,
+                proof_purpose=proof_purpose,
+                name=name,
+            )
     finally:
         _SESSION.reset(reset)
 

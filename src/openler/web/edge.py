@@ -1,0 +1,214 @@
+"""The network edge: what every request and response passes through before any route.
+
+- :class:`BodyLimit` counts the bytes of a request body as they arrive and refuses with
+  413 as soon as the limit is passed, whatever ``Content-Length`` says (or does not say:
+  a chunked body has none).
+- :func:`protect` adds the security headers: a content security policy on pages,
+  ``Cache-Control: no-store`` on everything that does not declare itself public, and
+  ``Strict-Transport-Security`` when the site is served over HTTPS.
+- :class:`RedactCapabilities` keeps capability URLs (share links, request challenges,
+  sign-in codes) out of the access log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: what a 413 looks like to the client that sent too much (an HTML page or JSON)
+Refusal = Callable[[Request], Response]
+
+
+class _TooLarge(Exception):  # noqa: N818 - a signal between receive and the middleware
+    """The body passed the limit; raised from ``receive`` into whoever was reading."""
+
+
+class BodyLimit:
+    """Refuse request bodies larger than ``max_bytes``, counting what actually arrives.
+
+    A declared ``Content-Length`` over the limit is refused before the app runs. Otherwise
+    each body chunk is counted as the app reads it; the chunk that passes the limit raises
+    inside the app's read, and whatever the app then answers is replaced by ``refuse``'s
+    413 (with ``Connection: close``, so the server stops reading the rest).
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, refuse: Refusal) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        exceeded = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                raise _TooLarge
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    exceeded = True
+                    raise _TooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the app's answer to a failed read (often a 400) gives way to the 413
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _TooLarge:
+            if started:
+                raise
+        if exceeded and not started:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = self.refuse(Request(scope, receive))
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+#: paths whose responses are the same for everyone and may be cached (they set their own
+#: Cache-Control); everything else gets ``no-store``
+_PUBLIC_PREFIXES = ("/static/",)
+
+_CSP = (
+    "default-src 'self'; script-src 'self'{inline}; style-src 'self'{inline}; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def protect(request: Request, response: Response, *, hsts_seconds: int | None) -> None:
+    """Add the security headers to ``response`` (headers a route set itself are kept).
+
+    ``Cache-Control: no-store`` goes on every response that did not declare its own
+    caching: pages and API answers depend on who is signed in or carry a capability (a
+    share), and must not be kept by the browser or a shared cache. Public documents (DID
+    documents, status lists, the registry snapshot) declare ``public, max-age=…``
+    themselves.
+
+    ``Strict-Transport-Security`` goes only on responses to requests that came over HTTPS
+    (RFC 6797 §7.2 forbids it over plain HTTP): the request's scheme is https when TLS ends at
+    openler, or when a trusted proxy says so in ``X-Forwarded-Proto`` (uvicorn's proxy
+    headers, ``OPENLER_TRUSTED_PROXIES``). ``hsts_seconds`` is None when the deployment is
+    not an HTTPS one (its public URL is http://) or HSTS is turned off.
+    """
+    headers = response.headers
+    if headers.get("content-type", "").startswith("text/html"):
+        # pages load nothing but this site's own files; /docs (Swagger UI) starts itself
+        # with an inline script
+        inline = " 'unsafe-inline'" if request.url.path == "/docs" else ""
+        headers.setdefault("Content-Security-Policy", _CSP.format(inline=inline))
+    if "cache-control" not in headers and not request.url.path.startswith(_PUBLIC_PREFIXES):
+        headers["Cache-Control"] = "no-store"
+    if hsts_seconds is not None and request.url.scheme == "https":
+        headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+
+
+# --- logs -------------------------------------------------------------------------------
+
+REDACTED = "[redacted]"
+
+#: path segments that are capabilities: whoever knows them may act
+#: (anywhere in the path, so that a root path in front changes nothing; a request id
+#: after ``/verifier/…/requests/`` is redacted too, which costs nothing)
+_CAPABILITY_PATHS = (
+    re.compile(r"(/s/)[^/?]+"),  # a share link
+    re.compile(r"(/requests/)[^/?]+"),  # a request's answer page and /api/requests/…/answer
+)
+#: query parameters that carry secrets (OpenID Connect's code and state, tokens)
+_SECRET_PARAMETERS = frozenset(
+    {"code", "state", "token", "challenge", "access_token", "id_token", "session_state"}
+)
+
+
+def redact(path: str) -> str:
+    """``path`` (with its query) as it may be written to a log.
+
+    >>> redact("/s/q3Jx9v?ref=mail")
+    '/s/[redacted]?ref=mail'
+    >>> redact("/login/oidc/callback?code=abc&state=xyz")
+    '/login/oidc/callback?code=%5Bredacted%5D&state=%5Bredacted%5D'
+    >>> redact("/api/requests/9f2c/answer")
+    '/api/requests/[redacted]/answer'
+    """
+    base, sep, query = path.partition("?")
+    for pattern in _CAPABILITY_PATHS:
+        base = pattern.sub(rf"\g<1>{REDACTED}", base)
+    if not query:
+        return base + sep
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(name.lower() in _SECRET_PARAMETERS for name, _ in pairs):
+        return f"{base}?{query}"
+    kept = [(n, REDACTED if n.lower() in _SECRET_PARAMETERS else v) for n, v in pairs]
+    return f"{base}?{urlencode(kept)}"
+
+
+class RedactCapabilities(logging.Filter):
+    """A filter for uvicorn's access log: rewrites the request path of each record.
+
+    uvicorn logs ``'%s - "%s %s HTTP/%s" %d'`` with the arguments (client, method, path,
+    HTTP version, status); the path is the third.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact(args[2]), *args[3:])
+        return True
+
+
+ACCESS_LOGGER = "uvicorn.access"
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Attach :class:`RedactCapabilities` to the access logger (once)."""
+    target = logger or logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, RedactCapabilities) for f in target.filters):
+        target.addFilter(RedactCapabilities())
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with the redaction filter on the access log, for
+    ``uvicorn.run(log_config=…)`` (which would otherwise configure the loggers afresh)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = {
+        **LOGGING_CONFIG,
+        "filters": {"capabilities": {"()": RedactCapabilities}},
+        "handlers": {name: dict(h) for name, h in LOGGING_CONFIG["handlers"].items()},
+    }
+    config["handlers"]["access"]["filters"] = ["capabilities"]
+    return config
