@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -217,6 +218,25 @@ def test_checkpoints_are_written_only_when_the_trail_grew(platform: Any) -> None
     later = audit.checkpoint_if_grown(platform)
     assert later is not None and later.events == 3
     assert len(platform.settings.audit_checkpoint_path.read_text().splitlines()) == 2
+
+
+def test_the_server_writes_checkpoints_while_the_trail_grows(platform: Any) -> None:
+    fill(platform, 2)
+    timer = audit.CheckpointTimer(platform, minutes=0.002)
+    timer.start()
+    try:
+        path = platform.settings.audit_checkpoint_path
+        deadline = time.monotonic() + 10
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fill(platform, 1)
+        while len(path.read_text().splitlines()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        timer.stop()
+    events = [json.loads(line)["events"] for line in path.read_text().splitlines()]
+    assert events == [2, 3]  # one per growth, none while the trail stood still
+    assert verify(platform).ok
 
 
 def _alter_line(path: Path, **changes: Any) -> None:

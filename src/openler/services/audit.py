@@ -457,7 +457,7 @@ def _append_checkpoint(platform: Platform, keys: AuditKeys, found: list[Checkpoi
 class CheckpointTimer:
     """Appends a checkpoint every ``minutes`` while the trail grows (``openler serve``)."""
 
-    def __init__(self, platform: Platform, minutes: int) -> None:
+    def __init__(self, platform: Platform, minutes: float) -> None:
         self.platform = platform
         self.seconds = minutes * 60
         self._stop = threading.Event()
@@ -469,6 +469,8 @@ class CheckpointTimer:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
 
     def _run(self) -> None:
         while not self._stop.wait(self.seconds):
