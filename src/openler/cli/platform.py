@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from rich.console import Console
 from openler.services import audit, demo, jobs
 from openler.services.context import Platform
 from openler.services.errors import ServiceError, UsageError
+from openler.services.people.accounts import Principal
 from openler.settings import Settings
 from openler.store import MigrationRequired
 
@@ -25,6 +27,16 @@ def settings_from_env() -> Settings:
         return Settings()
     except ValueError as exc:
         raise UsageError(f"invalid settings: {exc}") from None
+
+
+def operator() -> Principal:
+    """Whoever runs the command line acts as openler itself — they hold the database and
+    the key-encryption key — audited as ``system:cli:<login name>``."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment (a bare container)
+        user = "unknown"
+    return Principal.system(f"cli:{user}")
 
 
 @db_app.command("upgrade")
