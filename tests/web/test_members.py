@@ -251,6 +251,10 @@ def test_an_operator_sets_up_a_deployment_from_the_command_line(tmp_path: Path) 
         env, "people", "grant", "--email", "r@state.gov", "--org", "nc-ler", "--role", "owner"
     )
     assert wrong.returncode == 2 and "role must be one of" in wrong.stderr
+    with sqlite3.connect(tmp_path / "x.db") as db:
+        actors = dict(db.execute("SELECT action, actor FROM audit_events").fetchall())
+    assert actors["organization.create"].startswith("system:cli:")  # the operator, by name
+    assert actors["member.add"] == actors["person.create"] == actors["organization.create"]
     assert "chain and keyed digests intact" in _openler(env, "audit", "verify").stdout
     checkpoint = _openler(env, "audit", "checkpoint")
     assert checkpoint.returncode == 0, checkpoint.stderr
