@@ -83,7 +83,8 @@ def world(platform: Any) -> dict[str, Any]:
 
         def first_credential_of(slug: str) -> str | None:
             query = select(IssuedCredential.id).where(IssuedCredential.organization_id == org(slug))
-            return s.scalars(query).first()
+            found: str | None = s.scalars(query).first()
+            return found
 
         olivia = who("olivia@demo.openler.org")
         return {
