@@ -121,13 +121,14 @@ def test_issue_verify_suspend_reinstate_revoke(platform: Any) -> None:
     assert report.check("status").message.startswith("Not revoked; not suspended")
     with platform.db.session() as s:
         issuing.set_status(s, platform, ids["staff"], credential_id, action="suspend")
-    assert "Suspended by Ohio Board of Nursing" in verify_stored(platform, credential_id).summary
+    board = "did:web:127.0.0.1%3A8000:orgs:ohio-nursing"  # not in a trust registry here
+    assert f"Suspended by {board} (" in verify_stored(platform, credential_id).summary
     with platform.db.session() as s:
         issuing.set_status(s, platform, ids["staff"], credential_id, action="reinstate")
     assert verify_stored(platform, credential_id).verified
     with platform.db.session() as s:
         issuing.set_status(s, platform, ids["staff"], credential_id, action="revoke")
-    assert "Revoked by Ohio Board of Nursing" in verify_stored(platform, credential_id).summary
+    assert f"Revoked by {board} (" in verify_stored(platform, credential_id).summary
     with platform.db.session() as s, pytest.raises(Conflict, match="stays revoked"):
         issuing.set_status(s, platform, ids["staff"], credential_id, action="reinstate")
 
