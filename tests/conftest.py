@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from openler.services.people.accounts import Principal
 from openler.vc import DocumentLoader, Multikey
 
 DATA = Path(__file__).parent / "data"
@@ -20,6 +21,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 EXAMPLES_CONTEXT_URL = "https://www.w3.org/ns/credentials/examples/v2"
 EXAMPLES_CONTEXT = {"@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}}
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
+#: who builds a test's world when no person does; audited as ``system:test-setup``
+SETUP = Principal.system("test-setup")
 
 
 def shared_path(*parts: str) -> Path:

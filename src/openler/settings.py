@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     #: base64 of 32 random bytes; encrypts issuer private keys at rest (AES-256-GCM).
     key_encryption_key: SecretStr | None = None
     data_dir: Path = Path("./var")
+    #: base64 of 32 random bytes; keys the audit trail's digests and signs its checkpoints.
+    #: When unset it is derived from the key-encryption key; set it to keep the audit trail
+    #: verifiable across a change of the key-encryption key.
+    audit_key: SecretStr | None = None
+    #: where signed checkpoints of the audit trail are appended (default
+    #: ``<data_dir>/audit-checkpoints.jsonl``); keep it off the database's machine
+    audit_checkpoint_file: Path | None = None
+    #: ``openler serve`` appends a checkpoint this often when the trail has grown (0: never)
+    audit_checkpoint_minutes: int = Field(default=10, ge=0)
     public_url: str = "http://127.0.0.1:8000"
     #: request bodies larger than this are refused (413), counted as they arrive
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
@@ -77,7 +86,9 @@ class Settings(BaseSettings):
             if self.environment == "production" and not self.oidc_issuer.startswith("https://"):
                 raise ValueError("OPENLER_OIDC_ISSUER must be https:// in production")
         if self.key_encryption_key is not None:
-            _decode_kek(self.key_encryption_key.get_secret_value())
+            _decode_key(self.key_encryption_key.get_secret_value(), "the key-encryption key")
+        if self.audit_key is not None:
+            _decode_key(self.audit_key.get_secret_value(), "the audit key")
         return self
 
     @property
@@ -87,21 +98,31 @@ class Settings(BaseSettings):
     def kek(self) -> bytes:
         """The key-encryption key; in development one is created in ``data_dir`` once."""
         if self.key_encryption_key is not None:
-            return _decode_kek(self.key_encryption_key.get_secret_value())
+            return _decode_key(self.key_encryption_key.get_secret_value(), "the key-encryption key")
         path = self.data_dir / "kek"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
-        return _decode_kek(path.read_text().strip())
+        return _decode_key(path.read_text().strip(), "the key-encryption key")
+
+    def audit_secret(self) -> bytes | None:
+        """The audit key when one is set; None means "derive it from the KEK"."""
+        if self.audit_key is None:
+            return None
+        return _decode_key(self.audit_key.get_secret_value(), "the audit key")
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
 
-def _decode_kek(value: str) -> bytes:
+def _decode_key(value: str, what: str) -> bytes:
     try:
         raw = base64.b64decode(value, validate=True)
     except ValueError:
-        raise ValueError("the key-encryption key must be base64") from None
+        raise ValueError(f"{what} must be base64") from None
     if len(raw) != 32:
-        raise ValueError("the key-encryption key must be 32 bytes (base64 of 32 random bytes)")
+        raise ValueError(f"{what} must be 32 bytes (base64 of 32 random bytes)")
     return raw

@@ -47,7 +47,7 @@ def test_batch_issue_in_process(platform: Any) -> None:
         recipients=RECIPIENTS,
     )
     queue.wait()
-    state = jobs.job_state(platform, job_id)
+    state = jobs.job_state(platform, job_id, trainer(platform))
     assert state["state"] == "failed"  # one row failed; the others were issued
     rows = state["result"]["rows"]
     assert [r["email"] for r in rows if "credential" in r] == [RECIPIENTS[0], RECIPIENTS[2]]
@@ -123,5 +123,5 @@ def test_procrastinate_worker_runs_the_job(platform: Any) -> None:
         check=False,
     )
     assert worker.returncode == 0, worker.stderr
-    assert jobs.job_state(platform, job_id)["state"] == "done"
+    assert jobs.job_state(platform, job_id, trainer(platform))["state"] == "done"
     assert issued_count(platform) == before + 1

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from openler.services.errors import Unauthenticated
 from openler.services.people import accounts, throttle
 from openler.store.models import AuditEvent, LoginThrottle, SessionRow
+from tests.conftest import SETUP
 
 PASSWORD = "correct horse battery"
 
@@ -23,10 +24,10 @@ PASSWORD = "correct horse battery"
 def maria(platform: Any) -> str:
     with platform.db.session() as s:
         accounts.create_person(
-            s, platform, name="Maria", email="maria@example.org", password=PASSWORD
+            s, platform, name="Maria", email="maria@example.org", password=PASSWORD, actor=SETUP
         )
         accounts.create_person(
-            s, platform, name="Oidc Only", email="oidc@example.org", password=None
+            s, platform, name="Oidc Only", email="oidc@example.org", password=None, actor=SETUP
         )
     return "maria@example.org"
 

@@ -15,6 +15,7 @@ from openler.services.people import accounts
 from openler.services.verifiers import requests
 from openler.store.models import Achievement, Organization, Person
 from openler.vc import Multikey, build_presentation, sign_presentation
+from tests.conftest import SETUP
 
 
 def world(platform: Any) -> dict[str, Any]:
@@ -28,6 +29,7 @@ def world(platform: Any) -> dict[str, Any]:
             email="ana@example.org",
             password=None,
             did=holder.controller,
+            actor=SETUP,
         )
         board = s.execute(
             select(Organization).where(Organization.slug == "ohio-nursing")
@@ -35,7 +37,7 @@ def world(platform: Any) -> dict[str, Any]:
         rn = s.execute(
             select(Achievement).where(Achievement.slug == "registered-nurse")
         ).scalar_one()
-        credential = issuing.issue(s, platform, None, board, rn, recipient=nurse).document
+        credential = issuing.issue(s, platform, SETUP, board, rn, recipient=nurse).document
         hr = s.execute(select(Person).where(Person.email == "hr@demo.openler.org")).scalar_one()
         maria = s.execute(
             select(Person).where(Person.email == "maria@demo.openler.org")

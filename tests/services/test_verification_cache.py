@@ -16,6 +16,7 @@ from openler.services.people import accounts
 from openler.services.verifiers.verifying import verify_document
 from openler.store import publication
 from openler.store.models import Achievement, IssuedCredential, IssuerKey, Organization, Person
+from tests.conftest import SETUP
 
 
 @pytest.fixture
@@ -71,14 +72,14 @@ def test_issuing_does_not_invalidate_but_a_status_change_does(world: Any) -> Non
                 Achievement.organization_id == ohio.id, Achievement.slug == "registered-nurse"
             )
         ).scalar_one()
-        issuing.issue(session, world, None, ohio, achievement, recipient=james)
+        issuing.issue(session, world, SETUP, ohio, achievement, recipient=james)
         assert publication.current(session) == token  # an allocation publishes nothing
     with world.db.session() as session:
-        issuing.set_status(session, world, None, document["id"], action="suspend")
+        issuing.set_status(session, world, SETUP, document["id"], action="suspend")
     report = check(world, document)
     assert not report.verified and "Suspended by Ohio Board of Nursing" in report.summary
     with world.db.session() as session:
-        issuing.set_status(session, world, None, document["id"], action="reinstate")
+        issuing.set_status(session, world, SETUP, document["id"], action="reinstate")
     assert check(world, document).verified
 
 
@@ -120,7 +121,7 @@ def test_an_uncommitted_change_is_seen_by_its_own_transaction_only_and_a_rollbac
     assert check(world, document).verified
     session = world.db.sessions()
     with session.begin():
-        issuing.set_status(session, world, None, document["id"], action="revoke")
+        issuing.set_status(session, world, SETUP, document["id"], action="revoke")
         session.flush()
         inside = verify_document(session, world, document)
         assert not inside.verified and "Revoked" in inside.summary
@@ -139,7 +140,7 @@ def test_the_token_changes_as_the_transaction_commits(world: Any) -> None:
         before = publication.current(session)
     session = world.db.sessions()
     with session.begin():
-        issuing.set_status(session, world, None, document["id"], action="suspend")
+        issuing.set_status(session, world, SETUP, document["id"], action="suspend")
         session.flush()
         assert publication.pending(session)
         assert publication.current(session) == before  # locked last, as it commits

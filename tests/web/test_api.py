@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from openler.services.issuers import issuing
 from openler.services.people import accounts
 from openler.store.models import IssuedCredential, Organization, Person
+from tests.conftest import SETUP
 from tests.web.conftest import changes, login, recorded_state
 
 CREDENTIAL = {
@@ -398,7 +399,7 @@ def test_did_key_issuer_for_interoperability_suites(client: TestClient, demo_pla
         org = s.query(Organization).filter_by(slug="vc-test-issuer").one()
         staff = s.query(Person).filter_by(email="trainer@demo.openler.org").one()
         accounts.add_member(
-            s, demo_platform, person=staff, organization=org, role="issuer_admin", actor="test"
+            s, demo_platform, person=staff, organization=org, role="issuer_admin", actor=SETUP
         )
     token = token_for(demo_platform, "trainer@demo.openler.org", "vc-test-issuer", "issuer_admin")
     plain = {

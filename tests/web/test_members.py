@@ -3,7 +3,9 @@ API, the pages and the operator's command line; a removed role stops working at 
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -265,4 +267,23 @@ def test_an_operator_sets_up_a_deployment_from_the_command_line(tmp_path: Path) 
         env, "people", "grant", "--email", "r@state.gov", "--org", "nc-ler", "--role", "owner"
     )
     assert wrong.returncode == 2 and "role must be one of" in wrong.stderr
-    assert "chain intact" in _openler(env, "audit", "verify").stdout
+    with sqlite3.connect(tmp_path / "x.db") as db:
+        actors = dict(db.execute("SELECT action, actor FROM audit_events").fetchall())
+    assert actors["organization.create"].startswith("system:cli:")  # the operator, by name
+    assert actors["member.add"] == actors["person.create"] == actors["organization.create"]
+    assert "chain and keyed digests intact" in _openler(env, "audit", "verify").stdout
+    checkpoint = _openler(env, "audit", "checkpoint")
+    assert checkpoint.returncode == 0, checkpoint.stderr
+    line = json.loads(checkpoint.stdout)  # the line to keep elsewhere
+    assert line["kind"] == "openler-audit-checkpoint-1" and line["signer"].startswith("did:key:")
+    assert (tmp_path / "var" / "audit-checkpoints.jsonl").read_text() == checkpoint.stdout
+    with sqlite3.connect(tmp_path / "x.db") as db:  # someone with the database, not the key
+        db.execute("DELETE FROM audit_events WHERE seq > 3")
+    broken = _openler(env, "audit", "verify")
+    assert broken.returncode == 1
+    assert broken.stdout.startswith("BROKEN: the trail ends at event 3, but the checkpoint of")
+    assert f"recorded {line['events']} events: events 4–{line['events']} were deleted" in (
+        broken.stdout
+    )
+    refused = _openler(env, "audit", "checkpoint")
+    assert refused.returncode == 2 and "no checkpoint was written" in refused.stderr

@@ -21,6 +21,7 @@ from openler.store.models import (
     Organization,
     Person,
 )
+from tests.conftest import SETUP
 from tests.web.conftest import login
 
 
@@ -121,18 +122,18 @@ def test_reissue_keeps_claims_and_validity_or_refreshes_the_achievement(
             if c.document["name"] == "Registered Nurse"
         )
         old_id, old_doc = old.id, dict(old.document)
-        plain = issuing.reissue(s, demo_platform, None, old_id)
+        plain = issuing.reissue(s, demo_platform, SETUP, old_id)
         for name in ("validFrom", "validUntil", "credentialSubject", "issuer", "name"):
             assert plain.document.get(name) == old_doc.get(name), name
         assert plain.id != old_id and plain.document["proof"] != old_doc["proof"]
         assert plain.document["credentialStatus"] != old_doc["credentialStatus"]
         with pytest.raises(Conflict, match="already re-issued"):
-            issuing.reissue(s, demo_platform, None, old_id)
+            issuing.reissue(s, demo_platform, SETUP, old_id)
 
         achievement = s.get(Achievement, plain.achievement_id)
         assert achievement is not None
         achievement.data = {**achievement.data, "name": "Registered Nurse (RN)"}
-        refreshed = issuing.reissue(s, demo_platform, None, plain.id, refresh_achievement=True)
+        refreshed = issuing.reissue(s, demo_platform, SETUP, plain.id, refresh_achievement=True)
         assert refreshed.document["name"] == "Registered Nurse (RN)"
         assert refreshed.document["credentialSubject"]["achievement"]["name"] == (
             "Registered Nurse (RN)"
@@ -150,9 +151,9 @@ def test_a_revoked_credential_is_not_reissued(demo_platform: Any) -> None:
     with demo_platform.db.session() as s:
         row = s.execute(select(IssuedCredential)).scalars().first()
         assert row is not None
-        issuing.set_status(s, demo_platform, None, row.id, action="revoke")
+        issuing.set_status(s, demo_platform, SETUP, row.id, action="revoke")
         with pytest.raises(Conflict, match="revoked"):
-            issuing.reissue(s, demo_platform, None, row.id)
+            issuing.reissue(s, demo_platform, SETUP, row.id)
 
 
 @pytest.mark.parametrize(

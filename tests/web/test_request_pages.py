@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from openler.services.issuers import issuing
 from openler.store.models import AuditEvent, Person
+from tests.conftest import SETUP
 from tests.web.conftest import csrf_of, login
 
 HTML = {"Accept": "text/html"}
@@ -73,7 +74,7 @@ def test_ask_answer_and_see_the_answer_checked_again(
     seen = client.get(detail_path).text
     assert "Every credential verified." in seen and "Registered Nurse" in seen
     with demo_platform.db.session() as s:
-        issuing.set_status(s, demo_platform, None, rn, action="suspend")
+        issuing.set_status(s, demo_platform, SETUP, rn, action="suspend")
     later = client.get(detail_path).text
     assert "Not everything verified" in later and "Suspended by Ohio Board of Nursing" in later
     with demo_platform.db.session() as s:

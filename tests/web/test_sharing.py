@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from openler.services.issuers import issuing
 from openler.store.models import AuditEvent, Consent, Person, Share
+from tests.conftest import SETUP
 from tests.web.conftest import login
 
 
@@ -55,7 +56,7 @@ def test_share_is_verified_live_and_follows_suspension(
     assert "Every credential verified." in page.text and "Registered Nurse" in page.text
     with demo_platform.db.session() as s:
         license_id = marias_credentials(demo_platform)["Registered Nurse"]
-        issuing.set_status(s, demo_platform, None, license_id, action="suspend")
+        issuing.set_status(s, demo_platform, SETUP, license_id, action="suspend")
     again = client.get(path_of(created["link"]))
     assert "Suspended by Ohio Board of Nursing" in again.text
     with demo_platform.db.session() as s:

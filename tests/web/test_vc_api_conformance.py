@@ -25,7 +25,7 @@ from openler.vc import check_proofs, jsonld
 from openler.vc.did import Resolver
 from openler.vc.multibase import decode_multibase
 from openler.vc.statuslist import Bitstring
-from tests.conftest import NOW
+from tests.conftest import NOW, SETUP
 from tests.web.conftest import login
 from tests.web.test_api import NEW_ORG, token_for
 
@@ -93,7 +93,7 @@ def suite(client: TestClient, demo_platform: Any) -> Suite:
         org = s.query(Organization).filter_by(slug=NEW_ORG["slug"]).one()
         staff = s.query(Person).filter_by(email="trainer@demo.openler.org").one()
         accounts.add_member(
-            s, demo_platform, person=staff, organization=org, role="issuer_admin", actor="test"
+            s, demo_platform, person=staff, organization=org, role="issuer_admin", actor=SETUP
         )
     token = token_for(demo_platform, "trainer@demo.openler.org", NEW_ORG["slug"], "issuer_admin")
     return Suite(client, created["did"], token)

@@ -1,6 +1,7 @@
 """``openler people`` and ``openler orgs``: set a deployment up from the command line — the
 first platform administrator, organizations and their signing keys, and roles. The operator
-running these has the database; each change is audited as the ``operator``."""
+running these has the database and the key-encryption key; each change is audited as the
+system principal ``system:cli:<login name>``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from openler.cli.platform import settings_from_env
+from openler.cli.platform import operator, settings_from_env
 from openler.services.context import Platform
 from openler.services.errors import ServiceError, UsageError
 from openler.services.issuers import orgs
@@ -62,7 +63,7 @@ def add_person(
         person = members.create_account(
             session,
             platform,
-            None,
+            operator(),
             name=name,
             email=email,
             password=password,
@@ -85,7 +86,7 @@ def grant(
     platform = _platform()
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, org)
-        members.grant_role(session, platform, None, organization, email=email, role=role)
+        members.grant_role(session, platform, operator(), organization, email=email, role=role)
         typer.echo(f"{email} is now {role} in {organization.name}")
 
 
@@ -104,15 +105,16 @@ def add_org(
     """Create an organization and its first signing key; prints its DID."""
     platform = _platform()
     with platform.db.session() as session:
+        acting = operator()
         organization = orgs.create_organization(
             session,
             platform,
-            None,
+            acting,
             slug=slug,
             name=name,
             kind=kind,
             jurisdiction=jurisdiction,
             did_method=did_method,
         )
-        orgs.create_key(session, platform, organization, actor="operator")
+        orgs.create_key(session, platform, organization, actor=acting)
         typer.echo(f"created {organization.slug}: {orgs.org_did(platform, organization)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from rich.console import Console
 from openler.services import audit, demo, jobs
 from openler.services.context import Platform
 from openler.services.errors import ServiceError, UsageError
+from openler.services.people.accounts import Principal
 from openler.settings import Settings
 from openler.store import MigrationRequired
 
@@ -25,6 +27,16 @@ def settings_from_env() -> Settings:
         return Settings()
     except ValueError as exc:
         raise UsageError(f"invalid settings: {exc}") from None
+
+
+def operator() -> Principal:
+    """Whoever runs the command line acts as openler itself — they hold the database and
+    the key-encryption key — audited as ``system:cli:<login name>``."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment (a bare container)
+        user = "unknown"
+    return Principal.system(f"cli:{user}")
 
 
 @db_app.command("upgrade")
@@ -48,14 +60,40 @@ def status() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit trail's hash chain: exit 1 when an event was edited, deleted or moved."""
+def audit_verify(
+    checkpoints: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoints",
+            help="Another file of checkpoints to check against (a copy kept elsewhere); "
+            "repeatable. The deployment's own file is always read.",
+        ),
+    ] = None,
+) -> None:
+    """Check the audit trail: every event's chain link, hash and keyed digest, and the trail
+    against the signed checkpoints. Exit 1, naming the first problem, when an event was
+    edited, deleted or moved, the tail was cut off or the trail deleted."""
     platform = Platform.from_settings(settings_from_env())
-    with platform.db.session() as session:
-        report = audit.verify_chain(session)
+    report = audit.verify_trail(platform, checkpoints or [])
     typer.echo(("OK: " if report.ok else "BROKEN: ") + report.message)
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Verify the events since the latest checkpoint, sign the trail's head (event count and
+    hash) and append it to the checkpoint file; prints the line — keep a copy elsewhere."""
+    platform = Platform.from_settings(settings_from_env())
+    checkpoint = audit.write_checkpoint(platform)
+    typer.echo(checkpoint.to_line())
+    typer.echo(
+        f"checkpoint of {checkpoint.events} events appended to "
+        f"{platform.settings.audit_checkpoint_path}",
+        err=True,
+    )
 
 
 def worker(
@@ -73,19 +111,27 @@ def serve_app(settings: Settings, host: str, port: int) -> None:
     from openler.web import create_app
     from openler.web.edge import uvicorn_log_config
 
+    platform = Platform.from_settings(settings)
     try:
-        app = create_app(settings)
+        app = create_app(settings, platform=platform)
     except MigrationRequired as exc:
         raise ServiceError(str(exc)) from None
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        log_config=uvicorn_log_config(),  # the access log with capability URLs redacted
-        proxy_headers=True,
-        forwarded_allow_ips=[p.strip() for p in settings.trusted_proxies.split(",") if p.strip()],
-    )
+    timer = audit.CheckpointTimer(platform, settings.audit_checkpoint_minutes)
+    timer.start()
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=uvicorn_log_config(),  # the access log with capability URLs redacted
+            proxy_headers=True,
+            forwarded_allow_ips=[
+                p.strip() for p in settings.trusted_proxies.split(",") if p.strip()
+            ],
+        )
+    finally:
+        timer.stop()
 
 
 def serve(
@@ -112,6 +158,7 @@ def web_demo(
     settings = Settings(
         database_url=f"sqlite:///{database}", public_url=public_url, data_dir=database.parent
     )
+    settings.audit_checkpoint_path.unlink(missing_ok=True)  # they anchored the old trail
     platform = Platform.from_settings(settings)
     platform.db.upgrade()
     with platform.db.session() as session:

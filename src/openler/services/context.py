@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from openler.services import audit
 from openler.settings import Settings
 from openler.store import Database
 
@@ -25,6 +26,10 @@ class Platform:
     #: per-process caches that services keep here, each under its own key; a service must
     #: be able to tell when its entry is stale (see ``store.publication``)
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # the audit trail's keys come from the settings, never from the database
+        audit.bind(self.db, audit.AuditKeys.from_settings(self.settings))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:

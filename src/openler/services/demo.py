@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session
 from openler.services.context import Platform
 from openler.services.issuers import issuing, orgs
 from openler.services.people import accounts
+from openler.services.people.accounts import Principal
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
 from openler.vc.trust import Recognition, Scope, TrustEntry
 
 DEMO_PASSWORD = "openler-demo-2026"  # noqa: S105 - printed for the local demo only
+#: who loads the demo world (its events are audited as ``system:demo``)
+LOADER = Principal.system("demo")
 
 
 @dataclass(frozen=True)
@@ -147,9 +150,9 @@ def load(session: Session, platform: Platform) -> list[Login]:
     organizations: dict[str, Organization] = {}
     for slug, name, kind, jurisdiction in ORGANIZATIONS:
         organization = orgs.create_organization(
-            session, platform, None, slug=slug, name=name, kind=kind, jurisdiction=jurisdiction
+            session, platform, LOADER, slug=slug, name=name, kind=kind, jurisdiction=jurisdiction
         )
-        orgs.create_key(session, platform, organization, actor="system")
+        orgs.create_key(session, platform, organization, actor=LOADER)
         organizations[slug] = organization
     people = {}
     for email, name, admin, memberships in PEOPLE:
@@ -160,6 +163,7 @@ def load(session: Session, platform: Platform) -> list[Login]:
             email=email,
             password=DEMO_PASSWORD,
             platform_admin=admin,
+            actor=LOADER,
         )
         people[email] = person
         for slug, role in memberships:
@@ -169,12 +173,18 @@ def load(session: Session, platform: Platform) -> list[Login]:
                 person=person,
                 organization=organizations[slug],
                 role=role,
-                actor="system",
+                actor=LOADER,
             )
     achievements = {}
     for (slug, key), (data, valid_days) in ACHIEVEMENTS.items():
         achievements[(slug, key)] = issuing.create_achievement(
-            session, platform, None, organizations[slug], slug=key, data=data, valid_days=valid_days
+            session,
+            platform,
+            LOADER,
+            organizations[slug],
+            slug=key,
+            data=data,
+            valid_days=valid_days,
         )
     for slug, key, email, status in ISSUANCES:
         world = platform
@@ -183,13 +193,13 @@ def load(session: Session, platform: Platform) -> list[Login]:
         credential = issuing.issue(
             session,
             world,
-            None,
+            LOADER,
             organizations[slug],
             achievements[(slug, key)],
             recipient=people[email],
         )
         if status == "suspended":
-            issuing.set_status(session, platform, None, credential.id, action="suspend")
+            issuing.set_status(session, platform, LOADER, credential.id, action="suspend")
     _trust_registry(session, platform, organizations)
     return LOGINS
 

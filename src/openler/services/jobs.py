@@ -21,16 +21,20 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
-from openler.services.errors import NotFound, ServiceError, UsageError
+from openler.services.errors import Forbidden, NotFound, ServiceError, UsageError
 from openler.services.issuers import issuing, orgs
+from openler.services.people import accounts
 from openler.services.people.accounts import Principal, require_role
 from openler.store.models import Achievement, IssuedCredential, IssuerKey, Job, Organization, Person
 
 Handler = Callable[[Platform, Job], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
+#: the job runner's own bookkeeping (a job's work is done as the person who submitted it)
+RUNNER = Principal.system("jobs")
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -45,20 +49,36 @@ class JobQueue(Protocol):
     def submit(self, job_id: str) -> None: ...
 
 
+#: the payload key that keeps the scope of the API token a job was submitted with
+SUBMITTED_WITH = "submitted_with_token"
+
+
 def create_job(
-    platform: Platform, queue: JobQueue, *, kind: str, payload: dict[str, Any], actor: str
+    platform: Platform,
+    queue: JobQueue,
+    principal: Principal,
+    *,
+    kind: str,
+    payload: dict[str, Any],
 ) -> str:
-    """Record a job and hand it to the queue; returns its id."""
+    """Record a job for ``principal`` and hand it to the queue; returns its id. The job
+    runs as that principal, whose rights are checked again when it runs (:func:`submitter`)."""
     if kind not in HANDLERS:
         raise UsageError(f"unknown job kind {kind!r}")
+    scope = list(principal.token_scope) if principal.token_scope else None
     with platform.db.session() as session:
-        job = Job(kind=kind, payload=payload, created_by=actor, created_at=platform.now())
+        job = Job(
+            kind=kind,
+            payload={**payload, SUBMITTED_WITH: scope},
+            created_by=principal.label,
+            created_at=platform.now(),
+        )
         session.add(job)
         session.flush()
         audit.record(
             session,
             at=platform.now(),
-            actor=actor,
+            actor=principal.label,
             action="job.create",
             subject=f"job:{job.id}",
             data={"kind": kind},
@@ -66,6 +86,15 @@ def create_job(
         job_id = job.id
     queue.submit(job_id)
     return job_id
+
+
+def submitter(session: Session, job: Job) -> Principal:
+    """Who the job acts for, as they stand now: a person who lost the role (or the
+    account) since submitting cannot have it done for them."""
+    if job.created_by is None:
+        raise Forbidden(f"job {job.id} does not say who submitted it, so it is not run")
+    scope = job.payload.get(SUBMITTED_WITH)
+    return accounts.principal_again(session, job.created_by, tuple(scope) if scope else None)
 
 
 def run_job(platform: Platform, job_id: str) -> str:
@@ -77,6 +106,7 @@ def run_job(platform: Platform, job_id: str) -> str:
         if job.state == "done":
             return job.state
         job.state, job.started_at, job.attempts = "running", platform.now(), job.attempts + 1
+    result: dict[str, Any] | None = None  # None keeps what an earlier run recorded
     try:
         with platform.db.session() as session:
             job = session.get(Job, job_id)
@@ -84,21 +114,19 @@ def run_job(platform: Platform, job_id: str) -> str:
             result = HANDLERS[job.kind](platform, job)
         state, error = ("failed" if result.get("failed") else "done"), None
     except ServiceError as exc:
-        result, state, error = {}, "failed", exc.message
+        state, error = "failed", exc.message
     except Exception as exc:  # noqa: BLE001 - a job's crash is recorded, never lost
-        result, state, error = (
-            {},
-            "failed",
-            f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}",
-        )
+        state, error = "failed", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
     with platform.db.session() as session:
         job = session.get(Job, job_id)
         assert job is not None
-        job.state, job.result, job.error, job.finished_at = state, result, error, platform.now()
+        if result is not None:
+            job.result = result
+        job.state, job.error, job.finished_at = state, error, platform.now()
         audit.record(
             session,
             at=platform.now(),
-            actor="system",
+            actor=RUNNER.label,
             action=f"job.{state}",
             subject=f"job:{job_id}",
         )
@@ -200,6 +228,7 @@ def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
     rows = [r for r in rows if r.get("credential")]
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, payload["organization"])
+        require_role(submitter(session, job), organization.id, *issuing.ISSUERS)
         achievement = issuing.achievement_by_slug(session, organization, payload["achievement"])
         org_id, achievement_id = organization.id, achievement.id
     for email in payload["recipients"]:
@@ -217,7 +246,7 @@ def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
                 if issuer is None or awarded is None:
                     raise NotFound("the organization or achievement was deleted during the batch")
                 credential = issuing.issue(
-                    session, platform, None, issuer, awarded, recipient=person
+                    session, platform, submitter(session, job), issuer, awarded, recipient=person
                 )
                 rows.append({"email": email, "credential": credential.id})
         except ServiceError as exc:
@@ -237,6 +266,7 @@ def bulk_reissue(platform: Platform, job: Job) -> dict[str, Any]:
     ]
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, payload["organization"])
+        require_role(submitter(session, job), organization.id, "issuer_admin")
         query = select(IssuedCredential.id).where(
             IssuedCredential.organization_id == organization.id,
             IssuedCredential.replaced_by.is_(None),
@@ -254,7 +284,7 @@ def bulk_reissue(platform: Platform, job: Job) -> dict[str, Any]:
                 replacement = issuing.reissue(
                     session,
                     platform,
-                    None,
+                    submitter(session, job),
                     credential_id,
                     refresh_achievement=bool(payload.get("refresh_achievement")),
                 )
@@ -289,7 +319,7 @@ def submit_bulk_reissue(
         "key": key_id,
         "refresh_achievement": refresh_achievement,
     }
-    return create_job(platform, queue, kind="bulk_reissue", payload=payload, actor=principal.label)
+    return create_job(platform, queue, principal, kind="bulk_reissue", payload=payload)
 
 
 def submit_batch_issue(
@@ -311,19 +341,17 @@ def submit_batch_issue(
         "achievement": achievement_slug,
         "recipients": recipients,
     }
-    return create_job(platform, queue, kind="batch_issue", payload=payload, actor=principal.label)
+    return create_job(platform, queue, principal, kind="batch_issue", payload=payload)
 
 
-def job_state(
-    platform: Platform, job_id: str, principal: Principal | None = None
-) -> dict[str, Any]:
-    """A job's state and result; with ``principal``, only for its creator or the issuing
-    organization's staff (others are told it does not exist)."""
+def job_state(platform: Platform, job_id: str, principal: Principal) -> dict[str, Any]:
+    """A job's state and result, for its creator, the issuing organization's staff and the
+    system principal (others are told it does not exist)."""
     with platform.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")
-        if principal is not None and job.created_by != principal.label:
+        if not principal.is_system and job.created_by != principal.label:
             slug = job.payload.get("organization")
             organization = session.execute(
                 select(Organization).where(Organization.slug == slug)

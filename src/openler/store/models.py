@@ -242,7 +242,8 @@ class PresentationRequest(Base):
 
 
 class AuditEvent(Base):
-    """Append-only; each event carries the hash of the one before it."""
+    """Append-only; each event carries the hash of the one before it and a keyed digest
+    (HMAC) of its own hash under a key kept outside the database (``services.audit``)."""
 
     __tablename__ = "audit_events"
     seq: Mapped[int] = mapped_column(
@@ -255,6 +256,9 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: HMAC-SHA256 of ``hash`` under the audit key; None only for events written before
+    #: keyed digests existed (migration 0008)
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class Job(Base):

@@ -334,7 +334,6 @@ class CachedList:
     url: str
     credential: Mapping[str, Any]
     issuer: str
-    issuer_name: str | None
     purposes: tuple[str, ...]
     data: bytes
     list_issued: datetime | None
@@ -373,9 +372,7 @@ class StatusLists:
             )
         return fetch_document(self._fetch, url)
 
-    def remember(
-        self, url: str, fetched: Fetched, *, issuer: str, issuer_name: str | None, at: datetime
-    ) -> CachedList:
+    def remember(self, url: str, fetched: Fetched, *, issuer: str, at: datetime) -> CachedList:
         """Cache a verified list credential; returns the cache entry."""
         credential = fetched.document
         purposes, bits = read_list(credential)
@@ -394,7 +391,6 @@ class StatusLists:
             url=url,
             credential=credential,
             issuer=issuer,
-            issuer_name=issuer_name,
             purposes=tuple(purposes),
             data=bytes(bits.data),
             list_issued=parse_datetime(issued) if isinstance(issued, str) else None,

@@ -127,6 +127,17 @@ class Verifier:
     def resolver(self) -> Resolver:
         return self.resolvers.dids
 
+    def registered_name(self, issuer: str | None) -> str | None:
+        """The trust registry's name for ``issuer``: what a verdict calls an issuer. A
+        document's own ``issuer.name`` is a claim anyone can sign, never shown as a fact."""
+        registry = self.resolvers.trust
+        entry = registry.entries.get(issuer) if registry is not None and issuer else None
+        return entry.name if entry is not None else None
+
+    def issuer_label(self, issuer: str) -> str:
+        """The registered name, or the identifier itself when no registry names it."""
+        return self.registered_name(issuer) or issuer
+
     @property
     def loader(self) -> DocumentLoader:
         return self.resolvers.contexts
@@ -336,12 +347,12 @@ def _verify_document(
             + ("" if count == 1 else "s")
         )
         return
-    _check_issuer(report, doc, controllers)
+    _check_issuer(report, doc, controllers, world)
     report.add("validity", *_validity(doc, world.at, jwt))
     _check_status(report, doc, world)
     _check_trust(report, doc, world)
     report.add("holder", "skipped", "holder binding applies to presentations")
-    report.description = _describe(doc)
+    report.description = _describe(doc, world)
     _check_endorsements(report, doc, world)
 
 
@@ -593,7 +604,9 @@ def _check_jwt_proof(
     return [controller]
 
 
-def _check_issuer(report: VerificationReport, doc: dict[str, Any], controllers: list[str]) -> None:
+def _check_issuer(
+    report: VerificationReport, doc: dict[str, Any], controllers: list[str], world: Verifier
+) -> None:
     issuer = _id_of(doc.get("issuer"))
     if issuer is None:
         report.add("issuer", "failed", "the credential names no issuer")
@@ -602,9 +615,7 @@ def _check_issuer(report: VerificationReport, doc: dict[str, Any], controllers: 
         report.add("issuer", "failed", f"no valid proof, so nothing shows that {issuer} issued it")
         return
     if issuer in controllers:
-        name = doc["issuer"].get("name") if isinstance(doc.get("issuer"), Mapping) else None
-        label = f"{name} ({issuer})" if name else issuer
-        report.add("issuer", "passed", f"signed with a key controlled by the issuer, {label}")
+        report.add("issuer", "passed", _signed_by_issuer(doc, issuer, world))
     elif controllers:
         report.add(
             "issuer",
@@ -613,6 +624,18 @@ def _check_issuer(report: VerificationReport, doc: dict[str, Any], controllers: 
         )
     else:
         report.add("issuer", "failed", f"the signing key is not bound to the issuer {issuer}")
+
+
+def _signed_by_issuer(doc: dict[str, Any], issuer: str, world: Verifier) -> str:
+    registered = world.registered_name(issuer)
+    message = f"signed with a key controlled by the issuer, {issuer}"
+    if registered:
+        message += f" ({registered} in the trust registry)"
+    own = doc["issuer"].get("name") if isinstance(doc["issuer"], Mapping) else None
+    claimed = _plain_name(own)
+    if claimed is not None and claimed != registered:
+        message += f"; it calls itself {claimed!r}, which no registry here vouches for"
+    return message
 
 
 def _validity(
@@ -755,7 +778,7 @@ def _check_status(report: VerificationReport, doc: dict[str, Any], world: Verifi
         except StatusListError as exc:
             report.add("status", "failed", f"status could not be checked: {exc.message}")
             return
-        who = cached.issuer_name or cached.issuer
+        who = world.issuer_label(cached.issuer)
         as_of = _as_of(cached, world.at)
         if entry.purpose == "revocation" and value:
             report.add("status", "failed", f"Revoked by {who} ({as_of})")
@@ -814,21 +837,13 @@ def _status_list(entry: StatusEntry, doc: dict[str, Any], world: Verifier) -> Ca
                 f"the status list credential does not verify: {list_report.summary}"
             )
         list_issuer = _id_of(fetched.document.get("issuer")) or ""
-        issuer_doc = fetched.document.get("issuer")
-        name = issuer_doc.get("name") if isinstance(issuer_doc, Mapping) else None
-        cached = lists.remember(
-            entry.list_url, fetched, issuer=list_issuer, issuer_name=name, at=world.at
-        )
+        cached = lists.remember(entry.list_url, fetched, issuer=list_issuer, at=world.at)
     credential_issuer = _id_of(doc.get("issuer"))
     if cached.issuer != credential_issuer:
         raise StatusListError(
             f"the status list {entry.list_url} is issued by {cached.issuer}, not by the "
             f"credential's issuer {credential_issuer}"
         )
-    if cached.issuer_name is None and isinstance(doc.get("issuer"), Mapping):
-        name = doc["issuer"].get("name")
-        if isinstance(name, str):
-            cached = CachedList(**{**cached.__dict__, "issuer_name": name})
     return cached
 
 
@@ -892,11 +907,22 @@ def _check_endorsements(report: VerificationReport, doc: dict[str, Any], world: 
         report.endorsements.append(_verify_input(data, endorsement_world, name))
 
 
-def _describe(doc: dict[str, Any]) -> str:
+def _plain_name(value: Any) -> str | None:
+    """A ``name`` as text: a string, or the values of language value objects (§11.1)."""
+    if isinstance(value, str):
+        return value
+    items = value if isinstance(value, list) else [value]
+    texts = [v.get("@value") for v in items if isinstance(v, Mapping)]
+    words = [t for t in texts if isinstance(t, str)]
+    return " / ".join(words) if words and len(words) == len(items) else None
+
+
+def _describe(doc: dict[str, Any], world: Verifier) -> str:
+    """The headline: what the credential is, who issued it (by the registry's name or the
+    bare identifier, never the name the credential gives itself) and to whom."""
     subject = doc.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
-    issuer = doc.get("issuer")
-    issuer_name = issuer.get("name") if isinstance(issuer, Mapping) else None
+    issuer = _id_of(doc.get("issuer"))
     parts = []
     if isinstance(achievement, Mapping):
         kind = achievement.get("achievementType")
@@ -907,7 +933,7 @@ def _describe(doc: dict[str, Any]) -> str:
         parts.append(repr(doc["name"]))
     else:
         parts.append("credential")
-    parts.append(f"issued by {issuer_name or _id_of(issuer)}")
+    parts.append(f"issued by {world.issuer_label(issuer) if issuer else None}")
     subject_id = _id_of(subject) if isinstance(subject, Mapping) else None
     if subject_id:
         parts.append(f"to {subject_id}")

@@ -44,7 +44,7 @@ ISSUERS = ("issuer_admin", "issuer_staff")
 def create_achievement(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     organization: Organization,
     *,
     slug: str,
@@ -52,8 +52,7 @@ def create_achievement(
     valid_days: int | None = None,
 ) -> Achievement:
     """An achievement template; ``data`` is an OB 3.0 Achievement (its ``id`` is assigned)."""
-    if principal is not None:
-        require_role(principal, organization.id, "issuer_admin")
+    require_role(principal, organization.id, "issuer_admin")
     achievement = {
         "id": f"{platform.settings.public_url}/orgs/{organization.slug}/achievements/{slug}",
         "type": ["Achievement"],
@@ -71,7 +70,7 @@ def create_achievement(
     audit.record(
         session,
         at=platform.now(),
-        actor=principal.label if principal else "system",
+        actor=principal.label,
         action="achievement.create",
         subject=achievement["id"],
     )
@@ -146,7 +145,7 @@ def _publish(
 def issue(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     organization: Organization,
     achievement: Achievement,
     *,
@@ -154,8 +153,7 @@ def issue(
     extra_subject: dict[str, Any] | None = None,
 ) -> IssuedCredential:
     """Issue ``achievement`` to ``recipient``: status entries, proof, record, audit event."""
-    if principal is not None:
-        require_role(principal, organization.id, *ISSUERS)
+    require_role(principal, organization.id, *ISSUERS)
     if achievement.organization_id != organization.id:
         raise Forbidden("the achievement belongs to another organization")
     now = platform.now()
@@ -195,7 +193,7 @@ def issue(
 def issue_document(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     organization: Organization,
     credential: dict[str, Any],
     *,
@@ -206,8 +204,7 @@ def issue_document(
     """Issue a credential document as ``organization``: an id and ``validFrom`` when it has
     none, revocation and suspension entries, the organization's proof, a record and an
     audit event. The document's issuer, if given, must be the organization."""
-    if principal is not None:
-        require_role(principal, organization.id, *ISSUERS)
+    require_role(principal, organization.id, *ISSUERS)
     now = platform.now()
     did = org_did(platform, organization)
     document = copy.deepcopy(credential)
@@ -228,6 +225,7 @@ def issue_document(
         raise InvalidCredential(
             "the credential cannot be issued as it stands: " + "; ".join(problems)
         )
+    _bind_issuer_name(document, organization)
     revocation, r_index = allocate_index(
         session, platform, organization, "revocation", credential_id
     )
@@ -272,7 +270,7 @@ def issue_document(
     audit.record(
         session,
         at=now,
-        actor=principal.label if principal else "system",
+        actor=principal.label,
         action="credential.issue",
         subject=credential_id,
         data={
@@ -284,10 +282,19 @@ def issue_document(
     return row
 
 
+def _bind_issuer_name(document: dict[str, Any], organization: Organization) -> None:
+    """An issuer object's ``name`` is the organization's own: a caller's name — accepted
+    in any form VC Data Model 2.0 §4.6 allows, and checked above — is replaced, so that no
+    organization signs another's name (issue 9, attack 2.8)."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict) and "name" in issuer:
+        document["issuer"] = {**issuer, "name": organization.name}
+
+
 def set_status(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     credential_id: str,
     *,
     action: str,
@@ -296,8 +303,7 @@ def set_status(
     row = session.get(IssuedCredential, credential_id)
     if row is None:
         raise NotFound(f"no credential {credential_id}")
-    if principal is not None:
-        require_role(principal, row.organization_id, *ISSUERS)
+    require_role(principal, row.organization_id, *ISSUERS)
     organization = session.get(Organization, row.organization_id)
     assert organization is not None
     if row.state == "revoked":
@@ -325,7 +331,7 @@ def set_status(
     audit.record(
         session,
         at=platform.now(),
-        actor=principal.label if principal else "system",
+        actor=principal.label,
         action=f"credential.{action}",
         subject=credential_id,
     )
@@ -339,7 +345,7 @@ _NOT_CARRIED = ("id", "proof", "credentialStatus")
 def reissue(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     credential_id: str,
     *,
     refresh_achievement: bool = False,
@@ -352,8 +358,7 @@ def reissue(
     old = session.get(IssuedCredential, credential_id, with_for_update=True)
     if old is None:
         raise NotFound(f"no credential {credential_id}")
-    if principal is not None:
-        require_role(principal, old.organization_id, "issuer_admin")
+    require_role(principal, old.organization_id, "issuer_admin")
     if old.replaced_by is not None:
         raise Conflict(f"{credential_id} was already re-issued as {old.replaced_by}")
     if old.state == "revoked":
@@ -372,7 +377,7 @@ def reissue(
     new = issue_document(
         session,
         platform,
-        None,
+        principal,
         organization,
         document,
         achievement=achievement,
@@ -380,13 +385,13 @@ def reissue(
         cryptosuite=_cryptosuite_of(old.document),
     )
     if was_suspended:
-        set_status(session, platform, None, new.id, action="suspend")
-    set_status(session, platform, None, old.id, action="revoke")
+        set_status(session, platform, principal, new.id, action="suspend")
+    set_status(session, platform, principal, old.id, action="revoke")
     old.replaced_by = new.id
     audit.record(
         session,
         at=platform.now(),
-        actor=principal.label if principal else "system",
+        actor=principal.label,
         action="credential.reissue",
         subject=old.id,
         data={"replacement": new.id, "refresh_achievement": refresh_achievement},

@@ -41,7 +41,7 @@ def org_did(platform: Platform, organization: Organization) -> str:
 def create_organization(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     *,
     slug: str,
     name: str,
@@ -50,9 +50,8 @@ def create_organization(
     url: str | None = None,
     did_method: str = "web",
 ) -> Organization:
-    """Create an organization (platform admins; ``principal=None`` for seeding)."""
-    if principal is not None:
-        require_platform_admin(principal)
+    """Create an organization (platform admins and the system principal)."""
+    require_platform_admin(principal)
     if not _SLUG.match(slug):
         raise UsageError("a slug is 2-79 characters: lower-case letters, digits and hyphens")
     if kind not in KINDS:
@@ -69,7 +68,7 @@ def create_organization(
     audit.record(
         session,
         at=platform.now(),
-        actor=principal.label if principal else "system",
+        actor=principal.label,
         action="organization.create",
         subject=f"organization:{organization.slug}",
         data={"kind": kind, "jurisdiction": jurisdiction},
@@ -134,14 +133,15 @@ def rotate_key(session: Session, platform: Platform, principal: Principal, slug:
     """A new signing key for the organization (issuer admins); earlier keys keep verifying."""
     organization = organization_by_slug(session, slug)
     require_role(principal, organization.id, "issuer_admin")
-    return create_key(session, platform, organization, actor=principal.label)
+    return create_key(session, platform, organization, actor=principal)
 
 
 def create_key(
-    session: Session, platform: Platform, organization: Organization, *, actor: str
+    session: Session, platform: Platform, organization: Organization, *, actor: Principal
 ) -> IssuerKey:
     """A new Ed25519 key published in the organization's DID document; it signs from now on.
-    A did:key organization takes the new key's did:key as its identifier."""
+    A did:key organization takes the new key's did:key as its identifier. The caller has
+    checked that ``actor`` may (``rotate_key``; a new organization's first key)."""
     existing = keys_of(session, organization)
     if organization.did_method == "key":
         key = Multikey.generate()
@@ -165,7 +165,7 @@ def create_key(
             old.retired_at = platform.now()
     session.add(row)
     session.flush()
-    audit.record(session, at=platform.now(), actor=actor, action="key.create", subject=key.id)
+    audit.record(session, at=platform.now(), actor=actor.label, action="key.create", subject=key.id)
     return row
 
 

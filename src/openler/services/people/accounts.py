@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -50,7 +50,9 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: a person, their roles per organization, and how they signed in."""
+    """Who is acting: a person, their roles per organization, and how they signed in — or
+    openler itself (:meth:`system`). Every use case that changes something takes one; none
+    accepts "nobody"."""
 
     person_id: str
     name: str
@@ -59,9 +61,28 @@ class Principal:
     platform_admin: bool = False
     #: set for API tokens: the one organization and role the token may act for
     token_scope: tuple[str, str] | None = None
+    #: set for the system principal: why openler acts on its own (``cli:alice``, ``demo``)
+    system_reason: str | None = None
+
+    @classmethod
+    def system(cls, reason: str) -> Principal:
+        """openler acting for no signed-in person: the operator's command line (who holds
+        the database and the key-encryption key anyway), the demo loader, the job runner's
+        own bookkeeping. It has a platform administrator's rights and is no person — it
+        holds no wallet and passes no ``require_self`` — and every event it causes is
+        audited as ``system:<reason>``."""
+        if not reason.strip():
+            raise UsageError("the system principal needs a reason (who or what acts)")
+        return cls("", f"openler ({reason})", "", platform_admin=True, system_reason=reason)
+
+    @property
+    def is_system(self) -> bool:
+        return self.system_reason is not None
 
     @property
     def label(self) -> str:
+        if self.system_reason is not None:
+            return f"system:{self.system_reason}"
         return f"person:{self.person_id}"
 
     def has(self, role: str, organization_id: str) -> bool:
@@ -89,7 +110,7 @@ def require_platform_admin(principal: Principal) -> None:
 
 def require_self(principal: Principal, person_id: str) -> None:
     """Learners act only on their own records."""
-    if principal.person_id != person_id or principal.token_scope is not None:
+    if principal.is_system or principal.person_id != person_id or principal.token_scope:
         raise Forbidden("a learner's records are theirs alone")
 
 
@@ -106,6 +127,27 @@ def principal_for(session: Session, person: Person) -> Principal:
     )
 
 
+def principal_again(
+    session: Session, label: str, token_scope: tuple[str, str] | None = None
+) -> Principal:
+    """The principal that ``label`` named, as it stands now: a person's roles are read
+    again, and a token's scope kept only while the person still holds that role. How work
+    done later for someone (a background job) re-checks who asked for it."""
+    kind, _, rest = label.partition(":")
+    if kind == "system" and rest:
+        return Principal.system(rest)
+    person = session.get(Person, rest) if kind == "person" else None
+    if person is None:
+        raise Forbidden(f"{label} no longer has an account here")
+    principal = principal_for(session, person)
+    if token_scope is None:
+        return principal
+    organization_id, role = token_scope
+    if not principal.has(role, organization_id):
+        raise Forbidden(f"{principal.name} no longer has the {role} role the token was for")
+    return replace(principal, platform_admin=False, token_scope=(organization_id, role))
+
+
 def create_person(
     session: Session,
     platform: Platform,
@@ -113,7 +155,7 @@ def create_person(
     name: str,
     email: str,
     password: str | None,
-    actor: str = "system",
+    actor: Principal,
     did: str | None = None,
     platform_admin: bool = False,
 ) -> Person:
@@ -136,7 +178,7 @@ def create_person(
     audit.record(
         session,
         at=platform.now(),
-        actor=actor,
+        actor=actor.label,
         action="person.create",
         subject=f"person:{person.id}",
     )
@@ -150,7 +192,7 @@ def add_member(
     person: Person,
     organization: Organization,
     role: str,
-    actor: str,
+    actor: Principal,
 ) -> Member:
     if role not in ORG_ROLES:
         raise UsageError(f"role must be one of {', '.join(ORG_ROLES)}")
@@ -160,7 +202,7 @@ def add_member(
     audit.record(
         session,
         at=platform.now(),
-        actor=actor,
+        actor=actor.label,
         action="member.add",
         subject=f"person:{person.id}",
         data={"organization": organization.slug, "role": role},

@@ -93,19 +93,15 @@ def members_of(
 def grant_role(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     organization: Organization,
     *,
     email: str,
     role: str,
 ) -> Member:
-    """Give the person with ``email`` a role (``principal=None``: the operator's CLI)."""
-    if principal is not None:
-        _require_grant(principal, organization, role)
-    elif role == "registry_admin" and organization.kind != "registry_authority":
-        raise UsageError("registry_admin exists only in a registry authority")
-    if role not in ORG_ROLES:
-        raise UsageError(f"role must be one of {', '.join(ORG_ROLES)}")
+    """Give the person with ``email`` a role (the operator's command line acts as the
+    system principal, which may grant any role)."""
+    _require_grant(principal, organization, role)
     person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
     if person is None:
         raise NotFound(f"no one here has the email {email.strip()}; create the account first")
@@ -124,7 +120,7 @@ def grant_role(
         person=person,
         organization=organization,
         role=role,
-        actor=principal.label if principal else "operator",
+        actor=principal,
     )
 
 
@@ -172,17 +168,16 @@ def remove_role(
 def create_account(
     session: Session,
     platform: Platform,
-    principal: Principal | None,
+    principal: Principal,
     *,
     name: str,
     email: str,
     password: str | None,
     platform_admin: bool = False,
 ) -> Person:
-    """A new account (platform admins; ``principal=None``: the operator's CLI). Without a
-    password the person signs in through the identity provider."""
-    if principal is not None:
-        require_platform_admin(principal)
+    """A new account (platform admins, and the operator's command line as the system
+    principal). Without a password the person signs in through the identity provider."""
+    require_platform_admin(principal)
     if not name.strip():
         raise UsageError("give the person's name")
     return create_person(
@@ -191,6 +186,6 @@ def create_account(
         name=name.strip(),
         email=email,
         password=password,
-        actor=principal.label if principal else "operator",
+        actor=principal,
         platform_admin=platform_admin,
     )

@@ -359,7 +359,7 @@ class OidcProvider:
                 name=name if isinstance(name, str) and name.strip() else email,
                 email=email,
                 password=None,
-                actor=f"oidc:{self.issuer}",
+                actor=accounts.Principal.system(f"oidc:{self.issuer}"),
             )
         else:
             other = session.execute(

@@ -42,7 +42,7 @@ def create_organization(
         url=body.url,
         did_method=body.didMethod,
     )
-    orgs.create_key(session, platform, organization, actor=principal.label)
+    orgs.create_key(session, platform, organization, actor=principal)
     return {
         "slug": organization.slug,
         "did": orgs.org_did(platform, organization),

@@ -1,7 +1,7 @@
 """login throttles per email and per client
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-25 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import openler.store.models
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
