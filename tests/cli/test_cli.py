@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -252,6 +253,20 @@ def test_web_demo_loads_the_stories_and_prints_one_login_per_role(tmp_path: Path
     ):
         assert f"  {role} " in result.stdout
     assert "maria@demo.openler.org" in result.stdout
+
+
+def test_web_demo_refuses_a_busy_port_before_touching_its_database(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    database.write_bytes(b"the running demo's data")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = openler("demo", "--port", str(port), "--database", str(database))
+    assert result.returncode == 2
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+    assert "--port" in result.stderr
+    assert database.read_bytes() == b"the running demo's data"
 
 
 def test_demo_runs_to_the_end() -> None:

@@ -127,13 +127,13 @@ def key_show(keyfile: Annotated[Path, typer.Argument(help="A key file.")]) -> No
 
 
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", help="Worker processes for a batch (0: one per core).")
+    int, typer.Option("--jobs", help="Worker processes for a batch (0: one per CPU this process may use).")
 ]
 
 
 def _jobs(value: int) -> int:
     if value < 0:
-        raise UsageError("--jobs must be 0 (one per core) or more")
+        raise UsageError("--jobs must be 0 (one per CPU this process may use) or more")
     return value or default_jobs()
 
 
