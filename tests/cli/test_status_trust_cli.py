@@ -193,8 +193,21 @@ def test_trust_registry_and_snapshot(world: dict[str, Path]) -> None:
         == 0
     )
     doc = f"{LIST_URL}={world['list']}"
+    office = did_of(world["office"])
+    unpinned = openler("verify", str(world["signed"]), "--doc", doc, "--trust", snapshot)
+    assert unpinned.returncode == 2
+    assert "--trust needs --trust-authority DID" in unpinned.stderr
+    assert unpinned.stdout == ""
     code, report = verify_json(
-        str(world["signed"]), "--doc", doc, "--trust", snapshot, "--jurisdiction", "US-NC"
+        str(world["signed"]),
+        "--doc",
+        doc,
+        "--trust",
+        snapshot,
+        "--trust-authority",
+        office,
+        "--jurisdiction",
+        "US-NC",
     )
     assert code == 0, report["summary"]
     assert (
@@ -202,7 +215,15 @@ def test_trust_registry_and_snapshot(world: dict[str, Path]) -> None:
         in checks(report)["trust"]["message"]
     )
     code, report = verify_json(
-        str(world["signed"]), "--doc", doc, "--trust", snapshot, "--jurisdiction", "US-CA"
+        str(world["signed"]),
+        "--doc",
+        doc,
+        "--trust",
+        snapshot,
+        "--trust-authority",
+        office,
+        "--jurisdiction",
+        "US-CA",
     )
     assert code == 1 and "not recognised in US-CA" in checks(report)["trust"]["message"]
     pinned = openler(
@@ -263,5 +284,12 @@ def test_tampered_snapshot_is_refused(world: dict[str, Path]) -> None:
     data = json.loads(snapshot.read_text())
     data["credentialSubject"]["entries"][0]["name"] = "Y"
     snapshot.write_text(json.dumps(data))
-    result = openler("verify", str(world["signed"]), "--trust", str(snapshot))
+    result = openler(
+        "verify",
+        str(world["signed"]),
+        "--trust",
+        str(snapshot),
+        "--trust-authority",
+        did_of(world["office"]),
+    )
     assert result.returncode == 2 and "does not verify" in result.stderr
