@@ -127,7 +127,10 @@ def key_show(keyfile: Annotated[Path, typer.Argument(help="A key file.")]) -> No
 
 
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", help="Worker processes for a batch (0: one per CPU this process may use).")
+    int,
+    typer.Option(
+        "--jobs", help="Worker processes for a batch (0: one per CPU this process may use)."
+    ),
 ]
 
 
