@@ -188,6 +188,25 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
     assert not result["verified"] and "Revoked" in str(result["errors"])
 
 
+def test_a_platform_admin_sees_what_they_issued_for_an_organization(
+    client: TestClient, demo_platform: Any
+) -> None:
+    token = signed_in(client, "admin")
+    issued = client.post(
+        "/issuer/piedmont-hospital/issue",
+        data={"csrf_token": token, "achievement": "iv-therapy", "email": "james@demo.openler.org"},
+        follow_redirects=False,
+    )
+    assert issued.status_code == 303
+    detail = client.get(issued.headers["location"], headers=HTML)
+    assert detail.status_code == 200, detail.text
+    assert "Issued and signed just now" in detail.text and "James Carter" in detail.text
+    # denied: a verifier of the same organization is not its issuing staff
+    signed_in(client, "hr")
+    hidden = client.get(issued.headers["location"], headers=HTML)
+    assert hidden.status_code in (403, 404) and "James Carter" not in hidden.text
+
+
 def test_another_organizations_credential_is_not_shown(
     client: TestClient, demo_platform: Any
 ) -> None:
