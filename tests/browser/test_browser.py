@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -330,6 +331,49 @@ OVERFLOWING_IDS = """() => [...document.querySelectorAll("main .id")]
   .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right >
                document.documentElement.clientWidth + 1)
   .map(e => e.textContent.trim())"""
+
+
+def test_a_request_link_opened_signed_out_comes_back_after_sign_in(
+    server: str, browser: Any, phone: Any
+) -> None:
+    sign_in(phone, server, "hr@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Ask someone for credentials").click()
+    phone.get_by_label("What you ask for, and why").fill("Your RN license")
+    phone.get_by_role("button", name="Create the request").click()
+    link = phone.get_by_role("textbox", name="Request link").input_value()
+
+    learner = browser.new_context(viewport={"width": 375, "height": 740})
+    maria = watch_csp(learner.new_page())
+    maria.goto(link)
+    maria.wait_for_url(f"{server}/login")
+    maria.get_by_label("Email").fill("maria@demo.openler.org")
+    maria.get_by_label("Password").fill(DEMO_PASSWORD)
+    maria.get_by_role("button", name="Sign in").click()
+    maria.wait_for_url(link)
+    assert maria.get_by_role(
+        "heading", name="Piedmont Regional Hospital asks for credentials"
+    ).is_visible()
+    page_is_good(maria)
+    learner.close()
+
+
+def test_a_credential_link_comes_back_through_the_identity_provider(
+    server: str, phone: Any
+) -> None:
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Registered Nurse").click()
+    credential_page = phone.url
+    phone.get_by_role("button", name="Sign out").click()
+    phone.wait_for_url(f"{server}/")
+    phone.goto(credential_page)
+    phone.wait_for_url(f"{server}/login")
+    phone.get_by_role("link", name="Sign in with Test ID").click()
+    phone.wait_for_url("**/authorize?**")
+    phone.get_by_role("button", name="Continue").click()
+    phone.wait_for_url(lambda url: unquote(url) == unquote(credential_page))
+    assert phone.get_by_role("heading", name="Checked just now").is_visible()
 
 
 def page_is_good(page: Any) -> None:

@@ -32,7 +32,7 @@ from openler.web import (
     wallet_pages,
 )
 from openler.web.deps import SignInRequired
-from openler.web.render import error_page, wants_html
+from openler.web.render import RETURN_COOKIE, error_page, requested_path, wants_html
 
 log = logging.getLogger("openler.web")
 
@@ -116,8 +116,21 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return response
 
     @app.exception_handler(SignInRequired)
-    async def sign_in_first(_request: Request, _exc: SignInRequired) -> Response:
-        return RedirectResponse("/login", status_code=303)
+    async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        back = requested_path(request)
+        if back is not None:
+            # a cookie, not ?next=: a request link's challenge stays out of URLs and logs
+            response.set_cookie(
+                RETURN_COOKIE,
+                back,
+                httponly=True,
+                samesite="lax",  # sent back by the identity provider's redirect too
+                secure=settings.secure_cookies,
+                max_age=1800,
+                path="/login",
+            )
+        return response
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:

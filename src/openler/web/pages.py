@@ -32,7 +32,7 @@ from openler.web.deps import (
     SessionDep,
     Visitor,
 )
-from openler.web.render import check_csrf, page
+from openler.web.render import RETURN_COOKIE, check_csrf, page, return_path
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 LOGIN_CSRF_COOKIE = "openler_login_csrf"
@@ -100,7 +100,11 @@ def login(
 
 
 def _signed_in(request: Request, platform: Platform, result: LoginResult) -> Response:
-    redirect = RedirectResponse("/home", status_code=303)
+    """Into the new session, back to the page that asked for it (re-checked: the cookie
+    could have been planted) or home."""
+    back = return_path(request.cookies.get(RETURN_COOKIE)) or "/home"
+    redirect = RedirectResponse(back, status_code=303)
+    redirect.delete_cookie(RETURN_COOKIE, path="/login")
     redirect.set_cookie(
         SESSION_COOKIE,
         result.token,
