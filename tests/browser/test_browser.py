@@ -470,6 +470,21 @@ def test_issuer_staff_run_a_batch_from_the_pages(server: str, phone: Any) -> Non
     page_is_good(phone)
 
 
+def test_a_file_too_large_shows_a_page_with_the_way_back(server: str, phone: Any) -> None:
+    sign_in(phone, server, "trainer@demo.openler.org")
+    phone.goto(f"{server}/issuer/piedmont-hospital/batch")
+    big = b"email\n" + b"someone@example.org\n" * 60_000  # 1.2 MB, over the 1 MB limit
+    phone.get_by_label("CSV file (optional)").set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": big}
+    )
+    phone.get_by_role("button", name="Start the batch").click()
+    assert phone.get_by_role("heading", name="Too large to accept").is_visible()
+    assert "send a smaller file or fewer at a time" in phone.get_by_role("alert").inner_text()
+    page_is_good(phone)
+    phone.get_by_role("link", name="Back to the form").click()
+    assert phone.get_by_role("heading", name="Issue to many people").is_visible()
+
+
 def test_a_page_the_role_may_not_see_explains_itself(server: str, phone: Any) -> None:
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")

@@ -72,6 +72,28 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
 
 
+def problem(request: Request, status: int, code: str, message: str) -> Response:
+    """Every error answered once: a page with a way on for a person's browser, JSON with a
+    code for an API client (whichever asked)."""
+    if wants_html(request):
+        return error_page(request, status, message)
+    return error_response(status, code, message)
+
+
+def _field_problems(exc: RequestValidationError) -> list[str]:
+    """Pydantic's errors as "field: what is wrong" (``body``/``query`` prefixes dropped)."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"] if p not in ("body", "query", "path"))
+        what = (
+            "is missing"
+            if error["type"] == "missing"
+            else error["msg"][:1].lower() + error["msg"][1:]
+        )
+        problems.append(f"{where}: {what}" if where else what)
+    return problems
+
+
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
     """The app for ``settings``; refuses to start on an un-migrated database."""
     platform = platform or Platform.from_settings(settings)
@@ -92,10 +114,12 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     async def limits_and_metrics(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > settings.max_request_bytes:
-            response: Response = error_response(
+            response: Response = problem(
+                request,
                 413,
                 "too_large",
-                f"request bodies are limited to {settings.max_request_bytes} bytes",
+                f"what you sent is larger than this site accepts at once "
+                f"({settings.max_request_bytes:,} bytes); send a smaller file or fewer at a time",
             )
         else:
             response = await call_next(request)
@@ -134,19 +158,19 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        if wants_html(request):
-            return error_page(request, exc.http_status, exc.message)
-        return error_response(exc.http_status, exc.code, exc.message)
+        return problem(request, exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(VCError)
-    async def vc_error(_request: Request, exc: VCError) -> Response:
-        return error_response(400, exc.code, exc.message)
+    async def vc_error(request: Request, exc: VCError) -> Response:
+        return problem(request, 400, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
-        ]
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = _field_problems(exc)
+        if wants_html(request):
+            return error_page(
+                request, 422, "the form could not be used: " + "; ".join(problems or ["invalid"])
+            )
         return error_response(422, "invalid_request", "; ".join(problems) or "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
@@ -160,10 +184,16 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return error_response(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> Response:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         reference = uuid.uuid4().hex[:12]
         log.exception("unexpected error %s", reference)
-        return error_response(500, "internal", f"internal error (reference {reference})")
+        return problem(
+            request,
+            500,
+            "internal",
+            "something went wrong on our side. If it happens again, "
+            f"give the operators this reference: {reference}",
+        )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> Response:
