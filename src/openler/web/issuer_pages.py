@@ -17,6 +17,7 @@ from openler.services import jobs
 from openler.services.errors import NotFound, UsageError
 from openler.services.issuers import issuing, orgs
 from openler.services.people.accounts import Principal
+from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import IssuedCredential, IssuerKey, Organization, Person
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, page
@@ -29,6 +30,7 @@ ACTIONS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked
 def _dashboard(
     request: Request,
     session: SessionDep,
+    platform: PlatformDep,
     principal: Principal,
     organization: Organization,
     *,
@@ -46,6 +48,7 @@ def _dashboard(
         organization=organization,
         achievements=issuing.achievements_of(session, principal, organization),
         rows=rows,
+        states=states_of(session, platform, [row for row, _person in rows]),
         search=search,
         error=error,
         values=values or {},
@@ -55,10 +58,15 @@ def _dashboard(
 
 @router.get("/issuer/{slug}", response_class=HTMLResponse)
 def dashboard(
-    slug: str, request: Request, session: SessionDep, principal: Visitor, q: str = ""
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    q: str = "",
 ) -> Response:
     organization = orgs.organization_by_slug(session, slug)
-    return _dashboard(request, session, principal, organization, search=q)
+    return _dashboard(request, session, platform, principal, organization, search=q)
 
 
 @router.post("/issuer/{slug}/issue")
@@ -84,6 +92,7 @@ def issue_one(
         return _dashboard(
             request,
             session,
+            platform,
             principal,
             organization,
             status=400,
@@ -109,6 +118,7 @@ def issued_credential(
     credential_id: str,
     request: Request,
     session: SessionDep,
+    platform: PlatformDep,
     principal: Visitor,
     done: str = "",
 ) -> Response:
@@ -121,6 +131,7 @@ def issued_credential(
         principal=principal,
         organization=organization,
         row=row,
+        state=check_state(session, platform, row)[0],
         recipient=recipient,
         done=done if done in (*ACTIONS.values(), "issued") else "",
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),

@@ -22,6 +22,7 @@ from openler.services.people import accounts, oidc
 from openler.services.people.accounts import LoginResult
 from openler.services.people.members import ADMIN_ROLES
 from openler.services.people.oidc import OidcProvider
+from openler.services.verifiers.credential_state import CredentialState, states_of
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import IssuedCredential, Organization, Person
 from openler.web.deps import (
@@ -193,7 +194,7 @@ def logout(
     return response
 
 
-def _credential_card(row: IssuedCredential) -> dict[str, Any]:
+def _credential_card(row: IssuedCredential, state: CredentialState) -> dict[str, Any]:
     doc = row.document
     achievement = doc.get("credentialSubject", {}).get("achievement", {})
     issuer = doc.get("issuer")
@@ -202,7 +203,7 @@ def _credential_card(row: IssuedCredential) -> dict[str, Any]:
         "name": achievement.get("name") or doc.get("name", "Credential"),
         "kind": achievement.get("achievementType", "Credential"),
         "issuer": issuer.get("name", issuer.get("id")) if isinstance(issuer, dict) else issuer,
-        "state": row.state,
+        "state": state,
         "valid_until": row.valid_until.date().isoformat() if row.valid_until else None,
         "recipient": row.recipient,
     }
@@ -212,13 +213,9 @@ def _credential_card(row: IssuedCredential) -> dict[str, Any]:
 def home(
     request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
 ) -> Response:
-    now = platform.now()
-    cards = []
-    for row in issuing.credentials_of(session, principal.person_id):
-        card = _credential_card(row)
-        if row.state == "active" and row.valid_until is not None and row.valid_until < now:
-            card["state"] = "expired"
-        cards.append(card)
+    own = issuing.credentials_of(session, principal.person_id)
+    own_states = states_of(session, platform, own)
+    cards = [_credential_card(row, own_states[row.id]) for row in own]
     issuer_orgs = []
     for org_id in principal.organizations_with(*issuing.ISSUERS):
         organization = session.get(Organization, org_id)
@@ -237,7 +234,12 @@ def home(
                 "active": sum(r.state == "active" for r in rows),
                 "suspended": sum(r.state == "suspended" for r in rows),
                 "revoked": sum(r.state == "revoked" for r in rows),
-                "recent": [_credential_card(r) for r in rows[:10]],
+                "recent": [
+                    _credential_card(r, state)
+                    for r, state in zip(
+                        rows[:10], states_of(session, platform, rows[:10]).values(), strict=True
+                    )
+                ],
             }
         )
     verifier_orgs = [

@@ -13,7 +13,7 @@ from openler.services.errors import NotFound, UsageError
 from openler.services.holders import sharing
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.verifying import verify_document
+from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import IssuedCredential
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, page
@@ -38,12 +38,13 @@ def credential_page(
     principal: Visitor,
 ) -> Response:
     row = _own(session, principal, credential_id)
-    report = verify_document(session, platform, row.document, name="your credential")
+    state, report = check_state(session, platform, row)
     return page(
         request,
         "credential.html",
         principal=principal,
         row=row,
+        state=state,
         document=row.document,
         report=report,
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
@@ -85,6 +86,7 @@ def _shares(
         principal=principal,
         shares=sharing.shares_of(session, platform, principal),
         credentials=credentials,
+        states=states_of(session, platform, credentials),
         chosen=chosen,
         error=error,
         values=values,
