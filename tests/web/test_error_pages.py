@@ -19,9 +19,9 @@ def signed_in(client: TestClient, who: str) -> str:
     return csrf_of(client.get("/home").text)
 
 
-def ways_on(html: str) -> list[str]:
+def ways_on(html: str) -> list[tuple[str, str]]:
     section = html.split('class="ways-on"', 1)[1].split("</ul>", 1)[0]
-    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', section)  # type: ignore[return-value]
+    return [(m[1], m[2]) for m in re.finditer(r'<a href="([^"]+)">([^<]+)</a>', section)]
 
 
 def test_a_file_too_large_is_a_page_with_the_way_back_to_the_form(client: TestClient) -> None:

@@ -4,6 +4,7 @@ pages for people (API clients get JSON from the same handler)."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -72,6 +73,38 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     context.setdefault("principal", None)
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def confirmation(
+    request: Request,
+    *,
+    title: str,
+    question: str,
+    action: str,
+    fields: Mapping[str, str | list[str]],
+    button: str,
+    cancel: str,
+    consequences: list[str] | None = None,
+    changes: list[tuple[str, str, str]] | None = None,
+    danger: bool = True,
+) -> HTMLResponse:
+    """The page that asks before a consequential action (no JavaScript needed): it posts
+    ``fields`` again to ``action`` with ``confirm=yes``; Cancel goes back to ``cancel``.
+    Nothing has changed when it is shown."""
+    return page(
+        request,
+        "confirm.html",
+        principal=getattr(request.state, "principal", None),
+        title=title,
+        question=question,
+        action=action,
+        fields=fields,
+        button=button,
+        cancel=cancel,
+        consequences=consequences or [],
+        changes=changes or [],
+        danger=danger,
+    )
 
 
 def check_csrf(request: Request, submitted: str) -> None:
