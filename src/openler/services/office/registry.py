@@ -6,7 +6,6 @@ authority for offline verification."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +15,12 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.issuers import orgs
-from openler.services.office.registry_input import check_entry, check_name, check_recognition
+from openler.services.office.registry_input import (
+    Edit,
+    check_entry,
+    check_name,
+    check_recognition,
+)
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import registry as load_registry
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
@@ -68,35 +72,6 @@ def entry_of(session: Session, issuer: str) -> TrustEntry:
     if row is None:
         raise NotFound(f"{issuer} is not in the trust registry")
     return TrustEntry.from_json(row.data)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """An entry as it is and as an edit would make it, for a person to confirm."""
-
-    old: TrustEntry
-    new: TrustEntry
-
-    @property
-    def changes(self) -> list[tuple[str, str, str]]:
-        """(field, old, new) for every field that differs, in words."""
-        before, after = _in_words(self.old), _in_words(self.new)
-        return [
-            (label, before[label], after[label])
-            for label in before
-            if before[label] != after[label]
-        ]
-
-
-def _in_words(entry: TrustEntry) -> dict[str, str]:
-    return {
-        "Name": entry.name,
-        "Jurisdiction": entry.jurisdiction,
-        "May issue": "; ".join(s.describe() for s in entry.authorized),
-        "Registered by": entry.registered_by,
-        "Valid from": entry.valid_from or "—",
-        "Valid until": entry.valid_until or "—",
-    }
 
 
 def plan_edit(session: Session, principal: Principal, issuer: str, data: dict[str, Any]) -> Edit:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,6 +150,35 @@ def checked_entry(entry: TrustEntry) -> TrustEntry:
         state_changed=entry.state_changed,
         reason=entry.reason,
     )
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An entry as it is and as an edit would make it, for a person to confirm."""
+
+    old: TrustEntry
+    new: TrustEntry
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, old, new) for every field that differs, in words."""
+        before, after = _in_words(self.old), _in_words(self.new)
+        return [
+            (label, before[label], after[label])
+            for label in before
+            if before[label] != after[label]
+        ]
+
+
+def _in_words(entry: TrustEntry) -> dict[str, str]:
+    return {
+        "Name": entry.name,
+        "Jurisdiction": entry.jurisdiction,
+        "May issue": "; ".join(s.describe() for s in entry.authorized),
+        "Registered by": entry.registered_by,
+        "Valid from": entry.valid_from or "—",
+        "Valid until": entry.valid_until or "—",
+    }
 
 
 def check_recognition(data: Mapping[str, Any]) -> Recognition:
