@@ -187,7 +187,7 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
         with demo_platform.db.session() as s:
             found = s.get(IssuedCredential, new_id)
             assert found is not None
-            return found.state
+            return str(found.state)
 
     asked = act("suspend")
     assert asked.status_code == 200 and "Suspend IV Therapy" in asked.text
