@@ -305,7 +305,9 @@ def test_learner_signs_in_through_the_identity_provider(server: str, phone: Any)
     assert fits_the_screen(phone)
 
 
-#: words of ordinary text (not identifiers, not check details) drawn over two lines
+#: words of ordinary text (not identifiers, not check details) drawn over two lines; a
+#: line may end after a hyphen or a slash (Unicode line breaking allows it), so "words"
+#: here are the runs between spaces, hyphens and slashes
 BROKEN_WORDS = """() => {
   const broken = [];
   const cells = document.querySelectorAll(
@@ -314,7 +316,7 @@ BROKEN_WORDS = """() => {
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (node.parentElement.closest(".id, .detail, pre, .visually-hidden")) continue;
-      for (const match of node.data.matchAll(/\\S+/g)) {
+      for (const match of node.data.matchAll(/[^\\s\\/\\u002d\\u2010-\\u2014]+/g)) {
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
@@ -422,6 +424,15 @@ def test_learner_opens_a_credential_and_shares_it_from_the_pages(
     card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
     assert "opened 1 time" in card.inner_text()
     card.get_by_role("button", name="Withdraw the share with Wake County EMS").click()
+    assert phone.get_by_role(
+        "heading", name="Withdraw the share with Wake County EMS?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("link", name="Cancel").click()
+    card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
+    assert "withdrawn" not in card.inner_text()  # cancelled: still shared
+    card.get_by_role("button", name="Withdraw the share with Wake County EMS").click()
+    phone.get_by_role("button", name="Withdraw the share").click()
     card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
     assert "withdrawn" in card.inner_text()
 
@@ -439,8 +450,13 @@ def test_issuer_staff_issue_and_suspend_from_the_pages(server: str, phone: Any) 
     assert "Dana Brooks" in phone.content()
     page_is_good(phone)
     phone.get_by_role("button", name="Suspend").click()
+    assert phone.get_by_role("heading", name=re.compile("^Suspend IV Therapy")).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Suspend it").click()
     assert "now suspended" in phone.get_by_role("status").inner_text()
+    assert "suspended by the issuer since" in phone.content()
     phone.get_by_role("button", name="Reinstate").click()
+    phone.get_by_role("button", name="Reinstate it").click()
     assert "now reinstated" in phone.get_by_role("status").inner_text()
 
     phone.get_by_role("link", name="Piedmont Regional Hospital — issuing").click()
@@ -509,6 +525,11 @@ def test_issuer_admin_manages_people_from_the_pages(server: str, phone: Any) -> 
     phone.get_by_role("button", name="Grant the role").click()
     assert "The role was granted." in phone.get_by_role("status").inner_text()
     phone.get_by_role("button", name="Remove issuer staff from Kevin Nguyen").click()
+    assert phone.get_by_role(
+        "heading", name="Remove the issuer staff role from Kevin Nguyen?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Remove the role").click()
     assert "The role was removed." in phone.get_by_role("status").inner_text()
     assert "Kevin Nguyen" not in phone.content()
     page_is_good(phone)
@@ -528,13 +549,64 @@ def test_registry_admin_suspends_and_reinstates_an_issuer_from_the_pages(
     card.get_by_label("New state for Ohio Board of Nursing").select_option("suspended")
     card.get_by_label("Reason (shown to verifiers)").fill("Audit pending")
     card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
+    assert phone.get_by_role("heading", name="Suspend Ohio Board of Nursing?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Suspend Ohio Board of Nursing").click()
     assert "verifiers see it at once" in phone.get_by_role("status").inner_text()
     card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
     assert "suspended" in card.inner_text() and "Audit pending" in card.inner_text()
     card.get_by_label("New state for Ohio Board of Nursing").select_option("active")
     card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
+    phone.get_by_role("button", name="Reinstate Ohio Board of Nursing").click()
     card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
     assert "active" in card.inner_text()
+    page_is_good(phone)
+
+
+def test_registry_admin_edits_and_removes_with_old_and_new_shown(server: str, phone: Any) -> None:
+    sign_in(phone, server, "renee@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/registry")
+    # a second registration of a DID is refused, with what to do instead
+    card = phone.get_by_role("listitem").filter(has_text="U.S. Army").first
+    army = card.locator("small.id").inner_text()
+    phone.get_by_label("Issuer's DID").fill(army)
+    phone.get_by_label("Name", exact=True).fill("U.S. Army")
+    phone.get_by_label("Jurisdiction where it is authorised (ISO 3166 code)").fill("US")
+    phone.get_by_role("button", name="Register the issuer").click()
+    assert "already registered as U.S. Army" in phone.get_by_role("alert").inner_text()
+    page_is_good(phone)
+    # an edit shows the old and the new before it is made
+    phone.get_by_role("link", name="Edit the entry of U.S. Army").click()
+    assert phone.get_by_role("heading", name="Edit the entry of U.S. Army").is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Achievement types it may issue").fill("Certification, Badge")
+    phone.get_by_role("button", name="Review the change").click()
+    assert phone.get_by_role("heading", name="Change the entry of U.S. Army?").is_visible()
+    changes = phone.get_by_role("region", name="What changes").inner_text()
+    assert "Certification" in changes and "Certification, Badge" in changes
+    page_is_good(phone)
+    phone.get_by_role("button", name="Confirm the change").click()
+    assert "entry was changed" in phone.get_by_role("status").inner_text()
+    card = phone.get_by_role("listitem").filter(has_text="U.S. Army").first
+    assert "Certification, Badge" in card.inner_text()
+    # a bad jurisdiction is refused on the page
+    phone.get_by_label("Jurisdiction where it is authorised (ISO 3166 code)").fill("Carolina")
+    phone.get_by_label("Issuer's DID").fill("did:web:new.example")
+    phone.get_by_label("Name", exact=True).fill("New issuer")
+    phone.get_by_role("button", name="Register the issuer").click()
+    assert "ISO 3166" in phone.get_by_role("alert").inner_text()
+    # removing a rule and an issuer is asked first
+    phone.get_by_role("button", name="Remove the rule national credentials in US-NC").click()
+    assert phone.get_by_role("heading", name="Remove the rule national credentials?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Remove the rule").click()
+    assert "The recognition rule was removed." in phone.get_by_role("status").inner_text()
+    phone.get_by_role("button", name="Remove U.S. Army from the registry").click()
+    assert phone.get_by_role("heading", name="Remove U.S. Army from the registry?").is_visible()
+    phone.get_by_role("button", name="Remove U.S. Army").click()
+    assert "removed from the registry" in phone.get_by_role("status").inner_text()
+    assert phone.get_by_role("listitem").filter(has_text="U.S. Army").count() == 0
     page_is_good(phone)
 
 
@@ -581,12 +653,20 @@ def test_issuer_admin_recovers_from_a_stolen_key_from_the_pages(server: str, pho
     assert phone.get_by_role("heading", name="Signing keys").is_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Rotate: make a new signing key").click()
+    assert phone.get_by_role(
+        "heading", name="Make a new signing key for Ohio Board of Nursing?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Make a new signing key").click()
     assert "A new key signs from now on" in phone.get_by_role("status").inner_text()
-    phone.get_by_label("It may have been stolen; revoking is final").check()
     phone.get_by_role("button", name="Revoke this key").click()
+    assert phone.get_by_role("heading", name="Revoke this signing key?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Revoke the key").click()
     assert "everything it signed now fails" in phone.get_by_role("status").inner_text()
     page_is_good(phone)
     phone.get_by_role("button", name="Re-issue its 2 credentials with the current key").click()
+    phone.get_by_role("button", name="Re-issue them").click()
     phone.wait_for_url("**/jobs/**")
     for _ in range(50):
         if "The job is" not in phone.get_by_role("status").inner_text():
