@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -200,8 +201,7 @@ def test_each_role_signs_in_on_a_phone(server: str, phone: Any, login: Any) -> N
     sign_in(phone, server, login.email)
     phone.wait_for_url(f"{server}/home")
     assert phone.get_by_role("heading", name=ROLE_TEXT[login.role]).is_visible()
-    assert fits_the_screen(phone)
-    assert accessibility_violations(phone) == []
+    page_is_good(phone)
     phone.get_by_role("button", name="Sign out").click()
     phone.wait_for_url(f"{server}/")
 
@@ -305,10 +305,86 @@ def test_learner_signs_in_through_the_identity_provider(server: str, phone: Any)
     assert fits_the_screen(phone)
 
 
+#: words of ordinary text (not identifiers, not check details) drawn over two lines; a
+#: line may end after a hyphen or a slash (Unicode line breaking allows it), so "words"
+#: here are the runs between spaces, hyphens and slashes
+BROKEN_WORDS = """() => {
+  const broken = [];
+  const cells = document.querySelectorAll(
+    "main th, main td, main dt, main dd, main h1, main h2, main h3, main label, main button");
+  for (const cell of cells) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest(".id, .detail, pre, .visually-hidden")) continue;
+      for (const match of node.data.matchAll(/[^\\s\\/\\u002d\\u2010-\\u2014]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+#: identifiers that stick out of their box
+OVERFLOWING_IDS = """() => [...document.querySelectorAll("main .id")]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right >
+               document.documentElement.clientWidth + 1)
+  .map(e => e.textContent.trim())"""
+
+
+def test_a_request_link_opened_signed_out_comes_back_after_sign_in(
+    server: str, browser: Any, phone: Any
+) -> None:
+    sign_in(phone, server, "hr@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Ask someone for credentials").click()
+    phone.get_by_label("What you ask for, and why").fill("Your RN license")
+    phone.get_by_role("button", name="Create the request").click()
+    link = phone.get_by_role("textbox", name="Request link").input_value()
+
+    learner = browser.new_context(viewport={"width": 375, "height": 740})
+    maria = watch_csp(learner.new_page())
+    maria.goto(link)
+    maria.wait_for_url(f"{server}/login")
+    maria.get_by_label("Email").fill("maria@demo.openler.org")
+    maria.get_by_label("Password").fill(DEMO_PASSWORD)
+    maria.get_by_role("button", name="Sign in").click()
+    maria.wait_for_url(link)
+    assert maria.get_by_role(
+        "heading", name="Piedmont Regional Hospital asks for credentials"
+    ).is_visible()
+    page_is_good(maria)
+    learner.close()
+
+
+def test_a_credential_link_comes_back_through_the_identity_provider(
+    server: str, phone: Any
+) -> None:
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Registered Nurse").click()
+    credential_page = phone.url
+    phone.get_by_role("button", name="Sign out").click()
+    phone.wait_for_url(f"{server}/")
+    phone.goto(credential_page)
+    phone.wait_for_url(f"{server}/login")
+    phone.get_by_role("link", name="Sign in with Test ID").click()
+    phone.wait_for_url("**/authorize?**")
+    phone.get_by_role("button", name="Continue").click()
+    phone.wait_for_url(lambda url: unquote(url) == unquote(credential_page))
+    assert phone.get_by_role("heading", name="Checked just now").is_visible()
+
+
 def page_is_good(page: Any) -> None:
-    """What every page must be on a phone: no sideways scrolling, no WCAG 2.1 AA faults,
-    nothing blocked by the Content-Security-Policy."""
+    """What every page must be on a phone: no sideways scrolling, no word of ordinary text
+    cut in two, long identifiers wrapped inside their box, no WCAG 2.1 AA faults, nothing
+    blocked by the Content-Security-Policy."""
     assert fits_the_screen(page)
+    assert page.evaluate(BROKEN_WORDS) == []
+    assert page.evaluate(OVERFLOWING_IDS) == []
     assert accessibility_violations(page) == []
     assert getattr(page, "csp_errors", []) == []
 
@@ -348,6 +424,15 @@ def test_learner_opens_a_credential_and_shares_it_from_the_pages(
     card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
     assert "opened 1 time" in card.inner_text()
     card.get_by_role("button", name="Withdraw the share with Wake County EMS").click()
+    assert phone.get_by_role(
+        "heading", name="Withdraw the share with Wake County EMS?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("link", name="Cancel").click()
+    card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
+    assert "withdrawn" not in card.inner_text()  # cancelled: still shared
+    card.get_by_role("button", name="Withdraw the share with Wake County EMS").click()
+    phone.get_by_role("button", name="Withdraw the share").click()
     card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
     assert "withdrawn" in card.inner_text()
 
@@ -365,8 +450,13 @@ def test_issuer_staff_issue_and_suspend_from_the_pages(server: str, phone: Any) 
     assert "Dana Brooks" in phone.content()
     page_is_good(phone)
     phone.get_by_role("button", name="Suspend").click()
+    assert phone.get_by_role("heading", name=re.compile("^Suspend IV Therapy")).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Suspend it").click()
     assert "now suspended" in phone.get_by_role("status").inner_text()
+    assert "suspended by the issuer since" in phone.content()
     phone.get_by_role("button", name="Reinstate").click()
+    phone.get_by_role("button", name="Reinstate it").click()
     assert "now reinstated" in phone.get_by_role("status").inner_text()
 
     phone.get_by_role("link", name="Piedmont Regional Hospital — issuing").click()
@@ -396,6 +486,21 @@ def test_issuer_staff_run_a_batch_from_the_pages(server: str, phone: Any) -> Non
     page_is_good(phone)
 
 
+def test_a_file_too_large_shows_a_page_with_the_way_back(server: str, phone: Any) -> None:
+    sign_in(phone, server, "trainer@demo.openler.org")
+    phone.goto(f"{server}/issuer/piedmont-hospital/batch")
+    big = b"email\n" + b"someone@example.org\n" * 60_000  # 1.2 MB, over the 1 MB limit
+    phone.get_by_label("CSV file (optional)").set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": big}
+    )
+    phone.get_by_role("button", name="Start the batch").click()
+    assert phone.get_by_role("heading", name="Too large to accept").is_visible()
+    assert "send a smaller file or fewer at a time" in phone.get_by_role("alert").inner_text()
+    page_is_good(phone)
+    phone.get_by_role("link", name="Back to the form").click()
+    assert phone.get_by_role("heading", name="Issue to many people").is_visible()
+
+
 def test_a_page_the_role_may_not_see_explains_itself(server: str, phone: Any) -> None:
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
@@ -420,6 +525,11 @@ def test_issuer_admin_manages_people_from_the_pages(server: str, phone: Any) -> 
     phone.get_by_role("button", name="Grant the role").click()
     assert "The role was granted." in phone.get_by_role("status").inner_text()
     phone.get_by_role("button", name="Remove issuer staff from Kevin Nguyen").click()
+    assert phone.get_by_role(
+        "heading", name="Remove the issuer staff role from Kevin Nguyen?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Remove the role").click()
     assert "The role was removed." in phone.get_by_role("status").inner_text()
     assert "Kevin Nguyen" not in phone.content()
     page_is_good(phone)
@@ -439,13 +549,64 @@ def test_registry_admin_suspends_and_reinstates_an_issuer_from_the_pages(
     card.get_by_label("New state for Ohio Board of Nursing").select_option("suspended")
     card.get_by_label("Reason (shown to verifiers)").fill("Audit pending")
     card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
+    assert phone.get_by_role("heading", name="Suspend Ohio Board of Nursing?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Suspend Ohio Board of Nursing").click()
     assert "verifiers see it at once" in phone.get_by_role("status").inner_text()
     card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
     assert "suspended" in card.inner_text() and "Audit pending" in card.inner_text()
     card.get_by_label("New state for Ohio Board of Nursing").select_option("active")
     card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
+    phone.get_by_role("button", name="Reinstate Ohio Board of Nursing").click()
     card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
     assert "active" in card.inner_text()
+    page_is_good(phone)
+
+
+def test_registry_admin_edits_and_removes_with_old_and_new_shown(server: str, phone: Any) -> None:
+    sign_in(phone, server, "renee@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/registry")
+    # a second registration of a DID is refused, with what to do instead
+    card = phone.get_by_role("listitem").filter(has_text="U.S. Army").first
+    army = card.locator("small.id").inner_text()
+    phone.get_by_label("Issuer's DID").fill(army)
+    phone.get_by_label("Name", exact=True).fill("U.S. Army")
+    phone.get_by_label("Jurisdiction where it is authorised (ISO 3166 code)").fill("US")
+    phone.get_by_role("button", name="Register the issuer").click()
+    assert "already registered as U.S. Army" in phone.get_by_role("alert").inner_text()
+    page_is_good(phone)
+    # an edit shows the old and the new before it is made
+    phone.get_by_role("link", name="Edit the entry of U.S. Army").click()
+    assert phone.get_by_role("heading", name="Edit the entry of U.S. Army").is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Achievement types it may issue").fill("Certification, Badge")
+    phone.get_by_role("button", name="Review the change").click()
+    assert phone.get_by_role("heading", name="Change the entry of U.S. Army?").is_visible()
+    changes = phone.get_by_role("region", name="What changes").inner_text()
+    assert "Certification" in changes and "Certification, Badge" in changes
+    page_is_good(phone)
+    phone.get_by_role("button", name="Confirm the change").click()
+    assert "entry was changed" in phone.get_by_role("status").inner_text()
+    card = phone.get_by_role("listitem").filter(has_text="U.S. Army").first
+    assert "Certification, Badge" in card.inner_text()
+    # a bad jurisdiction is refused on the page
+    phone.get_by_label("Jurisdiction where it is authorised (ISO 3166 code)").fill("Carolina")
+    phone.get_by_label("Issuer's DID").fill("did:web:new.example")
+    phone.get_by_label("Name", exact=True).fill("New issuer")
+    phone.get_by_role("button", name="Register the issuer").click()
+    assert "ISO 3166" in phone.get_by_role("alert").inner_text()
+    # removing a rule and an issuer is asked first
+    phone.get_by_role("button", name="Remove the rule national credentials in US-NC").click()
+    assert phone.get_by_role("heading", name="Remove the rule national credentials?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Remove the rule").click()
+    assert "The recognition rule was removed." in phone.get_by_role("status").inner_text()
+    phone.get_by_role("button", name="Remove U.S. Army from the registry").click()
+    assert phone.get_by_role("heading", name="Remove U.S. Army from the registry?").is_visible()
+    phone.get_by_role("button", name="Remove U.S. Army").click()
+    assert "removed from the registry" in phone.get_by_role("status").inner_text()
+    assert phone.get_by_role("listitem").filter(has_text="U.S. Army").count() == 0
     page_is_good(phone)
 
 
@@ -492,12 +653,20 @@ def test_issuer_admin_recovers_from_a_stolen_key_from_the_pages(server: str, pho
     assert phone.get_by_role("heading", name="Signing keys").is_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Rotate: make a new signing key").click()
+    assert phone.get_by_role(
+        "heading", name="Make a new signing key for Ohio Board of Nursing?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Make a new signing key").click()
     assert "A new key signs from now on" in phone.get_by_role("status").inner_text()
-    phone.get_by_label("It may have been stolen; revoking is final").check()
     phone.get_by_role("button", name="Revoke this key").click()
+    assert phone.get_by_role("heading", name="Revoke this signing key?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Revoke the key").click()
     assert "everything it signed now fails" in phone.get_by_role("status").inner_text()
     page_is_good(phone)
     phone.get_by_role("button", name="Re-issue its 2 credentials with the current key").click()
+    phone.get_by_role("button", name="Re-issue them").click()
     phone.wait_for_url("**/jobs/**")
     for _ in range(50):
         if "The job is" not in phone.get_by_role("status").inner_text():

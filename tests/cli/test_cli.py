@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -254,6 +255,20 @@ def test_web_demo_loads_the_stories_and_prints_one_login_per_role(tmp_path: Path
     assert "maria@demo.openler.org" in result.stdout
 
 
+def test_web_demo_refuses_a_busy_port_before_touching_its_database(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    database.write_bytes(b"the running demo's data")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = openler("demo", "--port", str(port), "--database", str(database))
+    assert result.returncode == 2
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+    assert "--port" in result.stderr
+    assert database.read_bytes() == b"the running demo's data"
+
+
 def test_demo_runs_to_the_end() -> None:
     result = openler("demo", "--script")
     assert result.returncode == 0, result.stderr
@@ -264,6 +279,36 @@ def test_demo_runs_to_the_end() -> None:
         "Suspended by Ohio Board of Nursing",
     ):
         assert expected in result.stdout
+
+
+def test_sign_gives_a_document_without_id_one_that_verify_accepts(
+    tmp_path: Path, keyfile: Path
+) -> None:
+    # The OB 3.0 AchievementCredential JSON schema lists "id" under "required" ("Unambiguous
+    # reference to the credential."), so signing without one made a credential that verify
+    # rejects; sign adds a urn:uuid: id and says so.
+    unsigned = json.loads(LICENSE.read_text())
+    del unsigned["id"]
+    source = tmp_path / "no-id.json"
+    source.write_text(json.dumps(unsigned))
+    result = openler("sign", str(source), "--key", str(keyfile))
+    assert result.returncode == 0, result.stderr
+    signed = json.loads(result.stdout)
+    assert signed["id"].startswith("urn:uuid:") and len(signed["id"]) == 45
+    assert list(signed)[:2] == ["@context", "id"]
+    assert f"the document had no id; it was given {signed['id']}" in result.stderr
+    path = tmp_path / "signed.json"
+    path.write_text(result.stdout)
+    assert openler("verify", str(path)).returncode == 0
+
+    out = tmp_path / "out"
+    out.mkdir()
+    batch = openler("sign", str(source), "--key", str(keyfile), "--out-dir", str(out))
+    assert batch.returncode == 0, batch.stdout
+    given = json.loads((out / "no-id.json").read_text())["id"]
+    assert given.startswith("urn:uuid:") and given != signed["id"]
+    assert f"(it had no id; given {given})" in batch.stdout
+    assert openler("verify", str(out / "no-id.json")).returncode == 0
 
 
 def test_batch_sign_into_a_directory(tmp_path: Path, keyfile: Path) -> None:

@@ -193,8 +193,21 @@ def test_trust_registry_and_snapshot(world: dict[str, Path]) -> None:
         == 0
     )
     doc = f"{LIST_URL}={world['list']}"
+    office = did_of(world["office"])
+    unpinned = openler("verify", str(world["signed"]), "--doc", doc, "--trust", snapshot)
+    assert unpinned.returncode == 2
+    assert "--trust needs --trust-authority DID" in unpinned.stderr
+    assert unpinned.stdout == ""
     code, report = verify_json(
-        str(world["signed"]), "--doc", doc, "--trust", snapshot, "--jurisdiction", "US-NC"
+        str(world["signed"]),
+        "--doc",
+        doc,
+        "--trust",
+        snapshot,
+        "--trust-authority",
+        office,
+        "--jurisdiction",
+        "US-NC",
     )
     assert code == 0, report["summary"]
     assert (
@@ -202,7 +215,15 @@ def test_trust_registry_and_snapshot(world: dict[str, Path]) -> None:
         in checks(report)["trust"]["message"]
     )
     code, report = verify_json(
-        str(world["signed"]), "--doc", doc, "--trust", snapshot, "--jurisdiction", "US-CA"
+        str(world["signed"]),
+        "--doc",
+        doc,
+        "--trust",
+        snapshot,
+        "--trust-authority",
+        office,
+        "--jurisdiction",
+        "US-CA",
     )
     assert code == 1 and "not recognised in US-CA" in checks(report)["trust"]["message"]
     pinned = openler(
@@ -240,7 +261,7 @@ def test_trust_registry_and_snapshot(world: dict[str, Path]) -> None:
     suspended = openler("trust", "check", registry, "--did", board, "--type", "License", "--json")
     assert suspended.returncode == 1
     assert "is suspended in the trust registry" in json.loads(suspended.stdout)["message"]
-    assert openler("trust", "remove", registry, "--did", board).returncode == 0
+    assert openler("trust", "remove", registry, "--did", board, "--yes").returncode == 0
     assert openler("trust", "check", registry, "--did", board).returncode == 1
 
 
@@ -263,5 +284,154 @@ def test_tampered_snapshot_is_refused(world: dict[str, Path]) -> None:
     data = json.loads(snapshot.read_text())
     data["credentialSubject"]["entries"][0]["name"] = "Y"
     snapshot.write_text(json.dumps(data))
-    result = openler("verify", str(world["signed"]), "--trust", str(snapshot))
+    result = openler(
+        "verify",
+        str(world["signed"]),
+        "--trust",
+        str(snapshot),
+        "--trust-authority",
+        did_of(world["office"]),
+    )
     assert result.returncode == 2 and "does not verify" in result.stderr
+
+
+def _add(registry: Path, *extra: str, did: str = "did:web:army.example") -> Any:
+    return openler(
+        "trust",
+        "add",
+        str(registry),
+        "--did",
+        did,
+        "--name",
+        "U.S. Army",
+        "--jurisdiction",
+        "US",
+        "--authority",
+        "North Carolina LER Office",
+        "--type",
+        "Certification",
+        *extra,
+    )
+
+
+def test_trust_add_never_replaces_an_issuer(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.json"
+    assert _add(registry).returncode == 0
+    before = registry.read_bytes()
+    again = openler(
+        "trust",
+        "add",
+        str(registry),
+        "--did",
+        "did:web:army.example",
+        "--name",
+        "U.S. Army",
+        "--jurisdiction",
+        "US",
+        "--authority",
+        "anyone",
+    )
+    assert again.returncode == 2
+    assert "already in" in again.stderr and "openler trust edit" in again.stderr
+    assert registry.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("did", "jurisdiction", "extra", "expected"),
+    [
+        ("hello", "US", [], "must be a DID"),
+        ("did:web:army.example", "North Carolina", [], "ISO 3166"),
+        ("did:web:army.example", "US-ZZ", [], "no subdivision US-ZZ"),
+        ("did:web:army.example", "US", ["--occupation", "68W"], "O*NET-SOC"),
+        ("did:web:army.example", "US", ["--type", "Lisence"], "Open Badges 3.0"),
+    ],
+)
+def test_trust_add_checks_what_it_is_given(
+    tmp_path: Path, did: str, jurisdiction: str, extra: list[str], expected: str
+) -> None:
+    registry = tmp_path / "registry.json"
+    result = openler(
+        "trust",
+        "add",
+        str(registry),
+        "--did",
+        did,
+        "--name",
+        "U.S. Army",
+        "--jurisdiction",
+        jurisdiction,
+        "--authority",
+        "NC",
+        *extra,
+    )
+    assert result.returncode == 2 and expected in result.stderr
+    assert not registry.exists()
+
+
+def test_trust_edit_shows_old_and_new_and_needs_a_yes(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.json"
+    _add(registry)
+    before = registry.read_bytes()
+    asked = openler("trust", "edit", str(registry), "--did", "did:web:army.example", "--any")
+    assert asked.returncode == 2 and "Add --yes to do it (nothing was changed)" in asked.stderr
+    assert "May issue: Certification  ->  any credential" in asked.stdout
+    assert registry.read_bytes() == before
+    done = openler(
+        "trust", "edit", str(registry), "--did", "did:web:army.example", "--any", "--yes"
+    )
+    assert done.returncode == 0, done.stderr
+    entry = json.loads(registry.read_text())["entries"][0]
+    assert entry["authorized"] == [{}] and entry["name"] == "U.S. Army"
+    nothing = openler(
+        "trust", "edit", str(registry), "--did", "did:web:army.example", "--any", "--yes"
+    )
+    assert nothing.returncode == 2 and "changes nothing" in nothing.stderr
+    bad = openler(
+        "trust", "edit", str(registry), "--did", "did:web:army.example", "--jurisdiction", "Mars"
+    )
+    assert bad.returncode == 2 and "ISO 3166" in bad.stderr
+
+
+def test_trust_remove_and_unrecognize_ask_first(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.json"
+    _add(registry)
+    rule = openler(
+        "trust",
+        "recognize",
+        str(registry),
+        "--name",
+        "national credentials",
+        "--jurisdiction",
+        "US-NC",
+        "--from",
+        "US",
+    )
+    assert rule.returncode == 0, rule.stderr
+    nonsense = openler(
+        "trust",
+        "recognize",
+        str(registry),
+        "--name",
+        "zz recognises !!",
+        "--jurisdiction",
+        "zz",
+        "--from",
+        "!!",
+    )
+    assert nonsense.returncode == 2 and "ISO 3166" in nonsense.stderr
+    before = registry.read_bytes()
+    for command in (
+        ("remove", "--did", "did:web:army.example"),
+        ("unrecognize", "--name", "national credentials"),
+    ):
+        asked = openler("trust", command[0], str(registry), *command[1:])
+        assert asked.returncode == 2 and "Add --yes" in asked.stderr
+        assert registry.read_bytes() == before
+    gone = openler("trust", "unrecognize", str(registry), "--name", "national credentials", "--yes")
+    assert gone.returncode == 0, gone.stderr
+    assert json.loads(registry.read_text())["recognitions"] == []
+    removed = openler("trust", "remove", str(registry), "--did", "did:web:army.example", "--yes")
+    assert removed.returncode == 0
+    assert json.loads(registry.read_text())["entries"] == []
+    unknown = openler("trust", "unrecognize", str(registry), "--name", "nothing", "--yes")
+    assert unknown.returncode == 2 and "no rule named" in unknown.stderr

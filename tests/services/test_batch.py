@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from openler.services.files.documents import write_key
+from openler.services.files.parallel import default_jobs
 from openler.services.files.signing import SignOptions, sign_files
 from openler.services.files.verify_inputs import VerifyOptions, verify_inputs
 from openler.vc import Multikey
@@ -57,3 +64,27 @@ def test_parallel_sign_and_verify_keep_order(
     parallel = [r.to_json() for r in verify_inputs(signed, VerifyOptions(at=NOW), jobs=2)]
     assert serial == parallel
     assert all(r["verified"] for r in parallel)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or shutil.which("taskset") is None,
+    reason="needs Linux's affinity call and taskset",
+)
+def test_default_jobs_counts_the_cpus_this_process_may_use() -> None:
+    """``--jobs 0`` under ``taskset -c 0`` is one process, whatever the machine has."""
+    pinned = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            "0",
+            sys.executable,
+            "-c",
+            "from openler.services.files.parallel import default_jobs; print(default_jobs())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert pinned.stdout.strip() == "1"
+    assert default_jobs() == len(os.sched_getaffinity(0))

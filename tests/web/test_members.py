@@ -173,9 +173,15 @@ def test_the_people_page(client: TestClient, demo_platform: Any) -> None:
     assert granted.status_code == 200 and "The role was granted" in granted.text
     assert "Dana Brooks" in granted.text
     dana = person_id(demo_platform, "dana@demo.openler.org")
-    removed = client.post(
+    asked = client.post(
         "/manage/ohio-nursing/remove",
         data={"csrf_token": token, "person": dana, "role": "issuer_staff"},
+    )
+    assert "Remove the issuer staff role from Dana Brooks?" in asked.text
+    assert "Dana Brooks" in client.get("/manage/ohio-nursing").text  # not yet removed
+    removed = client.post(
+        "/manage/ohio-nursing/remove",
+        data={"csrf_token": token, "person": dana, "role": "issuer_staff", "confirm": "yes"},
     )
     assert "The role was removed" in removed.text and "Dana Brooks" not in removed.text
     for who in ("trainer", "maria"):

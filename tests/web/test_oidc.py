@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -18,8 +18,10 @@ from openler.services import audit
 from openler.settings import Settings
 from openler.store.models import AuditEvent, Identity, Person
 from openler.web import create_app
+from openler.web.render import RETURN_COOKIE
 from tests.conftest import NOW
 from tests.oidc_idp import FakeProvider, running_provider
+from tests.web.test_portal_pages import credential_id
 
 CALLBACK = "http://127.0.0.1:8000/login/oidc/callback"
 
@@ -129,6 +131,26 @@ def test_a_verified_email_signs_the_person_in_and_links_the_account(
         assert ("identity.link", {"issuer": issuer, "subject": "idp-maria"}) in actions
         assert actions[-1] == ("login", {"method": "oidc", "issuer": issuer})
         assert audit.verify_chain(session).ok
+
+
+def test_a_deep_link_the_identity_provider_sign_in_comes_back_too(
+    demo_platform: Any, fresh_idp: FakeProvider
+) -> None:
+    client = app_client(demo_platform, fresh_idp)
+    rn = credential_id(demo_platform, "maria@demo.openler.org", "Registered Nurse")
+    assert client.get(f"/wallet/{rn}", follow_redirects=False).headers["location"] == "/login"
+    back = through_provider(client)
+    assert back.status_code == 303
+    assert back.headers["location"] == f"/wallet/{quote(rn, safe='/:')}"
+    assert "Checked just now" in client.get(back.headers["location"]).text
+
+
+def test_a_deep_link_the_identity_provider_sign_in_ignores_a_planted_cookie(
+    demo_platform: Any, fresh_idp: Any
+) -> None:
+    client = app_client(demo_platform, fresh_idp)
+    client.cookies.set(RETURN_COOKIE, "//evil.example/", domain="127.0.0.1", path="/login")
+    assert through_provider(client).headers["location"] == "/home"
 
 
 def test_once_linked_the_subject_counts_not_the_email(

@@ -101,7 +101,15 @@ def test_sharing_from_the_page_end_to_end(client: TestClient, demo_platform: Any
     assert "opened 1 time" in listing and "Job application" in listing
     share_id = re.search(r'action="/shares/([0-9a-f]+)/withdraw"', listing)
     assert share_id is not None
-    withdrawn = client.post(f"/shares/{share_id.group(1)}/withdraw", data={"csrf_token": token})
+    asked = client.post(f"/shares/{share_id.group(1)}/withdraw", data={"csrf_token": token})
+    assert asked.status_code == 200
+    assert "Withdraw the share with Piedmont Regional Hospital HR?" in asked.text
+    client.cookies.clear()
+    assert client.get(link.group(1)).status_code == 200  # asking changed nothing
+    token = signed_in(client, "maria")
+    withdrawn = client.post(
+        f"/shares/{share_id.group(1)}/withdraw", data={"csrf_token": token, "confirm": "yes"}
+    )
     assert withdrawn.status_code == 200 and "withdrawn" in withdrawn.text
     client.cookies.clear()
     assert client.get(link.group(1)).status_code == 410
@@ -175,10 +183,21 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
             headers=HTML,
         )
 
-    assert "now suspended" in act("suspend").text
-    assert "now reinstated" in act("reinstate").text
+    def state_of_new() -> str:
+        with demo_platform.db.session() as s:
+            found = s.get(IssuedCredential, new_id)
+            assert found is not None
+            return str(found.state)
+
+    asked = act("suspend")
+    assert asked.status_code == 200 and "Suspend IV Therapy" in asked.text
+    assert "You can reinstate it later" in asked.text and state_of_new() == "active"
+    assert "now suspended" in act("suspend", confirm="yes").text
+    assert "Reinstate" in act("reinstate").text and state_of_new() == "suspended"
+    assert "now reinstated" in act("reinstate", confirm="yes").text
     unconfirmed = act("revoke")
-    assert unconfirmed.status_code == 400 and "tick the box" in unconfirmed.text
+    assert unconfirmed.status_code == 200 and "Revocation is final" in unconfirmed.text
+    assert state_of_new() == "active"
     assert "now revoked" in act("revoke", confirm="yes").text
     with demo_platform.db.session() as s:
         row = s.get(IssuedCredential, new_id)
@@ -186,6 +205,25 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
         document = row.document
     result = client.post("/credentials/verify", json={"verifiableCredential": document}).json()
     assert not result["verified"] and "Revoked" in str(result["errors"])
+
+
+def test_a_platform_admin_sees_what_they_issued_for_an_organization(
+    client: TestClient, demo_platform: Any
+) -> None:
+    token = signed_in(client, "admin")
+    issued = client.post(
+        "/issuer/piedmont-hospital/issue",
+        data={"csrf_token": token, "achievement": "iv-therapy", "email": "james@demo.openler.org"},
+        follow_redirects=False,
+    )
+    assert issued.status_code == 303
+    detail = client.get(issued.headers["location"], headers=HTML)
+    assert detail.status_code == 200, detail.text
+    assert "Issued and signed just now" in detail.text and "James Carter" in detail.text
+    # denied: a verifier of the same organization is not its issuing staff
+    signed_in(client, "hr")
+    hidden = client.get(issued.headers["location"], headers=HTML)
+    assert hidden.status_code in (403, 404) and "James Carter" not in hidden.text
 
 
 def test_another_organizations_credential_is_not_shown(
@@ -255,7 +293,12 @@ def test_keys_page_rotate_revoke_and_reissue(client: TestClient, demo_platform: 
     page = client.get("/issuer/ohio-nursing/keys")
     assert page.status_code == 200 and "key-1" in page.text and "Signed 2 credentials" in page.text
     assert "To revoke the active key, rotate first" in page.text
-    rotated = client.post("/issuer/ohio-nursing/keys/rotate", data={"csrf_token": token})
+    asked = client.post("/issuer/ohio-nursing/keys/rotate", data={"csrf_token": token})
+    assert "Make a new signing key for Ohio Board of Nursing?" in asked.text
+    assert "key-2" not in client.get("/issuer/ohio-nursing/keys").text
+    rotated = client.post(
+        "/issuer/ohio-nursing/keys/rotate", data={"csrf_token": token, "confirm": "yes"}
+    )
     assert "A new key signs from now on" in rotated.text and "key-2" in rotated.text
     key_id = re.search(r'name="key" value="([^"]+)"', rotated.text)
     assert key_id is not None
@@ -264,16 +307,22 @@ def test_keys_page_rotate_revoke_and_reissue(client: TestClient, demo_platform: 
         data={"csrf_token": token, "key": key_id.group(1)},
         headers=HTML,
     )
-    assert unconfirmed.status_code == 400 and "tick the box" in unconfirmed.text
+    assert unconfirmed.status_code == 200 and "Revoke this signing key?" in unconfirmed.text
+    assert "signed 2 credentials" in unconfirmed.text
+    assert 'class="state-revoked"' not in client.get("/issuer/ohio-nursing/keys").text
     revoked = client.post(
         "/issuer/ohio-nursing/keys/revoke",
         data={"csrf_token": token, "key": key_id.group(1), "confirm": "yes"},
     )
     assert "everything it signed now fails verification" in revoked.text
     assert "Re-issue its 2 credentials with the current key" in revoked.text
+    asked = client.post(
+        "/issuer/ohio-nursing/keys/reissue", data={"csrf_token": token, "key": key_id.group(1)}
+    )
+    assert asked.status_code == 200 and "Re-issue 2 credentials?" in asked.text
     started = client.post(
         "/issuer/ohio-nursing/keys/reissue",
-        data={"csrf_token": token, "key": key_id.group(1)},
+        data={"csrf_token": token, "key": key_id.group(1), "confirm": "yes"},
         follow_redirects=False,
     )
     assert started.status_code == 303

@@ -56,13 +56,29 @@ def test_suspend_and_reinstate_an_issuer(client: TestClient, demo_platform: Any)
         "/registry/state", data={"csrf_token": token, "issuer": OHIO, "state": "suspended"}
     )
     assert no_reason.status_code == 400 and "say why" in no_reason.text
-    suspended = client.post(
+    asked = client.post(
         "/registry/state",
         data={"csrf_token": token, "issuer": OHIO, "state": "suspended", "reason": "audit"},
     )
+    assert asked.status_code == 200 and "Suspend Ohio Board of Nursing?" in asked.text
+    assert "it will be suspended" in asked.text and "“audit”" in asked.text
+    assert verified(client, document)  # nothing changed before the confirmation
+    suspended = client.post(
+        "/registry/state",
+        data={
+            "csrf_token": token,
+            "issuer": OHIO,
+            "state": "suspended",
+            "reason": "audit",
+            "confirm": "yes",
+        },
+    )
     assert "verifiers see it at once" in suspended.text and "audit" in suspended.text
     assert not verified(client, document)
-    client.post("/registry/state", data={"csrf_token": token, "issuer": OHIO, "state": "active"})
+    client.post(
+        "/registry/state",
+        data={"csrf_token": token, "issuer": OHIO, "state": "active", "confirm": "yes"},
+    )
     assert verified(client, document)
     unknown = client.post(
         "/registry/state",

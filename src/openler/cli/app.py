@@ -21,7 +21,7 @@ from openler.services.errors import ServiceError, UsageError
 from openler.services.files.documents import context_loader, load_key, read_json_file, write_key
 from openler.services.files.outbound import DEFAULT_FETCH_SECONDS, DEFAULT_MAX_FETCHES
 from openler.services.files.parallel import default_jobs
-from openler.services.files.signing import SignOptions, sign_files
+from openler.services.files.signing import SignOptions, sign_files, with_identifier
 from openler.services.files.verify_inputs import VerifyOptions, verify_inputs
 from openler.vc import (
     CRYPTOSUITES,
@@ -128,13 +128,16 @@ def key_show(keyfile: Annotated[Path, typer.Argument(help="A key file.")]) -> No
 
 
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", help="Worker processes for a batch (0: one per core).")
+    int,
+    typer.Option(
+        "--jobs", help="Worker processes for a batch (0: one per CPU this process may use)."
+    ),
 ]
 
 
 def _jobs(value: int) -> int:
     if value < 0:
-        raise UsageError("--jobs must be 0 (one per core) or more")
+        raise UsageError("--jobs must be 0 (one per CPU this process may use) or more")
     return value or default_jobs()
 
 
@@ -164,8 +167,11 @@ def sign(
     if out_dir is None:
         if len(sources) != 1:
             raise UsageError("several inputs need --out-dir")
+        document, added = with_identifier(_read_document(sources[0]))
+        if added:
+            err.print(f"the document had no id; it was given {added}")
         signed = sign_credential(
-            _read_document(sources[0]),
+            document,
             load_key(key),
             cryptosuite=suite,
             created=when,
@@ -182,7 +188,8 @@ def sign(
             failed += 1
             typer.echo(f"FAILED {result.input}: {result.error}")
         else:
-            typer.echo(f"signed {result.input} -> {result.output}")
+            given = f" (it had no id; given {result.added_id})" if result.added_id else ""
+            typer.echo(f"signed {result.input} -> {result.output}{given}")
     typer.echo(f"{len(sources) - failed} signed, {failed} failed")
     if failed:
         raise typer.Exit(1)
@@ -274,7 +281,10 @@ def verify(
     ] = None,
     trust_authority: Annotated[
         str | None,
-        typer.Option("--trust-authority", help="Require the snapshot to be signed by this DID."),
+        typer.Option(
+            "--trust-authority",
+            help="The DID that must have signed the --trust snapshot (required with --trust).",
+        ),
     ] = None,
     jurisdiction: Annotated[
         str | None, typer.Option("--jurisdiction", help="Where the verifier is (e.g. US-NC).")
@@ -284,6 +294,12 @@ def verify(
     """Verify inputs. Exit 0 if all verified, 1 if any did not, 2 if any was unreadable."""
     if as_json and as_jsonl:
         raise UsageError("choose one of --json and --jsonl")
+    if trust is not None and not trust_authority:
+        # a snapshot is only as good as its signer: any key can sign a registry
+        raise UsageError(
+            "--trust needs --trust-authority DID: the DID of the registry authority whose "
+            "signature the snapshot must carry (for example the state LER office's did:web)"
+        )
     options = VerifyOptions(
         at=_when(at, "--at"),
         contexts=context or [],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -142,6 +144,22 @@ def serve(
     serve_app(settings_from_env(), host, port)
 
 
+def port_is_free(host: str, port: int) -> None:
+    """Refuse, with what to do, when something already listens on ``host:port``."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # as uvicorn binds: a port left in TIME_WAIT by a stopped demo is free, a listener not
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+            raise UsageError(
+                f"{host}:{port} is already in use (is a demo running? stop it with Ctrl+C, "
+                "or choose another port with --port)"
+            ) from None
+
+
 def web_demo(
     serve_it: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app.")] = True,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -151,6 +169,9 @@ def web_demo(
     ),
 ) -> None:
     """Load the demo stories into a fresh SQLite database and serve the web app."""
+    if serve_it:
+        # before the database is recreated: a demo already serving here keeps its data
+        port_is_free(host, port)
     database.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)

@@ -1,4 +1,7 @@
-"""``openler trust``: a trust registry file and its signed snapshots."""
+"""``openler trust``: a trust registry file and its signed snapshots. Entries and rules are
+checked like the platform's registry; ``add`` never replaces an issuer (``edit`` shows the
+old and the new and asks); ``remove`` and ``unrecognize`` ask too (``--yes`` answers for a
+script)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,20 @@ app = typer.Typer(help="Manage the trust registry of issuers.", no_args_is_help=
 
 RegistryArg = Annotated[Path, typer.Argument(help="The registry file (created by the first add).")]
 Many = Annotated[list[str] | None, typer.Option()]
+
+
+Yes = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
+
+
+def _confirmed(yes: bool, question: str) -> None:
+    """Go on when ``--yes`` was given or a person at the terminal says yes; refuse (exit 2)
+    otherwise, so that a script never changes the registry without saying so."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question} Add --yes to do it (nothing was changed)")
+    if not typer.confirm(question, default=False):
+        raise UsageError("nothing was changed")
 
 
 def _date(value: str | None, option: str) -> str | None:
@@ -52,7 +69,7 @@ def add(
     valid_from: Annotated[str | None, typer.Option("--valid-from")] = None,
     valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
 ) -> None:
-    """Add (or replace) an issuer's entry."""
+    """Add an issuer (one already in the registry is refused: use ``edit``)."""
     entry = TrustEntry(
         issuer=did,
         name=name,
@@ -66,10 +83,65 @@ def add(
     typer.echo(f"{registry}: added {name} ({did}) in {jurisdiction}")
 
 
+@app.command("edit")
+def edit(
+    registry: RegistryArg,
+    did: Annotated[str, typer.Option("--did", help="The issuer to change.")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction")] = None,
+    authority: Annotated[str | None, typer.Option("--authority")] = None,
+    achievement_type: Annotated[
+        list[str] | None, typer.Option("--type", help="Authorised achievementType (repeatable).")
+    ] = None,
+    occupation: Annotated[
+        list[str] | None, typer.Option("--occupation", help="Authorised occupation (repeatable).")
+    ] = None,
+    credential: Annotated[
+        list[str] | None, typer.Option("--credential", help="Authorised credential (repeatable).")
+    ] = None,
+    any_credential: Annotated[
+        bool, typer.Option("--any", help="Authorise any credential (clears the scope).")
+    ] = False,
+    valid_from: Annotated[str | None, typer.Option("--valid-from")] = None,
+    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
+    yes: Yes = False,
+) -> None:
+    """Change an issuer's entry: shows the old and the new, then asks. Fields not given
+    stay; --type/--occupation/--credential replace the scope."""
+    changes: dict[str, object] = {}
+    for key, value in (
+        ("name", name),
+        ("jurisdiction", jurisdiction),
+        ("registeredBy", authority),
+        ("validFrom", _date(valid_from, "--valid-from")),
+        ("validUntil", _date(valid_until, "--valid-until")),
+    ):
+        if value is not None:
+            changes[key] = value
+    scoped = achievement_type or occupation or credential
+    if any_credential and scoped:
+        raise UsageError("--any authorises any credential; give it without --type etc.")
+    if any_credential or scoped:
+        changes["authorized"] = [
+            service.scope(achievement_type or [], occupation or [], credential or []).to_json()
+        ]
+    planned = service.plan_edit(registry, did, changes)
+    typer.echo(f"{registry}: {planned.old.name} ({did})")
+    for label, before, after in planned.changes:
+        typer.echo(f"  {label}: {before}  ->  {after}")
+    _confirmed(yes, "Make this change?")
+    service.apply_edit(registry, planned)
+    typer.echo(f"{registry}: changed {planned.new.name} ({did})")
+
+
 @app.command("remove")
-def remove(registry: RegistryArg, did: Annotated[str, typer.Option("--did")]) -> None:
-    """Remove an issuer's entry."""
-    entry = service.remove_entry(registry, did)
+def remove(
+    registry: RegistryArg, did: Annotated[str, typer.Option("--did")], yes: Yes = False
+) -> None:
+    """Remove an issuer's entry (asks first): its credentials stop being trusted."""
+    entry = service.entry_of(registry, did)
+    _confirmed(yes, f"Remove {entry.name} ({entry.jurisdiction}, {did}) from {registry}?")
+    service.remove_entry(registry, did)
     typer.echo(f"{registry}: removed {entry.name} ({did})")
 
 
@@ -109,6 +181,32 @@ def recognize(
     )
     service.add_recognition(registry, rule)
     typer.echo(f"{registry}: {jurisdiction} recognises {', '.join(source)} under {name}")
+
+
+@app.command("unrecognize")
+def unrecognize(
+    registry: RegistryArg,
+    name: Annotated[str, typer.Option("--name", help="The rule's name.")],
+    jurisdiction: Annotated[
+        str | None, typer.Option("--jurisdiction", help="Where it applies (when names repeat).")
+    ] = None,
+    yes: Yes = False,
+) -> None:
+    """Remove a recognition rule (asks first)."""
+    found = service.rules_named(registry, name, jurisdiction)
+    if not found:
+        raise UsageError(f"{registry} has no rule named {name!r}")
+    if len(found) > 1:
+        places = ", ".join(rule.jurisdiction for rule in found)
+        raise UsageError(f"{len(found)} rules are named {name!r} (in {places}); add --jurisdiction")
+    rule = found[0]
+    _confirmed(
+        yes,
+        f"Remove the rule {rule.name!r} ({rule.jurisdiction} recognises "
+        f"{', '.join(rule.recognizes)}) from {registry}?",
+    )
+    service.remove_recognition(registry, rule)
+    typer.echo(f"{registry}: removed the rule {rule.name!r} in {rule.jurisdiction}")
 
 
 @app.command("export")

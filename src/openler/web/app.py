@@ -33,7 +33,7 @@ from openler.web import (
 )
 from openler.web.deps import SignInRequired
 from openler.web.edge import BodyLimit, install_log_redaction, protect
-from openler.web.render import error_page, wants_html
+from openler.web.render import RETURN_COOKIE, error_page, requested_path, wants_html
 
 log = logging.getLogger("openler.web")
 
@@ -73,8 +73,9 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
 
 
-def refusal(request: Request, status: int, code: str, message: str) -> Response:
-    """An error as a page for a person's browser, as JSON for an API client."""
+def problem(request: Request, status: int, code: str, message: str) -> Response:
+    """Every error answered once: a page with a way on for a person's browser, JSON with a
+    code for an API client (whichever asked)."""
     if wants_html(request):
         return error_page(request, status, message)
     return error_response(status, code, message)
@@ -82,6 +83,20 @@ def refusal(request: Request, status: int, code: str, message: str) -> Response:
 
 def _size(limit: int) -> str:
     return f"{limit / 1_000_000:g} MB" if limit >= 100_000 else f"{limit / 1000:g} kB"
+
+
+def _field_problems(exc: RequestValidationError) -> list[str]:
+    """Pydantic's errors as "field: what is wrong" (``body``/``query`` prefixes dropped)."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"] if p not in ("body", "query", "path"))
+        what = (
+            "is missing"
+            if error["type"] == "missing"
+            else error["msg"][:1].lower() + error["msg"][1:]
+        )
+        problems.append(f"{where}: {what}" if where else what)
+    return problems
 
 
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
@@ -102,7 +117,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     install_log_redaction()  # whichever server runs the app, its access log hides capabilities
 
     def too_large(request: Request) -> Response:
-        return refusal(
+        return problem(
             request,
             413,
             "too_large",
@@ -121,22 +136,37 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return response
 
     @app.exception_handler(SignInRequired)
-    async def sign_in_first(_request: Request, _exc: SignInRequired) -> Response:
-        return RedirectResponse("/login", status_code=303)
+    async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        back = requested_path(request)
+        if back is not None:
+            # a cookie, not ?next=: a request link's challenge stays out of URLs and logs
+            response.set_cookie(
+                RETURN_COOKIE,
+                back,
+                httponly=True,
+                samesite="lax",  # sent back by the identity provider's redirect too
+                secure=settings.secure_cookies,
+                max_age=1800,
+                path="/login",
+            )
+        return response
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return refusal(request, exc.http_status, exc.code, exc.message)
+        return problem(request, exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(VCError)
-    async def vc_error(_request: Request, exc: VCError) -> Response:
-        return error_response(400, exc.code, exc.message)
+    async def vc_error(request: Request, exc: VCError) -> Response:
+        return problem(request, 400, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
-        ]
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = _field_problems(exc)
+        if wants_html(request):
+            return error_page(
+                request, 422, "the form could not be used: " + "; ".join(problems or ["invalid"])
+            )
         return error_response(422, "invalid_request", "; ".join(problems) or "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
@@ -150,10 +180,16 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return error_response(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> Response:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         reference = uuid.uuid4().hex[:12]
         log.exception("unexpected error %s", reference)
-        return error_response(500, "internal", f"internal error (reference {reference})")
+        return problem(
+            request,
+            500,
+            "internal",
+            "something went wrong on our side. If it happens again, "
+            f"give the operators this reference: {reference}",
+        )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> Response:

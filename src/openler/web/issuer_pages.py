@@ -17,18 +17,32 @@ from openler.services import jobs
 from openler.services.errors import NotFound, UsageError
 from openler.services.issuers import issuing, orgs
 from openler.services.people.accounts import Principal
+from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import IssuedCredential, IssuerKey, Organization, Person
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, page
+from openler.web.render import check_csrf, confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 MAX_BATCH_FILE = 2_000_000
 ACTIONS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
+#: what each status change does, said on the page that asks before it is made
+CONSEQUENCES = {
+    "suspend": [
+        "Verifiers see it as suspended at once: its status list is re-signed.",
+        "You can reinstate it later.",
+    ],
+    "reinstate": ["Verifiers see it as valid again at once."],
+    "revoke": [
+        "Revocation is final: it cannot be undone.",
+        "Verifiers see it as revoked at once: its status list is re-signed.",
+    ],
+}
 
 
 def _dashboard(
     request: Request,
     session: SessionDep,
+    platform: PlatformDep,
     principal: Principal,
     organization: Organization,
     *,
@@ -46,6 +60,7 @@ def _dashboard(
         organization=organization,
         achievements=issuing.achievements_of(session, principal, organization),
         rows=rows,
+        states=states_of(session, platform, [row for row, _person in rows]),
         search=search,
         error=error,
         values=values or {},
@@ -55,10 +70,15 @@ def _dashboard(
 
 @router.get("/issuer/{slug}", response_class=HTMLResponse)
 def dashboard(
-    slug: str, request: Request, session: SessionDep, principal: Visitor, q: str = ""
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    q: str = "",
 ) -> Response:
     organization = orgs.organization_by_slug(session, slug)
-    return _dashboard(request, session, principal, organization, search=q)
+    return _dashboard(request, session, platform, principal, organization, search=q)
 
 
 @router.post("/issuer/{slug}/issue")
@@ -84,6 +104,7 @@ def issue_one(
         return _dashboard(
             request,
             session,
+            platform,
             principal,
             organization,
             status=400,
@@ -109,6 +130,7 @@ def issued_credential(
     credential_id: str,
     request: Request,
     session: SessionDep,
+    platform: PlatformDep,
     principal: Visitor,
     done: str = "",
 ) -> Response:
@@ -121,6 +143,7 @@ def issued_credential(
         principal=principal,
         organization=organization,
         row=row,
+        state=check_state(session, platform, row)[0],
         recipient=recipient,
         done=done if done in (*ACTIONS.values(), "issued") else "",
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
@@ -144,8 +167,21 @@ def change_status(
     row = _issued_by(session, principal, organization, credential_id)
     if action not in ACTIONS:
         raise UsageError("choose suspend, reinstate or revoke")
-    if action == "revoke" and confirm != "yes":
-        raise UsageError("revocation is final: tick the box to confirm it")
+    if confirm != "yes":
+        name = row.document.get("name") or "this credential"
+        recipient = session.get(Person, row.person_id) if row.person_id else None
+        whose = f" of {recipient.name}" if recipient else ""
+        return confirmation(
+            request,
+            title=f"{action.capitalize()} {name}{whose}?",
+            question=f"{name}{whose}, issued {row.issued_at:%Y-%m-%d}, is {row.state} now.",
+            consequences=CONSEQUENCES[action],
+            action=f"/issuer/{slug}/status/{quote(row.id)}",
+            fields={"action": action},
+            button=f"{action.capitalize()} it",
+            cancel=f"/issuer/{slug}/credentials/{quote(row.id)}",
+            danger=action != "reinstate",
+        )
     issuing.set_status(session, platform, principal, row.id, action=action)
     request.app.state.metrics.events[f"credential.{action}"] += 1
     return RedirectResponse(
@@ -284,9 +320,27 @@ def rotate(
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    confirm: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
+    if confirm != "yes":
+        organization = orgs.organization_by_slug(session, slug)
+        orgs.key_overview(session, principal, organization)  # issuer admins only
+        return confirmation(
+            request,
+            title=f"Make a new signing key for {organization.name}?",
+            question="The new key signs every credential from now on.",
+            consequences=[
+                "The current key is retired: it stays published, so what it signed keeps "
+                "verifying.",
+                "Rotating cannot be undone (a retired key never signs again).",
+            ],
+            action=f"/issuer/{slug}/keys/rotate",
+            fields={},
+            button="Make a new signing key",
+            cancel=f"/issuer/{slug}/keys",
+        )
     orgs.rotate_key(session, platform, principal, slug)
     return RedirectResponse(f"/issuer/{slug}/keys?done=rotated", status_code=303)
 
@@ -308,7 +362,24 @@ def revoke(
     if row is None or row.organization_id != organization.id:
         raise NotFound(f"{organization.name} has no such key")
     if confirm != "yes":
-        raise UsageError("revoking a key is final: tick the box to confirm it")
+        overview = next(
+            k for k in orgs.key_overview(session, principal, organization) if k.key.id == key
+        )
+        return confirmation(
+            request,
+            title="Revoke this signing key?",
+            question=f"{row.method_id} signed {overview.signed} credential"
+            f"{'' if overview.signed == 1 else 's'}. Revoke it only if it may have been stolen.",
+            consequences=[
+                "Revoking is final.",
+                "Everything it signed fails verification at once; re-issue those credentials "
+                "with the current key afterwards.",
+            ],
+            action=f"/issuer/{slug}/keys/revoke",
+            fields={"key": key},
+            button="Revoke the key",
+            cancel=f"/issuer/{slug}/keys",
+        )
     orgs.revoke_key(session, platform, principal, key)
     return RedirectResponse(f"/issuer/{slug}/keys?done=revoked", status_code=303)
 
@@ -319,10 +390,33 @@ def reissue(
     request: Request,
     platform: PlatformDep,
     principal: Visitor,
+    session: SessionDep,
     key: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
+    if confirm != "yes":
+        organization = orgs.organization_by_slug(session, slug)
+        overview = next(
+            (k for k in orgs.key_overview(session, principal, organization) if k.key.id == key),
+            None,
+        )
+        if overview is None:
+            raise NotFound(f"{organization.name} has no such key")
+        count = overview.to_reissue
+        return confirmation(
+            request,
+            title=f"Re-issue {count} credential{'' if count == 1 else 's'}?",
+            question="Each is issued again with the current key, with the same claims and "
+            "validity; the old one is revoked and points to its replacement.",
+            consequences=["Holders find the new credential in their wallets."],
+            action=f"/issuer/{slug}/keys/reissue",
+            fields={"key": key},
+            button="Re-issue them",
+            cancel=f"/issuer/{slug}/keys",
+            danger=False,
+        )
     job_id = jobs.submit_bulk_reissue(
         platform, request.app.state.jobs, principal, organization_slug=slug, key_id=key
     )

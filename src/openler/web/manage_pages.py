@@ -14,7 +14,7 @@ from openler.services.people import members
 from openler.services.people.accounts import Principal
 from openler.store.models import Organization
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, page
+from openler.web.render import check_csrf, confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -90,10 +90,37 @@ def remove(
     principal: Visitor,
     person: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
+    if confirm != "yes":
+        member = next(
+            (
+                m
+                for m in members.members_of(session, principal, organization)
+                if m.person.id == person
+            ),
+            None,
+        )
+        if member is None or role not in member.roles:
+            raise NotFound(f"no such role in {organization.name}")
+        words = role.replace("_", " ")
+        return confirmation(
+            request,
+            title=f"Remove the {words} role from {member.person.name}?",
+            question=f"{member.person.name} ({member.person.email}) is {words} of "
+            f"{organization.name}.",
+            consequences=[
+                "It stops working at their next page or API call.",
+                "You can grant it again later.",
+            ],
+            action=f"/manage/{slug}/remove",
+            fields={"person": person, "role": role},
+            button="Remove the role",
+            cancel=f"/manage/{slug}",
+        )
     try:
         members.remove_role(session, platform, principal, organization, person_id=person, role=role)
     except (NotFound, Conflict) as exc:

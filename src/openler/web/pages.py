@@ -22,6 +22,7 @@ from openler.services.people import accounts, oidc
 from openler.services.people.accounts import LoginResult
 from openler.services.people.members import ADMIN_ROLES
 from openler.services.people.oidc import OidcProvider
+from openler.services.verifiers.credential_state import CredentialState, states_of
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import IssuedCredential, Organization, Person
 from openler.web.deps import (
@@ -32,7 +33,7 @@ from openler.web.deps import (
     SessionDep,
     Visitor,
 )
-from openler.web.render import check_csrf, page
+from openler.web.render import RETURN_COOKIE, check_csrf, page, return_path
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 LOGIN_CSRF_COOKIE = "openler_login_csrf"
@@ -106,7 +107,11 @@ def login(
 
 
 def _signed_in(request: Request, platform: Platform, result: LoginResult) -> Response:
-    redirect = RedirectResponse("/home", status_code=303)
+    """Into the new session, back to the page that asked for it (re-checked: the cookie
+    could have been planted) or home."""
+    back = return_path(request.cookies.get(RETURN_COOKIE)) or "/home"
+    redirect = RedirectResponse(back, status_code=303)
+    redirect.delete_cookie(RETURN_COOKIE, path="/login")
     redirect.set_cookie(
         SESSION_COOKIE,
         result.token,
@@ -195,7 +200,7 @@ def logout(
     return response
 
 
-def _credential_card(row: IssuedCredential) -> dict[str, Any]:
+def _credential_card(row: IssuedCredential, state: CredentialState) -> dict[str, Any]:
     doc = row.document
     achievement = doc.get("credentialSubject", {}).get("achievement", {})
     issuer = doc.get("issuer")
@@ -204,7 +209,7 @@ def _credential_card(row: IssuedCredential) -> dict[str, Any]:
         "name": achievement.get("name") or doc.get("name", "Credential"),
         "kind": achievement.get("achievementType", "Credential"),
         "issuer": issuer.get("name", issuer.get("id")) if isinstance(issuer, dict) else issuer,
-        "state": row.state,
+        "state": state,
         "valid_until": row.valid_until.date().isoformat() if row.valid_until else None,
         "recipient": row.recipient,
     }
@@ -214,13 +219,9 @@ def _credential_card(row: IssuedCredential) -> dict[str, Any]:
 def home(
     request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
 ) -> Response:
-    now = platform.now()
-    cards = []
-    for row in issuing.credentials_of(session, principal.person_id):
-        card = _credential_card(row)
-        if row.state == "active" and row.valid_until is not None and row.valid_until < now:
-            card["state"] = "expired"
-        cards.append(card)
+    own = issuing.credentials_of(session, principal.person_id)
+    own_states = states_of(session, platform, own)
+    cards = [_credential_card(row, own_states[row.id]) for row in own]
     issuer_orgs = []
     for org_id in principal.organizations_with(*issuing.ISSUERS):
         organization = session.get(Organization, org_id)
@@ -239,7 +240,12 @@ def home(
                 "active": sum(r.state == "active" for r in rows),
                 "suspended": sum(r.state == "suspended" for r in rows),
                 "revoked": sum(r.state == "revoked" for r in rows),
-                "recent": [_credential_card(r) for r in rows[:10]],
+                "recent": [
+                    _credential_card(r, state)
+                    for r, state in zip(
+                        rows[:10], states_of(session, platform, rows[:10]).values(), strict=True
+                    )
+                ],
             }
         )
     verifier_orgs = [

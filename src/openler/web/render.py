@@ -4,14 +4,18 @@ pages for people (API clients get JSON from the same handler)."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.routing import BaseRoute, Match
 
 from openler.services.errors import Forbidden
+from openler.web.deps import SESSION_COOKIE
 
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
 
@@ -19,10 +23,88 @@ templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpat
 _API_PREFIXES = ("/api/", "/credentials/", "/presentations/", "/trust", "/status/", "/orgs/")
 
 
+#: the page to come back to after signing in (a same-site path; only /login reads it)
+RETURN_COOKIE = "openler_return"
+_NOT_RETURNED_TO = ("/login", "/logout")
+
+
+def same_site_path(value: str | None) -> str | None:
+    """``value`` when a browser can only read it as a path on this site, else None: one
+    leading ``/`` (``//host`` and ``/\\host`` name other sites to a browser), no scheme or
+    host, printable ASCII without spaces or backslashes (control characters can split
+    headers), at most 2,000 characters.
+
+    >>> same_site_path("/requests/abc?x=1")
+    '/requests/abc?x=1'
+    >>> [same_site_path(v) for v in ("//evil.example", "/\\evil.example", "https://x.example/")]
+    [None, None, None]
+    """
+    if not value or len(value) > 2000 or not value.startswith("/"):
+        return None
+    if value.startswith(("//", "/\\")) or any(not "!" <= c <= "~" or c == "\\" for c in value):
+        return None
+    parts = urlsplit(value)
+    return None if parts.scheme or parts.netloc else value
+
+
+def return_path(value: str | None) -> str | None:
+    """A :func:`same_site_path` worth coming back to after signing in (not the sign-in
+    pages themselves), else None."""
+    path = same_site_path(value)
+    if path is None:
+        return None
+    route = urlsplit(path).path
+    if any(route == p or route.startswith(p + "/") for p in _NOT_RETURNED_TO):
+        return None
+    return path
+
+
+def requested_path(request: Request) -> str | None:
+    """The path and query of a page request, as a :func:`return_path` (None for a form
+    post, which cannot be repeated by a redirect)."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
+    query = request.url.query
+    return return_path(f"{path}?{query}" if query else path)
+
+
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("principal", None)
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def confirmation(
+    request: Request,
+    *,
+    title: str,
+    question: str,
+    action: str,
+    fields: Mapping[str, str | list[str]],
+    button: str,
+    cancel: str,
+    consequences: list[str] | None = None,
+    changes: list[tuple[str, str, str]] | None = None,
+    danger: bool = True,
+) -> HTMLResponse:
+    """The page that asks before a consequential action (no JavaScript needed): it posts
+    ``fields`` again to ``action`` with ``confirm=yes``; Cancel goes back to ``cancel``.
+    Nothing has changed when it is shown."""
+    return page(
+        request,
+        "confirm.html",
+        principal=getattr(request.state, "principal", None),
+        title=title,
+        question=question,
+        action=action,
+        fields=fields,
+        button=button,
+        cancel=cancel,
+        consequences=consequences or [],
+        changes=changes or [],
+        danger=danger,
+    )
 
 
 def check_csrf(request: Request, submitted: str) -> None:
@@ -40,20 +122,44 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+TITLES = {
+    400: "Please check what you sent",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible",
+    410: "No longer available",
+    413: "Too large to accept",
+    422: "Please check the form",
+    429: "Too many attempts",
+}
+
+
+def form_page_of(request: Request) -> str | None:
+    """For a form sent with POST, the page at the same address when there is one (most
+    forms post to the page that shows them), as a way back after an error."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    scope = {**request.scope, "method": "GET"}
+    for route in request.app.router.routes:
+        if isinstance(route, BaseRoute) and route.matches(scope)[0] == Match.FULL:
+            return same_site_path(quote(request.url.path, safe="/:@!$&'()*+,;=-._~"))
+    return None
+
+
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    titles = {
-        401: "Please sign in",
-        403: "Not allowed",
-        404: "Not found",
-        409: "Not possible",
-        413: "Too large",
-    }
+    """The page a person sees for an error, with a way on: back to the form, sign in, or
+    home."""
+    principal = getattr(request.state, "principal", None)
     return page(
         request,
         "error.html",
         status,
-        principal=getattr(request.state, "principal", None),
-        title=titles.get(status, "Something went wrong"),
+        principal=principal,
+        # answered before the session was read (a body too large): it may still be valid
+        returning=principal is not None or SESSION_COOKIE in request.cookies,
+        title=TITLES.get(status, "Something went wrong"),
         message=message,
         code=status,
+        back=form_page_of(request),
     )

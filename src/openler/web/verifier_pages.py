@@ -13,6 +13,7 @@ from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.issuers import issuing, orgs
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import requests as requests_service
+from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, error_page, page
@@ -145,6 +146,7 @@ def _answer_page(
         row=row,
         reason=requests_service.reason_of(row),
         credentials=credentials,
+        states=states_of(session, platform, credentials),
         chosen=chosen or [],
         error=error,
     )

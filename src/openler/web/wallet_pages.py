@@ -13,10 +13,10 @@ from openler.services.errors import NotFound, UsageError
 from openler.services.holders import sharing
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.verifying import verify_document
+from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import IssuedCredential
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, page
+from openler.web.render import check_csrf, confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 NEW_SHARE_COOKIE = "openler_new_share"
@@ -38,12 +38,13 @@ def credential_page(
     principal: Visitor,
 ) -> Response:
     row = _own(session, principal, credential_id)
-    report = verify_document(session, platform, row.document, name="your credential")
+    state, report = check_state(session, platform, row)
     return page(
         request,
         "credential.html",
         principal=principal,
         row=row,
+        state=state,
         document=row.document,
         report=report,
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
@@ -85,6 +86,7 @@ def _shares(
         principal=principal,
         shares=sharing.shares_of(session, platform, principal),
         credentials=credentials,
+        states=states_of(session, platform, credentials),
         chosen=chosen,
         error=error,
         values=values,
@@ -173,8 +175,31 @@ def withdraw_share(
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    confirm: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
+    if confirm != "yes":
+        summary = next(
+            (s for s in sharing.shares_of(session, platform, principal) if s.share.id == share_id),
+            None,
+        )
+        if summary is None:
+            raise NotFound("no such share")
+        audience = summary.share.audience
+        return confirmation(
+            request,
+            title=f"Withdraw the share with {audience}?",
+            question=f"You shared {', '.join(summary.credentials)} with {audience} for "
+            f"{summary.share.purpose}.",
+            consequences=[
+                f"The link stops working at once: {audience} can no longer open it.",
+                "Your consent for it is withdrawn; to share again you make a new link.",
+            ],
+            action=f"/shares/{share_id}/withdraw",
+            fields={},
+            button="Withdraw the share",
+            cancel="/shares",
+        )
     sharing.revoke_share(session, platform, principal, share_id)
     return RedirectResponse("/shares", status_code=303)

@@ -17,9 +17,12 @@ MIN_PARALLEL = 64
 
 
 def default_jobs() -> int:
-    return max(
-        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    )
+    """The CPUs this process may run on (its affinity mask, which ``taskset``, cgroups'
+    cpusets and container limits narrow), not the machine's count; ``os.cpu_count()``
+    where the platform has no affinity call."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 W = TypeVar("W")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from openler.services.errors import ServiceError, UsageError
 from openler.services.files.atomic import write_json_atomic
@@ -15,6 +17,24 @@ from openler.vc import VCError, sign_credential
 from openler.vc.dataintegrity import Cryptosuite
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.keys import Multikey
+
+
+def with_identifier(document: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The document to sign, given a ``urn:uuid:`` ``id`` when it has none (Open Badges 3.0
+    requires one, so a credential signed without it would fail verification), and the id
+    that was added (None when the document had its own).
+
+    >>> signed, added = with_identifier({"type": ["VerifiableCredential"]})
+    >>> added.startswith("urn:uuid:") and signed["id"] == added
+    True
+    >>> with_identifier({"id": "urn:example:1"})[1] is None
+    True
+    """
+    if "id" in document:
+        return document, None
+    added = f"urn:uuid:{uuid.uuid4()}"
+    head = {"@context": document["@context"]} if "@context" in document else {}
+    return {**head, "id": added, **document}, added
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,8 @@ class SignResult:
     input: str
     output: str | None
     error: str | None = None
+    #: the ``urn:uuid:`` id given to a document that had none
+    added_id: str | None = None
 
 
 class _Signer:
@@ -45,6 +67,7 @@ class _Signer:
             document = read_json_file(name, "input")
             if not isinstance(document, dict):
                 raise UsageError(f"{name} must hold a JSON object")
+            document, added = with_identifier(document)
             signed = sign_credential(
                 document,
                 self.key,
@@ -57,7 +80,7 @@ class _Signer:
             return SignResult(name, None, exc.message)
         except VCError as exc:
             return SignResult(name, None, exc.message)
-        return SignResult(name, str(target))
+        return SignResult(name, str(target), added_id=added)
 
 
 def sign_files(

@@ -416,14 +416,16 @@ def credentials_of(
 
 
 def read_credential(session: Session, principal: Principal, credential_id: str) -> IssuedCredential:
-    """An issued credential, for its holder (signed in as themselves) or the staff of the
-    organization that issued it; anyone else is told it does not exist."""
+    """An issued credential, for its holder (signed in as themselves), the staff of the
+    organization that issued it, or a platform administrator (who may issue for any
+    organization, so may see what was issued); anyone else is told it does not exist."""
     row = session.get(IssuedCredential, credential_id)
     if row is None:
         raise NotFound(f"no credential {credential_id}")
     holder = row.person_id == principal.person_id and principal.token_scope is None
     staff = any(principal.has(role, row.organization_id) for role in ISSUERS)
-    if not (holder or staff):
+    operator = principal.platform_admin and principal.token_scope is None
+    if not (holder or staff or operator):
         raise NotFound(f"no credential {credential_id}")
     return row
 

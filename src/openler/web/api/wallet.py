@@ -10,6 +10,11 @@ from pydantic import BaseModel, Field
 from openler.services.errors import Forbidden
 from openler.services.holders import sharing
 from openler.services.issuers import issuing
+from openler.services.verifiers.credential_state import (
+    CredentialState,
+    check_state,
+    states_of,
+)
 from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
 
 router = APIRouter(route_class=CommitRoute)
@@ -52,19 +57,35 @@ def revoke_share(
     return {"id": share.id, "withdrawn": True}
 
 
+def _credential_view(row: Any, state: CredentialState) -> dict[str, Any]:
+    """A credential as the API shows it: ``state`` is its state as of now (active,
+    suspended, revoked, replaced, expired, not-yet-valid, issuer-not-trusted or
+    unverified) with a ``stateReason``; ``issuerStatus`` what the issuer last set."""
+    return {
+        "id": row.id,
+        "state": state.code,
+        "stateReason": state.reason,
+        "issuerStatus": row.state,
+        "document": row.document,
+    }
+
+
 @router.get("/api/me/credentials", tags=["wallet"])
-def my_credentials(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def my_credentials(
+    session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
     """The signed-in person's own credentials (never anyone else's)."""
     if principal.token_scope is not None:
         raise Forbidden("organization tokens cannot read a learner's wallet")
     rows = issuing.credentials_of(session, principal.person_id)
-    return {"credentials": [{"id": r.id, "state": r.state, "document": r.document} for r in rows]}
+    states = states_of(session, platform, rows)
+    return {"credentials": [_credential_view(r, states[r.id]) for r in rows]}
 
 
 @router.get("/api/credentials/{credential_id}", tags=["issuing"])
 def get_credential(
-    credential_id: str, session: SessionDep, principal: CurrentPrincipal
+    credential_id: str, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """An issued credential: for its holder, or staff of the issuing organization."""
     row = issuing.read_credential(session, principal, credential_id)
-    return {"id": row.id, "state": row.state, "document": row.document}
+    return _credential_view(row, check_state(session, platform, row)[0])
