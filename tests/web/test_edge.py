@@ -104,7 +104,7 @@ def test_a_browser_gets_a_page_with_a_way_on(client: TestClient, demo_platform: 
     )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
-    assert "<h1>Too large</h1>" in response.text
+    assert "<h1>Too large to accept</h1>" in response.text
     assert 'href="/"' in response.text  # the way on
     assert audit_count(demo_platform) == before  # nothing happened
     assert csrf_of(page.text)  # the form page itself still works
