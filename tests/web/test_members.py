@@ -209,6 +209,8 @@ def test_an_operator_sets_up_a_deployment_from_the_command_line(tmp_path: Path) 
     }
     early = _openler(env, "people", "add", "--email", "a@x.org", "--name", "A", "--no-password")
     assert early.returncode == 2 and "openler db upgrade" in early.stderr
+    unmigrated = _openler(env, "audit", "verify")
+    assert unmigrated.returncode == 2 and "openler db upgrade" in unmigrated.stderr
     assert _openler(env, "db", "upgrade").returncode == 0
     admin = _openler(
         env,

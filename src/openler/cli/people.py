@@ -10,24 +10,13 @@ from typing import Annotated
 
 import typer
 
-from openler.cli.platform import operator, settings_from_env
-from openler.services.context import Platform
-from openler.services.errors import ServiceError, UsageError
+from openler.cli.platform import migrated_platform, operator
+from openler.services.errors import UsageError
 from openler.services.issuers import orgs
 from openler.services.people import members
-from openler.store import MigrationRequired
 
 people_app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations.", no_args_is_help=True)
-
-
-def _platform() -> Platform:
-    platform = Platform.from_settings(settings_from_env())
-    try:
-        platform.db.require_migrated()
-    except MigrationRequired as exc:
-        raise ServiceError(str(exc)) from None
-    return platform
 
 
 def _password(stdin: bool, none: bool) -> str | None:
@@ -57,7 +46,7 @@ def add_person(
     ] = False,
 ) -> None:
     """Create an account (asks for the password twice unless told otherwise)."""
-    platform = _platform()  # refuse an un-migrated database before asking for anything
+    platform = migrated_platform()  # refuse an un-migrated database before asking for anything
     password = _password(password_stdin, no_password)
     with platform.db.session() as session:
         person = members.create_account(
@@ -83,7 +72,7 @@ def grant(
     ],
 ) -> None:
     """Give a person a role in an organization."""
-    platform = _platform()
+    platform = migrated_platform()
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, org)
         members.grant_role(session, platform, operator(), organization, email=email, role=role)
@@ -103,7 +92,7 @@ def add_org(
     ] = "web",
 ) -> None:
     """Create an organization and its first signing key; prints its DID."""
-    platform = _platform()
+    platform = migrated_platform()
     with platform.db.session() as session:
         acting = operator()
         organization = orgs.create_organization(

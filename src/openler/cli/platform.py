@@ -31,6 +31,16 @@ def settings_from_env() -> Settings:
         raise UsageError(f"invalid settings: {exc}") from None
 
 
+def migrated_platform() -> Platform:
+    """The deployment's platform, refusing a database whose migrations are pending."""
+    platform = Platform.from_settings(settings_from_env())
+    try:
+        platform.db.require_migrated()
+    except MigrationRequired as exc:
+        raise ServiceError(str(exc)) from None
+    return platform
+
+
 def operator() -> Principal:
     """Whoever runs the command line acts as openler itself — they hold the database and
     the key-encryption key — audited as ``system:cli:<login name>``."""
@@ -75,8 +85,7 @@ def audit_verify(
     """Check the audit trail: every event's chain link, hash and keyed digest, and the trail
     against the signed checkpoints. Exit 1, naming the first problem, when an event was
     edited, deleted or moved, the tail was cut off or the trail deleted."""
-    platform = Platform.from_settings(settings_from_env())
-    report = audit.verify_trail(platform, checkpoints or [])
+    report = audit.verify_trail(migrated_platform(), checkpoints or [])
     typer.echo(("OK: " if report.ok else "BROKEN: ") + report.message)
     for note in report.notes:
         typer.echo(f"  note: {note}")
@@ -88,7 +97,7 @@ def audit_verify(
 def audit_checkpoint() -> None:
     """Verify the events since the latest checkpoint, sign the trail's head (event count and
     hash) and append it to the checkpoint file; prints the line — keep a copy elsewhere."""
-    platform = Platform.from_settings(settings_from_env())
+    platform = migrated_platform()
     checkpoint = audit.write_checkpoint(platform)
     typer.echo(checkpoint.to_line())
     typer.echo(
