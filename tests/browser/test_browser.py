@@ -495,7 +495,7 @@ def test_a_file_too_large_shows_a_page_with_the_way_back(server: str, phone: Any
     )
     phone.get_by_role("button", name="Start the batch").click()
     assert phone.get_by_role("heading", name="Too large to accept").is_visible()
-    assert "send a smaller file or fewer at a time" in phone.get_by_role("alert").inner_text()
+    assert "send a smaller file or split a batch into parts" in phone.get_by_role("alert").inner_text()
     page_is_good(phone)
     phone.get_by_role("link", name="Back to the form").click()
     assert phone.get_by_role("heading", name="Issue to many people").is_visible()

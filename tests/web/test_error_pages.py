@@ -36,7 +36,7 @@ def test_a_file_too_large_is_a_page_with_the_way_back_to_the_form(client: TestCl
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
     assert "<h1>Too large to accept</h1>" in response.text
-    assert "send a smaller file or fewer at a time" in response.text
+    assert "send a smaller file or split a batch into parts" in response.text
     assert ("/issuer/piedmont-hospital/batch", "Back to the form") in ways_on(response.text)
     assert ("/home", "Your home page") in ways_on(response.text)
     # an API client asking the same gets JSON
