@@ -20,7 +20,8 @@ people_app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 
 
-def _platform() -> Platform:
+def operator_platform() -> Platform:
+    """The platform for the operator's commands; refuses an un-migrated database."""
     platform = Platform.from_settings(settings_from_env())
     try:
         platform.db.require_migrated()
@@ -56,7 +57,7 @@ def add_person(
     ] = False,
 ) -> None:
     """Create an account (asks for the password twice unless told otherwise)."""
-    platform = _platform()  # refuse an un-migrated database before asking for anything
+    platform = operator_platform()  # refuse an un-migrated database before asking for anything
     password = _password(password_stdin, no_password)
     with platform.db.session() as session:
         person = members.create_account(
@@ -82,7 +83,7 @@ def grant(
     ],
 ) -> None:
     """Give a person a role in an organization."""
-    platform = _platform()
+    platform = operator_platform()
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, org)
         members.grant_role(session, platform, None, organization, email=email, role=role)
@@ -102,7 +103,7 @@ def add_org(
     ] = "web",
 ) -> None:
     """Create an organization and its first signing key; prints its DID."""
-    platform = _platform()
+    platform = operator_platform()
     with platform.db.session() as session:
         organization = orgs.create_organization(
             session,
