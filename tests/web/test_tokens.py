@@ -5,9 +5,6 @@ that expiry, revocation and a lost role end it at once."""
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +21,7 @@ from openler.store.models import ApiToken, AuditEvent
 from tests.conftest import NOW
 from tests.web.conftest import csrf_of
 from tests.web.test_api import token_for
-from tests.web.test_members import HTML, as_
+from tests.web.test_members import HTML, _openler, as_
 
 PIEDMONT_STAFF = {"email": "trainer@demo.openler.org", "role": "issuer_staff", "name": "lms"}
 OHIO_ADMIN = {"email": "olivia@demo.openler.org", "role": "issuer_admin", "name": "ci"}
@@ -254,17 +251,6 @@ def test_the_tokens_page_is_for_the_organizations_administrators(
     assert crossed.status_code == 404 and token_rows(demo_platform)[0][2] is None
     admin = as_(client, "admin").get("/manage/piedmont-hospital/tokens")
     assert admin.status_code == 200 and "lms" not in admin.text and "test" in admin.text
-
-
-def _openler(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from openler.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-        check=False,
-    )
 
 
 def test_the_operator_manages_tokens_from_the_command_line(tmp_path: Path) -> None:
