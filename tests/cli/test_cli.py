@@ -129,6 +129,22 @@ def test_jcs_suite_and_stdin(keyfile: Path) -> None:
     assert openler("verify", "-", stdin=result.stdout).returncode == 0
 
 
+def test_what_openler_sign_makes_openler_verify_accepts(keyfile: Path) -> None:
+    # VC DM 2.0 §4.9: validFrom is optional ("If present, …"); a plain VC 2.0 credential
+    # without it, signed by openler, must verify with openler
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:5a1c0f63-8d55-4f0e-9a43-3f4e1c2b7d10",
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    signed = openler("sign", "-", "--key", str(keyfile), stdin=json.dumps(unsigned))
+    assert signed.returncode == 0, signed.stderr
+    assert "validFrom" not in json.loads(signed.stdout)
+    verified = openler("verify", "-", "--json", stdin=signed.stdout)
+    assert verified.returncode == 0, verified.stdout
+
+
 def test_the_w3c_vectors_verify_with_the_bundled_examples_context() -> None:
     vector = DATA / "vectors" / "rdfc" / "signed.json"
     report = json.loads(openler("verify", str(vector), "--json").stdout)
