@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint types bench clean
+.PHONY: demo test check lint types conformance bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "openler needs Python 3.11 or newer")'
@@ -31,7 +31,12 @@ lint: $(DEVSTAMP)
 types: $(DEVSTAMP)
 	$(BIN)/mypy
 
+# what CI runs first: ruff, mypy strict, and the tests (docstring examples included)
 check: lint types test
+
+# the official W3C suites against a fresh `openler serve` (needs node, npm, ../shared)
+conformance: $(STAMP)
+	scripts/conformance.sh
 
 bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -495,7 +495,9 @@ def test_a_file_too_large_shows_a_page_with_the_way_back(server: str, phone: Any
     )
     phone.get_by_role("button", name="Start the batch").click()
     assert phone.get_by_role("heading", name="Too large to accept").is_visible()
-    assert "send a smaller file or split a batch into parts" in phone.get_by_role("alert").inner_text()
+    assert (
+        "send a smaller file or split a batch into parts" in phone.get_by_role("alert").inner_text()
+    )
     page_is_good(phone)
     phone.get_by_role("link", name="Back to the form").click()
     assert phone.get_by_role("heading", name="Issue to many people").is_visible()
@@ -675,3 +677,43 @@ def test_issuer_admin_recovers_from_a_stolen_key_from_the_pages(server: str, pho
         phone.reload()
     assert "Done: 2 re-issued." in phone.get_by_role("status").inner_text()
     page_is_good(phone)
+
+
+def test_an_issuer_admin_creates_uses_and_revokes_an_api_token(
+    server: str, browser: Any, phone: Any
+) -> None:
+    sign_in(phone, server, "olivia@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="People of Ohio Board of Nursing").click()
+    phone.get_by_role("link", name="API tokens").click()
+    assert phone.get_by_role("heading", name="API tokens — Ohio Board of Nursing").is_visible()
+    page_is_good(phone)
+    phone.get_by_label("What it is for").fill("Licensing system")
+    assert phone.get_by_label("Whose role it acts with (their email)").input_value() == (
+        "olivia@demo.openler.org"
+    )
+    phone.get_by_label("Role", exact=True).select_option(label="issuer admin")
+    phone.get_by_label("Expires after (days; leave empty for never)").fill("30")
+    phone.get_by_role("button", name="Create the token").click()
+    assert "shown only this once" in phone.get_by_role("status").first.inner_text()
+    token = phone.get_by_role("textbox", name="Token (issuer admin for olivia@demo.openler.org)")
+    secret = token.input_value()
+    assert secret.startswith("olr_")
+    page_is_good(phone)
+
+    client = browser.new_context()  # a program with the token alone, no session
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client.request.get(f"{server}/api/jobs/none", headers=bearer).status == 404
+
+    phone.goto(f"{server}/manage/ohio-nursing/tokens")  # the secret is not shown again
+    assert secret not in phone.content()
+    card = phone.get_by_role("listitem").filter(has_text="Licensing system")
+    card.get_by_role("button", name="Revoke Licensing system").click()  # the browser stops it:
+    assert phone.evaluate("() => document.getElementById('confirm-1').validity.valueMissing")
+    assert client.request.get(f"{server}/api/jobs/none", headers=bearer).status == 404
+    card.get_by_label("Revoking “Licensing system” is final").check()
+    card.get_by_role("button", name="Revoke Licensing system").click()
+    assert "The token was revoked" in phone.get_by_role("status").inner_text()
+    page_is_good(phone)
+    assert client.request.get(f"{server}/api/jobs/none", headers=bearer).status == 401
+    client.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +17,11 @@ OB_URL = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 VC2 = "https://www.w3.org/ns/credentials/v2"
 
 
-STANDARD = {u: n for u, n in jsonld.BUNDLED.items() if u != jsonld.TRUST_CONTEXT}
+EXAMPLES_URL = "https://www.w3.org/ns/credentials/examples/v2"
+# ../shared/standards has no copy of the examples context: the W3C suite's is compared below
+STANDARD = {
+    u: n for u, n in jsonld.BUNDLED.items() if u not in (jsonld.TRUST_CONTEXT, EXAMPLES_URL)
+}
 
 
 @pytest.mark.parametrize(
@@ -137,3 +142,28 @@ def test_loader_hands_out_copies() -> None:
 
 def test_canonical_form_matches_pyld_reference(signed_license: dict[str, Any]) -> None:
     assert jsonld.canonicalize(signed_license) == jsonld.canonicalize_reference(signed_license)
+
+
+def test_the_w3c_examples_context_is_bundled_as_published() -> None:
+    # VC DM 2.0 §4.3: "The second URL (https://www.w3.org/ns/credentials/examples/v2) is used
+    # for the purpose of demonstrating examples." The W3C suites send it; the W3C publishes
+    # it (w3c/vc-data-model contexts/credentials/examples/v2) as one @vocab mapping.
+    url = EXAMPLES_URL
+    assert jsonld.bundled_context(url) == {
+        "@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}
+    }
+    doc = {"@context": [VC2, url], "type": ["VerifiableCredential"], "alumniOf": "Example U"}
+    expanded = jsonld.expand(doc)
+    assert "https://www.w3.org/ns/credentials/examples#alumniOf" in expanded[0]
+
+
+def test_the_examples_context_matches_the_w3c_suites_copy() -> None:
+    # the VC Data Model 2.0 test suite serves this context from its own loader
+    source = shared_path(
+        "conformance", "w3c", "suites", "vc-data-model-2.0-test-suite", "tests", "data-generator.js"
+    ).read_text("utf-8")
+    block = source[source.index("credentials/examples/v2") :]
+    vocab = re.search(r"'@vocab': '([^']+)'", block)
+    assert vocab is not None
+    bundled = jsonld.bundled_context(EXAMPLES_URL)
+    assert bundled == {"@context": {"@vocab": vocab.group(1)}}

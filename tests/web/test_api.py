@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from openler.services.issuers import issuing
-from openler.services.people import accounts
+from openler.services.people import accounts, tokens
 from openler.store.models import IssuedCredential, Organization, Person
 from tests.conftest import SETUP
 from tests.web.conftest import changes, login, recorded_state
@@ -38,16 +38,10 @@ CREDENTIAL = {
 
 
 def token_for(platform: Any, email: str, slug: str, role: str) -> str:
+    """A token made as the operator's ``openler tokens create`` makes it."""
     with platform.db.session() as s:
-        person = s.query(Person).filter_by(email=email).one()
         org = s.query(Organization).filter_by(slug=slug).one()
-        principal = accounts.principal_for(s, person)
-        admin = accounts.Principal(
-            principal.person_id, principal.name, principal.email, principal.roles, True
-        )
-        return accounts.create_api_token(
-            s, platform, admin, organization_id=org.id, role=role, name="test"
-        )
+        return tokens.create(s, platform, SETUP, org, email=email, role=role, name="test").secret
 
 
 def maria_credential(platform: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
 from openler.cli.render import print_report
 from openler.cli.status import app as status_app
+from openler.cli.tokens import tokens_app
 from openler.cli.trust import app as trust_app
 from openler.services.errors import ServiceError, UsageError
 from openler.services.files.documents import context_loader, load_key, read_json_file, write_key
@@ -48,6 +49,7 @@ app.add_typer(platform_cli.db_app, name="db")
 app.add_typer(platform_cli.audit_app, name="audit")
 app.add_typer(people_cli.people_app, name="people")
 app.add_typer(people_cli.orgs_app, name="orgs")
+app.add_typer(tokens_app, name="tokens")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 

@@ -279,15 +279,23 @@ class Job(Base):
 
 
 class ApiToken(Base):
+    """A machine client's bearer token, stored as its SHA-256 digest. It acts for
+    ``person_id`` in one organization and role, and only while the person holds that role."""
+
     __tablename__ = "api_tokens"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    #: the actor who created it (``person:<id>`` or ``operator``)
+    created_by: Mapped[str | None] = mapped_column(String(400))
 
 
 class Publication(Base):

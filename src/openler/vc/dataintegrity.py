@@ -129,6 +129,39 @@ def _proof_config(
     return config
 
 
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+#: contexts that define DataIntegrityProof and its properties
+_DEFINING = frozenset(
+    {
+        "https://www.w3.org/ns/credentials/v2",
+        "https://w3id.org/security/data-integrity/v1",
+        DATA_INTEGRITY_V2,
+    }
+)
+
+
+def with_proof_context(document: Mapping[str, Any]) -> dict[str, Any]:
+    """``document`` with the Data Integrity context appended when its contexts do not define
+    the proof's terms (a VC 1.1 credential, say). VC Data Integrity 1.0 §2.4.2: "if … the
+    Data Integrity terms used in the document are not mapped by existing values in the
+    @context property, implementations SHOULD inject or append an @context property with a
+    value of https://w3id.org/security/data-integrity/v2".
+
+    >>> with_proof_context({"@context": ["https://www.w3.org/2018/credentials/v1"]})["@context"]
+    ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/security/data-integrity/v2']
+    >>> with_proof_context({"@context": ["https://www.w3.org/ns/credentials/v2"]})["@context"]
+    ['https://www.w3.org/ns/credentials/v2']
+    """
+    result = dict(document)
+    context = result.get("@context")
+    if context is None:
+        return result
+    contexts = context if isinstance(context, list) else [context]
+    if not any(isinstance(c, str) and c in _DEFINING for c in contexts):
+        result["@context"] = [*contexts, DATA_INTEGRITY_V2]
+    return result
+
+
 def add_proof(
     document: Mapping[str, Any],
     key: Multikey,
@@ -145,13 +178,16 @@ def add_proof(
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with one more Data Integrity proof by ``key``.
 
-    Nothing else in the document changes. An existing proof becomes a proof set.
-    Raises :class:`ProofError` (or a :class:`ContextError` for JSON-LD problems).
+    Nothing else in the document changes, but for the Data Integrity context, appended when
+    its contexts do not define the proof's terms (:func:`with_proof_context`). An existing
+    proof becomes a proof set. Raises :class:`ProofError` (or a :class:`ContextError` for
+    JSON-LD problems).
     """
     if cryptosuite not in CRYPTOSUITES:
         raise ProofError(f"unknown cryptosuite {cryptosuite!r}; use one of {CRYPTOSUITES}")
     if not isinstance(document, Mapping):
         raise InputError("only a JSON object can be signed")
+    document = with_proof_context(document)
     proof: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite}
     if proof_id is not None:
         proof["id"] = proof_id

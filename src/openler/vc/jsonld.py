@@ -35,6 +35,8 @@ TRUST_CONTEXT = "https://ns.openler.org/trust/v1"
 BUNDLED: dict[str, str] = {
     "https://www.w3.org/2018/credentials/v1": "credentials-v1.jsonld",
     "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
+    # the W3C examples vocabulary (VC DM 2.0 §4.3 uses it in examples; the W3C suites send it)
+    "https://www.w3.org/ns/credentials/examples/v2": "credentials-examples-v2.jsonld",
     "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
     "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
     "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",

@@ -20,8 +20,8 @@ credentials are judged correctly; ``docs/standards.md`` lists them too:
 * ``credentialStatus`` is open, so a ``BitstringStatusListEntry`` is accepted.
 * ``credentialSchema`` may be a single object as well as an array (VC 2.0).
 
->>> cred = AchievementCredential.model_validate({"type": ["VerifiableCredential"], "x": 1})
->>> cred.to_json()["x"]
+>>> issuer = Profile.model_validate({"id": "did:example:board", "type": ["Profile"], "x": 1})
+>>> issuer.to_json()["x"]
 1
 """
 

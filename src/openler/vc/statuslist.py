@@ -205,7 +205,7 @@ class StatusEntry:
         if not isinstance(purpose, str):
             raise StatusListError("statusPurpose must be a string")
         raw_index = entry.get("statusListIndex")
-        if not isinstance(raw_index, str) or not raw_index.isdigit():
+        if not isinstance(raw_index, str) or not (raw_index.isascii() and raw_index.isdigit()):
             raise StatusListError(
                 "statusListIndex must be a non-negative integer written as a string"
             )

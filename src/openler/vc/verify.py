@@ -23,6 +23,7 @@ from typing import Any
 from openler.vc import jose, jsonld
 from openler.vc.baking import PNG_SIGNATURE, extract_png, extract_svg
 from openler.vc.dataintegrity import CanonicalForms, check_proofs
+from openler.vc.datamodel import object_problems
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.did import Fetcher, Resolver
 from openler.vc.errors import (
@@ -184,7 +185,6 @@ def credential_problems(
     >>> for problem in credential_problems(doc):
     ...     print(problem)
     schema: does not conform to the VC data model: credentialSubject: Field required
-    type: validFrom is missing
     """
     doc = dict(document)
     report = VerificationReport(input="-", kind="credential")
@@ -395,6 +395,7 @@ def _check_schema(report: VerificationReport, doc: dict[str, Any]) -> None:
     else:
         model = model_for(doc)
         problems = schema_errors(doc, model) if model else _credential_shape(doc)
+        problems += [p for p in object_problems(doc) if p not in problems]
         label = {
             "ClrCredential": "CLR 2.0 ClrCredential schema",
             "AchievementCredential": "Open Badges 3.0 AchievementCredential schema",
@@ -432,8 +433,8 @@ def _credential_shape(doc: dict[str, Any]) -> list[str]:
         problems.append("credentialSubject: must be an object or an array of objects")
     elif any(not isinstance(s, dict) or not s for s in _as_list(subject)):
         problems.append("credentialSubject: each subject must be an object with a claim")
-    if _id_of(doc.get("issuer")) is None:
-        problems.append("issuer: must be a URL or an object with an id")
+    if "issuer" not in doc:
+        problems.append("issuer: Field required")
     v1 = isinstance(doc.get("@context"), list) and doc["@context"][:1] == [VC_V1]
     for name in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
         if name in doc:
@@ -481,12 +482,9 @@ def _check_type(report: VerificationReport, doc: dict[str, Any]) -> None:
                 problems += _expect(evidence, f"evidence[{i}]", "Evidence")
             for i, endorsement in enumerate(_as_list(doc.get("endorsement"))):
                 problems += _expect(endorsement, f"endorsement[{i}]", "EndorsementCredential")
-        issuer_id = _id_of(doc.get("issuer"))
-        if issuer_id is not None and ":" not in issuer_id:
-            problems.append(f"issuer id {issuer_id!r} is not a URI")
+        # validFrom is optional in VC DM 2.0 (§4.9 "If present, …"); the schemas of Open
+        # Badges and CLR require it, and ``schema_errors`` applies them.
         v2 = isinstance(doc.get("@context"), list) and doc["@context"][:1] == [VC_V2]
-        if v2 and "validFrom" not in doc:
-            problems.append("validFrom is missing")
         if v2 and ("issuanceDate" in doc or "expirationDate" in doc):
             problems.append(
                 "issuanceDate / expirationDate are VC 1.1 terms; VC 2.0 uses validFrom / validUntil"

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from openler.services.context import Platform
 from openler.services.errors import Unauthenticated
-from openler.services.people import accounts
+from openler.services.people import accounts, tokens
 from openler.services.people.accounts import Principal
 
 SESSION_COOKIE = "openler_session"
@@ -69,9 +69,11 @@ def optional_principal(
     """From a bearer API token or the session cookie; None when neither is valid."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        principal = accounts.resolve_api_token(session, header[7:].strip())
+        principal = tokens.resolve(session, platform, header[7:].strip())
         if principal is None:
-            raise Unauthenticated("the API token is not valid (revoked, or its role was removed)")
+            raise Unauthenticated(
+                "the API token is not valid (unknown, expired, revoked, or its role was removed)"
+            )
         return principal
     info = accounts.resolve_session(session, platform, request.cookies.get(SESSION_COOKIE))
     if info is None:

@@ -1,5 +1,6 @@
 """The people of an organization, for those who may grant its roles: who has which role,
-grant one to an existing account, remove one. Decisions are ``services.members``'s."""
+grant one to an existing account, remove one; and its API tokens: create one (shown once),
+list them, revoke one. Decisions are ``services.people``'s."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.issuers import orgs
-from openler.services.people import members
+from openler.services.people import members, tokens
 from openler.services.people.accounts import Principal
 from openler.store.models import Organization
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
@@ -128,3 +129,124 @@ def remove(
             request, session, principal, organization, status=exc.http_status, error=exc.message
         )
     return RedirectResponse(f"/manage/{slug}?done=removed", status_code=303)
+
+
+def _tokens_page(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Principal,
+    organization: Organization,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    done: str = "",
+    created: tokens.NewToken | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    response = page(
+        request,
+        "tokens.html",
+        status,
+        principal=principal,
+        organization=organization,
+        tokens=tokens.tokens_of(session, platform, principal, organization),
+        roles=tokens.creatable_roles(principal, organization),
+        error=error,
+        done=done,
+        created=created,
+        values=values or {"email": principal.email, "expires": "90"},
+    )
+    response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
+    return response
+
+
+@router.get("/manage/{slug}/tokens", response_class=HTMLResponse)
+def tokens_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    done: str = "",
+) -> Response:
+    organization = orgs.organization_by_slug(session, slug)
+    notice = {"revoked": "The token was revoked; it stopped working at once."}
+    return _tokens_page(
+        request, session, platform, principal, organization, done=notice.get(done, "")
+    )
+
+
+@router.post("/manage/{slug}/tokens", response_class=HTMLResponse)
+def create_token(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    email: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    expires: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    values = {"email": email, "role": role, "name": name, "expires": expires}
+    try:
+        if expires.strip() and not expires.strip().isdigit():
+            raise UsageError("the expiry is a whole number of days (or empty: never)")
+        created = tokens.create(
+            session,
+            platform,
+            principal,
+            organization,
+            email=email,
+            role=role,
+            name=name,
+            expires_days=int(expires) if expires.strip() else None,
+        )
+    except (UsageError, NotFound, Conflict) as exc:
+        return _tokens_page(
+            request,
+            session,
+            platform,
+            principal,
+            organization,
+            status=exc.http_status,
+            error=exc.message,
+            values=values,
+        )
+    return _tokens_page(
+        request, session, platform, principal, organization, status=201, created=created
+    )
+
+
+@router.post("/manage/{slug}/tokens/{token_id}/revoke")
+def revoke_token(
+    slug: str,
+    token_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    confirm: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    organization = orgs.organization_by_slug(session, slug)
+    try:
+        if confirm != "yes":
+            raise UsageError("revoking a token is final: tick the box to confirm it")
+        tokens.revoke(session, platform, principal, token_id, organization=organization)
+    except (UsageError, NotFound, Conflict) as exc:
+        return _tokens_page(
+            request,
+            session,
+            platform,
+            principal,
+            organization,
+            status=exc.http_status,
+            error=exc.message,
+        )
+    return RedirectResponse(f"/manage/{slug}/tokens?done=revoked", status_code=303)

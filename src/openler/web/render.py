@@ -36,7 +36,7 @@ def same_site_path(value: str | None) -> str | None:
 
     >>> same_site_path("/requests/abc?x=1")
     '/requests/abc?x=1'
-    >>> [same_site_path(v) for v in ("//evil.example", "/\\evil.example", "https://x.example/")]
+    >>> [same_site_path(v) for v in ("//evil.example", "/\\\\evil.example", "https://x.example/")]
     [None, None, None]
     """
     if not value or len(value) > 2000 or not value.startswith("/"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import secrets
 import uuid
 from datetime import timedelta
@@ -29,9 +30,9 @@ from openler.store.models import (
 )
 from openler.vc import Cryptosuite, credential_problems, sign_credential
 from openler.vc.dates import format_datetime, parse_datetime
-from openler.vc.models import ACHIEVEMENT_TYPES
+from openler.vc.models import ACHIEVEMENT_TYPES, VC_V1
 from openler.vc.models import Achievement as AchievementModel
-from openler.vc.statuslist import MIN_ENTRIES, Bitstring, status_entry
+from openler.vc.statuslist import MIN_ENTRIES, Bitstring, Purpose, status_entry
 
 OB_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -137,9 +138,7 @@ def _publish(
     session: Session, platform: Platform, organization: Organization, status_list: StatusList
 ) -> None:
     _row, key = signing_key(session, platform, organization)
-    statuslists.publish(
-        platform, organization, status_list, key=key, did=org_did(platform, organization)
-    )
+    statuslists.publish(platform, status_list, key=key, did=org_did(platform, organization))
 
 
 def issue(
@@ -190,6 +189,25 @@ def issue(
     )
 
 
+def _issue_as(document: dict[str, Any], did: str) -> None:
+    """The issuer is the organization: named as ``did``, or filled in when absent."""
+    if "issuer" not in document:
+        document["issuer"] = did
+        return
+    issuer = document["issuer"]
+    if isinstance(issuer, dict) and "id" not in issuer:
+        document["issuer"] = {"id": did, **issuer}
+        return
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(issuer_id, str):
+        raise InvalidCredential(
+            "issuer must be a URL or an object whose id is a URL (VC Data Model 2.0 §4.7), "
+            f"not {json.dumps(issuer)}; leave it out to issue as {did}"
+        )
+    if issuer_id != did:
+        raise Forbidden(f"this organization issues as {did}, not as {issuer_id}")
+
+
 def issue_document(
     session: Session,
     platform: Platform,
@@ -201,55 +219,51 @@ def issue_document(
     person: Person | None = None,
     cryptosuite: Cryptosuite = "eddsa-rdfc-2022",
 ) -> IssuedCredential:
-    """Issue a credential document as ``organization``: an id and ``validFrom`` when it has
-    none, revocation and suspension entries, the organization's proof, a record and an
-    audit event. The document's issuer, if given, must be the organization."""
+    """Issue a credential document as ``organization``: an id and a start date when it has
+    none, the organization's proof, a record and an audit event; a VC 2.0 credential also
+    gets revocation and suspension entries. The document's issuer, if given, must be the
+    organization; a document that breaks the data model is refused before anything else.
+
+    A VC 1.1 credential (first context ``https://www.w3.org/2018/credentials/v1``) gets
+    ``issuanceDate`` and no status entries: Bitstring Status List §2.1 puts its entries in
+    VC 2.0 credentials only, so a VC 1.1 credential cannot be revoked or suspended here.
+    """
     require_role(principal, organization.id, *ISSUERS)
     now = platform.now()
-    did = org_did(platform, organization)
     document = copy.deepcopy(credential)
-    issuer = document.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer_id is not None and issuer_id != did:
-        raise Forbidden(f"this organization issues as {did}, not as {issuer_id}")
-    if issuer is None:
-        document["issuer"] = did
-    elif isinstance(issuer, dict) and "id" not in issuer:
-        document["issuer"] = {"id": did, **issuer}
-    credential_id = document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    if session.get(IssuedCredential, credential_id) is not None:
-        raise Conflict(f"a credential with the id {credential_id} was already issued")
-    document.setdefault("validFrom", format_datetime(now))
+    _issue_as(document, org_did(platform, organization))
+    context = document.get("@context")
+    v1 = isinstance(context, list) and context[:1] == [VC_V1]
+    document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+    document.setdefault("issuanceDate" if v1 else "validFrom", format_datetime(now))
     problems = credential_problems(document)
     if problems:
         raise InvalidCredential(
             "the credential cannot be issued as it stands: " + "; ".join(problems)
         )
     _bind_issuer_name(document, organization)
-    revocation, r_index = allocate_index(
-        session, platform, organization, "revocation", credential_id
-    )
-    suspension, s_index = allocate_index(
-        session, platform, organization, "suspension", credential_id
-    )
-    entries = [
-        status_entry(
-            list_url=status_list_url(platform, revocation), index=r_index, purpose="revocation"
-        ),
-        status_entry(
-            list_url=status_list_url(platform, suspension), index=s_index, purpose="suspension"
-        ),
-    ]
-    existing = document.get("credentialStatus")
-    document["credentialStatus"] = [
-        *(existing if isinstance(existing, list) else [existing] if existing else []),
-        *entries,
-    ]
+    credential_id: str = document["id"]
+    if session.get(IssuedCredential, credential_id) is not None:
+        raise Conflict(f"a credential with the id {credential_id} was already issued")
+    lists: dict[Purpose, tuple[StatusList, int]] = {}
+    if not v1:
+        purposes: tuple[Purpose, ...] = ("revocation", "suspension")
+        for purpose in purposes:
+            lists[purpose] = allocate_index(session, platform, organization, purpose, credential_id)
+        existing = document.get("credentialStatus")
+        document["credentialStatus"] = [
+            *(existing if isinstance(existing, list) else [existing] if existing else []),
+            *(
+                status_entry(list_url=status_list_url(platform, found), index=index, purpose=p)
+                for p, (found, index) in lists.items()
+            ),
+        ]
     key_row, key = signing_key(session, platform, organization)
     signed = sign_credential(document, key, created=now, cryptosuite=cryptosuite)
     subject = signed.get("credentialSubject")
     subject_id = subject.get("id") if isinstance(subject, dict) else None
-    valid_until = signed.get("validUntil")
+    valid_until = signed.get("expirationDate" if v1 else "validUntil")
+    revocation, suspension = lists.get("revocation"), lists.get("suspension")
     row = IssuedCredential(
         id=credential_id,
         organization_id=organization.id,
@@ -257,10 +271,10 @@ def issue_document(
         person_id=person.id if person else None,
         recipient=str(subject_id or "unknown"),
         document=signed,
-        revocation_list_id=revocation.id,
-        revocation_index=r_index,
-        suspension_list_id=suspension.id,
-        suspension_index=s_index,
+        revocation_list_id=revocation[0].id if revocation else None,
+        revocation_index=revocation[1] if revocation else None,
+        suspension_list_id=suspension[0].id if suspension else None,
+        suspension_index=suspension[1] if suspension else None,
         key_id=key_row.id,
         issued_at=now,
         valid_until=parse_datetime(valid_until) if isinstance(valid_until, str) else None,

@@ -16,19 +16,14 @@ def status_list_url(platform: Platform, status_list: StatusList) -> str:
     return f"{platform.settings.public_url}/status/{status_list.id}"
 
 
-def publish(
-    platform: Platform,
-    organization: Organization,
-    status_list: StatusList,
-    *,
-    key: Multikey,
-    did: str,
-) -> None:
+def publish(platform: Platform, status_list: StatusList, *, key: Multikey, did: str) -> None:
     """Re-sign the list credential with ``key`` after a change (or a key change)."""
     now = platform.now()
     unsigned = status_list_credential(
         list_url=status_list_url(platform, status_list),
-        issuer={"id": did, "name": organization.name},
+        # the issuer as a plain URL (VC DM 2.0 §4.7 allows either form): the W3C Bitstring
+        # Status List suite wrongly asserts that an issuer object's id is an object
+        issuer=did,
         purpose=status_list.purpose,  # type: ignore[arg-type]
         bits=Bitstring(bytearray(status_list.bits)),
         valid_from=format_datetime(now),
@@ -48,6 +43,6 @@ def republish_all(
     ).scalars()
     count = 0
     for status_list in lists:
-        publish(platform, organization, status_list, key=key, did=did)
+        publish(platform, status_list, key=key, did=did)
         count += 1
     return count

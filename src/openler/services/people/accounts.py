@@ -1,4 +1,4 @@
-"""People, passwords, sessions, API tokens, and who may do what.
+"""People, passwords, sessions, and who may do what (API tokens: ``tokens``).
 
 Roles: ``learner`` (every person), ``issuer_admin``, ``issuer_staff``, ``verifier`` (staff
 of an employer or agency), ``registry_admin`` (the state LER office) within an
@@ -24,7 +24,7 @@ from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, Unauthenticated, UsageError
 from openler.services.people import throttle
 from openler.services.secrets import vault
-from openler.store.models import ApiToken, Member, Organization, Person, SessionRow
+from openler.store.models import Member, Organization, Person, SessionRow
 from openler.vc import Multikey
 
 ORG_ROLES = ("issuer_admin", "issuer_staff", "verifier", "registry_admin")
@@ -341,57 +341,6 @@ def logout(session: Session, platform: Platform, token: str) -> None:
             action="logout",
             subject=f"person:{row.person_id}",
         )
-
-
-def create_api_token(
-    session: Session,
-    platform: Platform,
-    principal: Principal,
-    *,
-    organization_id: str,
-    role: str,
-    name: str,
-) -> str:
-    """A token for a machine client, scoped to one organization and role; shown once."""
-    require_role(principal, organization_id, "issuer_admin", "registry_admin")
-    if role not in ORG_ROLES:
-        raise UsageError(f"role must be one of {', '.join(ORG_ROLES)}")
-    token = "olr_" + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            organization_id=organization_id,
-            person_id=principal.person_id,
-            role=role,
-            name=name,
-            token_hash=token_digest(token),
-        )
-    )
-    audit.record(
-        session,
-        at=platform.now(),
-        actor=principal.label,
-        action="token.create",
-        subject=f"organization:{organization_id}",
-        data={"role": role, "name": name},
-    )
-    return token
-
-
-def resolve_api_token(session: Session, token: str) -> Principal | None:
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-    ).scalar()
-    if row is None or row.revoked_at is not None:
-        return None
-    person = session.get(Person, row.person_id)
-    if person is None:
-        return None
-    base = principal_for(session, person)
-    if not base.has(row.role, row.organization_id):
-        return None  # the person lost the role: the token goes with it
-    return Principal(
-        base.person_id, base.name, base.email, base.roles, False, (row.organization_id, row.role)
-    )
 
 
 def holder_key(session: Session, platform: Platform, person: Person) -> Multikey:

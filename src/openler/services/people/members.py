@@ -90,6 +90,19 @@ def members_of(
     return list(found.values())
 
 
+def membership(
+    session: Session, person_id: str, organization: Organization, role: str
+) -> Member | None:
+    """The person's ``role`` in ``organization``, if they hold it."""
+    return session.execute(
+        select(Member).where(
+            Member.person_id == person_id,
+            Member.organization_id == organization.id,
+            Member.role == role,
+        )
+    ).scalar()
+
+
 def grant_role(
     session: Session,
     platform: Platform,
@@ -105,13 +118,7 @@ def grant_role(
     person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
     if person is None:
         raise NotFound(f"no one here has the email {email.strip()}; create the account first")
-    existing = session.execute(
-        select(Member).where(
-            Member.person_id == person.id,
-            Member.organization_id == organization.id,
-            Member.role == role,
-        )
-    ).scalar()
+    existing = membership(session, person.id, organization, role)
     if existing is not None:
         raise Conflict(f"{person.name} already has the {role} role in {organization.name}")
     return add_member(
@@ -134,13 +141,7 @@ def remove_role(
     role: str,
 ) -> None:
     _require_grant(principal, organization, role)
-    member = session.execute(
-        select(Member).where(
-            Member.person_id == person_id,
-            Member.organization_id == organization.id,
-            Member.role == role,
-        )
-    ).scalar()
+    member = membership(session, person_id, organization, role)
     if member is None:
         raise NotFound(f"that person has no {role} role in {organization.name}")
     if role in ADMIN_ROLES and not principal.platform_admin:

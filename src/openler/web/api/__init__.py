@@ -1,7 +1,16 @@
 """JSON endpoints, one module a capability. Thin: parse, call one service, render."""
 
-from openler.web.api import documents, jobs, platform, registry, requests, vcapi, wallet
+from openler.web.api import (
+    documents,
+    jobs,
+    platform,
+    registry,
+    requests,
+    tokens,
+    vcapi,
+    wallet,
+)
 
-routers = [m.router for m in (vcapi, documents, platform, jobs, requests, wallet, registry)]
+routers = [m.router for m in (vcapi, documents, platform, tokens, jobs, requests, wallet, registry)]
 
 __all__ = ["routers"]

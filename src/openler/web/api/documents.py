@@ -9,7 +9,7 @@ from openler.services.errors import NotFound
 from openler.services.issuers import orgs
 from openler.services.office import registry as registry_service
 from openler.store.models import StatusList
-from openler.web.api.common import CACHE_DOCUMENTS, CACHE_STATUS
+from openler.web.api.common import CACHE_DOCUMENTS, CACHE_STATUS, credential_media_type
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep
 
 router = APIRouter(route_class=CommitRoute)
@@ -27,21 +27,25 @@ def did_json(slug: str, session: SessionDep, platform: PlatformDep) -> Response:
 
 @router.get("/status/{list_id}", tags=["documents"])
 def status_list(list_id: str, request: Request, session: SessionDep) -> Response:
+    """A status list credential: ``application/vc``, or ``application/ld+json`` /
+    ``application/json`` when the client's ``Accept`` prefers them."""
+    media_type = credential_media_type(request.headers.get("accept"))
     row = session.get(StatusList, list_id)
     if row is None or row.credential is None:
         raise NotFound("no such status list")
     etag = f'"{row.id}-{row.version}"'
-    headers = {"Cache-Control": CACHE_STATUS, "ETag": etag}
+    headers = {"Cache-Control": CACHE_STATUS, "ETag": etag, "Vary": "Accept"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return JSONResponse(row.credential, media_type="application/vc", headers=headers)
+    return JSONResponse(row.credential, media_type=media_type, headers=headers)
 
 
 @router.get("/trust", tags=["trust registry"])
-def trust_snapshot(session: SessionDep, platform: PlatformDep) -> Response:
+def trust_snapshot(request: Request, session: SessionDep, platform: PlatformDep) -> Response:
     """The trust registry as a signed snapshot (TrustRegistryCredential) for offline use."""
+    media_type = credential_media_type(request.headers.get("accept"))
     return JSONResponse(
         registry_service.snapshot(session, platform),
-        media_type="application/vc",
-        headers={"Cache-Control": CACHE_STATUS},
+        media_type=media_type,
+        headers={"Cache-Control": CACHE_STATUS, "Vary": "Accept"},
     )
