@@ -20,7 +20,7 @@ from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import IssuedCredential, IssuerKey, Organization, Person
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, confirmation, page
+from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 MAX_BATCH_FILE = 2_000_000
@@ -90,9 +90,7 @@ def issue_one(
     principal: Visitor,
     achievement: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
     try:
         if not email.strip() or not achievement:
@@ -160,9 +158,7 @@ def change_status(
     principal: Visitor,
     action: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
     row = _issued_by(session, principal, organization, credential_id)
     if action not in ACTIONS:
@@ -253,9 +249,7 @@ async def batch_submit(
     achievement: Annotated[str, Form()] = "",
     recipients: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
     upload = await file.read(MAX_BATCH_FILE + 1) if file is not None and file.filename else None
     values = {"achievement": achievement, "recipients": recipients}
@@ -321,9 +315,7 @@ def rotate(
     platform: PlatformDep,
     principal: Visitor,
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     if confirm != "yes":
         organization = orgs.organization_by_slug(session, slug)
         orgs.key_overview(session, principal, organization)  # issuer admins only
@@ -354,9 +346,7 @@ def revoke(
     principal: Visitor,
     key: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
     row = session.get(IssuerKey, key)
     if row is None or row.organization_id != organization.id:
@@ -393,9 +383,7 @@ def reissue(
     session: SessionDep,
     key: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     if confirm != "yes":
         organization = orgs.organization_by_slug(session, slug)
         overview = next(

@@ -14,7 +14,7 @@ from openler.services.people import members
 from openler.services.people.accounts import Principal
 from openler.store.models import Organization
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, confirmation, page
+from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -62,9 +62,7 @@ def grant(
     principal: Visitor,
     email: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
     try:
         members.grant_role(session, platform, principal, organization, email=email, role=role)
@@ -91,9 +89,7 @@ def remove(
     person: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
     if confirm != "yes":
         member = next(

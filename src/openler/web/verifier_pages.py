@@ -16,7 +16,7 @@ from openler.services.verifiers import requests as requests_service
 from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, error_page, page
+from openler.web.render import error_page, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -65,9 +65,7 @@ def create(
     principal: Visitor,
     reason: Annotated[str, Form(max_length=300)] = "",
     hours: Annotated[str, Form()] = "24",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     organization = orgs.organization_by_slug(session, slug)
     try:
         if not reason.strip():
@@ -168,9 +166,7 @@ def answer(
     principal: Visitor,
     credentials: Annotated[list[str] | None, Form()] = None,
     consent: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     chosen = credentials or []
     try:
         if consent != "yes":

@@ -16,7 +16,7 @@ from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import IssuedCredential
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, confirmation, page
+from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 NEW_SHARE_COOKIE = "openler_new_share"
@@ -121,9 +121,7 @@ def create_share(
     days: Annotated[str, Form()] = "30",
     credentials: Annotated[list[str] | None, Form()] = None,
     consent: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     values = {
         "audience": audience,
         "purpose": purpose,
@@ -176,9 +174,7 @@ def withdraw_share(
     platform: PlatformDep,
     principal: Visitor,
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     if confirm != "yes":
         summary = next(
             (s for s in sharing.shares_of(session, platform, principal) if s.share.id == share_id),
