@@ -9,11 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.issuers import orgs
 from openler.services.people import members
 from openler.services.people.accounts import Principal
 from openler.store.models import Organization
-from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
+from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
@@ -46,24 +45,22 @@ def _members_page(
 
 @router.get("/manage/{slug}", response_class=HTMLResponse)
 def members_page(
-    slug: str, request: Request, session: SessionDep, principal: Visitor, done: str = ""
+    request: Request, session: SessionDep, principal: Visitor, organization: OrgDep, done: str = ""
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     notice = {"granted": "The role was granted.", "removed": "The role was removed."}
     return _members_page(request, session, principal, organization, done=notice.get(done, ""))
 
 
 @router.post("/manage/{slug}/grant")
 def grant(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     email: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     try:
         members.grant_role(session, platform, principal, organization, email=email, role=role)
     except (UsageError, NotFound, Conflict) as exc:
@@ -76,21 +73,20 @@ def grant(
             error=exc.message,
             values={"email": email, "role": role},
         )
-    return RedirectResponse(f"/manage/{slug}?done=granted", status_code=303)
+    return RedirectResponse(f"/manage/{organization.slug}?done=granted", status_code=303)
 
 
 @router.post("/manage/{slug}/remove")
 def remove(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     person: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     if confirm != "yes":
         member = next(
             (
@@ -112,10 +108,10 @@ def remove(
                 "It stops working at their next page or API call.",
                 "You can grant it again later.",
             ],
-            action=f"/manage/{slug}/remove",
+            action=f"/manage/{organization.slug}/remove",
             fields={"person": person, "role": role},
             button="Remove the role",
-            cancel=f"/manage/{slug}",
+            cancel=f"/manage/{organization.slug}",
         )
     try:
         members.remove_role(session, platform, principal, organization, person_id=person, role=role)
@@ -123,4 +119,4 @@ def remove(
         return _members_page(
             request, session, principal, organization, status=exc.http_status, error=exc.message
         )
-    return RedirectResponse(f"/manage/{slug}?done=removed", status_code=303)
+    return RedirectResponse(f"/manage/{organization.slug}?done=removed", status_code=303)
