@@ -32,10 +32,22 @@ def _takes_principal(dependant: Dependant) -> bool:
     return any(d.call is optional_principal or _takes_principal(d) for d in dependant.dependencies)
 
 
+def _routes(routes: list[Any]) -> list[APIRoute]:
+    """The endpoints, through the routers FastAPI keeps whole (the app includes them
+    without a prefix)."""
+    found = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found += _routes(route.original_router.routes)
+    return found
+
+
 def _changes(client: TestClient) -> list[tuple[str, str, bool]]:
     """Every (method, path, takes a principal) the app answers that is not GET/HEAD."""
     found = []
-    for route in client.app.routes:  # type: ignore[attr-defined]
+    for route in _routes(client.app.routes):  # type: ignore[attr-defined]
         if isinstance(route, APIRoute):
             for method in sorted(route.methods - SAFE):
                 found.append((method, route.path, _takes_principal(route.dependant)))

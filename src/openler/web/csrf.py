@@ -21,6 +21,7 @@ site: a page elsewhere can send JSON only after a CORS preflight, which openler 
 from __future__ import annotations
 
 import hmac
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -41,21 +42,26 @@ def _content_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-async def submitted_token(request: Request) -> str:
+async def submitted_token(request: Request) -> AsyncIterator[str]:
     """The CSRF token a request that may change something carries ("" when none): the
-    ``X-CSRF-Token`` header, else the ``csrf_token`` field of a form body."""
-    if request.method in SAFE_METHODS:
-        return ""
+    ``X-CSRF-Token`` header, else the ``csrf_token`` field of a form body (parsed once:
+    FastAPI reuses it; its uploaded files are closed when the request is done)."""
     header = request.headers.get(HEADER)
-    if header:
-        return header
-    if _content_type(request) not in _FORM_TYPES:
-        return ""
-    try:
-        value = (await request.form()).get(FIELD)  # parsed once: FastAPI reuses it
-    except HTTPException:  # a malformed body; the route's own parsing says so
-        return ""
-    return value if isinstance(value, str) else ""
+    if request.method in SAFE_METHODS:
+        yield ""
+    elif header:
+        yield header
+    elif _content_type(request) not in _FORM_TYPES:
+        yield ""
+    else:
+        try:
+            try:
+                value = (await request.form()).get(FIELD)
+            except HTTPException:  # a malformed body; the route's own parsing says so
+                value = ""
+            yield value if isinstance(value, str) else ""
+        finally:
+            await request.close()
 
 
 def _from_elsewhere(request: Request) -> bool:
