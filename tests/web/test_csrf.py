@@ -49,7 +49,7 @@ def _changes(client: TestClient) -> list[tuple[str, str, bool]]:
     found = []
     for route in _routes(client.app.routes):  # type: ignore[attr-defined]
         if isinstance(route, APIRoute):
-            for method in sorted(route.methods - SAFE):
+            for method in sorted((route.methods or set()) - SAFE):
                 found.append((method, route.path, _takes_principal(route.dependant)))
     return found
 
