@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openler import __version__
@@ -203,8 +202,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
-        with platform.db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        platform.db.ping()
         return {"status": "ok", "database": "ok", "version": __version__}
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)

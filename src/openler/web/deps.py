@@ -1,4 +1,5 @@
-"""Request-scoped dependencies: the platform, a database session, and who is asking."""
+"""Request-scoped dependencies: the platform, a database session, who is asking (with the
+CSRF check of every change a session cookie signs in), and the organization a path names."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from starlette.concurrency import run_in_threadpool
 
 from openler.services.context import Platform
 from openler.services.errors import Unauthenticated
+from openler.services.issuers import orgs
 from openler.services.people import accounts, tokens
 from openler.services.people.accounts import Principal
+from openler.store.models import Organization
+from openler.web.csrf import require_same_site, submitted_token
 
 SESSION_COOKIE = "openler_session"
 
@@ -64,9 +68,14 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def optional_principal(
-    request: Request, session: SessionDep, platform: PlatformDep
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    csrf_token: Annotated[str, Depends(submitted_token)],
 ) -> Principal | None:
-    """From a bearer API token or the session cookie; None when neither is valid."""
+    """From a bearer API token or the session cookie; None when neither is valid. A change
+    the cookie signs in must come from this site (``csrf.require_same_site``): every route
+    that takes a principal is protected without asking."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         principal = tokens.resolve(session, platform, header[7:].strip())
@@ -80,6 +89,7 @@ def optional_principal(
         return None
     request.state.csrf_token = info.csrf_token
     request.state.principal = info.principal  # for error pages
+    require_same_site(request, expected=info.csrf_token, submitted=csrf_token)
     return info.principal
 
 
@@ -109,3 +119,12 @@ def page_principal(
 
 #: for pages: the signed-in person, or a redirect to the sign-in page
 Visitor = Annotated[Principal, Depends(page_principal)]
+
+
+def organization_in_path(slug: str, session: SessionDep) -> Organization:
+    """The organization named by the path's ``{slug}`` (404 when there is none)."""
+    return orgs.organization_by_slug(session, slug)
+
+
+#: the organization a route's ``{slug}`` names
+OrgDep = Annotated[Organization, Depends(organization_in_path)]

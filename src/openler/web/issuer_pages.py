@@ -18,9 +18,9 @@ from openler.services.errors import NotFound, UsageError
 from openler.services.issuers import issuing, orgs
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
-from openler.store.models import IssuedCredential, IssuerKey, Organization, Person
-from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, confirmation, page
+from openler.store.models import Organization
+from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
+from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 MAX_BATCH_FILE = 2_000_000
@@ -70,30 +70,26 @@ def _dashboard(
 
 @router.get("/issuer/{slug}", response_class=HTMLResponse)
 def dashboard(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     q: str = "",
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     return _dashboard(request, session, platform, principal, organization, search=q)
 
 
 @router.post("/issuer/{slug}/issue")
 def issue_one(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     achievement: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
     try:
         if not email.strip() or not achievement:
             raise UsageError("choose an achievement and give the recipient's email")
@@ -112,31 +108,23 @@ def issue_one(
             values={"achievement": achievement, "email": email},
         )
     request.app.state.metrics.events["credential.issue"] += 1
-    return RedirectResponse(f"/issuer/{slug}/credentials/{quote(row.id)}?done=issued", 303)
-
-
-def _issued_by(
-    session: SessionDep, principal: Principal, organization: Organization, credential_id: str
-) -> IssuedCredential:
-    row = issuing.read_credential(session, principal, credential_id)
-    if row.organization_id != organization.id:
-        raise NotFound(f"{organization.name} did not issue {credential_id}")
-    return row
+    return RedirectResponse(
+        f"/issuer/{organization.slug}/credentials/{quote(row.id)}?done=issued", 303
+    )
 
 
 @router.get("/issuer/{slug}/credentials/{credential_id:path}", response_class=HTMLResponse)
 def issued_credential(
-    slug: str,
     credential_id: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     done: str = "",
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
-    row = _issued_by(session, principal, organization, credential_id)
-    recipient = session.get(Person, row.person_id) if row.person_id else None
+    row = issuing.issued_by(session, principal, organization, credential_id)
+    recipient = issuing.recipient_of(session, row)
     return page(
         request,
         "issued.html",
@@ -152,46 +140,45 @@ def issued_credential(
 
 @router.post("/issuer/{slug}/status/{credential_id:path}")
 def change_status(
-    slug: str,
     credential_id: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     action: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
-    row = _issued_by(session, principal, organization, credential_id)
+    row = issuing.issued_by(session, principal, organization, credential_id)
     if action not in ACTIONS:
         raise UsageError("choose suspend, reinstate or revoke")
     if confirm != "yes":
         name = row.document.get("name") or "this credential"
-        recipient = session.get(Person, row.person_id) if row.person_id else None
+        recipient = issuing.recipient_of(session, row)
         whose = f" of {recipient.name}" if recipient else ""
         return confirmation(
             request,
             title=f"{action.capitalize()} {name}{whose}?",
             question=f"{name}{whose}, issued {row.issued_at:%Y-%m-%d}, is {row.state} now.",
             consequences=CONSEQUENCES[action],
-            action=f"/issuer/{slug}/status/{quote(row.id)}",
+            action=f"/issuer/{organization.slug}/status/{quote(row.id)}",
             fields={"action": action},
             button=f"{action.capitalize()} it",
-            cancel=f"/issuer/{slug}/credentials/{quote(row.id)}",
+            cancel=f"/issuer/{organization.slug}/credentials/{quote(row.id)}",
             danger=action != "reinstate",
         )
     issuing.set_status(session, platform, principal, row.id, action=action)
     request.app.state.metrics.events[f"credential.{action}"] += 1
     return RedirectResponse(
-        f"/issuer/{slug}/credentials/{quote(row.id)}?done={ACTIONS[action]}", status_code=303
+        f"/issuer/{organization.slug}/credentials/{quote(row.id)}?done={ACTIONS[action]}",
+        status_code=303,
     )
 
 
 @router.get("/issuer/{slug}/batch", response_class=HTMLResponse)
-def batch_form(slug: str, request: Request, session: SessionDep, principal: Visitor) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
+def batch_form(
+    request: Request, session: SessionDep, principal: Visitor, organization: OrgDep
+) -> Response:
     return _batch_page(request, session, principal, organization)
 
 
@@ -245,18 +232,15 @@ def recipients_from(text: str, upload: bytes | None) -> list[str]:
 
 @router.post("/issuer/{slug}/batch")
 async def batch_submit(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     achievement: Annotated[str, Form()] = "",
     recipients: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
     upload = await file.read(MAX_BATCH_FILE + 1) if file is not None and file.filename else None
     values = {"achievement": achievement, "recipients": recipients}
     try:
@@ -269,7 +253,7 @@ async def batch_submit(
             platform,
             request.app.state.jobs,
             principal,
-            organization_slug=slug,
+            organization_slug=organization.slug,
             achievement_slug=achievement,
             recipients=emails,
         )
@@ -277,28 +261,26 @@ async def batch_submit(
         return _batch_page(
             request, session, principal, organization, status=400, error=exc.message, values=values
         )
-    return RedirectResponse(f"/issuer/{slug}/jobs/{job_id}", status_code=303)
+    return RedirectResponse(f"/issuer/{organization.slug}/jobs/{job_id}", status_code=303)
 
 
 @router.get("/issuer/{slug}/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(
-    slug: str,
     job_id: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     state: dict[str, Any] = jobs.job_state(platform, job_id, principal)
     return page(request, "job.html", principal=principal, organization=organization, job=state)
 
 
 @router.get("/issuer/{slug}/keys", response_class=HTMLResponse)
 def keys_page(
-    slug: str, request: Request, session: SessionDep, principal: Visitor, done: str = ""
+    request: Request, session: SessionDep, principal: Visitor, organization: OrgDep, done: str = ""
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     notices = {
         "rotated": "A new key signs from now on; the old one still verifies what it signed.",
         "revoked": "The key is revoked: everything it signed now fails verification.",
@@ -315,17 +297,14 @@ def keys_page(
 
 @router.post("/issuer/{slug}/keys/rotate")
 def rotate(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     if confirm != "yes":
-        organization = orgs.organization_by_slug(session, slug)
         orgs.key_overview(session, principal, organization)  # issuer admins only
         return confirmation(
             request,
@@ -336,31 +315,26 @@ def rotate(
                 "verifying.",
                 "Rotating cannot be undone (a retired key never signs again).",
             ],
-            action=f"/issuer/{slug}/keys/rotate",
+            action=f"/issuer/{organization.slug}/keys/rotate",
             fields={},
             button="Make a new signing key",
-            cancel=f"/issuer/{slug}/keys",
+            cancel=f"/issuer/{organization.slug}/keys",
         )
-    orgs.rotate_key(session, platform, principal, slug)
-    return RedirectResponse(f"/issuer/{slug}/keys?done=rotated", status_code=303)
+    orgs.rotate_key(session, platform, principal, organization.slug)
+    return RedirectResponse(f"/issuer/{organization.slug}/keys?done=rotated", status_code=303)
 
 
 @router.post("/issuer/{slug}/keys/revoke")
 def revoke(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     key: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
-    row = session.get(IssuerKey, key)
-    if row is None or row.organization_id != organization.id:
-        raise NotFound(f"{organization.name} has no such key")
+    row = orgs.key_of(session, organization, key)
     if confirm != "yes":
         overview = next(
             k for k in orgs.key_overview(session, principal, organization) if k.key.id == key
@@ -375,29 +349,26 @@ def revoke(
                 "Everything it signed fails verification at once; re-issue those credentials "
                 "with the current key afterwards.",
             ],
-            action=f"/issuer/{slug}/keys/revoke",
+            action=f"/issuer/{organization.slug}/keys/revoke",
             fields={"key": key},
             button="Revoke the key",
-            cancel=f"/issuer/{slug}/keys",
+            cancel=f"/issuer/{organization.slug}/keys",
         )
     orgs.revoke_key(session, platform, principal, key)
-    return RedirectResponse(f"/issuer/{slug}/keys?done=revoked", status_code=303)
+    return RedirectResponse(f"/issuer/{organization.slug}/keys?done=revoked", status_code=303)
 
 
 @router.post("/issuer/{slug}/keys/reissue")
 def reissue(
-    slug: str,
     request: Request,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     session: SessionDep,
     key: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     if confirm != "yes":
-        organization = orgs.organization_by_slug(session, slug)
         overview = next(
             (k for k in orgs.key_overview(session, principal, organization) if k.key.id == key),
             None,
@@ -411,13 +382,13 @@ def reissue(
             question="Each is issued again with the current key, with the same claims and "
             "validity; the old one is revoked and points to its replacement.",
             consequences=["Holders find the new credential in their wallets."],
-            action=f"/issuer/{slug}/keys/reissue",
+            action=f"/issuer/{organization.slug}/keys/reissue",
             fields={"key": key},
             button="Re-issue them",
-            cancel=f"/issuer/{slug}/keys",
+            cancel=f"/issuer/{organization.slug}/keys",
             danger=False,
         )
     job_id = jobs.submit_bulk_reissue(
-        platform, request.app.state.jobs, principal, organization_slug=slug, key_id=key
+        platform, request.app.state.jobs, principal, organization_slug=organization.slug, key_id=key
     )
-    return RedirectResponse(f"/issuer/{slug}/jobs/{job_id}", status_code=303)
+    return RedirectResponse(f"/issuer/{organization.slug}/jobs/{job_id}", status_code=303)

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.issuers import orgs
 from openler.services.people import members, tokens
 from openler.services.people.accounts import Principal
 from openler.store.models import Organization
-from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, confirmation, page
+from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
+from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -47,26 +46,22 @@ def _members_page(
 
 @router.get("/manage/{slug}", response_class=HTMLResponse)
 def members_page(
-    slug: str, request: Request, session: SessionDep, principal: Visitor, done: str = ""
+    request: Request, session: SessionDep, principal: Visitor, organization: OrgDep, done: str = ""
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     notice = {"granted": "The role was granted.", "removed": "The role was removed."}
     return _members_page(request, session, principal, organization, done=notice.get(done, ""))
 
 
 @router.post("/manage/{slug}/grant")
 def grant(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     email: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
     try:
         members.grant_role(session, platform, principal, organization, email=email, role=role)
     except (UsageError, NotFound, Conflict) as exc:
@@ -79,23 +74,20 @@ def grant(
             error=exc.message,
             values={"email": email, "role": role},
         )
-    return RedirectResponse(f"/manage/{slug}?done=granted", status_code=303)
+    return RedirectResponse(f"/manage/{organization.slug}?done=granted", status_code=303)
 
 
 @router.post("/manage/{slug}/remove")
 def remove(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     person: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
     if confirm != "yes":
         member = next(
             (
@@ -117,10 +109,10 @@ def remove(
                 "It stops working at their next page or API call.",
                 "You can grant it again later.",
             ],
-            action=f"/manage/{slug}/remove",
+            action=f"/manage/{organization.slug}/remove",
             fields={"person": person, "role": role},
             button="Remove the role",
-            cancel=f"/manage/{slug}",
+            cancel=f"/manage/{organization.slug}",
         )
     try:
         members.remove_role(session, platform, principal, organization, person_id=person, role=role)
@@ -128,7 +120,7 @@ def remove(
         return _members_page(
             request, session, principal, organization, status=exc.http_status, error=exc.message
         )
-    return RedirectResponse(f"/manage/{slug}?done=removed", status_code=303)
+    return RedirectResponse(f"/manage/{organization.slug}?done=removed", status_code=303)
 
 
 def _tokens_page(
@@ -163,14 +155,13 @@ def _tokens_page(
 
 @router.get("/manage/{slug}/tokens", response_class=HTMLResponse)
 def tokens_page(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     done: str = "",
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     notice = {"revoked": "The token was revoked; it stopped working at once."}
     return _tokens_page(
         request, session, platform, principal, organization, done=notice.get(done, "")
@@ -179,19 +170,16 @@ def tokens_page(
 
 @router.post("/manage/{slug}/tokens", response_class=HTMLResponse)
 def create_token(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     email: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
     expires: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
     values = {"email": email, "role": role, "name": name, "expires": expires}
     try:
         if expires.strip() and not expires.strip().isdigit():
@@ -224,17 +212,14 @@ def create_token(
 
 @router.post("/manage/{slug}/tokens/{token_id}/revoke")
 def revoke_token(
-    slug: str,
     token_id: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
     try:
         if confirm != "yes":
             raise UsageError("revoking a token is final: tick the box to confirm it")
@@ -249,4 +234,4 @@ def revoke_token(
             status=exc.http_status,
             error=exc.message,
         )
-    return RedirectResponse(f"/manage/{slug}/tokens?done=revoked", status_code=303)
+    return RedirectResponse(f"/manage/{organization.slug}/tokens?done=revoked", status_code=303)

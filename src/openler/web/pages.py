@@ -10,21 +10,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
 from openler.services.holders import sharing
-from openler.services.issuers import issuing
-from openler.services.office import registry as registry_service
-from openler.services.people import accounts, oidc
+from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult
-from openler.services.people.members import ADMIN_ROLES
 from openler.services.people.oidc import OidcProvider
-from openler.services.verifiers.credential_state import CredentialState, states_of
-from openler.services.verifiers.verifying import verify_document
-from openler.store.models import IssuedCredential, Organization, Person
+from openler.services.verifiers.credential_state import CredentialState
+from openler.services.verifiers.verifying import verify_for
+from openler.store.models import IssuedCredential
 from openler.web.deps import (
     SESSION_COOKIE,
     CommitRoute,
@@ -33,7 +29,7 @@ from openler.web.deps import (
     SessionDep,
     Visitor,
 )
-from openler.web.render import RETURN_COOKIE, check_csrf, page, return_path
+from openler.web.render import RETURN_COOKIE, page, return_path
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 LOGIN_CSRF_COOKIE = "openler_login_csrf"
@@ -190,10 +186,8 @@ def logout(
     session: SessionDep,
     platform: PlatformDep,
     principal: MaybePrincipal,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    if principal is not None:
-        check_csrf(request, csrf_token)
+    if principal is not None:  # the form's CSRF token was checked with the cookie
         accounts.logout(session, platform, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -219,63 +213,30 @@ def _credential_card(row: IssuedCredential, state: CredentialState) -> dict[str,
 def home(
     request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
 ) -> Response:
-    own = issuing.credentials_of(session, principal.person_id)
-    own_states = states_of(session, platform, own)
-    cards = [_credential_card(row, own_states[row.id]) for row in own]
-    issuer_orgs = []
-    for org_id in principal.organizations_with(*issuing.ISSUERS):
-        organization = session.get(Organization, org_id)
-        rows = list(
-            session.execute(
-                select(IssuedCredential)
-                .where(IssuedCredential.organization_id == org_id)
-                .order_by(IssuedCredential.issued_at.desc())
-            ).scalars()
-        )
-        issuer_orgs.append(
-            {
-                "slug": organization.slug if organization else org_id,
-                "name": organization.name if organization else org_id,
-                "issued": len(rows),
-                "active": sum(r.state == "active" for r in rows),
-                "suspended": sum(r.state == "suspended" for r in rows),
-                "revoked": sum(r.state == "revoked" for r in rows),
-                "recent": [
-                    _credential_card(r, state)
-                    for r, state in zip(
-                        rows[:10], states_of(session, platform, rows[:10]).values(), strict=True
-                    )
-                ],
-            }
-        )
-    verifier_orgs = [
-        o
-        for o in (session.get(Organization, i) for i in principal.organizations_with("verifier"))
-        if o
+    found = workspaces.of(session, platform, principal)
+    cards = [_credential_card(row, found.states[row.id]) for row in found.credentials]
+    issuer_orgs = [
+        {
+            "slug": summary.organization.slug,
+            "name": summary.organization.name,
+            "issued": summary.issued,
+            "active": summary.active,
+            "suspended": summary.suspended,
+            "revoked": summary.revoked,
+            "recent": [_credential_card(row, found.states[row.id]) for row in summary.recent],
+        }
+        for summary in found.issuing
     ]
-    registry = []
-    if principal.organizations_with("registry_admin") or principal.platform_admin:
-        registry = registry_service.entries(session)
-    manageable = [
-        o
-        for o in (session.get(Organization, i) for i in principal.organizations_with(*ADMIN_ROLES))
-        if o is not None
-    ]
-    platform_orgs = []
-    if principal.platform_admin:
-        platform_orgs = list(
-            session.execute(select(Organization).order_by(Organization.name)).scalars()
-        )
     return page(
         request,
         "home.html",
         principal=principal,
         learner={"credentials": cards},
         issuer_orgs=issuer_orgs,
-        verifier_orgs=verifier_orgs,
-        registry=registry,
-        platform_orgs=platform_orgs,
-        manageable=manageable,
+        verifier_orgs=found.verifying,
+        registry=found.registry,
+        platform_orgs=found.platform,
+        manageable=found.managing,
     )
 
 
@@ -298,7 +259,6 @@ def view_share(
     except Conflict as exc:
         return page(request, "share.html", 410, principal=principal, problem=exc.message)
     request.app.state.metrics.events["share.view"] += 1
-    holder = session.get(Person, view.share.person_id)
     return page(
         request,
         "share.html",
@@ -306,7 +266,7 @@ def view_share(
         share=view.share,
         report=view.report,
         viewed_at=view.viewed_at,
-        holder=holder.name if holder else "the learner",
+        holder=view.holder,
     )
 
 
@@ -317,13 +277,9 @@ def verifypage(
     platform: PlatformDep,
     principal: Visitor,
     document: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    if not principal.organizations_with("verifier"):
-        raise Forbidden("verifying through the web page needs the verifier role")
-    report = verify_document(
-        session, platform, document.strip().encode("utf-8"), name="pasted document"
+    report = verify_for(
+        session, platform, principal, document.strip().encode("utf-8"), name="pasted document"
     )
     request.app.state.metrics.events["verify." + ("verified" if report.verified else "failed")] += 1
     return page(request, "verify_result.html", principal=principal, report=report)

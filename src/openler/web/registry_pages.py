@@ -17,7 +17,7 @@ from openler.services.office import registry
 from openler.services.people.accounts import Principal
 from openler.vc.trust import STATES, TrustEntry
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, confirmation, page
+from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 NOTICES = {
@@ -116,9 +116,7 @@ def add_entry(
     jurisdiction: Annotated[str, Form()] = "",
     types: Annotated[str, Form()] = "",
     occupations: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     values = dict(zip(ENTRY_FIELDS, (issuer, name, jurisdiction, types, occupations), strict=True))
     try:
         registry.add_entry(session, platform, principal, _entry_data(values))
@@ -174,10 +172,8 @@ def edit_entry(
     types: Annotated[str, Form()] = "",
     occupations: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """First the old and the new side by side; the change is made once confirmed."""
-    check_csrf(request, csrf_token)
     values = dict(zip(ENTRY_FIELDS, (issuer, name, jurisdiction, types, occupations), strict=True))
     entry = registry.entry_of(session, issuer)
     try:
@@ -209,9 +205,7 @@ def remove_entry(
     principal: Visitor,
     issuer: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     registry.authority_of(session, principal)
     entry = registry.entry_of(session, issuer)
     if confirm != "yes":
@@ -243,9 +237,7 @@ def change_state(
     state: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     try:
         if state not in STATES:
             raise UsageError(f"choose a state: {', '.join(STATES)}")
@@ -287,9 +279,7 @@ def add_recognition(
     jurisdiction: Annotated[str, Form()] = "",
     recognizes: Annotated[str, Form()] = "",
     types: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     values = {
         "rule_name": name,
         "rule_jurisdiction": jurisdiction,
@@ -332,9 +322,7 @@ def remove_recognition(
     principal: Visitor,
     rule: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     registry.authority_of(session, principal)
     found = registry.rule_of(session, rule)
     if confirm != "yes":

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import requests as requests_service
 from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
-from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, error_page, page
+from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
+from openler.web.render import error_page, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -50,25 +50,25 @@ def _verifier_page(
 
 @router.get("/verifier/{slug}", response_class=HTMLResponse)
 def verifier_home(
-    slug: str, request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     return _verifier_page(request, session, platform, principal, organization)
 
 
 @router.post("/verifier/{slug}/requests")
 def create(
-    slug: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
     reason: Annotated[str, Form(max_length=300)] = "",
     hours: Annotated[str, Form()] = "24",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    organization = orgs.organization_by_slug(session, slug)
     try:
         if not reason.strip():
             raise UsageError("say what you ask for and why; the person sees it")
@@ -78,7 +78,7 @@ def create(
             session,
             platform,
             principal,
-            organization_slug=slug,
+            organization_slug=organization.slug,
             query=requests_service.request_query(reason.strip()),
             minutes=int(hours) * 60,
         )
@@ -93,19 +93,18 @@ def create(
             error=exc.message,
             values={"reason": reason, "hours": hours},
         )
-    return RedirectResponse(f"/verifier/{slug}/requests/{row.id}", status_code=303)
+    return RedirectResponse(f"/verifier/{organization.slug}/requests/{row.id}", status_code=303)
 
 
 @router.get("/verifier/{slug}/requests/{request_id}", response_class=HTMLResponse)
 def request_detail(
-    slug: str,
     request_id: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
+    organization: OrgDep,
 ) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
     row, report = requests_service.view_request(session, platform, principal, request_id)
     if row.organization_id != organization.id:
         raise NotFound(f"no request {request_id} of {organization.name}")
@@ -168,9 +167,7 @@ def answer(
     principal: Visitor,
     credentials: Annotated[list[str] | None, Form()] = None,
     consent: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     chosen = credentials or []
     try:
         if consent != "yes":

@@ -14,19 +14,11 @@ from openler.services.holders import sharing
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
-from openler.store.models import IssuedCredential
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import check_csrf, confirmation, page
+from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 NEW_SHARE_COOKIE = "openler_new_share"
-
-
-def _own(session: SessionDep, principal: Principal, credential_id: str) -> IssuedCredential:
-    row = issuing.read_credential(session, principal, credential_id)
-    if row.person_id != principal.person_id:
-        raise NotFound(f"no credential {credential_id} in your wallet")
-    return row
 
 
 @router.get("/wallet/{credential_id:path}", response_class=HTMLResponse)
@@ -37,7 +29,7 @@ def credential_page(
     platform: PlatformDep,
     principal: Visitor,
 ) -> Response:
-    row = _own(session, principal, credential_id)
+    row = issuing.own_credential(session, principal, credential_id)
     state, report = check_state(session, platform, row)
     return page(
         request,
@@ -53,7 +45,7 @@ def credential_page(
 
 @router.get("/download/{credential_id:path}")
 def download(credential_id: str, session: SessionDep, principal: Visitor) -> Response:
-    row = _own(session, principal, credential_id)
+    row = issuing.own_credential(session, principal, credential_id)
     name = "".join(c if c.isalnum() else "-" for c in str(row.document.get("name", "credential")))
     return Response(
         json.dumps(row.document, indent=2, ensure_ascii=False),
@@ -121,9 +113,7 @@ def create_share(
     days: Annotated[str, Form()] = "30",
     credentials: Annotated[list[str] | None, Form()] = None,
     consent: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     values = {
         "audience": audience,
         "purpose": purpose,
@@ -176,9 +166,7 @@ def withdraw_share(
     platform: PlatformDep,
     principal: Visitor,
     confirm: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     if confirm != "yes":
         summary = next(
             (s for s in sharing.shares_of(session, platform, principal) if s.share.id == share_id),

@@ -152,6 +152,7 @@ class ShareView:
     share: Share
     report: VerificationReport
     viewed_at: datetime
+    holder: str  # the learner's name, as the page names them
 
 
 def view_share(
@@ -188,7 +189,8 @@ def view_share(
         subject=f"share:{share.id}",
         data={"verified": report.verified},
     )
-    return ShareView(share, report, now)
+    person = session.get(Person, share.person_id)
+    return ShareView(share, report, now, person.name if person else "the learner")
 
 
 @dataclass(frozen=True)

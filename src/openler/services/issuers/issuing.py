@@ -6,10 +6,11 @@ import copy
 import json
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -471,6 +472,85 @@ def organization_credentials(
         )
     query = query.order_by(IssuedCredential.issued_at.desc()).limit(limit)
     return [(row, person) for row, person in session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class IssuedSummary:
+    """What an organization issued: counted by the state its issuer set, and the newest."""
+
+    organization: Organization
+    issued: int
+    active: int
+    suspended: int
+    revoked: int
+    recent: list[IssuedCredential]
+
+
+def issued_summary(
+    session: Session, principal: Principal, organization: Organization, *, recent: int = 10
+) -> IssuedSummary:
+    """Counts by state (in the database: no row is loaded to count) and the ``recent``
+    newest credentials of ``organization``, re-issued ones included. Issuer staff only."""
+    require_role(principal, organization.id, *ISSUERS)
+    issued_here = IssuedCredential.organization_id == organization.id
+    counts: dict[str, int] = {
+        state: int(n)
+        for state, n in session.execute(
+            select(IssuedCredential.state, func.count())
+            .where(issued_here)
+            .group_by(IssuedCredential.state)
+        ).all()
+    }
+    newest = session.execute(
+        select(IssuedCredential)
+        .where(issued_here)
+        .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
+        .limit(recent)
+    ).scalars()
+    return IssuedSummary(
+        organization,
+        issued=sum(counts.values()),
+        active=counts.get("active", 0),
+        suspended=counts.get("suspended", 0),
+        revoked=counts.get("revoked", 0),
+        recent=list(newest),
+    )
+
+
+def recipient_of(session: Session, row: IssuedCredential) -> Person | None:
+    """The account a credential was issued to (None for one issued to an outside subject)."""
+    return session.get(Person, row.person_id) if row.person_id else None
+
+
+def issued_by(
+    session: Session, principal: Principal, organization: Organization, credential_id: str
+) -> IssuedCredential:
+    """A credential ``organization`` issued, for those who may read it (404 otherwise)."""
+    row = read_credential(session, principal, credential_id)
+    if row.organization_id != organization.id:
+        raise NotFound(f"{organization.name} did not issue {credential_id}")
+    return row
+
+
+def own_credential(session: Session, principal: Principal, credential_id: str) -> IssuedCredential:
+    """A credential in the principal's own wallet (404 for anyone else's)."""
+    row = read_credential(session, principal, credential_id)
+    if row.person_id != principal.person_id:
+        raise NotFound(f"no credential {credential_id} in your wallet")
+    return row
+
+
+def issuing_organization(session: Session, principal: Principal) -> Organization:
+    """The one organization ``principal`` issues for (the VC API signs as it)."""
+    organizations = principal.organizations_with(*ISSUERS)
+    if len(organizations) != 1:
+        raise Forbidden(
+            "issuing needs an API token (or account) for exactly one issuing organization"
+        )
+    organization = session.get(Organization, organizations[0])
+    if organization is None:
+        raise NotFound("the token's organization no longer exists")
+    return organization
 
 
 def achievements_of(

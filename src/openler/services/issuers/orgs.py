@@ -83,6 +83,25 @@ def organization_by_slug(session: Session, slug: str) -> Organization:
     return organization
 
 
+def organizations_of(session: Session, principal: Principal, *roles: str) -> list[Organization]:
+    """The organizations in which ``principal`` holds one of ``roles``."""
+    found = (session.get(Organization, i) for i in principal.organizations_with(*roles))
+    return [organization for organization in found if organization is not None]
+
+
+def all_organizations(session: Session) -> list[Organization]:
+    """Every organization on the platform, by name."""
+    return list(session.execute(select(Organization).order_by(Organization.name)).scalars())
+
+
+def key_of(session: Session, organization: Organization, key_id: str) -> IssuerKey:
+    """One of the organization's signing keys (404 for any other)."""
+    row = session.get(IssuerKey, key_id)
+    if row is None or row.organization_id != organization.id:
+        raise NotFound(f"{organization.name} has no such key")
+    return row
+
+
 def keys_of(session: Session, organization: Organization) -> list[IssuerKey]:
     return list(
         session.execute(

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
+from openler.services.errors import NotFound
 from openler.store.models import Organization, StatusList
 from openler.vc import Multikey, add_proof
 from openler.vc.dates import format_datetime
@@ -46,3 +47,12 @@ def republish_all(
         publish(platform, status_list, key=key, did=did)
         count += 1
     return count
+
+
+def published(session: Session, list_id: str) -> StatusList:
+    """A status list as published (its signed credential and version); 404 when there is
+    no such list or it was never signed."""
+    row = session.get(StatusList, list_id)
+    if row is None or row.credential is None:
+        raise NotFound("no such status list")
+    return row

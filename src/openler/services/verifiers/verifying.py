@@ -20,9 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
+from openler.services.errors import Forbidden
 from openler.services.files.documents import online_fetcher
 from openler.services.files.outbound import FetchLimits, fetch_budget
 from openler.services.issuers.orgs import did_document
+from openler.services.people.accounts import Principal
 from openler.store import publication
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
 from openler.vc import ResolutionError, VerificationReport, verify
@@ -108,6 +110,24 @@ def verify_document(
             )
     finally:
         _SESSION.reset(reset)
+
+
+def verify_for(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    data: bytes | str | Mapping[str, Any],
+    *,
+    name: str = "-",
+) -> VerificationReport:
+    """:func:`verify_document` for a person verifying through the web page: they need the
+    verifier role in some organization (the VC API's verification stays open to anyone).
+
+    Raises ``Forbidden`` for anyone else, before anything is read or fetched.
+    """
+    if not principal.organizations_with("verifier"):
+        raise Forbidden("verifying through the web page needs the verifier role")
+    return verify_document(session, platform, data, name=name)
 
 
 #: the session of the verification running in this thread or task, for the cached fetcher

@@ -5,19 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from openler.services.errors import NotFound
-from openler.services.issuers import orgs
+from openler.services.issuers import orgs, statuslists
 from openler.services.office import registry as registry_service
-from openler.store.models import StatusList
 from openler.web.api.common import CACHE_DOCUMENTS, CACHE_STATUS, credential_media_type
-from openler.web.deps import CommitRoute, PlatformDep, SessionDep
+from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep
 
 router = APIRouter(route_class=CommitRoute)
 
 
 @router.get("/orgs/{slug}/did.json", tags=["documents"])
-def did_json(slug: str, session: SessionDep, platform: PlatformDep) -> Response:
-    organization = orgs.organization_by_slug(session, slug)
+def did_json(session: SessionDep, platform: PlatformDep, organization: OrgDep) -> Response:
     return JSONResponse(
         orgs.did_document(session, platform, organization),
         media_type="application/did+json",
@@ -30,9 +27,7 @@ def status_list(list_id: str, request: Request, session: SessionDep) -> Response
     """A status list credential: ``application/vc``, or ``application/ld+json`` /
     ``application/json`` when the client's ``Accept`` prefers them."""
     media_type = credential_media_type(request.headers.get("accept"))
-    row = session.get(StatusList, list_id)
-    if row is None or row.credential is None:
-        raise NotFound("no such status list")
+    row = statuslists.published(session, list_id)
     etag = f'"{row.id}-{row.version}"'
     headers = {"Cache-Control": CACHE_STATUS, "ETag": etag, "Vary": "Accept"}
     if request.headers.get("if-none-match") == etag:

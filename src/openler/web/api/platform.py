@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from openler.services.issuers import orgs
 from openler.services.people import members
-from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
+from openler.web.deps import CommitRoute, CurrentPrincipal, OrgDep, PlatformDep, SessionDep
 
 router = APIRouter(route_class=CommitRoute)
 
@@ -87,9 +87,10 @@ class RemoveMemberRequest(BaseModel):
 
 
 @router.get("/api/orgs/{slug}/members", tags=["platform"])
-def list_members(slug: str, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def list_members(
+    session: SessionDep, principal: CurrentPrincipal, organization: OrgDep
+) -> dict[str, Any]:
     """Everyone with a role in the organization (for its administrators)."""
-    organization = orgs.organization_by_slug(session, slug)
     return {
         "members": [
             {
@@ -105,35 +106,33 @@ def list_members(slug: str, session: SessionDep, principal: CurrentPrincipal) ->
 
 @router.post("/api/orgs/{slug}/members", status_code=201, tags=["platform"])
 def add_member(
-    slug: str,
     body: MemberRequest,
     session: SessionDep,
     platform: PlatformDep,
     principal: CurrentPrincipal,
+    organization: OrgDep,
 ) -> dict[str, Any]:
     """Grant a role: platform admins any; issuer admins issuer_admin/issuer_staff; registry
     admins registry_admin/verifier — in their own organization."""
-    organization = orgs.organization_by_slug(session, slug)
     member = members.grant_role(
         session, platform, principal, organization, email=body.email, role=body.role
     )
-    return {"personId": member.person_id, "organization": slug, "role": member.role}
+    return {"personId": member.person_id, "organization": organization.slug, "role": member.role}
 
 
 @router.post("/api/orgs/{slug}/members/remove", tags=["platform"])
 def remove_member(
-    slug: str,
     body: RemoveMemberRequest,
     session: SessionDep,
     platform: PlatformDep,
     principal: CurrentPrincipal,
+    organization: OrgDep,
 ) -> dict[str, Any]:
     """Remove a role; it stops working at the person's next request."""
-    organization = orgs.organization_by_slug(session, slug)
     members.remove_role(
         session, platform, principal, organization, person_id=body.personId, role=body.role
     )
-    return {"personId": body.personId, "organization": slug, "removed": body.role}
+    return {"personId": body.personId, "organization": organization.slug, "removed": body.role}
 
 
 def _key_view(row: Any) -> dict[str, Any]:

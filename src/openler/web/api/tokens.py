@@ -9,9 +9,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from openler.services.issuers import orgs
 from openler.services.people import tokens
-from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
+from openler.web.deps import CommitRoute, CurrentPrincipal, OrgDep, PlatformDep, SessionDep
 
 router = APIRouter(route_class=CommitRoute)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -42,24 +41,22 @@ class TokenRequest(BaseModel):
 
 @router.get("/api/orgs/{slug}/tokens", tags=["platform"])
 def list_tokens(
-    slug: str, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+    session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal, organization: OrgDep
 ) -> dict[str, Any]:
     """The organization's API tokens, newest first (its administrators)."""
-    organization = orgs.organization_by_slug(session, slug)
     views = tokens.tokens_of(session, platform, principal, organization)
     return {"tokens": [token_json(v) for v in views]}
 
 
 @router.post("/api/orgs/{slug}/tokens", status_code=201, tags=["platform"])
 def create_token(
-    slug: str,
     body: TokenRequest,
     session: SessionDep,
     platform: PlatformDep,
     principal: CurrentPrincipal,
+    organization: OrgDep,
 ) -> JSONResponse:
     """Create a token; ``token`` is in this answer only and cannot be shown again."""
-    organization = orgs.organization_by_slug(session, slug)
     created = tokens.create(
         session,
         platform,

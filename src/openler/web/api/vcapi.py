@@ -8,10 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from openler.services.errors import Forbidden, NotFound, UsageError
+from openler.services.errors import UsageError
 from openler.services.issuers import issuing
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import Organization
 from openler.web.api.common import count, verification_body
 from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
 
@@ -74,14 +73,7 @@ def issue_credential(
     principal: CurrentPrincipal,
 ) -> dict[str, Any]:
     """Sign a credential as the caller's organization (API token with an issuer role)."""
-    organizations = principal.organizations_with("issuer_admin", "issuer_staff")
-    if len(organizations) != 1:
-        raise Forbidden(
-            "issuing needs an API token (or account) for exactly one issuing organization"
-        )
-    organization = session.get(Organization, organizations[0])
-    if organization is None:
-        raise NotFound("the token's organization no longer exists")
+    organization = issuing.issuing_organization(session, principal)
     options = body.options or IssueOptions()
     row = issuing.issue_document(
         session, platform, principal, organization, body.credential, cryptosuite=options.cryptosuite

@@ -1,0 +1,106 @@
+"""What the home page is built from: counts made in the database, the newest ten loaded,
+and the verifier role decided by the service (allowed: a report; denied: nothing read)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openler.services import demo
+from openler.services.errors import Forbidden
+from openler.services.issuers import issuing, orgs
+from openler.services.people import accounts, workspaces
+from openler.services.people.accounts import Principal
+from openler.services.verifiers import verifying
+from openler.store.models import AuditEvent, IssuedCredential, Person
+
+
+@pytest.fixture
+def session(platform: Any) -> Any:
+    with platform.db.session() as s:
+        demo.load(s, platform)
+        yield s
+
+
+def who(session: Session, email: str) -> Principal:
+    person = session.execute(select(Person).where(Person.email == email)).scalar_one()
+    return accounts.principal_for(session, person)
+
+
+def test_issued_summary_counts_what_the_rows_say(session: Session, platform: Any) -> None:
+    olivia = who(session, "olivia@demo.openler.org")
+    ohio = orgs.organization_by_slug(session, "ohio-nursing")
+    maria = session.execute(
+        select(Person).where(Person.email == "maria@demo.openler.org")
+    ).scalar_one()
+    achievement = issuing.achievements_of(session, olivia, ohio)[0]
+    for _ in range(12):  # more than the ten shown
+        issuing.issue(session, platform, olivia, ohio, achievement, recipient=maria)
+    rows = list(
+        session.execute(
+            select(IssuedCredential).where(IssuedCredential.organization_id == ohio.id)
+        ).scalars()
+    )
+    by_state = Counter(row.state for row in rows)
+    assert by_state["suspended"] >= 1  # the demo's suspended licence is counted too
+
+    summary = issuing.issued_summary(session, olivia, ohio)
+
+    assert summary.issued == len(rows) > 10
+    assert (summary.active, summary.suspended, summary.revoked) == (
+        by_state["active"],
+        by_state["suspended"],
+        by_state["revoked"],
+    )
+    newest = sorted(rows, key=lambda r: r.issued_at, reverse=True)[:10]
+    assert len(summary.recent) == 10
+    assert [r.issued_at for r in summary.recent] == [r.issued_at for r in newest]
+
+
+def test_issued_summary_is_for_the_organizations_staff(session: Session) -> None:
+    ohio = orgs.organization_by_slug(session, "ohio-nursing")
+    for email in ("trainer@demo.openler.org", "maria@demo.openler.org"):
+        with pytest.raises(Forbidden):
+            issuing.issued_summary(session, who(session, email), ohio)
+
+
+def test_workspaces_follow_the_roles(session: Session, platform: Any) -> None:
+    olivia = workspaces.of(session, platform, who(session, "olivia@demo.openler.org"))
+    assert [s.organization.slug for s in olivia.issuing] == ["ohio-nursing"]
+    assert olivia.verifying == [] and olivia.registry == [] and olivia.platform == []
+    assert all(row.id in olivia.states for s in olivia.issuing for row in s.recent)
+    maria = workspaces.of(session, platform, who(session, "maria@demo.openler.org"))
+    assert maria.issuing == [] and maria.credentials
+    assert set(maria.states) == {row.id for row in maria.credentials}
+    admin = workspaces.of(session, platform, who(session, "admin@demo.openler.org"))
+    assert [o.name for o in admin.platform] == sorted(o.name for o in admin.platform)
+    assert len(admin.platform) == len(orgs.all_organizations(session)) > 3
+
+
+def _a_credential(session: Session) -> str:
+    row = session.execute(select(IssuedCredential)).scalars().first()
+    assert row is not None
+    return json.dumps(row.document)
+
+
+def test_verifiers_verify(session: Session, platform: Any) -> None:
+    hr = who(session, "hr@demo.openler.org")
+    report = verifying.verify_for(session, platform, hr, _a_credential(session), name="pasted")
+    assert report.checks  # a report with its checks, whatever its verdict
+    # what the refused are refused on is the role, not the input: it gets a verdict here
+    assert not verifying.verify_for(session, platform, hr, "not even JSON").verified
+
+
+@pytest.mark.parametrize("email", ["maria@demo.openler.org", "olivia@demo.openler.org"])
+def test_others_are_refused_before_anything_is_read(
+    session: Session, platform: Any, email: str
+) -> None:
+    events = session.scalar(select(func.count()).select_from(AuditEvent))
+    with pytest.raises(Forbidden, match="needs the verifier role"):
+        verifying.verify_for(session, platform, who(session, email), "not even JSON")
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
