@@ -72,9 +72,19 @@ class CanonicalForms:
 
 
 def _doc_key(proof: Mapping[str, Any]) -> tuple[Any, ...]:
+    return ("document", tuple(_previous(proof)))
+
+
+def _previous(proof: Mapping[str, Any]) -> list[str]:
+    """The ids a proof chains to. VC Data Integrity §2.1: previousProof is "An OPTIONAL
+    string value or unordered list of string values"; anything else raises ProofError."""
     previous = proof.get("previousProof")
-    chained = tuple(previous) if isinstance(previous, list) else (previous,)
-    return ("document", chained)
+    if previous is None:
+        return []
+    wanted = previous if isinstance(previous, list) else [previous]
+    if not all(isinstance(w, str) for w in wanted):
+        raise ProofError("previousProof must be a string or a list of strings (the proof ids)")
+    return wanted
 
 
 def _hashes(
@@ -108,9 +118,8 @@ def _proofs(document: Mapping[str, Any]) -> list[Any]:
 def _unsecured(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:
     """The document a proof was made over: no proofs, except those it chains to."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    previous = proof.get("previousProof")
-    if previous is not None:
-        wanted = previous if isinstance(previous, list) else [previous]
+    wanted = _previous(proof)
+    if wanted:
         others = [p for p in _proofs(document) if isinstance(p, Mapping)]
         chained = [p for p in others if p.get("id") in wanted]
         missing = [w for w in wanted if w not in {p.get("id") for p in chained}]
@@ -242,6 +251,10 @@ def _check_one(
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
         return fail("proof has no verificationMethod")
+    try:
+        _previous(proof)
+    except ProofError as exc:
+        return fail(exc.message, method=method)
     if proof.get("proofPurpose") != purpose:
         return fail(
             f"proof purpose is {proof.get('proofPurpose')!r} but {purpose!r} is required",

@@ -31,7 +31,7 @@ from openler.web import (
     verifier_pages,
     wallet_pages,
 )
-from openler.web.deps import SignInRequired
+from openler.web.deps import InvalidJsonBody, SignInRequired
 from openler.web.render import error_page, wants_html
 
 log = logging.getLogger("openler.web")
@@ -124,6 +124,10 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         if wants_html(request):
             return error_page(request, exc.http_status, exc.message)
         return error_response(exc.http_status, exc.code, exc.message)
+
+    @app.exception_handler(InvalidJsonBody)
+    async def invalid_json(_request: Request, exc: InvalidJsonBody) -> Response:
+        return error_response(400, "invalid_json", exc.message)
 
     @app.exception_handler(VCError)
     async def vc_error(_request: Request, exc: VCError) -> Response:

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openler.services.errors import NotFound, UsageError
 from openler.services.office import registry
 from openler.services.people.accounts import Principal
-from openler.vc.trust import STATES, Recognition, TrustEntry
+from openler.vc import TRUST_STATES as STATES
+from openler.vc import Recognition, TrustEntry
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import check_csrf, page
 

@@ -9,8 +9,7 @@ from pathlib import Path
 from openler.services.errors import UsageError
 from openler.services.files.atomic import write_json_atomic
 from openler.services.files.documents import load_key, read_json_file
-from openler.vc import VCError, add_proof, verify
-from openler.vc.trust import (
+from openler.vc import (
     CredentialFacts,
     EntryState,
     Recognition,
@@ -18,8 +17,11 @@ from openler.vc.trust import (
     TrustDecision,
     TrustEntry,
     TrustRegistry,
+    VCError,
+    add_proof,
+    load_trust_snapshot,
+    verify,
 )
-from openler.vc.verify import load_trust_snapshot
 
 
 def load_registry(

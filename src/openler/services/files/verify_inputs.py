@@ -11,9 +11,16 @@ from pathlib import Path
 from openler.services.errors import UsageError
 from openler.services.files.documents import context_loader, fetcher_for, read_json_file
 from openler.services.files.parallel import MIN_PARALLEL, parallel_map
-from openler.vc import MAX_INPUT_BYTES, VCError, VerificationReport, verify
-from openler.vc.report import Check, Policy
-from openler.vc.verify import Resolvers, load_trust_snapshot
+from openler.vc import (
+    MAX_INPUT_BYTES,
+    Check,
+    Policy,
+    Resolvers,
+    VCError,
+    VerificationReport,
+    load_trust_snapshot,
+    verify,
+)
 
 
 @dataclass(frozen=True)
