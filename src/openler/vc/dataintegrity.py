@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from openler.vc import jcs, jsonld
+from openler.vc import jcs, jsonld, jsontext
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.did import Resolver
 from openler.vc.errors import (
@@ -59,15 +59,15 @@ class CanonicalForms:
         if proofs and all(
             isinstance(p, Mapping) and p.get("cryptosuite") == "eddsa-rdfc-2022" for p in proofs
         ):
-            for index, proof in enumerate(proofs):
-                try:
-                    unsecured = _unsecured(document, proof)
-                except ProofError:
-                    jsonld.check(document, self.loader)
-                    return
+            try:
+                parts = [(proof, _unsecured(document, proof)) for proof in proofs]
+            except ProofError:  # the proof check reports it; the context check reads it all
+                parts = []
+            for index, (proof, unsecured) in enumerate(parts):
                 self.rdfc(_doc_key(proof), unsecured)
                 self.rdfc(("config", index), _proof_config(unsecured, proof, "eddsa-rdfc-2022"))
-            return
+            if parts:
+                return
         jsonld.check(document, self.loader)
 
 
@@ -155,12 +155,14 @@ def add_proof(
     """Return a copy of ``document`` with one more Data Integrity proof by ``key``.
 
     Nothing else in the document changes. An existing proof becomes a proof set.
-    Raises :class:`ProofError` (or a :class:`ContextError` for JSON-LD problems).
+    Raises :class:`ProofError`, :class:`ContextError` for JSON-LD problems, or
+    :class:`InputError` for a document that is not JSON as ``jsontext`` reads it.
     """
     if cryptosuite not in CRYPTOSUITES:
         raise ProofError(f"unknown cryptosuite {cryptosuite!r}; use one of {CRYPTOSUITES}")
     if not isinstance(document, Mapping):
         raise InputError("only a JSON object can be signed")
+    jsontext.check(document)  # nothing is signed that a verifier would refuse to read
     proof: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite}
     if proof_id is not None:
         proof["id"] = proof_id

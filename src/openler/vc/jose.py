@@ -175,7 +175,9 @@ def encode(
     typ: str = "vc+jwt",
     issued_at: datetime | None = None,
 ) -> str:
-    """Sign ``document`` as a VC-JOSE compact JWS (payload = the credential) with EdDSA."""
+    """Sign ``document`` as a VC-JOSE compact JWS (payload = the credential) with EdDSA.
+    Raises :class:`InputError` for a document that is not JSON as ``jsontext`` reads it."""
+    jsontext.check(document)
     header = {"alg": "EdDSA", "typ": typ, "kid": key.id}
     payload = dict(document)
     if issued_at is not None:

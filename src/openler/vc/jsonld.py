@@ -128,11 +128,24 @@ def _translate(exc: jsonld.JsonLdError) -> ContextError:
             return seen
         if not isinstance(seen, jsonld.JsonLdError):
             raise exc
-        nxt = getattr(seen, "cause", None) or seen.__cause__ or seen.__context__
+        nxt = getattr(seen, "cause", None) or seen.__cause__  # what pyld wrapped, if anything
         seen = nxt if isinstance(nxt, BaseException) else None
     message = str(exc.args[0]) if exc.args else type(exc).__name__
     return ContextError(
         f"JSON-LD processing failed: {message}" + (f" ({exc.code})" if exc.code else "")
+    )
+
+
+def _pyld_key_error(exc: KeyError) -> ContextError:
+    """pyld 3.3 fails with ``KeyError('@language')`` on a context that sets ``@language``
+    to null while no default language is active, which JSON-LD 1.1 allows (Context
+    Processing, §4.1.2: "If value is null, remove any default language from result"). That
+    one is refused with a message; any other KeyError is a bug and is re-raised."""
+    if exc.args != ("@language",):
+        raise exc
+    return ContextError(
+        'a @context that sets "@language" to null where no default language is set is '
+        "not supported; leave the entry out"
     )
 
 
@@ -146,6 +159,8 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
         )
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
     _check_safe(expanded)
     return expanded
 
@@ -242,6 +257,8 @@ def to_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None)
         nquads: str = jsonld.JsonLdProcessor().to_rdf(expanded, options)
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
     return nquads
 
 
@@ -299,4 +316,6 @@ def canonicalize_reference(
         )
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
     return result
