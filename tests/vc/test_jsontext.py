@@ -152,3 +152,34 @@ def test_any_repeated_name_is_refused(members: dict[str, int], data: st.DataObje
     text = json.dumps(members)[:-1] + f", {json.dumps(name)}: 0}}"
     with pytest.raises(InputError, match="duplicate member name"):
         jsontext.parse(text)
+
+
+python_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.sampled_from([10**400, -(10**309), float("nan"), float("inf"), 1.5, 2**1024]),
+        st.text(max_size=5),  # surrogates included
+        st.builds(tuple),
+        st.builds(set),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.one_of(st.text(max_size=3), st.integers(0, 3)), children, max_size=3),
+    ),
+    max_leaves=15,
+)
+
+
+@given(python_values, st.integers(1, 5))
+def test_the_quick_walk_and_the_explaining_walk_agree(value: Any, depth: int) -> None:
+    # check() walks once without paths and, only when that walk finds a problem, again to
+    # say where: both walks must judge every value alike.
+    quick = jsontext._acceptable(value, depth)
+    try:
+        jsontext._explain(value, depth)
+    except InputError:
+        assert not quick
+    else:
+        assert quick

@@ -89,7 +89,66 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH) -> None:
       ...
     openler.vc.errors.InputError: the string at name contains an unpaired surrogate (U+D800), ...
     """
-    # a path is (parent path, key or index), built as tuples and spelled out only for errors
+    if not _acceptable(value, max_depth):
+        _explain(value, max_depth)
+        raise InputError("the JSON value breaks one of openler's JSON rules")  # walks disagree
+
+
+def _acceptable(value: Any, max_depth: int) -> bool:
+    """True when ``value`` breaks no rule of :func:`check` (the quick walk, no paths)."""
+    search = _SURROGATE.search
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item, level = pop()
+        kind = type(item)
+        if kind is dict:
+            if level >= max_depth:
+                return False
+            level += 1
+            for key, member in item.items():
+                if type(key) is not str or search(key):
+                    return False
+                kind = type(member)
+                if kind is str:
+                    if search(member):
+                        return False
+                elif kind is dict or kind is list:
+                    push((member, level))
+                elif not _scalar(member, kind):
+                    return False
+        elif kind is list:
+            if level >= max_depth:
+                return False
+            level += 1
+            for member in item:
+                kind = type(member)
+                if kind is str:
+                    if search(member):
+                        return False
+                elif kind is dict or kind is list:
+                    push((member, level))
+                elif not _scalar(member, kind):
+                    return False
+        elif kind is str:
+            if search(item):
+                return False
+        elif not _scalar(item, kind):
+            return False
+    return True
+
+
+def _scalar(item: Any, kind: type) -> bool:
+    if kind is int:
+        return bool(item.bit_length() <= _MAX_INT_BITS)
+    if kind is float:
+        return math.isfinite(item)
+    return item is None or kind is bool
+
+
+def _explain(value: Any, max_depth: int) -> None:
+    """Raise the InputError for the first rule ``value`` breaks, saying where."""
+    # a path is (parent path, key or index), built as tuples and spelled out only here
     stack: list[tuple[Any, int, Any]] = [(value, 0, None)]
     while stack:
         item, level, path = stack.pop()
