@@ -32,7 +32,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@fuzz_settings(80)
+@fuzz_settings(100)
 @given(data=hostile_inputs(), output=st.sampled_from([[], ["--json"], ["--jsonl"]]))
 def test_verify_exits_0_1_or_2_without_a_traceback(
     workdir: Path, data: Any, output: list[str]

@@ -65,7 +65,7 @@ fetched_documents = st.one_of(
 )
 
 
-@fuzz_settings(250)
+@fuzz_settings(300)
 @given(data=hostile_inputs(), world=st.data())
 def test_verify_answers_every_input_with_a_report(data: Any, world: st.DataObject) -> None:
     def fetch(url: str) -> Any:

@@ -59,7 +59,7 @@ options = st.one_of(
 )
 
 
-@fuzz_settings(80)
+@fuzz_settings(120)
 @given(data=hostile_inputs(), options=options, which=st.integers(0, 2), choices=st.data())
 def test_verify_endpoints_never_answer_500(
     client: TestClient,
