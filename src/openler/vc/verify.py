@@ -197,13 +197,14 @@ def _verify_input(
     report = VerificationReport(input=name, policy=world.policy)
     if isinstance(data, Mapping):
         report.format = "json"
+        document = dict(data)
         try:
-            jsontext.check(data)
+            jsontext.check(document)
         except InputError as exc:
             report.add("parse", "failed", exc.message)
             return report
         report.add("parse", "passed", "JSON object")
-        _verify_document(report, dict(data), world, jwt=None)
+        _verify_document(report, document, world, jwt=None)
         return report
     try:
         fmt, text = _unwrap(data)

@@ -40,7 +40,7 @@ def read_json_file(path: str | Path, what: str = "file") -> Any:
     try:
         return parse_json(text)
     except InputError as exc:
-        raise FileError(f"{what} {path} is not acceptable JSON: {exc.message}") from None
+        raise FileError(f"{what} {path} is not valid JSON: {exc.message}") from None
 
 
 def load_key(path: str | Path) -> Multikey:
