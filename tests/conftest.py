@@ -12,9 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from openler.services.people.accounts import Principal
 from openler.vc import DocumentLoader, Multikey
+
+# `pytest --hypothesis-profile=fuzz`: every fuzz test (tests/hostile.py) runs this many
+# examples instead of its default count, for a long hunt rather than a quick check.
+settings.register_profile(
+    "fuzz",
+    max_examples=5000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from openler import __version__
 from openler.cli import people as people_cli
@@ -29,10 +30,10 @@ from openler.vc import (
     Multikey,
     VCError,
     build_presentation,
+    parse_datetime,
     sign_credential,
     sign_presentation,
 )
-from openler.vc.dates import parse_datetime
 
 app = typer.Typer(
     name="openler",
@@ -358,8 +359,8 @@ def main() -> None:
     try:
         app()
     except ServiceError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
         sys.exit(exc.exit_code)
     except VCError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
         sys.exit(2)

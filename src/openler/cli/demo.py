@@ -22,18 +22,25 @@ from rich.panel import Panel
 
 from openler.cli.render import print_report
 from openler.vc import (
+    Bitstring,
+    IndexAllocator,
     Multikey,
+    Policy,
+    Recognition,
+    Resolvers,
+    Scope,
+    TrustEntry,
+    TrustRegistry,
     add_proof,
     build_presentation,
+    format_datetime,
+    load_trust_snapshot,
     sign_credential,
     sign_presentation,
+    status_entry,
+    status_list_credential,
     verify,
 )
-from openler.vc.dates import format_datetime
-from openler.vc.report import Policy
-from openler.vc.statuslist import Bitstring, IndexAllocator, status_entry, status_list_credential
-from openler.vc.trust import Recognition, Scope, TrustEntry, TrustRegistry
-from openler.vc.verify import Resolvers, load_trust_snapshot
 
 console = Console(highlight=False, emoji=False)
 BOARD_LISTS = "https://nursing.ohio.example/status"

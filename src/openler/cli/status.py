@@ -10,7 +10,7 @@ import typer
 
 from openler.services.errors import UsageError
 from openler.services.files import statusfiles
-from openler.vc.statuslist import MIN_ENTRIES
+from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
 
 app = typer.Typer(help="Create and update Bitstring Status Lists.", no_args_is_help=True)
 

@@ -15,9 +15,15 @@ import typer
 
 from openler.services.errors import UsageError
 from openler.services.files import trustfiles as service
-from openler.vc.dates import format_datetime, parse_datetime
-from openler.vc.errors import VCError
-from openler.vc.trust import STATES, CredentialFacts, Recognition, TrustEntry
+from openler.vc import TRUST_STATES as STATES
+from openler.vc import (
+    CredentialFacts,
+    Recognition,
+    TrustEntry,
+    VCError,
+    format_datetime,
+    parse_datetime,
+)
 
 app = typer.Typer(help="Manage the trust registry of issuers.", no_args_is_help=True)
 

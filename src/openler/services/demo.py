@@ -13,7 +13,7 @@ from openler.services.issuers import issuing, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
-from openler.vc.trust import Recognition, Scope, TrustEntry
+from openler.vc import Recognition, Scope, TrustEntry
 
 DEMO_PASSWORD = "openler-demo-2026"  # noqa: S105 - printed for the local demo only
 #: who loads the demo world (its events are audited as ``system:demo``)

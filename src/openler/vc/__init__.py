@@ -11,12 +11,26 @@ The public surface is small and safe; everything else is an implementation detai
 No function here performs I/O: DID and controller documents come from a
 :class:`Resolver` built with a fetcher, contexts from a :class:`DocumentLoader`, and the
 time from the ``at`` / ``created`` arguments.
+
+The names below are the whole surface the rest of openler uses (a test keeps it so):
+signing and verification, their errors, JSON as verification reads it (``parse_json``),
+dates, DID helpers, Bitstring Status Lists and the trust registry. The modules behind
+them are internal.
 """
 
 from openler.vc.baking import bake_png, bake_svg, extract_png, extract_svg
 from openler.vc.credentials import build_presentation, sign_credential, sign_presentation
 from openler.vc.dataintegrity import CRYPTOSUITES, Cryptosuite, ProofCheck, add_proof, check_proofs
-from openler.vc.did import Fetcher, Resolver, VerificationMethod, did_web_for, did_web_url
+from openler.vc.dates import format_datetime, parse_datetime
+from openler.vc.did import (
+    DID_CONTEXT,
+    Fetched,
+    Fetcher,
+    Resolver,
+    VerificationMethod,
+    did_web_for,
+    did_web_url,
+)
 from openler.vc.errors import (
     ContextError,
     FetchLimitError,
@@ -31,20 +45,75 @@ from openler.vc.errors import (
     VCError,
 )
 from openler.vc.jsonld import DocumentLoader
+from openler.vc.jsontext import MAX_DEPTH as MAX_JSON_DEPTH
+from openler.vc.jsontext import parse as parse_json
 from openler.vc.keys import Multikey
+from openler.vc.models import ACHIEVEMENT_TYPES, VC_V1, Achievement
 from openler.vc.report import CHECK_IDS, Check, Policy, VerificationReport
-from openler.vc.verify import MAX_INPUT_BYTES, credential_problems, verify
+from openler.vc.statuslist import (
+    MIN_ENTRIES as MIN_STATUS_ENTRIES,
+)
+from openler.vc.statuslist import (
+    PURPOSES as STATUS_PURPOSES,
+)
+from openler.vc.statuslist import (
+    Bitstring,
+    IndexAllocator,
+    Purpose,
+    StatusListError,
+    status_entry,
+    status_list_credential,
+)
+from openler.vc.statuslist import (
+    read_list as read_status_list,
+)
+from openler.vc.statuslist import (
+    with_bits as status_list_with_bits,
+)
+from openler.vc.trust import (
+    STATES as TRUST_STATES,
+)
+from openler.vc.trust import (
+    CredentialFacts,
+    EntryState,
+    Recognition,
+    Scope,
+    TrustDecision,
+    TrustEntry,
+    TrustRegistry,
+    TrustRegistryError,
+)
+from openler.vc.verify import (
+    MAX_INPUT_BYTES,
+    Resolvers,
+    credential_problems,
+    load_trust_snapshot,
+    verify,
+)
 
 __all__ = [
+    "ACHIEVEMENT_TYPES",
     "CHECK_IDS",
     "CRYPTOSUITES",
+    "DID_CONTEXT",
     "MAX_INPUT_BYTES",
+    "MAX_JSON_DEPTH",
+    "MIN_STATUS_ENTRIES",
+    "STATUS_PURPOSES",
+    "TRUST_STATES",
+    "VC_V1",
+    "Achievement",
+    "Bitstring",
     "Check",
     "ContextError",
+    "CredentialFacts",
     "Cryptosuite",
     "DocumentLoader",
+    "EntryState",
     "FetchLimitError",
+    "Fetched",
     "Fetcher",
+    "IndexAllocator",
     "InputError",
     "JoseError",
     "KeyFormatError",
@@ -52,8 +121,17 @@ __all__ = [
     "Policy",
     "ProofCheck",
     "ProofError",
+    "Purpose",
+    "Recognition",
     "ResolutionError",
     "Resolver",
+    "Resolvers",
+    "Scope",
+    "StatusListError",
+    "TrustDecision",
+    "TrustEntry",
+    "TrustRegistry",
+    "TrustRegistryError",
     "UnauthorizedMethodError",
     "UndefinedTermError",
     "UnknownContextError",
@@ -70,7 +148,15 @@ __all__ = [
     "did_web_url",
     "extract_png",
     "extract_svg",
+    "format_datetime",
+    "load_trust_snapshot",
+    "parse_datetime",
+    "parse_json",
+    "read_status_list",
     "sign_credential",
     "sign_presentation",
+    "status_entry",
+    "status_list_credential",
+    "status_list_with_bits",
     "verify",
 ]

@@ -87,7 +87,7 @@ def extract_png(data: bytes) -> str:
 def bake_png(image: bytes, credential: str) -> bytes:
     """``image`` with ``credential`` (JSON text or JWT) baked in, replacing any earlier one."""
     out = [PNG_SIGNATURE]
-    body = KEYWORD + b"\0\0\0\0\0" + credential.encode("utf-8")
+    body = KEYWORD + b"\0\0\0\0\0" + _utf8(credential)
     for kind, chunk in _chunks(image):
         if kind == b"iTXt" and chunk.startswith(KEYWORD + b"\0"):
             continue
@@ -95,6 +95,16 @@ def bake_png(image: bytes, credential: str) -> bytes:
             out.append(_chunk(b"iTXt", body))
         out.append(_chunk(kind, chunk))
     return b"".join(out)
+
+
+def _utf8(credential: str) -> bytes:
+    try:
+        return credential.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"the credential text has an unpaired surrogate at character {exc.start}: it is "
+            "not Unicode text and cannot be baked"
+        ) from None
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
@@ -123,6 +133,7 @@ def bake_svg(svg: str, credential: str, *, jwt: bool = False) -> str:
     """``svg`` with ``credential`` baked in right after the root element's start tag."""
     from xml.sax.saxutils import quoteattr
 
+    _utf8(credential)
     if jwt:
         element = f"<openbadges:credential verify={quoteattr(credential)}/>"
     else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from openler.vc import jcs, jsonld
+from openler.vc import jcs, jsonld, jsontext
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.did import Resolver
 from openler.vc.errors import (
@@ -59,22 +59,32 @@ class CanonicalForms:
         if proofs and all(
             isinstance(p, Mapping) and p.get("cryptosuite") == "eddsa-rdfc-2022" for p in proofs
         ):
-            for index, proof in enumerate(proofs):
-                try:
-                    unsecured = _unsecured(document, proof)
-                except ProofError:
-                    jsonld.check(document, self.loader)
-                    return
+            try:
+                parts = [(proof, _unsecured(document, proof)) for proof in proofs]
+            except ProofError:  # the proof check reports it; the context check reads it all
+                parts = []
+            for index, (proof, unsecured) in enumerate(parts):
                 self.rdfc(_doc_key(proof), unsecured)
                 self.rdfc(("config", index), _proof_config(unsecured, proof, "eddsa-rdfc-2022"))
-            return
+            if parts:
+                return
         jsonld.check(document, self.loader)
 
 
 def _doc_key(proof: Mapping[str, Any]) -> tuple[Any, ...]:
+    return ("document", tuple(_previous(proof)))
+
+
+def _previous(proof: Mapping[str, Any]) -> list[str]:
+    """The ids a proof chains to. VC Data Integrity §2.1: previousProof is "An OPTIONAL
+    string value or unordered list of string values"; anything else raises ProofError."""
     previous = proof.get("previousProof")
-    chained = tuple(previous) if isinstance(previous, list) else (previous,)
-    return ("document", chained)
+    if previous is None:
+        return []
+    wanted = previous if isinstance(previous, list) else [previous]
+    if not all(isinstance(w, str) for w in wanted):
+        raise ProofError("previousProof must be a string or a list of strings (the proof ids)")
+    return wanted
 
 
 def _hashes(
@@ -108,9 +118,8 @@ def _proofs(document: Mapping[str, Any]) -> list[Any]:
 def _unsecured(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[str, Any]:
     """The document a proof was made over: no proofs, except those it chains to."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    previous = proof.get("previousProof")
-    if previous is not None:
-        wanted = previous if isinstance(previous, list) else [previous]
+    wanted = _previous(proof)
+    if wanted:
         others = [p for p in _proofs(document) if isinstance(p, Mapping)]
         chained = [p for p in others if p.get("id") in wanted]
         missing = [w for w in wanted if w not in {p.get("id") for p in chained}]
@@ -180,13 +189,14 @@ def add_proof(
 
     Nothing else in the document changes, but for the Data Integrity context, appended when
     its contexts do not define the proof's terms (:func:`with_proof_context`). An existing
-    proof becomes a proof set. Raises :class:`ProofError` (or a :class:`ContextError` for
-    JSON-LD problems).
+    proof becomes a proof set. Raises :class:`ProofError`, :class:`ContextError` for JSON-LD
+    problems, or :class:`InputError` for a document that is not JSON as ``jsontext`` reads it.
     """
     if cryptosuite not in CRYPTOSUITES:
         raise ProofError(f"unknown cryptosuite {cryptosuite!r}; use one of {CRYPTOSUITES}")
     if not isinstance(document, Mapping):
         raise InputError("only a JSON object can be signed")
+    jsontext.check(document)  # nothing is signed that a verifier would refuse to read
     document = with_proof_context(document)
     proof: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite}
     if proof_id is not None:
@@ -278,6 +288,10 @@ def _check_one(
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
         return fail("proof has no verificationMethod")
+    try:
+        _previous(proof)
+    except ProofError as exc:
+        return fail(exc.message, method=method)
     if proof.get("proofPurpose") != purpose:
         return fail(
             f"proof purpose is {proof.get('proofPurpose')!r} but {purpose!r} is required",

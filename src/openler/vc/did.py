@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-from openler.vc.errors import KeyFormatError, ResolutionError, UnauthorizedMethodError
+from openler.vc import jsontext
+from openler.vc.errors import (
+    InputError,
+    KeyFormatError,
+    ResolutionError,
+    UnauthorizedMethodError,
+)
 from openler.vc.keys import decode_public_key_multibase, public_key_multibase
 from openler.vc.multibase import ED25519_PUB, P256_PUB, decode_multibase
 
@@ -31,7 +37,8 @@ class Fetched:
     max_age: float | None = None
 
 
-#: A callable that returns the JSON document published at a URL (or a :class:`Fetched`).
+#: A callable that returns the JSON document published at a URL (or a :class:`Fetched`),
+#: and raises :class:`ResolutionError` (or ``OSError`` on a network failure) when it cannot.
 Fetcher = Callable[[str], "Mapping[str, Any] | Fetched"]
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
@@ -112,16 +119,21 @@ def did_web_for(host: str, *path: str) -> str:
 
 
 def fetch_document(fetch: Fetcher, url: str) -> Fetched:
-    """Call a fetcher; any failure becomes a :class:`ResolutionError` naming the URL."""
+    """Call a fetcher. A fetcher reports a document it cannot supply with
+    :class:`ResolutionError`; a network failure (``OSError``: refused, timed out …) becomes
+    one naming the URL. Anything else a fetcher raises is a bug and propagates. The
+    document must be a JSON object within openler's JSON limits (see ``jsontext``)."""
     try:
         result = fetch(url)
-    except ResolutionError:
-        raise
-    except Exception as exc:
+    except OSError as exc:
         raise ResolutionError(f"could not fetch {url}: {exc}") from exc
     fetched = result if isinstance(result, Fetched) else Fetched(result)
     if not isinstance(fetched.document, Mapping):
         raise ResolutionError(f"the document at {url} is not a JSON object")
+    try:
+        jsontext.check(fetched.document)
+    except InputError as exc:
+        raise ResolutionError(f"the document at {url} is refused: {exc.message}") from None
     return fetched
 
 

@@ -36,7 +36,7 @@ from openler.vc.errors import ContextError
 TOKEN = "urn:openler-token:"  # noqa: S105 - a placeholder, not a secret
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\s\ufeff]')
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _MAX_TEMPLATES = 4096
 
@@ -268,7 +268,11 @@ class FastPath:
         pyld would report, so such shapes are left to pyld."""
         quads = []
         used: set[int] = set()
-        for quad in pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS):
+        try:
+            parsed = list(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+        except (SyntaxError, ValueError):
+            raise _DeclineError from None  # pyld wrote what is not RDF: its route will say so
+        for quad in parsed:
             terms = [_term(quad.subject), _term(quad.predicate), _term(quad.object)]
             if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
                 terms.append(_term(quad.graph_name))
@@ -312,10 +316,20 @@ class FastPath:
         template = self._template(key)
         if template is None:
             return False
-        return all(
-            _ABSOLUTE.match(values[i]) and not _BAD_IRI.search(values[i])
-            for i in template.iri_values
-        )
+        return all(well_formed_iri(values[i]) for i in template.iri_values)
+
+
+def well_formed_iri(value: str) -> bool:
+    """True for an absolute IRI that RDF keeps: well-formed for RFC 3987 (as pyoxigraph
+    reads it) and without the white space for which pyld's RDF conversion silently drops
+    a triple (``[^\\s]`` in its absolute-IRI test; jsonld.js's adds U+FEFF)."""
+    if not _ABSOLUTE.match(value) or _BAD_IRI.search(value):
+        return False
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _term(term: Any) -> tuple[int, Any, str]:
@@ -355,8 +369,7 @@ def _token_index(text: str) -> int:
 
 def _fill(template: _Template, values: list[str]) -> list[tuple[str, ...]]:
     for index in template.iri_values:
-        iri = values[index]
-        if not _ABSOLUTE.match(iri) or _BAD_IRI.search(iri):
+        if not well_formed_iri(values[index]):
             raise _DeclineError
     escaped = [_literal_text(v) for v in values]
     return [

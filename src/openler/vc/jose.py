@@ -21,8 +21,9 @@ from joserfc import jws
 from joserfc.errors import JoseError as _JoseLibError
 from joserfc.jwk import ECKey, OKPKey
 
+from openler.vc import jsontext
 from openler.vc.dates import format_datetime
-from openler.vc.errors import JoseError, KeyFormatError
+from openler.vc.errors import InputError, JoseError, KeyFormatError
 from openler.vc.keys import Multikey
 from openler.vc.multibase import (
     ED25519_PUB,
@@ -89,11 +90,8 @@ def decode(token: str) -> UnverifiedJwt:
     if not looks_like_jwt(token):
         raise JoseError("not a compact JWS (three base64url parts separated by dots)")
     head_b64, payload_b64, _sig = token.split(".")
-    try:
-        header = json.loads(b64url_decode(head_b64))
-        payload = json.loads(b64url_decode(payload_b64))
-    except (ValueError, KeyFormatError) as exc:
-        raise JoseError(f"JWT header or payload is not base64url JSON: {exc}") from None
+    header = _part(head_b64, "header")
+    payload = _part(payload_b64, "payload")
     if not isinstance(header, dict) or not isinstance(payload, dict):
         raise JoseError("JWT header and payload must be JSON objects")
     if header.get("alg") not in ALGORITHMS:
@@ -101,6 +99,18 @@ def decode(token: str) -> UnverifiedJwt:
     if "crit" in header:
         raise JoseError("JWT has critical header parameters that openler does not understand")
     return UnverifiedJwt(token, header, payload)
+
+
+def _part(encoded: str, name: str) -> Any:
+    """One JWT part: base64url of I-JSON text. RFC 7515 §4 and RFC 7519 §4 let a parser
+    "either reject JWTs with duplicate Claim Names or ... return only the lexically last":
+    openler rejects, in the header and the payload alike."""
+    try:
+        return jsontext.parse(b64url_decode(encoded))
+    except KeyFormatError as exc:
+        raise JoseError(f"JWT {name} is not base64url: {exc.message}") from None
+    except InputError as exc:
+        raise JoseError(f"JWT {name} is not acceptable JSON: {exc.message}") from None
 
 
 def jwk_from_method(method: Mapping[str, Any]) -> JwkKey:
@@ -165,7 +175,9 @@ def encode(
     typ: str = "vc+jwt",
     issued_at: datetime | None = None,
 ) -> str:
-    """Sign ``document`` as a VC-JOSE compact JWS (payload = the credential) with EdDSA."""
+    """Sign ``document`` as a VC-JOSE compact JWS (payload = the credential) with EdDSA.
+    Raises :class:`InputError` for a document that is not JSON as ``jsontext`` reads it."""
+    jsontext.check(document)
     header = {"alg": "EdDSA", "typ": typ, "kid": key.id}
     payload = dict(document)
     if issued_at is not None:

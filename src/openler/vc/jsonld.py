@@ -22,7 +22,7 @@ import pyoxigraph
 from pyld import jsonld
 
 from openler.vc.errors import ContextError, UndefinedTermError, UnknownContextError
-from openler.vc.fastrdf import FastPath, context_terms
+from openler.vc.fastrdf import FastPath, context_terms, well_formed_iri
 
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
 # Documents are expanded against this base so that relative references can be recognised
@@ -119,18 +119,35 @@ def _raise_dropped(expanded_property: str | None) -> None:
     raise UndefinedTermError(str(expanded_property))
 
 
-def _translate(exc: Exception) -> ContextError:
-    """Find our own error inside pyld's wrapping, or describe pyld's."""
-    seen: Exception | None = exc
+def _translate(exc: jsonld.JsonLdError) -> ContextError:
+    """The openler error for a pyld error: our own (an unknown context, an undefined term)
+    when pyld wrapped one, otherwise pyld's description of what is wrong with the document.
+    A pyld error wrapped around anything else (a bug, in pyld or here) is re-raised as it
+    is, so that it surfaces instead of passing for a verdict on the document."""
+    seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ContextError):
             return seen
-        nxt = getattr(seen, "cause", None) or seen.__cause__ or seen.__context__
-        seen = nxt if isinstance(nxt, Exception) else None
-    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    details = getattr(exc, "code", None)
+        if not isinstance(seen, jsonld.JsonLdError):
+            raise exc
+        nxt = getattr(seen, "cause", None) or seen.__cause__  # what pyld wrapped, if anything
+        seen = nxt if isinstance(nxt, BaseException) else None
+    message = str(exc.args[0]) if exc.args else type(exc).__name__
     return ContextError(
-        f"JSON-LD processing failed: {message}" + (f" ({details})" if details else "")
+        f"JSON-LD processing failed: {message}" + (f" ({exc.code})" if exc.code else "")
+    )
+
+
+def _pyld_key_error(exc: KeyError) -> ContextError:
+    """pyld 3.3 fails with ``KeyError('@language')`` on a context that sets ``@language``
+    to null while no default language is active, which JSON-LD 1.1 allows (Context
+    Processing, §4.1.2: "If value is null, remove any default language from result"). That
+    one is refused with a message; any other KeyError is a bug and is re-raised."""
+    if exc.args != ("@language",):
+        raise exc
+    return ContextError(
+        'a @context that sets "@language" to null where no default language is set is '
+        "not supported; leave the entry out"
     )
 
 
@@ -142,31 +159,69 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
             copy.deepcopy(dict(document)),
             {"documentLoader": loader or DEFAULT_LOADER, "base": _RELATIVE_BASE},
         )
-    except Exception as exc:
+    except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
-    _check_types(expanded)
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
+    _check_safe(expanded)
     return expanded
 
 
-def _check_types(node: Any) -> None:
-    """Refuse relative ``@type`` values and relative ``@id`` references (safe mode)."""
+def _check_safe(node: Any) -> None:
+    """Refuse what RDF conversion would lose or what pyld could only guess at (safe mode):
+    relative ``@type`` values and ``@id`` references, IRIs that are not well-formed (pyld's
+    conversion to RDF silently drops a triple whose IRI has white space: the value would
+    show in the JSON but not be signed), and ill-formed language tags."""
     if isinstance(node, list):
         for item in node:
-            _check_types(item)
+            _check_safe(item)
     elif isinstance(node, dict):
+        is_value = "@value" in node
         for key, value in node.items():
-            if key == "@type" and "@value" not in node:
+            if key == "@type":
                 for t in value if isinstance(value, list) else [value]:
-                    if isinstance(t, str) and t.startswith(_RELATIVE_BASE):
-                        raise UndefinedTermError(t.removeprefix(_RELATIVE_BASE))
+                    if isinstance(t, str) and not (is_value and t == "@json"):
+                        _check_reference(t, "datatype" if is_value else "type")
             elif key == "@id":
-                if isinstance(value, str) and value.startswith(_RELATIVE_BASE):
-                    raise ContextError(
-                        f"relative IRI reference {value.removeprefix(_RELATIVE_BASE)!r}: "
-                        "identifiers must be absolute IRIs"
-                    )
+                if isinstance(value, str):
+                    _check_reference(value, "identifier")
+            elif key == "@language" and is_value:
+                _check_language(value)
             elif key != "@value":
-                _check_types(value)
+                if not key.startswith("@") and not well_formed_iri(key):
+                    raise ContextError(
+                        f"property {key!r} is not a well-formed IRI, so it would not be signed"
+                    )
+                _check_safe(value)
+
+
+def _check_reference(ref: str, kind: str) -> None:
+    if ref.startswith(_RELATIVE_BASE):
+        relative = ref.removeprefix(_RELATIVE_BASE)
+        if kind == "identifier":
+            raise ContextError(
+                f"relative IRI reference {relative!r}: identifiers must be absolute IRIs"
+            )
+        raise UndefinedTermError(relative)
+    if not ref.startswith("_:") and not well_formed_iri(ref):
+        raise ContextError(
+            f"{kind} {ref!r} is not a well-formed IRI, so RDF would drop it and it would "
+            "not be signed"
+        )
+
+
+def _check_language(tag: Any) -> None:
+    """Refuse a language tag that is not well-formed BCP 47. JSON-LD 1.1 API §7.2 (Object to
+    RDF Conversion): "If item has an @language entry which is not well-formed, return null"
+    — the value would silently vanish from what is signed, which safe mode refuses."""
+    if not isinstance(tag, str):
+        return  # pyld itself refuses a language that is not a string
+    try:
+        pyoxigraph.Literal("", language=tag)
+    except ValueError:
+        raise ContextError(
+            f"language tag {tag!r} is not a well-formed BCP 47 tag (such as en or en-US)"
+        ) from None
 
 
 def issuer_dependent_terms(expanded: list[Any]) -> list[str]:
@@ -202,8 +257,10 @@ def to_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None)
     }
     try:
         nquads: str = jsonld.JsonLdProcessor().to_rdf(expanded, options)
-    except Exception as exc:
+    except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
     return nquads
 
 
@@ -259,6 +316,8 @@ def canonicalize_reference(
                 "base": _RELATIVE_BASE,
             },
         )
-    except Exception as exc:
+    except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
     return result

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from openler.vc import jose, jsonld
+from openler.vc import jose, jsonld, jsontext
 from openler.vc.baking import PNG_SIGNATURE, extract_png, extract_svg
 from openler.vc.dataintegrity import CanonicalForms, check_proofs
 from openler.vc.datamodel import object_problems
@@ -44,7 +44,6 @@ from openler.vc.trust import CredentialFacts, TrustRegistry, TrustRegistryError
 
 #: Inputs larger than this are refused before parsing.
 MAX_INPUT_BYTES = 4 * 1024 * 1024
-_MAX_DEPTH = 64
 
 
 class Resolvers:
@@ -225,8 +224,14 @@ def _verify_input(
     report = VerificationReport(input=name, policy=world.policy)
     if isinstance(data, Mapping):
         report.format = "json"
+        document = dict(data)
+        try:
+            jsontext.check(document)
+        except InputError as exc:
+            report.add("parse", "failed", exc.message)
+            return report
         report.add("parse", "passed", "JSON object")
-        _verify_document(report, dict(data), world, jwt=None)
+        _verify_document(report, document, world, jwt=None)
         return report
     try:
         fmt, text = _unwrap(data)
@@ -257,7 +262,13 @@ def _verify_input(
 
 
 def _unwrap(data: bytes | str) -> tuple[Format, str]:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"input text has an unpaired surrogate (U+{ord(exc.object[exc.start]):04X}) at "
+            f"character {exc.start}: it is not Unicode text (RFC 7493 §2.1)"
+        ) from None
     if len(raw) > MAX_INPUT_BYTES:
         raise InputError(
             f"input is {len(raw) / 1e6:.1f} MB; the limit is {MAX_INPUT_BYTES // (1024 * 1024)} MB"
@@ -277,33 +288,10 @@ def _unwrap(data: bytes | str) -> tuple[Format, str]:
 
 
 def _load_json(text: str) -> dict[str, Any]:
-    try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise InputError("JSON is nested too deeply") from None
+    document = jsontext.parse(text)
     if not isinstance(document, dict):
         raise InputError(f"expected a JSON object, found a JSON {type(document).__name__}")
-    if _depth(document) > _MAX_DEPTH:
-        raise InputError(f"JSON is nested more than {_MAX_DEPTH} levels deep")
     return document
-
-
-def _reject_constant(name: str) -> Any:
-    raise InputError(f"{name} is not a JSON number")
-
-
-def _depth(value: Any, level: int = 0) -> int:
-    if level > _MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
 
 
 def _types(value: Any) -> list[str]:

@@ -30,7 +30,7 @@ from openler.web import (
     verifier_pages,
     wallet_pages,
 )
-from openler.web.deps import SignInRequired
+from openler.web.deps import InvalidJsonBody, SignInRequired
 from openler.web.edge import BodyLimit, install_log_redaction, protect
 from openler.web.render import RETURN_COOKIE, error_page, requested_path, wants_html
 
@@ -154,6 +154,10 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         return problem(request, exc.http_status, exc.code, exc.message)
+
+    @app.exception_handler(InvalidJsonBody)
+    async def invalid_json(_request: Request, exc: InvalidJsonBody) -> Response:
+        return error_response(400, "invalid_json", exc.message)
 
     @app.exception_handler(VCError)
     async def vc_error(request: Request, exc: VCError) -> Response:

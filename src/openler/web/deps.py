@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from openler.services.issuers import orgs
 from openler.services.people import accounts, tokens
 from openler.services.people.accounts import Principal
 from openler.store.models import Organization
+from openler.vc import MAX_JSON_DEPTH, InputError, parse_json
 from openler.web.csrf import require_same_site, submitted_token
 
 SESSION_COOKIE = "openler_session"
@@ -48,13 +49,38 @@ def get_session(request: Request, platform: PlatformDep) -> Iterator[Session]:
         session.close()
 
 
+class InvalidJsonBody(HTTPException):
+    """A JSON request body that openler does not accept (see :class:`IJsonRequest`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(status_code=400, detail=message)
+        self.message = message
+
+
+class IJsonRequest(Request):
+    """A request whose JSON body is read as I-JSON (``openler.vc.parse_json``): a duplicate
+    member name, an unpaired surrogate, NaN, an out-of-range number or nesting deeper than
+    a credential may (plus the request's own envelope) is refused with a 400 before
+    validation, instead of being read last-name-wins by Python's ``json``."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_ijson"):
+            try:
+                self._ijson = parse_json(await self.body(), max_depth=MAX_JSON_DEPTH + 1)
+            except InputError as exc:
+                raise InvalidJsonBody(f"the request body is refused: {exc.message}") from None
+        return self._ijson
+
+
 class CommitRoute(APIRoute):
-    """Commits the request's transaction when the endpoint succeeded, before responding."""
+    """Commits the request's transaction when the endpoint succeeded, before responding;
+    reads JSON bodies as I-JSON (:class:`IJsonRequest`)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            request = IJsonRequest(request.scope, request.receive)
             response = await endpoint(request)
             session: Session | None = getattr(request.state, "db_session", None)
             if session is not None and session.in_transaction():

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.office import registry
 from openler.services.people.accounts import Principal
-from openler.vc.trust import STATES, TrustEntry
+from openler.vc import TRUST_STATES as STATES
+from openler.vc import TrustEntry
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, page
 

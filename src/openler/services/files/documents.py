@@ -14,9 +14,18 @@ import httpx
 
 from openler.services.errors import FileError, UsageError
 from openler.services.files.outbound import Resolve, current_budget, system_resolve, target
-from openler.vc import DocumentLoader, Multikey, ResolutionError, Resolver, did_web_url
-from openler.vc.did import Fetched, Fetcher
-from openler.vc.errors import KeyFormatError
+from openler.vc import (
+    DocumentLoader,
+    Fetched,
+    Fetcher,
+    InputError,
+    KeyFormatError,
+    Multikey,
+    ResolutionError,
+    Resolver,
+    did_web_url,
+    parse_json,
+)
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 5.0
@@ -31,9 +40,9 @@ def read_json_file(path: str | Path, what: str = "file") -> Any:
     except UnicodeDecodeError:
         raise FileError(f"{what} {path} is not UTF-8 text") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FileError(f"{what} {path} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        return parse_json(text)
+    except InputError as exc:
+        raise FileError(f"{what} {path} is not valid JSON: {exc.message}") from None
 
 
 def load_key(path: str | Path) -> Multikey:
@@ -126,12 +135,14 @@ def online_fetcher(
                     if len(body) > max_bytes:
                         raise ResolutionError(f"{url} sent more than {max_bytes} bytes")
                     budget.left(url)  # a server that trickles cannot outlast the budget
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:  # IDNA: UnicodeError
             raise ResolutionError(f"could not fetch {url}: {exc}") from None
         try:
-            doc = json.loads(bytes(body))
-        except ValueError:
-            raise ResolutionError(f"{url} did not return JSON") from None
+            doc = parse_json(bytes(body))
+        except InputError as exc:
+            raise ResolutionError(
+                f"{url} did not return JSON openler accepts: {exc.message}"
+            ) from None
         if not isinstance(doc, dict):
             raise ResolutionError(f"{url} did not return a JSON object")
         return Fetched(doc, max_age)

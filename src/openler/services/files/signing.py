@@ -13,10 +13,7 @@ from openler.services.errors import ServiceError, UsageError
 from openler.services.files.atomic import write_json_atomic
 from openler.services.files.documents import context_loader, load_key, read_json_file
 from openler.services.files.parallel import parallel_map
-from openler.vc import VCError, sign_credential
-from openler.vc.dataintegrity import Cryptosuite
-from openler.vc.jsonld import DocumentLoader
-from openler.vc.keys import Multikey
+from openler.vc import Cryptosuite, DocumentLoader, Multikey, VCError, sign_credential
 
 
 def with_identifier(document: dict[str, Any]) -> tuple[dict[str, Any], str | None]:

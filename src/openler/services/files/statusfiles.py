@@ -9,17 +9,17 @@ from typing import Any
 from openler.services.errors import UsageError
 from openler.services.files.atomic import write_json_atomic
 from openler.services.files.documents import load_key, read_json_file
-from openler.vc import add_proof
-from openler.vc.dates import format_datetime
-from openler.vc.statuslist import (
-    MIN_ENTRIES,
-    PURPOSES,
+from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
+from openler.vc import STATUS_PURPOSES as PURPOSES
+from openler.vc import (
     Bitstring,
     StatusListError,
-    read_list,
+    add_proof,
+    format_datetime,
     status_list_credential,
-    with_bits,
 )
+from openler.vc import read_status_list as read_list
+from openler.vc import status_list_with_bits as with_bits
 
 
 def create_list(

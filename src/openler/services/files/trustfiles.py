@@ -21,8 +21,7 @@ from openler.services.office.registry_input import (
     checked_entry,
     checked_recognition,
 )
-from openler.vc import VCError, add_proof, verify
-from openler.vc.trust import (
+from openler.vc import (
     CredentialFacts,
     EntryState,
     Recognition,
@@ -30,8 +29,11 @@ from openler.vc.trust import (
     TrustDecision,
     TrustEntry,
     TrustRegistry,
+    VCError,
+    add_proof,
+    load_trust_snapshot,
+    verify,
 )
-from openler.vc.verify import load_trust_snapshot
 
 
 def load_registry(

@@ -17,9 +17,16 @@ from openler.services.files.outbound import (
     fetch_budget,
 )
 from openler.services.files.parallel import MIN_PARALLEL, parallel_map
-from openler.vc import MAX_INPUT_BYTES, VCError, VerificationReport, verify
-from openler.vc.report import Check, Policy
-from openler.vc.verify import Resolvers, load_trust_snapshot
+from openler.vc import (
+    MAX_INPUT_BYTES,
+    Check,
+    Policy,
+    Resolvers,
+    VCError,
+    VerificationReport,
+    load_trust_snapshot,
+    verify,
+)
 
 
 @dataclass(frozen=True)

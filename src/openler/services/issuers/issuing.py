@@ -29,11 +29,20 @@ from openler.store.models import (
     StatusAllocation,
     StatusList,
 )
-from openler.vc import Cryptosuite, credential_problems, sign_credential
-from openler.vc.dates import format_datetime, parse_datetime
-from openler.vc.models import ACHIEVEMENT_TYPES, VC_V1
-from openler.vc.models import Achievement as AchievementModel
-from openler.vc.statuslist import MIN_ENTRIES, Bitstring, Purpose, status_entry
+from openler.vc import (
+    ACHIEVEMENT_TYPES,
+    VC_V1,
+    Bitstring,
+    Cryptosuite,
+    Purpose,
+    credential_problems,
+    format_datetime,
+    parse_datetime,
+    sign_credential,
+    status_entry,
+)
+from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
+from openler.vc import Achievement as AchievementModel
 
 OB_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",

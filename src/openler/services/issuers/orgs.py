@@ -17,8 +17,7 @@ from openler.services.issuers import statuslists
 from openler.services.people.accounts import Principal, require_platform_admin, require_role
 from openler.services.secrets import vault
 from openler.store.models import IssuedCredential, IssuerKey, Organization
-from openler.vc import Multikey, did_web_for
-from openler.vc.did import DID_CONTEXT
+from openler.vc import DID_CONTEXT, Multikey, did_web_for
 
 KINDS = ("issuer", "employer", "agency", "registry_authority")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")

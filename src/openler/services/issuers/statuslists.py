@@ -8,9 +8,7 @@ from sqlalchemy.orm import Session
 from openler.services.context import Platform
 from openler.services.errors import NotFound
 from openler.store.models import Organization, StatusList
-from openler.vc import Multikey, add_proof
-from openler.vc.dates import format_datetime
-from openler.vc.statuslist import Bitstring, status_list_credential
+from openler.vc import Bitstring, Multikey, add_proof, format_datetime, status_list_credential
 
 
 def status_list_url(platform: Platform, status_list: StatusList) -> str:

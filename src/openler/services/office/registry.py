@@ -24,8 +24,8 @@ from openler.services.office.registry_input import (
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import registry as load_registry
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
-from openler.vc import add_proof
-from openler.vc.trust import STATES, Recognition, TrustEntry
+from openler.vc import TRUST_STATES as STATES
+from openler.vc import Recognition, TrustEntry, add_proof
 
 
 def authority_of(session: Session, principal: Principal) -> Organization:

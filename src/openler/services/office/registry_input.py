@@ -30,9 +30,7 @@ from urllib.parse import urlsplit
 import pycountry
 
 from openler.services.errors import UsageError
-from openler.vc import VCError
-from openler.vc.models import ACHIEVEMENT_TYPES
-from openler.vc.trust import Recognition, Scope, TrustEntry
+from openler.vc import ACHIEVEMENT_TYPES, Recognition, Scope, TrustEntry, VCError
 
 # DID Core 1.0 §3.1 "DID Syntax" (ABNF):
 #   did                = "did:" method-name ":" method-specific-id

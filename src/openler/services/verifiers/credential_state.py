@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 from openler.services.context import Platform
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import IssuedCredential
-from openler.vc import VCError, VerificationReport
-from openler.vc.dates import parse_datetime
+from openler.vc import VCError, VerificationReport, parse_datetime
 
 StateCode = Literal[
     "active",

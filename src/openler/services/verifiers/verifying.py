@@ -27,11 +27,17 @@ from openler.services.issuers.orgs import did_document
 from openler.services.people.accounts import Principal
 from openler.store import publication
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
-from openler.vc import ResolutionError, VerificationReport, verify
-from openler.vc.did import Fetched
-from openler.vc.report import Policy
-from openler.vc.trust import Recognition, TrustEntry, TrustRegistry
-from openler.vc.verify import Resolvers
+from openler.vc import (
+    Fetched,
+    Policy,
+    Recognition,
+    ResolutionError,
+    Resolvers,
+    TrustEntry,
+    TrustRegistry,
+    VerificationReport,
+    verify,
+)
 
 
 def local_fetcher(
