@@ -350,3 +350,39 @@ def test_endorsements_are_verified_and_reported(
 def test_nan_and_infinity_are_not_json() -> None:
     report = verify(b'{"@context": [], "x": NaN}', at=NOW)
     assert report.check("parse").message == "NaN is not a JSON number"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("empty", [None, []], ids=["null", "empty list"])
+def test_a_null_or_empty_proof_fails_the_proof_check(
+    signed_license: dict[str, Any], holder_key: Multikey, empty: Any
+) -> None:
+    """VC Data Integrity §4.4 (Verify Proof): a secured document has a ``proof``; a proof
+    that is ``null`` or an empty set secures nothing, so the proof check fails for a
+    credential and for a presentation alike (it never "passes" with nothing checked)."""
+    unsigned_vc = {**signed_license, "proof": empty}
+    vc_report = verify(unsigned_vc, at=NOW)
+    assert statuses(vc_report)["proof"] == "failed"
+    assert vc_report.check("proof").message == "the document has no proof"  # type: ignore[union-attr]
+    assert not vc_report.verified
+    vp = {**build_presentation([signed_license], holder=holder_key.controller), "proof": empty}
+    vp_report = verify(vp, at=NOW)
+    assert vp_report.kind == "presentation" and statuses(vp_report)["proof"] == "failed"
+    assert not vp_report.verified
+
+
+def test_a_json_string_value_must_be_a_compact_jwt(
+    signed_license: dict[str, Any], license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
+    """VC Data Integrity §4.4: "If securedDocument is not a map … an error MUST be raised and
+    SHOULD convey an error type of PARSING_ERROR". A VC API caller's JSON *string* is not a
+    map: only a compact JWT may be sent that way. The same text read from a file is JSON."""
+    text = json.dumps(signed_license)
+    refused = verify(text, at=NOW, json_value=True)
+    assert statuses(refused) == {"parse": "failed"} and not refused.verified
+    assert refused.check("parse").message.startswith("PARSING_ERROR")  # type: ignore[union-attr]
+    assert verify(text, at=NOW).verified  # a file's text is a JSON document
+    assert verify(signed_license, at=NOW, json_value=True).verified
+    doc = copy.deepcopy(license_template)
+    doc["issuer"]["id"] = issuer_key.controller
+    token = jose.encode(doc, issuer_key)
+    assert verify(token, at=NOW, json_value=True).verified

@@ -11,6 +11,7 @@ implementation's ``issuer`` id and a bearer token, ``{"verifiableCredential", "o
 from __future__ import annotations
 
 import copy
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -397,3 +398,43 @@ def test_revoking_and_suspending_through_the_status_endpoint(suite: Suite) -> No
     assert revoked.status_code == 400 and "revoked" in str(revoked.json()["errors"]).lower()
     assert set_status("active").status_code == 409  # revocation is final
     assert set_status("unknown").status_code == 400
+
+
+# --- verifiers: what the W3C suites found (issue 9) --------------------------------------
+
+
+def test_a_credential_sent_as_a_json_string_is_a_parsing_error(suite: Suite) -> None:
+    """VC Data Integrity §4.4 (Verify Proof): "If securedDocument is not a map … an error
+    MUST be raised and SHOULD convey an error type of PARSING_ERROR." The VC API's
+    verifiableCredential is a map, or a compact JWT; JSON text inside a string is neither."""
+    vc = suite.issued()
+    assert suite.verify(vc).status_code == 200
+    for text in (json.dumps(vc), " " + json.dumps(vc), "not a credential"):
+        response = suite.verify(text)
+        assert response.status_code == 400, response.json()
+        body = response.json()
+        assert body["verified"] is False and body["checks"] == []
+        assert body["errors"][0].startswith("parse: PARSING_ERROR")
+
+
+@pytest.mark.parametrize("empty", [None, []], ids=["null", "empty list"])
+def test_a_null_or_empty_proof_fails_the_proof_check(suite: Suite, empty: Any) -> None:
+    """VC Data Integrity §4.4: a document without a proof is not verified; ``"proof": null``
+    or ``[]`` is no proof, for a credential and for a presentation (the proof check fails;
+    it never passes with nothing checked)."""
+    vc = suite.issued()
+    response = suite.verify({**vc, "proof": empty})
+    assert response.status_code == 400
+    assert "proof: the document has no proof" in response.json()["errors"]
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [vc],
+        "proof": empty,
+    }
+    answer = suite.client.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": presentation, "options": {"checks": ["proof"]}},
+    )
+    assert answer.status_code == 400
+    assert "proof: the document has no proof" in answer.json()["errors"]

@@ -126,9 +126,14 @@ def verify(
     domain: str | None = None,
     proof_purpose: str | None = None,
     name: str = "-",
+    json_value: bool = False,
 ) -> VerificationReport:
     """Verify one input and report on every check. ``challenge``, ``domain`` and
     ``proof_purpose`` apply to the proofs of the input itself, not to documents inside it.
+
+    ``json_value`` says that ``data`` is a value taken out of a JSON request (the VC API)
+    rather than the text of a file: a string is then only accepted as a compact JWT, since
+    VC Data Integrity §4.4 makes a secured document that is not a map a ``PARSING_ERROR``.
 
     >>> from datetime import UTC, datetime
     >>> verify(b"not json", at=datetime.now(UTC)).summary
@@ -142,6 +147,17 @@ def verify(
         domain=domain,
         proof_purpose=proof_purpose,
     )
+    if json_value and not isinstance(data, Mapping):
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        if not jose.looks_like_jwt(text):
+            report = VerificationReport(input=name, policy=policy)
+            report.add(
+                "parse",
+                "failed",
+                "PARSING_ERROR: the document is a JSON string, not a map; only a compact JWT "
+                "may be sent as text (VC Data Integrity §4.4)",
+            )
+            return report
     return _verify_input(data, world, name)
 
 
@@ -507,9 +523,6 @@ def _check_proof(
     )
     if jwt is not None:
         return _check_jwt_proof(report, jwt, world, purpose)
-    if "proof" not in doc:
-        report.add("proof", "failed", "the document has no proof")
-        return []
     results = check_proofs(
         doc,
         resolver=world.resolver,
@@ -520,6 +533,9 @@ def _check_proof(
         loader=world.loader,
         forms=world.forms,
     )
+    if not results:  # no "proof", or "proof": null / []: nothing was signed
+        report.add("proof", "failed", "the document has no proof")
+        return []
     failed = [r for r in results if not r.ok]
     if failed:
         which = (

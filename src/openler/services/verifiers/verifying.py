@@ -82,7 +82,10 @@ def verify_document(
     use_registry: bool = True,
     require_trust: bool | None = None,
     name: str = "-",
+    json_value: bool = False,
 ) -> VerificationReport:
+    """``vc.verify`` in the platform's world; ``json_value`` as there (the VC API sends a
+    JSON value, so a string must be a compact JWT)."""
     resolvers = _resolvers(session, platform, use_registry=use_registry)
     reset = _SESSION.set(session)
     try:
@@ -95,6 +98,7 @@ def verify_document(
             domain=domain,
             proof_purpose=proof_purpose,
             name=name,
+            json_value=json_value,
         )
     finally:
         _SESSION.reset(reset)
