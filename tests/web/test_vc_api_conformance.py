@@ -438,3 +438,50 @@ def test_a_null_or_empty_proof_fails_the_proof_check(suite: Suite, empty: Any) -
     )
     assert answer.status_code == 400
     assert "proof: the document has no proof" in answer.json()["errors"]
+
+
+def _presentation(suite: Suite, credential: dict[str, Any], *, holder: bool) -> Any:
+    from openler.vc import Multikey, build_presentation, sign_presentation
+
+    key = Multikey.from_seed(b"\x09" * 32)
+    unsigned = build_presentation([credential], holder=key.controller)
+    if not holder:
+        del unsigned["holder"]
+    vp = sign_presentation(unsigned, key, challenge="c-1", created=NOW)
+    return suite.client.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": vp, "options": {"checks": ["proof"], "challenge": "c-1"}},
+    )
+
+
+def test_a_presentation_without_holder_or_of_someone_elses_credential_verifies(
+    suite: Suite,
+) -> None:
+    """VC Data Model 2.0 §4.13: a presentation's holder is OPTIONAL; §1.2: a holder may present
+    a credential whose subject is someone else. The generic VC API verifier accepts both
+    (the suites' presentations are signed by a key that is not the credentials' subject)."""
+    vc = suite.issued()
+    for holder in (False, True):
+        response = _presentation(suite, vc, holder=holder)
+        assert response.status_code == 200, response.json()
+        assert response.json()["errors"] == []
+
+
+def test_a_presentation_failing_by_its_credential_says_why(suite: Suite) -> None:
+    """The VC API VerificationResponse: ``errors`` says why verification failed; when only an
+    embedded credential fails, it names the credential, the check and the message."""
+    vc = suite.issued()
+    suite.client.post(
+        "/credentials/status",
+        json={
+            "credentialId": vc["id"],
+            "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "revoked"}],
+        },
+        headers=suite.headers,
+    )
+    response = _presentation(suite, vc, holder=False)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["verified"] is False and "proof" in body["checks"]
+    [reason] = body["errors"]
+    assert reason.startswith("verifiableCredential[0] (") and ": status: Revoked by " in reason

@@ -265,6 +265,14 @@ def verify(
     jurisdiction: Annotated[
         str | None, typer.Option("--jurisdiction", help="Where the verifier is (e.g. US-NC).")
     ] = None,
+    bind_holder: Annotated[
+        bool,
+        typer.Option(
+            "--bind-holder",
+            help="Require a presentation to name its holder, be signed by the holder, and "
+            "hold only credentials about the holder.",
+        ),
+    ] = False,
     jobs: JobsOpt = 0,
 ) -> None:
     """Verify inputs. Exit 0 if all verified, 1 if any did not, 2 if any was unreadable."""
@@ -280,6 +288,7 @@ def verify(
         trust_snapshot=trust,
         trust_authority=trust_authority,
         jurisdiction=jurisdiction,
+        bind_holder=bind_holder,
     )
     reports = []
     for report in verify_inputs(sources, options, jobs=_jobs(jobs)):

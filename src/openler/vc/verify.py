@@ -331,8 +331,9 @@ def _verify_document(
         report.add("trust", "skipped", "trust is checked for each credential in the presentation")
         _check_holder(report, doc, world, controllers)
         count = len(report.credentials)
+        holder = _id_of(doc.get("holder"))
         report.description = (
-            f"presentation by {_id_of(doc.get('holder'))} of {count} credential"
+            f"presentation {'by ' + holder + ' ' if holder else ''}of {count} credential"
             + ("" if count == 1 else "s")
         )
         return
@@ -664,8 +665,22 @@ def _check_holder(
         report.credentials.append(inner)
         short = inner.description.split(" to ", 1)[0] if inner.description else "credential"
         subjects.append((f"verifiableCredential[{i}] ({short})", _subject_ids(item, inner)))
+    binding = world.policy.require_holder_binding
     if holder is None:
-        report.add("holder", "failed", "the presentation names no holder")
+        if binding:
+            report.add(
+                "holder",
+                "failed",
+                "the presentation names no holder, and this verifier requires the holder to "
+                "be the subject of the credentials presented",
+            )
+        else:
+            report.add(
+                "holder",
+                "skipped",
+                "the presentation names no holder (VC Data Model 2.0 §4.13 makes it "
+                "optional): its proof shows only which key signed it",
+            )
         return
     if report.status_of("proof") != "passed":
         report.add(
@@ -680,12 +695,14 @@ def _check_holder(
     unbound = [label for label, ids in subjects if not ids]
     if foreign:
         label, ids = foreign[0]
-        report.add(
-            "holder",
-            "failed",
+        about = (
             f"{len(foreign)} credential(s) are about someone else: {label} is about "
-            f"{', '.join(ids)}, not the holder {holder}",
+            f"{', '.join(ids)}, not the holder {holder}"
         )
+        if binding:
+            report.add("holder", "failed", about)
+        else:  # VC Data Model 2.0 §1.2: a holder need not be the subject
+            report.add("holder", "warning", f"presented and signed by {holder}; {about}")
     elif unbound:
         report.add(
             "holder",

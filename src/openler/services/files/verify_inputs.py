@@ -27,6 +27,8 @@ class VerifyOptions:
     trust_snapshot: str | None = None
     trust_authority: str | None = None
     jurisdiction: str | None = None
+    #: a presentation's holder must have signed it and be the subject of its credentials
+    bind_holder: bool = False
 
 
 def read_input(name: str) -> bytes:
@@ -60,7 +62,9 @@ class _Verification:
                 )
             except VCError as exc:
                 raise UsageError(exc.message) from None
-        self.policy = Policy(jurisdiction=options.jurisdiction)
+        self.policy = Policy(
+            jurisdiction=options.jurisdiction, require_holder_binding=options.bind_holder
+        )
 
     def one(self, name: str) -> VerificationReport:
         try:
