@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-CHECK_IDS = (
+CheckId = Literal[
+    "parse", "context", "schema", "type", "proof", "issuer", "validity", "status", "trust", "holder"
+]
+CHECK_IDS: tuple[CheckId, ...] = (
     "parse",
     "context",
     "schema",
@@ -21,9 +24,6 @@ CHECK_IDS = (
     "trust",
     "holder",
 )
-CheckId = Literal[
-    "parse", "context", "schema", "type", "proof", "issuer", "validity", "status", "trust", "holder"
-]
 Status = Literal["passed", "failed", "warning", "skipped"]
 Format = Literal["json", "jwt", "png", "svg", "unknown"]
 Kind = Literal["credential", "presentation", "unknown"]
