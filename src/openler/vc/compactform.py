@@ -10,19 +10,20 @@ document form MUST be used for all representations of the data model". openler h
 document it reads to that, so a field it reads is the field that was signed:
 
 1. **Compact form.** Compacting the expanded document with its own ``@context`` gives the
-   document back, comparing JSON values after three normalisations compaction applies and
-   VC Data Model 2.0 §6 allows: key order is ignored, an array of one value equals the
-   value, and a node reference ``{"id": X}`` equals ``X``. A property under a full or
-   compact IRI where the contexts define a term, ``@id`` / ``@type`` instead of their
-   aliases, a ``@value`` object where a plain value means the same, ``@set`` / ``@list``
-   wrappers, a ``@context`` inside a node: all are refused.
-2. **No keywords that compaction keeps.** ``@graph``, ``@included``, ``@reverse``,
-   ``@index`` and ``@nest`` survive compaction but move statements to other nodes; keys and
-   ids that are blank node labels (``_:b0``) let one node be written in several places.
-   Both are refused.
+   document back, after the normalisations compaction applies and VC Data Model 2.0 §6
+   allows: key order is ignored, an array of one value equals the value, a node reference
+   ``{"id": X}`` equals ``X``, a language tag may be in any case, ``null`` and ``[]`` are no
+   value. A property under a full or compact IRI where the contexts define a term, ``@id``
+   / ``@type`` instead of their aliases, a ``@value`` object where a plain value means the
+   same, ``@set`` / ``@list`` wrappers, a ``@context`` inside a node: all are refused.
+2. **Keys compaction cannot judge.** ``@graph``, ``@included``, ``@reverse``, ``@index``
+   and ``@nest`` survive compaction but move statements to other nodes; keys and ids that
+   are blank node labels (``_:b0``) let one node be written in several places; a property
+   the contexts name, written under its IRI with a value the term does not fit, survives
+   compaction too. All are refused.
 3. **Inline contexts add, never alias.** An inline context may define terms for IRIs that
    no bundled context names (``ExampleDegreeCredential``); it may not alias a keyword,
-   give a bundled IRI a second name, reverse a property, nest properties, or set
+   give a bundled IRI a second name, redefine a bundled term, reverse a property, or set
    ``@vocab`` (except to null), ``@base``, ``@import`` or ``@propagate``. Otherwise
    compaction itself would choose the alias and the document would look compact.
 4. **Documents inside documents** (an embedded credential, an endorsement, a proof with
