@@ -287,3 +287,20 @@ def test_a_credential_written_in_two_places_is_read_as_one() -> None:
     view = compactform.reading_view(moved)
     assert view["credentialStatus"] == signed["credentialStatus"]
     assert "EndorsementSubject" in view["type"]  # what the graph says about the credential
+
+
+def test_an_embedded_context_document_is_read_as_its_contexts() -> None:
+    """JSON-LD processors accept an inline context written as a context document
+    (``{"@context": {…}}``), as the W3C vc-di-eddsa suite's VC 1.1 vectors do; its terms are
+    judged like those of any inline context."""
+    doc = minimal(
+        **{
+            "@context": [V2, {"@context": {"alumniOf": "https://www.example.org/alumniOf"}}],
+            "credentialSubject": {"id": "did:example:s", "alumniOf": "The School"},
+        }
+    )
+    read(doc)
+    aliased = {"@context": {"until": "https://www.w3.org/2018/credentials#validUntil"}}
+    assert "gives https://www.w3.org/2018/credentials#validUntil a second name" in refusal(
+        minimal(**{"@context": [V2, aliased]})
+    )

@@ -371,10 +371,20 @@ def _keys(value: Any, path: str, known: _Known) -> str | None:
     return None
 
 
+def _context_items(context: Any) -> list[Any]:
+    """The contexts of a ``@context`` value in order; an embedded context document
+    (``{"@context": …}``, as JSON-LD processors accept) stands for its own contexts."""
+    if isinstance(context, list):
+        return [item for c in context for item in _context_items(c)]
+    if isinstance(context, dict) and "@context" in context:
+        return _context_items(context["@context"])
+    return [context]
+
+
 def _inline_contexts(context: Any, loader: jsonld.DocumentLoader) -> str | None:
     """Rule 3: what each inline context object defines, judged against the bundled
     (and supplied) contexts."""
-    items = context if isinstance(context, list) else [context]
+    items = _context_items(context)
     if not any(isinstance(item, dict) for item in items):
         return None
     names, iris = _known_terms(loader)
