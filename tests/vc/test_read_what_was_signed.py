@@ -109,7 +109,7 @@ def _owner(doc: dict[str, Any], path: Path) -> dict[str, Any]:
     """The nearest object on ``path`` with its own @context (where an inline context goes)."""
     owner, node = doc, doc
     for step in path:
-        node = node[step]
+        node = node[step]  # type: ignore[index]
         if isinstance(node, dict) and "@context" in node:
             owner = node
     return owner
@@ -214,7 +214,9 @@ PROOF: Path = ("proof",)
 
 def _template(**changes: Any) -> dict[str, Any]:
     """An Open Badges 3.0 license by ISSUER to HOLDER, valid 2026-01-15 to 2028-10-31."""
-    doc = copy.deepcopy(clr_sample()["credentialSubject"]["verifiableCredential"][0])
+    doc: dict[str, Any] = copy.deepcopy(
+        clr_sample()["credentialSubject"]["verifiableCredential"][0]
+    )
     doc["issuer"] = {"id": ISSUER.controller, "type": ["Profile"], "name": "Board"}
     doc["credentialSubject"]["id"] = HOLDER.controller
     doc["validUntil"] = "2028-10-31T23:59:59Z"
