@@ -249,17 +249,26 @@ def test_present_then_verify_with_challenge(tmp_path: Path, keyfile: Path) -> No
     assert openler("verify", str(path), "--challenge", "n-2").returncode == 1
 
 
-def test_presenting_someone_elses_credential_fails_holder(signed: Path, tmp_path: Path) -> None:
+def test_presenting_someone_elses_credential_is_refused_only_with_bind_holder(
+    signed: Path, tmp_path: Path
+) -> None:
+    """VC Data Model 2.0 §1.2: a holder may present a credential about someone else, so the
+    generic verifier warns; ``--bind-holder`` makes holder = subject the verifier's policy."""
     holder = tmp_path / "holder.json"
     assert openler("key", "generate", "--out", str(holder)).returncode == 0
     vp = openler("present", str(signed), "--key", str(holder), "--challenge", "n-1")
     path = tmp_path / "vp.json"
     path.write_text(vp.stdout)
-    result = openler("verify", str(path), "--challenge", "n-1", "--json")
+    generic = openler("verify", str(path), "--challenge", "n-1", "--json")
+    warned = next(c for c in json.loads(generic.stdout)["checks"] if c["id"] == "holder")
+    assert warned["status"] == "warning" and "about someone else" in warned["message"]
+    assert generic.returncode == 0, generic.stdout
+    result = openler("verify", str(path), "--challenge", "n-1", "--json", "--bind-holder")
     report = json.loads(result.stdout)
     holder_check = next(c for c in report["checks"] if c["id"] == "holder")
     assert holder_check["status"] == "failed"
     assert "about someone else" in holder_check["message"]
+    assert report["errors"] == [f"holder: {holder_check['message']}"]
     assert result.returncode == 1
 
 

@@ -46,7 +46,17 @@ def test_error_messages_are_printed_as_text(
     missing = tmp_path / "[/x]"
     (tmp_path / "input.json").write_text(json.dumps(DOC))
     monkeypatch.setattr(
-        sys, "argv", ["openler", "verify", str(tmp_path / "input.json"), "--trust", str(missing)]
+        sys,
+        "argv",
+        [
+            "openler",
+            "verify",
+            str(tmp_path / "input.json"),
+            "--trust",
+            str(missing),
+            "--trust-authority",
+            "did:example:registry",
+        ],
     )
     with pytest.raises(SystemExit) as caught:
         main()

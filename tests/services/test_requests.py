@@ -114,3 +114,41 @@ def test_expired_requests_and_roles(platform: Any) -> None:
     later = replace(platform, clock=lambda: platform.now() + timedelta(minutes=5))
     with platform.db.session() as s, pytest.raises(Conflict, match="expired"):
         requests.answer_request(s, later, challenge, vp)
+
+
+def test_a_request_answer_must_bind_the_holder(platform: Any) -> None:
+    """openler's policy for presentation requests, stricter than VC Data Model 2.0 (which
+    makes holder optional, §4.13, and allows holder ≠ subject, §1.2): the answer must name
+    its holder, be signed by the holder, and be about the holder. A refused answer leaves
+    the request open; the bound answer then fulfils it."""
+    w = world(platform)
+    stranger = Multikey.from_seed(bytes([43]) * 32)
+    with platform.db.session() as s:
+        request = requests.create_request(
+            s, platform, w["verifier"], organization_slug="piedmont-hospital", query={}
+        )
+        challenge, domain, request_id = request.challenge, request.domain, request.id
+    no_holder = build_presentation([w["credential"]], holder=w["holder"].controller)
+    del no_holder["holder"]
+    someone_else = build_presentation([w["credential"]], holder=stranger.controller)
+    for unsigned, key in ((no_holder, w["holder"]), (someone_else, stranger)):
+        vp = sign_presentation(
+            unsigned, key, challenge=challenge, domain=domain, created=platform.now()
+        )
+        with platform.db.session() as s:
+            report = requests.answer_request(s, platform, challenge, vp)
+            assert report.check("holder").status == "failed", report.to_json()  # type: ignore[union-attr]
+            assert not report.verified
+        with platform.db.session() as s:
+            assert s.get(type(request), request_id).fulfilled_at is None
+    with platform.db.session() as s:
+        bound = sign_presentation(
+            build_presentation([w["credential"]], holder=w["holder"].controller),
+            w["holder"],
+            challenge=challenge,
+            domain=domain,
+            created=platform.now(),
+        )
+        assert requests.answer_request(s, platform, challenge, bound).verified
+    with platform.db.session() as s:
+        assert s.get(type(request), request_id).fulfilled_at is not None

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from openler.vc import DocumentLoader, Multikey, jsonld, sign_credential
 from openler.vc.errors import ContextError
-from openler.vc.fastrdf import TOKEN, _rdfc, escape_literal
+from openler.vc.fastrdf import TOKEN, _inline, _rdfc, escape_literal
 from tests.conftest import DATA, NOW, SHARED, load_json
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
@@ -451,3 +451,11 @@ def test_nan_is_declined() -> None:
         "x": float("nan"),
     }
     assert jsonld.DEFAULT_LOADER.fastpath.canonicalize(doc) is None
+
+
+def test_a_list_of_context_urls_is_not_an_inline_context() -> None:
+    """Only a context object can define terms beyond the known ones; a document whose
+    @context is a list of URLs is walked once for its shape, not twice."""
+    assert not _inline([VC2, OB]) and not _inline(VC2)
+    assert _inline([VC2, {"Example": "https://example.org/#Example"}])
+    assert _inline({"Example": "https://example.org/#Example"})

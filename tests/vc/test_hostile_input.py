@@ -245,8 +245,11 @@ def test_a_previous_proof_that_is_not_strings_is_a_proof_failure(
     doc["proof"]["previousProof"] = previous
     report = verify(doc, at=NOW)
     assert not report.verified
-    proof = report.check("proof")
-    assert proof is not None and proof.status == "failed"
+    proof, context = report.check("proof"), report.check("context")
+    assert proof is not None and context is not None
+    # a proof failure, or (``[null]`` is not the compact form the contexts define: null is
+    # "no value" in JSON-LD) the document refused before its proof is read
+    assert proof.status == "failed" or (context.status == "failed" and proof.status == "skipped")
 
 
 def test_previous_proof_as_a_string_or_strings_is_still_checked(

@@ -15,6 +15,7 @@ from joserfc.jwk import ECKey
 from openler.vc import (
     CHECK_IDS,
     Multikey,
+    Policy,
     bake_png,
     bake_svg,
     build_presentation,
@@ -31,6 +32,15 @@ from tests.conftest import NOW
 
 def statuses(report: Any) -> dict[str, str]:
     return {c.id: c.status for c in report.checks}
+
+
+def presented(credential: dict[str, Any], key: Multikey, holder: str | None = "") -> dict[str, Any]:
+    """``credential`` in a presentation signed by ``key`` with challenge "c"; the holder is
+    the key's controller unless given (None: no holder at all)."""
+    unsigned = build_presentation([credential], holder=holder or key.controller)
+    if holder is None:
+        del unsigned["holder"]
+    return sign_presentation(unsigned, key, challenge="c", created=NOW)
 
 
 def test_checks_run_in_the_fixed_order(
@@ -152,12 +162,7 @@ def test_presentation_signed_by_someone_else_fails_holder(
     signed_license: dict[str, Any], holder_key: Multikey, key_factory: Any
 ) -> None:
     intruder = key_factory(7)
-    vp = sign_presentation(
-        build_presentation([signed_license], holder=holder_key.controller),
-        intruder,
-        challenge="c",
-        created=NOW,
-    )
+    vp = presented(signed_license, intruder, holder=holder_key.controller)
     report = verify(vp, at=NOW, challenge="c")
     assert statuses(report)["holder"] == "failed"
 
@@ -167,12 +172,7 @@ def test_presentation_with_a_bad_credential_is_not_verified(
 ) -> None:
     bad = copy.deepcopy(signed_license)
     bad["name"] = "Forged"
-    vp = sign_presentation(
-        build_presentation([bad], holder=holder_key.controller),
-        holder_key,
-        challenge="c",
-        created=NOW,
-    )
+    vp = presented(bad, holder_key)
     report = verify(vp, at=NOW, challenge="c")
     assert not report.verified
     assert "embedded credential" in report.summary
@@ -276,21 +276,63 @@ def test_verification_method_on_https_profile(
     assert "could not be resolved" in offline.check("proof").message  # type: ignore[union-attr]
 
 
-def test_presentation_of_someone_elses_credential_fails_holder(
+def test_someone_elses_credential_is_a_warning_unless_the_policy_binds_the_holder(
     signed_license: dict[str, Any], key_factory: Any
 ) -> None:
+    """VC Data Model 2.0 §1.2: a holder is often, but not always, the subject ("a parent
+    presenting a child's credential"); binding holder to subject is a verifier's policy,
+    here ``Policy(require_holder_binding=True)`` as openler's own share links use it."""
     stranger = key_factory(6)
-    vp = sign_presentation(
-        build_presentation([signed_license], holder=stranger.controller),
-        stranger,
-        challenge="c",
-        created=NOW,
-    )
-    report = verify(vp, at=NOW, challenge="c")
-    check = report.check("holder")
+    vp = presented(signed_license, stranger)
+    generic = verify(vp, at=NOW, challenge="c")
+    assert generic.check("holder").status == "warning"  # type: ignore[union-attr]
+    assert "about someone else" in generic.check("holder").message  # type: ignore[union-attr]
+    assert generic.verified, generic.summary
+    bound = verify(vp, at=NOW, challenge="c", policy=Policy(require_holder_binding=True))
+    check = bound.check("holder")
     assert check is not None and check.status == "failed"
     assert "about someone else" in check.message
     assert signed_license["credentialSubject"]["id"] in check.message
+    assert not bound.verified
+
+
+def test_a_presentation_without_holder_verifies_by_its_proof(
+    signed_license: dict[str, Any], holder_key: Multikey
+) -> None:
+    """VC Data Model 2.0 §4.13: "holder" is OPTIONAL in a verifiable presentation. Without
+    it the presentation is verified by its proof (which still must verify); a policy that
+    binds the holder refuses it."""
+    vp = presented(signed_license, holder_key, holder=None)
+    report = verify(vp, at=NOW, challenge="c")
+    assert report.verified, report.to_json()
+    assert report.check("holder").status == "skipped"  # type: ignore[union-attr]
+    assert report.description == "presentation of 1 credential"
+    bound = verify(vp, at=NOW, challenge="c", policy=Policy(require_holder_binding=True))
+    assert bound.check("holder").status == "failed" and not bound.verified  # type: ignore[union-attr]
+    tampered = copy.deepcopy(vp)
+    tampered["proof"]["challenge"] = "other"
+    assert statuses(verify(tampered, at=NOW))["proof"] == "failed"
+    unsigned = {k: v for k, v in vp.items() if k != "proof"}
+    assert not verify(unsigned, at=NOW).verified  # no proof: nothing shows who presented it
+
+
+def test_a_presentation_failing_by_a_credential_says_which_and_why(
+    signed_license: dict[str, Any], holder_key: Multikey
+) -> None:
+    """The VC API's VerificationResponse lists errors; a presentation that fails only
+    because a credential in it fails names that credential, its check and the message."""
+    late = datetime(2029, 1, 1, tzinfo=UTC)
+    vp = presented(signed_license, holder_key)
+    report = verify(vp, at=late, challenge="c")
+    assert not report.verified
+    assert all(c.status != "failed" for c in report.checks)
+    [reason] = report.errors()
+    assert reason.startswith("verifiableCredential[0] (License 'Registered Nurse' issued by ")
+    assert reason.endswith(
+        ": validity: expired on 2028-10-31T23:59:59Z (checked at 2029-01-01T00:00:00Z)"
+    )
+    assert report.to_json()["errors"] == [reason]
+    assert verify(vp, at=NOW, challenge="c").errors() == []
 
 
 def test_bearer_credential_in_presentation_is_a_warning(
@@ -299,12 +341,7 @@ def test_bearer_credential_in_presentation_is_a_warning(
     doc = copy.deepcopy(license_template)
     del doc["credentialSubject"]["id"]
     credential = sign_credential(doc, issuer_key, created=NOW)
-    vp = sign_presentation(
-        build_presentation([credential], holder=holder_key.controller),
-        holder_key,
-        challenge="c",
-        created=NOW,
-    )
+    vp = presented(credential, holder_key)
     report = verify(vp, at=NOW, challenge="c")
     assert report.check("holder").status == "warning"  # type: ignore[union-attr]
     assert report.verified
@@ -354,3 +391,39 @@ def test_endorsements_are_verified_and_reported(
 def test_nan_and_infinity_are_not_json() -> None:
     report = verify(b'{"@context": [], "x": NaN}', at=NOW)
     assert report.check("parse").message == "NaN is not a JSON number (RFC 8259 §6)"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("empty", [None, []], ids=["null", "empty list"])
+def test_a_null_or_empty_proof_fails_the_proof_check(
+    signed_license: dict[str, Any], holder_key: Multikey, empty: Any
+) -> None:
+    """VC Data Integrity §4.4 (Verify Proof): a secured document has a ``proof``; a proof
+    that is ``null`` or an empty set secures nothing, so the proof check fails for a
+    credential and for a presentation alike (it never "passes" with nothing checked)."""
+    unsigned_vc = {**signed_license, "proof": empty}
+    vc_report = verify(unsigned_vc, at=NOW)
+    assert statuses(vc_report)["proof"] == "failed"
+    assert vc_report.check("proof").message == "the document has no proof"  # type: ignore[union-attr]
+    assert not vc_report.verified
+    vp = {**build_presentation([signed_license], holder=holder_key.controller), "proof": empty}
+    vp_report = verify(vp, at=NOW)
+    assert vp_report.kind == "presentation" and statuses(vp_report)["proof"] == "failed"
+    assert not vp_report.verified
+
+
+def test_a_json_string_value_must_be_a_compact_jwt(
+    signed_license: dict[str, Any], license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
+    """VC Data Integrity §4.4: "If securedDocument is not a map … an error MUST be raised and
+    SHOULD convey an error type of PARSING_ERROR". A VC API caller's JSON *string* is not a
+    map: only a compact JWT may be sent that way. The same text read from a file is JSON."""
+    text = json.dumps(signed_license)
+    refused = verify(text, at=NOW, json_value=True)
+    assert statuses(refused) == {"parse": "failed"} and not refused.verified
+    assert refused.check("parse").message.startswith("PARSING_ERROR")  # type: ignore[union-attr]
+    assert verify(text, at=NOW).verified  # a file's text is a JSON document
+    assert verify(signed_license, at=NOW, json_value=True).verified
+    doc = copy.deepcopy(license_template)
+    doc["issuer"]["id"] = issuer_key.controller
+    token = jose.encode(doc, issuer_key)
+    assert verify(token, at=NOW, json_value=True).verified

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -656,3 +657,90 @@ def test_an_invalid_vc_1_1_credential_is_refused_with_400(
         del credential["credentialSubject"]
     response = suite.issue(credential)
     assert response.status_code == 400, response.json()
+
+
+# --- verifiers: what the W3C suites found (issue 9) --------------------------------------
+
+
+def test_a_credential_sent_as_a_json_string_is_a_parsing_error(suite: Suite) -> None:
+    """VC Data Integrity §4.4 (Verify Proof): "If securedDocument is not a map … an error
+    MUST be raised and SHOULD convey an error type of PARSING_ERROR." The VC API's
+    verifiableCredential is a map, or a compact JWT; JSON text inside a string is neither."""
+    vc = suite.issued()
+    assert suite.verify(vc).status_code == 200
+    for text in (json.dumps(vc), " " + json.dumps(vc), "not a credential"):
+        response = suite.verify(text)
+        assert response.status_code == 400, response.json()
+        body = response.json()
+        assert body["verified"] is False and body["checks"] == []
+        assert body["errors"][0].startswith("parse: PARSING_ERROR")
+
+
+@pytest.mark.parametrize("empty", [None, []], ids=["null", "empty list"])
+def test_a_null_or_empty_proof_fails_the_proof_check(suite: Suite, empty: Any) -> None:
+    """VC Data Integrity §4.4: a document without a proof is not verified; ``"proof": null``
+    or ``[]`` is no proof, for a credential and for a presentation (the proof check fails;
+    it never passes with nothing checked)."""
+    vc = suite.issued()
+    response = suite.verify({**vc, "proof": empty})
+    assert response.status_code == 400
+    assert "proof: the document has no proof" in response.json()["errors"]
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [vc],
+        "proof": empty,
+    }
+    answer = suite.client.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": presentation, "options": {"checks": ["proof"]}},
+    )
+    assert answer.status_code == 400
+    assert "proof: the document has no proof" in answer.json()["errors"]
+
+
+def _presentation(suite: Suite, credential: dict[str, Any], *, holder: bool) -> Any:
+    from openler.vc import Multikey, build_presentation, sign_presentation
+
+    key = Multikey.from_seed(b"\x09" * 32)
+    unsigned = build_presentation([credential], holder=key.controller)
+    if not holder:
+        del unsigned["holder"]
+    vp = sign_presentation(unsigned, key, challenge="c-1", created=NOW)
+    return suite.client.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": vp, "options": {"checks": ["proof"], "challenge": "c-1"}},
+    )
+
+
+def test_a_presentation_without_holder_or_of_someone_elses_credential_verifies(
+    suite: Suite,
+) -> None:
+    """VC Data Model 2.0 §4.13: a presentation's holder is OPTIONAL; §1.2: a holder may present
+    a credential whose subject is someone else. The generic VC API verifier accepts both
+    (the suites' presentations are signed by a key that is not the credentials' subject)."""
+    vc = suite.issued()
+    for holder in (False, True):
+        response = _presentation(suite, vc, holder=holder)
+        assert response.status_code == 200, response.json()
+        assert response.json()["errors"] == []
+
+
+def test_a_presentation_failing_by_its_credential_says_why(suite: Suite) -> None:
+    """The VC API VerificationResponse: ``errors`` says why verification failed; when only an
+    embedded credential fails, it names the credential, the check and the message."""
+    vc = suite.issued()
+    suite.client.post(
+        "/credentials/status",
+        json={
+            "credentialId": vc["id"],
+            "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "revoked"}],
+        },
+        headers=suite.headers,
+    )
+    response = _presentation(suite, vc, holder=False)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["verified"] is False and "proof" in body["checks"]
+    [reason] = body["errors"]
+    assert reason.startswith("verifiableCredential[0] (") and ": status: Revoked by " in reason

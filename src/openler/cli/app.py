@@ -292,6 +292,14 @@ def verify(
     jurisdiction: Annotated[
         str | None, typer.Option("--jurisdiction", help="Where the verifier is (e.g. US-NC).")
     ] = None,
+    bind_holder: Annotated[
+        bool,
+        typer.Option(
+            "--bind-holder",
+            help="Require a presentation to name its holder, be signed by the holder, and "
+            "hold only credentials about the holder.",
+        ),
+    ] = False,
     jobs: JobsOpt = 0,
 ) -> None:
     """Verify inputs. Exit 0 if all verified, 1 if any did not, 2 if any was unreadable."""
@@ -315,6 +323,7 @@ def verify(
         jurisdiction=jurisdiction,
         max_fetches=max_fetches,
         fetch_seconds=fetch_seconds,
+        bind_holder=bind_holder,
     )
     reports = []
     for report in verify_inputs(sources, options, jobs=_jobs(jobs)):

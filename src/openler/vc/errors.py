@@ -6,7 +6,8 @@ Every error the standards engine raises derives from :class:`VCError`::
     ├── InputError              unreadable, malformed or oversized input
     ├── ContextError            JSON-LD processing refused the document
     │   ├── UnknownContextError     a context URL that is not bundled or supplied
-    │   └── UndefinedTermError      a term the contexts do not define (safe mode)
+    │   ├── UndefinedTermError      a term the contexts do not define (safe mode)
+    │   └── NotCompactError         not in the compact form its contexts define
     ├── KeyFormatError          a key or multibase value that cannot be decoded
     ├── ResolutionError         a DID, controller document or verification method
     │   │                       could not be resolved
@@ -105,3 +106,10 @@ class JoseError(VCError):
     """A compact JWS/JWT that cannot be parsed."""
 
     code = "jose"
+
+
+class NotCompactError(ContextError):
+    """A document not in the compact form its own contexts define (VC Data Model 2.0
+    §6.1), so that the fields a verifier reads might not be the ones that were signed."""
+
+    code = "not_compact"

@@ -156,6 +156,12 @@ def _freeze(value: Any) -> Any:
     raise _DeclineError
 
 
+def _inline(context: Any) -> bool:
+    """Whether a ``@context`` value holds a context object (a list of URLs does not)."""
+    kind = type(context)
+    return kind is dict or (kind is list and any(type(c) is dict for c in context))
+
+
 def _walk(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[Any, list[str], bool]:
     """The skeleton key of ``document`` (a nested tuple), the string values taken out of
     it in order, and whether it has inline contexts."""
@@ -180,7 +186,7 @@ def _walk(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[Any, list
             for key, item in value.items():
                 out.append(key)
                 if key in keep:
-                    if key == "@context" and type(item) is not str:
+                    if key == "@context" and _inline(item):
                         inline = True
                     out.append(_freeze(item))
                 else:

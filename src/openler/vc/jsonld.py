@@ -224,6 +224,55 @@ def _check_language(tag: Any) -> None:
         ) from None
 
 
+def compact(
+    expanded: list[Any], context: Any, loader: DocumentLoader | None = None
+) -> dict[str, Any]:
+    """The compacted form of an expanded document with ``context`` (a ``@context`` value);
+    IRIs are never made relative."""
+    options = {
+        "documentLoader": loader or DEFAULT_LOADER,
+        "base": _RELATIVE_BASE,
+        "compactToRelative": False,
+    }
+    try:
+        compacted: dict[str, Any] = jsonld.compact(expanded, {"@context": context}, options)
+    except jsonld.JsonLdError as exc:
+        raise _translate(exc) from exc
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
+    return compacted
+
+
+def term_definitions(
+    context: Any, loader: DocumentLoader | None = None
+) -> Mapping[str, Mapping[str, Any]]:
+    """The term definitions a ``@context`` value makes active, as pyld processed them
+    (``@id`` expanded to an IRI or a keyword)."""
+    options = {
+        "documentLoader": loader or DEFAULT_LOADER,
+        "base": _RELATIVE_BASE,
+        "processingMode": "json-ld-1.1",
+    }
+    processor = jsonld.JsonLdProcessor()
+    items = context if isinstance(context, list) else [context]
+    # "@vocab": null defines no term (and pyld fails on it when no @vocab is set)
+    items = [
+        {k: v for k, v in item.items() if k != "@vocab" or v is not None}
+        if isinstance(item, dict)
+        else item
+        for item in copy.deepcopy(items)
+    ]
+    try:
+        initial = processor.process_context(None, None, options)
+        active = processor.process_context(initial, items, options)
+    except jsonld.JsonLdError as exc:
+        raise _translate(exc) from exc
+    except KeyError as exc:
+        raise _pyld_key_error(exc) from exc
+    mappings: Mapping[str, Mapping[str, Any]] = active.get("mappings") or {}
+    return mappings
+
+
 def issuer_dependent_terms(expanded: list[Any]) -> list[str]:
     """Local names of properties and types that fell back to the VC 2.0 ``@vocab``."""
     found: set[str] = set()

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-CHECK_IDS = (
+CheckId = Literal[
+    "parse", "context", "schema", "type", "proof", "issuer", "validity", "status", "trust", "holder"
+]
+CHECK_IDS: tuple[CheckId, ...] = (
     "parse",
     "context",
     "schema",
@@ -21,9 +24,6 @@ CHECK_IDS = (
     "trust",
     "holder",
 )
-CheckId = Literal[
-    "parse", "context", "schema", "type", "proof", "issuer", "validity", "status", "trust", "holder"
-]
 Status = Literal["passed", "failed", "warning", "skipped"]
 Format = Literal["json", "jwt", "png", "svg", "unknown"]
 Kind = Literal["credential", "presentation", "unknown"]
@@ -48,23 +48,28 @@ class Policy:
     ``trust`` is required when a trust registry is supplied (``require_trust=None``) or
     always/never when set. ``jurisdiction`` (such as ``US-NC``) is where the verifier
     stands: the trust check then asks "recognised here", not only "authorised there".
+
+    ``require_holder_binding`` is a verifier's own policy, not the data model's: VC Data
+    Model 2.0 makes a presentation's ``holder`` optional (§4.13) and lets a holder present
+    credentials about someone else (§1.2). With it, the ``holder`` check is required and
+    fails unless the presentation names a holder who signed it and who is the subject of
+    every credential in it (openler's share links and presentation requests ask this).
     """
 
     credential: frozenset[str] = frozenset(
         {"parse", "context", "schema", "type", "proof", "issuer", "validity"}
     )
-    presentation: frozenset[str] = frozenset(
-        {"parse", "context", "schema", "type", "proof", "holder"}
-    )
+    presentation: frozenset[str] = frozenset({"parse", "context", "schema", "type", "proof"})
     jurisdiction: str | None = None
     require_trust: bool | None = None
     #: When False, a status list that cannot be fetched gives a warning instead of a
     #: failure (for verifiers that accept the risk while a status server is down).
     fail_closed: bool = True
+    require_holder_binding: bool = False
 
     def requires(self, check: str, kind: Kind) -> bool:
         if kind == "presentation":
-            return check in self.presentation
+            return check in self.presentation or (check == "holder" and self.require_holder_binding)
         return check in self.credential
 
 
@@ -114,6 +119,35 @@ class VerificationReport:
                     return False
         return all(r.verified for r in self.credentials)
 
+    def errors(self) -> list[str]:
+        """Why the input is not verified, one reason a line: each failed check, then the
+        reasons of each embedded credential, prefixed by where it is and what it is (or,
+        when nothing failed, each required check that did not run). Empty when verified.
+
+        >>> report = VerificationReport(input="-", kind="presentation")
+        >>> _ = report.add("proof", "passed", "eddsa-rdfc-2022 proof by did:key:z6Mk… is valid")
+        >>> inner = VerificationReport(input="-#verifiableCredential[0]", kind="credential")
+        >>> inner.description = "License 'RN' issued by Board"
+        >>> _ = inner.add("status", "failed", "Revoked by Board")
+        >>> report.credentials.append(inner)
+        >>> report.errors()
+        ["verifiableCredential[0] (License 'RN' issued by Board): status: Revoked by Board"]
+        """
+        if self.verified:
+            return []
+        found = [f"{c.id}: {c.message}" for c in self.checks if c.status == "failed"]
+        for inner in self.credentials:
+            where = inner.input.rsplit("#", 1)[-1]
+            label = f"{where} ({inner.description})" if inner.description else where
+            found += [f"{label}: {reason}" for reason in inner.errors()]
+        if not found:
+            found = [
+                f"required check {c} did not run"
+                for c in CHECK_IDS
+                if self.required(c) and self.status_of(c) in (None, "skipped")
+            ]
+        return found
+
     @property
     def summary(self) -> str:
         if self.verified:
@@ -150,6 +184,8 @@ class VerificationReport:
             "checks": [c.to_json() for c in self.checks],
             "summary": self.summary,
         }
+        if not self.verified:
+            data["errors"] = self.errors()
         if self.credentials:
             data["credentials"] = [r.to_json() for r in self.credentials]
         if self.endorsements:

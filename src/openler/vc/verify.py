@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from openler.vc import jose, jsonld, jsontext
+from openler.vc import compactform, jose, jsonld, jsontext
 from openler.vc.baking import PNG_SIGNATURE, extract_png, extract_svg
 from openler.vc.dataintegrity import CanonicalForms, check_proofs
 from openler.vc.datamodel import object_problems
@@ -32,13 +32,14 @@ from openler.vc.errors import (
     InputError,
     JoseError,
     KeyFormatError,
+    NotCompactError,
     ResolutionError,
     UnauthorizedMethodError,
     UnknownContextError,
 )
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.models import VC_V1, VC_V2, model_for, schema_errors
-from openler.vc.report import DEFAULT_POLICY, Format, Policy, VerificationReport
+from openler.vc.report import CHECK_IDS, DEFAULT_POLICY, Format, Policy, VerificationReport
 from openler.vc.statuslist import CachedList, StatusEntry, StatusListError, StatusLists, freshness
 from openler.vc.trust import CredentialFacts, TrustRegistry, TrustRegistryError
 
@@ -153,9 +154,14 @@ def verify(
     domain: str | None = None,
     proof_purpose: str | None = None,
     name: str = "-",
+    json_value: bool = False,
 ) -> VerificationReport:
     """Verify one input and report on every check. ``challenge``, ``domain`` and
     ``proof_purpose`` apply to the proofs of the input itself, not to documents inside it.
+
+    ``json_value`` says that ``data`` is a value taken out of a JSON request (the VC API)
+    rather than the text of a file: a string is then only accepted as a compact JWT, since
+    VC Data Integrity §4.4 makes a secured document that is not a map a ``PARSING_ERROR``.
 
     >>> from datetime import UTC, datetime
     >>> verify(b"not json", at=datetime.now(UTC)).summary
@@ -169,6 +175,17 @@ def verify(
         domain=domain,
         proof_purpose=proof_purpose,
     )
+    if json_value and not isinstance(data, Mapping):
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        if not jose.looks_like_jwt(text):
+            report = VerificationReport(input=name, policy=policy)
+            report.add(
+                "parse",
+                "failed",
+                "PARSING_ERROR: the document is a JSON string, not a map; only a compact JWT "
+                "may be sent as text (VC Data Integrity §4.4)",
+            )
+            return report
     return _verify_input(data, world, name)
 
 
@@ -319,61 +336,87 @@ def _verify_document(
         report.kind = "credential"
     else:
         report.kind = "credential" if "credentialSubject" in doc else "unknown"
-    _check_context(report, doc, world)
-    _check_schema(report, doc)
-    _check_type(report, doc)
+    read = _check_context(report, doc, world)
+    if read is None:  # not in compact form: no field can be trusted to be the signed one
+        for check_id in CHECK_IDS[CHECK_IDS.index("context") + 1 :]:
+            report.add(check_id, "skipped", "not read: the document is not in compact form")
+        return
+    # every check below reads ``view``; the proof check alone reads the document as sent
+    view = dict(read)
+    _check_schema(report, view)
+    _check_type(report, view)
     controllers = _check_proof(report, doc, world, jwt)
     if report.kind == "presentation":
         report.add("issuer", "skipped", "a presentation has a holder, not an issuer")
-        report.add("validity", *_validity(doc, world.at))
+        report.add("validity", *_validity(view, world.at))
         report.add("status", "skipped", "a presentation has no status of its own")
         report.add("trust", "skipped", "trust is checked for each credential in the presentation")
-        _check_holder(report, doc, world, controllers)
+        _check_holder(report, view, world, controllers)
         count = len(report.credentials)
+        holder = _id_of(view.get("holder"))
         report.description = (
-            f"presentation by {_id_of(doc.get('holder'))} of {count} credential"
+            f"presentation {'by ' + holder + ' ' if holder else ''}of {count} credential"
             + ("" if count == 1 else "s")
         )
         return
-    _check_issuer(report, doc, controllers, world)
-    report.add("validity", *_validity(doc, world.at, jwt))
-    _check_status(report, doc, world)
-    _check_trust(report, doc, world)
+    _check_issuer(report, view, controllers, world)
+    report.add("validity", *_validity(view, world.at, jwt))
+    _check_status(report, view, world)
+    _check_trust(report, view, world)
     report.add("holder", "skipped", "holder binding applies to presentations")
-    report.description = _describe(doc, world)
-    _check_endorsements(report, doc, world)
+    report.description = _describe(view, world)
+    _check_endorsements(report, view, world)
 
 
-def _check_context(report: VerificationReport, doc: dict[str, Any], world: Verifier) -> None:
+def _check_context(
+    report: VerificationReport, doc: dict[str, Any], world: Verifier
+) -> Mapping[str, Any] | None:
+    """The context check. Returns what the other checks may read (the document, with the
+    places it is written merged: :func:`compactform.reading_view`), or None when the
+    document is not in the compact form its contexts define and must not be read."""
     ctx = doc.get("@context")
     contexts = ctx if isinstance(ctx, list) else [ctx] if ctx is not None else []
     if not contexts:
         report.add("context", "failed", "the document has no @context")
-        return
+        return doc
     if contexts[0] not in (VC_V1, VC_V2):
         report.add(
             "context",
             "failed",
             f"the first @context must be {VC_V2} (or {VC_V1}), not {contexts[0]!r}",
         )
-        return
+        return doc
     for item in contexts:
         if isinstance(item, str) and not world.loader.knows(item):
             report.add("context", "failed", UnknownContextError(item).message)
-            return
+            return doc
         if not isinstance(item, str | dict):
             report.add("context", "failed", "@context entries must be URLs or objects")
-            return
+            return doc
     try:
         world.forms.check_document(doc)
+        view = compactform.reading_view(doc, world.loader)
+    except NotCompactError as exc:
+        report.add(
+            "context",
+            "failed",
+            "the document is not in the compact form its contexts define (VC Data Model 2.0 "
+            f"§6.1), so what openler reads might not be what was signed: {exc.message}",
+        )
+        return None
     except ContextError as exc:
         report.add("context", "failed", exc.message)
-        return
+        return doc
     except RecursionError:
         report.add("context", "failed", "the document is nested too deeply to process")
-        return
+        return doc
     version = "VC 2.0" if contexts[0] == VC_V2 else "VC 1.1"
-    report.add("context", "passed", f"{version} document; every term is defined by its contexts")
+    report.add(
+        "context",
+        "passed",
+        f"{version} document in compact form; every term is defined by its contexts",
+    )
+    return view
 
 
 def _check_schema(report: VerificationReport, doc: dict[str, Any]) -> None:
@@ -520,9 +563,6 @@ def _check_proof(
     )
     if jwt is not None:
         return _check_jwt_proof(report, jwt, world, purpose)
-    if "proof" not in doc:
-        report.add("proof", "failed", "the document has no proof")
-        return []
     results = check_proofs(
         doc,
         resolver=world.resolver,
@@ -533,6 +573,9 @@ def _check_proof(
         loader=world.loader,
         forms=world.forms,
     )
+    if not results:  # no "proof", or "proof": null / []: nothing was signed
+        report.add("proof", "failed", "the document has no proof")
+        return []
     failed = [r for r in results if not r.ok]
     if failed:
         which = (
@@ -674,8 +717,25 @@ def _check_holder(
         report.credentials.append(inner)
         short = inner.description.split(" to ", 1)[0] if inner.description else "credential"
         subjects.append((f"verifiableCredential[{i}] ({short})", _subject_ids(item, inner)))
+    binding = world.policy.require_holder_binding
+    if holder is None and doc.get("holder") is not None:
+        report.add("holder", "failed", "holder must be a URL or an object with an id")
+        return
     if holder is None:
-        report.add("holder", "failed", "the presentation names no holder")
+        if binding:
+            report.add(
+                "holder",
+                "failed",
+                "the presentation names no holder, and this verifier requires the holder to "
+                "be the subject of the credentials presented",
+            )
+        else:
+            report.add(
+                "holder",
+                "skipped",
+                "the presentation names no holder (VC Data Model 2.0 §4.13 makes it "
+                "optional): its proof shows only which key signed it",
+            )
         return
     if report.status_of("proof") != "passed":
         report.add(
@@ -690,12 +750,14 @@ def _check_holder(
     unbound = [label for label, ids in subjects if not ids]
     if foreign:
         label, ids = foreign[0]
-        report.add(
-            "holder",
-            "failed",
+        about = (
             f"{len(foreign)} credential(s) are about someone else: {label} is about "
-            f"{', '.join(ids)}, not the holder {holder}",
+            f"{', '.join(ids)}, not the holder {holder}"
         )
+        if binding:
+            report.add("holder", "failed", about)
+        else:  # VC Data Model 2.0 §1.2: a holder need not be the subject
+            report.add("holder", "warning", f"presented and signed by {holder}; {about}")
     elif unbound:
         report.add(
             "holder",

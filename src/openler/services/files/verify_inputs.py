@@ -49,6 +49,9 @@ class VerifyOptions:
         hint = "raise them with --max-fetches, --fetch-seconds"
         return FetchLimits(self.max_fetches, self.fetch_seconds, hint=hint)
 
+    #: a presentation's holder must have signed it and be the subject of its credentials
+    bind_holder: bool = False
+
 
 def read_input(name: str) -> bytes:
     """The bytes of a file or of standard input (``-``), reading at most one byte past the
@@ -82,7 +85,9 @@ class _Verification:
                     )
             except VCError as exc:
                 raise UsageError(exc.message) from None
-        self.policy = Policy(jurisdiction=options.jurisdiction)
+        self.policy = Policy(
+            jurisdiction=options.jurisdiction, require_holder_binding=options.bind_holder
+        )
 
     def one(self, name: str) -> VerificationReport:
         try:

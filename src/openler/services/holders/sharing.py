@@ -180,6 +180,7 @@ def view_share(
         domain=share.audience,
         jurisdiction=jurisdiction,
         name="share",
+        require_holder_binding=True,
     )
     audit.record(
         session,

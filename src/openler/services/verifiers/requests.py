@@ -84,6 +84,7 @@ def answer_request(
         challenge=request.challenge,
         domain=request.domain,
         name="presentation",
+        require_holder_binding=True,
     )
     if report.verified:
         request.fulfilled_at = now
@@ -228,6 +229,7 @@ def view_request(
         challenge=request.challenge,
         domain=request.domain,
         name="presentation",
+        require_holder_binding=True,
     )
     audit.record(
         session,

@@ -93,7 +93,13 @@ def verify_document(
     use_registry: bool = True,
     require_trust: bool | None = None,
     name: str = "-",
+    json_value: bool = False,
+    require_holder_binding: bool = False,
 ) -> VerificationReport:
+    """``vc.verify`` in the platform's world; ``json_value`` as there (the VC API sends a
+    JSON value, so a string must be a compact JWT). ``require_holder_binding`` is the
+    policy of openler's own share links and presentation requests: the presentation must
+    be signed by its holder, the subject of every credential in it (``vc.Policy``)."""
     resolvers = _resolvers(session, platform, use_registry=use_registry)
     settings = platform.settings
     limits = FetchLimits(
@@ -108,11 +114,16 @@ def verify_document(
                 data,
                 at=at or platform.now(),
                 resolvers=resolvers,
-                policy=Policy(jurisdiction=jurisdiction, require_trust=require_trust),
+                policy=Policy(
+                    jurisdiction=jurisdiction,
+                    require_trust=require_trust,
+                    require_holder_binding=require_holder_binding,
+                ),
                 challenge=challenge,
                 domain=domain,
                 proof_purpose=proof_purpose,
                 name=name,
+                json_value=json_value,
             )
     finally:
         _SESSION.reset(reset)

@@ -20,7 +20,9 @@ def verification_body(report: VerificationReport) -> dict[str, Any]:
         "verified": report.verified,
         "checks": [c.id for c in report.checks if c.status == "passed"],
         "warnings": [f"{c.id}: {c.message}" for c in report.checks if c.status == "warning"],
-        "errors": [f"{c.id}: {c.message}" for c in report.checks if c.status == "failed"],
+        # every reason, including those of embedded credentials (a presentation that fails
+        # only because a credential in it does must still say why)
+        "errors": report.errors(),
         "report": report.to_json(),
     }
 

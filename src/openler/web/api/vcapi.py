@@ -104,6 +104,7 @@ def _verify(
         # check that applies (status, validity, ...) is always enforced.
         require_trust=None if options.checks is None or "trust" in options.checks else False,
         name=name,
+        json_value=True,
     )
     count(request, "verify." + ("verified" if report.verified else "failed"))
     return JSONResponse(verification_body(report), status_code=200 if report.verified else 400)
