@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     #: separated addresses or networks, "*" for any): the client address they name is what
     #: sign-in throttling counts, so list only proxies you run
     trusted_proxies: str = "127.0.0.1,::1"
+    #: how long ``openler serve`` keeps an idle connection open: longer than any proxy in
+    #: front of it keeps its own, or the proxy may send on a connection the server is
+    #: closing and answer 502 (nginx and Node's keep-alive agents reuse them)
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
     #: what one verification may fetch from other sites (DID documents, status lists) when
     #: it goes online: fetches, and seconds in all; past either, the check fails
     verify_max_fetches: int = Field(default=20, ge=0)

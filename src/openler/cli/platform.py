@@ -140,6 +140,7 @@ def serve_app(settings: Settings, host: str, port: int) -> None:
             forwarded_allow_ips=[
                 p.strip() for p in settings.trusted_proxies.split(",") if p.strip()
             ],
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
     finally:
         timer.stop()
