@@ -116,7 +116,9 @@ def worker(
     queue.run_worker(burst=burst)
 
 
-def serve_app(settings: Settings, host: str, port: int) -> None:
+def serve_app(
+    settings: Settings, host: str, port: int, *, tls: tuple[Path, Path] | None = None
+) -> None:
     import uvicorn
 
     from openler.web import create_app
@@ -141,6 +143,8 @@ def serve_app(settings: Settings, host: str, port: int) -> None:
                 p.strip() for p in settings.trusted_proxies.split(",") if p.strip()
             ],
             timeout_keep_alive=settings.keep_alive_seconds,
+            ssl_certfile=str(tls[0]) if tls else None,
+            ssl_keyfile=str(tls[1]) if tls else None,
         )
     finally:
         timer.stop()
@@ -149,9 +153,18 @@ def serve_app(settings: Settings, host: str, port: int) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="Serve HTTPS with this PEM certificate.")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="The certificate's PEM private key.")
+    ] = None,
 ) -> None:
     """Run the web app and API (stateless: run several behind a proxy)."""
-    serve_app(settings_from_env(), host, port)
+    if (tls_cert is None) != (tls_key is None):
+        raise UsageError("--tls-cert and --tls-key go together")
+    tls = (tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None
+    serve_app(settings_from_env(), host, port, tls=tls)
 
 
 def port_is_free(host: str, port: int) -> None:
