@@ -16,7 +16,10 @@ import pytest
 
 from openler.services.errors import FileError
 from openler.services.files.documents import online_fetcher, read_json_file
+from openler.services.files.outbound import FetchLimits, fetch_budget
 from openler.vc import ResolutionError
+
+PUBLIC = "93.184.216.34"  # what the tests resolve every host to: a public address
 
 
 @pytest.mark.parametrize(
@@ -47,9 +50,10 @@ def test_files_are_read_as_i_json(tmp_path: Path, text: str, message: str) -> No
 )
 def test_fetched_documents_are_read_as_i_json(body: bytes, message: str) -> None:
     fetch = online_fetcher(
-        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=body))
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=body)),
+        resolve=lambda host, port: [PUBLIC],  # a public address: the fetch is allowed
     )
-    with pytest.raises(ResolutionError, match=message) as caught:
+    with fetch_budget(FetchLimits()), pytest.raises(ResolutionError, match=message) as caught:
         fetch("https://issuer.example/did.json")
     assert (
         "https://issuer.example/did.json did not return JSON openler accepts"
@@ -66,6 +70,8 @@ def test_urls_httpx_cannot_use_are_a_resolution_error(url: str) -> None:
     def never(request: Any) -> httpx.Response:
         raise AssertionError("nothing should be sent")
 
-    fetch = online_fetcher(transport=httpx.MockTransport(never))
-    with pytest.raises(ResolutionError, match="could not fetch"):
+    fetch = online_fetcher(
+        transport=httpx.MockTransport(never), resolve=lambda host, port: [PUBLIC]
+    )
+    with fetch_budget(FetchLimits()), pytest.raises(ResolutionError):
         fetch(url)
