@@ -15,6 +15,11 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: what one online verification may fetch by default (the platform's settings, and the
+#: CLI's ``--max-fetches`` / ``--fetch-seconds``)
+DEFAULT_MAX_FETCHES = 20
+DEFAULT_FETCH_SECONDS = 20.0
+
 
 class Settings(BaseSettings):
     """Deployment settings. In ``production`` a key-encryption key must be given and the
@@ -51,8 +56,8 @@ class Settings(BaseSettings):
     keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
     #: what one verification may fetch from other sites (DID documents, status lists) when
     #: it goes online: fetches, and seconds in all; past either, the check fails
-    verify_max_fetches: int = Field(default=20, ge=0)
-    verify_fetch_seconds: float = Field(default=20.0, gt=0)
+    verify_max_fetches: int = Field(default=DEFAULT_MAX_FETCHES, ge=0)
+    verify_fetch_seconds: float = Field(default=DEFAULT_FETCH_SECONDS, gt=0)
     session_hours: int = Field(default=12, ge=1)
     #: failed sign-ins per email address, then per client address, within the lockout
     #: window before further attempts are refused for that window

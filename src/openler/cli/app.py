@@ -21,10 +21,10 @@ from openler.cli.tokens import tokens_app
 from openler.cli.trust import app as trust_app
 from openler.services.errors import ServiceError, UsageError
 from openler.services.files.documents import context_loader, load_key, read_json_file, write_key
-from openler.services.files.outbound import DEFAULT_FETCH_SECONDS, DEFAULT_MAX_FETCHES
 from openler.services.files.parallel import default_jobs
 from openler.services.files.signing import SignOptions, sign_files, with_identifier
 from openler.services.files.verify_inputs import VerifyOptions, verify_inputs
+from openler.settings import DEFAULT_FETCH_SECONDS, DEFAULT_MAX_FETCHES
 from openler.vc import (
     CRYPTOSUITES,
     Multikey,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, NotFound, UsageError
@@ -36,6 +36,20 @@ STATE_EFFECTS = {
     "withdrawn": "Verifiers stop trusting its credentials; withdrawal is meant to last.",
 }
 ENTRY_FIELDS = ("issuer", "name", "jurisdiction", "types", "occupations")
+
+
+def _entry_form(
+    issuer: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    jurisdiction: Annotated[str, Form()] = "",
+    types: Annotated[str, Form()] = "",
+    occupations: Annotated[str, Form()] = "",
+) -> dict[str, str]:
+    """The issuer-entry form's fields as sent (registering and editing share the form)."""
+    return dict(zip(ENTRY_FIELDS, (issuer, name, jurisdiction, types, occupations), strict=True))
+
+
+EntryForm = Annotated[dict[str, str], Depends(_entry_form)]
 
 
 def _list(text: str) -> list[str]:
@@ -112,13 +126,8 @@ def add_entry(
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
-    issuer: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    jurisdiction: Annotated[str, Form()] = "",
-    types: Annotated[str, Form()] = "",
-    occupations: Annotated[str, Form()] = "",
+    values: EntryForm,
 ) -> Response:
-    values = dict(zip(ENTRY_FIELDS, (issuer, name, jurisdiction, types, occupations), strict=True))
     try:
         registry.add_entry(session, platform, principal, _entry_data(values))
     except (UsageError, Conflict) as exc:
@@ -167,15 +176,11 @@ def edit_entry(
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
-    issuer: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    jurisdiction: Annotated[str, Form()] = "",
-    types: Annotated[str, Form()] = "",
-    occupations: Annotated[str, Form()] = "",
+    values: EntryForm,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """First the old and the new side by side; the change is made once confirmed."""
-    values = dict(zip(ENTRY_FIELDS, (issuer, name, jurisdiction, types, occupations), strict=True))
+    issuer = values["issuer"]
     entry = registry.entry_of(session, issuer)
     try:
         data = _entry_data(values)

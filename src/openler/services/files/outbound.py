@@ -34,14 +34,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from openler.settings import DEFAULT_FETCH_SECONDS, DEFAULT_MAX_FETCHES
 from openler.vc import FetchLimitError, ResolutionError
 
 #: ``resolve(host, port)`` → the IP addresses the name stands for (as text)
 Resolve = Callable[[str, int], Sequence[str]]
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-DEFAULT_MAX_FETCHES = 20
-DEFAULT_FETCH_SECONDS = 20.0
 
 _HOSTNAME = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?"

@@ -10,13 +10,9 @@ from pathlib import Path
 
 from openler.services.errors import UsageError
 from openler.services.files.documents import context_loader, fetcher_for, read_json_file
-from openler.services.files.outbound import (
-    DEFAULT_FETCH_SECONDS,
-    DEFAULT_MAX_FETCHES,
-    FetchLimits,
-    fetch_budget,
-)
+from openler.services.files.outbound import FetchLimits, fetch_budget
 from openler.services.files.parallel import MIN_PARALLEL, parallel_map
+from openler.settings import DEFAULT_FETCH_SECONDS, DEFAULT_MAX_FETCHES
 from openler.vc import (
     MAX_INPUT_BYTES,
     Check,
