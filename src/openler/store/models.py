@@ -136,6 +136,33 @@ class Achievement(Base):
     data: Mapped[dict[str, Any]]
     valid_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the current version (``achievement_versions`` keeps every one issued with)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None]
+    #: retired: kept for what was issued with it, offered for no new issuance
+    retired_at: Mapped[datetime | None]
+    #: the badge image (PNG or SVG) served at the achievement's image URL
+    image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    image_type: Mapped[str | None] = mapped_column(String(40))
+    #: the roster column mapping last used for it: {field: header}
+    column_map: Mapped[dict[str, Any] | None]
+    #: stacking: {"all": [slug, …]} or {"count": n, "of": [slug, …]}, and "approval": bool
+    requires: Mapped[dict[str, Any] | None]
+
+
+class AchievementVersion(Base):
+    """Each version of an achievement as it was defined; a credential names the one it
+    was issued with."""
+
+    __tablename__ = "achievement_versions"
+    achievement_id: Mapped[str] = mapped_column(
+        ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]]
+    valid_days: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(400))
 
 
 class StatusList(Base):
@@ -167,6 +194,10 @@ class StatusAllocation(Base):
 
 class IssuedCredential(Base):
     __tablename__ = "credentials"
+    __table_args__ = (
+        Index("ix_credentials_holding", "organization_id", "achievement_id", "recipient_key"),
+        UniqueConstraint("job_id", "job_row", name="uq_credentials_job_row"),
+    )
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
     achievement_id: Mapped[str | None] = mapped_column(ForeignKey("achievements.id"))
@@ -185,6 +216,24 @@ class IssuedCredential(Base):
     state_changed_at: Mapped[datetime | None]
     #: set when the credential was re-issued: the id of the credential that replaced it
     replaced_by: Mapped[str | None] = mapped_column(String(100))
+    #: the credential this one renews, re-issues or extends (the reverse of replaced_by)
+    previous_id: Mapped[str | None] = mapped_column(String(100))
+    #: OpenBadgeCredential, ClrCredential, EndorsementCredential, or another document type
+    kind: Mapped[str] = mapped_column(
+        String(40), default="OpenBadgeCredential", server_default="OpenBadgeCredential"
+    )
+    #: the achievement version it was issued with
+    achievement_version: Mapped[int | None]
+    #: who it was issued to, for the issuer's own use (never shown to verifiers):
+    #: ``email:<address>`` when an email is known, else ``identifier:<value>``
+    recipient_key: Mapped[str | None] = mapped_column(String(400))
+    recipient_email: Mapped[str | None] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(300))
+    #: why it was last revoked, suspended or reinstated (verifiers here see it)
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    #: the roster job and row that issued it: a resumed job never issues a row twice
+    job_id: Mapped[str | None] = mapped_column(String(36))
+    job_row: Mapped[int | None]
 
 
 class TrustEntryRow(Base):
@@ -276,6 +325,60 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    #: the organization it works for (the past-jobs list), and its progress
+    organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    total: Mapped[int | None]
+    done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class JobRow(Base):
+    """One row of a job's work and its outcome (issued, already_holds, failed, would_issue,
+    extended, …): the per-row result a person downloads, and what a resumed run skips."""
+
+    __tablename__ = "job_rows"
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str | None] = mapped_column(String(400))
+    credential_id: Mapped[str | None] = mapped_column(String(100))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class Claim(Base):
+    """A claim link sent to a recipient without (or before) an account: opening it proves
+    the address; claiming binds the credential to the claimant's wallet."""
+
+    __tablename__ = "claims"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    #: sha256 of the link's secret token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    #: the holder-bound credential issued when it was claimed
+    replacement_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class OutboxMessage(Base):
+    """Mail to send: SMTP delivers it when configured; the demo's mailbox page shows it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    to_address: Mapped[str] = mapped_column(String(320), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: claim, expiry_reminder, …
+    kind: Mapped[str] = mapped_column(String(40))
+    #: what it is about (a credential id, …)
+    ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiToken(Base):

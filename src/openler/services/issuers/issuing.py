@@ -6,8 +6,8 @@ import copy
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, InvalidCredential, NotFound, UsageError
 from openler.services.issuers import statuslists
 from openler.services.issuers.orgs import org_did, signing_key
+from openler.services.issuers.recipients import Award, Recipient, subject_names
 from openler.services.issuers.statuslists import status_list_url
 from openler.services.people.accounts import Principal, holder_key, require_role
 from openler.store.models import (
@@ -151,29 +152,33 @@ def _publish(
     statuslists.publish(platform, status_list, key=key, did=org_did(platform, organization))
 
 
-def issue(
-    session: Session,
+def person_recipient(session: Session, platform: Platform, person: Person) -> Recipient:
+    """An account as a recipient: its wallet's DID (made now if it has none) binds the
+    credential; its email names it too (hashed)."""
+    if person.did is None:
+        holder_key(session, platform, person)  # the wallet's did:key binds the credential
+    return Recipient(email=person.email, name=person.name, person_id=person.id, did=person.did)
+
+
+def credential_document(
     platform: Platform,
-    principal: Principal,
     organization: Organization,
     achievement: Achievement,
+    award: Award,
     *,
-    recipient: Person,
-    extra_subject: dict[str, Any] | None = None,
-) -> IssuedCredential:
-    """Issue ``achievement`` to ``recipient``: status entries, proof, record, audit event."""
-    require_role(principal, organization.id, *ISSUERS)
-    if achievement.organization_id != organization.id:
-        raise Forbidden("the achievement belongs to another organization")
-    now = platform.now()
-    if recipient.did is None:
-        holder_key(session, platform, recipient)  # the wallet's did:key binds the credential
+    now: datetime,
+) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential for one award of ``achievement`` (its current
+    version): no id, status entries or proof yet."""
     subject: dict[str, Any] = {
-        "id": recipient.did or f"mailto:{recipient.email}",
         "type": ["AchievementSubject"],
-        **(extra_subject or {}),
+        **subject_names(award.recipient),
+        **award.subject,
         "achievement": copy.deepcopy(achievement.data),
     }
+    if award.results:
+        subject["result"] = copy.deepcopy(award.results)
+    valid_from = award.valid_from or now
     document: dict[str, Any] = {
         "@context": OB_CONTEXT,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -183,11 +188,72 @@ def issue(
             "type": ["Profile"],
             "name": organization.name,
         },
-        "validFrom": format_datetime(now),
+        "validFrom": format_datetime(valid_from),
     }
-    if achievement.valid_days:
-        document["validUntil"] = format_datetime(now + timedelta(days=achievement.valid_days))
+    valid_until = award.valid_until
+    if valid_until is None and achievement.valid_days:
+        valid_until = valid_from + timedelta(days=achievement.valid_days)
+    if valid_until is not None:
+        document["validUntil"] = format_datetime(valid_until)
     document["credentialSubject"] = subject
+    if award.evidence_url:
+        document["evidence"] = [{"id": award.evidence_url, "type": ["Evidence"]}]
+    return document
+
+
+def holding(
+    session: Session,
+    organization: Organization,
+    achievement: Achievement,
+    recipient_key: str,
+    *,
+    now: datetime,
+) -> IssuedCredential | None:
+    """The current credential of ``achievement`` this recipient holds from ``organization``
+    — not revoked, not replaced, not expired — if any (what "already holds" means)."""
+    return session.execute(
+        select(IssuedCredential)
+        .where(
+            IssuedCredential.organization_id == organization.id,
+            IssuedCredential.achievement_id == achievement.id,
+            IssuedCredential.recipient_key == recipient_key,
+            IssuedCredential.state != "revoked",
+            IssuedCredential.replaced_by.is_(None),
+        )
+        .where(IssuedCredential.valid_until.is_(None) | (IssuedCredential.valid_until > now))
+        .order_by(IssuedCredential.issued_at.desc())
+        .limit(1)
+    ).scalar()
+
+
+def issue(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    achievement: Achievement,
+    *,
+    recipient: Person | Recipient,
+    extra_subject: dict[str, Any] | None = None,
+    award: Award | None = None,
+) -> IssuedCredential:
+    """Issue ``achievement`` to ``recipient`` (an account, or an email address or
+    identifier): status entries, proof, record, audit event."""
+    require_role(principal, organization.id, *ISSUERS)
+    if achievement.organization_id != organization.id:
+        raise Forbidden("the achievement belongs to another organization")
+    if achievement.retired_at is not None:
+        raise Conflict(f"{achievement.data.get('name', achievement.slug)} is retired")
+    if isinstance(recipient, Person):
+        person: Person | None = recipient
+        recipient = person_recipient(session, platform, recipient)
+    else:
+        person = session.get(Person, recipient.person_id) if recipient.person_id else None
+    award = award or Award(recipient)
+    if extra_subject:
+        award = replace(award, subject={**award.subject, **extra_subject})
+    award = replace(award, recipient=recipient)
+    document = credential_document(platform, organization, achievement, award, now=platform.now())
     return issue_document(
         session,
         platform,
@@ -195,7 +261,8 @@ def issue(
         organization,
         document,
         achievement=achievement,
-        person=recipient,
+        person=person,
+        recipient=recipient,
     )
 
 
@@ -227,6 +294,8 @@ def issue_document(
     *,
     achievement: Achievement | None = None,
     person: Person | None = None,
+    recipient: Recipient | None = None,
+    previous_id: str | None = None,
     cryptosuite: Cryptosuite = "eddsa-rdfc-2022",
 ) -> IssuedCredential:
     """Issue a credential document as ``organization``: an id and a start date when it has
@@ -288,6 +357,12 @@ def issue_document(
         key_id=key_row.id,
         issued_at=now,
         valid_until=parse_datetime(valid_until) if isinstance(valid_until, str) else None,
+        previous_id=previous_id,
+        kind=credential_kind(signed),
+        achievement_version=achievement.version if achievement else None,
+        recipient_key=recipient.key if recipient else None,
+        recipient_email=recipient.email if recipient else None,
+        recipient_name=recipient.name if recipient else None,
     )
     session.add(row)
     session.flush()
@@ -304,6 +379,14 @@ def issue_document(
         },
     )
     return row
+
+
+def credential_kind(document: dict[str, Any]) -> str:
+    """The most specific type a document declares (what lists and filters show)."""
+    types = document.get("type")
+    names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    specific = [t for t in names if isinstance(t, str) and t != "VerifiableCredential"]
+    return (specific[-1] if specific else "VerifiableCredential")[:40]
 
 
 def _bind_issuer_name(document: dict[str, Any], organization: Organization) -> None:
@@ -406,6 +489,8 @@ def reissue(
         document,
         achievement=achievement,
         person=person,
+        recipient=recipient_of_row(old),
+        previous_id=old.id,
         cryptosuite=_cryptosuite_of(old.document),
     )
     if was_suspended:
@@ -421,6 +506,20 @@ def reissue(
         data={"replacement": new.id, "refresh_achievement": refresh_achievement},
     )
     return new
+
+
+def recipient_of_row(row: IssuedCredential) -> Recipient | None:
+    """The recipient an issued credential was recorded with (None for one issued before
+    recipients were recorded, or to an outside subject)."""
+    key = row.recipient_key or ""
+    kind, _, value = key.partition(":")
+    if kind == "email":
+        return Recipient(email=value, name=row.recipient_name, person_id=row.person_id)
+    if kind == "identifier":
+        return Recipient(identifier=value, name=row.recipient_name, person_id=row.person_id)
+    if kind == "person" or row.person_id:
+        return Recipient(person_id=value if kind == "person" else row.person_id)
+    return None
 
 
 def _cryptosuite_of(document: dict[str, Any]) -> Cryptosuite:
