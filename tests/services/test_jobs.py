@@ -12,10 +12,16 @@ from sqlalchemy import func, select
 
 from openler.services import demo, jobs
 from openler.services.errors import UsageError
+from openler.services.issuers import bulk
 from openler.services.people import accounts
 from openler.store.models import IssuedCredential
 
-RECIPIENTS = ["james@demo.openler.org", "nobody@demo.openler.org", "dana@demo.openler.org"]
+RECIPIENTS = [
+    "james@demo.openler.org",
+    "not an address",
+    "newcomer@example.org",  # no account here: issued to the address, to be claimed
+    "JAMES@demo.openler.org",  # the same person again: already holds it
+]
 
 
 def trainer(platform: Any) -> accounts.Principal:
@@ -38,7 +44,7 @@ def test_batch_issue_in_process(platform: Any) -> None:
         demo.load(s, platform)
     before = issued_count(platform)
     queue = jobs.InProcessQueue(platform)
-    job_id = jobs.submit_batch_issue(
+    job_id = bulk.submit_emails(
         platform,
         queue,
         trainer(platform),
@@ -49,15 +55,27 @@ def test_batch_issue_in_process(platform: Any) -> None:
     queue.wait()
     state = jobs.job_state(platform, job_id, trainer(platform))
     assert state["state"] == "failed"  # one row failed; the others were issued
-    rows = state["result"]["rows"]
-    assert [r["email"] for r in rows if "credential" in r] == [RECIPIENTS[0], RECIPIENTS[2]]
-    assert rows[1] == {
-        "email": "nobody@demo.openler.org",
-        "error": "no person with the email nobody@demo.openler.org",
-    }
+    assert state["result"] == {"issued": 2, "already_holds": 1, "would_issue": 0, "failed": 1}
+    assert state["done"] == state["total"] == 4
+    rows = state["rows"]
+    assert [r["outcome"] for r in rows] == ["issued", "failed", "issued", "already_holds"]
+    assert rows[1]["message"] == "'not an address' is not an email address"
+    assert rows[3]["credential"] == rows[0]["credential"]
     assert issued_count(platform) == before + 2
-    # running it again repeats only what failed
+    # running it again (a killed worker, a resubmitted job) issues nothing twice
     assert jobs.run_job(platform, job_id) == "failed"
+    assert issued_count(platform) == before + 2
+    # nor does the same file submitted again: everyone already holds it
+    again = bulk.submit_emails(
+        platform,
+        queue,
+        trainer(platform),
+        organization_slug="ohio-nursing",
+        achievement_slug="registered-nurse",
+        recipients=RECIPIENTS,
+    )
+    queue.wait()
+    assert jobs.job_state(platform, again, trainer(platform))["result"]["already_holds"] == 3
     assert issued_count(platform) == before + 2
 
 
@@ -75,7 +93,7 @@ def test_batch_needs_an_issuer_role(platform: Any) -> None:
         ).scalar_one()
         learner = accounts.principal_for(s, maria)
     with pytest.raises(Forbidden):
-        jobs.submit_batch_issue(
+        bulk.submit_emails(
             platform,
             jobs.InProcessQueue(platform),
             learner,
@@ -100,7 +118,7 @@ def test_procrastinate_worker_runs_the_job(platform: Any) -> None:
     queue.apply_schema()
     queue.apply_schema()  # idempotent
     before = issued_count(platform)
-    job_id = jobs.submit_batch_issue(
+    job_id = bulk.submit_emails(
         platform,
         queue,
         trainer(platform),

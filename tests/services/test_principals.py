@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 import openler.services
 from openler.services import demo, jobs
 from openler.services.errors import Forbidden, UsageError
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import bulk, issuing, orgs
 from openler.services.people import accounts, members
 from openler.services.people.accounts import Principal
 from openler.store import Base
@@ -258,7 +258,7 @@ def test_the_demo_is_loaded_by_the_system_principal(platform: Any, world: dict[s
 
 def _batch(platform: Any, who: Principal) -> tuple[jobs.InProcessQueue, str]:
     queue = jobs.InProcessQueue(platform)
-    job_id = jobs.submit_batch_issue(
+    job_id = bulk.submit_emails(
         platform,
         queue,
         who,
@@ -296,7 +296,7 @@ def test_a_job_whose_submitter_lost_the_role_does_nothing(
 ) -> None:
     staff = world["hospital staff"]
     queue = jobs.InProcessQueue(platform)
-    job_id = jobs.submit_batch_issue(
+    job_id = bulk.submit_emails(
         platform,
         _Held(),  # submitted now, run below after the role is gone
         staff,
@@ -331,7 +331,7 @@ def test_a_job_submitted_with_a_token_keeps_the_token_scope(
             token_scope=(piedmont.id, "issuer_staff"),
         )
         members.grant_role(s, platform, SYSTEM, piedmont, email=staff.email, role="verifier")
-    job_id = jobs.submit_batch_issue(
+    job_id = bulk.submit_emails(
         platform,
         _Held(),
         token,
@@ -374,10 +374,10 @@ def test_a_failed_run_keeps_the_rows_an_earlier_run_recorded(
     staff = world["hospital staff"]
     queue, job_id = _batch(platform, staff)
     queue.wait()
-    rows = jobs.job_state(platform, job_id, staff)["result"]["rows"]
+    rows = jobs.job_state(platform, job_id, staff)["rows"]
     _remove_roles(platform, staff)
     assert jobs.run_job(platform, job_id) == "done"  # done jobs are not run again
     with platform.db.session() as s:
         s.get(Job, job_id).state = "failed"
     assert jobs.run_job(platform, job_id) == "failed"  # refused now…
-    assert jobs.job_state(platform, job_id, SYSTEM)["result"]["rows"] == rows  # …rows kept
+    assert jobs.job_state(platform, job_id, SYSTEM)["rows"] == rows  # …rows kept

@@ -29,7 +29,7 @@ from openler.services.errors import Forbidden, NotFound, ServiceError, UsageErro
 from openler.services.issuers import issuing, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal, require_role
-from openler.store.models import Achievement, IssuedCredential, IssuerKey, Job, Organization, Person
+from openler.store.models import IssuedCredential, IssuerKey, Job, JobRow, Organization
 
 Handler = Callable[[Platform, Job], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
@@ -60,9 +60,14 @@ def create_job(
     *,
     kind: str,
     payload: dict[str, Any],
+    organization_id: str | None = None,
+    total: int | None = None,
+    before_submit: Callable[[Session, Job], None] | None = None,
 ) -> str:
     """Record a job for ``principal`` and hand it to the queue; returns its id. The job
-    runs as that principal, whose rights are checked again when it runs (:func:`submitter`)."""
+    runs as that principal, whose rights are checked again when it runs (:func:`submitter`).
+    ``organization_id`` files it in that organization's past jobs; ``total`` is the number
+    of rows its progress counts to; ``before_submit`` records more in the same transaction."""
     if kind not in HANDLERS:
         raise UsageError(f"unknown job kind {kind!r}")
     scope = list(principal.token_scope) if principal.token_scope else None
@@ -72,9 +77,13 @@ def create_job(
             payload={**payload, SUBMITTED_WITH: scope},
             created_by=principal.label,
             created_at=platform.now(),
+            organization_id=organization_id,
+            total=total,
         )
         session.add(job)
         session.flush()
+        if before_submit is not None:
+            before_submit(session, job)
         audit.record(
             session,
             at=platform.now(),
@@ -218,43 +227,6 @@ def queue_for(platform: Platform) -> JobQueue:
     return InProcessQueue(platform)
 
 
-@handler("batch_issue")
-def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
-    """Issue one achievement to many people (by email). One row per recipient; recipients
-    already issued by an earlier run of this job are not issued again."""
-    payload = job.payload
-    rows: list[dict[str, Any]] = list((job.result or {}).get("rows", []))
-    done = {r["email"] for r in rows if r.get("credential")}
-    rows = [r for r in rows if r.get("credential")]
-    with platform.db.session() as session:
-        organization = orgs.organization_by_slug(session, payload["organization"])
-        require_role(submitter(session, job), organization.id, *issuing.ISSUERS)
-        achievement = issuing.achievement_by_slug(session, organization, payload["achievement"])
-        org_id, achievement_id = organization.id, achievement.id
-    for email in payload["recipients"]:
-        if email in done:
-            continue
-        try:
-            with platform.db.session() as session:
-                person = session.execute(
-                    select(Person).where(Person.email == email.lower())
-                ).scalar()
-                if person is None:
-                    raise NotFound(f"no person with the email {email}")
-                issuer = session.get(Organization, org_id)
-                awarded = session.get(Achievement, achievement_id)
-                if issuer is None or awarded is None:
-                    raise NotFound("the organization or achievement was deleted during the batch")
-                credential = issuing.issue(
-                    session, platform, submitter(session, job), issuer, awarded, recipient=person
-                )
-                rows.append({"email": email, "credential": credential.id})
-        except ServiceError as exc:
-            rows.append({"email": email, "error": exc.message})
-    failed = sum(1 for r in rows if "error" in r)
-    return {"rows": rows, "issued": len(rows) - failed, "failed": failed}
-
-
 @handler("bulk_reissue")
 def bulk_reissue(platform: Platform, job: Job) -> dict[str, Any]:
     """Re-issue an organization's current credentials — all, those of one achievement, or
@@ -322,31 +294,12 @@ def submit_bulk_reissue(
     return create_job(platform, queue, principal, kind="bulk_reissue", payload=payload)
 
 
-def submit_batch_issue(
-    platform: Platform,
-    queue: JobQueue,
-    principal: Principal,
-    *,
-    organization_slug: str,
-    achievement_slug: str,
-    recipients: list[str],
-) -> str:
-    with platform.db.session() as session:
-        organization = orgs.organization_by_slug(session, organization_slug)
-        require_role(principal, organization.id, *issuing.ISSUERS)
-    if not recipients:
-        raise UsageError("a batch needs at least one recipient")
-    payload = {
-        "organization": organization_slug,
-        "achievement": achievement_slug,
-        "recipients": recipients,
-    }
-    return create_job(platform, queue, principal, kind="batch_issue", payload=payload)
-
-
-def job_state(platform: Platform, job_id: str, principal: Principal) -> dict[str, Any]:
-    """A job's state and result, for its creator, the issuing organization's staff and the
-    system principal (others are told it does not exist)."""
+def job_state(
+    platform: Platform, job_id: str, principal: Principal, *, rows: int = 1000
+) -> dict[str, Any]:
+    """A job's state, progress (``done`` of ``total``), result and its first ``rows``
+    per-row outcomes, for its creator, the organization's staff and the system principal
+    (others are told it does not exist)."""
     with platform.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -367,6 +320,20 @@ def job_state(platform: Platform, job_id: str, principal: Principal) -> dict[str
             "state": job.state,
             "result": job.result,
             "error": job.error,
+            "done": job.done,
+            "total": job.total,
+            "rows": [
+                {
+                    "row": r.row,
+                    "recipient": r.recipient,
+                    "outcome": r.outcome,
+                    "credential": r.credential_id,
+                    "message": r.message,
+                }
+                for r in session.execute(
+                    select(JobRow).where(JobRow.job_id == job.id).order_by(JobRow.row).limit(rows)
+                ).scalars()
+            ],
         }
 
 
@@ -375,3 +342,7 @@ def prepare_database(platform: Platform) -> None:
     queue = queue_for(platform)
     if isinstance(queue, ProcrastinateQueue):
         queue.apply_schema()
+
+
+# the handlers that live with their domain register themselves when imported
+from openler.services.issuers import bulk as _bulk  # noqa: E402,F401

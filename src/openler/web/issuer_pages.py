@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services import jobs
 from openler.services.errors import NotFound, UsageError
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import bulk, issuing, orgs
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import Organization
@@ -249,7 +249,7 @@ async def batch_submit(
         emails = recipients_from(recipients, upload)
         if not achievement:
             raise UsageError("choose the achievement to issue")
-        job_id = jobs.submit_batch_issue(
+        job_id = bulk.submit_emails(
             platform,
             request.app.state.jobs,
             principal,

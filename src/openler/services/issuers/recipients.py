@@ -128,3 +128,49 @@ class Award:
     evidence_url: str | None = None
     #: further ``credentialSubject`` members (``licenseNumber``, ``creditsEarned``, …)
     subject: dict[str, Any] = field(default_factory=dict)
+
+
+def award_to_json(award: Award) -> dict[str, Any]:
+    """An award as JSON (a roster job's stored input)."""
+    r = award.recipient
+    data: dict[str, Any] = {"row": award.row}
+    for name, value in (
+        ("email", r.email),
+        ("identifier", r.identifier),
+        ("name", r.name),
+        ("person", r.person_id),
+        ("did", r.did),
+        ("evidence", award.evidence_url),
+        ("validFrom", award.valid_from.isoformat() if award.valid_from else None),
+        ("validUntil", award.valid_until.isoformat() if award.valid_until else None),
+    ):
+        if value is not None:
+            data[name] = value
+    if r.identifier is not None:
+        data["identifierType"] = r.identifier_type
+    if award.results:
+        data["results"] = award.results
+    if award.subject:
+        data["subject"] = award.subject
+    return data
+
+
+def award_from_json(data: dict[str, Any]) -> Award:
+    """The award :func:`award_to_json` wrote."""
+    recipient = Recipient(
+        email=data.get("email"),
+        identifier=data.get("identifier"),
+        identifier_type=data.get("identifierType", "identifier"),
+        name=data.get("name"),
+        person_id=data.get("person"),
+        did=data.get("did"),
+    )
+    return Award(
+        recipient,
+        row=int(data.get("row", 0)),
+        valid_from=datetime.fromisoformat(data["validFrom"]) if data.get("validFrom") else None,
+        valid_until=datetime.fromisoformat(data["validUntil"]) if data.get("validUntil") else None,
+        results=list(data.get("results", [])),
+        evidence_url=data.get("evidence"),
+        subject=dict(data.get("subject", {})),
+    )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from openler.services import jobs
+from openler.services.issuers import bulk
 from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep
 
 router = APIRouter(route_class=CommitRoute)
@@ -23,8 +24,11 @@ class BatchIssueRequest(BaseModel):
 def batch_issue(
     body: BatchIssueRequest, request: Request, platform: PlatformDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    """Issue an achievement to many people (by email) as a background job."""
-    job_id = jobs.submit_batch_issue(
+    """Issue an achievement to many people by email address, whether or not they have an
+    account here, as a background job. Each address is a row (numbered from 1): one that is
+    not an address is reported failed, the others are issued (or reported as already
+    holding it)."""
+    job_id = bulk.submit_emails(
         platform,
         request.app.state.jobs,
         principal,
