@@ -175,6 +175,8 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
     found = client.get("/issuer/piedmont-hospital?q=james").text
     assert "James Carter" in found and "Maria Alvarez" not in found
     assert "Nothing matches" in client.get("/issuer/piedmont-hospital?q=zzz").text
+    by_name = client.get("/issuer/piedmont-hospital?q=IV%20therapy").text  # the achievement's
+    assert "James Carter" in by_name
 
     def act(action: str, **extra: str) -> Any:
         return client.post(

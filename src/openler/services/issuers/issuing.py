@@ -562,7 +562,8 @@ def organization_credentials(
     limit: int = 100,
 ) -> list[tuple[IssuedCredential, Person | None]]:
     """What an organization issued, newest first, with each recipient; ``search`` matches
-    the recipient's name or email, the credential's name or id. Issuer staff only."""
+    the recipient's name or email (an account's, or as issued to someone without one), the
+    achievement's name or slug, or the credential's id. Issuer staff only."""
     require_role(principal, organization.id, *ISSUERS)
     query = (
         select(IssuedCredential, Person)
@@ -572,11 +573,21 @@ def organization_credentials(
     term = search.strip().lower()
     if term:
         like = f"%{term}%"
+        named = [
+            a.id
+            for a in session.execute(
+                select(Achievement).where(Achievement.organization_id == organization.id)
+            ).scalars()
+            if term in str(a.data.get("name", "")).lower() or term in a.slug
+        ]
         query = query.where(
             Person.email.ilike(like)
             | Person.name.ilike(like)
             | IssuedCredential.id.ilike(like)
             | IssuedCredential.recipient.ilike(like)
+            | IssuedCredential.recipient_email.ilike(like)
+            | IssuedCredential.recipient_name.ilike(like)
+            | IssuedCredential.achievement_id.in_(named)
         )
     query = query.order_by(IssuedCredential.issued_at.desc()).limit(limit)
     return [(row, person) for row, person in session.execute(query).all()]
