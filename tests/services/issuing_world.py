@@ -3,6 +3,7 @@ achievements, for stacking, transcript and endorsement tests."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from openler.services import demo
 from openler.services.issuers import issuing, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
-from openler.store.models import Achievement, Organization, Person
+from openler.store.models import Achievement, Organization, Person, TrustEntryRow
+from openler.vc import Scope, TrustEntry
 
 COURSES = {
     "fundamentals": "Nursing Fundamentals",
@@ -36,8 +38,13 @@ def ohio(session: Session) -> Organization:
 
 
 def add_courses(session: Session, platform: Any) -> dict[str, Achievement]:
-    """The courses above as Ohio achievements (none requires another yet)."""
+    """The courses above as Ohio achievements (none requires another yet), and the board
+    registered in the trust registry for courses as well as for its licences."""
     board = ohio(session)
+    row = session.get(TrustEntryRow, orgs.org_did(platform, board))
+    assert row is not None
+    entry = TrustEntry.from_json(row.data)
+    row.data = replace(entry, authorized=(*entry.authorized, Scope(("Course",)))).to_json()
     return {
         slug: issuing.create_achievement(
             session,

@@ -74,3 +74,40 @@ def test_other_credentials_are_not_searched_for_embedded_ones(
 ) -> None:
     report = verify(signed_license, at=NOW)
     assert report.credentials == []
+
+
+def test_a_registered_issuer_is_trusted_for_a_record_whose_credentials_are_judged_each(
+    signed_license: dict[str, Any], issuer_key: Multikey, holder_key: Multikey, key_factory: Any
+) -> None:
+    from openler.vc.verify import Resolvers
+    from tests.vc.test_trust import registry_for
+
+    resolvers = Resolvers(trust=registry_for(issuer_key))
+    record = sign_credential(
+        clr(issuer_key, [signed_license], holder_key.controller), issuer_key, created=NOW
+    )
+    report = verify(record, at=NOW, resolvers=resolvers)
+    assert report.verified, report.errors()
+    assert "each credential the record bundles is checked" in report.check("trust").message  # type: ignore[union-attr]
+    assert report.credentials[0].status_of("trust") == "passed"
+
+    # a registered issuer's record that bundles an unregistered issuer's credential
+    stranger = key_factory(9)
+    doc = copy.deepcopy(signed_license)
+    del doc["proof"]
+    doc["issuer"]["id"] = stranger.controller
+    foreign = sign_credential(doc, stranger, created=NOW)
+    mixed = sign_credential(
+        clr(issuer_key, [signed_license, foreign], holder_key.controller), issuer_key, created=NOW
+    )
+    report = verify(mixed, at=NOW, resolvers=resolvers)
+    assert report.status_of("trust") == "passed"
+    assert report.credentials[1].status_of("trust") == "failed"
+    assert not report.verified
+
+    # an unregistered issuer's record is not trusted, whatever it bundles
+    record = sign_credential(
+        clr(stranger, [signed_license], holder_key.controller), stranger, created=NOW
+    )
+    report = verify(record, at=NOW, resolvers=resolvers)
+    assert report.status_of("trust") == "failed" and not report.verified
