@@ -3,6 +3,7 @@ and the 1EdTech reference schema both accept them."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import jsonschema
@@ -123,6 +124,9 @@ def test_a_transcript_bundles_the_learners_current_credentials(
     assert len(report.credentials) == 3 and all(r.verified for r in report.credentials)
     assert schema_errors(row.document) == []
     assert reference_errors(row.document) == []
+    broken = copy.deepcopy(row.document)
+    broken["credentialSubject"]["association"][0]["associationType"] = "isCousinOf"
+    assert reference_errors(broken) and schema_errors(broken)
     assert (
         session.execute(
             select(AuditEvent.subject).where(AuditEvent.action == "transcript.issue")

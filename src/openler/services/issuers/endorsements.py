@@ -114,10 +114,10 @@ def endorse(
             f"{organization.name} already endorses {target.name}; revoke that endorsement "
             "first to replace it"
         )
+    # no ``name``: the 1EdTech reference schema's EndorsementCredential is closed to it
     document: dict[str, Any] = {
         "@context": OB_CONTEXT,
         "type": ["VerifiableCredential", "EndorsementCredential"],
-        "name": f"{organization.name} endorses {target.name}"[:300],
         "issuer": {
             "id": org_did(platform, organization),
             "type": ["Profile"],
@@ -181,7 +181,12 @@ def endorsements_of(session: Session, platform: Platform, target_ids: Iterable[s
         endorser = session.get(Organization, row.organization_id)
         subject = row.document.get("credentialSubject")
         comment = subject.get("endorsementComment", "") if isinstance(subject, dict) else ""
-        report = verify_document(session, platform, row.document, name="endorsement")
+        # as for endorsements embedded in a credential (vc.verify): the endorser's proof,
+        # status and validity count; the trust registry says who may issue credentials,
+        # not who may vouch for them
+        report = verify_document(
+            session, platform, row.document, name="endorsement", use_registry=False
+        )
         shown.append(
             Shown(
                 credential_id=row.id,
