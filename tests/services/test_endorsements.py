@@ -18,7 +18,7 @@ from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, IssuedCredential
 from openler.vc.models import schema_errors
 from tests.conftest import load_json, shared_path
-from tests.services.issuing_world import ohio, who
+from tests.services.issuing_world import ohio, person, who
 from tests.services.test_transcripts import one_status
 from tests.vc.test_models import as_vc11
 
@@ -39,9 +39,7 @@ def piedmont_admin(session: Session, platform: Any) -> Any:
     from openler.services.people import accounts
 
     hospital = orgs.organization_by_slug(session, "piedmont-hospital")
-    trainer = session.execute(
-        select(accounts.Person).where(accounts.Person.email == "trainer@demo.openler.org")
-    ).scalar_one()
+    trainer = person(session, "trainer@demo.openler.org")
     accounts.add_member(
         session,
         platform,
