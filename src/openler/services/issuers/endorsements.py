@@ -26,6 +26,7 @@ from openler.services.issuers.orgs import org_did
 from openler.services.people.accounts import Principal, require_role
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Achievement, IssuedCredential, Organization
+from openler.vc import VCError, VerificationReport, parse_json
 
 OB_CONTEXT = issuing.OB_CONTEXT
 MAX_COMMENT = 2000
@@ -168,9 +169,12 @@ class Shown:
     credential_id: str
     endorser: str
     about: str
+    #: what it endorses, named ("Registered Nurse (Ohio Board of Nursing)")
+    about_name: str
     comment: str
     verified: bool
     summary: str
+    document: dict[str, Any]
 
 
 def endorsements_of(session: Session, platform: Platform, target_ids: Iterable[str]) -> list[Shown]:
@@ -192,12 +196,24 @@ def endorsements_of(session: Session, platform: Platform, target_ids: Iterable[s
                 credential_id=row.id,
                 endorser=endorser.name if endorser else row.organization_id,
                 about=row.recipient,
+                about_name=_name_of(session, platform, row.recipient),
                 comment=str(comment),
                 verified=report.verified,
                 summary=report.summary,
+                document=row.document,
             )
         )
     return shown
+
+
+def _name_of(session: Session, platform: Platform, target_id: str) -> str:
+    try:
+        target = _target(session, platform, target_id)
+    except NotFound:
+        return target_id
+    if target.kind == "organization":
+        return target.name
+    return f"{target.name} ({target.organization.name})"
 
 
 def subjects_in(document: Mapping[str, Any]) -> list[str]:
@@ -246,6 +262,20 @@ def for_document(
     return endorsements_of(session, platform, subjects_in(document))
 
 
+def for_verified(
+    session: Session, platform: Platform, report: VerificationReport, text: str
+) -> list[Shown]:
+    """For a verification result: the endorsements of what the verified JSON ``text``
+    names; none when it did not verify, or is not JSON (a JWT, a baked image)."""
+    if not report.verified:
+        return []
+    try:
+        document = parse_json(text)
+    except VCError:
+        return []
+    return for_document(session, platform, document if isinstance(document, Mapping) else None)
+
+
 def given_by(
     session: Session, platform: Platform, principal: Principal, organization: Organization
 ) -> list[Shown]:
@@ -267,3 +297,17 @@ def given_by(
 def _issued_by(session: Session, credential_id: str, organization: Organization) -> bool:
     row = session.get(IssuedCredential, credential_id)
     return row is not None and row.organization_id == organization.id
+
+
+def received_by(
+    session: Session, platform: Platform, principal: Principal, organization: Organization
+) -> list[Shown]:
+    """The standing endorsements of ``organization`` and its achievements. Issuer staff."""
+    require_role(principal, organization.id, *issuing.ISSUERS)
+    ids = [org_did(platform, organization)] + [
+        str(a.data["id"])
+        for a in session.execute(
+            select(Achievement).where(Achievement.organization_id == organization.id)
+        ).scalars()
+    ]
+    return endorsements_of(session, platform, ids)
