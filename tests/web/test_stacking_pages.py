@@ -127,6 +127,20 @@ def test_approval_in_the_page(client: TestClient, demo_platform: Any, courses: A
     assert again.status_code == 409
     assert client.get("/api/orgs/ohio-nursing/stacking/waiting").json() == {"waiting": []}
 
+    # the API: decline one, refuse an unclear rule, remove the rule
+    issue(client, "practicum", "james@demo.openler.org")
+    [waiting] = client.get("/api/orgs/ohio-nursing/stacking/waiting").json()["waiting"]
+    assert waiting["recipient"] == "James Carter (james@demo.openler.org)"
+    declined = client.post(
+        f"/api/orgs/ohio-nursing/stacking/waiting/{waiting['id']}",
+        json={"decision": "decline", "reason": "placement not finished"},
+    )
+    assert declined.json() == {"state": "declined"}
+    rule_url = "/api/orgs/ohio-nursing/achievements/practical-nurse/stacking"
+    unclear = client.put(rule_url, json={"count": 5, "of": ["fundamentals"]})
+    assert unclear.status_code == 400 and "count must be a whole number" in unclear.text
+    assert client.delete(rule_url).json() == {"achievement": "practical-nurse", "requires": None}
+
 
 def test_a_transcript_from_the_credential_page(
     client: TestClient, demo_platform: Any, courses: Any

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openler.services.errors import Conflict, UsageError
 from openler.services.issuers import issuing, stacking
 from openler.services.issuers.stacking import Rule
-from openler.services.people.accounts import Principal, require_role
+from openler.services.people.accounts import Principal
 from openler.store.models import Achievement, Organization
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, page
@@ -34,7 +34,7 @@ def overview(
     organization: OrgDep,
     done: str = "",
 ) -> Response:
-    require_role(principal, organization.id, "issuer_admin")
+    waiting = stacking.waiting(session, principal, organization)  # issuer admins only
     achievements = issuing.achievements_of(session, principal, organization)
     return page(
         request,
@@ -42,7 +42,7 @@ def overview(
         principal=principal,
         organization=organization,
         rules=[(a, stacking.rule_of(a)) for a in achievements],
-        waiting=stacking.waiting(session, principal, organization),
+        waiting=waiting,
         label=stacking.recipient_label,
         done=NOTICES.get(done, ""),
     )
@@ -62,13 +62,8 @@ def _rule_page(
     count: int | None = None,
     approval: bool | None = None,
 ) -> HTMLResponse:
-    require_role(principal, organization.id, "issuer_admin")
-    rule = stacking.rule_of(achievement)
-    others = [
-        a
-        for a in issuing.achievements_of(session, principal, organization)
-        if a.id != achievement.id
-    ]
+    found = stacking.editor(session, principal, organization, achievement)
+    rule = found.rule
     return page(
         request,
         "stacking_rule.html",
@@ -77,8 +72,8 @@ def _rule_page(
         organization=organization,
         achievement=achievement,
         rule=rule,
-        others=others,
-        required_by=stacking.requiring(session, organization, achievement),
+        others=found.others,
+        required_by=found.required_by,
         chosen=chosen if chosen is not None else list(rule.of if rule else []),
         mode=mode or ("count" if rule and not rule.needs_all else "all"),
         count=count or (rule.count if rule else 1),

@@ -535,3 +535,26 @@ def recipient_label(pending: PendingStack) -> str:
     if pending.recipient_name and pending.recipient_email:
         return f"{pending.recipient_name} ({pending.recipient_email})"
     return pending.recipient_name or pending.recipient_email or pending.recipient_key
+
+
+@dataclass(frozen=True)
+class Editor:
+    """What the page editing ``achievement``'s rule shows."""
+
+    rule: Rule | None
+    #: the achievements it could require: the organization's others
+    others: list[Achievement]
+    #: the achievements whose rules require it
+    required_by: list[Achievement]
+
+
+def editor(
+    session: Session, principal: Principal, organization: Organization, achievement: Achievement
+) -> Editor:
+    """The rule of ``achievement`` and what it could be. Issuer admins only."""
+    require_role(principal, organization.id, "issuer_admin")
+    if achievement.organization_id != organization.id:
+        raise NotFound(f"{organization.name} has no such achievement")
+    others = [a for a in _achievements(session, organization) if a.id != achievement.id]
+    others.sort(key=lambda a: a.slug)
+    return Editor(rule_of(achievement), others, requiring(session, organization, achievement))

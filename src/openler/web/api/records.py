@@ -78,18 +78,32 @@ def get_rule(
 @router.put("/api/orgs/{slug}/achievements/{aslug}/stacking", tags=["issuing"])
 def put_rule(
     aslug: str,
-    body: RuleRequest | None,
+    body: RuleRequest,
     session: SessionDep,
     platform: PlatformDep,
     principal: CurrentPrincipal,
     organization: OrgDep,
 ) -> dict[str, Any]:
     """Set what the achievement requires — ``{"all": [slug…]}`` or ``{"count": n, "of":
-    [slug…]}``, with ``"approval"`` — or remove it with an empty body (issuer admins)."""
+    [slug…]}``, with ``"approval"`` (issuer admins)."""
     achievement = issuing.achievement_by_slug(session, organization, aslug)
-    rule = Rule.from_json(body.model_dump(exclude_none=True)) if body else None
+    rule = Rule.from_json(body.model_dump(exclude_none=True))
     stacking.set_rule(session, platform, principal, organization, achievement, rule)
     return {"achievement": aslug, "requires": achievement.requires}
+
+
+@router.delete("/api/orgs/{slug}/achievements/{aslug}/stacking", tags=["issuing"])
+def delete_rule(
+    aslug: str,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: CurrentPrincipal,
+    organization: OrgDep,
+) -> dict[str, Any]:
+    """Remove the achievement's rule: nothing is stacked on it any more (issuer admins)."""
+    achievement = issuing.achievement_by_slug(session, organization, aslug)
+    stacking.set_rule(session, platform, principal, organization, achievement, None)
+    return {"achievement": aslug, "requires": None}
 
 
 @router.get("/api/orgs/{slug}/stacking/waiting", tags=["issuing"])
