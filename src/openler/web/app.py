@@ -27,6 +27,8 @@ from openler.web import (
     manage_pages,
     pages,
     registry_pages,
+    stacking_pages,
+    transcript_pages,
     verifier_pages,
     wallet_pages,
 )
@@ -218,6 +220,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
+    app.include_router(stacking_pages.router)
+    app.include_router(transcript_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services import jobs
 from openler.services.errors import NotFound, UsageError
-from openler.services.issuers import bulk, issuing, orgs
+from openler.services.issuers import bulk, endorsements, issuing, orgs, stacking
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import Organization
@@ -107,6 +107,7 @@ def issue_one(
             error=exc.message,
             values={"achievement": achievement, "email": email},
         )
+    stacking.after_issue(session, platform, row)
     request.app.state.metrics.events["credential.issue"] += 1
     return RedirectResponse(
         f"/issuer/{organization.slug}/credentials/{quote(row.id)}?done=issued", 303
@@ -135,6 +136,8 @@ def issued_credential(
         recipient=recipient,
         done=done if done in (*ACTIONS.values(), "issued") else "",
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
+        endorsements=endorsements.for_document(session, platform, row.document),
+        transcript=stacking.holder_of(row) is not None and row.kind == "OpenBadgeCredential",
     )
 
 

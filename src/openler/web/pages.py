@@ -15,6 +15,7 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
 from openler.services.holders import sharing
+from openler.services.issuers import endorsements
 from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult
 from openler.services.people.oidc import OidcProvider
@@ -282,4 +283,7 @@ def verifypage(
         session, platform, principal, document.strip().encode("utf-8"), name="pasted document"
     )
     request.app.state.metrics.events["verify." + ("verified" if report.verified else "failed")] += 1
-    return page(request, "verify_result.html", principal=principal, report=report)
+    shown = endorsements.for_verified(session, platform, report, document.strip())
+    return page(
+        request, "verify_result.html", principal=principal, report=report, endorsements=shown
+    )

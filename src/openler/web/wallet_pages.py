@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import NotFound, UsageError
 from openler.services.holders import sharing
-from openler.services.issuers import issuing
+from openler.services.issuers import endorsements, issuing
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
@@ -40,6 +40,7 @@ def credential_page(
         document=row.document,
         report=report,
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
+        endorsements=endorsements.for_document(session, platform, row.document),
     )
 
 

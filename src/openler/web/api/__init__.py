@@ -4,6 +4,7 @@ from openler.web.api import (
     documents,
     jobs,
     platform,
+    records,
     registry,
     requests,
     tokens,
@@ -11,6 +12,19 @@ from openler.web.api import (
     wallet,
 )
 
-routers = [m.router for m in (vcapi, documents, platform, tokens, jobs, requests, wallet, registry)]
+routers = [
+    m.router
+    for m in (
+        vcapi,
+        documents,
+        platform,
+        tokens,
+        jobs,
+        requests,
+        wallet,
+        registry,
+        records,
+    )
+]
 
 __all__ = ["routers"]
