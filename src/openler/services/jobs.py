@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Forbidden, NotFound, ServiceError, UsageError
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import achievements, issuing, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal, require_role
 from openler.store.models import Achievement, IssuedCredential, IssuerKey, Job, Organization, Person
@@ -229,7 +229,9 @@ def batch_issue(platform: Platform, job: Job) -> dict[str, Any]:
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, payload["organization"])
         require_role(submitter(session, job), organization.id, *issuing.ISSUERS)
-        achievement = issuing.achievement_by_slug(session, organization, payload["achievement"])
+        achievement = achievements.achievement_by_slug(
+            session, organization, payload["achievement"]
+        )
         org_id, achievement_id = organization.id, achievement.id
     for email in payload["recipients"]:
         if email in done:
@@ -273,7 +275,9 @@ def bulk_reissue(platform: Platform, job: Job) -> dict[str, Any]:
             IssuedCredential.state != "revoked",
         )
         if payload.get("achievement"):
-            achievement = issuing.achievement_by_slug(session, organization, payload["achievement"])
+            achievement = achievements.achievement_by_slug(
+                session, organization, payload["achievement"]
+            )
             query = query.where(IssuedCredential.achievement_id == achievement.id)
         if payload.get("key"):
             query = query.where(IssuedCredential.key_id == payload["key"])

@@ -1,0 +1,726 @@
+"""Achievements: what an organization awards, defined as Open Badges 3.0 ``Achievement``
+objects — created, edited in versions, given an image, retired and offered again.
+
+Every definition is checked against the strict OB 3.0 model before it is stored, and a
+refusal names each field (and row) that is wrong and how to put it right
+(:class:`InvalidAchievement`). Creating writes version 1; an edit that changes the
+definition (its OB 3.0 data, its image or its default validity) writes the next version,
+so that each issued credential keeps naming the version it was issued with
+(``IssuedCredential.achievement_version``; its document holds that version's data). An
+edit that changes nothing writes nothing. Retiring stops new issuance and keeps the
+achievement listed; it can be offered again (nothing issued depends on it). Issuer
+administrators change achievements; issuer staff read them. Every change is audited.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openler.services import audit
+from openler.services.context import Platform
+from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.issuers import badges
+from openler.services.people.accounts import Principal, require_role
+from openler.store.models import (
+    Achievement,
+    AchievementVersion,
+    IssuedCredential,
+    Organization,
+    Person,
+)
+from openler.vc import ACHIEVEMENT_TYPES, ALIGNMENT_TARGET_TYPES, RESULT_TYPES
+from openler.vc import Achievement as AchievementModel
+
+EDITORS = ("issuer_admin",)
+READERS = ("issuer_admin", "issuer_staff")
+MAX_VALID_DAYS = 36_500
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
+#: slugs that name pages, not achievements
+RESERVED_SLUGS = ("new",)
+#: what openler sets itself in an achievement's data (a caller's values are replaced)
+MANAGED = ("id", "type", "version", "image")
+#: a person's words for the fields of the definition, for messages and change lists
+LABELS = {
+    "slug": "Short name",
+    "name": "Name",
+    "description": "Description",
+    "criteria": "Criteria",
+    "criteria.narrative": "Criteria",
+    "criteria.id": "Criteria web page",
+    "achievementType": "Type",
+    "creditsAvailable": "Credits",
+    "fieldOfStudy": "Field of study",
+    "specialization": "Specialization",
+    "tag": "Tags",
+    "image": "Image",
+    "valid_days": "Valid for (days)",
+    "alignment": "Alignments",
+    "resultDescription": "Results",
+    "humanCode": "Code",
+}
+ROW_LABELS = {"alignment": "Alignment", "resultDescription": "Result"}
+FIELD_LABELS = {
+    "targetName": "name",
+    "targetUrl": "web address",
+    "targetType": "type",
+    "targetCode": "code",
+    "targetFramework": "framework",
+    "targetDescription": "description",
+    "name": "name",
+    "resultType": "kind of result",
+    "allowedValue": "allowed values",
+    "requiredValue": "required value",
+    "valueMin": "lowest value",
+    "valueMax": "highest value",
+}
+
+
+def label(where: str) -> str:
+    """A field path as a person reads it.
+
+    >>> label("alignment.2.targetUrl"), label("criteria.narrative")
+    ('Alignment 2, web address', 'Criteria')
+    """
+    parts = where.split(".")
+    if len(parts) >= 2 and parts[0] in ROW_LABELS and parts[1].isdigit():
+        row = f"{ROW_LABELS[parts[0]]} {parts[1]}"
+        return f"{row}, {FIELD_LABELS.get(parts[2], parts[2])}" if len(parts) > 2 else row
+    return LABELS.get(where, where)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition: ``where`` is a field path (rows counted from 1,
+    ``alignment.2.targetUrl``), ``message`` says what to do."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{label(self.where)}: {self.message}"
+
+
+class InvalidAchievement(UsageError):  # noqa: N818 - names the refusal
+    """A definition that cannot be stored, with every problem found."""
+
+    code = "invalid_achievement"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one field of the definition differs between two versions (text for people)."""
+
+    where: str
+    before: str
+    after: str
+
+    @property
+    def label(self) -> str:
+        return label(self.where)
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: int
+    created_at: datetime
+    created_by: str
+    valid_days: int | None
+    data: dict[str, Any]
+    changes: list[Change]
+    issued: int
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An achievement in its organization's list, with how many credentials name it."""
+
+    achievement: Achievement
+    issued: int
+
+
+@dataclass(frozen=True)
+class Image:
+    """An uploaded badge image (checked with :func:`badges.image_type`)."""
+
+    content: bytes
+    media_type: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "media_type", badges.image_type(self.content))
+
+
+# --- building and checking a definition ------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def definition(
+    *,
+    name: str,
+    description: str,
+    criteria: str = "",
+    criteria_url: str = "",
+    achievement_type: str = "",
+    credits: str = "",
+    field_of_study: str = "",
+    specialization: str = "",
+    tags: str = "",
+    alignments: list[dict[str, str]] | None = None,
+    results: list[dict[str, str]] | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """OB 3.0 Achievement data from what a person typed (a form, the command line): blank
+    fields and rows left out, tags and allowed values split at commas. Returns the data and
+    the problems found reading it (a number that is not one); :func:`check` does the rest.
+
+    >>> data, problems = definition(name="RN", description="Nurse", criteria="Pass NCLEX",
+    ...                             tags="nursing, licence", credits="1.5")
+    >>> data["criteria"], data["tag"], data["creditsAvailable"], problems
+    ({'narrative': 'Pass NCLEX'}, ['nursing', 'licence'], 1.5, [])
+    """
+    problems: list[Problem] = []
+    data: dict[str, Any] = {"name": name.strip(), "description": description.strip()}
+    crit = {"id": criteria_url.strip(), "narrative": criteria.strip()}
+    data["criteria"] = {k: v for k, v in crit.items() if v}
+    optional = {
+        "achievementType": achievement_type.strip(),
+        "fieldOfStudy": field_of_study.strip(),
+        "specialization": specialization.strip(),
+    }
+    data.update({k: v for k, v in optional.items() if v})
+    if credits.strip():
+        try:
+            number = float(credits.strip().replace(",", "."))
+        except ValueError:
+            problems.append(Problem("creditsAvailable", "give a number, such as 3 or 1.5"))
+        else:
+            data["creditsAvailable"] = int(number) if number.is_integer() else number
+    tag_list = list(dict.fromkeys(t.strip() for t in tags.split(",") if t.strip()))
+    if tag_list:
+        data["tag"] = tag_list
+    rows = [
+        {k: v.strip() for k, v in row.items() if isinstance(v, str) and v.strip()}
+        for row in alignments or []
+    ]
+    if any(rows):
+        data["alignment"] = [{"type": ["Alignment"], **row} for row in rows if row]
+    described = []
+    for row in results or []:
+        kept: dict[str, Any] = {k: v.strip() for k, v in row.items() if v and v.strip()}
+        if not kept:
+            continue
+        if "allowedValue" in kept:
+            kept["allowedValue"] = [v.strip() for v in kept["allowedValue"].split(",") if v.strip()]
+        described.append({"type": ["ResultDescription"], **kept})
+    if described:
+        data["resultDescription"] = described
+    return data, problems
+
+
+def _is_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def _extensible(value: str, vocabulary: list[str]) -> bool:
+    return value in vocabulary or re.fullmatch(r"ext:[A-Za-z0-9._-]+", value) is not None
+
+
+def _check_rows(data: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for n, row in enumerate(data.get("alignment") or [], 1):
+        where = f"alignment.{n}"
+        if not isinstance(row, dict):
+            problems.append(Problem(where, "give an object with targetName and targetUrl"))
+            continue
+        if not _text(row.get("targetName")):
+            problems.append(Problem(f"{where}.targetName", "give the skill's or occupation's name"))
+        if not _is_url(row.get("targetUrl")):
+            problems.append(
+                Problem(f"{where}.targetUrl", "give its web address, starting with https://")
+            )
+        kind = row.get("targetType")
+        if kind is not None and not _extensible(str(kind), ALIGNMENT_TARGET_TYPES):
+            problems.append(
+                Problem(
+                    f"{where}.targetType",
+                    f"{kind!r} is not a type OB 3.0 knows; use one of "
+                    f"{', '.join(ALIGNMENT_TARGET_TYPES)}, or ext:YourName (ext:ONET)",
+                )
+            )
+    names: set[str] = set()
+    for n, row in enumerate(data.get("resultDescription") or [], 1):
+        where = f"resultDescription.{n}"
+        if not isinstance(row, dict):
+            problems.append(Problem(where, "give an object with name and resultType"))
+            continue
+        name = _text(row.get("name"))
+        if not name:
+            problems.append(Problem(f"{where}.name", "give the result a name (Final score)"))
+        elif name.lower() in names:
+            problems.append(Problem(f"{where}.name", f"another result is named {name!r}"))
+        names.add(name.lower())
+        kind = _text(row.get("resultType"))
+        if not kind or not _extensible(kind, RESULT_TYPES):
+            problems.append(
+                Problem(
+                    f"{where}.resultType",
+                    f"choose one of {', '.join(RESULT_TYPES)}, or ext:YourName",
+                )
+            )
+        allowed, required = row.get("allowedValue"), row.get("requiredValue")
+        if isinstance(allowed, list) and required is not None and required not in allowed:
+            problems.append(
+                Problem(f"{where}.requiredValue", f"{required!r} is not among the allowed values")
+            )
+    return problems
+
+
+def _model_problems(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        parts = [p + 1 if isinstance(p, int) else p for p in error["loc"]]
+        # a row's own list index (allowed values) is not a field; keep the row and field
+        if len(parts) > 3 and parts[0] in ROW_LABELS:
+            parts = parts[:3]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "is required"
+        problems.append(Problem(".".join(str(p) for p in parts) or "achievement", message))
+    return problems
+
+
+def check(data: dict[str, Any], valid_days: int | None) -> None:
+    """Refuse a complete definition (``id`` and ``type`` set) that is not a strict OB 3.0
+    Achievement or that openler cannot use, naming every problem."""
+    problems: list[Problem] = []
+    if not _text(data.get("name")):
+        problems.append(Problem("name", "give the achievement a name"))
+    if not _text(data.get("description")):
+        problems.append(Problem("description", "say in a sentence what it recognises"))
+    criteria = data.get("criteria")
+    if not isinstance(criteria, dict) or not (
+        _text(criteria.get("narrative")) or criteria.get("id")
+    ):
+        problems.append(
+            Problem("criteria", "say what someone must do to earn it, or link to a page that does")
+        )
+    elif criteria.get("id") is not None and not _is_url(criteria["id"]):
+        problems.append(Problem("criteria.id", "give a web address starting with https://"))
+    kind = data.get("achievementType")
+    if kind is not None and not _extensible(str(kind), ACHIEVEMENT_TYPES):
+        problems.append(
+            Problem("achievementType", f"{kind!r} is not an OB 3.0 type; choose one, or ext:Name")
+        )
+    credits = data.get("creditsAvailable")
+    if isinstance(credits, int | float) and not isinstance(credits, bool) and credits < 0:
+        problems.append(Problem("creditsAvailable", "credits cannot be negative"))
+    if valid_days is not None and not 1 <= valid_days <= MAX_VALID_DAYS:
+        problems.append(
+            Problem("valid_days", f"give a number of days from 1 to {MAX_VALID_DAYS}, or none")
+        )
+    problems += _check_rows(data)
+    if not problems:
+        try:
+            AchievementModel.model_validate(data, context={"strict": True})
+        except ValidationError as exc:
+            problems += _model_problems(exc)
+    if problems:
+        raise InvalidAchievement(problems)
+
+
+def _check_slug(slug: str) -> None:
+    if not SLUG.match(slug) or slug in RESERVED_SLUGS:
+        raise InvalidAchievement(
+            [
+                Problem(
+                    "slug",
+                    "use lower-case letters, digits and hyphens (registered-nurse), at most "
+                    "120 characters" + ("; 'new' is taken by a page" if slug == "new" else ""),
+                )
+            ]
+        )
+
+
+def achievement_url(platform: Platform, organization: Organization, slug: str) -> str:
+    """The achievement's id, where its definition is published."""
+    return f"{platform.settings.public_url}/orgs/{organization.slug}/achievements/{slug}"
+
+
+def _complete(
+    platform: Platform,
+    organization: Organization,
+    slug: str,
+    data: dict[str, Any],
+    *,
+    version: int,
+    image: tuple[bytes, str] | None,
+) -> dict[str, Any]:
+    """The stored OB 3.0 data: ``id``, ``type``, ``version`` and ``image`` set by openler,
+    a ``type`` on each row, each result description given a stable id."""
+    url = achievement_url(platform, organization, slug)
+    body = {k: copy.deepcopy(v) for k, v in data.items() if k not in MANAGED}
+    complete: dict[str, Any] = {"id": url, "type": ["Achievement"], **body}
+    complete["version"] = str(version)
+    if image is not None:
+        digest = hashlib.sha256(image[0]).hexdigest()[:16]
+        complete["image"] = {"id": f"{url}/image?v={digest}", "type": "Image"}
+    for row in complete.get("alignment") or []:
+        if isinstance(row, dict):
+            row.setdefault("type", ["Alignment"])
+    taken: set[str] = set()
+    for row in complete.get("resultDescription") or []:
+        if not isinstance(row, dict):
+            continue
+        row.setdefault("type", ["ResultDescription"])
+        if not isinstance(row.get("id"), str) or not row["id"]:
+            stem = re.sub(r"[^a-z0-9]+", "-", _text(row.get("name")).lower()).strip("-")
+            candidate, n = f"{url}#result-{stem or 'x'}", 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{url}#result-{stem or 'x'}-{n}"
+            row["id"] = candidate
+        taken.add(row["id"])
+    return complete
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def achievement_by_slug(session: Session, organization: Organization, slug: str) -> Achievement:
+    """``organization``'s achievement ``slug`` (no access check: for callers that made one)."""
+    achievement = session.execute(
+        select(Achievement).where(
+            Achievement.organization_id == organization.id, Achievement.slug == slug
+        )
+    ).scalar()
+    if achievement is None:
+        raise NotFound(f"{organization.name} has no achievement {slug!r}")
+    return achievement
+
+
+def achievement_for(
+    session: Session, principal: Principal, organization: Organization, slug: str
+) -> Achievement:
+    """An achievement, for the organization's issuer staff and administrators."""
+    require_role(principal, organization.id, *READERS)
+    return achievement_by_slug(session, organization, slug)
+
+
+def achievements_of(
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    *,
+    include_retired: bool = False,
+) -> list[Achievement]:
+    """What ``organization`` can issue now (with ``include_retired``, every achievement),
+    by slug. Issuer staff and administrators."""
+    require_role(principal, organization.id, *READERS)
+    query = select(Achievement).where(Achievement.organization_id == organization.id)
+    if not include_retired:
+        query = query.where(Achievement.retired_at.is_(None))
+    return list(session.execute(query.order_by(Achievement.slug)).scalars())
+
+
+def listing(session: Session, principal: Principal, organization: Organization) -> list[Listed]:
+    """Every achievement of ``organization``, retired ones too, with how many credentials
+    were issued of each (counted in the database)."""
+    found = achievements_of(session, principal, organization, include_retired=True)
+    counts = dict(
+        session.execute(
+            select(IssuedCredential.achievement_id, func.count())
+            .where(IssuedCredential.organization_id == organization.id)
+            .group_by(IssuedCredential.achievement_id)
+        ).all()
+    )
+    return [Listed(a, int(counts.get(a.id, 0))) for a in found]
+
+
+def _who(session: Session, actor: str | None) -> str:
+    kind, _, rest = (actor or "").partition(":")
+    if kind == "person":
+        person = session.get(Person, rest)
+        return person.name if person else "a person no longer here"
+    if kind == "system":
+        return f"openler ({rest})"
+    return "openler"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        for key in ("targetName", "name", "narrative", "id"):
+            if isinstance(value.get(key), str):
+                extra = value.get("targetCode") or value.get("resultType")
+                return f"{value[key]} ({extra})" if extra else str(value[key])
+        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items() if k != "type")
+    return str(value)
+
+
+def changes(
+    before: dict[str, Any], after: dict[str, Any], valid_before: int | None, valid_after: int | None
+) -> list[Change]:
+    """What differs between two definitions, field by field (the version number aside).
+
+    >>> [(c.where, c.before, c.after) for c in changes({"name": "A"}, {"name": "B"}, 365, 730)]
+    [('name', 'A', 'B'), ('valid_days', '365', '730')]
+    """
+    found = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key in ("version", "id", "type"):
+            continue
+        if key == "criteria" and isinstance(before.get(key), dict):
+            for sub in ("narrative", "id"):
+                old, new = (before.get(key) or {}).get(sub), (after.get(key) or {}).get(sub)
+                if old != new:
+                    found.append(Change(f"criteria.{sub}", _shown(old), _shown(new)))
+            continue
+        if before.get(key) != after.get(key):
+            old, new = before.get(key), after.get(key)
+            if key == "image":
+                old = "an image" if old else None
+                new = "a new image" if new else None
+            found.append(Change(key, _shown(old), _shown(new)))
+    if valid_before != valid_after:
+        found.append(Change("valid_days", _shown(valid_before), _shown(valid_after)))
+    return found
+
+
+def versions(
+    session: Session, principal: Principal, organization: Organization, achievement: Achievement
+) -> list[VersionView]:
+    """Each version of ``achievement``, newest first, with what changed from the one before
+    and how many credentials were issued with it. Issuer staff and administrators."""
+    require_role(principal, organization.id, *READERS)
+    rows = list(
+        session.execute(
+            select(AchievementVersion)
+            .where(AchievementVersion.achievement_id == achievement.id)
+            .order_by(AchievementVersion.version)
+        ).scalars()
+    )
+    issued = dict(
+        session.execute(
+            select(IssuedCredential.achievement_version, func.count())
+            .where(IssuedCredential.achievement_id == achievement.id)
+            .group_by(IssuedCredential.achievement_version)
+        ).all()
+    )
+    views: list[VersionView] = []
+    previous: AchievementVersion | None = None
+    for row in rows:
+        diff = (
+            changes(previous.data, row.data, previous.valid_days, row.valid_days)
+            if previous is not None
+            else []
+        )
+        views.append(
+            VersionView(
+                version=row.version,
+                created_at=row.created_at,
+                created_by=_who(session, row.created_by),
+                valid_days=row.valid_days,
+                data=row.data,
+                changes=diff,
+                issued=int(issued.get(row.version, 0)),
+            )
+        )
+        previous = row
+    return list(reversed(views))
+
+
+def published(session: Session, organization: Organization, slug: str) -> Achievement:
+    """An achievement as anyone may read it at its id (its definition and image are public,
+    as they are in every credential issued with it)."""
+    return achievement_by_slug(session, organization, slug)
+
+
+# --- changing -------------------------------------------------------------------------
+
+
+def _record_version(
+    session: Session, platform: Platform, principal: Principal, achievement: Achievement
+) -> None:
+    session.add(
+        AchievementVersion(
+            achievement_id=achievement.id,
+            version=achievement.version,
+            data=copy.deepcopy(achievement.data),
+            valid_days=achievement.valid_days,
+            created_at=platform.now(),
+            created_by=principal.label,
+        )
+    )
+    session.flush()
+
+
+def create_achievement(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    *,
+    slug: str,
+    data: dict[str, Any],
+    valid_days: int | None = None,
+    image: Image | None = None,
+) -> Achievement:
+    """A new achievement, version 1; ``data`` is an OB 3.0 Achievement without the
+    properties openler sets (``id``, ``type``, ``version``, ``image``). Issuer
+    administrators."""
+    require_role(principal, organization.id, *EDITORS)
+    _check_slug(slug)
+    stored = (image.content, image.media_type) if image else None
+    complete = _complete(platform, organization, slug, data, version=1, image=stored)
+    check(complete, valid_days)
+    exists = session.execute(
+        select(Achievement.id).where(
+            Achievement.organization_id == organization.id, Achievement.slug == slug
+        )
+    ).scalar()
+    if exists is not None:
+        raise Conflict(f"{organization.name} already has an achievement {slug!r}; choose another")
+    row = Achievement(
+        organization_id=organization.id,
+        slug=slug,
+        data=complete,
+        valid_days=valid_days,
+        version=1,
+        created_at=platform.now(),
+        image=stored[0] if stored else None,
+        image_type=stored[1] if stored else None,
+    )
+    session.add(row)
+    session.flush()
+    _record_version(session, platform, principal, row)
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="achievement.create",
+        subject=complete["id"],
+        data={"organization": organization.slug, "version": 1},
+    )
+    return row
+
+
+def edit_achievement(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    achievement: Achievement,
+    *,
+    data: dict[str, Any],
+    valid_days: int | None,
+    image: Image | None = None,
+    remove_image: bool = False,
+) -> list[Change]:
+    """Change the definition to ``data`` (as for :func:`create_achievement`), the default
+    validity to ``valid_days``, and the image when one is given (or remove it). A change
+    writes the next version; the changes are returned (none: nothing was written).
+    Credentials issued earlier keep their version. A retired achievement is offered again
+    before it is edited. Issuer administrators."""
+    require_role(principal, organization.id, *EDITORS)
+    if achievement.organization_id != organization.id:
+        raise NotFound(f"{organization.name} has no achievement {achievement.slug!r}")
+    if achievement.retired_at is not None:
+        raise Conflict("the achievement is retired; offer it again before editing it")
+    content = (image.content, image.media_type) if image else None
+    if content is None and not remove_image and achievement.image and achievement.image_type:
+        content = (achievement.image, achievement.image_type)
+    version = achievement.version + 1
+    complete = _complete(
+        platform, organization, achievement.slug, data, version=version, image=content
+    )
+    check(complete, valid_days)
+    found = changes(achievement.data, complete, achievement.valid_days, valid_days)
+    if not found:
+        return []
+    achievement.data = complete
+    achievement.version = version
+    achievement.valid_days = valid_days
+    achievement.updated_at = platform.now()
+    achievement.image = content[0] if content else None
+    achievement.image_type = content[1] if content else None
+    _record_version(session, platform, principal, achievement)
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="achievement.edit",
+        subject=complete["id"],
+        data={"version": version, "changed": [c.where for c in found]},
+    )
+    return found
+
+
+def retire(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    achievement: Achievement,
+    *,
+    retired: bool = True,
+) -> Achievement:
+    """Retire an achievement (nothing more is issued of it; what was issued stays valid), or
+    with ``retired=False`` offer it again. Issuer administrators."""
+    require_role(principal, organization.id, *EDITORS)
+    if achievement.organization_id != organization.id:
+        raise NotFound(f"{organization.name} has no achievement {achievement.slug!r}")
+    name = achievement.data.get("name", achievement.slug)
+    if retired and achievement.retired_at is not None:
+        raise Conflict(f"{name} is already retired")
+    if not retired and achievement.retired_at is None:
+        raise Conflict(f"{name} is not retired")
+    achievement.retired_at = platform.now() if retired else None
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="achievement.retire" if retired else "achievement.unretire",
+        subject=str(achievement.data.get("id", achievement.slug)),
+        data={"organization": organization.slug, "version": achievement.version},
+    )
+    return achievement
+
+
+# --- baked badges ----------------------------------------------------------------------
+
+
+def badge_of(session: Session, row: IssuedCredential) -> badges.Badge | None:
+    """The credential baked into its achievement's image (None when the achievement has no
+    image). Callers decide first who may read ``row``."""
+    achievement = session.get(Achievement, row.achievement_id) if row.achievement_id else None
+    if achievement is None or not achievement.image or not achievement.image_type:
+        return None
+    name = str(row.document.get("name") or achievement.data.get("name") or "badge")
+    return badges.bake(achievement.image, achievement.image_type, row.document, name)
+
+
+def has_badge(session: Session, row: IssuedCredential) -> bool:
+    """Whether :func:`badge_of` gives an image for ``row``."""
+    achievement = session.get(Achievement, row.achievement_id) if row.achievement_id else None
+    return bool(achievement and achievement.image and achievement.image_type)
