@@ -294,17 +294,16 @@ def _check_rows(data: dict[str, Any]) -> list[Problem]:
 
 
 def _model_problems(exc: ValidationError) -> list[Problem]:
-    problems = []
+    """Pydantic's errors as problems at the field (and row) a person filled in: one per
+    field, whichever alternative of a union the message came from."""
+    found: dict[str, str] = {}
     for error in exc.errors():
-        parts = [p + 1 if isinstance(p, int) else p for p in error["loc"]]
-        # a row's own list index (allowed values) is not a field; keep the row and field
-        if len(parts) > 3 and parts[0] in ROW_LABELS:
-            parts = parts[:3]
+        loc = [p + 1 if isinstance(p, int) else p for p in error["loc"]]
+        depth = 3 if loc and loc[0] in ROW_LABELS else 2 if loc[:1] == ["criteria"] else 1
+        where = ".".join(str(p) for p in loc[:depth]) or "achievement"
         message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "missing":
-            message = "is required"
-        problems.append(Problem(".".join(str(p) for p in parts) or "achievement", message))
-    return problems
+        found[where] = "is required" if error["type"] == "missing" else message
+    return [Problem(where, message) for where, message in found.items()]
 
 
 def check(data: dict[str, Any], valid_days: int | None) -> None:
