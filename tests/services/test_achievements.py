@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -425,7 +425,7 @@ def test_who_may_change_achievements(
 ) -> None:
     principal, organization = who(s, name), org(s)
     existing = achievements.achievements_of(s, SETUP, organization)[0]
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: achievements.create_achievement(
             s, platform, principal, organization, slug="lpn", data=LPN
         ),
@@ -458,7 +458,7 @@ def test_who_may_change_achievements(
 def test_who_may_read_achievements(s: Session, name: str, org: Any, allowed: bool) -> None:
     principal, organization = who(s, name), org(s)
     slug = achievements.achievements_of(s, SETUP, organization)[0].slug
-    reads = [
+    reads: list[Callable[[], object]] = [
         lambda: achievements.listing(s, principal, organization),
         lambda: achievements.achievement_for(s, principal, organization, slug),
         lambda: achievements.versions(
