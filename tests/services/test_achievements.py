@@ -393,13 +393,15 @@ def test_a_credential_downloads_as_a_baked_badge(
     )
     credential = issue_to(s, platform, row, "james@demo.openler.org")
     badge = achievements.badge_of(s, credential)
-    assert badge is not None and achievements.has_badge(s, credential)
+    assert badge is not None
+    assert achievements.badge_format(s, credential) == ("PNG" if image == png() else "SVG")
     assert json.loads(extract(badge.content)) == credential.document
     assert badge.filename == "licensed-practical-nurse." + ("png" if image == png() else "svg")
     plain = s.scalars(
         select(IssuedCredential).where(IssuedCredential.id != credential.id).limit(1)
     ).one()
-    assert achievements.badge_of(s, plain) is None and not achievements.has_badge(s, plain)
+    assert achievements.badge_of(s, plain) is None
+    assert achievements.badge_format(s, plain) is None
 
 
 # --- who may do what ---------------------------------------------------------------------

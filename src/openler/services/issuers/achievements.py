@@ -719,7 +719,9 @@ def badge_of(session: Session, row: IssuedCredential) -> badges.Badge | None:
     return badges.bake(achievement.image, achievement.image_type, row.document, name)
 
 
-def has_badge(session: Session, row: IssuedCredential) -> bool:
-    """Whether :func:`badge_of` gives an image for ``row``."""
+def badge_format(session: Session, row: IssuedCredential) -> str | None:
+    """``PNG`` or ``SVG``: what :func:`badge_of` gives for ``row`` (None: no image)."""
     achievement = session.get(Achievement, row.achievement_id) if row.achievement_id else None
-    return bool(achievement and achievement.image and achievement.image_type)
+    if achievement is None or not achievement.image:
+        return None
+    return {badges.PNG: "PNG", badges.SVG: "SVG"}.get(achievement.image_type or "")

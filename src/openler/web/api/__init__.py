@@ -1,6 +1,7 @@
 """JSON endpoints, one module a capability. Thin: parse, call one service, render."""
 
 from openler.web.api import (
+    achievements,
     documents,
     jobs,
     platform,
@@ -11,6 +12,9 @@ from openler.web.api import (
     wallet,
 )
 
-routers = [m.router for m in (vcapi, documents, platform, tokens, jobs, requests, wallet, registry)]
+routers = [
+    m.router
+    for m in (vcapi, documents, platform, tokens, jobs, requests, wallet, registry, achievements)
+]
 
 __all__ = ["routers"]
