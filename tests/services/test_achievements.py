@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound
 from openler.services.issuers import achievements, badges, issuing, orgs
-from openler.services.issuers.achievements import Image, InvalidAchievement
+from openler.services.issuers.achievement_checks import InvalidAchievement, definition, label
+from openler.services.issuers.achievements import Image
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.store.models import AchievementVersion, AuditEvent, IssuedCredential, Person
@@ -103,7 +104,7 @@ def test_caller_cannot_set_what_openler_manages(s: Session, platform: Any) -> No
 
 
 def full_definition() -> dict[str, Any]:
-    data, problems = achievements.definition(
+    data, problems = definition(
         name="Infusion Therapy",
         description="Safe IV therapy.",
         criteria="Sixteen hours and a skills check.",
@@ -201,7 +202,7 @@ def test_a_wrong_definition_is_refused_naming_the_field(
             s, platform, who(s, "olivia"), ohio(s), slug="lpn", data={**LPN, **change}
         )
     assert where in [p.where for p in refused.value.problems], refused.value.message
-    assert refused.value.message.startswith(achievements.label(refused.value.problems[0].where))
+    assert refused.value.message.startswith(label(refused.value.problems[0].where))
     with pytest.raises(NotFound):
         achievements.achievement_by_slug(s, ohio(s), "lpn")
 
@@ -223,9 +224,7 @@ def test_the_message_names_every_problem_in_words(s: Session, platform: Any) -> 
 
 
 def test_the_definition_helper_reports_a_number_it_cannot_read() -> None:
-    _data, problems = achievements.definition(
-        name="x", description="y", criteria="z", credits="three"
-    )
+    _data, problems = definition(name="x", description="y", criteria="z", credits="three")
     assert [p.where for p in problems] == ["creditsAvailable"]
 
 
@@ -353,7 +352,10 @@ def test_an_image_is_part_of_the_definition(s: Session, platform: Any) -> None:
         (b"\x89PNG\r\n\x1a\n" + png()[8:40], "damaged"),
         (b"\x89PNG\r\n\x1a\n\0\0\0\0IDAT", "no header chunk"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "<script>"),
-        (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "event attribute"),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'><g/></svg>",
+            "event attribute",
+        ),
         (
             b"<svg xmlns='http://www.w3.org/2000/svg' xmlns:x='http://www.w3.org/1999/xlink'>"
             b"<image x:href='https://tracker.example/p.png'/></svg>",
@@ -365,6 +367,7 @@ def test_an_image_is_part_of_the_definition(s: Session, platform: Any) -> None:
             "not well-formed, safe XML",
         ),
         (b"<?xml version='1.0'?><html><svg/></html>", "not an SVG image"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "draws nothing"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'>" + b" " * 500_000 + b"</svg>", "at most 500"),
     ],
 )

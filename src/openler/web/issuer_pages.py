@@ -133,6 +133,7 @@ def issued_credential(
         row=row,
         state=check_state(session, platform, row)[0],
         recipient=recipient,
+        badge=achievements.badge_format(session, row),
         done=done if done in (*ACTIONS.values(), "issued") else "",
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
     )

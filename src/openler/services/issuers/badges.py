@@ -6,11 +6,12 @@ An SVG is read with defusedxml (no entities, no DTDs) and refused when it could 
 reach out when opened on its own: scripts, event attributes, ``foreignObject``, and links to
 anything but its own fragments or inline images.
 
+>>> image_type(b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>')
+'image/svg+xml'
 >>> image_type(b"\\x89PNG\\r\\n\\x1a\\n" + b"junk")
 Traceback (most recent call last):
 ...
-openler.services.errors.UsageError: the PNG image is damaged (truncated PNG chunk header); \
-save it again and upload it once more
+openler.services.errors.UsageError: the PNG image has no header chunk; save it again as PNG
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def _check_svg(content: bytes) -> None:
         raise UsageError(f"the SVG is not well-formed, safe XML ({exc}); export it again") from None
     if root.tag not in (f"{_SVG_NS}svg", "svg"):
         raise UsageError("the file is XML but not an SVG image (its root element is not <svg>)")
+    if len(root) == 0:
+        raise UsageError("the SVG draws nothing (its <svg> element is empty)")
     for element in root.iter():
         name = str(element.tag).rpartition("}")[2]
         if name in _UNSAFE_ELEMENTS:
@@ -96,7 +99,7 @@ def bake(image: bytes, media_type: str, credential: dict[str, Any], name: str) -
     """``image`` with ``credential`` (as JSON) baked in, named after ``name``.
 
     >>> from openler.vc import extract_svg
-    >>> svg = b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    >>> svg = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
     >>> badge = bake(svg, "image/svg+xml", {"id": "urn:x"}, "RN Licence")
     >>> badge.filename, json.loads(extract_svg(badge.content))["id"]
     ('rn-licence.svg', 'urn:x')

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from openler.services.errors import NotFound
 from openler.services.issuers import achievements
-from openler.services.issuers.achievements import Image, InvalidAchievement, Listed
+from openler.services.issuers.achievement_checks import InvalidAchievement
+from openler.services.issuers.achievements import Image, Listed
 from openler.store.models import Achievement
 from openler.web.api.common import CACHE_DOCUMENTS
 from openler.web.deps import CommitRoute, CurrentPrincipal, OrgDep, PlatformDep, SessionDep
