@@ -103,13 +103,18 @@ def problems_in(
 ) -> list[Problem]:
     """Every problem :func:`create_achievement` would refuse ``data`` for (but a taken
     slug), without storing anything: for a form that found problems of its own first."""
+    complete = _complete(platform, organization, slug, data, version=1, image=None)
+    return _problems(slug, complete, valid_days)
+
+
+def _problems(slug: str, complete: dict[str, Any], valid_days: int | None) -> list[Problem]:
     found: list[Problem] = []
     try:
         check_slug(slug)
     except InvalidAchievement as exc:
         found += exc.problems
     try:
-        check(_complete(platform, organization, slug, data, version=1, image=None), valid_days)
+        check(complete, valid_days)
     except InvalidAchievement as exc:
         found += exc.problems
     return found
@@ -360,10 +365,11 @@ def create_achievement(
     properties openler sets (``id``, ``type``, ``version``, ``image``). Issuer
     administrators."""
     require_role(principal, organization.id, *EDITORS)
-    check_slug(slug)
     stored = (image.content, image.media_type) if image else None
     complete = _complete(platform, organization, slug, data, version=1, image=stored)
-    check(complete, valid_days)
+    problems = _problems(slug, complete, valid_days)
+    if problems:
+        raise InvalidAchievement(problems)
     exists = session.execute(
         select(Achievement.id).where(
             Achievement.organization_id == organization.id, Achievement.slug == slug
