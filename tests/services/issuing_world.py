@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services import demo
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import achievements, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.store.models import Achievement, Organization, Person, TrustEntryRow
@@ -46,7 +46,7 @@ def add_courses(session: Session, platform: Any) -> dict[str, Achievement]:
     entry = TrustEntry.from_json(row.data)
     row.data = replace(entry, authorized=(*entry.authorized, Scope(("Course",)))).to_json()
     return {
-        slug: issuing.create_achievement(
+        slug: achievements.create_achievement(
             session,
             platform,
             demo.LOADER,

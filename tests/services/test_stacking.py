@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
-from openler.services.issuers import issuing, orgs, stacking
+from openler.services.issuers import achievements, issuing, orgs, stacking
 from openler.services.issuers.recipients import Recipient
 from openler.services.issuers.stacking import Rule
 from openler.store.models import AuditEvent, IssuedCredential, PendingStack
@@ -115,7 +115,7 @@ def test_a_rule_names_the_organizations_own_achievements_without_circles(
         stacking.set_rule(
             session, platform, olivia, board, courses["practicum"], Rule(("practical-nurse",), 1)
         )
-    piedmont_achievement = issuing.achievement_by_slug(
+    piedmont_achievement = achievements.achievement_by_slug(
         session, orgs.organization_by_slug(session, "piedmont-hospital"), "iv-therapy"
     )
     with pytest.raises(NotFound):

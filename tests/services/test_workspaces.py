@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from openler.services import demo
 from openler.services.errors import Forbidden
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import achievements, issuing, orgs
 from openler.services.people import accounts, workspaces
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import verifying
@@ -38,7 +38,7 @@ def test_issued_summary_counts_what_the_rows_say(session: Session, platform: Any
     maria = session.execute(
         select(Person).where(Person.email == "maria@demo.openler.org")
     ).scalar_one()
-    achievement = issuing.achievements_of(session, olivia, ohio)[0]
+    achievement = achievements.achievements_of(session, olivia, ohio)[0]
     for _ in range(12):  # more than the ten shown
         issuing.issue(session, platform, olivia, ohio, achievement, recipient=maria)
     rows = list(

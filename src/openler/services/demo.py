@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
+from openler.services.issuers import achievements as achievement_defs
 from openler.services.issuers import issuing, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
@@ -177,7 +178,7 @@ def load(session: Session, platform: Platform) -> list[Login]:
             )
     achievements = {}
     for (slug, key), (data, valid_days) in ACHIEVEMENTS.items():
-        achievements[(slug, key)] = issuing.create_achievement(
+        achievements[(slug, key)] = achievement_defs.create_achievement(
             session,
             platform,
             LOADER,

@@ -22,6 +22,7 @@ from openler.services.people.oidc import OidcProvider
 from openler.settings import Settings
 from openler.vc import VCError
 from openler.web import (
+    achievement_pages,
     api,
     issuer_pages,
     manage_pages,
@@ -222,6 +223,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(issuer_pages.router)
     app.include_router(stacking_pages.router)
     app.include_router(transcript_pages.router)
+    app.include_router(achievement_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)

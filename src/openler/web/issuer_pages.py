@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services import jobs
 from openler.services.errors import NotFound, UsageError
-from openler.services.issuers import bulk, endorsements, issuing, orgs, stacking
+from openler.services.issuers import achievements, bulk, endorsements, issuing, orgs, stacking
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import Organization
@@ -58,7 +58,7 @@ def _dashboard(
         status,
         principal=principal,
         organization=organization,
-        achievements=issuing.achievements_of(session, principal, organization),
+        achievements=achievements.achievements_of(session, principal, organization),
         rows=rows,
         states=states_of(session, platform, [row for row, _person in rows]),
         search=search,
@@ -134,6 +134,7 @@ def issued_credential(
         row=row,
         state=check_state(session, platform, row)[0],
         recipient=recipient,
+        badge=achievements.badge_format(session, row),
         done=done if done in (*ACTIONS.values(), "issued") else "",
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
         endorsements=endorsements.for_document(session, platform, row.document),
@@ -201,7 +202,7 @@ def _batch_page(
         status,
         principal=principal,
         organization=organization,
-        achievements=issuing.achievements_of(session, principal, organization),
+        achievements=achievements.achievements_of(session, principal, organization),
         error=error,
         values=values or {},
     )

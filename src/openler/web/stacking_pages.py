@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, UsageError
-from openler.services.issuers import issuing, stacking
+from openler.services.issuers import achievements, stacking
 from openler.services.issuers.stacking import Rule
 from openler.services.people.accounts import Principal
 from openler.store.models import Achievement, Organization
@@ -35,13 +35,13 @@ def overview(
     done: str = "",
 ) -> Response:
     waiting = stacking.waiting(session, principal, organization)  # issuer admins only
-    achievements = issuing.achievements_of(session, principal, organization)
+    offered = achievements.achievements_of(session, principal, organization)
     return page(
         request,
         "stacking.html",
         principal=principal,
         organization=organization,
-        rules=[(a, stacking.rule_of(a)) for a in achievements],
+        rules=[(a, stacking.rule_of(a)) for a in offered],
         waiting=waiting,
         label=stacking.recipient_label,
         done=NOTICES.get(done, ""),
@@ -86,7 +86,7 @@ def _rule_page(
 def rule_form(
     aslug: str, request: Request, session: SessionDep, principal: Visitor, organization: OrgDep
 ) -> Response:
-    achievement = issuing.achievement_by_slug(session, organization, aslug)
+    achievement = achievements.achievement_by_slug(session, organization, aslug)
     return _rule_page(request, session, principal, organization, achievement)
 
 
@@ -104,7 +104,7 @@ def save_rule(
     approval: Annotated[str, Form()] = "",
     remove: Annotated[str, Form()] = "",
 ) -> Response:
-    achievement = issuing.achievement_by_slug(session, organization, aslug)
+    achievement = achievements.achievement_by_slug(session, organization, aslug)
     chosen = requires or []
     try:
         if remove:

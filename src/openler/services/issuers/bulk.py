@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from openler.services import jobs
 from openler.services.context import Platform
 from openler.services.errors import Conflict, ServiceError, UsageError
-from openler.services.issuers import issuing, orgs, stacking
+from openler.services.issuers import achievements, issuing, orgs, stacking
 from openler.services.issuers.recipients import (
     Award,
     Recipient,
@@ -59,7 +59,7 @@ def submit_roster(
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, organization_slug)
         require_role(principal, organization.id, *issuing.ISSUERS)
-        achievement = issuing.achievement_by_slug(session, organization, achievement_slug)
+        achievement = achievements.achievement_by_slug(session, organization, achievement_slug)
         if achievement.retired_at is not None:
             raise Conflict(f"{achievement.data.get('name', achievement_slug)} is retired")
         organization_id = organization.id
@@ -164,7 +164,7 @@ def run_roster(platform: Platform, job: Job) -> dict[str, Any]:
             with platform.db.session() as session:
                 principal = jobs.submitter(session, job)
                 organization = orgs.organization_by_slug(session, job.payload["organization"])
-                achievement = issuing.achievement_by_slug(
+                achievement = achievements.achievement_by_slug(
                     session, organization, job.payload["achievement"]
                 )
                 outcome = _issue_row(

@@ -18,6 +18,7 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, InvalidCredential, NotFound, UsageError
 from openler.services.issuers import statuslists
+from openler.services.issuers.achievements import achievement_by_slug
 from openler.services.issuers.orgs import org_did, signing_key
 from openler.services.issuers.recipients import Award, Recipient, subject_names
 from openler.services.issuers.statuslists import status_list_url
@@ -30,8 +31,8 @@ from openler.store.models import (
     StatusAllocation,
     StatusList,
 )
+from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
 from openler.vc import (
-    ACHIEVEMENT_TYPES,
     VC_V1,
     Bitstring,
     Cryptosuite,
@@ -42,8 +43,6 @@ from openler.vc import (
     sign_credential,
     status_entry,
 )
-from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
-from openler.vc import Achievement as AchievementModel
 
 OB_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -51,42 +50,6 @@ OB_CONTEXT = [
 ]
 LIST_FILL = 0.9
 ISSUERS = ("issuer_admin", "issuer_staff")
-
-
-def create_achievement(
-    session: Session,
-    platform: Platform,
-    principal: Principal,
-    organization: Organization,
-    *,
-    slug: str,
-    data: dict[str, Any],
-    valid_days: int | None = None,
-) -> Achievement:
-    """An achievement template; ``data`` is an OB 3.0 Achievement (its ``id`` is assigned)."""
-    require_role(principal, organization.id, "issuer_admin")
-    achievement = {
-        "id": f"{platform.settings.public_url}/orgs/{organization.slug}/achievements/{slug}",
-        "type": ["Achievement"],
-        **{k: v for k, v in data.items() if k not in ("id", "type")},
-    }
-    kind = achievement.get("achievementType")
-    if kind is not None and kind not in ACHIEVEMENT_TYPES and not str(kind).startswith("ext:"):
-        raise UsageError(f"achievementType {kind!r} is not in the Open Badges vocabulary")
-    AchievementModel.model_validate(achievement, context={"strict": True})
-    row = Achievement(
-        organization_id=organization.id, slug=slug, data=achievement, valid_days=valid_days
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        at=platform.now(),
-        actor=principal.label,
-        action="achievement.create",
-        subject=achievement["id"],
-    )
-    return row
 
 
 def _status_list(
@@ -670,30 +633,6 @@ def issuing_organization(session: Session, principal: Principal) -> Organization
     if organization is None:
         raise NotFound("the token's organization no longer exists")
     return organization
-
-
-def achievements_of(
-    session: Session, principal: Principal, organization: Organization
-) -> list[Achievement]:
-    require_role(principal, organization.id, *ISSUERS)
-    return list(
-        session.execute(
-            select(Achievement)
-            .where(Achievement.organization_id == organization.id)
-            .order_by(Achievement.slug)
-        ).scalars()
-    )
-
-
-def achievement_by_slug(session: Session, organization: Organization, slug: str) -> Achievement:
-    achievement = session.execute(
-        select(Achievement).where(
-            Achievement.organization_id == organization.id, Achievement.slug == slug
-        )
-    ).scalar()
-    if achievement is None:
-        raise NotFound(f"{organization.name} has no achievement {slug!r}")
-    return achievement
 
 
 def issue_to_email(

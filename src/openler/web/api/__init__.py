@@ -1,6 +1,7 @@
 """JSON endpoints, one module a capability. Thin: parse, call one service, render."""
 
 from openler.web.api import (
+    achievements,
     documents,
     jobs,
     platform,
@@ -24,6 +25,7 @@ routers = [
         wallet,
         registry,
         records,
+        achievements,
     )
 ]
 

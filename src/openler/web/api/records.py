@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from openler.services.issuers import endorsements, issuing, stacking, transcripts
+from openler.services.issuers import achievements, endorsements, stacking, transcripts
 from openler.services.issuers.stacking import Rule
 from openler.services.issuers.transcripts import Link
 from openler.web.api.common import count
@@ -70,8 +70,8 @@ def get_rule(
     aslug: str, session: SessionDep, principal: CurrentPrincipal, organization: OrgDep
 ) -> dict[str, Any]:
     """What the achievement requires (``requires`` is null when nothing)."""
-    issuing.achievements_of(session, principal, organization)  # issuer staff only
-    achievement = issuing.achievement_by_slug(session, organization, aslug)
+    achievements.achievements_of(session, principal, organization)  # issuer staff only
+    achievement = achievements.achievement_by_slug(session, organization, aslug)
     return {"achievement": aslug, "requires": achievement.requires}
 
 
@@ -86,7 +86,7 @@ def put_rule(
 ) -> dict[str, Any]:
     """Set what the achievement requires — ``{"all": [slug…]}`` or ``{"count": n, "of":
     [slug…]}``, with ``"approval"`` (issuer admins)."""
-    achievement = issuing.achievement_by_slug(session, organization, aslug)
+    achievement = achievements.achievement_by_slug(session, organization, aslug)
     rule = Rule.from_json(body.model_dump(exclude_none=True))
     stacking.set_rule(session, platform, principal, organization, achievement, rule)
     return {"achievement": aslug, "requires": achievement.requires}
@@ -101,7 +101,7 @@ def delete_rule(
     organization: OrgDep,
 ) -> dict[str, Any]:
     """Remove the achievement's rule: nothing is stacked on it any more (issuer admins)."""
-    achievement = issuing.achievement_by_slug(session, organization, aslug)
+    achievement = achievements.achievement_by_slug(session, organization, aslug)
     stacking.set_rule(session, platform, principal, organization, achievement, None)
     return {"achievement": aslug, "requires": None}
 
