@@ -24,6 +24,7 @@ from openler.vc import VCError
 from openler.web import (
     api,
     issuer_pages,
+    lifecycle_pages,
     manage_pages,
     pages,
     registry_pages,
@@ -218,6 +219,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
+    app.include_router(lifecycle_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)

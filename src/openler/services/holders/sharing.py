@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, holder_key, require_self
+from openler.services.verifiers.credential_state import IssuerNote, current_of, issuer_notes
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, Consent, IssuedCredential, Person, Share
 from openler.vc import VerificationReport, build_presentation, sign_presentation
@@ -148,11 +150,87 @@ def revoke_share(
 
 
 @dataclass(frozen=True)
+class Update:
+    """A shared credential replaced since it was shared: the viewer is told plainly."""
+
+    name: str
+    how: str  # renewed, extended, re-issued, claimed
+    on: datetime
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.name} was updated since it was shared: {self.how} on {self.on:%Y-%m-%d}."
+
+
+def _shared_rows(session: Session, presentation: dict[str, Any]) -> list[IssuedCredential | None]:
+    inner = presentation.get("verifiableCredential", [])
+    found: list[IssuedCredential | None] = []
+    for document in inner if isinstance(inner, list) else [inner]:
+        credential_id = document.get("id") if isinstance(document, dict) else None
+        found.append(session.get(IssuedCredential, credential_id) if credential_id else None)
+    return found
+
+
+def follow_replacements(
+    session: Session,
+    platform: Platform,
+    person: Person | None,
+    presentation: dict[str, Any],
+    *,
+    challenge: str,
+    domain: str,
+    presentation_id: str | None = None,
+) -> dict[str, Any] | None:
+    """A presentation of the current credentials when any credential in ``presentation``
+    was replaced since (re-issued, renewed, extended, claimed) — signed again by the
+    holder's custodial key, for the same challenge and domain — else None. A replacement
+    that is not the holder's, or a holder who keeps their own key, leaves it as it is
+    (the verifier then sees the old credential revoked, and the issuer's note saying what
+    replaced it)."""
+    if person is None:
+        return None
+    rows = _shared_rows(session, presentation)
+    if not rows or any(r is None or r.person_id != person.id for r in rows):
+        return None
+    present = [r for r in rows if r is not None]
+    current = [current_of(session, r) for r in present]
+    if [c.id for c in current] == [r.id for r in present]:
+        return None
+    if any(c.person_id != person.id for c in current) or person.encrypted_holder_key is None:
+        return None
+    return wallet_presentation(
+        session,
+        platform,
+        person,
+        list(dict.fromkeys(c.id for c in current)),
+        challenge=challenge,
+        domain=domain,
+        presentation_id=presentation_id,
+    )
+
+
+def updates_since(session: Session, presentation: dict[str, Any], since: datetime) -> list[Update]:
+    """The credentials in ``presentation`` that replace one shared before ``since``."""
+    updates = []
+    for row in _shared_rows(session, presentation):
+        if row is None or row.previous_id is None or row.issued_at <= since:
+            continue
+        previous = session.get(IssuedCredential, row.previous_id)
+        how = issuing.how_replaced(previous) if previous is not None else "re-issued"
+        updates.append(Update(str(row.document.get("name") or "A credential"), how, row.issued_at))
+    return updates
+
+
+@dataclass(frozen=True)
 class ShareView:
     share: Share
     report: VerificationReport
     viewed_at: datetime
     holder: str  # the learner's name, as the page names them
+    #: shared credentials replaced since the share was made (it presents the new ones)
+    updates: tuple[Update, ...] = ()
+    #: what the issuers here say about credentials in it (revoked, with their reasons)
+    notes: tuple[IssuerNote, ...] = ()
 
 
 def view_share(
@@ -163,7 +241,10 @@ def view_share(
     viewer: str,
     jurisdiction: str | None = None,
 ) -> ShareView:
-    """Open a share link: refused once expired or withdrawn; otherwise verified now."""
+    """Open a share link: refused once expired or withdrawn; otherwise verified now. A
+    shared credential replaced since (renewed, extended, re-issued, claimed) is presented
+    as its replacement — the holder's custodial key signs the share's presentation again,
+    audited as ``share.follow`` — and the view says so."""
     share = session.execute(select(Share).where(Share.token_hash == _digest(token))).scalar()
     if share is None:
         raise NotFound("this share link does not exist")
@@ -172,6 +253,27 @@ def view_share(
         raise Conflict("the learner withdrew this share")
     if share.expires_at < now:
         raise Conflict(f"this share expired on {share.expires_at:%Y-%m-%d}")
+    person = session.get(Person, share.person_id)
+    followed = follow_replacements(
+        session,
+        platform,
+        person,
+        share.presentation,
+        challenge=share.id,
+        domain=share.audience,
+        presentation_id=share.presentation.get("id"),
+    )
+    if followed is not None:
+        before = [r.id for r in _shared_rows(session, share.presentation) if r is not None]
+        share.presentation = followed
+        audit.record(
+            session,
+            at=now,
+            actor=viewer,
+            action="share.follow",
+            subject=f"share:{share.id}",
+            data={"before": before, "after": [c.get("id") for c in _inner(followed)]},
+        )
     report = verify_document(
         session,
         platform,
@@ -190,8 +292,19 @@ def view_share(
         subject=f"share:{share.id}",
         data={"verified": report.verified},
     )
-    person = session.get(Person, share.person_id)
-    return ShareView(share, report, now, person.name if person else "the learner")
+    return ShareView(
+        share,
+        report,
+        now,
+        person.name if person else "the learner",
+        tuple(updates_since(session, share.presentation, share.created_at)),
+        tuple(issuer_notes(session, platform, share.presentation)),
+    )
+
+
+def _inner(presentation: dict[str, Any]) -> list[dict[str, Any]]:
+    inner = presentation.get("verifiableCredential", [])
+    return [c for c in (inner if isinstance(inner, list) else [inner]) if isinstance(c, dict)]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,15 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
-from openler.services.holders.sharing import wallet_presentation
+from openler.services.holders.sharing import (
+    Update,
+    follow_replacements,
+    updates_since,
+    wallet_presentation,
+)
 from openler.services.issuers.orgs import organization_by_slug
 from openler.services.people.accounts import Principal, require_role, require_self
+from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Organization, Person, PresentationRequest
 from openler.vc import VerificationReport
@@ -215,13 +221,35 @@ def view_request(
     session: Session, platform: Platform, principal: Principal, request_id: str
 ) -> tuple[PresentationRequest, VerificationReport | None]:
     """A request and, once answered, its presentation verified again now (a credential
-    revoked since is shown revoked). For the requesting organization's verifiers only."""
+    revoked since is shown revoked). An answer from a wallet here follows replacements: a
+    credential renewed, extended, re-issued or claimed since is presented as its
+    replacement, signed again by the holder's custodial key for the request's challenge
+    (audited as ``request.follow``; :func:`answer_notes` says what changed). For the
+    requesting organization's verifiers only."""
     request = session.get(PresentationRequest, request_id)
     if request is None:
         raise NotFound(f"no request {request_id}")
     require_role(principal, request.organization_id, "verifier")
     if request.presentation is None:
         return request, None
+    person = session.get(Person, request.answered_by) if request.answered_by else None
+    followed = follow_replacements(
+        session,
+        platform,
+        person,
+        request.presentation,
+        challenge=request.challenge,
+        domain=request.domain,
+    )
+    if followed is not None:
+        request.presentation = followed
+        audit.record(
+            session,
+            at=platform.now(),
+            actor=principal.label,
+            action="request.follow",
+            subject=f"request:{request.id}",
+        )
     report = verify_document(
         session,
         platform,
@@ -240,3 +268,18 @@ def view_request(
         data={"verified": report.verified},
     )
     return request, report
+
+
+def answer_notes(
+    session: Session, platform: Platform, request: PresentationRequest
+) -> tuple[list[Update], list[IssuerNote]]:
+    """What changed in an answer since it was given (credentials replaced, presented as
+    their replacements) and what the issuers here say about its credentials (revoked or
+    suspended, and why)."""
+    if request.presentation is None:
+        return [], []
+    since = request.fulfilled_at or request.created_at
+    return (
+        updates_since(session, request.presentation, since),
+        issuer_notes(session, platform, request.presentation),
+    )

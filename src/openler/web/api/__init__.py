@@ -3,6 +3,7 @@
 from openler.web.api import (
     documents,
     jobs,
+    lifecycle,
     platform,
     registry,
     requests,
@@ -11,6 +12,19 @@ from openler.web.api import (
     wallet,
 )
 
-routers = [m.router for m in (vcapi, documents, platform, tokens, jobs, requests, wallet, registry)]
+routers = [
+    m.router
+    for m in (
+        vcapi,
+        documents,
+        platform,
+        tokens,
+        jobs,
+        lifecycle,
+        requests,
+        wallet,
+        registry,
+    )
+]
 
 __all__ = ["routers"]
