@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -479,11 +479,14 @@ def run_extension(platform: Platform, job: Job) -> dict[str, Any]:
                 break
             principal = jobs.submitter(session, found)
             organization = issuing_org(session, found.payload["organization"])
+            # The chunk's progress is written first: on SQLite a savepoint opened before
+            # any write in the transaction would commit on release (pysqlite begins a
+            # transaction at the first write only), and each row runs in a savepoint.
+            session.execute(update(Job).where(Job.id == job_id).values(done=Job.done + len(rows)))
             deferred: set[str] = set()
             for row in rows:
                 _extend_row(session, platform, principal, found, row, deferred)
             issuing.publish_lists(session, platform, organization, deferred)
-            found.done = (found.done or 0) + len(rows)
     with platform.db.session() as session:
         tally = dict(
             session.execute(
