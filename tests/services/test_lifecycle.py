@@ -416,12 +416,13 @@ def test_a_share_follows_a_renewal_and_a_reissue(world: Any) -> None:
     with later.db.session() as s:
         view = sharing.view_share(s, later, token, viewer="link:test")
         assert view.report.verified, view.report.errors()
-        shown = view.share.presentation["verifiableCredential"]
-        assert [c["id"] for c in shown] == [renewed_id]
+        assert sharing.credential_ids(view.presentation) == [renewed_id]
+        assert sharing.credential_ids(view.share.presentation) == [old_id]  # as the holder made it
         assert [u.sentence for u in view.updates] == [
             f"Registered Nurse was updated since it was shared: renewed on {later.now():%Y-%m-%d}."
         ]
-        assert s.scalar(select(func.count()).where(AuditEvent.action == "share.follow")) == 1
+        viewed = s.execute(select(AuditEvent).where(AuditEvent.action == "share.view")).scalar_one()
+        assert viewed.data == {"verified": True, "presented_anew": [renewed_id]}
     # a key revocation and re-issue: the share keeps verifying
     with later.db.session() as s:
         olivia = who(s, "olivia@demo.openler.org")
@@ -436,7 +437,8 @@ def test_a_share_follows_a_renewal_and_a_reissue(world: Any) -> None:
     with later.db.session() as s:
         view = sharing.view_share(s, later, token, viewer="link:test")
         assert view.report.verified, view.report.errors()
-        assert [c["id"] for c in view.share.presentation["verifiableCredential"]] == [reissued_id]
+        assert sharing.credential_ids(view.presentation) == [reissued_id]
+        assert [u.how for u in view.updates] == ["re-issued"]  # the latest step
 
 
 def test_a_revoked_shared_credential_shows_the_reason(world: Any) -> None:
@@ -480,8 +482,13 @@ def test_a_request_answer_follows_an_extension(world: Any) -> None:
         request, report = requests_service.view_request(s, later, hr, request_id)
         assert report is not None and report.verified, report and report.errors()
         assert request.presentation is not None
-        assert [c["id"] for c in request.presentation["verifiableCredential"]] == [new_id]
+        assert sharing.credential_ids(request.presentation) == [old_id]  # the answer as given
+        assert "Registered Nurse" in report.credentials[0].description
         updates, notes = requests_service.answer_notes(s, later, request)
         assert [u.how for u in updates] == ["extended"] and notes == []
+        viewed = s.execute(
+            select(AuditEvent).where(AuditEvent.action == "request.view")
+        ).scalar_one()
+        assert viewed.data == {"verified": True, "presented_anew": [new_id]}
         with pytest.raises(Forbidden):
             requests_service.view_request(s, later, who(s, "olivia@demo.openler.org"), request_id)

@@ -171,6 +171,14 @@ def _shared_rows(session: Session, presentation: dict[str, Any]) -> list[IssuedC
     return found
 
 
+@dataclass(frozen=True)
+class Followed:
+    """A presentation made anew of the current credentials, and what changed."""
+
+    presentation: dict[str, Any]
+    updates: list[Update]
+
+
 def follow_replacements(
     session: Session,
     platform: Platform,
@@ -180,54 +188,57 @@ def follow_replacements(
     challenge: str,
     domain: str,
     presentation_id: str | None = None,
-) -> dict[str, Any] | None:
-    """A presentation of the current credentials when any credential in ``presentation``
-    was replaced since (re-issued, renewed, extended, claimed) — signed again by the
-    holder's custodial key, for the same challenge and domain — else None. A replacement
-    that is not the holder's, or a holder who keeps their own key, leaves it as it is
-    (the verifier then sees the old credential revoked, and the issuer's note saying what
-    replaced it)."""
-    if person is None:
+) -> Followed | None:
+    """When a credential in ``presentation`` was replaced since (re-issued, renewed,
+    extended, claimed): a presentation of the current credentials, signed anew by the
+    holder's custodial key for the same challenge and domain, and what changed; else
+    None. The presentation the holder made is kept as it was. A replacement that is not
+    the holder's, or a holder who keeps their own key, leaves it as it is (the verifier
+    then sees the old credential revoked, and the issuer's note saying what replaced
+    it)."""
+    if person is None or person.encrypted_holder_key is None:
         return None
     rows = _shared_rows(session, presentation)
     if not rows or any(r is None or r.person_id != person.id for r in rows):
         return None
-    present = [r for r in rows if r is not None]
-    current = [current_of(session, r) for r in present]
-    if [c.id for c in current] == [r.id for r in present]:
+    updates, current = [], []
+    for row in rows:
+        assert row is not None
+        held = current_of(session, row)
+        current.append(held.id)
+        if held.id == row.id:
+            continue
+        if held.person_id != person.id:
+            return None
+        previous = session.get(IssuedCredential, held.previous_id) if held.previous_id else None
+        how = issuing.how_replaced(previous) if previous is not None else "re-issued"
+        updates.append(
+            Update(str(held.document.get("name") or "A credential"), how, held.issued_at)
+        )
+    if not updates:
         return None
-    if any(c.person_id != person.id for c in current) or person.encrypted_holder_key is None:
-        return None
-    return wallet_presentation(
+    anew = wallet_presentation(
         session,
         platform,
         person,
-        list(dict.fromkeys(c.id for c in current)),
+        list(dict.fromkeys(current)),
         challenge=challenge,
         domain=domain,
         presentation_id=presentation_id,
     )
-
-
-def updates_since(session: Session, presentation: dict[str, Any], since: datetime) -> list[Update]:
-    """The credentials in ``presentation`` that replace one shared before ``since``."""
-    updates = []
-    for row in _shared_rows(session, presentation):
-        if row is None or row.previous_id is None or row.issued_at <= since:
-            continue
-        previous = session.get(IssuedCredential, row.previous_id)
-        how = issuing.how_replaced(previous) if previous is not None else "re-issued"
-        updates.append(Update(str(row.document.get("name") or "A credential"), how, row.issued_at))
-    return updates
+    return Followed(anew, updates)
 
 
 @dataclass(frozen=True)
 class ShareView:
     share: Share
+    #: what was verified: the share's presentation, or one made anew of the current
+    #: credentials when any was replaced since it was shared
+    presentation: dict[str, Any]
     report: VerificationReport
     viewed_at: datetime
     holder: str  # the learner's name, as the page names them
-    #: shared credentials replaced since the share was made (it presents the new ones)
+    #: shared credentials replaced since the share was made (the new ones are presented)
     updates: tuple[Update, ...] = ()
     #: what the issuers here say about credentials in it (revoked, with their reasons)
     notes: tuple[IssuerNote, ...] = ()
@@ -243,8 +254,9 @@ def view_share(
 ) -> ShareView:
     """Open a share link: refused once expired or withdrawn; otherwise verified now. A
     shared credential replaced since (renewed, extended, re-issued, claimed) is presented
-    as its replacement — the holder's custodial key signs the share's presentation again,
-    audited as ``share.follow`` — and the view says so."""
+    as its replacement — the holder's custodial key signs a presentation anew for the
+    share's challenge and audience, the share keeping the one the holder made — and the
+    view says so."""
     share = session.execute(select(Share).where(Share.token_hash == _digest(token))).scalar()
     if share is None:
         raise NotFound("this share link does not exist")
@@ -263,21 +275,11 @@ def view_share(
         domain=share.audience,
         presentation_id=share.presentation.get("id"),
     )
-    if followed is not None:
-        before = [r.id for r in _shared_rows(session, share.presentation) if r is not None]
-        share.presentation = followed
-        audit.record(
-            session,
-            at=now,
-            actor=viewer,
-            action="share.follow",
-            subject=f"share:{share.id}",
-            data={"before": before, "after": [c.get("id") for c in _inner(followed)]},
-        )
+    presentation = followed.presentation if followed else share.presentation
     report = verify_document(
         session,
         platform,
-        share.presentation,
+        presentation,
         challenge=share.id,
         domain=share.audience,
         jurisdiction=jurisdiction,
@@ -290,21 +292,30 @@ def view_share(
         actor=viewer,
         action="share.view",
         subject=f"share:{share.id}",
-        data={"verified": report.verified},
+        data={
+            "verified": report.verified,
+            **({"presented_anew": credential_ids(presentation)} if followed else {}),
+        },
     )
     return ShareView(
         share,
+        presentation,
         report,
         now,
         person.name if person else "the learner",
-        tuple(updates_since(session, share.presentation, share.created_at)),
-        tuple(issuer_notes(session, platform, share.presentation)),
+        tuple(followed.updates if followed else ()),
+        tuple(issuer_notes(session, platform, presentation)),
     )
 
 
-def _inner(presentation: dict[str, Any]) -> list[dict[str, Any]]:
+def credential_ids(presentation: dict[str, Any]) -> list[str]:
+    """The ids of the credentials embedded in ``presentation``, in order."""
     inner = presentation.get("verifiableCredential", [])
-    return [c for c in (inner if isinstance(inner, list) else [inner]) if isinstance(c, dict)]
+    return [
+        str(c.get("id"))
+        for c in (inner if isinstance(inner, list) else [inner])
+        if isinstance(c, dict) and c.get("id")
+    ]
 
 
 @dataclass(frozen=True)

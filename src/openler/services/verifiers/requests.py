@@ -14,9 +14,10 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
 from openler.services.holders.sharing import (
+    Followed,
     Update,
+    credential_ids,
     follow_replacements,
-    updates_since,
     wallet_presentation,
 )
 from openler.services.issuers.orgs import organization_by_slug
@@ -223,8 +224,8 @@ def view_request(
     """A request and, once answered, its presentation verified again now (a credential
     revoked since is shown revoked). An answer from a wallet here follows replacements: a
     credential renewed, extended, re-issued or claimed since is presented as its
-    replacement, signed again by the holder's custodial key for the request's challenge
-    (audited as ``request.follow``; :func:`answer_notes` says what changed). For the
+    replacement, signed anew by the holder's custodial key for the request's challenge
+    (the answer as given is kept; :func:`answer_notes` says what changed). For the
     requesting organization's verifiers only."""
     request = session.get(PresentationRequest, request_id)
     if request is None:
@@ -232,28 +233,12 @@ def view_request(
     require_role(principal, request.organization_id, "verifier")
     if request.presentation is None:
         return request, None
-    person = session.get(Person, request.answered_by) if request.answered_by else None
-    followed = follow_replacements(
-        session,
-        platform,
-        person,
-        request.presentation,
-        challenge=request.challenge,
-        domain=request.domain,
-    )
-    if followed is not None:
-        request.presentation = followed
-        audit.record(
-            session,
-            at=platform.now(),
-            actor=principal.label,
-            action="request.follow",
-            subject=f"request:{request.id}",
-        )
+    followed = _followed(session, platform, request)
+    presentation = followed.presentation if followed else request.presentation
     report = verify_document(
         session,
         platform,
-        request.presentation,
+        presentation,
         challenge=request.challenge,
         domain=request.domain,
         name="presentation",
@@ -265,9 +250,27 @@ def view_request(
         actor=principal.label,
         action="request.view",
         subject=f"request:{request.id}",
-        data={"verified": report.verified},
+        data={
+            "verified": report.verified,
+            **({"presented_anew": credential_ids(presentation)} if followed else {}),
+        },
     )
     return request, report
+
+
+def _followed(
+    session: Session, platform: Platform, request: PresentationRequest
+) -> Followed | None:
+    if request.presentation is None or request.answered_by is None:
+        return None
+    return follow_replacements(
+        session,
+        platform,
+        session.get(Person, request.answered_by),
+        request.presentation,
+        challenge=request.challenge,
+        domain=request.domain,
+    )
 
 
 def answer_notes(
@@ -278,8 +281,6 @@ def answer_notes(
     suspended, and why)."""
     if request.presentation is None:
         return [], []
-    since = request.fulfilled_at or request.created_at
-    return (
-        updates_since(session, request.presentation, since),
-        issuer_notes(session, platform, request.presentation),
-    )
+    followed = _followed(session, platform, request)
+    presentation = followed.presentation if followed else request.presentation
+    return (followed.updates if followed else [], issuer_notes(session, platform, presentation))
