@@ -43,12 +43,14 @@ def test_issued_summary_counts_what_the_rows_say(session: Session, platform: Any
         select(Person).where(Person.email == "maria@demo.openler.org")
     ).scalar_one()
     achievement = issuing.achievements_of(session, olivia, ohio)[0]
-    for _ in range(12):  # more than the ten shown
+    issued = [  # more than the ten shown
         issuing.issue(session, platform, olivia, ohio, achievement, recipient=maria)
+        for _ in range(12)
+    ]
     # one expired (issued three years ago, valid two), one revoked, one replaced
     past = replace(platform, clock=lambda: platform.now() - timedelta(days=3 * 365))
     issuing.issue(session, past, olivia, ohio, achievement, recipient=maria)
-    first, second = issuing.credentials_of(session, maria.id)[-2:]
+    first, second = issued[-2:]
     issuing.set_status(session, platform, olivia, first.id, action="revoke", reason="error")
     issuing.reissue(session, platform, olivia, second.id)
     rows = list(
