@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     #: create a learner account for a verified email that has none; otherwise only people
     #: who already have an account may sign in through the provider
     oidc_create_learners: bool = False
+    #: expiry reminders: holders are mailed once as a credential comes within each of
+    #: these many days of its end (comma-separated, such as "60,14")
+    reminder_days: str = "60,14"
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
@@ -98,7 +101,21 @@ class Settings(BaseSettings):
             _decode_key(self.key_encryption_key.get_secret_value(), "the key-encryption key")
         if self.audit_key is not None:
             _decode_key(self.audit_key.get_secret_value(), "the audit key")
+        _ = self.reminder_thresholds
         return self
+
+    @property
+    def reminder_thresholds(self) -> tuple[int, ...]:
+        """``reminder_days`` as numbers, largest first."""
+        try:
+            days = {int(part) for part in self.reminder_days.split(",") if part.strip()}
+        except ValueError:
+            raise ValueError(
+                "OPENLER_REMINDER_DAYS must be numbers of days, such as 60,14"
+            ) from None
+        if any(not 1 <= d <= 3650 for d in days):
+            raise ValueError("OPENLER_REMINDER_DAYS must be from 1 to 3650 days each")
+        return tuple(sorted(days, reverse=True))
 
     @property
     def secure_cookies(self) -> bool:

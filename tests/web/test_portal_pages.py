@@ -194,13 +194,13 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
     asked = act("suspend")
     assert asked.status_code == 200 and "Suspend IV Therapy" in asked.text
     assert "You can reinstate it later" in asked.text and state_of_new() == "active"
-    assert "now suspended" in act("suspend", confirm="yes").text
+    assert "now suspended" in act("suspend", confirm="yes", reason="Under review").text
     assert "Reinstate" in act("reinstate").text and state_of_new() == "suspended"
     assert "now reinstated" in act("reinstate", confirm="yes").text
     unconfirmed = act("revoke")
     assert unconfirmed.status_code == 200 and "Revocation is final" in unconfirmed.text
     assert state_of_new() == "active"
-    assert "now revoked" in act("revoke", confirm="yes").text
+    assert "now revoked" in act("revoke", confirm="yes", reason="Issued in error").text
     with demo_platform.db.session() as s:
         row = s.get(IssuedCredential, new_id)
         assert row is not None and row.state == "revoked"

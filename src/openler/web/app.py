@@ -25,6 +25,7 @@ from openler.web import (
     achievement_pages,
     api,
     issuer_pages,
+    lifecycle_pages,
     manage_pages,
     pages,
     registry_pages,
@@ -224,6 +225,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(stacking_pages.router)
     app.include_router(transcript_pages.router)
     app.include_router(achievement_pages.router)
+    app.include_router(lifecycle_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)

@@ -15,12 +15,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services import jobs
 from openler.services.errors import NotFound, UsageError
-from openler.services.issuers import achievements, bulk, endorsements, issuing, orgs, stacking
+from openler.services.issuers import (
+    achievements,
+    bulk,
+    endorsements,
+    issuing,
+    lifecycle,
+    orgs,
+    stacking,
+)
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import Organization
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
-from openler.web.render import confirmation, page
+from openler.web.render import Ask, confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 MAX_BATCH_FILE = 2_000_000
@@ -65,6 +73,7 @@ def _dashboard(
         error=error,
         values=values or {},
         admin=principal.has("issuer_admin", organization.id) or principal.platform_admin,
+        standing=lifecycle.standing(session, platform, organization),
     )
 
 
@@ -126,20 +135,30 @@ def issued_credential(
 ) -> Response:
     row = issuing.issued_by(session, principal, organization, credential_id)
     recipient = issuing.recipient_of(session, row)
+    achievement = issuing.achievement_of(session, row)
     return page(
         request,
         "issued.html",
+        standing=lifecycle.standing(session, platform, organization),
+        renew_days=achievement.valid_days if achievement else None,
         principal=principal,
         organization=organization,
         row=row,
         state=check_state(session, platform, row)[0],
         recipient=recipient,
         badge=achievements.badge_format(session, row),
-        done=done if done in (*ACTIONS.values(), "issued") else "",
+        done=done if done in (*ACTIONS.values(), "issued", "renewed") else "",
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
         endorsements=endorsements.for_document(session, platform, row.document),
         transcript=stacking.holder_of(row) is not None and row.kind == "OpenBadgeCredential",
     )
+
+
+#: what the reason field says on the confirmation page
+REASON_HINT = (
+    "Verifiers who check it here read this, with the date and your organization's name. "
+    "Say why in a sentence; leave out anything private."
+)
 
 
 @router.post("/issuer/{slug}/status/{credential_id:path}")
@@ -152,14 +171,19 @@ def change_status(
     organization: OrgDep,
     action: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     row = issuing.issued_by(session, principal, organization, credential_id)
     if action not in ACTIONS:
         raise UsageError("choose suspend, reinstate or revoke")
-    if confirm != "yes":
+    needs_reason = action in ("revoke", "suspend")
+    error = None
+    if confirm == "yes" and needs_reason and not reason.strip():
+        error = f"Say why you {action} it: verifiers are shown the reason."
+    if confirm != "yes" or error:
         name = row.document.get("name") or "this credential"
         recipient = issuing.recipient_of(session, row)
-        whose = f" of {recipient.name}" if recipient else ""
+        whose = f" of {issuing.recipient_label(row, recipient)}"
         return confirmation(
             request,
             title=f"{action.capitalize()} {name}{whose}?",
@@ -170,8 +194,21 @@ def change_status(
             button=f"{action.capitalize()} it",
             cancel=f"/issuer/{organization.slug}/credentials/{quote(row.id)}",
             danger=action != "reinstate",
+            asks=[
+                Ask(
+                    "reason",
+                    "Reason" if needs_reason else "Reason (optional)",
+                    reason,
+                    hint=REASON_HINT,
+                    required=needs_reason,
+                    kind="textarea",
+                    maxlength=issuing.MAX_REASON,
+                )
+            ],
+            error=error,
+            status=400 if error else 200,
         )
-    issuing.set_status(session, platform, principal, row.id, action=action)
+    issuing.set_status(session, platform, principal, row.id, action=action, reason=reason)
     request.app.state.metrics.events[f"credential.{action}"] += 1
     return RedirectResponse(
         f"/issuer/{organization.slug}/credentials/{quote(row.id)}?done={ACTIONS[action]}",

@@ -15,11 +15,11 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
 from openler.services.holders import sharing
-from openler.services.issuers import endorsements
+from openler.services.issuers import endorsements, issuing, lifecycle
 from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult
 from openler.services.people.oidc import OidcProvider
-from openler.services.verifiers.credential_state import CredentialState
+from openler.services.verifiers.credential_state import CredentialState, issuer_notes
 from openler.services.verifiers.verifying import verify_for
 from openler.store.models import IssuedCredential
 from openler.web.deps import (
@@ -195,7 +195,9 @@ def logout(
     return response
 
 
-def _credential_card(row: IssuedCredential, state: CredentialState) -> dict[str, Any]:
+def _credential_card(
+    row: IssuedCredential, state: CredentialState, recipient: str | None = None
+) -> dict[str, Any]:
     doc = row.document
     achievement = doc.get("credentialSubject", {}).get("achievement", {})
     issuer = doc.get("issuer")
@@ -206,7 +208,7 @@ def _credential_card(row: IssuedCredential, state: CredentialState) -> dict[str,
         "issuer": issuer.get("name", issuer.get("id")) if isinstance(issuer, dict) else issuer,
         "state": state,
         "valid_until": row.valid_until.date().isoformat() if row.valid_until else None,
-        "recipient": row.recipient,
+        "recipient": recipient or row.recipient,
     }
 
 
@@ -224,7 +226,17 @@ def home(
             "active": summary.active,
             "suspended": summary.suspended,
             "revoked": summary.revoked,
-            "recent": [_credential_card(row, found.states[row.id]) for row in summary.recent],
+            "expired": summary.expired,
+            "replaced": summary.replaced,
+            "standing": lifecycle.standing(session, platform, summary.organization),
+            "recent": [
+                _credential_card(
+                    row,
+                    found.states[row.id],
+                    issuing.recipient_label(row, issuing.recipient_of(session, row)),
+                )
+                for row in summary.recent
+            ],
         }
         for summary in found.issuing
     ]
@@ -268,6 +280,8 @@ def view_share(
         report=view.report,
         viewed_at=view.viewed_at,
         holder=view.holder,
+        updates=view.updates,
+        notes=view.notes,
     )
 
 
@@ -284,6 +298,12 @@ def verifypage(
     )
     request.app.state.metrics.events["verify." + ("verified" if report.verified else "failed")] += 1
     shown = endorsements.for_verified(session, platform, report, document.strip())
+    notes = issuer_notes(session, platform, document.strip())
     return page(
-        request, "verify_result.html", principal=principal, report=report, endorsements=shown
+        request,
+        "verify_result.html",
+        principal=principal,
+        report=report,
+        endorsements=shown,
+        notes=notes,
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -361,6 +361,10 @@ def _bind_issuer_name(document: dict[str, Any], organization: Organization) -> N
         document["issuer"] = {**issuer, "name": organization.name}
 
 
+#: the longest reason a status change keeps (it is shown to verifiers, so a sentence)
+MAX_REASON = 500
+
+
 def set_status(
     session: Session,
     platform: Platform,
@@ -368,8 +372,17 @@ def set_status(
     credential_id: str,
     *,
     action: str,
+    reason: str | None = None,
+    deferred: set[str] | None = None,
 ) -> IssuedCredential:
-    """``revoke`` (final), ``suspend`` or ``reinstate`` an issued credential."""
+    """``revoke`` (final), ``suspend`` or ``reinstate`` an issued credential, for the
+    ``reason`` given: kept with the credential (verifiers here are shown it) and in the
+    audit event. Pages, the API and the CLI ask a person for a reason before a revocation
+    or a suspension; openler's own replacements give theirs.
+
+    The status list is re-signed at once, unless ``deferred`` is given: the list's id is
+    added to it and the caller publishes (:func:`publish_lists`) once for many changes.
+    """
     row = session.get(IssuedCredential, credential_id)
     if row is None:
         raise NotFound(f"no credential {credential_id}")
@@ -378,6 +391,9 @@ def set_status(
     assert organization is not None
     if row.state == "revoked":
         raise Conflict("a revoked credential stays revoked")
+    reason = " ".join((reason or "").split()) or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise UsageError(f"say the reason in at most {MAX_REASON} characters")
     if action == "revoke":
         list_id, index, value, state = row.revocation_list_id, row.revocation_index, 1, "revoked"
     elif action == "suspend":
@@ -395,17 +411,49 @@ def set_status(
     bits = Bitstring(bytearray(status_list.bits))
     bits.set(index, value)
     status_list.bits = bytes(bits.data)
-    _publish(session, platform, organization, status_list)
+    if deferred is None:
+        _publish(session, platform, organization, status_list)
+    else:
+        deferred.add(status_list.id)
     row.state = state
     row.state_changed_at = platform.now()
+    row.state_reason = reason
     audit.record(
         session,
         at=platform.now(),
         actor=principal.label,
         action=f"credential.{action}",
         subject=credential_id,
+        data={"reason": reason} if reason else None,
     )
     return row
+
+
+def publish_lists(
+    session: Session, platform: Platform, organization: Organization, list_ids: set[str]
+) -> None:
+    """Re-sign the status lists whose bits :func:`set_status` changed with ``deferred``."""
+    for list_id in sorted(list_ids):
+        status_list = session.get(StatusList, list_id)
+        if status_list is not None and status_list.organization_id == organization.id:
+            _publish(session, platform, organization, status_list)
+
+
+def replaced_reason(how: str, replacement_id: str) -> str:
+    """The reason a replaced credential is revoked with: ``<how> as <id>`` (re-issued,
+    renewed, extended, claimed), read back by :func:`how_replaced`.
+
+    >>> replaced_reason("renewed", "urn:uuid:1")
+    'renewed as urn:uuid:1'
+    """
+    return f"{how} as {replacement_id}"
+
+
+def how_replaced(row: IssuedCredential) -> str:
+    """How a replaced credential was replaced, in a word ("re-issued" when not said)."""
+    reason, new = row.state_reason or "", row.replaced_by or ""
+    suffix = f" as {new}"
+    return reason.removesuffix(suffix) if new and reason.endswith(suffix) else "re-issued"
 
 
 #: what a re-issue leaves behind of the old document (the rest is made anew)
@@ -457,8 +505,15 @@ def reissue(
         cryptosuite=_cryptosuite_of(old.document),
     )
     if was_suspended:
-        set_status(session, platform, principal, new.id, action="suspend")
-    set_status(session, platform, principal, old.id, action="revoke")
+        set_status(session, platform, principal, new.id, action="suspend", reason=old.state_reason)
+    set_status(
+        session,
+        platform,
+        principal,
+        old.id,
+        action="revoke",
+        reason=replaced_reason("re-issued", new.id),
+    )
     old.replaced_by = new.id
     audit.record(
         session,
@@ -558,7 +613,9 @@ def organization_credentials(
 
 @dataclass(frozen=True)
 class IssuedSummary:
-    """What an organization issued: counted by the state its issuer set, and the newest."""
+    """What an organization issued, counted by the state each row shows
+    (``credential_state``: replaced, then revoked or suspended, then expired), and the
+    newest."""
 
     organization: Organization
     issued: int
@@ -566,21 +623,43 @@ class IssuedSummary:
     suspended: int
     revoked: int
     recent: list[IssuedCredential]
+    expired: int = 0
+    replaced: int = 0
 
 
 def issued_summary(
-    session: Session, principal: Principal, organization: Organization, *, recent: int = 10
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    *,
+    at: datetime,
+    recent: int = 10,
 ) -> IssuedSummary:
-    """Counts by state (in the database: no row is loaded to count) and the ``recent``
-    newest credentials of ``organization``, re-issued ones included. Issuer staff only."""
+    """Counts (in the database: no row is loaded to count) and the ``recent`` newest
+    credentials of ``organization``, re-issued ones included. The counts follow the order
+    in which ``credential_state`` decides a row's state, so they agree with what the rows
+    show: a replaced credential counts as replaced (not revoked), an expired one as
+    expired (not active). The clock's verdicts need no verification; the trust registry's
+    verdict on the organization is shown beside the counts (its standing). Issuer staff
+    only."""
     require_role(principal, organization.id, *ISSUERS)
     issued_here = IssuedCredential.organization_id == organization.id
+    replaced = IssuedCredential.replaced_by.is_not(None)
+    expired = (
+        IssuedCredential.replaced_by.is_(None)
+        & IssuedCredential.state.not_in(("revoked", "suspended"))
+        & IssuedCredential.valid_until.is_not(None)
+        & (IssuedCredential.valid_until < at)
+    )
+    shown = case(
+        (replaced, literal("replaced")),
+        (expired, literal("expired")),
+        else_=IssuedCredential.state,
+    )
     counts: dict[str, int] = {
-        state: int(n)
+        str(state): int(n)
         for state, n in session.execute(
-            select(IssuedCredential.state, func.count())
-            .where(issued_here)
-            .group_by(IssuedCredential.state)
+            select(shown, func.count()).where(issued_here).group_by(shown)
         ).all()
     }
     newest = session.execute(
@@ -596,7 +675,29 @@ def issued_summary(
         suspended=counts.get("suspended", 0),
         revoked=counts.get("revoked", 0),
         recent=list(newest),
+        expired=counts.get("expired", 0),
+        replaced=counts.get("replaced", 0),
     )
+
+
+def recipient_label(row: IssuedCredential, person: Person | None = None) -> str:
+    """How pages name a credential's recipient: the person's name, the name given when it
+    was issued, the email, the identifier — a DID only when nothing else is known."""
+    if person is not None:
+        return person.name
+    if row.recipient_name:
+        return row.recipient_name
+    if row.recipient_email:
+        return row.recipient_email
+    kind, _, value = (row.recipient_key or "").partition(":")
+    if kind == "identifier" and value:
+        return value
+    return row.recipient
+
+
+def achievement_of(session: Session, row: IssuedCredential) -> Achievement | None:
+    """The achievement a credential was issued from (None for a document issued as is)."""
+    return session.get(Achievement, row.achievement_id) if row.achievement_id else None
 
 
 def recipient_of(session: Session, row: IssuedCredential) -> Person | None:

@@ -4,6 +4,7 @@ from openler.web.api import (
     achievements,
     documents,
     jobs,
+    lifecycle,
     platform,
     records,
     registry,
@@ -26,6 +27,7 @@ routers = [
         registry,
         records,
         achievements,
+        lifecycle,
     )
 ]
 
