@@ -15,6 +15,7 @@ from rich.markup import escape
 from openler import __version__
 from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
+from openler.cli.outbox import outbox_app
 from openler.cli.render import print_report
 from openler.cli.status import app as status_app
 from openler.cli.tokens import tokens_app
@@ -51,6 +52,7 @@ app.add_typer(platform_cli.audit_app, name="audit")
 app.add_typer(people_cli.people_app, name="people")
 app.add_typer(people_cli.orgs_app, name="orgs")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(outbox_app, name="outbox")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 

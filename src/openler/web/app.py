@@ -23,6 +23,7 @@ from openler.settings import Settings
 from openler.vc import VCError
 from openler.web import (
     api,
+    claim_pages,
     issuer_pages,
     manage_pages,
     pages,
@@ -221,5 +222,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)
+    app.include_router(claim_pages.router)
     pages.mount_static(app)
     return app

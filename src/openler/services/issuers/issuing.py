@@ -683,21 +683,3 @@ def achievement_by_slug(session: Session, organization: Organization, slug: str)
     if achievement is None:
         raise NotFound(f"{organization.name} has no achievement {slug!r}")
     return achievement
-
-
-def issue_to_email(
-    session: Session,
-    platform: Platform,
-    principal: Principal,
-    organization: Organization,
-    *,
-    achievement_slug: str,
-    email: str,
-) -> IssuedCredential:
-    """Issue one of the organization's achievements to the person with ``email``."""
-    require_role(principal, organization.id, *ISSUERS)
-    achievement = achievement_by_slug(session, organization, achievement_slug)
-    person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
-    if person is None:
-        raise NotFound(f"no one here has the email {email.strip()}; they need an account first")
-    return issue(session, platform, principal, organization, achievement, recipient=person)
