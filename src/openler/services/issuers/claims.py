@@ -124,6 +124,7 @@ def issue_one(
         who = (
             (person.name if person else None)
             or recipient.name
+            or held.recipient_name
             or recipient.email
             or recipient.identifier
         )
