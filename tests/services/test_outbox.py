@@ -278,3 +278,39 @@ def test_weak_input_is_refused_before_an_account_exists(platform: Any) -> None:
             )
         with pytest.raises(UsageError, match="not an email"):
             signup.request_link(session, platform, email="not-an-address")
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def test_openler_outbox_send_and_list(
+    platform: Any, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from openler.cli.app import app
+
+    inbox, port = smtp
+    settings = platform.settings
+    monkeypatch.setenv("OPENLER_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("OPENLER_KEY_ENCRYPTION_KEY", settings.key_encryption_key.get_secret_value())
+    monkeypatch.setenv("OPENLER_DATA_DIR", str(settings.data_dir))
+    inbox.refuse.add("gone@example.org")
+    enqueue(platform, "gone@example.org")
+    enqueue(platform, "here@example.org")
+    runner = CliRunner()
+    unconfigured = runner.invoke(app, ["outbox", "send"])
+    # (``openler.cli.main`` prints a ServiceError as one line; the app itself raises it)
+    assert isinstance(unconfigured.exception, UsageError)
+    assert "OPENLER_SMTP_URL" in str(unconfigured.exception)
+    monkeypatch.setenv("OPENLER_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    sent = runner.invoke(app, ["outbox", "send"])
+    assert sent.exit_code == 1 and "sent 1, failed 1, still waiting 1" in sent.output
+    listed = runner.invoke(app, ["outbox", "list"])
+    assert listed.exit_code == 0
+    assert "gone@example.org" in listed.output and "no such mailbox" in listed.output
+    assert "here@example.org" not in listed.output
+    inbox.refuse.clear()
+    again = runner.invoke(app, ["outbox", "send"])
+    assert again.exit_code == 0 and "sent 1, failed 0, still waiting 0" in again.output
+    assert "nothing waiting" in runner.invoke(app, ["outbox", "list"]).output
