@@ -25,13 +25,16 @@ def send(
     """Send what waits; a failure is recorded on its message and retried on the next run.
     Exits 1 when a message failed (in a single run)."""
     platform = migrated_platform()
-    while True:
-        with platform.db.session() as session:
-            done = outbox.deliver(session, platform, limit=limit)
-        typer.echo(f"sent {done.sent}, failed {done.failed}, still waiting {done.waiting}")
-        if watch is None:
-            raise typer.Exit(1 if done.failed else 0)
-        time.sleep(max(watch, 0.5))
+    try:
+        while True:
+            with platform.db.session() as session:
+                done = outbox.deliver(session, platform, limit=limit)
+            typer.echo(f"sent {done.sent}, failed {done.failed}, still waiting {done.waiting}")
+            if watch is None:
+                raise typer.Exit(1 if done.failed else 0)
+            time.sleep(max(watch, 0.5))
+    finally:
+        platform.db.dispose()
 
 
 @outbox_app.command("list")
@@ -40,12 +43,15 @@ def list_waiting(
 ) -> None:
     """The messages not sent yet, oldest first, with their last error."""
     platform = migrated_platform()
-    with platform.db.session() as session:
-        rows = outbox.unsent(session, limit=limit)
-        for row in rows:
-            state = f"{row.attempts} attempt(s): {row.error}" if row.error else "waiting"
-            typer.echo(
-                f"{row.created_at:%Y-%m-%d %H:%M}  {row.to_address}  {row.subject}  [{state}]"
-            )
-        if not rows:
-            typer.echo("nothing waiting")
+    try:
+        with platform.db.session() as session:
+            rows = outbox.unsent(session, limit=limit)
+            lines = [
+                f"{row.created_at:%Y-%m-%d %H:%M}  {row.to_address}  {row.subject}  "
+                f"[{f'{row.attempts} attempt(s): {row.error}' if row.error else 'waiting'}]"
+                for row in rows
+            ]
+    finally:
+        platform.db.dispose()
+    for line in lines or ["nothing waiting"]:
+        typer.echo(line)
