@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 from openler.services.issuers import claims
 from openler.store.models import Claim, IssuedCredential, OutboxMessage, Person
 from openler.web.edge import redact
+from tests.oidc_idp import FakeProvider
 from tests.web.conftest import changes, csrf_of, login, recorded_state
+from tests.web.test_oidc import (  # noqa: F401 - fixtures used by name
+    app_client,
+    fresh_idp,
+    idp,
+    through_provider,
+)
 
 HTML = {"Accept": "text/html"}
 PASSWORD = "a long enough password"
@@ -260,3 +267,31 @@ def test_signup_is_reachable_from_sign_in_and_refuses_forged_forms(
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     # the mailbox is for signed-in people
     assert another(client).get("/mailbox", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_a_recipient_claims_through_the_identity_provider(
+    demo_platform: Any,
+    fresh_idp: FakeProvider,  # noqa: F811
+) -> None:
+    """The provider confirms the address, creates the account (when the deployment lets it)
+    and sends the browser back to the link, where the new account claims it."""
+    issuer = app_client(demo_platform, fresh_idp)
+    issue_to_stranger(issuer, "pat@example.org")
+    path = link_in_mailbox(demo_platform, "pat@example.org")
+    # without account creation at the provider, the link does not offer it
+    assert "Sign in with Test ID" not in app_client(demo_platform, fresh_idp).get(path).text
+    fresh_idp.user = {
+        "sub": "idp-pat",
+        "email": "pat@example.org",
+        "email_verified": True,
+        "name": "Pat Doe",
+    }
+    pat = app_client(demo_platform, fresh_idp, oidc_create_learners=True)
+    assert "Sign in with Test ID" in pat.get(path).text  # and it remembers where to return
+    back = through_provider(pat)
+    assert back.status_code == 303 and back.headers["location"] == path
+    page = pat.get(path).text
+    assert "Add it to my wallet" in page
+    claimed = pat.post(path, data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+    assert claimed.status_code == 303 and claimed.headers["location"].startswith("/wallet/")
+    assert "IV Therapy" in pat.get("/home").text

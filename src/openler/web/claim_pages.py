@@ -114,6 +114,8 @@ def _claim_page(
         person_name=name or offer.recipient_name or "",
         form_token=form_token,
         oidc_name=provider.name if provider else None,
+        # without an account, the provider helps only when it may create one
+        oidc_creates=bool(provider and provider.create_learners),
         mine=principal is not None and principal.email.lower() == offer.email,
         qr=qr_svg(claims.claim_url(platform, token)),
         link=claims.claim_url(platform, token),
