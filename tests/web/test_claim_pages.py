@@ -10,12 +10,15 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from openler.services.issuers import claims
 from openler.store.models import Claim, IssuedCredential, OutboxMessage, Person
+from openler.web import create_app
 from openler.web.edge import redact
 from tests.oidc_idp import FakeProvider
+from tests.services.test_outbox import Inbox, smtp  # noqa: F401 - a fixture used by name
 from tests.web.conftest import changes, csrf_of, login, recorded_state
 from tests.web.test_oidc import (  # noqa: F401 - fixtures used by name
     app_client,
@@ -295,3 +298,28 @@ def test_a_recipient_claims_through_the_identity_provider(
     claimed = pat.post(path, data={"csrf_token": csrf_of(page)}, follow_redirects=False)
     assert claimed.status_code == 303 and claimed.headers["location"].startswith("/wallet/")
     assert "IV Therapy" in pat.get("/home").text
+
+
+def test_with_a_mail_server_the_claim_link_is_delivered_after_the_page_answers(
+    demo_platform: Any,
+    smtp: tuple[Inbox, int],  # noqa: F811
+) -> None:
+    inbox, port = smtp
+    demo_platform.settings = demo_platform.settings.model_copy(
+        update={"smtp_url": SecretStr(f"smtp://127.0.0.1:{port}")}
+    )
+    client = TestClient(
+        create_app(demo_platform.settings, platform=demo_platform),
+        base_url="http://127.0.0.1:8000",
+        raise_server_exceptions=False,
+    )
+    issue_to_stranger(client, "pat@example.org")
+    ((recipients, content),) = inbox.received
+    assert recipients == ["pat@example.org"] and b"/claim/" in content
+    with demo_platform.db.session() as s:
+        message = s.execute(select(OutboxMessage)).scalar_one()
+        assert message.sent_at is not None and "/claim/[sent by email]" in message.body
+    admin = another(client)
+    signed_in(admin, "admin")
+    assert 'href="/mailbox"' in admin.get("/home").text
+    assert "sent 2026-11-24" in admin.get("/mailbox").text
