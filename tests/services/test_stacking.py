@@ -216,7 +216,7 @@ def test_approval_queues_then_an_admin_decides(
     issue(session, platform, courses["fundamentals"], dana)
     assert held(session, courses["practical-nurse"]) == []
     queue = stacking.waiting(session, olivia, board)
-    assert sorted(w.pending.person_id for w in queue) == sorted([james.id, dana.id])
+    assert sorted(str(w.pending.person_id) for w in queue) == sorted([james.id, dana.id])
     queue.sort(key=lambda w: w.pending.person_id != james.id)  # James's first
     for outsider in ("trainer@demo.openler.org", "james@demo.openler.org"):
         with pytest.raises(Forbidden):

@@ -24,6 +24,7 @@ from openler.vc import VCError
 from openler.web import (
     achievement_pages,
     api,
+    claim_pages,
     issuer_pages,
     lifecycle_pages,
     manage_pages,
@@ -229,5 +230,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)
+    app.include_router(claim_pages.router)
     pages.mount_static(app)
     return app

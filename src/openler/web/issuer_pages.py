@@ -10,14 +10,15 @@ import json
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services import jobs
+from openler.services import jobs, outbox
 from openler.services.errors import NotFound, UsageError
 from openler.services.issuers import (
     achievements,
     bulk,
+    claims,
     endorsements,
     issuing,
     lifecycle,
@@ -27,12 +28,23 @@ from openler.services.issuers import (
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import Organization
+from openler.web import claim_pages
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import Ask, confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 MAX_BATCH_FILE = 2_000_000
 ACTIONS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
+#: what the credential page says after issuing (``?done=``)
+CLAIM_NOTICES = ("issued", "claim-sent", "claim-resent")
+#: the OB 3.0 identity types the single-issue form offers, in plain words
+IDENTIFIER_TYPES = {
+    "identifier": "Licence or other number",
+    "sisSourcedId": "Student id",
+    "accountId": "Account id",
+    "systemId": "Id in another system",
+    "userName": "User name",
+}
 #: what each status change does, said on the page that asks before it is made
 CONSEQUENCES = {
     "suspend": [
@@ -72,6 +84,7 @@ def _dashboard(
         search=search,
         error=error,
         values=values or {},
+        identifier_types=IDENTIFIER_TYPES,
         admin=principal.has("issuer_admin", organization.id) or principal.platform_admin,
         standing=lifecycle.standing(session, platform, organization),
     )
@@ -96,14 +109,57 @@ def issue_one(
     platform: PlatformDep,
     principal: Visitor,
     organization: OrgDep,
+    background: BackgroundTasks,
     achievement: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
+    identifier: Annotated[str, Form()] = "",
+    identifier_type: Annotated[str, Form()] = "identifier",
+    name: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Issue one credential to an email address or an identifier, with or without an
+    account; asks first when the recipient already holds an active one."""
+    values = {
+        "achievement": achievement,
+        "email": email,
+        "identifier": identifier,
+        "identifier_type": identifier_type,
+        "name": name,
+    }
     try:
-        if not email.strip() or not achievement:
-            raise UsageError("choose an achievement and give the recipient's email")
-        row = issuing.issue_to_email(
-            session, platform, principal, organization, achievement_slug=achievement, email=email
+        if not achievement:
+            raise UsageError("choose an achievement")
+        if identifier_type not in IDENTIFIER_TYPES:
+            raise UsageError("choose what kind of identifier it is")
+        recipient = claims.recipient_for(
+            email=email, identifier=identifier, identifier_type=identifier_type, name=name
+        )
+        issued = claims.issue_one(
+            session,
+            platform,
+            principal,
+            organization,
+            achievement_slug=achievement,
+            recipient=recipient,
+            allow_duplicate=confirm == "yes",
+        )
+    except claims.AlreadyHolds as exc:
+        held = exc.held
+        return confirmation(
+            request,
+            title=f"Issue {held.document.get('name') or 'it'} again?",
+            question=f"{exc.message}; it is still {held.state}.",
+            consequences=[
+                "Issuing another gives them a second, separate credential; the first stays "
+                "as it is.",
+                "To replace the first (a correction, a renewal), re-issue it from its page "
+                "instead.",
+            ],
+            action=f"/issuer/{organization.slug}/issue",
+            fields=values,
+            button="Issue another anyway",
+            cancel=f"/issuer/{organization.slug}/credentials/{quote(held.id)}",
+            danger=False,
         )
     except (UsageError, NotFound) as exc:
         return _dashboard(
@@ -114,12 +170,17 @@ def issue_one(
             organization,
             status=400,
             error=exc.message,
-            values={"achievement": achievement, "email": email},
+            values=values,
         )
-    stacking.after_issue(session, platform, row)
+    stacking.after_issue(session, platform, issued.credential)
     request.app.state.metrics.events["credential.issue"] += 1
+    done = "issued"
+    if issued.claim is not None:
+        done = "claim-sent"
+        if outbox.smtp_connect(platform.settings) is not None:
+            background.add_task(claim_pages.deliver_now, platform)
     return RedirectResponse(
-        f"/issuer/{organization.slug}/credentials/{quote(row.id)}?done=issued", 303
+        f"/issuer/{organization.slug}/credentials/{quote(issued.credential.id)}?done={done}", 303
     )
 
 
@@ -147,7 +208,9 @@ def issued_credential(
         state=check_state(session, platform, row)[0],
         recipient=recipient,
         badge=achievements.badge_format(session, row),
-        done=done if done in (*ACTIONS.values(), "issued", "renewed") else "",
+        done=done if done in (*ACTIONS.values(), "issued", "renewed", *CLAIM_NOTICES) else "",
+        claim=claims.claim_for_credential(session, principal, row),
+        now=platform.now(),
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
         endorsements=endorsements.for_document(session, platform, row.document),
         transcript=stacking.holder_of(row) is not None and row.kind == "OpenBadgeCredential",

@@ -98,15 +98,17 @@ def login(
     except Unauthenticated as exc:
         session.commit()  # keep the failed attempt (throttling, audit) although we answer 401
         return _loginpage(request, exc.message, 401, email=email)
-    redirect = _signed_in(request, platform, result)
+    redirect = signed_in(request, platform, result)
     redirect.delete_cookie(LOGIN_CSRF_COOKIE)
     return redirect
 
 
-def _signed_in(request: Request, platform: Platform, result: LoginResult) -> Response:
-    """Into the new session, back to the page that asked for it (re-checked: the cookie
-    could have been planted) or home."""
-    back = return_path(request.cookies.get(RETURN_COOKIE)) or "/home"
+def signed_in(
+    request: Request, platform: Platform, result: LoginResult, *, to: str | None = None
+) -> Response:
+    """Into the new session: to ``to`` (a path of this site) when given, else back to the
+    page that asked for it (re-checked: the cookie could have been planted) or home."""
+    back = to or return_path(request.cookies.get(RETURN_COOKIE)) or "/home"
     redirect = RedirectResponse(back, status_code=303)
     redirect.delete_cookie(RETURN_COOKIE, path="/login")
     redirect.set_cookie(
@@ -176,7 +178,7 @@ def oidc_callback(request: Request, session: SessionDep, platform: PlatformDep) 
         )
         response: Response = _loginpage(request, exc.message, exc.http_status)
     else:
-        response = _signed_in(request, platform, result)
+        response = signed_in(request, platform, result)
     response.delete_cookie(OIDC_COOKIE, path="/login/oidc")
     return response
 

@@ -18,7 +18,6 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, InvalidCredential, NotFound, UsageError
 from openler.services.issuers import statuslists
-from openler.services.issuers.achievements import achievement_by_slug
 from openler.services.issuers.orgs import org_did, signing_key
 from openler.services.issuers.recipients import Award, Recipient, subject_names
 from openler.services.issuers.statuslists import status_list_url
@@ -502,7 +501,7 @@ def reissue(
         person=person,
         recipient=recipient_of_row(old),
         previous_id=old.id,
-        cryptosuite=_cryptosuite_of(old.document),
+        cryptosuite=cryptosuite_of(old.document),
     )
     if was_suspended:
         set_status(session, platform, principal, new.id, action="suspend", reason=old.state_reason)
@@ -540,7 +539,7 @@ def recipient_of_row(row: IssuedCredential) -> Recipient | None:
     return None
 
 
-def _cryptosuite_of(document: dict[str, Any]) -> Cryptosuite:
+def cryptosuite_of(document: dict[str, Any]) -> Cryptosuite:
     proof = document.get("proof")
     suite = proof.get("cryptosuite") if isinstance(proof, dict) else None
     return "eddsa-jcs-2022" if suite == "eddsa-jcs-2022" else "eddsa-rdfc-2022"
@@ -734,21 +733,3 @@ def issuing_organization(session: Session, principal: Principal) -> Organization
     if organization is None:
         raise NotFound("the token's organization no longer exists")
     return organization
-
-
-def issue_to_email(
-    session: Session,
-    platform: Platform,
-    principal: Principal,
-    organization: Organization,
-    *,
-    achievement_slug: str,
-    email: str,
-) -> IssuedCredential:
-    """Issue one of the organization's achievements to the person with ``email``."""
-    require_role(principal, organization.id, *ISSUERS)
-    achievement = achievement_by_slug(session, organization, achievement_slug)
-    person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
-    if person is None:
-        raise NotFound(f"no one here has the email {email.strip()}; they need an account first")
-    return issue(session, platform, principal, organization, achievement, recipient=person)

@@ -33,6 +33,7 @@ from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, ServiceError, UsageError
 from openler.services.issuers import achievements, issuing
 from openler.services.issuers.orgs import org_did
+from openler.services.issuers.recipients import Recipient
 from openler.services.people.accounts import Principal, require_role
 from openler.store.models import (
     Achievement,
@@ -82,16 +83,20 @@ def replace_credential(
     *,
     how: str,
     deferred: set[str] | None = None,
+    person: Person | None = None,
+    recipient: Recipient | None = None,
 ) -> IssuedCredential:
     """Issue ``document`` (unsigned, without id or status) as the replacement of ``old``
-    and revoke ``old`` as replaced, saying ``how`` (renewed, extended, …). A suspended
-    credential's replacement is suspended too, for the same reason."""
+    and revoke ``old`` as replaced, saying ``how`` (renewed, extended, claimed, …). It goes
+    to ``old``'s recipient, or to ``person`` / ``recipient`` when given (a claim binds it to
+    the claimant's wallet), with the same achievement version. A suspended credential's
+    replacement is suspended too, for the same reason."""
     organization = session.get(Organization, old.organization_id)
-    assert organization is not None
+    if organization is None:  # pragma: no cover - a foreign key
+        raise NotFound("the issuing organization no longer exists")
     achievement = session.get(Achievement, old.achievement_id) if old.achievement_id else None
-    person = session.get(Person, old.person_id) if old.person_id else None
-    proof = old.document.get("proof")
-    suite = proof.get("cryptosuite") if isinstance(proof, dict) else None
+    if person is None and old.person_id:
+        person = session.get(Person, old.person_id)
     new = issuing.issue_document(
         session,
         platform,
@@ -100,10 +105,11 @@ def replace_credential(
         document,
         achievement=achievement,
         person=person,
-        recipient=issuing.recipient_of_row(old),
+        recipient=recipient or issuing.recipient_of_row(old),
         previous_id=old.id,
-        cryptosuite="eddsa-jcs-2022" if suite == "eddsa-jcs-2022" else "eddsa-rdfc-2022",
+        cryptosuite=issuing.cryptosuite_of(old.document),
     )
+    new.achievement_version = old.achievement_version
     if old.recipient_name and not new.recipient_name:
         new.recipient_name = old.recipient_name
     if old.state == "suspended":
