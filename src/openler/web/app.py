@@ -27,6 +27,7 @@ from openler.web import (
     manage_pages,
     pages,
     registry_pages,
+    roster_pages,
     verifier_pages,
     wallet_pages,
 )
@@ -218,6 +219,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
+    app.include_router(roster_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)
