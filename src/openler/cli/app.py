@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from openler import __version__
+from openler.cli import issue as issue_cli
 from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
 from openler.cli.render import print_report
@@ -51,6 +52,7 @@ app.add_typer(platform_cli.audit_app, name="audit")
 app.add_typer(people_cli.people_app, name="people")
 app.add_typer(people_cli.orgs_app, name="orgs")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(issue_cli.issue_app, name="issue")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 

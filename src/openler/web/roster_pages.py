@@ -305,12 +305,7 @@ def progress_words(view: JobView) -> str:
         else:
             words = f"{ending}."
         return f"{words} {view.error}" if view.error else words
-    parts = [
-        f"{view.counts[outcome]:,} {words}"
-        for outcome, words in bulk.OUTCOMES.items()
-        if view.counts.get(outcome)
-    ]
-    words = f"{ending}: {', '.join(parts) or 'no rows'}."
+    words = f"{ending}: {job_reports.outcome_words(view.counts) or 'no rows'}."
     return f"{words} {view.error}" if view.error and view.state == "failed" else words
 
 
@@ -324,7 +319,7 @@ def jobs_list(
         principal=principal,
         organization=organization,
         jobs=job_reports.organization_jobs(session, principal, organization),
-        outcomes=bulk.OUTCOMES,
+        outcome_words=job_reports.outcome_words,
     )
 
 

@@ -29,6 +29,8 @@ KINDS = {
     "bulk_reissue": "Re-issue",
 }
 RESULT_COLUMNS = ("row", "recipient", "outcome", "credential id", "message")
+#: the order outcomes are told in
+ORDER = ("issued", "would_issue", "already_holds", "failed")
 _PAGE = 2000
 
 
@@ -61,6 +63,18 @@ class JobView:
         if not self.total:
             return 100 if self.finished else 0
         return min(100, self.done * 100 // self.total)
+
+
+def outcome_words(counts: dict[str, int]) -> str:
+    """Row counts in words, in :data:`ORDER` and then any other outcome.
+
+    >>> outcome_words({"failed": 2, "issued": 1200})
+    '1,200 issued, 2 not issued'
+    """
+    order = [*ORDER, *sorted(set(counts) - set(ORDER))]
+    return ", ".join(
+        f"{counts[o]:,} {bulk.OUTCOMES.get(o, o.replace('_', ' '))}" for o in order if counts.get(o)
+    )
 
 
 def _job_of(session: Session, principal: Principal, organization: Organization, job_id: str) -> Job:

@@ -57,7 +57,14 @@ ALIASES = {
     "validFrom": ("validfrom", "issuedate", "startdate"),
     "validUntil": ("validuntil", "expires", "expirationdate", "expirydate", "enddate"),
     "evidence": ("evidence", "evidenceurl"),
-    "licenseNumber": ("licensenumber", "licencenumber", "license", "licence"),
+    "licenseNumber": (
+        "licensenumber",
+        "licencenumber",
+        "licenseno",
+        "licenceno",
+        "license",
+        "licence",
+    ),
     "creditsEarned": ("creditsearned", "credits"),
 }
 #: the date forms a date column accepts (and the pages list)

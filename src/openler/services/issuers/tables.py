@@ -66,10 +66,12 @@ def open_table(source: IO[bytes]) -> Iterator[Table]:
     elif head.startswith(_OLE_MAGIC):
         raise TableError(f"this looks like an old Excel .xls file; {_SAVE_AS}")
     else:
-        yield _csv_table(source)
+        with _csv_table(source) as table:
+            yield table
 
 
-def _csv_table(source: IO[bytes]) -> Table:
+@contextmanager
+def _csv_table(source: IO[bytes]) -> Iterator[Table]:
     sample = source.read(_SAMPLE)
     source.seek(0)
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -81,17 +83,20 @@ def _csv_table(source: IO[bytes]) -> Table:
         except UnicodeDecodeError as exc:
             raise TableError(_not_utf8(sample[: exc.start].count(b"\n") + 1)) from None
     text = io.TextIOWrapper(source, encoding=encoding, newline="")
-    lines = _LineCounter(text)
-    first = lines.peek_first()
-    delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
-    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     try:
-        header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise TableError(_csv_problem(exc, lines.number)) from None
-    if header is None or not any(cell.strip() for cell in header):
-        raise TableError("the file is empty: the first row must name the columns")
-    return Table(_unique_headers(header), _csv_rows(reader, lines), "csv")
+        lines = _LineCounter(text)
+        first = lines.peek_first()
+        delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
+        reader = csv.reader(lines, delimiter=delimiter, strict=False)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise TableError(_csv_problem(exc, lines.number)) from None
+        if header is None or not any(cell.strip() for cell in header):
+            raise TableError("the file is empty: the first row must name the columns")
+        yield Table(_unique_headers(header), _csv_rows(reader, lines), "csv")
+    finally:
+        text.detach()  # the caller's file stays the caller's to close
 
 
 def _csv_rows(reader: Iterator[list[str]], lines: _LineCounter) -> Iterator[tuple[int, list[Cell]]]:
