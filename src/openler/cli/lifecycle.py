@@ -4,33 +4,18 @@ issuance from the command line, acting as openler itself (``platform.operator``)
 from __future__ import annotations
 
 import csv
-import threading
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from openler.cli.issue import HeldQueue, issue_app, run_with_progress
 from openler.cli.platform import migrated_platform, operator
-from openler.services import jobs
 from openler.services.issuers import lifecycle, orgs, reminders
 
-issue_app = typer.Typer(
-    help="Issue and manage an organization's credentials.", no_args_is_help=True
-)
 reminders_app = typer.Typer(help="Expiry reminders to holders.", no_args_is_help=True)
 console = Console(highlight=False, emoji=False)
-
-
-class _HeldHere:
-    """A job queue that keeps the job for this process to run in the foreground."""
-
-    job_id: str | None = None
-
-    def submit(self, job_id: str) -> None:
-        self.job_id = job_id
 
 
 @issue_app.command("extend")
@@ -73,7 +58,7 @@ def extend(
     if dry_run or preview.count == 0:
         console.print(f"{preview.count} credential(s) would be extended by {days} days")
         return
-    queue = _HeldHere()
+    queue = HeldQueue()
     job_id = lifecycle.submit_extension(
         platform,
         queue,
@@ -84,17 +69,7 @@ def extend(
         expiring_before=expiring_before,
         issued_before=issued_before,
     )
-    worker = threading.Thread(target=jobs.run_job, args=(platform, job_id), daemon=True)
-    worker.start()
-    columns = (TextColumn("extending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("extend", total=preview.count)
-        while worker.is_alive():
-            worker.join(0.25)
-            with platform.db.session() as session:
-                found = lifecycle.extension_job(session, acting, job_id, limit=0)
-                bar.update(task, total=found.job.total or preview.count, completed=found.job.done)
-            time.sleep(0.05)
+    run_with_progress(platform, acting, job_id, label="extending")
     with platform.db.session() as session:
         found = lifecycle.extension_job(session, acting, job_id, limit=None)
         if report is not None:

@@ -30,6 +30,7 @@ from openler.web import (
     manage_pages,
     pages,
     registry_pages,
+    roster_pages,
     stacking_pages,
     transcript_pages,
     verifier_pages,
@@ -227,6 +228,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(transcript_pages.router)
     app.include_router(achievement_pages.router)
     app.include_router(lifecycle_pages.router)
+    app.include_router(roster_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)

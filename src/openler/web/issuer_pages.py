@@ -1,13 +1,14 @@
-"""Pages for issuer staff: issue one credential, issue a batch (pasted emails or a CSV
-file) as a job with its row-by-row result, find what was issued, and revoke, suspend or
-reinstate it. Access is decided in the service layer (``require_role``)."""
+"""Pages for issuer staff: issue one credential, issue a quick batch of pasted emails (or
+a CSV file of them) as a roster job (its page is in ``roster_pages``), find what was
+issued, and revoke, suspend or reinstate it. Access is decided in the service layer
+(``require_role``)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
@@ -366,19 +367,6 @@ async def batch_submit(
             request, session, principal, organization, status=400, error=exc.message, values=values
         )
     return RedirectResponse(f"/issuer/{organization.slug}/jobs/{job_id}", status_code=303)
-
-
-@router.get("/issuer/{slug}/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(
-    job_id: str,
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-    organization: OrgDep,
-) -> Response:
-    state: dict[str, Any] = jobs.job_state(platform, job_id, principal)
-    return page(request, "job.html", principal=principal, organization=organization, job=state)
 
 
 @router.get("/issuer/{slug}/keys", response_class=HTMLResponse)
