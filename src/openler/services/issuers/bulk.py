@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from openler.services import jobs
 from openler.services.context import Platform
 from openler.services.errors import Conflict, ServiceError, UsageError
-from openler.services.issuers import achievements, issuing, orgs, stacking
+from openler.services.issuers import achievements, claims, issuing, orgs, stacking
 from openler.services.issuers.recipients import (
     Award,
     Recipient,
@@ -143,6 +143,7 @@ def _issue_row(
         session, platform, principal, organization, achievement, recipient=recipient, award=award
     )
     credential.job_id, credential.job_row = job.id, award.row
+    claims.offer_claim(session, platform, credential, recipient)
     stacking.after_issue(session, platform, credential)
     return JobRow(row=award.row, outcome="issued", recipient=written, credential_id=credential.id)
 
