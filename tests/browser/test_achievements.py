@@ -33,7 +33,7 @@ def test_an_administrator_creates_and_edits_an_achievement(
 ) -> None:
     sign_in(phone, server, "olivia@demo.openler.org")
     phone.goto(f"{server}/issuer/ohio-nursing")
-    phone.get_by_role("link", name="Achievements").click()
+    phone.get_by_role("link", name="Achievements", exact=True).click()
     assert phone.get_by_role("heading", name="Achievements — Ohio Board of Nursing").is_visible()
     check_page(phone)
     phone.get_by_role("link", name="New achievement").click()
