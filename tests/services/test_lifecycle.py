@@ -141,17 +141,35 @@ def test_renewal_replaces_the_credential_from_now(world: Any) -> None:
         olivia = who(s, "olivia@demo.openler.org")
         new = lifecycle.renew(s, world, olivia, old.id)
         assert new.previous_id == old.id and old.replaced_by == new.id
-        assert old.state == "revoked" and old.state_reason == f"renewed as {new.id}"
+        # superseded, not revoked: a copy handed out before stays valid to its own end
+        assert old.state == "active" and old.state_reason == f"renewed as {new.id}"
         assert parse_datetime(new.document["validFrom"]) == NOW
         assert new.valid_until == NOW + timedelta(days=730)
         assert new.person_id == old.person_id
         assert verify_document(s, world, new.document).verified
-        assert not verify_document(s, world, old.document).verified
+        assert verify_document(s, world, old.document).verified
         assert issuer_notes(s, world, old.document)[0].current_id == new.id
         with pytest.raises(Conflict):
             lifecycle.renew(s, world, olivia, old.id)  # already replaced
         shorter = lifecycle.renew(s, world, olivia, new.id, days=30)
         assert shorter.valid_until == NOW + timedelta(days=30)
+        # revoking the current licence revokes every copy it superseded, for its reason
+        issuing.set_status(s, world, olivia, shorter.id, action="revoke", reason="Surrendered")
+        for row in (old, new):
+            assert row.state == "revoked" and row.state_reason == "Surrendered"
+            assert not verify_document(s, world, row.document).verified
+        assert "Revoked" in issuer_notes(s, world, old.document)[0].sentence
+
+
+def test_a_superseded_copy_follows_a_suspension_and_its_reinstatement(world: Any) -> None:
+    with world.db.session() as s:
+        old = licence_of(s, "maria@demo.openler.org")
+        olivia = who(s, "olivia@demo.openler.org")
+        new = lifecycle.extend(s, world, olivia, old.id, days=90)
+        issuing.set_status(s, world, olivia, new.id, action="suspend", reason="Under review")
+        assert old.state == "suspended" and not verify_document(s, world, old.document).verified
+        issuing.set_status(s, world, olivia, new.id, action="reinstate")
+        assert old.state == "active" and verify_document(s, world, old.document).verified
 
 
 def test_renewal_is_for_the_issuers_staff(world: Any) -> None:
@@ -241,7 +259,8 @@ def test_extending_every_active_licence_as_one_job(world: Any) -> None:
             assert old.replaced_by == new.id and new.job_id == job_id
             assert new.valid_until == old.valid_until + timedelta(days=180)
             assert verify_document(s, world, new.document).verified
-            assert not verify_document(s, world, old.document).verified  # the list re-signed
+            assert old.state == "active"  # superseded: valid to its own end, not revoked
+            assert verify_document(s, world, old.document).verified
         expired = s.get(IssuedCredential, issued[4])
         assert expired is not None and expired.replaced_by is None
         actions = [

@@ -65,7 +65,8 @@ def renew(
             question=f"A new {name} valid from today replaces the one issued "
             f"{row.issued_at:%Y-%m-%d}.",
             consequences=[
-                "The current one is revoked as replaced: verifiers here see what replaced it.",
+                "The current one stays valid until its own end date, so copies already handed "
+                "out keep working; revoking the new one later revokes it too.",
                 "The holder's wallet and shares present the new one.",
                 *_untrusted(lifecycle.standing(session, platform, organization)),
             ],
@@ -238,8 +239,8 @@ def extend_submit(
             f"ending between {preview.first_end:%Y-%m-%d} and {preview.last_end:%Y-%m-%d} "
             f"will each be valid {chosen} days longer.",
             consequences=[
-                "Each is issued again with the later end date and signed anew; the old one is "
-                "revoked as replaced (\u201cextended\u201d), which verifiers here are told.",
+                "Each is issued again with the later end date and signed anew; the old one stays "
+                "valid to its own end date, so copies already handed out keep working.",
                 "Holders' wallets, shares and answers to requests present the new ones.",
                 "It runs as one background job; you can watch it and download its report.",
                 *_untrusted(lifecycle.standing(session, platform, organization)),

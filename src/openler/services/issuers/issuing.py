@@ -425,7 +425,42 @@ def set_status(
         subject=credential_id,
         data={"reason": reason} if reason else None,
     )
+    for earlier in superseded_by(session, row):
+        if action != "reinstate" or earlier.state == "suspended":
+            set_status(
+                session,
+                platform,
+                principal,
+                earlier.id,
+                action=action,
+                reason=reason,
+                deferred=deferred,
+            )
     return row
+
+
+def superseded_by(session: Session, row: IssuedCredential) -> list[IssuedCredential]:
+    """The credentials ``row`` superseded (renewed or extended) that are still unrevoked:
+    they follow ``row``'s status, so that revoking the current licence also revokes the
+    copies it superseded."""
+    return list(
+        session.execute(
+            select(IssuedCredential).where(
+                IssuedCredential.replaced_by == row.id, IssuedCredential.state != "revoked"
+            )
+        ).scalars()
+    )
+
+
+def shows_replacement(row: IssuedCredential) -> bool:
+    """Whether ``row`` is best described by what replaced it: it was superseded (still
+    valid), or revoked as replaced — not revoked or suspended for a reason of its own."""
+    if not row.replaced_by:
+        return False
+    if row.state == "active":
+        return True
+    reason = row.state_reason
+    return row.state == "revoked" and (not reason or reason.endswith(f" as {row.replaced_by}"))
 
 
 def publish_lists(

@@ -85,12 +85,19 @@ def replace_credential(
     deferred: set[str] | None = None,
     person: Person | None = None,
     recipient: Recipient | None = None,
+    supersede: bool = False,
 ) -> IssuedCredential:
     """Issue ``document`` (unsigned, without id or status) as the replacement of ``old``
     and revoke ``old`` as replaced, saying ``how`` (renewed, extended, claimed, …). It goes
     to ``old``'s recipient, or to ``person`` / ``recipient`` when given (a claim binds it to
     the claimant's wallet), with the same achievement version. A suspended credential's
-    replacement is suspended too, for the same reason."""
+    replacement is suspended too, for the same reason.
+
+    With ``supersede`` (a renewal, an extension) ``old`` is not revoked: it stays valid
+    until its own end date, so a copy a holder handed out earlier does not turn "revoked"
+    in a verifier's hands; it records what replaced it, and from then on follows the
+    current credential — revoking, suspending or reinstating that does the same to it
+    (:func:`issuing.set_status`)."""
     organization = session.get(Organization, old.organization_id)
     if organization is None:  # pragma: no cover - a foreign key
         raise NotFound("the issuing organization no longer exists")
@@ -122,15 +129,19 @@ def replace_credential(
             reason=old.state_reason,
             deferred=deferred,
         )
-    issuing.set_status(
-        session,
-        platform,
-        principal,
-        old.id,
-        action="revoke",
-        reason=issuing.replaced_reason(how, new.id),
-        deferred=deferred,
-    )
+    if supersede:
+        old.state_reason = issuing.replaced_reason(how, new.id)
+        old.state_changed_at = platform.now()
+    else:
+        issuing.set_status(
+            session,
+            platform,
+            principal,
+            old.id,
+            action="revoke",
+            reason=issuing.replaced_reason(how, new.id),
+            deferred=deferred,
+        )
     old.replaced_by = new.id
     return new
 
@@ -177,7 +188,9 @@ def renew(
     if achievement is not None and isinstance(subject, dict) and "achievement" in subject:
         subject["achievement"] = copy.deepcopy(achievement.data)
         document["name"] = achievement.data.get("name", document.get("name"))
-    new = replace_credential(session, platform, principal, old, document, how="renewed")
+    new = replace_credential(
+        session, platform, principal, old, document, how="renewed", supersede=True
+    )
     audit.record(
         session,
         at=now,
@@ -213,7 +226,14 @@ def extend(
     until = new_valid_until(old.valid_until, days)
     document["validUntil"] = format_datetime(until)
     new = replace_credential(
-        session, platform, principal, old, document, how="extended", deferred=deferred
+        session,
+        platform,
+        principal,
+        old,
+        document,
+        how="extended",
+        deferred=deferred,
+        supersede=True,
     )
     audit.record(
         session,

@@ -99,7 +99,7 @@ def _act(row: IssuedCredential) -> str:
     ``revoked on 2026-05-31 by Ohio Board of Nursing: licence surrendered``, or for a
     replaced credential ``renewed on 2026-05-31 as urn:uuid:…``."""
     when = f" on {_day(row.state_changed_at)}" if row.state_changed_at else ""
-    if row.replaced_by:
+    if issuing.shows_replacement(row):
         how = issuing.how_replaced(row)
         return f"{how}{when} as {row.replaced_by}"
     verb = "revoked" if row.state == "revoked" else "suspended"
@@ -113,7 +113,7 @@ def credential_state(
     """The state of ``row`` at ``at``. The issuer's own acts come first (replaced, revoked,
     suspended), then the clock, then the verification ``report`` of the stored document
     (the registry's verdict on the issuer, then anything else that fails)."""
-    if row.replaced_by:
+    if issuing.shows_replacement(row):
         return CredentialState("replaced", _act(row))
     if row.state == "revoked":
         return CredentialState("revoked", _act(row))
