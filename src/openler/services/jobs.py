@@ -300,22 +300,24 @@ def job_state(
     platform: Platform, job_id: str, principal: Principal, *, rows: int = 1000
 ) -> dict[str, Any]:
     """A job's state, progress (``done`` of ``total``), result and its first ``rows``
-    per-row outcomes, for its creator, the organization's staff and the system principal
-    (others are told it does not exist)."""
+    per-row outcomes, for the organization's issuer staff (its creator only while they
+    are), platform administrators and the system principal (others are told it does not
+    exist: the rows name recipients)."""
     with platform.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")
-        if not principal.is_system and job.created_by != principal.label:
+        if not principal.is_system:
             slug = job.payload.get("organization")
             organization = session.execute(
                 select(Organization).where(Organization.slug == slug)
             ).scalar()
-            allowed = organization is not None and any(
-                principal.has(role, organization.id) for role in issuing.ISSUERS
-            )
-            if not allowed:
-                raise NotFound(f"no job {job_id}")
+            try:
+                if organization is None:
+                    raise Forbidden("the job's organization is gone")
+                require_role(principal, organization.id, *issuing.ISSUERS)
+            except Forbidden:
+                raise NotFound(f"no job {job_id}") from None
         return {
             "id": job.id,
             "kind": job.kind,

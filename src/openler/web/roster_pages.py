@@ -210,7 +210,13 @@ def preview(
     achievement = rosters.achievement_for(
         platform, principal, organization.slug, upload.achievement
     )
-    summary = rosters.summarise(upload.path, upload.mapping, achievement.data, first=PREVIEW_ROWS)
+    summary = rosters.summarise(
+        upload.path,
+        upload.mapping,
+        achievement.data,
+        first=PREVIEW_ROWS,
+        limits=roster_uploads.LIMITS,
+    )
     labels = rosters.field_labels(achievement.data)
     return page(
         request,
@@ -247,7 +253,9 @@ def run(
         achievement = rosters.achievement_for(
             platform, principal, organization.slug, upload.achievement
         )
-        summary = rosters.summarise(upload.path, upload.mapping, achievement.data, first=0)
+        summary = rosters.summarise(
+            upload.path, upload.mapping, achievement.data, first=0, limits=roster_uploads.LIMITS
+        )
         name = achievement.data.get("name", upload.achievement)
         return confirmation(
             request,
@@ -282,6 +290,7 @@ def run(
         mapping=upload.mapping,
         dry_run=dry_run,
         source=upload.filename,
+        limits=roster_uploads.LIMITS,
     )
     request.app.state.metrics.events["roster.submit"] += 1
     if dry_run:

@@ -3,8 +3,11 @@ content, not by name), and the baked badge a holder or issuer downloads — the 
 credential inside (Open Badges 3.0 §5.3, baking).
 
 An SVG is read with defusedxml (no entities, no DTDs) and refused when it could run code or
-reach out when opened on its own: scripts, event attributes, ``foreignObject``, and links to
-anything but its own fragments or inline images.
+reach out when opened on its own: scripts, event attributes, ``foreignObject``, links to
+anything but its own fragments or inline images, animations that change a link or an event
+attribute, processing instructions (``<?xml-stylesheet?>``), and CSS — in ``<style>`` or in
+any attribute — that could load something: ``url(…)`` of anything but a fragment or an
+inline image, ``@import``, ``@font-face``, ``image-set()`` and escapes that could spell them.
 
 >>> image_type(b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>')
 'image/svg+xml'
@@ -33,6 +36,14 @@ MAX_IMAGE_BYTES = 500_000
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _UNSAFE_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "handler"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: a processing instruction other than the XML declaration
+_INSTRUCTION = re.compile(rb"<\?(?!xml[\s?])", re.IGNORECASE)
+#: the start of what a ``url(…)`` may name: a fragment of this image or an inline image
+_OWN = re.compile(r"""\s*['"]?\s*(#|data:image/(png|jpeg|gif|webp)[;,])""", re.IGNORECASE)
+#: CSS that loads another document whatever it names (or spells such CSS in escapes)
+_LOADS = re.compile(r"@import|@font-face|image-set\(|image\(|src\(|\\", re.IGNORECASE)
+_URL = re.compile(r"url\(", re.IGNORECASE)
+_ANIMATIONS = {"animate", "set", "animateMotion", "animateTransform", "animateColor"}
 
 
 def image_type(content: bytes) -> str:
@@ -63,6 +74,10 @@ def image_type(content: bytes) -> str:
 
 
 def _check_svg(content: bytes) -> None:
+    if _INSTRUCTION.search(content):
+        raise UsageError(
+            "the SVG has a processing instruction (such as <?xml-stylesheet?>); remove it"
+        )
     try:
         root = SafeET.fromstring(content)
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
@@ -75,7 +90,14 @@ def _check_svg(content: bytes) -> None:
         name = str(element.tag).rpartition("}")[2]
         if name in _UNSAFE_ELEMENTS:
             raise UsageError(f"the SVG contains a <{name}> element; remove it (badges are images)")
+        if name == "style":
+            _check_css("".join(element.itertext()))
+        if name in _ANIMATIONS:
+            target = element.attrib.get("attributeName", "").rpartition(":")[2].strip().lower()
+            if target == "href" or target.startswith("on"):
+                raise UsageError(f"the SVG animates its {target} attribute; remove the animation")
         for attribute, value in element.attrib.items():
+            _check_css(value)
             attr = attribute.rpartition("}")[2].lower()
             if attr.startswith("on"):
                 raise UsageError(f"the SVG has an event attribute ({attr}); remove it")
@@ -84,6 +106,22 @@ def _check_svg(content: bytes) -> None:
                     "the SVG links to another document or site "
                     f"({value[:60]}); embed everything in the file"
                 )
+
+
+def _check_css(text: str) -> None:
+    """Refuse CSS (or an attribute value read as CSS) that could load another document."""
+    found = _LOADS.search(text)
+    if found:
+        raise UsageError(
+            f"the SVG's style uses {found.group(0)!r}, which can load another document; "
+            "embed everything in the file"
+        )
+    for match in _URL.finditer(text):
+        if not _OWN.match(text, match.end()):
+            raise UsageError(
+                "the SVG's style refers to another document "
+                f"({text[match.start() : match.start() + 60]}); embed everything in the file"
+            )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
-from openler.services.errors import Forbidden, NotFound, UsageError
+from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.issuers import issuing
 from openler.services.issuers.orgs import org_did
 from openler.services.people.accounts import Principal, require_role
@@ -220,32 +220,65 @@ def subjects_in(document: Mapping[str, Any]) -> list[str]:
     """The achievement ids and issuer ids a credential (or presentation, or CLR) names —
     what endorsements could be about — in the order they appear."""
     found: list[str] = []
+    for target, _issuer in named_in(document):
+        if target not in found:
+            found.append(target)
+    return found
 
-    def add(value: Any) -> None:
-        if isinstance(value, str) and value not in found:
-            found.append(value)
-        elif isinstance(value, Mapping):
-            add(value.get("id"))
+
+def named_in(document: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """Each achievement id and issuer id a document names, with the issuer of the
+    credential that names it (an issuer names itself)."""
+    found: list[tuple[str, str | None]] = []
+
+    def id_of(value: Any) -> str | None:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+            return str(value["id"])
+        return None
+
+    def add(value: Any, issuer: str | None) -> None:
+        target = id_of(value)
+        if target is not None and (target, issuer) not in found:
+            found.append((target, issuer))
 
     def walk(doc: Any) -> None:
         if not isinstance(doc, Mapping):
             return
+        issuer = id_of(doc.get("issuer"))
         subjects = doc.get("credentialSubject")
         for subject in subjects if isinstance(subjects, list) else [subjects]:
             if not isinstance(subject, Mapping):
                 continue
             achievements = subject.get("achievement")
             for achievement in achievements if isinstance(achievements, list) else [achievements]:
-                add(achievement)
+                add(achievement, issuer)
             for inner in _list(subject.get("verifiableCredential")):
                 walk(inner)
         if "credentialSubject" in doc:
-            add(doc.get("issuer"))
+            add(issuer, issuer)
         for inner in _list(doc.get("verifiableCredential")):
             walk(inner)
 
     walk(document)
     return found
+
+
+def _issued_by_owner(session: Session, platform: Platform, target: str, issuer: str | None) -> bool:
+    """Whether an endorsement of ``target`` applies where a credential of ``issuer`` names
+    it: an achievement defined here only in its own organization's credentials (anyone can
+    sign a credential that names another's achievement id)."""
+    achievement = session.execute(
+        select(Achievement).where(Achievement.data["id"].as_string() == target)
+    ).scalar()
+    if achievement is None:
+        return True  # an organization's DID: the credential's own (verified) issuer
+    owner = session.get(Organization, achievement.organization_id)
+    try:
+        return owner is not None and issuer == org_did(platform, owner)
+    except Conflict:  # an organization without a key yet has issued nothing
+        return False
 
 
 def _list(value: Any) -> list[Any]:
@@ -256,10 +289,15 @@ def for_document(
     session: Session, platform: Platform, document: Mapping[str, Any] | None
 ) -> list[Shown]:
     """The endorsements on this platform of what ``document`` names (see
-    :func:`subjects_in`); none for a document that is not an object."""
+    :func:`named_in`) — an achievement's only where its own organization issued the
+    credential naming it; none for a document that is not an object."""
     if not isinstance(document, Mapping):
         return []
-    return endorsements_of(session, platform, subjects_in(document))
+    targets: list[str] = []
+    for target, issuer in named_in(document):
+        if target not in targets and _issued_by_owner(session, platform, target, issuer):
+            targets.append(target)
+    return endorsements_of(session, platform, targets)
 
 
 def for_verified(

@@ -2,8 +2,9 @@
 progress and row outcomes as it runs, and its per-row result as a CSV file.
 
 A job belongs to the organization it was submitted for (``Job.organization_id``, or the
-``organization`` its payload names); its organization's issuer staff, and the person who
-submitted it, may see it — anyone else is told it does not exist.
+``organization`` its payload names); its organization's issuer staff may see it — anyone
+else, the person who submitted it too once they are no longer staff, is told it does not
+exist (its rows name every recipient's address).
 """
 
 from __future__ import annotations
@@ -85,11 +86,10 @@ def _job_of(session: Session, principal: Principal, organization: Organization, 
     )
     if job is None or not belongs:
         raise NotFound(f"no job {job_id}")
-    if job.created_by != principal.label:
-        try:
-            require_role(principal, organization.id, *issuing.ISSUERS)
-        except Forbidden:  # refused the same way as missing
-            raise NotFound(f"no job {job_id}") from None
+    try:  # whoever submitted it: a former member reads no recipient's address here
+        require_role(principal, organization.id, *issuing.ISSUERS)
+    except Forbidden:  # refused the same way as missing
+        raise NotFound(f"no job {job_id}") from None
     return job
 
 

@@ -24,10 +24,14 @@ from openler.services.context import Platform
 from openler.services.errors import NotFound, UsageError
 from openler.services.issuers import achievements, issuing, orgs
 from openler.services.issuers.rosters import headers_of
+from openler.services.issuers.tables import Limits
 from openler.services.people.accounts import Principal, require_role
 
 #: the largest roster file the pages accept (the request limit may be lower)
 MAX_UPLOAD = 10_000_000
+#: what an uploaded roster may hold: some 100,000 rows, read (and re-read at each step)
+#: in the request that asks; a workbook of a few hundred kB cannot expand to gigabytes
+LIMITS = Limits(columns=1000, rows=100_000, expanded=100_000_000, shared_strings=16_000_000)
 #: how long an upload is kept
 KEEP = timedelta(hours=24)
 _ID = re.compile(r"[A-Za-z0-9_-]{24}")
@@ -79,7 +83,7 @@ def store(
     path = folder / f"{upload_id}.data"
     path.write_bytes(content)
     try:
-        headers = headers_of(path)
+        headers = headers_of(path, LIMITS)
     except UsageError:
         path.unlink(missing_ok=True)
         raise

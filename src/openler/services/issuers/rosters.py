@@ -32,7 +32,14 @@ from openler.services.context import Platform
 from openler.services.errors import UsageError
 from openler.services.issuers import achievements, bulk, issuing, orgs
 from openler.services.issuers.recipients import IDENTITY_TYPES, Award, Recipient
-from openler.services.issuers.tables import Cell, Table, TableError, open_table
+from openler.services.issuers.tables import (
+    DEFAULT_LIMITS,
+    Cell,
+    Limits,
+    Table,
+    TableError,
+    open_table,
+)
 from openler.services.people.accounts import Principal, require_role
 from openler.store.models import Achievement
 
@@ -384,10 +391,11 @@ def summarise(
     *,
     first: int = 10,
     problems: int = 200,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Summary:
     """Read the whole roster at ``path`` and count; keep its first ``first`` rows and its
     first ``problems`` problem rows (and as many notes)."""
-    with path.open("rb") as source, open_table(source) as table:
+    with path.open("rb") as source, open_table(source, limits=limits) as table:
         summary = Summary(table.headers)
         for checked in check_rows(table, mapping, achievement_data):
             summary.total += 1
@@ -405,9 +413,9 @@ def summarise(
     return summary
 
 
-def headers_of(path: Path) -> list[str]:
+def headers_of(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
     """The headers of the roster at ``path`` (:class:`TableError` when unreadable)."""
-    with path.open("rb") as source, open_table(source) as table:
+    with path.open("rb") as source, open_table(source, limits=limits) as table:
         return table.headers
 
 
@@ -449,12 +457,13 @@ def submit(
     mapping: Mapping[str, str],
     dry_run: bool = False,
     source: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> str:
     """Check every row of the roster at ``path`` and queue it: the good rows to issue, the
     others reported as not issued. The column map is remembered for the achievement.
     Returns the job id."""
     achievement = achievement_for(platform, principal, organization_slug, achievement_slug)
-    with path.open("rb") as handle, open_table(handle) as table:
+    with path.open("rb") as handle, open_table(handle, limits=limits) as table:
         chosen = check_mapping(mapping, table.headers, achievement.data)
         awards, rejected = awards_and_rejected(check_rows(table, chosen, achievement.data))
     if not awards and not rejected:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import IO, Any
 
+import defusedxml.ElementTree as SafeET
+
 from openler.services.errors import UsageError
 
 #: a cell as a table gives it: text, or a date a workbook stored as one
@@ -34,11 +36,32 @@ _SAMPLE = 64 * 1024
 _DELIMITERS = (",", ";", "\t")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other Office 97 files)
+#: the largest workbook manifest (``[Content_Types].xml``) read
+_MAX_MANIFEST = 1_000_000
 _SAVE_AS = "save it as CSV UTF-8 (in Excel: File → Save As → CSV UTF-8) or as .xlsx"
 
 
 class TableError(UsageError):
     """The file cannot be read as a table at all (not the fault of one row)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a table may be. A workbook is a zip archive, so a small file may expand
+    a thousandfold; its parts' sizes are checked before anything is read, and openpyxl
+    holds the shared text of a workbook in memory whole, so that part is bounded more
+    tightly. ``rows`` counts every row under the headers, blank ones too (None: any)."""
+
+    columns: int = 1000
+    rows: int | None = None
+    #: the bytes all the parts of a workbook may expand to together
+    expanded: int = 1_000_000_000
+    #: the bytes a workbook's shared text may expand to
+    shared_strings: int = 32_000_000
+
+
+#: what a roster file read on the command line may be
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -54,24 +77,44 @@ class Table:
 
 
 @contextmanager
-def open_table(source: IO[bytes]) -> Iterator[Table]:
+def open_table(source: IO[bytes], *, limits: Limits = DEFAULT_LIMITS) -> Iterator[Table]:
     """Read the table in ``source`` (a binary file positioned at its start), deciding
     between CSV and XLSX from its first bytes. Raises :class:`TableError` for a file that
-    is neither, an empty one, or text that is not UTF-8 (also while its rows are read)."""
+    is neither, an empty one, text that is not UTF-8, or a table beyond ``limits`` (also
+    while its rows are read). Cells beyond the last header are dropped."""
     head = source.read(len(_XLSX_MAGIC))
     source.seek(0)
     if head.startswith(_XLSX_MAGIC):
-        with _xlsx_table(source) as table:
-            yield table
+        table_of = _xlsx_table
     elif head.startswith(_OLE_MAGIC):
         raise TableError(f"this looks like an old Excel .xls file; {_SAVE_AS}")
     else:
-        with _csv_table(source) as table:
-            yield table
+        table_of = _csv_table
+    with table_of(source, limits) as table:
+        if len(table.headers) > limits.columns:
+            raise TableError(
+                f"the file has {len(table.headers):,} columns; a roster may have at most "
+                f"{limits.columns:,}"
+            )
+        table.rows = _bounded(table.rows, len(table.headers), limits.rows)
+        yield table
+
+
+def _bounded(
+    rows: Iterator[tuple[int, list[Cell]]], width: int, most: int | None
+) -> Iterator[tuple[int, list[Cell]]]:
+    """The rows that are not blank, each cut to ``width`` cells; refused past row ``most``
+    (blank rows count: a sheet of a million empty rows takes as long to read)."""
+    for number, cells in rows:
+        if most is not None and number > most:
+            raise TableError(f"the file has more than {most:,} rows; split it into smaller files")
+        kept = cells[:width]
+        if any(c if isinstance(c, date) else c.strip() for c in kept):
+            yield number, kept
 
 
 @contextmanager
-def _csv_table(source: IO[bytes]) -> Iterator[Table]:
+def _csv_table(source: IO[bytes], limits: Limits) -> Iterator[Table]:
     sample = source.read(_SAMPLE)
     source.seek(0)
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -109,8 +152,7 @@ def _csv_rows(reader: Iterator[list[str]], lines: _LineCounter) -> Iterator[tupl
         if row is None:
             return
         number += 1
-        if any(cell.strip() for cell in row):
-            yield number, list(row)
+        yield number, list(row)
 
 
 def _csv_problem(exc: Exception, line: int) -> str:
@@ -155,30 +197,65 @@ class _LineCounter:
 
 
 @contextmanager
-def _xlsx_table(source: IO[bytes]) -> Iterator[Table]:
+def _xlsx_table(source: IO[bytes], limits: Limits) -> Iterator[Table]:
     from openpyxl import load_workbook  # imported when a workbook arrives: it is slow to load
 
     try:
+        _check_expansion(source, limits)
+        source.seek(0)
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SafeET.ParseError) as exc:
         raise TableError(f"the workbook cannot be read ({exc}); {_SAVE_AS}") from None
     try:
         if not workbook.worksheets:
             raise TableError("the workbook has no sheets")
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
+        sheet = workbook.worksheets[0]
+        header = next(sheet.iter_rows(max_row=1, values_only=True), None)
         if header is None or not any(_xlsx_cell(v) for v in header):
             raise TableError("the first sheet is empty: its first row must name the columns")
-        yield Table(_unique_headers([str(_xlsx_cell(v)) for v in header]), _xlsx_rows(rows), "xlsx")
+        headers = _unique_headers([str(_xlsx_cell(v)) for v in header])
+        # rows as wide as the headers: a cell far to the right would widen every row
+        width = max(1, min(len(headers), limits.columns))
+        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+        yield Table(headers, _xlsx_rows(rows), "xlsx")
     finally:
         workbook.close()
 
 
+def _check_expansion(source: IO[bytes], limits: Limits) -> None:
+    """Refuse a workbook whose parts expand beyond ``limits`` — from the sizes its zip
+    directory declares (reading a part stops at its declared size) — before openpyxl
+    reads any of it. The shared text is the part openpyxl's manifest names, wherever it
+    is in the archive."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+
+    with zipfile.ZipFile(source) as archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > limits.expanded:
+            raise TableError(
+                f"the workbook expands to {total / 1e6:,.0f} MB (the limit is "
+                f"{limits.expanded / 1e6:,.0f} MB); {_SAVE_AS}, or split it"
+            )
+        manifest = archive.getinfo(ARC_CONTENT_TYPES)
+        if manifest.file_size > _MAX_MANIFEST:
+            raise TableError(f"the workbook's list of parts is too large; {_SAVE_AS}")
+        found = Manifest.from_tree(SafeET.fromstring(archive.read(manifest))).find(SHARED_STRINGS)
+        if found is None:
+            return
+        name = found.PartName[1:]
+        size = sum(info.file_size for info in infos if info.filename == name)
+        if size > limits.shared_strings:
+            raise TableError(
+                f"the workbook's shared text expands to {size / 1e6:,.0f} MB (the limit is "
+                f"{limits.shared_strings / 1e6:,.0f} MB); {_SAVE_AS}, or split it"
+            )
+
+
 def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[Cell]]]:
     for number, values in enumerate(rows, start=1):
-        cells = [_xlsx_cell(v) for v in values]
-        if any(c if isinstance(c, date) else c.strip() for c in cells):
-            yield number, cells
+        yield number, [_xlsx_cell(v) for v in values]
 
 
 def _xlsx_cell(value: Any) -> Cell:
