@@ -311,9 +311,8 @@ def test_retiring_stops_issuance_and_can_be_undone(s: Session, platform: Any) ->
     assert row not in achievements.achievements_of(s, olivia, ohio(s))
     issued = s.scalars(select(IssuedCredential.id).where(IssuedCredential.achievement_id == row.id))
     listed = achievements.listing(s, olivia, ohio(s))
-    assert [(entry.achievement.slug, entry.issued) for entry in listed] == [
-        ("registered-nurse", len(list(issued)))
-    ]
+    counts = {entry.achievement.slug: entry.issued for entry in listed}
+    assert counts["registered-nurse"] == len(list(issued))  # retired, still listed
     with pytest.raises(Conflict, match="offer it again"):
         achievements.edit_achievement(s, platform, olivia, ohio(s), row, data=LPN, valid_days=None)
     with pytest.raises(Conflict, match="already retired"):
