@@ -78,7 +78,9 @@ class CredentialFacts:
                 if isinstance(alignment.get("targetUrl"), str):
                     ids.append(alignment["targetUrl"])
         name = achievement.get("name")
-        label = f"{name} {kind}" if name and kind else str(name or kind or "this credential")
+        label = str(name or kind or "this credential")
+        if name and kind and str(kind).lower() not in str(name).lower():
+            label = f"{name} {kind}"
         return cls(
             achievement_types=(kind,) if isinstance(kind, str) else (),
             occupations=tuple(codes),

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.issuers import achievements, badges, issuing
+from openler.services.issuers import achievements, badges, issuing, standing
 from openler.services.issuers.achievement_checks import InvalidAchievement, Problem, definition
 from openler.services.issuers.achievements import Image
 from openler.services.people.accounts import Principal
@@ -291,6 +291,7 @@ def detail_page(
     aslug: str,
     request: Request,
     session: SessionDep,
+    platform: PlatformDep,
     principal: Visitor,
     organization: OrgDep,
     done: str = "",
@@ -308,6 +309,7 @@ def detail_page(
         versions=achievements.versions(session, principal, organization, row),
         admin=achievements.may_edit(principal, organization),
         done=notice,
+        untrusted=standing.untrusted_warning(session, platform, organization, row),
     )
 
 

@@ -25,6 +25,7 @@ from openler.services.issuers import (
     lifecycle,
     orgs,
     stacking,
+    standing,
 )
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
@@ -117,6 +118,7 @@ def issue_one(
     identifier_type: Annotated[str, Form()] = "identifier",
     name: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
+    untrusted_ok: Annotated[str, Form()] = "",
 ) -> Response:
     """Issue one credential to an email address or an identifier, with or without an
     account; asks first when the recipient already holds an active one."""
@@ -135,6 +137,24 @@ def issue_one(
         recipient = claims.recipient_for(
             email=email, identifier=identifier, identifier_type=identifier_type, name=name
         )
+        awarded = achievements.achievement_by_slug(session, organization, achievement)
+        warning = standing.untrusted_warning(session, platform, organization, awarded)
+        if warning and untrusted_ok != "yes":
+            return confirmation(
+                request,
+                title=f"Issue {awarded.data.get('name', achievement)} although verifiers here "
+                "would not trust it?",
+                question=warning,
+                consequences=[
+                    "The credential is signed and goes to the recipient's wallet at once.",
+                    "Every verifier here sees it as \u201cissuer not trusted\u201d until the "
+                    "trust registry covers it.",
+                ],
+                action=f"/issuer/{organization.slug}/issue",
+                fields={**values, "confirm": confirm, "untrusted_ok": "yes"},
+                button="Issue it anyway",
+                cancel=f"/issuer/{organization.slug}",
+            )
         issued = claims.issue_one(
             session,
             platform,
@@ -157,7 +177,7 @@ def issue_one(
                 "instead.",
             ],
             action=f"/issuer/{organization.slug}/issue",
-            fields=values,
+            fields={**values, "untrusted_ok": untrusted_ok},
             button="Issue another anyway",
             cancel=f"/issuer/{organization.slug}/credentials/{quote(held.id)}",
             danger=False,
