@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import os
-import resource
 import sys
 import tempfile
 import threading
@@ -63,10 +62,32 @@ class NoQueue:
         pass
 
 
-def rss_mb() -> float:
-    """This process's resident memory now."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mb(pid: int | str = "self") -> float:
+    """A process's resident memory now (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+
+
+def descendants() -> list[int]:
+    """The processes started by this one and by those (the signing workers)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        found.extend(children)
+        frontier.extend(children)
+    return found
 
 
 def world(url: str, data_dir: Path) -> tuple[Platform, Principal]:
@@ -103,7 +124,12 @@ def world(url: str, data_dir: Path) -> tuple[Platform, Principal]:
                 valid_days=730,
             )
         trainer = accounts.create_person(
-            session, platform, name="Trainer", email="trainer@bench.example", password=None, actor=SETUP
+            session,
+            platform,
+            name="Trainer",
+            email="trainer@bench.example",
+            password=None,
+            actor=SETUP,
         )
         accounts.add_member(
             session,
@@ -149,7 +175,7 @@ class Sampler:
 
     def __init__(self, platform: Platform, job_id: str) -> None:
         self.platform, self.job_id = platform, job_id
-        self.samples: list[tuple[int, float]] = []
+        self.samples: list[tuple[int, float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -157,7 +183,8 @@ class Sampler:
         while not self._stop.wait(0.5):
             with self.platform.db.session() as session:
                 done = session.execute(select(Job.done).where(Job.id == self.job_id)).scalar()
-            self.samples.append((int(done or 0), rss_mb()))
+            workers = max((rss_mb(pid) for pid in descendants()), default=0.0)
+            self.samples.append((int(done or 0), rss_mb(), workers))
 
     def __enter__(self) -> Sampler:
         self._thread.start()
@@ -167,15 +194,16 @@ class Sampler:
         self._stop.set()
         self._thread.join()
 
-    def at(self, rows: int) -> float:
-        """The memory sampled once ``rows`` rows were done (the first sample past it)."""
-        for done, mb in self.samples:
+    def at(self, rows: int) -> tuple[float, float]:
+        """This process's memory and the largest worker's, sampled once ``rows`` rows were
+        done (the first sample past it)."""
+        for done, mb, worker in self.samples:
             if done >= rows:
-                return mb
-        return self.samples[-1][1] if self.samples else rss_mb()
+                return mb, worker
+        return (self.samples[-1][1], self.samples[-1][2]) if self.samples else (rss_mb(), 0.0)
 
 
-def roster(platform: Platform, principal: Principal, rows: int) -> dict[str, float]:
+def roster(platform: Platform, principal: Principal, rows: int) -> dict[str, Any]:
     """Submit and run a roster of ``rows`` rows; check what it wrote."""
     add_accounts(platform, "r", rows)
     start = time.perf_counter()
@@ -282,11 +310,12 @@ def bench(label: str, url: str, rows: int, baseline_rows: int) -> None:
         f"  baseline (issuing.issue per row, {baseline_rows:,} rows): {per_row:,.0f} credentials/s;"
         f" ratio {rate / per_row:,.1f}x"
     )
+    own_fifth, worker_fifth = figures["rss_fifth"]
+    own_end, worker_end = figures["rss_end"]
     print(
-        f"  memory (this process): {figures['rss_start']:.0f} MB before the run, "
-        f"{figures['rss_fifth']:.0f} MB after {rows // 5:,} rows, {figures['rss_end']:.0f} MB "
-        f"after {rows:,}; signing workers' peak "
-        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB"
+        f"  memory: this process {figures['rss_start']:.0f} MB before the run, {own_fifth:.0f} MB "
+        f"after {rows // 5:,} rows, {own_end:.0f} MB after {rows:,}; a signing worker "
+        f"{worker_fifth:.0f} MB and {worker_end:.0f} MB"
     )
     print(
         f"  projected for {MILLION:,} rows: {MILLION / rate / 60:.1f} min "

@@ -349,7 +349,7 @@ def test_a_block_never_takes_an_allocated_index(platform: Any) -> None:
         s.add_all(StatusAllocation(status_list_id=status_list.id, index=i) for i in taken)
         status_list.used = len(taken)
         s.flush()
-        block = statusblocks.allocate_block(
+        block = statusblocks.BlockAllocator().allocate(
             s, platform, organization, "revocation", [f"urn:x:{i}" for i in range(10)]
         )
         here = [index for found, index in block if found.id == status_list.id]

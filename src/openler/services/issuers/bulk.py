@@ -21,14 +21,15 @@ row whose document breaks the data model fails alone, and the rest of its chunk 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, func, insert, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,7 @@ from openler.services.issuers.recipients import (
 )
 from openler.services.issuers.signing_pool import SigningKey, SigningPool
 from openler.services.people.accounts import Principal, require_role
+from openler.store.bulkwrite import table_of, write_rows
 from openler.store.models import (
     Achievement,
     IssuedCredential,
@@ -75,10 +77,10 @@ CHUNK_ATTEMPTS = 3
 #: rows written per statement when a roster is submitted
 _SUBMIT_ROWS = 2000
 log = logging.getLogger("openler.roster")
-# rows are written as tables (Core executemany), not as ORM objects, for speed
-_INPUTS = cast(Table, JobInput.__table__)
-_ROWS = cast(Table, JobRow.__table__)
-_CREDENTIALS = cast(Table, IssuedCredential.__table__)
+# rows are written as tables, many per statement, not as ORM objects
+_INPUTS = table_of(JobInput)
+_ROWS = table_of(JobRow)
+_CREDENTIALS = table_of(IssuedCredential)
 T = TypeVar("T")
 
 
@@ -123,8 +125,9 @@ def submit_roster(
         stored = refused = 0
         try:
             for batch in _batches(awards, _SUBMIT_ROWS):
-                session.execute(
-                    insert(_INPUTS),
+                write_rows(
+                    session,
+                    _INPUTS,
                     [
                         {
                             "job_id": job.id,
@@ -137,8 +140,9 @@ def submit_roster(
                 )
                 stored += len(batch)
             for refusals in _batches(rejected, _SUBMIT_ROWS):
-                session.execute(
-                    insert(_ROWS),
+                write_rows(
+                    session,
+                    _ROWS,
                     [
                         {
                             "job_id": job.id,
@@ -206,9 +210,10 @@ def issue_roster(
     if workers is None:
         workers = default_jobs() if (remaining or 0) >= PARALLEL_ROWS else 1
     with SigningPool(workers) as pool:
+        run = _Run(job_id, chunk_rows, pool, statusblocks.BlockAllocator())
         after = -1  # row numbers start at 0 or 1; a chunk goes on after the last one
         while True:
-            last = _attempt_chunk(platform, job_id, after, chunk_rows, pool)
+            last = _attempt_chunk(platform, run, after)
             if last is None:
                 break
             after = last
@@ -227,19 +232,33 @@ def _unrecorded(job_id: str, after: int = -(2**31)) -> Any:
     )
 
 
-def _attempt_chunk(
-    platform: Platform, job_id: str, after: int, size: int, pool: SigningPool
-) -> int | None:
+@dataclass
+class _Run:
+    """What the chunks of one run of a job share."""
+
+    job_id: str
+    size: int
+    pool: SigningPool
+    allocator: statusblocks.BlockAllocator
+
+
+def _attempt_chunk(platform: Platform, run: _Run, after: int) -> int | None:
     """One chunk in its own transaction, tried again when it lost a race with another
     writer (what it wrote rolled back with it). Returns its last row (None: no rows left)."""
     for attempt in range(1, CHUNK_ATTEMPTS + 1):
         try:
             with platform.db.session() as session:
-                return _chunk(session, platform, job_id, after, size, pool)
+                return _chunk(session, platform, run, after)
         except (IntegrityError, OperationalError) as exc:
+            run.allocator.forget()
             if attempt == CHUNK_ATTEMPTS:
                 raise
-            log.warning("roster job %s: chunk after row %s tried again (%s)", job_id, after, exc)
+            log.warning(
+                "roster job %s: chunk after row %s tried again (%s)", run.job_id, after, exc
+            )
+        except BaseException:
+            run.allocator.forget()  # what it kept of the rolled-back allocations is stale
+            raise
     return None  # pragma: no cover - the loop returns or raises
 
 
@@ -272,6 +291,7 @@ class _Context:
 
     session: Session
     platform: Platform
+    run: _Run
     job_id: str
     principal: Principal
     organization: Organization
@@ -280,14 +300,13 @@ class _Context:
     dry_run: bool
 
 
-def _chunk(
-    session: Session, platform: Platform, job_id: str, after: int, size: int, pool: SigningPool
-) -> int | None:
+def _chunk(session: Session, platform: Platform, run: _Run, after: int) -> int | None:
+    job_id = run.job_id
     # the job's row is locked first: two runs of one job take turns, chunk by chunk
     job = session.get(Job, job_id, with_for_update=True)
     if job is None:
         raise UsageError(f"no job {job_id}")
-    inputs = session.execute(_unrecorded(job_id, after).limit(size)).all()
+    inputs = session.execute(_unrecorded(job_id, after).limit(run.size)).all()
     if not inputs:
         return None
     principal = jobs.submitter(session, job)
@@ -297,6 +316,7 @@ def _chunk(
     context = _Context(
         session,
         platform,
+        run,
         job_id,
         principal,
         organization,
@@ -315,11 +335,12 @@ def _chunk(
         first = _sort_out(context, [r for r in rows if r.outcome is None])
         issued: list[_Row] = []
         while first:  # a round per recipient whose earlier row of this chunk failed
-            issued.extend(_issue_round(context, pool, first))
+            issued.extend(_issue_round(context, first))
             first = _next_round(context, first)
         _record_issued(context, issued)
-    session.execute(
-        insert(_ROWS),
+    write_rows(
+        session,
+        _ROWS,
         [
             {
                 "job_id": job_id,
@@ -455,11 +476,12 @@ def _dry_run_earlier(context: _Context, keys: set[str]) -> dict[str, int]:
     return {key: int(row) for key, row in found if key is not None}
 
 
-def _issue_round(context: _Context, pool: SigningPool, rows: list[_Row]) -> list[_Row]:
+def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
     """Build, allocate, check, sign and write one credential per row; returns the rows
     issued, having settled the failed ones (whose status indexes are given back)."""
     session, platform, organization = context.session, context.platform, context.organization
     ready: list[_Row] = []
+    shared = copy.deepcopy(context.achievement.data)  # one copy for the round's documents
     for item in rows:
         assert item.award is not None
         assert item.recipient is not None
@@ -470,6 +492,7 @@ def _issue_round(context: _Context, pool: SigningPool, rows: list[_Row]) -> list
                 context.achievement,
                 replace(item.award, recipient=item.recipient),
                 now=context.now,
+                achievement_data=shared,
             )
             issuing.complete_document(platform, organization, document, now=context.now)
         except ServiceError as exc:
@@ -481,7 +504,7 @@ def _issue_round(context: _Context, pool: SigningPool, rows: list[_Row]) -> list
         return []
     ids = [item.document["id"] for item in ready if item.document]
     lists: dict[Purpose, list[tuple[StatusList, int]]] = {
-        purpose: statusblocks.allocate_block(session, platform, organization, purpose, ids)
+        purpose: context.run.allocator.allocate(session, platform, organization, purpose, ids)
         for purpose in issuing.PURPOSES
     }
     placed = [{p: lists[p][i] for p in issuing.PURPOSES} for i in range(len(ready))]
@@ -493,7 +516,7 @@ def _issue_round(context: _Context, pool: SigningPool, rows: list[_Row]) -> list
     signing = zip(ready, placed, strict=True)
     issued: list[_Row] = []
     given_back: list[tuple[StatusList, int]] = []
-    for outcomes in pool.finish(SigningKey.of(key), context.now, documents):
+    for outcomes in context.run.pool.finish(SigningKey.of(key), context.now, documents):
         written: list[dict[str, Any]] = []
         # outcomes first: zip stops at the slice's end without taking the next row
         for outcome, (item, entries) in zip(outcomes, signing, strict=False):
@@ -517,8 +540,8 @@ def _issue_round(context: _Context, pool: SigningPool, rows: list[_Row]) -> list
             issued.append(item)
             written.append(item.values)
         if written:  # this slice is written while the workers sign the next ones
-            session.execute(insert(_CREDENTIALS), written)
-    statusblocks.release(session, given_back)
+            write_rows(session, _CREDENTIALS, written)
+    context.run.allocator.release(session, given_back)
     return issued
 
 

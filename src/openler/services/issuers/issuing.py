@@ -170,14 +170,19 @@ def credential_document(
     award: Award,
     *,
     now: datetime,
+    achievement_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential for one award of ``achievement`` (its current
-    version): no id, status entries or proof yet."""
+    version): no id, status entries or proof yet. The document embeds a copy of the
+    achievement's data, or ``achievement_data`` itself (a copy that many documents being
+    signed share, none of them changing it)."""
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         **subject_names(award.recipient),
         **award.subject,
-        "achievement": copy.deepcopy(achievement.data),
+        "achievement": (
+            achievement_data if achievement_data is not None else copy.deepcopy(achievement.data)
+        ),
     }
     if award.results:
         subject["result"] = copy.deepcopy(award.results)

@@ -6,10 +6,12 @@ the organization's key. The key's seed travels to the workers in a :class:`Signi
 whose representation never shows it, so that no log line, traceback or job error can
 carry it; it lives in a worker only while a slice is signed.
 
-Workers are started with ``spawn`` (a fresh interpreter): ``openler serve`` runs jobs on a
-thread, and forking a process that has threads (and open database connections) is not
-safe. Starting them costs about a second, once per job; below :data:`MIN_PARALLEL`
-documents, or with one worker, everything runs in the calling process.
+Workers never come from forking the calling process: ``openler serve`` runs jobs on a
+thread, and forking a process that has threads (and open database connections, and the
+key-encryption key in memory) is not safe. They are forked by a clean ``forkserver``
+process that imported this module once (``spawn`` where there is no forkserver, at about
+a second per worker and job). Below :data:`MIN_PARALLEL` documents, or with one worker,
+everything runs in the calling process.
 """
 
 from __future__ import annotations
@@ -68,6 +70,17 @@ def finish(
     return outcomes
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """``forkserver`` where there is one: a clean process, started once and holding this
+    module already imported, forks the workers, which then start at once; else
+    ``spawn``."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 class SigningPool:
     """Worker processes kept for the length of a job (``with SigningPool(n) as pool``)."""
 
@@ -86,9 +99,7 @@ class SigningPool:
                 yield finish(key, created, documents[start : start + SLICE])
             return
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-            )
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
         slices = max(self.workers * 2, -(-len(documents) // SLICE))
         size = -(-len(documents) // slices)
         futures: list[Future[list[Outcome]]] = [
