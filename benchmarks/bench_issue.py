@@ -16,8 +16,8 @@ Half of the recipients have an account (bound by their DID; one in a hundred of 
 no DID yet and gets a wallet key made), the other half are addresses without one.
 
 PostgreSQL: ``OPENLER_BENCH_DATABASE_URL`` (a server URL whose user may create databases),
-else ``postgresql+psycopg://127.0.0.1:5432/test`` when it answers; a database
-``bench_issue_<pid>`` is created for the run and dropped after it.
+else ``postgresql+psycopg://127.0.0.1:5432/test`` when it answers (set it empty to leave
+PostgreSQL out); a database ``bench_issue_<pid>`` is created for the run and dropped after.
 
 Usage: ``python benchmarks/bench_issue.py [ROWS] [BASELINE]`` (defaults 100000 and 1000).
 """
@@ -327,6 +327,10 @@ def bench(label: str, url: str, rows: int, baseline_rows: int) -> None:
 def postgres_database() -> Iterator[str | None]:
     """A fresh PostgreSQL database for the run (None when no server answers)."""
     admin_url = os.environ.get("OPENLER_BENCH_DATABASE_URL", LOCAL_POSTGRES)
+    if not admin_url:
+        print("PostgreSQL: skipped (OPENLER_BENCH_DATABASE_URL is empty)")
+        yield None
+        return
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"bench_issue_{os.getpid()}"
     try:
