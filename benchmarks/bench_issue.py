@@ -41,7 +41,7 @@ from sqlalchemy.engine import make_url
 
 from openler.services import jobs
 from openler.services.context import Platform
-from openler.services.issuers import bulk, issuing, orgs
+from openler.services.issuers import achievements, bulk, issuing, orgs
 from openler.services.issuers.recipients import Award, Recipient
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
@@ -109,7 +109,7 @@ def world(url: str, data_dir: Path) -> tuple[Platform, Principal]:
         )
         orgs.create_key(session, platform, organization, actor=SETUP)
         for slug in ("rn", "baseline"):
-            issuing.create_achievement(
+            achievements.create_achievement(
                 session,
                 platform,
                 SETUP,
@@ -276,7 +276,7 @@ def baseline(platform: Platform, principal: Principal, rows: int) -> float:
     for award in awards("b", rows):
         with platform.db.session() as session:
             organization = orgs.organization_by_slug(session, "bench-board")
-            achievement = issuing.achievement_by_slug(session, organization, "baseline")
+            achievement = achievements.achievement_by_slug(session, organization, "baseline")
             person = session.execute(
                 select(Person).where(Person.email == award.recipient.email)
             ).scalar()

@@ -79,6 +79,25 @@ class Settings(BaseSettings):
     #: create a learner account for a verified email that has none; otherwise only people
     #: who already have an account may sign in through the provider
     oidc_create_learners: bool = False
+    #: expiry reminders: holders are mailed once as a credential comes within each of
+    #: these many days of its end (comma-separated, such as "60,14")
+    reminder_days: str = "60,14"
+    #: how long a claim link (sent to a recipient without an account) stays usable
+    claim_days: int = Field(default=60, ge=1, le=3650)
+    #: how long a "create an account" link stays usable
+    signup_link_hours: int = Field(default=24, ge=1, le=720)
+    #: account-creation requests per client address within the lockout window, and
+    #: confirmation links per email address (so that nobody floods an inbox)
+    signup_client_attempts: int = Field(default=10, ge=1)
+    signup_email_attempts: int = Field(default=3, ge=1)
+    #: where the outbox delivers mail: ``smtp://host:port`` (STARTTLS when the server
+    #: offers it), ``smtps://host:port`` (TLS from the start); ``user:password@`` for
+    #: servers that ask. Unset: nothing is sent, the in-app mailbox shows what would be
+    smtp_url: SecretStr | None = None
+    #: the From address of mail openler sends
+    mail_from: str = "openler <no-reply@localhost>"
+    #: delivery attempts per message before the outbox stops retrying it (it stays listed)
+    smtp_max_attempts: int = Field(default=8, ge=1)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
@@ -94,11 +113,29 @@ class Settings(BaseSettings):
                 raise ValueError("OPENLER_OIDC_SCOPES must include openid")
             if self.environment == "production" and not self.oidc_issuer.startswith("https://"):
                 raise ValueError("OPENLER_OIDC_ISSUER must be https:// in production")
+        if self.smtp_url is not None:
+            scheme = self.smtp_url.get_secret_value().partition("://")[0]
+            if scheme not in ("smtp", "smtps"):
+                raise ValueError("OPENLER_SMTP_URL must start with smtp:// or smtps://")
         if self.key_encryption_key is not None:
             _decode_key(self.key_encryption_key.get_secret_value(), "the key-encryption key")
         if self.audit_key is not None:
             _decode_key(self.audit_key.get_secret_value(), "the audit key")
+        _ = self.reminder_thresholds
         return self
+
+    @property
+    def reminder_thresholds(self) -> tuple[int, ...]:
+        """``reminder_days`` as numbers, largest first."""
+        try:
+            days = {int(part) for part in self.reminder_days.split(",") if part.strip()}
+        except ValueError:
+            raise ValueError(
+                "OPENLER_REMINDER_DAYS must be numbers of days, such as 60,14"
+            ) from None
+        if any(not 1 <= d <= 3650 for d in days):
+            raise ValueError("OPENLER_REMINDER_DAYS must be from 1 to 3650 days each")
+        return tuple(sorted(days, reverse=True))
 
     @property
     def secure_cookies(self) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from openler.services import audit
 from openler.services.errors import Conflict, Forbidden, Unauthenticated
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import achievements, issuing, orgs
 from openler.services.people import accounts
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, IssuerKey
@@ -77,7 +77,7 @@ def setup_board(platform: Any) -> dict[str, Any]:
         accounts.add_member(
             s, platform, person=stranger, organization=other, role="issuer_admin", actor=SETUP
         )
-        achievement = issuing.create_achievement(
+        achievement = achievements.create_achievement(
             s, platform, SETUP, board, slug="rn", data=RN, valid_days=730
         )
         return {

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 import openler.services
 from openler.services import demo, jobs
 from openler.services.errors import Forbidden, UsageError
-from openler.services.issuers import bulk, issuing, orgs
+from openler.services.issuers import achievements, bulk, issuing, orgs
 from openler.services.people import accounts, members
 from openler.services.people.accounts import Principal
 from openler.store import Base
@@ -111,13 +111,13 @@ def _org(s: Session, slug: str) -> Organization:
 
 
 def create_achievement(s: Session, platform: Any, who: Principal, world: dict[str, Any]) -> str:
-    issuing.create_achievement(s, platform, who, _org(s, "ohio-nursing"), slug="lpn", data=LPN)
+    achievements.create_achievement(s, platform, who, _org(s, "ohio-nursing"), slug="lpn", data=LPN)
     return "achievement.create"
 
 
 def issue(s: Session, platform: Any, who: Principal, world: dict[str, Any]) -> str:
     piedmont = _org(s, "piedmont-hospital")
-    badge = issuing.achievement_by_slug(s, piedmont, "iv-therapy")
+    badge = achievements.achievement_by_slug(s, piedmont, "iv-therapy")
     james = s.execute(select(Person).where(Person.email == "james@demo.openler.org")).scalar_one()
     issuing.issue(s, platform, who, piedmont, badge, recipient=james)
     return "credential.issue"

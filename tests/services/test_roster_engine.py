@@ -19,17 +19,19 @@ from sqlalchemy import delete, func, select
 
 from openler.services import jobs
 from openler.services.errors import Forbidden, UsageError
-from openler.services.issuers import bulk, issuing, orgs, statusblocks
+from openler.services.issuers import achievements, bulk, issuing, orgs, statusblocks
 from openler.services.issuers.recipients import Award, Recipient
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import (
     AuditEvent,
+    Claim,
     IssuedCredential,
     Job,
     JobRow,
     Member,
+    OutboxMessage,
     Person,
     StatusAllocation,
     StatusList,
@@ -56,7 +58,7 @@ def world(platform: Any) -> Principal:
             s, platform, SETUP, slug=ORG, name="State Board", kind="issuer"
         )
         orgs.create_key(s, platform, organization, actor=SETUP)
-        issuing.create_achievement(
+        achievements.create_achievement(
             s,
             platform,
             SETUP,
@@ -164,6 +166,20 @@ def test_chunks_issue_every_row_once_with_an_audit_event_per_chunk(platform: Any
             assert len(pairs) == 24
         allocated = s.execute(select(StatusAllocation.credential_id)).scalars().all()
         assert sorted(allocated) == sorted([*credentials, *credentials])
+        # each credential issued to an address without an account is offered a claim
+        # (one email each), named in one audit event per chunk
+        offered = dict(s.execute(select(Claim.credential_id, Claim.email)).all())
+        assert set(offered) == {c.id for c in credentials.values() if c.person_id is None}
+        assert len(offered) == 23
+        assert sorted(s.execute(select(OutboxMessage.to_address)).scalars()) == sorted(
+            offered.values()
+        )
+        offers = s.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == "claim.offer", AuditEvent.subject == f"job:{job_id}"
+            )
+        ).scalars()
+        assert sorted(c for e in offers for c in e.data["credentials"]) == sorted(offered)
         # and the credentials verify, status included
         report = verify_document(s, platform, bound.document, use_registry=False)
         failed = [c for c in report.checks if c.status == "failed"]
@@ -227,7 +243,7 @@ def test_already_holds_follows_issuing_holding(platform: Any) -> None:
     assert [r.outcome for r in rows[1:]] == ["issued", "issued", "issued"]
     with platform.db.session() as s:
         organization = orgs.organization_by_slug(s, ORG)
-        achievement = issuing.achievement_by_slug(s, organization, ACHIEVEMENT)
+        achievement = achievements.achievement_by_slug(s, organization, ACHIEVEMENT)
         for row in rows:
             key = f"email:{row.recipient}"
             one = issuing.holding(s, organization, achievement, key, now=platform.now())
@@ -447,8 +463,8 @@ from openler.settings import Settings
 bulk.CHUNK_ROWS = 5
 after_chunk = bulk._after_chunk
 
-def slow(session, platform, issued):
-    after_chunk(session, platform, issued)
+def slow(context, issued):
+    after_chunk(context, issued)
     time.sleep(0.05)
 
 bulk._after_chunk = slow

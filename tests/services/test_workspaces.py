@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from openler.services import demo
 from openler.services.errors import Forbidden
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import achievements, issuing, orgs
 from openler.services.people import accounts, workspaces
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import verifying
+from openler.services.verifiers.credential_state import credential_state
 from openler.store.models import AuditEvent, IssuedCredential, Person
+from tests.conftest import NOW
 
 
 @pytest.fixture
@@ -38,24 +42,40 @@ def test_issued_summary_counts_what_the_rows_say(session: Session, platform: Any
     maria = session.execute(
         select(Person).where(Person.email == "maria@demo.openler.org")
     ).scalar_one()
-    achievement = issuing.achievements_of(session, olivia, ohio)[0]
-    for _ in range(12):  # more than the ten shown
+    achievement = achievements.achievements_of(session, olivia, ohio)[0]
+    issued = [  # more than the ten shown
         issuing.issue(session, platform, olivia, ohio, achievement, recipient=maria)
+        for _ in range(12)
+    ]
+    # one expired (issued three years ago, valid two), one revoked, one replaced
+    past = replace(platform, clock=lambda: platform.now() - timedelta(days=3 * 365))
+    issuing.issue(session, past, olivia, ohio, achievement, recipient=maria)
+    first, second = issued[-2:]
+    issuing.set_status(session, platform, olivia, first.id, action="revoke", reason="error")
+    issuing.reissue(session, platform, olivia, second.id)
     rows = list(
         session.execute(
             select(IssuedCredential).where(IssuedCredential.organization_id == ohio.id)
         ).scalars()
     )
-    by_state = Counter(row.state for row in rows)
-    assert by_state["suspended"] >= 1  # the demo's suspended licence is counted too
+    shown = Counter(credential_state(row, None, at=platform.now()).code for row in rows)
+    assert {"active", "expired", "suspended", "revoked", "replaced"} <= set(shown)
 
-    summary = issuing.issued_summary(session, olivia, ohio)
+    summary = issuing.issued_summary(session, olivia, ohio, at=platform.now())
 
     assert summary.issued == len(rows) > 10
-    assert (summary.active, summary.suspended, summary.revoked) == (
-        by_state["active"],
-        by_state["suspended"],
-        by_state["revoked"],
+    assert (
+        summary.active,
+        summary.expired,
+        summary.suspended,
+        summary.revoked,
+        summary.replaced,
+    ) == (
+        shown["active"],
+        shown["expired"],
+        shown["suspended"],
+        shown["revoked"],
+        shown["replaced"],
     )
     newest = sorted(rows, key=lambda r: r.issued_at, reverse=True)[:10]
     assert len(summary.recent) == 10
@@ -66,7 +86,7 @@ def test_issued_summary_is_for_the_organizations_staff(session: Session) -> None
     ohio = orgs.organization_by_slug(session, "ohio-nursing")
     for email in ("trainer@demo.openler.org", "maria@demo.openler.org"):
         with pytest.raises(Forbidden):
-            issuing.issued_summary(session, who(session, email), ohio)
+            issuing.issued_summary(session, who(session, email), ohio, at=NOW)
 
 
 def test_workspaces_follow_the_roles(session: Session, platform: Any) -> None:

@@ -128,7 +128,7 @@ def test_the_issuer_sees_the_same_state_on_its_pages(
         credential_id = kevin_row.id
     detail = client.get(f"/issuer/ohio-nursing/credentials/{credential_id}").text
     assert re.search(r'<dt>Status</dt><dd><strong class="state-suspended">suspended<', detail)
-    assert "suspended by the issuer since" in detail
+    assert "suspended on 20" in detail and "by Ohio Board of Nursing" in detail
     assert client.get(f"/api/credentials/{credential_id}").json()["state"] == "suspended"
 
 
@@ -141,7 +141,9 @@ def test_a_replaced_credential_says_so(client: TestClient, demo_platform: Any) -
         old = s.get(IssuedCredential, rows["iv"].id)
         assert old is not None
         state, _report = check_state(s, demo_platform, old)
-    assert state == CredentialState("replaced", f"re-issued as {new_id}")
+    assert state == CredentialState(
+        "replaced", f"re-issued on {demo_platform.now():%Y-%m-%d} as {new_id}"
+    )
     login(client, "trainer@demo.openler.org")
     listing = client.get("/issuer/piedmont-hospital").text
     assert ">replaced<" in listing
@@ -165,7 +167,14 @@ def test_the_order_of_the_facts() -> None:
     )
     suspended_and_expired = row(state="suspended", valid_until=earlier, state_changed_at=earlier)
     assert credential_state(suspended_and_expired, None, at=NOW) == CredentialState(
-        "suspended", "suspended by the issuer since 2026-05-31"
+        "suspended", "suspended on 2026-05-31 by the issuer"
+    )
+    issuer = {"issuer": {"id": "did:web:x", "name": "Ohio Board of Nursing"}}
+    revoked = row(
+        state="revoked", state_changed_at=earlier, state_reason="surrendered", document=issuer
+    )
+    assert credential_state(revoked, None, at=NOW) == CredentialState(
+        "revoked", "revoked on 2026-05-31 by Ohio Board of Nursing: surrendered"
     )
     assert credential_state(row(state="revoked"), None, at=NOW).code == "revoked"
     replaced = row(state="revoked", replaced_by="urn:y")

@@ -18,9 +18,12 @@ from tests.web.test_api import token_for
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 #: changes nobody signs in for: the sign-in form (its own CSRF cookie), the VC API's
-#: verification, and answering a presentation request (its challenge is the capability)
+#: verification, answering a presentation request (its challenge is the capability), and
+#: creating an account (a form token matched with its own cookie, like sign-in's)
 PUBLIC = {
     ("POST", "/login"),
+    ("POST", "/signup"),
+    ("POST", "/signup/{token}"),
     ("POST", "/credentials/verify"),
     ("POST", "/presentations/verify"),
     ("POST", "/api/requests/{challenge}/answer"),

@@ -151,15 +151,15 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
     token = signed_in(client, "trainer")
     dashboard = client.get("/issuer/piedmont-hospital").text
     assert "IV Therapy" in dashboard and "Maria Alvarez" in dashboard
-    unknown = client.post(
+    nobody = client.post(
         "/issuer/piedmont-hospital/issue",
-        data={"csrf_token": token, "achievement": "iv-therapy", "email": "nobody@example.org"},
+        data={"csrf_token": token, "achievement": "iv-therapy", "name": "Nobody Named"},
     )
     assert (
-        unknown.status_code == 400
-        and "no one here has the email nobody@example.org" in unknown.text
+        nobody.status_code == 400
+        and "a recipient needs an email address or an identifier" in nobody.text
     )
-    assert 'value="nobody@example.org"' in unknown.text
+    assert 'value="Nobody Named"' in nobody.text
 
     issued = client.post(
         "/issuer/piedmont-hospital/issue",
@@ -175,6 +175,8 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
     found = client.get("/issuer/piedmont-hospital?q=james").text
     assert "James Carter" in found and "Maria Alvarez" not in found
     assert "Nothing matches" in client.get("/issuer/piedmont-hospital?q=zzz").text
+    by_name = client.get("/issuer/piedmont-hospital?q=IV%20therapy").text  # the achievement's
+    assert "James Carter" in by_name
 
     def act(action: str, **extra: str) -> Any:
         return client.post(
@@ -192,13 +194,13 @@ def test_issue_find_suspend_reinstate_revoke(client: TestClient, demo_platform: 
     asked = act("suspend")
     assert asked.status_code == 200 and "Suspend IV Therapy" in asked.text
     assert "You can reinstate it later" in asked.text and state_of_new() == "active"
-    assert "now suspended" in act("suspend", confirm="yes").text
+    assert "now suspended" in act("suspend", confirm="yes", reason="Under review").text
     assert "Reinstate" in act("reinstate").text and state_of_new() == "suspended"
     assert "now reinstated" in act("reinstate", confirm="yes").text
     unconfirmed = act("revoke")
     assert unconfirmed.status_code == 200 and "Revocation is final" in unconfirmed.text
     assert state_of_new() == "active"
-    assert "now revoked" in act("revoke", confirm="yes").text
+    assert "now revoked" in act("revoke", confirm="yes", reason="Issued in error").text
     with demo_platform.db.session() as s:
         row = s.get(IssuedCredential, new_id)
         assert row is not None and row.state == "revoked"

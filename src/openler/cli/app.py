@@ -13,8 +13,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from openler import __version__
+from openler.cli import issue as issue_cli
+from openler.cli import lifecycle as lifecycle_cli
 from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
+from openler.cli.achievements import achievements_app
+from openler.cli.outbox import outbox_app
 from openler.cli.render import print_report
 from openler.cli.status import app as status_app
 from openler.cli.tokens import tokens_app
@@ -51,6 +55,10 @@ app.add_typer(platform_cli.audit_app, name="audit")
 app.add_typer(people_cli.people_app, name="people")
 app.add_typer(people_cli.orgs_app, name="orgs")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(achievements_app, name="achievements")
+app.add_typer(issue_cli.issue_app, name="issue")
+app.add_typer(lifecycle_cli.reminders_app, name="reminders")
+app.add_typer(outbox_app, name="outbox")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 

@@ -207,6 +207,7 @@ def web_demo(
     platform.db.upgrade()
     with platform.db.session() as session:
         logins = demo.load(session, platform)
+    demo.populate(platform)
     platform.db.dispose()
     typer.echo(f"openler demo at {public_url} — one login per role:")
     width = max(len(login.email) for login in logins)

@@ -6,13 +6,17 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
+from openler.services.errors import ServiceError
+from openler.services.issuers import achievements as achievement_defs
 from openler.services.issuers import issuing, orgs
+from openler.services.issuers.recipients import Award, Recipient
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
-from openler.store.models import Organization, RecognitionRow, TrustEntryRow
+from openler.store.models import JobRow, Organization, RecognitionRow, TrustEntryRow
 from openler.vc import Recognition, Scope, TrustEntry
 
 DEMO_PASSWORD = "openler-demo-2026"  # noqa: S105 - printed for the local demo only
@@ -54,6 +58,26 @@ ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
                     "targetCode": "29-1141.00",
                     "targetFramework": "O*NET-SOC 2019",
                     "targetUrl": "https://www.onetonline.org/link/summary/29-1141.00",
+                }
+            ],
+        },
+        730,
+    ),
+    ("ohio-nursing", "licensed-practical-nurse"): (
+        {
+            "name": "Licensed Practical Nurse",
+            "description": "Licensed to practise as a Licensed Practical Nurse in Ohio.",
+            "criteria": {
+                "narrative": "Approved practical nursing program, NCLEX-PN, Ohio Revised Code 4723."
+            },
+            "achievementType": "License",
+            "alignment": [
+                {
+                    "type": ["Alignment"],
+                    "targetName": "Licensed Practical and Licensed Vocational Nurses",
+                    "targetCode": "29-2061.00",
+                    "targetFramework": "O*NET-SOC 2019",
+                    "targetUrl": "https://www.onetonline.org/link/summary/29-2061.00",
                 }
             ],
         },
@@ -177,7 +201,7 @@ def load(session: Session, platform: Platform) -> list[Login]:
             )
     achievements = {}
     for (slug, key), (data, valid_days) in ACHIEVEMENTS.items():
-        achievements[(slug, key)] = issuing.create_achievement(
+        achievements[(slug, key)] = achievement_defs.create_achievement(
             session,
             platform,
             LOADER,
@@ -199,7 +223,14 @@ def load(session: Session, platform: Platform) -> list[Login]:
             recipient=people[email],
         )
         if status == "suspended":
-            issuing.set_status(session, platform, LOADER, credential.id, action="suspend")
+            issuing.set_status(
+                session,
+                platform,
+                LOADER,
+                credential.id,
+                action="suspend",
+                reason="Pending a Board investigation (case 2026-0412)",
+            )
     _trust_registry(session, platform, organizations)
     return LOGINS
 
@@ -208,7 +239,7 @@ def _trust_registry(
     session: Session, platform: Platform, organizations: dict[str, Organization]
 ) -> None:
     scopes = {
-        "ohio-nursing": Scope(("License",), ("29-1141.00",)),
+        "ohio-nursing": Scope(("License",), ("29-1141.00", "29-2061.00")),
         "piedmont-hospital": Scope(("Badge",)),
         "fema-emi": Scope(("Certification",)),
         "capital-cc": Scope(("Certificate", "Degree")),
@@ -231,3 +262,85 @@ def _trust_registry(
     national = Recognition("national credentials", "US-NC", ("US",))
     session.add(RecognitionRow(data=compact.to_json()))
     session.add(RecognitionRow(data=national.to_json()))
+
+
+#: the Ohio Board of Nursing's November licensing roster: (name, email, licence number);
+#: an empty email is a licensee known by licence number only
+BOARD_ROSTER = [
+    ("Aisha Rahman", "aisha.rahman@example.org", "RN.512001"),
+    ("Brian O'Connor", "brian.oconnor@example.org", "RN.512002"),
+    ("Carmen Diaz", "carmen.diaz@example.org", "RN.512003"),
+    ("Daniel Kim", "daniel.kim@example.org", "RN.512004"),
+    ("Dana Brooks", "dana@demo.openler.org", "RN.512005"),
+    ("Emily Foster", "emily.foster@example.org", "RN.512006"),
+    ("Farah Haddad", "farah.haddad@example.org", "RN.512007"),
+    ("George Miller", "george.miller@example.org", "RN.512008"),
+    ("Hannah Schultz", "hannah.schultz@example.org", "RN.512009"),
+    ("Ibrahim Diallo", "ibrahim.diallo@example.org", "RN.512010"),
+    ("Julia Novak", "julia.novak@example.org", "RN.512011"),
+    ("Kwame Mensah", "kwame.mensah@example.org", "RN.512012"),
+    ("Laura Bennett", "laura.bennett@example.org", "RN.512013"),
+    ("Miguel Torres", "miguel.torres@example.org", "RN.512014"),
+    ("Nadia Petrova", "nadia.petrova@example.org", "RN.512015"),
+    ("Owen Price", "owen.price@example.org", "RN.512016"),
+    ("Priya Shah", "priya.shah@example.org", "RN.512017"),
+    ("Rosa Jimenez", "", "RN.512018"),
+    ("Samuel Okafor", "samuel.okafor@example.org", "RN.512019"),
+    ("Tara Quinn", "tara.quinn@example.org", "RN.512020"),
+    ("Kim Lee", "kim.lee@", "RN.512021"),
+]
+
+
+def populate(platform: Platform) -> None:
+    """After :func:`load` committed: the Ohio Board of Nursing's workspace as a board uses
+    it — a licensing roster run as a job (with its rows that could not be issued, the claim
+    links it mailed to licensees without accounts, and one licensee known by licence number
+    only), a licence revoked and another renewed, each with the reason verifiers see."""
+    from openler.services import jobs
+    from openler.services.issuers import bulk, lifecycle
+
+    awards: list[Award] = []
+    rejected: list[tuple[int, str, str]] = []
+    for row, (name, email, licence) in enumerate(BOARD_ROSTER, start=1):
+        try:
+            recipient = Recipient(
+                email=email or None,
+                identifier=licence if not email else None,
+                name=name,
+            )
+        except ServiceError as exc:
+            rejected.append((row, email, exc.message))
+            continue
+        awards.append(Award(recipient, row=row, subject={"licenseNumber": licence}))
+
+    class Held:
+        def submit(self, job_id: str) -> None:
+            self.job_id = job_id
+
+    held = Held()
+    job_id = bulk.submit_roster(
+        platform,
+        held,
+        LOADER,
+        organization_slug="ohio-nursing",
+        achievement_slug="registered-nurse",
+        awards=awards,
+        rejected=rejected,
+        source="ohio-rn-roster-2026-11.csv",
+    )
+    jobs.run_job(platform, job_id)
+    with platform.db.session() as session:
+        issued = {
+            r.recipient: r.credential_id
+            for r in session.execute(select(JobRow).where(JobRow.job_id == job_id)).scalars()
+            if r.outcome == "issued"
+        }
+        issuing.set_status(
+            session,
+            platform,
+            LOADER,
+            str(issued["owen.price@example.org"]),
+            action="revoke",
+            reason="Licence surrendered voluntarily (Board order 2026-114)",
+        )
+        lifecycle.renew(session, platform, LOADER, str(issued["laura.bennett@example.org"]))

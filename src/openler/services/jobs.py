@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Forbidden, NotFound, ServiceError, UsageError
-from openler.services.issuers import issuing, orgs
+from openler.services.issuers import achievements, issuing, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal, require_role
 from openler.store.models import IssuedCredential, IssuerKey, Job, JobRow, Organization
@@ -245,7 +245,9 @@ def bulk_reissue(platform: Platform, job: Job) -> dict[str, Any]:
             IssuedCredential.state != "revoked",
         )
         if payload.get("achievement"):
-            achievement = issuing.achievement_by_slug(session, organization, payload["achievement"])
+            achievement = achievements.achievement_by_slug(
+                session, organization, payload["achievement"]
+            )
             query = query.where(IssuedCredential.achievement_id == achievement.id)
         if payload.get("key"):
             query = query.where(IssuedCredential.key_id == payload["key"])

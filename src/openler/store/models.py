@@ -236,6 +236,35 @@ class IssuedCredential(Base):
     job_row: Mapped[int | None]
 
 
+class PendingStack(Base):
+    """A stacked achievement whose rule a holder's record satisfies, waiting for an issuer
+    admin to approve it (rules with ``approval``), and what became of it."""
+
+    __tablename__ = "stacking_queue"
+    __table_args__ = (
+        Index("ix_stacking_queue_waiting", "organization_id", "state"),
+        Index("ix_stacking_queue_holder", "achievement_id", "recipient_key"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    #: the holder as ``IssuedCredential.recipient_key`` names them
+    recipient_key: Mapped[str] = mapped_column(String(400))
+    recipient_email: Mapped[str | None] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(300))
+    #: the ids of the credentials that satisfied the rule
+    components: Mapped[list[Any]]
+    #: pending, approved, declined
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(400))
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: the stacked credential issued on approval
+    credential_id: Mapped[str | None] = mapped_column(String(100))
+
+
 class TrustEntryRow(Base):
     __tablename__ = "trust_entries"
     issuer: Mapped[str] = mapped_column(String(400), primary_key=True)

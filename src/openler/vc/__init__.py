@@ -49,7 +49,14 @@ from openler.vc.jsonld import DocumentLoader
 from openler.vc.jsontext import MAX_DEPTH as MAX_JSON_DEPTH
 from openler.vc.jsontext import parse as parse_json
 from openler.vc.keys import Multikey
-from openler.vc.models import ACHIEVEMENT_TYPES, VC_V1, Achievement
+from openler.vc.models import (
+    ACHIEVEMENT_TYPES,
+    ALIGNMENT_TARGET_TYPES,
+    ASSOCIATION_TYPES,
+    RESULT_TYPES,
+    VC_V1,
+    Achievement,
+)
 from openler.vc.report import CHECK_IDS, Check, Policy, VerificationReport
 from openler.vc.statuslist import (
     MIN_ENTRIES as MIN_STATUS_ENTRIES,
@@ -94,12 +101,15 @@ from openler.vc.verify import (
 
 __all__ = [
     "ACHIEVEMENT_TYPES",
+    "ALIGNMENT_TARGET_TYPES",
+    "ASSOCIATION_TYPES",
     "CHECK_IDS",
     "CRYPTOSUITES",
     "DID_CONTEXT",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
     "MIN_STATUS_ENTRIES",
+    "RESULT_TYPES",
     "STATUS_PURPOSES",
     "TRUST_STATES",
     "VC_V1",

@@ -50,15 +50,20 @@ class CredentialFacts:
     occupations: tuple[str, ...] = ()
     credential_ids: tuple[str, ...] = ()
     label: str = "this credential"
+    #: a record of other credentials (a CLR 2.0 ClrCredential): any scope covers it, since
+    #: each credential it bundles is judged against the registry on its own
+    bundle: bool = False
 
     @classmethod
     def of(cls, credential: Mapping[str, Any]) -> CredentialFacts:
         """Facts from an OB 3.0 credential: achievementType, alignment codes and URLs."""
         subject = credential.get("credentialSubject")
         achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
+        types = credential.get("type")
+        types = [types] if isinstance(types, str) else list(types or [])
+        if "ClrCredential" in types:
+            return cls(label="a learner record (ClrCredential)", bundle=True)
         if not isinstance(achievement, Mapping):
-            types = credential.get("type")
-            types = [types] if isinstance(types, str) else list(types or [])
             named = [t for t in types if t != "VerifiableCredential"]
             return cls(
                 achievement_types=tuple(named), label=named[0] if named else "this credential"
@@ -91,6 +96,8 @@ class Scope:
     credentials: tuple[str, ...] = ()
 
     def covers(self, facts: CredentialFacts) -> bool:
+        if facts.bundle:
+            return True
         if self.achievement_types and not set(self.achievement_types) & set(
             facts.achievement_types
         ):
@@ -287,6 +294,13 @@ class TrustRegistry:
                 False,
                 f"{who} is not registered to issue {facts.label} in "
                 f"{entry.jurisdiction} (authorised for: {allowed})",
+                entry,
+            )
+        if facts.bundle and (jurisdiction is None or jurisdiction == entry.jurisdiction):
+            return TrustDecision(
+                True,
+                f"{who} is registered by {entry.registered_by} in {entry.jurisdiction}; each "
+                "credential the record bundles is checked against its authorisation",
                 entry,
             )
         if jurisdiction is None or jurisdiction == entry.jurisdiction:

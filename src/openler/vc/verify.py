@@ -366,6 +366,7 @@ def _verify_document(
     report.add("holder", "skipped", "holder binding applies to presentations")
     report.description = _describe(view, world)
     _check_endorsements(report, view, world)
+    _check_clr_credentials(report, view, world)
 
 
 def _check_context(
@@ -953,6 +954,26 @@ def _check_endorsements(report: VerificationReport, doc: dict[str, Any], world: 
             fetching=report.status_of("proof") == "passed",
         )
         report.endorsements.append(_verify_input(data, endorsement_world, name))
+
+
+def _check_clr_credentials(
+    report: VerificationReport, doc: dict[str, Any], world: Verifier
+) -> None:
+    """CLR 2.0: each credential in the ClrSubject's ``verifiableCredential`` is verified in
+    its own right (proof, issuer, validity, status, trust), as in a presentation; the
+    record is verified only when every one of them is."""
+    if "ClrCredential" not in _types(doc):
+        return
+    subject = doc.get("credentialSubject")
+    if not isinstance(subject, Mapping):
+        return
+    proven = report.status_of("proof") == "passed"
+    for i, item in enumerate(_as_list(subject.get("verifiableCredential"))):
+        name = f"{report.input}#credentialSubject.verifiableCredential[{i}]"
+        if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in _types(item):
+            item = str(item.get("id", "")).split(",", 1)[-1]
+        data = item if isinstance(item, str | Mapping) else json.dumps(item)
+        report.credentials.append(_verify_input(data, world.nested(fetching=proven), name))
 
 
 def _plain_name(value: Any) -> str | None:

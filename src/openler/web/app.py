@@ -22,11 +22,17 @@ from openler.services.people.oidc import OidcProvider
 from openler.settings import Settings
 from openler.vc import VCError
 from openler.web import (
+    achievement_pages,
     api,
+    claim_pages,
     issuer_pages,
+    lifecycle_pages,
     manage_pages,
     pages,
     registry_pages,
+    roster_pages,
+    stacking_pages,
+    transcript_pages,
     verifier_pages,
     wallet_pages,
 )
@@ -218,8 +224,14 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
+    app.include_router(stacking_pages.router)
+    app.include_router(transcript_pages.router)
+    app.include_router(achievement_pages.router)
+    app.include_router(lifecycle_pages.router)
+    app.include_router(roster_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)
+    app.include_router(claim_pages.router)
     pages.mount_static(app)
     return app

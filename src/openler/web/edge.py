@@ -147,6 +147,8 @@ REDACTED = "[redacted]"
 _CAPABILITY_PATHS = (
     re.compile(r"(/s/)[^/?]+"),  # a share link
     re.compile(r"(/requests/)[^/?]+"),  # a request's answer page and /api/requests/…/answer
+    re.compile(r"(/claim/)[^/?]+"),  # a claim link
+    re.compile(r"(/signup/)[^/?]+"),  # a link that creates an account
 )
 #: query parameters that carry secrets (OpenID Connect's code and state, tokens)
 _SECRET_PARAMETERS = frozenset(

@@ -1,30 +1,51 @@
-"""Pages for issuer staff: issue one credential, issue a batch (pasted emails or a CSV
-file) as a job with its row-by-row result, find what was issued, and revoke, suspend or
-reinstate it. Access is decided in the service layer (``require_role``)."""
+"""Pages for issuer staff: issue one credential, issue a quick batch of pasted emails (or
+a CSV file of them) as a roster job (its page is in ``roster_pages``), find what was
+issued, and revoke, suspend or reinstate it. Access is decided in the service layer
+(``require_role``)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services import jobs
+from openler.services import jobs, outbox
 from openler.services.errors import NotFound, UsageError
-from openler.services.issuers import bulk, issuing, orgs
+from openler.services.issuers import (
+    achievements,
+    bulk,
+    claims,
+    endorsements,
+    issuing,
+    lifecycle,
+    orgs,
+    stacking,
+)
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import Organization
+from openler.web import claim_pages
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
-from openler.web.render import confirmation, page
+from openler.web.render import Ask, confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 MAX_BATCH_FILE = 2_000_000
 ACTIONS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
+#: what the credential page says after issuing (``?done=``)
+CLAIM_NOTICES = ("issued", "claim-sent", "claim-resent")
+#: the OB 3.0 identity types the single-issue form offers, in plain words
+IDENTIFIER_TYPES = {
+    "identifier": "Licence or other number",
+    "sisSourcedId": "Student id",
+    "accountId": "Account id",
+    "systemId": "Id in another system",
+    "userName": "User name",
+}
 #: what each status change does, said on the page that asks before it is made
 CONSEQUENCES = {
     "suspend": [
@@ -58,13 +79,15 @@ def _dashboard(
         status,
         principal=principal,
         organization=organization,
-        achievements=issuing.achievements_of(session, principal, organization),
+        achievements=achievements.achievements_of(session, principal, organization),
         rows=rows,
         states=states_of(session, platform, [row for row, _person in rows]),
         search=search,
         error=error,
         values=values or {},
+        identifier_types=IDENTIFIER_TYPES,
         admin=principal.has("issuer_admin", organization.id) or principal.platform_admin,
+        standing=lifecycle.standing(session, platform, organization),
     )
 
 
@@ -87,14 +110,57 @@ def issue_one(
     platform: PlatformDep,
     principal: Visitor,
     organization: OrgDep,
+    background: BackgroundTasks,
     achievement: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
+    identifier: Annotated[str, Form()] = "",
+    identifier_type: Annotated[str, Form()] = "identifier",
+    name: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Issue one credential to an email address or an identifier, with or without an
+    account; asks first when the recipient already holds an active one."""
+    values = {
+        "achievement": achievement,
+        "email": email,
+        "identifier": identifier,
+        "identifier_type": identifier_type,
+        "name": name,
+    }
     try:
-        if not email.strip() or not achievement:
-            raise UsageError("choose an achievement and give the recipient's email")
-        row = issuing.issue_to_email(
-            session, platform, principal, organization, achievement_slug=achievement, email=email
+        if not achievement:
+            raise UsageError("choose an achievement")
+        if identifier_type not in IDENTIFIER_TYPES:
+            raise UsageError("choose what kind of identifier it is")
+        recipient = claims.recipient_for(
+            email=email, identifier=identifier, identifier_type=identifier_type, name=name
+        )
+        issued = claims.issue_one(
+            session,
+            platform,
+            principal,
+            organization,
+            achievement_slug=achievement,
+            recipient=recipient,
+            allow_duplicate=confirm == "yes",
+        )
+    except claims.AlreadyHolds as exc:
+        held = exc.held
+        return confirmation(
+            request,
+            title=f"Issue {held.document.get('name') or 'it'} again?",
+            question=f"{exc.message}; it is still {held.state}.",
+            consequences=[
+                "Issuing another gives them a second, separate credential; the first stays "
+                "as it is.",
+                "To replace the first (a correction, a renewal), re-issue it from its page "
+                "instead.",
+            ],
+            action=f"/issuer/{organization.slug}/issue",
+            fields=values,
+            button="Issue another anyway",
+            cancel=f"/issuer/{organization.slug}/credentials/{quote(held.id)}",
+            danger=False,
         )
     except (UsageError, NotFound) as exc:
         return _dashboard(
@@ -105,11 +171,17 @@ def issue_one(
             organization,
             status=400,
             error=exc.message,
-            values={"achievement": achievement, "email": email},
+            values=values,
         )
+    stacking.after_issue(session, platform, issued.credential)
     request.app.state.metrics.events["credential.issue"] += 1
+    done = "issued"
+    if issued.claim is not None:
+        done = "claim-sent"
+        if outbox.smtp_connect(platform.settings) is not None:
+            background.add_task(claim_pages.deliver_now, platform)
     return RedirectResponse(
-        f"/issuer/{organization.slug}/credentials/{quote(row.id)}?done=issued", 303
+        f"/issuer/{organization.slug}/credentials/{quote(issued.credential.id)}?done={done}", 303
     )
 
 
@@ -125,17 +197,32 @@ def issued_credential(
 ) -> Response:
     row = issuing.issued_by(session, principal, organization, credential_id)
     recipient = issuing.recipient_of(session, row)
+    achievement = issuing.achievement_of(session, row)
     return page(
         request,
         "issued.html",
+        standing=lifecycle.standing(session, platform, organization),
+        renew_days=achievement.valid_days if achievement else None,
         principal=principal,
         organization=organization,
         row=row,
         state=check_state(session, platform, row)[0],
         recipient=recipient,
-        done=done if done in (*ACTIONS.values(), "issued") else "",
+        badge=achievements.badge_format(session, row),
+        done=done if done in (*ACTIONS.values(), "issued", "renewed", *CLAIM_NOTICES) else "",
+        claim=claims.claim_for_credential(session, principal, row),
+        now=platform.now(),
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
+        endorsements=endorsements.for_document(session, platform, row.document),
+        transcript=stacking.holder_of(row) is not None and row.kind == "OpenBadgeCredential",
     )
+
+
+#: what the reason field says on the confirmation page
+REASON_HINT = (
+    "Verifiers who check it here read this, with the date and your organization's name. "
+    "Say why in a sentence; leave out anything private."
+)
 
 
 @router.post("/issuer/{slug}/status/{credential_id:path}")
@@ -148,14 +235,19 @@ def change_status(
     organization: OrgDep,
     action: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     row = issuing.issued_by(session, principal, organization, credential_id)
     if action not in ACTIONS:
         raise UsageError("choose suspend, reinstate or revoke")
-    if confirm != "yes":
+    needs_reason = action in ("revoke", "suspend")
+    error = None
+    if confirm == "yes" and needs_reason and not reason.strip():
+        error = f"Say why you {action} it: verifiers are shown the reason."
+    if confirm != "yes" or error:
         name = row.document.get("name") or "this credential"
         recipient = issuing.recipient_of(session, row)
-        whose = f" of {recipient.name}" if recipient else ""
+        whose = f" of {issuing.recipient_label(row, recipient)}"
         return confirmation(
             request,
             title=f"{action.capitalize()} {name}{whose}?",
@@ -166,8 +258,21 @@ def change_status(
             button=f"{action.capitalize()} it",
             cancel=f"/issuer/{organization.slug}/credentials/{quote(row.id)}",
             danger=action != "reinstate",
+            asks=[
+                Ask(
+                    "reason",
+                    "Reason" if needs_reason else "Reason (optional)",
+                    reason,
+                    hint=REASON_HINT,
+                    required=needs_reason,
+                    kind="textarea",
+                    maxlength=issuing.MAX_REASON,
+                )
+            ],
+            error=error,
+            status=400 if error else 200,
         )
-    issuing.set_status(session, platform, principal, row.id, action=action)
+    issuing.set_status(session, platform, principal, row.id, action=action, reason=reason)
     request.app.state.metrics.events[f"credential.{action}"] += 1
     return RedirectResponse(
         f"/issuer/{organization.slug}/credentials/{quote(row.id)}?done={ACTIONS[action]}",
@@ -198,7 +303,7 @@ def _batch_page(
         status,
         principal=principal,
         organization=organization,
-        achievements=issuing.achievements_of(session, principal, organization),
+        achievements=achievements.achievements_of(session, principal, organization),
         error=error,
         values=values or {},
     )
@@ -262,19 +367,6 @@ async def batch_submit(
             request, session, principal, organization, status=400, error=exc.message, values=values
         )
     return RedirectResponse(f"/issuer/{organization.slug}/jobs/{job_id}", status_code=303)
-
-
-@router.get("/issuer/{slug}/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(
-    job_id: str,
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-    organization: OrgDep,
-) -> Response:
-    state: dict[str, Any] = jobs.job_state(platform, job_id, principal)
-    return page(request, "job.html", principal=principal, organization=organization, job=state)
 
 
 @router.get("/issuer/{slug}/keys", response_class=HTMLResponse)

@@ -15,10 +15,11 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
 from openler.services.holders import sharing
+from openler.services.issuers import endorsements, issuing, lifecycle
 from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult
 from openler.services.people.oidc import OidcProvider
-from openler.services.verifiers.credential_state import CredentialState
+from openler.services.verifiers.credential_state import CredentialState, issuer_notes
 from openler.services.verifiers.verifying import verify_for
 from openler.store.models import IssuedCredential
 from openler.web.deps import (
@@ -97,15 +98,17 @@ def login(
     except Unauthenticated as exc:
         session.commit()  # keep the failed attempt (throttling, audit) although we answer 401
         return _loginpage(request, exc.message, 401, email=email)
-    redirect = _signed_in(request, platform, result)
+    redirect = signed_in(request, platform, result)
     redirect.delete_cookie(LOGIN_CSRF_COOKIE)
     return redirect
 
 
-def _signed_in(request: Request, platform: Platform, result: LoginResult) -> Response:
-    """Into the new session, back to the page that asked for it (re-checked: the cookie
-    could have been planted) or home."""
-    back = return_path(request.cookies.get(RETURN_COOKIE)) or "/home"
+def signed_in(
+    request: Request, platform: Platform, result: LoginResult, *, to: str | None = None
+) -> Response:
+    """Into the new session: to ``to`` (a path of this site) when given, else back to the
+    page that asked for it (re-checked: the cookie could have been planted) or home."""
+    back = to or return_path(request.cookies.get(RETURN_COOKIE)) or "/home"
     redirect = RedirectResponse(back, status_code=303)
     redirect.delete_cookie(RETURN_COOKIE, path="/login")
     redirect.set_cookie(
@@ -175,7 +178,7 @@ def oidc_callback(request: Request, session: SessionDep, platform: PlatformDep) 
         )
         response: Response = _loginpage(request, exc.message, exc.http_status)
     else:
-        response = _signed_in(request, platform, result)
+        response = signed_in(request, platform, result)
     response.delete_cookie(OIDC_COOKIE, path="/login/oidc")
     return response
 
@@ -194,7 +197,9 @@ def logout(
     return response
 
 
-def _credential_card(row: IssuedCredential, state: CredentialState) -> dict[str, Any]:
+def _credential_card(
+    row: IssuedCredential, state: CredentialState, recipient: str | None = None
+) -> dict[str, Any]:
     doc = row.document
     achievement = doc.get("credentialSubject", {}).get("achievement", {})
     issuer = doc.get("issuer")
@@ -205,7 +210,7 @@ def _credential_card(row: IssuedCredential, state: CredentialState) -> dict[str,
         "issuer": issuer.get("name", issuer.get("id")) if isinstance(issuer, dict) else issuer,
         "state": state,
         "valid_until": row.valid_until.date().isoformat() if row.valid_until else None,
-        "recipient": row.recipient,
+        "recipient": recipient or row.recipient,
     }
 
 
@@ -223,7 +228,17 @@ def home(
             "active": summary.active,
             "suspended": summary.suspended,
             "revoked": summary.revoked,
-            "recent": [_credential_card(row, found.states[row.id]) for row in summary.recent],
+            "expired": summary.expired,
+            "replaced": summary.replaced,
+            "standing": lifecycle.standing(session, platform, summary.organization),
+            "recent": [
+                _credential_card(
+                    row,
+                    found.states[row.id],
+                    issuing.recipient_label(row, issuing.recipient_of(session, row)),
+                )
+                for row in summary.recent
+            ],
         }
         for summary in found.issuing
     ]
@@ -267,6 +282,8 @@ def view_share(
         report=view.report,
         viewed_at=view.viewed_at,
         holder=view.holder,
+        updates=view.updates,
+        notes=view.notes,
     )
 
 
@@ -282,4 +299,13 @@ def verifypage(
         session, platform, principal, document.strip().encode("utf-8"), name="pasted document"
     )
     request.app.state.metrics.events["verify." + ("verified" if report.verified else "failed")] += 1
-    return page(request, "verify_result.html", principal=principal, report=report)
+    shown = endorsements.for_verified(session, platform, report, document.strip())
+    notes = issuer_notes(session, platform, document.strip())
+    return page(
+        request,
+        "verify_result.html",
+        principal=principal,
+        report=report,
+        endorsements=shown,
+        notes=notes,
+    )

@@ -5,6 +5,7 @@ handler)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -74,6 +75,22 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
+@dataclass(frozen=True)
+class Ask:
+    """A field the confirmation page asks for (a reason, a number of days): posted with
+    the confirmation, its value shown again when the page is shown again."""
+
+    name: str
+    label: str
+    value: str = ""
+    hint: str | None = None
+    required: bool = True
+    kind: str = "text"  # text (a line), textarea, number, date
+    maxlength: int | None = None
+    min: int | None = None
+    max: int | None = None
+
+
 def confirmation(
     request: Request,
     *,
@@ -86,13 +103,18 @@ def confirmation(
     consequences: list[str] | None = None,
     changes: list[tuple[str, str, str]] | None = None,
     danger: bool = True,
+    asks: list[Ask] | None = None,
+    error: str | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     """The page that asks before a consequential action (no JavaScript needed): it posts
-    ``fields`` again to ``action`` with ``confirm=yes``; Cancel goes back to ``cancel``.
-    Nothing has changed when it is shown."""
+    ``fields`` again to ``action`` with ``confirm=yes``, with what ``asks`` asks for;
+    Cancel goes back to ``cancel``. Nothing has changed when it is shown; ``error`` says
+    what to correct when it is shown again."""
     return page(
         request,
         "confirm.html",
+        status,
         principal=getattr(request.state, "principal", None),
         title=title,
         question=question,
@@ -103,6 +125,8 @@ def confirmation(
         consequences=consequences or [],
         changes=changes or [],
         danger=danger,
+        asks=asks or [],
+        error=error,
     )
 
 

@@ -108,6 +108,7 @@ def request_detail(
     row, report = requests_service.view_request(session, platform, principal, request_id)
     if row.organization_id != organization.id:
         raise NotFound(f"no request {request_id} of {organization.name}")
+    updates, notes = requests_service.answer_notes(session, platform, row)
     return page(
         request,
         "request_detail.html",
@@ -118,6 +119,8 @@ def request_detail(
         state=requests_service.state_of(row, platform.now()),
         link=f"{platform.settings.public_url.rstrip('/')}/requests/{row.challenge}",
         report=report,
+        updates=updates,
+        notes=notes,
     )
 
 

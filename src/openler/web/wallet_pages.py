@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import NotFound, UsageError
 from openler.services.holders import sharing
-from openler.services.issuers import issuing
+from openler.services.issuers import achievements, endorsements, issuing
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
@@ -39,13 +39,29 @@ def credential_page(
         state=state,
         document=row.document,
         report=report,
+        badge=achievements.badge_format(session, row),
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
+        endorsements=endorsements.for_document(session, platform, row.document),
     )
 
 
 @router.get("/download/{credential_id:path}")
-def download(credential_id: str, session: SessionDep, principal: Visitor) -> Response:
+def download(
+    credential_id: str,
+    session: SessionDep,
+    principal: Visitor,
+    kind: Annotated[str, Query(alias="format")] = "json",
+) -> Response:
+    """The credential as JSON, or (``?format=badge``) baked into its badge image."""
     row = issuing.own_credential(session, principal, credential_id)
+    if kind == "badge":
+        badge = achievements.badge_of(session, row)
+        if badge is None:
+            raise NotFound("this credential's achievement has no badge image; download the JSON")
+        disposition = f'attachment; filename="{badge.filename}"'
+        return Response(
+            badge.content, media_type=badge.media_type, headers={"Content-Disposition": disposition}
+        )
     name = "".join(c if c.isalnum() else "-" for c in str(row.document.get("name", "credential")))
     return Response(
         json.dumps(row.document, indent=2, ensure_ascii=False),

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, holder_key, require_self
+from openler.services.verifiers.credential_state import IssuerNote, current_of, issuer_notes
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, Consent, IssuedCredential, Person, Share
 from openler.vc import VerificationReport, build_presentation, sign_presentation
@@ -148,11 +150,98 @@ def revoke_share(
 
 
 @dataclass(frozen=True)
+class Update:
+    """A shared credential replaced since it was shared: the viewer is told plainly."""
+
+    name: str
+    how: str  # renewed, extended, re-issued, claimed
+    on: datetime
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.name} was updated since it was shared: {self.how} on {self.on:%Y-%m-%d}."
+
+
+def _shared_rows(session: Session, presentation: dict[str, Any]) -> list[IssuedCredential | None]:
+    inner = presentation.get("verifiableCredential", [])
+    found: list[IssuedCredential | None] = []
+    for document in inner if isinstance(inner, list) else [inner]:
+        credential_id = document.get("id") if isinstance(document, dict) else None
+        found.append(session.get(IssuedCredential, credential_id) if credential_id else None)
+    return found
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A presentation made anew of the current credentials, and what changed."""
+
+    presentation: dict[str, Any]
+    updates: list[Update]
+
+
+def follow_replacements(
+    session: Session,
+    platform: Platform,
+    person: Person | None,
+    presentation: dict[str, Any],
+    *,
+    challenge: str,
+    domain: str,
+    presentation_id: str | None = None,
+) -> Followed | None:
+    """When a credential in ``presentation`` was replaced since (re-issued, renewed,
+    extended, claimed): a presentation of the current credentials, signed anew by the
+    holder's custodial key for the same challenge and domain, and what changed; else
+    None. The presentation the holder made is kept as it was. A replacement that is not
+    the holder's, or a holder who keeps their own key, leaves it as it is (the verifier
+    then sees the old credential revoked, and the issuer's note saying what replaced
+    it)."""
+    if person is None or person.encrypted_holder_key is None:
+        return None
+    rows = _shared_rows(session, presentation)
+    if not rows or any(r is None or r.person_id != person.id for r in rows):
+        return None
+    updates, current = [], []
+    for row in rows:
+        assert row is not None
+        held = current_of(session, row)
+        current.append(held.id)
+        if held.id == row.id:
+            continue
+        if held.person_id != person.id:
+            return None
+        previous = session.get(IssuedCredential, held.previous_id) if held.previous_id else None
+        how = issuing.how_replaced(previous) if previous is not None else "re-issued"
+        updates.append(
+            Update(str(held.document.get("name") or "A credential"), how, held.issued_at)
+        )
+    if not updates:
+        return None
+    anew = wallet_presentation(
+        session,
+        platform,
+        person,
+        list(dict.fromkeys(current)),
+        challenge=challenge,
+        domain=domain,
+        presentation_id=presentation_id,
+    )
+    return Followed(anew, updates)
+
+
+@dataclass(frozen=True)
 class ShareView:
     share: Share
+    #: what was verified: the share's presentation, or one made anew of the current
+    #: credentials when any was replaced since it was shared
+    presentation: dict[str, Any]
     report: VerificationReport
     viewed_at: datetime
     holder: str  # the learner's name, as the page names them
+    #: shared credentials replaced since the share was made (the new ones are presented)
+    updates: tuple[Update, ...] = ()
+    #: what the issuers here say about credentials in it (revoked, with their reasons)
+    notes: tuple[IssuerNote, ...] = ()
 
 
 def view_share(
@@ -163,7 +252,11 @@ def view_share(
     viewer: str,
     jurisdiction: str | None = None,
 ) -> ShareView:
-    """Open a share link: refused once expired or withdrawn; otherwise verified now."""
+    """Open a share link: refused once expired or withdrawn; otherwise verified now. A
+    shared credential replaced since (renewed, extended, re-issued, claimed) is presented
+    as its replacement — the holder's custodial key signs a presentation anew for the
+    share's challenge and audience, the share keeping the one the holder made — and the
+    view says so."""
     share = session.execute(select(Share).where(Share.token_hash == _digest(token))).scalar()
     if share is None:
         raise NotFound("this share link does not exist")
@@ -172,10 +265,21 @@ def view_share(
         raise Conflict("the learner withdrew this share")
     if share.expires_at < now:
         raise Conflict(f"this share expired on {share.expires_at:%Y-%m-%d}")
+    person = session.get(Person, share.person_id)
+    followed = follow_replacements(
+        session,
+        platform,
+        person,
+        share.presentation,
+        challenge=share.id,
+        domain=share.audience,
+        presentation_id=share.presentation.get("id"),
+    )
+    presentation = followed.presentation if followed else share.presentation
     report = verify_document(
         session,
         platform,
-        share.presentation,
+        presentation,
         challenge=share.id,
         domain=share.audience,
         jurisdiction=jurisdiction,
@@ -188,10 +292,30 @@ def view_share(
         actor=viewer,
         action="share.view",
         subject=f"share:{share.id}",
-        data={"verified": report.verified},
+        data={
+            "verified": report.verified,
+            **({"presented_anew": credential_ids(presentation)} if followed else {}),
+        },
     )
-    person = session.get(Person, share.person_id)
-    return ShareView(share, report, now, person.name if person else "the learner")
+    return ShareView(
+        share,
+        presentation,
+        report,
+        now,
+        person.name if person else "the learner",
+        tuple(followed.updates if followed else ()),
+        tuple(issuer_notes(session, platform, presentation)),
+    )
+
+
+def credential_ids(presentation: dict[str, Any]) -> list[str]:
+    """The ids of the credentials embedded in ``presentation``, in order."""
+    inner = presentation.get("verifiableCredential", [])
+    return [
+        str(c.get("id"))
+        for c in (inner if isinstance(inner, list) else [inner])
+        if isinstance(c, dict) and c.get("id")
+    ]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from openler.services import audit, jobs
 from openler.services.context import Platform
 from openler.services.errors import Conflict, ServiceError, UsageError
 from openler.services.files.parallel import default_jobs
-from openler.services.issuers import issuing, orgs, statusblocks
+from openler.services.issuers import achievements, claims, issuing, orgs, stacking, statusblocks
 from openler.services.issuers.recipients import (
     Award,
     Recipient,
@@ -110,7 +110,7 @@ def submit_roster(
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, organization_slug)
         require_role(principal, organization.id, *issuing.ISSUERS)
-        achievement = issuing.achievement_by_slug(session, organization, achievement_slug)
+        achievement = achievements.achievement_by_slug(session, organization, achievement_slug)
         if achievement.retired_at is not None:
             raise Conflict(f"{achievement.data.get('name', achievement_slug)} is retired")
         organization_id = organization.id
@@ -334,7 +334,9 @@ def _chunk(session: Session, platform: Platform, run: _Run, after: int) -> int |
     principal = jobs.submitter(session, job)
     organization = orgs.organization_by_slug(session, job.payload["organization"])
     require_role(principal, organization.id, *issuing.ISSUERS)
-    achievement = issuing.achievement_by_slug(session, organization, job.payload["achievement"])
+    achievement = achievements.achievement_by_slug(
+        session, organization, job.payload["achievement"]
+    )
     context = _Context(
         session,
         platform,
@@ -611,26 +613,46 @@ def _record_issued(context: _Context, rows: list[_Row]) -> None:
         },
     )
     _after_chunk(
-        context.session,
-        context.platform,
-        [(v, r.recipient) for v, r in zip(values, rows, strict=True) if r.recipient],
+        context, [(v, r.recipient) for v, r in zip(values, rows, strict=True) if r.recipient]
     )
 
 
-def _after_chunk(
-    session: Session, platform: Platform, issued: list[tuple[dict[str, Any], Recipient]]
-) -> None:
-    """What follows the issuing of a chunk, in the chunk's transaction: ``issued`` holds
-    each credential's record (the columns of ``IssuedCredential``: ``id``, ``person_id``,
-    ``recipient_email`` …) with the recipient it was issued to.
+def _after_chunk(context: _Context, issued: list[tuple[dict[str, Any], Recipient]]) -> None:
+    """What follows the issuing of a chunk, in the chunk's transaction, for each credential
+    (its record — the columns of ``IssuedCredential`` — with the recipient it was issued to):
 
-    The seams the other parts of issue 10 plug in here (wired when they are merged):
+    * claims: a recipient without an account is offered a claim (a ``Claim`` row and one
+      outbox email; :func:`claims.offer_claim`), one audit event naming the chunk's claims;
+    * stacking: the rules of the organization that name this achievement are evaluated for
+      each recipient (:func:`stacking.after_issue`) — when there are any.
 
-    * claims — for each credential whose record has no ``person_id`` (a recipient without
-      an account), a claim offer: a ``Claim`` row and one outbox email;
-    * stacking — re-evaluate the stacked achievements of each recipient.
-    """
-    del session, platform, issued
+    Each record is handed to them as an ``IssuedCredential`` that is not added to the
+    session: the rows themselves were written in bulk."""
+    session, platform = context.session, context.platform
+    offered = []
+    for values, recipient in issued:
+        claim = claims.offer_claim(
+            session, platform, IssuedCredential(**values), recipient, audited=False
+        )
+        if claim is not None:
+            offered.append((claim, values["id"]))
+    if offered:
+        session.flush()
+        audit.record(
+            session,
+            at=context.now,
+            actor="system:claims",
+            action="claim.offer",
+            subject=f"job:{context.job_id}",
+            data={
+                "organization_id": context.organization.id,
+                "claims": [claim.id for claim, _ in offered],
+                "credentials": [credential for _, credential in offered],
+            },
+        )
+    if stacking.requiring(session, context.organization, context.achievement):
+        for values, _recipient in issued:
+            stacking.after_issue(session, platform, IssuedCredential(**values))
 
 
 def awards_from_emails(emails: Sequence[str]) -> tuple[list[Award], list[tuple[int, str, str]]]:

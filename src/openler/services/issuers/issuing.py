@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, func, select, true
+from sqlalchemy import String, case, func, literal, select, true
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,8 +32,8 @@ from openler.store.models import (
     StatusAllocation,
     StatusList,
 )
+from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
 from openler.vc import (
-    ACHIEVEMENT_TYPES,
     VC_V1,
     Bitstring,
     Cryptosuite,
@@ -44,8 +44,6 @@ from openler.vc import (
     sign_credential,
     status_entry,
 )
-from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
-from openler.vc import Achievement as AchievementModel
 
 OB_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -53,42 +51,6 @@ OB_CONTEXT = [
 ]
 LIST_FILL = 0.9
 ISSUERS = ("issuer_admin", "issuer_staff")
-
-
-def create_achievement(
-    session: Session,
-    platform: Platform,
-    principal: Principal,
-    organization: Organization,
-    *,
-    slug: str,
-    data: dict[str, Any],
-    valid_days: int | None = None,
-) -> Achievement:
-    """An achievement template; ``data`` is an OB 3.0 Achievement (its ``id`` is assigned)."""
-    require_role(principal, organization.id, "issuer_admin")
-    achievement = {
-        "id": f"{platform.settings.public_url}/orgs/{organization.slug}/achievements/{slug}",
-        "type": ["Achievement"],
-        **{k: v for k, v in data.items() if k not in ("id", "type")},
-    }
-    kind = achievement.get("achievementType")
-    if kind is not None and kind not in ACHIEVEMENT_TYPES and not str(kind).startswith("ext:"):
-        raise UsageError(f"achievementType {kind!r} is not in the Open Badges vocabulary")
-    AchievementModel.model_validate(achievement, context={"strict": True})
-    row = Achievement(
-        organization_id=organization.id, slug=slug, data=achievement, valid_days=valid_days
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        at=platform.now(),
-        actor=principal.label,
-        action="achievement.create",
-        subject=achievement["id"],
-    )
-    return row
 
 
 def open_status_list(
@@ -523,6 +485,10 @@ def _bind_issuer_name(document: dict[str, Any], organization: Organization) -> N
         document["issuer"] = {**issuer, "name": organization.name}
 
 
+#: the longest reason a status change keeps (it is shown to verifiers, so a sentence)
+MAX_REASON = 500
+
+
 def set_status(
     session: Session,
     platform: Platform,
@@ -530,8 +496,17 @@ def set_status(
     credential_id: str,
     *,
     action: str,
+    reason: str | None = None,
+    deferred: set[str] | None = None,
 ) -> IssuedCredential:
-    """``revoke`` (final), ``suspend`` or ``reinstate`` an issued credential."""
+    """``revoke`` (final), ``suspend`` or ``reinstate`` an issued credential, for the
+    ``reason`` given: kept with the credential (verifiers here are shown it) and in the
+    audit event. Pages, the API and the CLI ask a person for a reason before a revocation
+    or a suspension; openler's own replacements give theirs.
+
+    The status list is re-signed at once, unless ``deferred`` is given: the list's id is
+    added to it and the caller publishes (:func:`publish_lists`) once for many changes.
+    """
     row = session.get(IssuedCredential, credential_id)
     if row is None:
         raise NotFound(f"no credential {credential_id}")
@@ -540,6 +515,9 @@ def set_status(
     assert organization is not None
     if row.state == "revoked":
         raise Conflict("a revoked credential stays revoked")
+    reason = " ".join((reason or "").split()) or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise UsageError(f"say the reason in at most {MAX_REASON} characters")
     if action == "revoke":
         list_id, index, value, state = row.revocation_list_id, row.revocation_index, 1, "revoked"
     elif action == "suspend":
@@ -557,17 +535,49 @@ def set_status(
     bits = Bitstring(bytearray(status_list.bits))
     bits.set(index, value)
     status_list.bits = bytes(bits.data)
-    _publish(session, platform, organization, status_list)
+    if deferred is None:
+        _publish(session, platform, organization, status_list)
+    else:
+        deferred.add(status_list.id)
     row.state = state
     row.state_changed_at = platform.now()
+    row.state_reason = reason
     audit.record(
         session,
         at=platform.now(),
         actor=principal.label,
         action=f"credential.{action}",
         subject=credential_id,
+        data={"reason": reason} if reason else None,
     )
     return row
+
+
+def publish_lists(
+    session: Session, platform: Platform, organization: Organization, list_ids: set[str]
+) -> None:
+    """Re-sign the status lists whose bits :func:`set_status` changed with ``deferred``."""
+    for list_id in sorted(list_ids):
+        status_list = session.get(StatusList, list_id)
+        if status_list is not None and status_list.organization_id == organization.id:
+            _publish(session, platform, organization, status_list)
+
+
+def replaced_reason(how: str, replacement_id: str) -> str:
+    """The reason a replaced credential is revoked with: ``<how> as <id>`` (re-issued,
+    renewed, extended, claimed), read back by :func:`how_replaced`.
+
+    >>> replaced_reason("renewed", "urn:uuid:1")
+    'renewed as urn:uuid:1'
+    """
+    return f"{how} as {replacement_id}"
+
+
+def how_replaced(row: IssuedCredential) -> str:
+    """How a replaced credential was replaced, in a word ("re-issued" when not said)."""
+    reason, new = row.state_reason or "", row.replaced_by or ""
+    suffix = f" as {new}"
+    return reason.removesuffix(suffix) if new and reason.endswith(suffix) else "re-issued"
 
 
 #: what a re-issue leaves behind of the old document (the rest is made anew)
@@ -616,11 +626,18 @@ def reissue(
         person=person,
         recipient=recipient_of_row(old),
         previous_id=old.id,
-        cryptosuite=_cryptosuite_of(old.document),
+        cryptosuite=cryptosuite_of(old.document),
     )
     if was_suspended:
-        set_status(session, platform, principal, new.id, action="suspend")
-    set_status(session, platform, principal, old.id, action="revoke")
+        set_status(session, platform, principal, new.id, action="suspend", reason=old.state_reason)
+    set_status(
+        session,
+        platform,
+        principal,
+        old.id,
+        action="revoke",
+        reason=replaced_reason("re-issued", new.id),
+    )
     old.replaced_by = new.id
     audit.record(
         session,
@@ -647,7 +664,7 @@ def recipient_of_row(row: IssuedCredential) -> Recipient | None:
     return None
 
 
-def _cryptosuite_of(document: dict[str, Any]) -> Cryptosuite:
+def cryptosuite_of(document: dict[str, Any]) -> Cryptosuite:
     proof = document.get("proof")
     suite = proof.get("cryptosuite") if isinstance(proof, dict) else None
     return "eddsa-jcs-2022" if suite == "eddsa-jcs-2022" else "eddsa-rdfc-2022"
@@ -687,7 +704,8 @@ def organization_credentials(
     limit: int = 100,
 ) -> list[tuple[IssuedCredential, Person | None]]:
     """What an organization issued, newest first, with each recipient; ``search`` matches
-    the recipient's name or email, the credential's name or id. Issuer staff only."""
+    the recipient's name or email (an account's, or as issued to someone without one), the
+    achievement's name or slug, or the credential's id. Issuer staff only."""
     require_role(principal, organization.id, *ISSUERS)
     query = (
         select(IssuedCredential, Person)
@@ -697,11 +715,21 @@ def organization_credentials(
     term = search.strip().lower()
     if term:
         like = f"%{term}%"
+        named = [
+            a.id
+            for a in session.execute(
+                select(Achievement).where(Achievement.organization_id == organization.id)
+            ).scalars()
+            if term in str(a.data.get("name", "")).lower() or term in a.slug
+        ]
         query = query.where(
             Person.email.ilike(like)
             | Person.name.ilike(like)
             | IssuedCredential.id.ilike(like)
             | IssuedCredential.recipient.ilike(like)
+            | IssuedCredential.recipient_email.ilike(like)
+            | IssuedCredential.recipient_name.ilike(like)
+            | IssuedCredential.achievement_id.in_(named)
         )
     query = query.order_by(IssuedCredential.issued_at.desc()).limit(limit)
     return [(row, person) for row, person in session.execute(query).all()]
@@ -709,7 +737,9 @@ def organization_credentials(
 
 @dataclass(frozen=True)
 class IssuedSummary:
-    """What an organization issued: counted by the state its issuer set, and the newest."""
+    """What an organization issued, counted by the state each row shows
+    (``credential_state``: replaced, then revoked or suspended, then expired), and the
+    newest."""
 
     organization: Organization
     issued: int
@@ -717,21 +747,43 @@ class IssuedSummary:
     suspended: int
     revoked: int
     recent: list[IssuedCredential]
+    expired: int = 0
+    replaced: int = 0
 
 
 def issued_summary(
-    session: Session, principal: Principal, organization: Organization, *, recent: int = 10
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    *,
+    at: datetime,
+    recent: int = 10,
 ) -> IssuedSummary:
-    """Counts by state (in the database: no row is loaded to count) and the ``recent``
-    newest credentials of ``organization``, re-issued ones included. Issuer staff only."""
+    """Counts (in the database: no row is loaded to count) and the ``recent`` newest
+    credentials of ``organization``, re-issued ones included. The counts follow the order
+    in which ``credential_state`` decides a row's state, so they agree with what the rows
+    show: a replaced credential counts as replaced (not revoked), an expired one as
+    expired (not active). The clock's verdicts need no verification; the trust registry's
+    verdict on the organization is shown beside the counts (its standing). Issuer staff
+    only."""
     require_role(principal, organization.id, *ISSUERS)
     issued_here = IssuedCredential.organization_id == organization.id
+    replaced = IssuedCredential.replaced_by.is_not(None)
+    expired = (
+        IssuedCredential.replaced_by.is_(None)
+        & IssuedCredential.state.not_in(("revoked", "suspended"))
+        & IssuedCredential.valid_until.is_not(None)
+        & (IssuedCredential.valid_until < at)
+    )
+    shown = case(
+        (replaced, literal("replaced")),
+        (expired, literal("expired")),
+        else_=IssuedCredential.state,
+    )
     counts: dict[str, int] = {
-        state: int(n)
+        str(state): int(n)
         for state, n in session.execute(
-            select(IssuedCredential.state, func.count())
-            .where(issued_here)
-            .group_by(IssuedCredential.state)
+            select(shown, func.count()).where(issued_here).group_by(shown)
         ).all()
     }
     newest = session.execute(
@@ -747,7 +799,29 @@ def issued_summary(
         suspended=counts.get("suspended", 0),
         revoked=counts.get("revoked", 0),
         recent=list(newest),
+        expired=counts.get("expired", 0),
+        replaced=counts.get("replaced", 0),
     )
+
+
+def recipient_label(row: IssuedCredential, person: Person | None = None) -> str:
+    """How pages name a credential's recipient: the person's name, the name given when it
+    was issued, the email, the identifier — a DID only when nothing else is known."""
+    if person is not None:
+        return person.name
+    if row.recipient_name:
+        return row.recipient_name
+    if row.recipient_email:
+        return row.recipient_email
+    kind, _, value = (row.recipient_key or "").partition(":")
+    if kind == "identifier" and value:
+        return value
+    return row.recipient
+
+
+def achievement_of(session: Session, row: IssuedCredential) -> Achievement | None:
+    """The achievement a credential was issued from (None for a document issued as is)."""
+    return session.get(Achievement, row.achievement_id) if row.achievement_id else None
 
 
 def recipient_of(session: Session, row: IssuedCredential) -> Person | None:
@@ -784,45 +858,3 @@ def issuing_organization(session: Session, principal: Principal) -> Organization
     if organization is None:
         raise NotFound("the token's organization no longer exists")
     return organization
-
-
-def achievements_of(
-    session: Session, principal: Principal, organization: Organization
-) -> list[Achievement]:
-    require_role(principal, organization.id, *ISSUERS)
-    return list(
-        session.execute(
-            select(Achievement)
-            .where(Achievement.organization_id == organization.id)
-            .order_by(Achievement.slug)
-        ).scalars()
-    )
-
-
-def achievement_by_slug(session: Session, organization: Organization, slug: str) -> Achievement:
-    achievement = session.execute(
-        select(Achievement).where(
-            Achievement.organization_id == organization.id, Achievement.slug == slug
-        )
-    ).scalar()
-    if achievement is None:
-        raise NotFound(f"{organization.name} has no achievement {slug!r}")
-    return achievement
-
-
-def issue_to_email(
-    session: Session,
-    platform: Platform,
-    principal: Principal,
-    organization: Organization,
-    *,
-    achievement_slug: str,
-    email: str,
-) -> IssuedCredential:
-    """Issue one of the organization's achievements to the person with ``email``."""
-    require_role(principal, organization.id, *ISSUERS)
-    achievement = achievement_by_slug(session, organization, achievement_slug)
-    person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
-    if person is None:
-        raise NotFound(f"no one here has the email {email.strip()}; they need an account first")
-    return issue(session, platform, principal, organization, achievement, recipient=person)

@@ -38,7 +38,7 @@ def of(session: Session, platform: Platform, principal: Principal) -> Workspaces
     """The workspaces of ``principal`` (a person signed in)."""
     own = issuing.credentials_of(session, principal.person_id)
     summaries = [
-        issuing.issued_summary(session, principal, organization)
+        issuing.issued_summary(session, principal, organization, at=platform.now())
         for organization in orgs.organizations_of(session, principal, *issuing.ISSUERS)
     ]
     shown = own + [row for summary in summaries for row in summary.recent]

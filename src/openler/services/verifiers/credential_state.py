@@ -24,9 +24,10 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
+from openler.services.issuers import issuing
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import IssuedCredential
-from openler.vc import VCError, VerificationReport, parse_datetime
+from openler.vc import VCError, VerificationReport, parse_datetime, parse_json
 
 StateCode = Literal[
     "active",
@@ -84,6 +85,28 @@ def _valid_from(document: dict[str, Any]) -> datetime | None:
         return None
 
 
+def issuer_name(document: dict[str, Any]) -> str:
+    """The issuer as the credential names it (its ``name``, else its id)."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        name = issuer.get("name")
+        return str(name if isinstance(name, str) and name else issuer.get("id", "the issuer"))
+    return str(issuer) if isinstance(issuer, str) else "the issuer"
+
+
+def _act(row: IssuedCredential) -> str:
+    """What the issuer did to ``row``, when, and why, in the issuer's words:
+    ``revoked on 2026-05-31 by Ohio Board of Nursing: licence surrendered``, or for a
+    replaced credential ``renewed on 2026-05-31 as urn:uuid:…``."""
+    when = f" on {_day(row.state_changed_at)}" if row.state_changed_at else ""
+    if row.replaced_by:
+        how = issuing.how_replaced(row)
+        return f"{how}{when} as {row.replaced_by}"
+    verb = "revoked" if row.state == "revoked" else "suspended"
+    said = f": {row.state_reason}" if row.state_reason else ""
+    return f"{verb}{when} by {issuer_name(row.document)}{said}"
+
+
 def credential_state(
     row: IssuedCredential, report: VerificationReport | None, *, at: datetime
 ) -> CredentialState:
@@ -91,12 +114,11 @@ def credential_state(
     suspended), then the clock, then the verification ``report`` of the stored document
     (the registry's verdict on the issuer, then anything else that fails)."""
     if row.replaced_by:
-        return CredentialState("replaced", f"re-issued as {row.replaced_by}")
-    since = f" since {_day(row.state_changed_at)}" if row.state_changed_at else ""
+        return CredentialState("replaced", _act(row))
     if row.state == "revoked":
-        return CredentialState("revoked", f"revoked by the issuer{since}")
+        return CredentialState("revoked", _act(row))
     if row.state == "suspended":
-        return CredentialState("suspended", f"suspended by the issuer{since}")
+        return CredentialState("suspended", _act(row))
     if row.valid_until is not None and _utc(row.valid_until) < at:
         return CredentialState("expired", f"expired on {_day(row.valid_until)}")
     starts = _valid_from(row.document)
@@ -126,3 +148,75 @@ def states_of(
     """Each row's state as of now, by credential id (for lists and pickers)."""
     now = platform.now()
     return {row.id: check_state(session, platform, row, at=now)[0] for row in rows}
+
+
+@dataclass(frozen=True)
+class IssuerNote:
+    """What the issuer here says about a credential a verifier is looking at: why it was
+    revoked or suspended, or what replaced it. Status lists carry only a bit; a verifier
+    at openler also reads the issuer's reason (``sentence``)."""
+
+    credential_id: str
+    name: str
+    state: CredentialState
+    current_id: str | None  # the credential that replaced it, at the end of the chain
+
+    @property
+    def sentence(self) -> str:
+        reason = self.state.reason or self.state.label
+        return f"{self.name}: {reason[:1].upper()}{reason[1:]}."
+
+
+def _credentials_in(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, (bytes, str)):
+        try:
+            data = parse_json(data.decode("utf-8") if isinstance(data, bytes) else data)
+        except (VCError, UnicodeDecodeError):
+            return []  # a JWT or something unreadable: the report says what it is
+    if not isinstance(data, dict):
+        return []
+    types = data.get("type")
+    if "VerifiablePresentation" in (types if isinstance(types, list) else [types]):
+        inner = data.get("verifiableCredential", [])
+        return [c for c in (inner if isinstance(inner, list) else [inner]) if isinstance(c, dict)]
+    return [data]
+
+
+def current_of(session: Session, row: IssuedCredential, *, limit: int = 50) -> IssuedCredential:
+    """The end of ``row``'s chain of replacements (``row`` itself when never replaced)."""
+    seen = 0
+    while row.replaced_by and seen < limit:
+        following = session.get(IssuedCredential, row.replaced_by)
+        if following is None:
+            break
+        row, seen = following, seen + 1
+    return row
+
+
+def issuer_notes(session: Session, platform: Platform, data: Any) -> list[IssuerNote]:
+    """The issuer's notes on each credential in ``data`` (a credential or a presentation)
+    that this platform issued — the very document issued, by its id and proof — and that
+    its issuer revoked, suspended or replaced. Nothing for a credential issued elsewhere,
+    or for a copy whose proof is not the one issued."""
+    notes = []
+    now = platform.now()
+    for document in _credentials_in(data):
+        credential_id = document.get("id")
+        if not isinstance(credential_id, str):
+            continue
+        row = session.get(IssuedCredential, credential_id)
+        if row is None or row.document.get("proof") != document.get("proof"):
+            continue
+        if not (row.replaced_by or row.state in ("revoked", "suspended")):
+            continue
+        current = current_of(session, row) if row.replaced_by else None
+        name = str(document.get("name") or "The credential")
+        notes.append(
+            IssuerNote(
+                row.id,
+                name,
+                credential_state(row, None, at=now),
+                current.id if current is not None else None,
+            )
+        )
+    return notes

@@ -13,9 +13,16 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
-from openler.services.holders.sharing import wallet_presentation
+from openler.services.holders.sharing import (
+    Followed,
+    Update,
+    credential_ids,
+    follow_replacements,
+    wallet_presentation,
+)
 from openler.services.issuers.orgs import organization_by_slug
 from openler.services.people.accounts import Principal, require_role, require_self
+from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Organization, Person, PresentationRequest
 from openler.vc import VerificationReport
@@ -215,17 +222,23 @@ def view_request(
     session: Session, platform: Platform, principal: Principal, request_id: str
 ) -> tuple[PresentationRequest, VerificationReport | None]:
     """A request and, once answered, its presentation verified again now (a credential
-    revoked since is shown revoked). For the requesting organization's verifiers only."""
+    revoked since is shown revoked). An answer from a wallet here follows replacements: a
+    credential renewed, extended, re-issued or claimed since is presented as its
+    replacement, signed anew by the holder's custodial key for the request's challenge
+    (the answer as given is kept; :func:`answer_notes` says what changed). For the
+    requesting organization's verifiers only."""
     request = session.get(PresentationRequest, request_id)
     if request is None:
         raise NotFound(f"no request {request_id}")
     require_role(principal, request.organization_id, "verifier")
     if request.presentation is None:
         return request, None
+    followed = _followed(session, platform, request)
+    presentation = followed.presentation if followed else request.presentation
     report = verify_document(
         session,
         platform,
-        request.presentation,
+        presentation,
         challenge=request.challenge,
         domain=request.domain,
         name="presentation",
@@ -237,6 +250,37 @@ def view_request(
         actor=principal.label,
         action="request.view",
         subject=f"request:{request.id}",
-        data={"verified": report.verified},
+        data={
+            "verified": report.verified,
+            **({"presented_anew": credential_ids(presentation)} if followed else {}),
+        },
     )
     return request, report
+
+
+def _followed(
+    session: Session, platform: Platform, request: PresentationRequest
+) -> Followed | None:
+    if request.presentation is None or request.answered_by is None:
+        return None
+    return follow_replacements(
+        session,
+        platform,
+        session.get(Person, request.answered_by),
+        request.presentation,
+        challenge=request.challenge,
+        domain=request.domain,
+    )
+
+
+def answer_notes(
+    session: Session, platform: Platform, request: PresentationRequest
+) -> tuple[list[Update], list[IssuerNote]]:
+    """What changed in an answer since it was given (credentials replaced, presented as
+    their replacements) and what the issuers here say about its credentials (revoked or
+    suspended, and why)."""
+    if request.presentation is None:
+        return [], []
+    followed = _followed(session, platform, request)
+    presentation = followed.presentation if followed else request.presentation
+    return (followed.updates if followed else [], issuer_notes(session, platform, presentation))

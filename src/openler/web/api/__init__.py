@@ -1,9 +1,12 @@
 """JSON endpoints, one module a capability. Thin: parse, call one service, render."""
 
 from openler.web.api import (
+    achievements,
     documents,
     jobs,
+    lifecycle,
     platform,
+    records,
     registry,
     requests,
     tokens,
@@ -11,6 +14,21 @@ from openler.web.api import (
     wallet,
 )
 
-routers = [m.router for m in (vcapi, documents, platform, tokens, jobs, requests, wallet, registry)]
+routers = [
+    m.router
+    for m in (
+        vcapi,
+        documents,
+        platform,
+        tokens,
+        jobs,
+        requests,
+        wallet,
+        registry,
+        records,
+        achievements,
+        lifecycle,
+    )
+]
 
 __all__ = ["routers"]

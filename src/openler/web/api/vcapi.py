@@ -62,6 +62,12 @@ class StatusItem(BaseModel):
 class UpdateStatusRequest(BaseModel):
     credentialId: str
     credentialStatus: list[StatusItem]
+    reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="openler: why (verifiers here are shown it with the date and issuer; "
+        "status lists carry only the bit)",
+    )
 
 
 @router.post("/credentials/issue", status_code=201, tags=["VC API"])
@@ -154,5 +160,7 @@ def update_status(
         action = _ACTIONS.get(item.status)
         if action is None:
             raise UsageError("status must be revoked, suspended or active")
-        row = issuing.set_status(session, platform, principal, body.credentialId, action=action)
-    return {"credentialId": body.credentialId, "state": row.state}
+        row = issuing.set_status(
+            session, platform, principal, body.credentialId, action=action, reason=body.reason
+        )
+    return {"credentialId": body.credentialId, "state": row.state, "reason": row.state_reason}

@@ -1,0 +1,459 @@
+"""Recipients without accounts, and claiming.
+
+An issuer may issue to an email address or another identifier whether or not the person
+has an account here. With an account, the credential is bound to the account's wallet
+(its ``credentialSubject.id`` is the wallet's DID). Without one, the credential names the
+recipient only by hashed OB 3.0 ``IdentityObject`` s, and the recipient is sent a **claim
+link** through the outbox. Opening the link proves the address; the person then creates
+an account with it (or signs in to the account that has it), and :func:`claim` issues a
+holder-bound credential replacing the email-only one, which is revoked and points to it.
+
+A claim link's token is a random secret; only its SHA-256 is stored. It works once, until
+it expires (``claim_days``), and only for the account with the address it was sent to.
+Sending it again makes a new token and ends the old one.
+
+>>> token_digest("abc")[:12]
+'ba7816bf8f01'
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from openler.services import audit, outbox
+from openler.services.context import Platform
+from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
+from openler.services.issuers import achievements, issuing, lifecycle
+from openler.services.issuers.recipients import Recipient
+from openler.services.people.accounts import Principal, require_role
+from openler.store.models import Claim, IssuedCredential, Organization, Person
+
+#: what a claim-link message is in the outbox
+CLAIM_KIND = "claim"
+#: how many replacements (re-issues, renewals) a claim follows to the current credential
+_MAX_CHAIN = 50
+#: what the replacement leaves behind of the email-only document (the rest is made anew)
+_NOT_CARRIED = ("id", "proof", "credentialStatus")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def claim_url(platform: Platform, token: str) -> str:
+    return f"{platform.settings.public_url.rstrip('/')}/claim/{token}"
+
+
+class AlreadyHolds(Conflict):
+    """The recipient already holds an active credential of this achievement: single issue
+    asks before issuing another (``allow_duplicate``)."""
+
+    code = "already_holds"
+
+    def __init__(self, held: IssuedCredential, who: str) -> None:
+        name = held.document.get("name") or "this credential"
+        super().__init__(f"{who} already holds {name}, issued {held.issued_at:%Y-%m-%d}")
+        self.held = held
+        self.who = who
+
+
+@dataclass(frozen=True)
+class SingleIssue:
+    """One credential issued from the issuer's form, and the claim offered with it (None
+    when the recipient has an account, or gave no email address to send a link to)."""
+
+    credential: IssuedCredential
+    claim: Claim | None
+
+
+def recipient_for(
+    *,
+    email: str = "",
+    identifier: str = "",
+    identifier_type: str = "identifier",
+    name: str = "",
+) -> Recipient:
+    """The recipient a form names: an email address and/or an identifier, and a name.
+    Refused when neither is given."""
+    return Recipient(
+        email=email.strip() or None,
+        identifier=identifier.strip() or None,
+        identifier_type=identifier_type,
+        name=name.strip() or None,
+    )
+
+
+def account_of(session: Session, recipient: Recipient) -> Person | None:
+    """The account whose email is the recipient's, if any."""
+    if not recipient.email:
+        return None
+    return session.execute(select(Person).where(Person.email == recipient.email)).scalar()
+
+
+def issue_one(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    *,
+    achievement_slug: str,
+    recipient: Recipient,
+    allow_duplicate: bool = False,
+) -> SingleIssue:
+    """Issue one of ``organization``'s achievements to ``recipient``: bound to the wallet
+    of the account with the recipient's email when there is one, else naming them by
+    hashed identity with a claim link sent to the email (when given).
+
+    Raises :class:`AlreadyHolds` when they hold an active one of it already, unless
+    ``allow_duplicate`` (the issuer was asked and chose to issue another)."""
+    require_role(principal, organization.id, *issuing.ISSUERS)
+    achievement = achievements.achievement_by_slug(session, organization, achievement_slug)
+    now = platform.now()
+    held = issuing.holding(session, organization, achievement, recipient.key, now=now)
+    person = account_of(session, recipient)
+    if held is not None and not allow_duplicate:
+        who = (
+            (person.name if person else None)
+            or recipient.name
+            or held.recipient_name
+            or recipient.email
+            or recipient.identifier
+        )
+        raise AlreadyHolds(held, who or "the recipient")
+    bound: Person | Recipient = recipient
+    if person is not None:
+        account = issuing.person_recipient(session, platform, person)
+        bound = Recipient(
+            email=account.email,
+            identifier=recipient.identifier,
+            identifier_type=recipient.identifier_type,
+            name=recipient.name or account.name,
+            person_id=person.id,
+            did=account.did,
+        )
+    row = issuing.issue(session, platform, principal, organization, achievement, recipient=bound)
+    claim = None if person is not None else offer_claim(session, platform, row, recipient)
+    return SingleIssue(row, claim)
+
+
+def offer_claim(
+    session: Session,
+    platform: Platform,
+    row: IssuedCredential,
+    recipient: Recipient,
+    *,
+    audited: bool = True,
+) -> Claim | None:
+    """After issuing ``row`` to a recipient without an account: a claim link sent to
+    their email through the outbox (one claim row, one outbox row; nothing is signed).
+    None when the recipient has no email address or the credential is already bound to a
+    wallet. ``audited=False`` leaves the audit event to the caller (a roster job names
+    its claims in one event per chunk)."""
+    if not recipient.email or recipient.did or row.person_id:
+        return None
+    claim, _token = _new_claim(session, platform, row, recipient.email, recipient.name)
+    if audited:
+        _audit_offer(session, platform, claim, row)
+    return claim
+
+
+def _new_claim(
+    session: Session,
+    platform: Platform,
+    row: IssuedCredential,
+    email: str,
+    name: str | None,
+) -> tuple[Claim, str]:
+    now = platform.now()
+    token = secrets.token_urlsafe(32)
+    claim = Claim(
+        token_hash=token_digest(token),
+        credential_id=row.id,
+        email=email,
+        created_at=now,
+        expires_at=now + timedelta(days=platform.settings.claim_days),
+    )
+    session.add(claim)
+    issuer = _issuer_name(row.document)
+    what = str(row.document.get("name") or "a credential")
+    outbox.enqueue(
+        session,
+        platform,
+        to=email,
+        subject=f"{issuer} has issued you {what}",
+        body=_claim_message(platform, token, what=what, issuer=issuer, name=name, expires=claim),
+        kind=CLAIM_KIND,
+        ref=row.id,
+        organization_id=row.organization_id,
+    )
+    return claim, token
+
+
+def _claim_message(
+    platform: Platform, token: str, *, what: str, issuer: str, name: str | None, expires: Claim
+) -> str:
+    greeting = f"Hello {name}," if name else "Hello,"
+    return (
+        f"{greeting}\n\n"
+        f"{issuer} has issued you {what}.\n\n"
+        "To keep it in your own digital wallet, open this link. You can create an account "
+        "with this email address there, or sign in if you have one:\n\n"
+        f"{claim_url(platform, token)}\n\n"
+        f"The link works once, until {expires.expires_at:%d %B %Y}. If you did not expect "
+        "this message, you can ignore it.\n"
+    )
+
+
+def _issuer_name(document: dict[str, Any]) -> str:
+    issuer = document.get("issuer")
+    name = issuer.get("name") if isinstance(issuer, dict) else None
+    return str(name) if name else "An issuer"
+
+
+def _audit_offer(
+    session: Session,
+    platform: Platform,
+    claim: Claim,
+    row: IssuedCredential,
+    *,
+    again: bool = False,
+) -> None:
+    session.flush()
+    audit.record(
+        session,
+        at=platform.now(),
+        actor="system:claims",
+        action="claim.resend" if again else "claim.offer",
+        subject=row.id,
+        data={"claim": claim.id, "organization_id": row.organization_id},
+    )
+
+
+def resend(
+    session: Session, platform: Platform, principal: Principal, row: IssuedCredential
+) -> Claim:
+    """Send the claim link again, as a new link: the earlier ones stop working. Issuer
+    staff of the credential's organization only; refused once it was claimed."""
+    require_role(principal, row.organization_id, *issuing.ISSUERS)
+    latest = latest_claim(session, row)
+    if row.person_id is not None or row.replaced_by is not None:
+        raise Conflict("this credential is no longer waiting to be claimed")
+    if row.state == "revoked":
+        raise Conflict("a revoked credential cannot be claimed")
+    email = row.recipient_email or (latest.email if latest else None)
+    if not email:
+        raise UsageError("this credential names no email address to send a claim link to")
+    now = platform.now()
+    session.execute(
+        update(Claim)
+        .where(Claim.credential_id == row.id, Claim.claimed_at.is_(None), Claim.expires_at > now)
+        .values(expires_at=now)
+    )
+    claim, _token = _new_claim(session, platform, row, email, row.recipient_name)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=principal.label,
+        action="claim.resend",
+        subject=row.id,
+        data={"claim": claim.id, "organization_id": row.organization_id},
+    )
+    return claim
+
+
+def latest_claim(session: Session, row: IssuedCredential) -> Claim | None:
+    """The newest claim link made for ``row`` (what its issuer's page reports)."""
+    return session.execute(
+        select(Claim)
+        .where(Claim.credential_id == row.id)
+        .order_by(Claim.created_at.desc(), Claim.id)
+        .limit(1)
+    ).scalar()
+
+
+def claim_for_credential(
+    session: Session, principal: Principal, row: IssuedCredential
+) -> Claim | None:
+    """For issuer staff: the claim of ``row`` (sent, claimed, expired), or None."""
+    require_role(principal, row.organization_id, *issuing.ISSUERS)
+    found = latest_claim(session, row)
+    if found is None and row.previous_id is not None:
+        # a holder-bound credential made by claiming: the claim is on the one it replaced
+        found = session.execute(select(Claim).where(Claim.replacement_id == row.id)).scalar()
+    return found
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a claim link offers, in plain words, and whether it can still be claimed."""
+
+    claim: Claim
+    credential: IssuedCredential  # the current one (after any re-issue)
+    achievement: str
+    issuer: str
+    recipient_name: str | None
+    #: why it cannot be claimed (None: it can)
+    problem: str | None
+    #: the account that has the address, if any
+    account: Person | None
+
+    @property
+    def email(self) -> str:
+        return self.claim.email or ""
+
+
+def _find(session: Session, token: str, *, lock: bool = False) -> Claim:
+    query = select(Claim).where(Claim.token_hash == token_digest(token))
+    if lock:
+        query = query.with_for_update()
+    found = session.execute(query).scalar() if token else None
+    if found is None:
+        raise NotFound(
+            "this claim link is not known here: check that the whole link was copied, or "
+            "ask the issuer to send it again"
+        )
+    return found
+
+
+def _current(session: Session, credential_id: str, *, lock: bool = False) -> IssuedCredential:
+    row = session.get(IssuedCredential, credential_id, with_for_update=lock)
+    for _ in range(_MAX_CHAIN):
+        if row is None or row.replaced_by is None or row.person_id is not None:
+            break
+        row = session.get(IssuedCredential, row.replaced_by, with_for_update=lock)
+    if row is None:
+        raise NotFound("the credential this link offered no longer exists")
+    return row
+
+
+def offer(session: Session, platform: Platform, token: str) -> Offer:
+    """What the link ``token`` offers (anyone holding the link may read it)."""
+    found = _find(session, token)
+    row = _current(session, found.credential_id)
+    subject = row.document.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    title = achievement.get("name") if isinstance(achievement, dict) else None
+    account = None
+    if found.email:
+        account = session.execute(select(Person).where(Person.email == found.email)).scalar()
+    return Offer(
+        claim=found,
+        credential=row,
+        achievement=str(title or row.document.get("name") or "A credential"),
+        issuer=_issuer_name(row.document),
+        recipient_name=row.recipient_name,
+        problem=_problem(found, row, platform.now()),
+        account=account,
+    )
+
+
+def _problem(found: Claim, row: IssuedCredential, now: datetime) -> str | None:
+    if found.claimed_at is not None or row.person_id is not None:
+        return (
+            "This link was already used: the credential is in the wallet of the account "
+            "that claimed it. Sign in to that account to see it."
+        )
+    if found.expires_at <= now:
+        return (
+            "This link has expired or was replaced by a newer one. Ask the issuer to send "
+            "the claim link again."
+        )
+    if row.state == "revoked":
+        return "The issuer has revoked this credential, so it can no longer be claimed."
+    return None
+
+
+def claim(
+    session: Session, platform: Platform, principal: Principal, token: str
+) -> IssuedCredential:
+    """Claim what ``token`` offers into the wallet of ``principal``, who must be signed in
+    as the account with the address the link was sent to: a holder-bound credential (the
+    wallet's DID as subject, the same claims and validity) replaces the email-only one,
+    which is revoked and points to it. The link then works no more."""
+    if principal.is_system or principal.token_scope is not None:
+        raise Forbidden("a claim link is claimed by a person signed in to their own account")
+    found = _find(session, token, lock=True)
+    old = _current(session, found.credential_id, lock=True)
+    problem = _problem(found, old, platform.now())
+    if problem is not None:
+        raise Conflict(problem)
+    person = session.get(Person, principal.person_id)
+    if person is None:
+        raise Forbidden("sign in to claim this credential")
+    if (found.email or "") != person.email:
+        raise Forbidden(
+            f"this link was sent to {found.email}; sign in with the account that has that "
+            "address (or create one) to claim it"
+        )
+    new = bind_to_wallet(session, platform, old, person)
+    now = platform.now()
+    found.claimed_at = now
+    found.person_id = person.id
+    found.replacement_id = new.id
+    session.execute(  # any other link to the same credential ends with this one
+        update(Claim)
+        .where(Claim.credential_id == found.credential_id, Claim.id != found.id)
+        .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
+        .values(expires_at=now)
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=principal.label,
+        action="claim.accept",
+        subject=old.id,
+        data={"claim": found.id, "replacement": new.id, "organization_id": old.organization_id},
+    )
+    return new
+
+
+def bind_to_wallet(
+    session: Session, platform: Platform, old: IssuedCredential, person: Person
+) -> IssuedCredential:
+    """Issue ``old`` again bound to ``person``'s wallet: a new id, status entries and
+    proof, the wallet's DID as ``credentialSubject.id``, everything else as it was (its
+    hashed identities too). ``old`` is revoked and records what replaced it; a suspended
+    credential's replacement is suspended too."""
+    organization = session.get(Organization, old.organization_id)
+    if organization is None:  # pragma: no cover - a foreign key
+        raise NotFound("the issuing organization no longer exists")
+    acting = Principal.system(f"claim:person:{person.id}")
+    recipient = issuing.person_recipient(session, platform, person)  # makes the wallet's DID
+    document = {k: copy.deepcopy(v) for k, v in old.document.items() if k not in _NOT_CARRIED}
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        raise Conflict("this credential has no single subject to bind to a wallet")
+    document["credentialSubject"] = {
+        "id": recipient.did,
+        **{k: v for k, v in subject.items() if k != "id"},
+    }
+    return lifecycle.replace_credential(
+        session,
+        platform,
+        acting,
+        old,
+        document,
+        how="claimed",
+        person=person,
+        recipient=Recipient(
+            email=old.recipient_email or recipient.email,
+            identifier=_identifier_of(old),
+            name=old.recipient_name or person.name,
+            person_id=person.id,
+            did=recipient.did,
+        ),
+    )
+
+
+def _identifier_of(row: IssuedCredential) -> str | None:
+    kind, _, value = (row.recipient_key or "").partition(":")
+    return value if kind == "identifier" else None

@@ -1,0 +1,237 @@
+"""What issuer staff see of their organization's background jobs: the past jobs, one job's
+progress and row outcomes as it runs, and its per-row result as a CSV file.
+
+A job belongs to the organization it was submitted for (``Job.organization_id``, or the
+``organization`` its payload names); its organization's issuer staff, and the person who
+submitted it, may see it — anyone else is told it does not exist.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openler.services.context import Platform
+from openler.services.errors import Forbidden, NotFound
+from openler.services.issuers import bulk, issuing
+from openler.services.people.accounts import Principal, require_role
+from openler.store.models import Achievement, Job, JobRow, Organization, Person
+
+#: what the job list calls each kind of job
+KINDS = {
+    bulk.ROSTER_JOB: "Roster",
+    "bulk_reissue": "Re-issue",
+}
+RESULT_COLUMNS = ("row", "recipient", "outcome", "credential id", "message")
+#: the order outcomes are told in
+ORDER = ("issued", "would_issue", "already_holds", "failed")
+_PAGE = 2000
+
+
+@dataclass
+class JobView:
+    """A job as its page shows it. ``counts`` are outcomes counted so far (live)."""
+
+    id: str
+    kind: str
+    label: str
+    state: str
+    started_by: str
+    created_at: datetime
+    finished_at: datetime | None
+    done: int
+    total: int | None
+    counts: dict[str, int]
+    dry_run: bool = False
+    source: str | None = None
+    achievement: str | None = None
+    error: str | None = None
+    result: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.finished else 0
+        return min(100, self.done * 100 // self.total)
+
+
+def outcome_words(counts: dict[str, int]) -> str:
+    """Row counts in words, in :data:`ORDER` and then any other outcome.
+
+    >>> outcome_words({"failed": 2, "issued": 1200})
+    '1,200 issued, 2 not issued'
+    """
+    order = [*ORDER, *sorted(set(counts) - set(ORDER))]
+    return ", ".join(
+        f"{counts[o]:,} {bulk.OUTCOMES.get(o, o.replace('_', ' '))}" for o in order if counts.get(o)
+    )
+
+
+def _job_of(session: Session, principal: Principal, organization: Organization, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    belongs = job is not None and (
+        job.organization_id == organization.id
+        or (job.organization_id is None and job.payload.get("organization") == organization.slug)
+    )
+    if job is None or not belongs:
+        raise NotFound(f"no job {job_id}")
+    if job.created_by != principal.label:
+        try:
+            require_role(principal, organization.id, *issuing.ISSUERS)
+        except Forbidden:  # refused the same way as missing
+            raise NotFound(f"no job {job_id}") from None
+    return job
+
+
+def _who(session: Session, label: str | None) -> str:
+    kind, _, rest = (label or "").partition(":")
+    if kind == "person":
+        person = session.get(Person, rest)
+        return person.name if person is not None else "a former member"
+    if kind == "system":
+        return f"openler ({rest})"
+    return "unknown"
+
+
+def _view(session: Session, job: Job, counts: dict[str, int]) -> JobView:
+    achievement_slug = job.payload.get("achievement")
+    achievement_name = None
+    if achievement_slug and job.organization_id:
+        achievement = session.execute(
+            select(Achievement).where(
+                Achievement.organization_id == job.organization_id,
+                Achievement.slug == achievement_slug,
+            )
+        ).scalar()
+        achievement_name = achievement.data.get("name") if achievement else achievement_slug
+    return JobView(
+        id=job.id,
+        kind=job.kind,
+        label=KINDS.get(job.kind, job.kind.replace("_", " ").capitalize()),
+        state=job.state,
+        started_by=_who(session, job.created_by),
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        done=job.done or 0,
+        total=job.total,
+        counts=counts,
+        dry_run=bool(job.payload.get("dry_run")),
+        source=job.payload.get("source"),
+        achievement=achievement_name,
+        error=job.error,
+        result=dict(job.result or {}),
+    )
+
+
+def job_view(
+    session: Session, principal: Principal, organization: Organization, job_id: str
+) -> JobView:
+    """One job's state and live counts."""
+    job = _job_of(session, principal, organization, job_id)
+    return _view(session, job, bulk.outcome_counts(session, job.id))
+
+
+def job_rows(
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    job_id: str,
+    *,
+    outcome: str | None = None,
+    limit: int = 100,
+) -> list[JobRow]:
+    """A job's first ``limit`` row outcomes (only those of ``outcome`` when given)."""
+    job = _job_of(session, principal, organization, job_id)
+    query = select(JobRow).where(JobRow.job_id == job.id)
+    if outcome is not None:
+        query = query.where(JobRow.outcome == outcome)
+    return list(session.execute(query.order_by(JobRow.row).limit(limit)).scalars())
+
+
+def organization_jobs(
+    session: Session, principal: Principal, organization: Organization, *, limit: int = 50
+) -> list[JobView]:
+    """The organization's most recent jobs, newest first (its issuer staff only)."""
+    require_role(principal, organization.id, *issuing.ISSUERS)
+    found = list(
+        session.execute(
+            select(Job)
+            .where(Job.organization_id == organization.id)
+            .order_by(Job.created_at.desc(), Job.id)
+            .limit(limit)
+        ).scalars()
+    )
+    counts: dict[str, dict[str, int]] = {job.id: {} for job in found}
+    if found:
+        for job_id, outcome, n in session.execute(
+            select(JobRow.job_id, JobRow.outcome, func.count())
+            .where(JobRow.job_id.in_(list(counts)))
+            .group_by(JobRow.job_id, JobRow.outcome)
+        ):
+            counts[job_id][outcome] = int(n)
+    return [_view(session, job, counts[job.id]) for job in found]
+
+
+def check_access(
+    platform: Platform, principal: Principal, organization_slug: str, job_id: str
+) -> None:
+    """Refuse (:class:`NotFound`) whoever may not see the job, before a download starts."""
+    with platform.db.session() as session:
+        organization = session.execute(
+            select(Organization).where(Organization.slug == organization_slug)
+        ).scalar()
+        if organization is None:
+            raise NotFound(f"no organization {organization_slug}")
+        _job_of(session, principal, organization, job_id)
+
+
+def _safe(cell: str | None) -> str:
+    """A cell a spreadsheet will not run as a formula (text from an uploaded file)."""
+    text = cell or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def result_lines(platform: Platform, job_id: str) -> Iterator[str]:
+    """The job's per-row result as CSV text (header first), read from the database a page
+    at a time, so that a file of any length streams (call :func:`check_access` first)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RESULT_COLUMNS)
+    yield out.getvalue()
+    after = -1
+    while True:
+        with platform.db.session() as session:
+            rows = list(
+                session.execute(
+                    select(JobRow)
+                    .where(JobRow.job_id == job_id, JobRow.row > after)
+                    .order_by(JobRow.row)
+                    .limit(_PAGE)
+                ).scalars()
+            )
+        if not rows:
+            return
+        out.seek(0)
+        out.truncate()
+        for r in rows:
+            writer.writerow(
+                [
+                    r.row,
+                    _safe(r.recipient),
+                    r.outcome,
+                    r.credential_id or "",
+                    _safe(r.message or bulk.OUTCOMES.get(r.outcome, "")),
+                ]
+            )
+        yield out.getvalue()
+        after = rows[-1].row

@@ -1,0 +1,90 @@
+"""The lifecycle in Chromium: an issuer admin extends every Registered Nurse licence as a
+job and watches it finish, revokes one with a reason, and a verifier pasting that
+credential reads the reason. Every page passes axe-core's WCAG 2.1 A/AA rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
+    accessibility_violations,
+    browser,
+    fits_the_screen,
+    identity_provider,
+    phone,
+    server,
+    sign_in,
+)
+
+
+def page_is_good(page: Any) -> None:
+    assert accessibility_violations(page) == []
+    assert fits_the_screen(page)
+    assert page.csp_errors == []
+
+
+def current_licence(page: Any, base: str) -> dict[str, Any]:
+    sign_in(page, base, "maria@demo.openler.org")
+    page.wait_for_url(f"{base}/home")
+    wallet = page.request.get(f"{base}/api/me/credentials").json()["credentials"]
+    licence: dict[str, Any] = next(
+        c["document"] for c in wallet if c["document"]["name"] == "Registered Nurse"
+    )
+    page.get_by_role("button", name="Sign out").click()
+    return licence
+
+
+def test_extend_then_revoke_with_a_reason_the_verifier_reads(server: str, phone: Any) -> None:  # noqa: F811
+    before = current_licence(phone, server)
+
+    # bulk extension: form, preview count, confirmation, the job's page
+    sign_in(phone, server, "olivia@demo.openler.org")
+    phone.goto(f"{server}/issuer/ohio-nursing")
+    phone.get_by_role("link", name="Extend validity").click()
+    assert phone.get_by_role("heading", name="Extend validity").is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Achievement").select_option(label="Registered Nurse")
+    phone.get_by_label("Extend by (days)").fill("90")
+    phone.get_by_role("button", name="Count them").click()
+    assert phone.get_by_role("heading", name="1 credential would be extended").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Extend 1 credential…").click()
+    assert phone.get_by_role("heading", name="Extend 1 credential by 90 days?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Extend 1 credential", exact=True).click()
+    phone.wait_for_url(re.compile(r".*/issuer/ohio-nursing/extend/[0-9a-f-]+$"))
+    phone.get_by_text("Done: 1 extended.").wait_for(timeout=30_000)
+    assert phone.get_by_role("link", name="Download the report (CSV)").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Sign out").click()
+
+    extended = current_licence(phone, server)
+    assert extended["id"] != before["id"]
+    assert extended["validUntil"] > before["validUntil"]
+
+    # revoke the extended licence, giving the reason
+    sign_in(phone, server, "olivia@demo.openler.org")
+    phone.goto(f"{server}/issuer/ohio-nursing/credentials/{extended['id']}")
+    phone.get_by_role("button", name="Revoke").click()
+    assert phone.get_by_role("heading", name=re.compile("^Revoke Registered Nurse")).is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Reason").fill("Licence surrendered by the holder")
+    phone.get_by_role("button", name="Revoke it").click()
+    assert "now revoked" in phone.get_by_role("status").inner_text()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Sign out").click()
+
+    # the verifier pastes it and reads the issuer's reason
+    sign_in(phone, server, "hr@demo.openler.org")
+    phone.get_by_label("Credential or presentation (JSON or JWT)").fill(json.dumps(extended))
+    phone.get_by_role("button", name="Verify").click()
+    assert phone.get_by_role("heading", name="Not verified").is_visible()
+    note = phone.get_by_role("heading", name="What the issuer says").locator("..").inner_text()
+    assert re.search(
+        r"Registered Nurse: Revoked on \d{4}-\d\d-\d\d by Ohio Board of Nursing: "
+        r"Licence surrendered by the holder\.",
+        note,
+    ), note
+    page_is_good(phone)

@@ -1,0 +1,225 @@
+"""Stacking and transcripts in Chromium: an issuer admin sets a rule, issues its
+components, sees the stacked credential issued (or waiting for approval, and approves it),
+then issues a learner's transcript — every page axe-clean on a phone-sized screen."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.test_browser import (
+    ARGS,
+    CHROMIUM,
+    _free_port,
+    _require_browser,
+    accessibility_violations,
+    fits_the_screen,
+    sign_in,
+    watch_csp,
+)
+
+
+def _add_courses(base: str, workdir: Path) -> None:
+    """The nursing courses of tests/services/issuing_world.py, added to the demo's database
+    (there is no page to create achievements on this branch)."""
+    from openler.services.context import Platform
+    from openler.settings import Settings
+    from tests.services.issuing_world import add_courses
+
+    settings = Settings(
+        database_url=f"sqlite:///{workdir / 'demo.db'}", public_url=base, data_dir=workdir
+    )
+    platform = Platform.from_settings(settings)
+    with platform.db.session() as session:
+        add_courses(session, platform)
+    platform.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_browser()
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("stacking")
+    env = {
+        **os.environ,
+        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
+    }
+    log = (workdir / "server.log").open("w")
+    command = "from openler.cli import main; main()"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            command,
+            "demo",
+            "--port",
+            str(port),
+            "--database",
+            str(workdir / "demo.db"),
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        log.close()
+        pytest.fail(f"the demo server did not start; see {workdir / 'server.log'}")
+    _add_courses(base, workdir)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+    page = watch_csp(context.new_page())
+    yield page
+    context.close()
+
+
+def page_is_good(page: Any) -> None:
+    assert accessibility_violations(page) == []
+    assert fits_the_screen(page)
+    assert page.csp_errors == []
+
+
+def issue(page: Any, base: str, achievement: str, email: str) -> None:
+    page.goto(f"{base}/issuer/ohio-nursing")
+    page.get_by_label("Achievement").select_option(label=achievement)
+    page.get_by_label("Recipient's email").fill(email)
+    page.get_by_role("button", name="Issue", exact=True).click()
+    assert "Issued and signed just now" in page.get_by_role("status").inner_text()
+
+
+def set_rule(
+    page: Any, base: str, achievement: str, requires: list[str], *, approval: bool
+) -> None:
+    page.goto(f"{base}/issuer/ohio-nursing")
+    page.get_by_role("link", name="Stacked achievements").click()
+    page.get_by_role("link", name=f"{achievement} — edit its stacking rule").click()
+    assert page.get_by_role("heading", name=f"What {achievement} requires").is_visible()
+    page_is_good(page)
+    for name in requires:
+        page.get_by_label(name, exact=True).check()
+    page.get_by_label("All of them").check()
+    if approval:
+        page.get_by_label("An issuer admin approves each award before it is issued").check()
+    page.get_by_role("button", name="Save the rule").click()
+    assert "The rule is saved" in page.get_by_role("status").inner_text()
+
+
+def test_an_admin_stacks_approves_and_issues_a_transcript(server: str, phone: Any) -> None:
+    sign_in(phone, server, "olivia@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    set_rule(
+        phone,
+        server,
+        "Practical Nurse Program",
+        ["Nursing Fundamentals", "Pharmacology I"],
+        approval=False,
+    )
+    page_is_good(phone)
+    assert "all of: fundamentals, pharmacology" in phone.content()
+
+    # automatic: the second component issues the stacked credential
+    issue(phone, server, "Nursing Fundamentals", "james@demo.openler.org")
+    issue(phone, server, "Pharmacology I", "james@demo.openler.org")
+    phone.goto(f"{server}/issuer/ohio-nursing")
+    phone.get_by_label("Find by recipient, credential or id").fill("james")
+    phone.get_by_role("button", name="Find").click()
+    found = phone.get_by_role("region", name="Credentials found").inner_text()
+    assert "Practical Nurse Program" in found
+
+    # with approval: it waits until an admin approves it
+    set_rule(phone, server, "Clinical Practicum", ["Nursing Fundamentals"], approval=True)
+    issue(phone, server, "Nursing Fundamentals", "dana@demo.openler.org")
+    phone.get_by_role("link", name="Ohio Board of Nursing — issuing").click()
+    phone.get_by_role("link", name="Stacked achievements").click()
+    assert phone.get_by_role("heading", name="Clinical Practicum").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Approve Clinical Practicum for Dana Brooks").click()
+    assert phone.get_by_role(
+        "heading", name="Approve Clinical Practicum for Dana Brooks (dana@demo.openler.org)?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Approve and issue").click()
+    assert "Approved" in phone.get_by_role("status").inner_text()
+    assert "Nothing is waiting." in phone.content()
+
+    # a transcript for James, from one of his credentials
+    phone.goto(f"{server}/issuer/ohio-nursing?q=james")
+    phone.get_by_role("link", name="Nursing Fundamentals").first.click()
+    phone.get_by_role("link", name="Issue a transcript (CLR) to this recipient").click()
+    assert phone.get_by_role("heading", name="Issue a transcript to James Carter").is_visible()
+    assert "Practical Nurse Program is the parent of Nursing Fundamentals" in phone.content()
+    page_is_good(phone)
+    phone.get_by_label("Relation 1: this achievement").select_option(label="Nursing Fundamentals")
+    phone.get_by_label("Relation 1: how").select_option(label="comes before")
+    phone.get_by_label("Relation 1: that achievement").select_option(label="Pharmacology I")
+    phone.get_by_role("button", name="Issue the transcript").click()
+    assert phone.get_by_role("heading", name="Issue a transcript to James Carter?").is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Issue the transcript").click()
+    assert "Issued and signed just now" in phone.get_by_role("status").inner_text()
+    assert phone.get_by_role(
+        "heading", name="Ohio Board of Nursing transcript of James Carter"
+    ).is_visible()
+    page_is_good(phone)
+
+
+def test_an_admin_endorses_and_the_learner_sees_it(server: str, phone: Any) -> None:
+    sign_in(phone, server, "olivia@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/issuer/ohio-nursing")
+    phone.get_by_role("link", name="Endorsements").click()
+    page_is_good(phone)
+    phone.get_by_label("What you endorse").select_option(
+        label="IV Therapy and Infusion Safety (Piedmont Regional Hospital)"
+    )
+    phone.get_by_label("Why you endorse it").fill(
+        "Meets the board's continuing-education standard."
+    )
+    phone.get_by_role("button", name="Endorse").click()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Sign the endorsement").click()
+    assert "The endorsement is signed" in phone.get_by_role("status").inner_text()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Sign out").click()
+
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="IV Therapy and Infusion Safety").first.click()
+    section = phone.get_by_role("region", name="Endorsements").inner_text()
+    assert "Endorsed by Ohio Board of Nursing (verified ✓)" in section
+    page_is_good(phone)
