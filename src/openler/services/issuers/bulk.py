@@ -46,7 +46,7 @@ from openler.services.issuers.recipients import (
 )
 from openler.services.issuers.signing_pool import SigningKey, SigningPool
 from openler.services.people.accounts import Principal, require_role
-from openler.store.bulkwrite import table_of, write_rows
+from openler.store.bulkwrite import table_of, write_pending, write_rows
 from openler.store.models import (
     Achievement,
     IssuedCredential,
@@ -630,14 +630,19 @@ def _after_chunk(context: _Context, issued: list[tuple[dict[str, Any], Recipient
     session: the rows themselves were written in bulk."""
     session, platform = context.session, context.platform
     offered = []
-    for values, recipient in issued:
-        claim = claims.offer_claim(
-            session, platform, IssuedCredential(**values), recipient, audited=False
-        )
-        if claim is not None:
-            offered.append((claim, values["id"]))
+    with session.no_autoflush:
+        before = set(session.new)
+        for values, recipient in issued:
+            claim = claims.offer_claim(
+                session, platform, IssuedCredential(**values), recipient, audited=False
+            )
+            if claim is not None:
+                offered.append((claim, values["id"]))
+        # the claims and their emails are written in bulk, not one INSERT each
+        made = [obj for obj in session.new if obj not in before]
+        for kind in {type(obj) for obj in made}:
+            write_pending(session, [obj for obj in made if type(obj) is kind])
     if offered:
-        session.flush()
         audit.record(
             session,
             at=context.now,
