@@ -49,6 +49,7 @@ from openler.services.people.accounts import Principal, require_role
 from openler.store.bulkwrite import table_of, write_pending, write_rows
 from openler.store.models import (
     Achievement,
+    Claim,
     IssuedCredential,
     Job,
     JobInput,
@@ -320,6 +321,8 @@ class _Context:
     achievement: Achievement
     now: datetime
     dry_run: bool
+    #: the claims offered so far in this chunk, with their credentials
+    offered: list[tuple[Claim, str]] = field(default_factory=list)
 
 
 def _chunk(session: Session, platform: Platform, run: _Run, after: int) -> int | None:
@@ -565,6 +568,7 @@ def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
             written.append(item.values)
         if written:  # this slice is written while the workers sign the next ones
             write_rows(session, _CREDENTIALS, written)
+            _offer_claims(context, [(r.values, r.recipient) for r in issued[-len(written) :]])
     context.run.allocator.release(session, given_back)
     return issued
 
@@ -617,32 +621,38 @@ def _record_issued(context: _Context, rows: list[_Row]) -> None:
     )
 
 
-def _after_chunk(context: _Context, issued: list[tuple[dict[str, Any], Recipient]]) -> None:
-    """What follows the issuing of a chunk, in the chunk's transaction, for each credential
-    (its record — the columns of ``IssuedCredential`` — with the recipient it was issued to):
-
-    * claims: a recipient without an account is offered a claim (a ``Claim`` row and one
-      outbox email; :func:`claims.offer_claim`), one audit event naming the chunk's claims;
-    * stacking: the rules of the organization that name this achievement are evaluated for
-      each recipient (:func:`stacking.after_issue`) — when there are any.
-
-    Each record is handed to them as an ``IssuedCredential`` that is not added to the
-    session: the rows themselves were written in bulk."""
-    session, platform = context.session, context.platform
-    offered = []
+def _offer_claims(
+    context: _Context, issued: list[tuple[dict[str, Any] | None, Recipient | None]]
+) -> None:
+    """Offer a claim for each credential of a slice issued to a recipient without an
+    account (a ``Claim`` row and one outbox email, :func:`claims.offer_claim`), written in
+    bulk, not one ``INSERT`` each. Each record is handed over as an ``IssuedCredential``
+    that is not added to the session: the rows themselves were written in bulk."""
+    session = context.session
     with session.no_autoflush:
         before = set(session.new)
         for values, recipient in issued:
+            if values is None or recipient is None or values["person_id"] is not None:
+                continue  # bound to an account's wallet: offer_claim offers nothing
             claim = claims.offer_claim(
-                session, platform, IssuedCredential(**values), recipient, audited=False
+                session, context.platform, IssuedCredential(**values), recipient, audited=False
             )
             if claim is not None:
-                offered.append((claim, values["id"]))
-        # the claims and their emails are written in bulk, not one INSERT each
+                context.offered.append((claim, values["id"]))
         made = [obj for obj in session.new if obj not in before]
         for kind in {type(obj) for obj in made}:
             write_pending(session, [obj for obj in made if type(obj) is kind])
-    if offered:
+
+
+def _after_chunk(context: _Context, issued: list[tuple[dict[str, Any], Recipient]]) -> None:
+    """What follows the issuing of a chunk, in the chunk's transaction, for its credentials
+    (each record — the columns of ``IssuedCredential`` — with the recipient it was issued
+    to): one audit event naming the claims offered as its slices were written
+    (:func:`_offer_claims`); and the organization's stacking rules that name this
+    achievement, when there are any, evaluated for each recipient
+    (:func:`stacking.after_issue`)."""
+    session, platform = context.session, context.platform
+    if context.offered:
         audit.record(
             session,
             at=context.now,
@@ -651,8 +661,8 @@ def _after_chunk(context: _Context, issued: list[tuple[dict[str, Any], Recipient
             subject=f"job:{context.job_id}",
             data={
                 "organization_id": context.organization.id,
-                "claims": [claim.id for claim, _ in offered],
-                "credentials": [credential for _, credential in offered],
+                "claims": [claim.id for claim, _ in context.offered],
+                "credentials": [credential for _, credential in context.offered],
             },
         )
     if stacking.requiring(session, context.organization, context.achievement):
