@@ -435,14 +435,7 @@ def _bind_accounts(context: _Context, rows: Sequence[_Row]) -> None:
             if context.dry_run
             else issuing.person_recipient(session, context.platform, person)
         )
-        item.recipient = Recipient(
-            email=bound.email,
-            identifier=recipient.identifier,
-            identifier_type=recipient.identifier_type,
-            name=recipient.name or bound.name,
-            person_id=bound.person_id,
-            did=bound.did,
-        )
+        item.recipient = issuing.bound_to(recipient, bound)
         item.person_id = person.id
 
 

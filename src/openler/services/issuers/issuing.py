@@ -126,6 +126,20 @@ def person_recipient(session: Session, platform: Platform, person: Person) -> Re
     return Recipient(email=person.email, name=person.name, person_id=person.id, did=person.did)
 
 
+def bound_to(recipient: Recipient, account: Recipient) -> Recipient:
+    """``recipient`` (as a roster row or a form named them) issued to an account
+    (``account``, from :func:`person_recipient`): the wallet's DID binds the credential and
+    the account's address names it; the identifier and a name given are kept."""
+    return Recipient(
+        email=account.email,
+        identifier=recipient.identifier,
+        identifier_type=recipient.identifier_type,
+        name=recipient.name or account.name,
+        person_id=account.person_id,
+        did=account.did,
+    )
+
+
 def credential_document(
     platform: Platform,
     organization: Organization,
