@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint types conformance bench clean
+.PHONY: demo test check lint types conformance bench bench-issue clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "openler needs Python 3.11 or newer")'
@@ -40,6 +40,11 @@ conformance: $(STAMP)
 
 bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# roster issuance: 100,000 credentials through the job handler on SQLite and PostgreSQL
+# (OPENLER_BENCH_DATABASE_URL, else the local server when it answers); ROWS=… to change
+bench-issue: $(DEVSTAMP)
+	$(BIN)/python benchmarks/bench_issue.py $(ROWS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -373,6 +373,19 @@ class JobRow(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
+class JobInput(Base):
+    """One row of a job's input (a roster's award), stored when the job is submitted so
+    that a roster of any length streams through the database instead of sitting in the
+    job's payload; ``recipient_key`` finds earlier rows for the same recipient."""
+
+    __tablename__ = "job_inputs"
+    __table_args__ = (Index("ix_job_inputs_recipient", "job_id", "recipient_key"),)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_key: Mapped[str | None] = mapped_column(String(400))
+    data: Mapped[dict[str, Any]]
+
+
 class Claim(Base):
     """A claim link sent to a recipient without (or before) an account: opening it proves
     the address; claiming binds the credential to the claimant's wallet."""

@@ -130,15 +130,7 @@ def issue_one(
         raise AlreadyHolds(held, who or "the recipient")
     bound: Person | Recipient = recipient
     if person is not None:
-        account = issuing.person_recipient(session, platform, person)
-        bound = Recipient(
-            email=account.email,
-            identifier=recipient.identifier,
-            identifier_type=recipient.identifier_type,
-            name=recipient.name or account.name,
-            person_id=person.id,
-            did=account.did,
-        )
+        bound = issuing.bound_to(recipient, issuing.person_recipient(session, platform, person))
     row = issuing.issue(session, platform, principal, organization, achievement, recipient=bound)
     claim = None if person is not None else offer_claim(session, platform, row, recipient)
     return SingleIssue(row, claim)

@@ -6,11 +6,13 @@ import copy
 import json
 import secrets
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import String, case, func, literal, select, true
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,9 +53,11 @@ LIST_FILL = 0.9
 ISSUERS = ("issuer_admin", "issuer_staff")
 
 
-def _status_list(
+def open_status_list(
     session: Session, platform: Platform, organization: Organization, purpose: str
 ) -> StatusList:
+    """The organization's list for ``purpose`` with room left (locked for this transaction),
+    or a new one, published at once, when every list is full (at :data:`LIST_FILL`)."""
     query = (
         select(StatusList)
         .where(StatusList.organization_id == organization.id, StatusList.purpose == purpose)
@@ -89,7 +93,7 @@ def allocate_index(
     """A random, never-repeated index in one of the organization's lists. The primary key
     on (list, index) makes a duplicate impossible, even across processes: a collision
     rolls back a savepoint and draws again."""
-    status_list = _status_list(session, platform, organization, purpose)
+    status_list = open_status_list(session, platform, organization, purpose)
     for _ in range(100):
         index = secrets.randbelow(status_list.entries)
         try:
@@ -122,6 +126,20 @@ def person_recipient(session: Session, platform: Platform, person: Person) -> Re
     return Recipient(email=person.email, name=person.name, person_id=person.id, did=person.did)
 
 
+def bound_to(recipient: Recipient, account: Recipient) -> Recipient:
+    """``recipient`` (as a roster row or a form named them) issued to an account
+    (``account``, from :func:`person_recipient`): the wallet's DID binds the credential and
+    the account's address names it; the identifier and a name given are kept."""
+    return Recipient(
+        email=account.email,
+        identifier=recipient.identifier,
+        identifier_type=recipient.identifier_type,
+        name=recipient.name or account.name,
+        person_id=account.person_id,
+        did=account.did,
+    )
+
+
 def credential_document(
     platform: Platform,
     organization: Organization,
@@ -129,14 +147,19 @@ def credential_document(
     award: Award,
     *,
     now: datetime,
+    achievement_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential for one award of ``achievement`` (its current
-    version): no id, status entries or proof yet."""
+    version): no id, status entries or proof yet. The document embeds a copy of the
+    achievement's data, or ``achievement_data`` itself (a copy that many documents being
+    signed share, none of them changing it)."""
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         **subject_names(award.recipient),
         **award.subject,
-        "achievement": copy.deepcopy(achievement.data),
+        "achievement": (
+            achievement_data if achievement_data is not None else copy.deepcopy(achievement.data)
+        ),
     }
     if award.results:
         subject["result"] = copy.deepcopy(award.results)
@@ -163,6 +186,18 @@ def credential_document(
     return document
 
 
+def _current_of(organization: Organization, achievement: Achievement, now: datetime) -> Any:
+    """What "holds" means: a credential of ``achievement`` from ``organization`` that is
+    not revoked, not replaced and not expired at ``now``."""
+    return (
+        (IssuedCredential.organization_id == organization.id)
+        & (IssuedCredential.achievement_id == achievement.id)
+        & (IssuedCredential.state != "revoked")
+        & IssuedCredential.replaced_by.is_(None)
+        & (IssuedCredential.valid_until.is_(None) | (IssuedCredential.valid_until > now))
+    )
+
+
 def holding(
     session: Session,
     organization: Organization,
@@ -175,17 +210,55 @@ def holding(
     — not revoked, not replaced, not expired — if any (what "already holds" means)."""
     return session.execute(
         select(IssuedCredential)
-        .where(
-            IssuedCredential.organization_id == organization.id,
-            IssuedCredential.achievement_id == achievement.id,
-            IssuedCredential.recipient_key == recipient_key,
-            IssuedCredential.state != "revoked",
-            IssuedCredential.replaced_by.is_(None),
-        )
-        .where(IssuedCredential.valid_until.is_(None) | (IssuedCredential.valid_until > now))
+        .where(_current_of(organization, achievement, now))
+        .where(IssuedCredential.recipient_key == recipient_key)
         .order_by(IssuedCredential.issued_at.desc())
         .limit(1)
     ).scalar()
+
+
+def holdings(
+    session: Session,
+    organization: Organization,
+    achievement: Achievement,
+    recipient_keys: Collection[str],
+    *,
+    now: datetime,
+) -> dict[str, tuple[str, datetime]]:
+    """:func:`holding` for many recipients in one query: recipient key → (the newest
+    current credential's id, when it was issued), for those who hold one."""
+    if not recipient_keys:
+        return {}
+    current = _current_of(organization, achievement, now)
+    if session.get_bind().dialect.name == "postgresql":
+        # one index probe per key, whatever the statistics say: with a list of keys as
+        # a filter, a planner that has not yet seen a table grow reads all of it
+        keys = (
+            func.unnest(array(list(recipient_keys), type_=String))
+            .table_valued("key")
+            .render_derived(name="keys")
+        )
+        newest = (
+            select(IssuedCredential.id, IssuedCredential.issued_at)
+            .where(current, IssuedCredential.recipient_key == keys.c.key)
+            .order_by(IssuedCredential.issued_at.desc())
+            .limit(1)
+            .lateral()
+        )
+        query = select(keys.c.key, newest.c.id, newest.c.issued_at).select_from(
+            keys.join(newest, true())
+        )
+    else:
+        query = (
+            select(IssuedCredential.recipient_key, IssuedCredential.id, IssuedCredential.issued_at)
+            .where(current, IssuedCredential.recipient_key.in_(list(recipient_keys)))
+            .order_by(IssuedCredential.issued_at.desc())
+        )
+    found: dict[str, tuple[str, datetime]] = {}
+    for key, credential_id, issued_at in session.execute(query).all():
+        if key is not None and key not in found:
+            found[key] = (credential_id, issued_at)
+    return found
 
 
 def issue(
@@ -272,60 +345,31 @@ def issue_document(
     require_role(principal, organization.id, *ISSUERS)
     now = platform.now()
     document = copy.deepcopy(credential)
-    _issue_as(document, org_did(platform, organization))
-    context = document.get("@context")
-    v1 = isinstance(context, list) and context[:1] == [VC_V1]
-    document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    document.setdefault("issuanceDate" if v1 else "validFrom", format_datetime(now))
-    problems = credential_problems(document)
-    if problems:
-        raise InvalidCredential(
-            "the credential cannot be issued as it stands: " + "; ".join(problems)
-        )
+    v1 = complete_document(platform, organization, document, now=now)
+    refuse_invalid(document)
     _bind_issuer_name(document, organization)
     credential_id: str = document["id"]
     if session.get(IssuedCredential, credential_id) is not None:
         raise Conflict(f"a credential with the id {credential_id} was already issued")
     lists: dict[Purpose, tuple[StatusList, int]] = {}
     if not v1:
-        purposes: tuple[Purpose, ...] = ("revocation", "suspension")
-        for purpose in purposes:
+        for purpose in PURPOSES:
             lists[purpose] = allocate_index(session, platform, organization, purpose, credential_id)
-        existing = document.get("credentialStatus")
-        document["credentialStatus"] = [
-            *(existing if isinstance(existing, list) else [existing] if existing else []),
-            *(
-                status_entry(list_url=status_list_url(platform, found), index=index, purpose=p)
-                for p, (found, index) in lists.items()
-            ),
-        ]
+        add_status(platform, document, lists)
     key_row, key = signing_key(session, platform, organization)
     signed = sign_credential(document, key, created=now, cryptosuite=cryptosuite)
-    subject = signed.get("credentialSubject")
-    subject_id = subject.get("id") if isinstance(subject, dict) else None
-    valid_until = signed.get("expirationDate" if v1 else "validUntil")
-    revocation, suspension = lists.get("revocation"), lists.get("suspension")
-    row = IssuedCredential(
-        id=credential_id,
-        organization_id=organization.id,
-        achievement_id=achievement.id if achievement else None,
+    values = credential_values(
+        signed,
+        organization=organization,
+        achievement=achievement,
         person_id=person.id if person else None,
-        recipient=str(subject_id or "unknown"),
-        document=signed,
-        revocation_list_id=revocation[0].id if revocation else None,
-        revocation_index=revocation[1] if revocation else None,
-        suspension_list_id=suspension[0].id if suspension else None,
-        suspension_index=suspension[1] if suspension else None,
+        recipient=recipient,
+        lists=lists,
         key_id=key_row.id,
-        issued_at=now,
-        valid_until=parse_datetime(valid_until) if isinstance(valid_until, str) else None,
+        now=now,
         previous_id=previous_id,
-        kind=credential_kind(signed),
-        achievement_version=achievement.version if achievement else None,
-        recipient_key=recipient.key if recipient else None,
-        recipient_email=recipient.email if recipient else None,
-        recipient_name=recipient.name if recipient else None,
     )
+    row = IssuedCredential(**values)
     session.add(row)
     session.flush()
     audit.record(
@@ -337,10 +381,105 @@ def issue_document(
         data={
             "organization": organization.slug,
             "achievement": achievement.slug if achievement else None,
-            "recipient": person.id if person else subject_id,
+            "recipient": person.id if person else values["recipient"],
         },
     )
     return row
+
+
+#: the status entries every VC 2.0 credential issued here carries
+PURPOSES: tuple[Purpose, ...] = ("revocation", "suspension")
+
+
+def complete_document(
+    platform: Platform, organization: Organization, document: dict[str, Any], *, now: datetime
+) -> bool:
+    """Make ``document`` (in place) one ``organization`` issues: its issuer (checked, or
+    filled in) named as the organization, an id and a start date when it has none. Returns
+    whether it is a VC 1.1 credential (which gets no status entries)."""
+    _issue_as(document, org_did(platform, organization))
+    v1 = _is_v1(document)
+    document.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+    document.setdefault("issuanceDate" if v1 else "validFrom", format_datetime(now))
+    return v1
+
+
+def _is_v1(document: dict[str, Any]) -> bool:
+    context = document.get("@context")
+    return isinstance(context, list) and context[:1] == [VC_V1]
+
+
+def invalid_reason(document: dict[str, Any]) -> str | None:
+    """Why a completed, unsigned document cannot be issued (None when it can)."""
+    problems = credential_problems(document)
+    if problems:
+        return "the credential cannot be issued as it stands: " + "; ".join(problems)
+    return None
+
+
+def refuse_invalid(document: dict[str, Any]) -> None:
+    """Refuse a document that breaks the data model, before anything else is done."""
+    reason = invalid_reason(document)
+    if reason is not None:
+        raise InvalidCredential(reason)
+
+
+def add_status(
+    platform: Platform,
+    document: dict[str, Any],
+    lists: Mapping[Purpose, tuple[StatusList, int]],
+) -> None:
+    """Append a status entry per allocated (list, index) to the document's own entries."""
+    existing = document.get("credentialStatus")
+    document["credentialStatus"] = [
+        *(existing if isinstance(existing, list) else [existing] if existing else []),
+        *(
+            status_entry(list_url=status_list_url(platform, found), index=index, purpose=p)
+            for p, (found, index) in lists.items()
+        ),
+    ]
+
+
+def credential_values(
+    signed: dict[str, Any],
+    *,
+    organization: Organization,
+    achievement: Achievement | None,
+    person_id: str | None,
+    recipient: Recipient | None,
+    lists: Mapping[Purpose, tuple[StatusList, int]],
+    key_id: str,
+    now: datetime,
+    previous_id: str | None = None,
+) -> dict[str, Any]:
+    """The record of a signed credential (the columns of ``IssuedCredential``)."""
+    v1 = _is_v1(signed)
+    subject = signed.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    valid_until = signed.get("expirationDate" if v1 else "validUntil")
+    revocation, suspension = lists.get("revocation"), lists.get("suspension")
+    return {
+        "id": signed["id"],
+        "organization_id": organization.id,
+        "achievement_id": achievement.id if achievement else None,
+        "person_id": person_id,
+        "recipient": str(subject_id or "unknown"),
+        "document": signed,
+        "state": "active",
+        "revocation_list_id": revocation[0].id if revocation else None,
+        "revocation_index": revocation[1] if revocation else None,
+        "suspension_list_id": suspension[0].id if suspension else None,
+        "suspension_index": suspension[1] if suspension else None,
+        "key_id": key_id,
+        "issued_at": now,
+        "valid_until": parse_datetime(valid_until) if isinstance(valid_until, str) else None,
+        "previous_id": previous_id,
+        "kind": credential_kind(signed),
+        "achievement_version": achievement.version if achievement else None,
+        "recipient_key": recipient.key if recipient else None,
+        "recipient_email": recipient.email if recipient else None,
+        "recipient_name": recipient.name if recipient else None,
+    }
 
 
 def credential_kind(document: dict[str, Any]) -> str:

@@ -1,0 +1,130 @@
+"""Checking and signing a chunk of credentials on every core (roster issuance).
+
+The parent process does the database work; the documents of a chunk, already holding
+their status entries, go to worker processes in a few slices with what signing needs of
+the organization's key. The key's seed travels to the workers in a :class:`SigningKey`,
+whose representation never shows it, so that no log line, traceback or job error can
+carry it; it lives in a worker only while a slice is signed.
+
+Workers never come from forking the calling process: ``openler serve`` runs jobs on a
+thread, and forking a process that has threads (and open database connections, and the
+key-encryption key in memory) is not safe. They are forked by a clean ``forkserver``
+process that imported this module once (``spawn`` where there is no forkserver, at about
+a second per worker and job). Below :data:`MIN_PARALLEL` documents, or with one worker,
+everything runs in the calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from openler.services.issuers.issuing import invalid_reason
+from openler.vc import Multikey, VCError, add_proof
+
+#: a signed credential, or why the document was not signed
+Outcome = dict[str, Any] | str
+#: below this many documents a chunk is signed in the calling process
+MIN_PARALLEL = 64
+#: documents per slice handed to a worker (and written by the caller in one statement)
+SLICE = 200
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """What a worker needs to sign as the organization. The seed is not in the repr."""
+
+    seed: bytes = field(repr=False)
+    controller: str
+    method_id: str
+
+    @classmethod
+    def of(cls, key: Multikey) -> SigningKey:
+        return cls(key.secret_seed(), key.controller, key.id)
+
+    def multikey(self) -> Multikey:
+        return Multikey.from_seed(self.seed).with_controller(self.controller, self.method_id)
+
+
+def finish(
+    key: SigningKey, created: datetime, documents: Sequence[dict[str, Any]]
+) -> list[Outcome]:
+    """Check each completed document against the data model and sign the good ones
+    (``eddsa-rdfc-2022``), in order; a bad document gets the reason instead."""
+    signer = key.multikey()
+    outcomes: list[Outcome] = []
+    for document in documents:
+        reason = invalid_reason(document)
+        if reason is not None:
+            outcomes.append(reason)
+            continue
+        try:
+            outcomes.append(add_proof(document, signer, created=created))
+        except VCError as exc:
+            outcomes.append(f"the credential could not be signed: {exc}")
+    return outcomes
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """``forkserver`` where there is one: a clean process, started once and holding this
+    module already imported, forks the workers, which then start at once; else
+    ``spawn``."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+class SigningPool:
+    """Worker processes kept for the length of a job (``with SigningPool(n) as pool``)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    def finish(
+        self, key: SigningKey, created: datetime, documents: Sequence[dict[str, Any]]
+    ) -> Iterator[list[Outcome]]:
+        """:func:`finish` for the documents, spread over the workers: the outcomes in input
+        order, a slice at a time as they are ready, so that the caller writes one slice
+        while the workers sign the next."""
+        if self.workers <= 1 or len(documents) < MIN_PARALLEL:
+            for start in range(0, len(documents), SLICE):
+                yield finish(key, created, documents[start : start + SLICE])
+            return
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+        slices = max(self.workers * 2, -(-len(documents) // SLICE))
+        size = -(-len(documents) // slices)
+        futures: list[Future[list[Outcome]]] = [
+            self._executor.submit(finish, key, created, documents[start : start + size])
+            for start in range(0, len(documents), size)
+        ]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> SigningPool:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,106 @@
+"""Many rows written in few statements (roster issuance writes thousands per transaction).
+
+Each value is converted by its column's type, as an ``INSERT`` through SQLAlchemy would
+(JSON encoded, datetimes made UTC …), and the rows go to the driver in one call, in the
+caller's transaction: ``COPY … FROM STDIN`` on PostgreSQL (psycopg's ``executemany``
+sends one ``INSERT`` per row, and multi-row ``VALUES`` statements cost more to build than
+to run), one prepared ``INSERT`` stepped per row (``executemany``) on SQLite. Driver
+errors are raised as SQLAlchemy raises them for an ``INSERT`` (``IntegrityError`` …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Session
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def write_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of column values, all with the same keys) into ``table``."""
+    if not rows:
+        return
+    connection = session.connection()
+    names = list(rows[0])
+    values = _converted(connection, table, names, rows)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    failure = connection.dialect.loaded_dbapi.Error
+    try:
+        if connection.dialect.name == "postgresql":
+            _copy(driver, table, names, values)
+        else:
+            columns = ", ".join(connection.dialect.identifier_preparer.quote(n) for n in names)
+            marks = ", ".join("?" for _ in names)
+            cursor = driver.cursor()
+            try:
+                target = connection.dialect.identifier_preparer.format_table(table)
+                sql = f"INSERT INTO {target} ({columns}) VALUES ({marks})"  # noqa: S608 - our names
+                cursor.executemany(sql, values)
+            finally:
+                cursor.close()
+    except failure as exc:
+        raise DBAPIError.instance(f"INSERT INTO {table.name}", None, exc, failure) from exc
+
+
+def _converted(
+    connection: Connection, table: Table, names: list[str], rows: Sequence[dict[str, Any]]
+) -> list[list[Any]]:
+    dialect = connection.dialect
+    convert: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, name in enumerate(names):
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            convert.append((position, processor))
+    values = [[row[name] for name in names] for row in rows]
+    for row in values:
+        for position, process in convert:
+            if row[position] is not None:
+                row[position] = process(row[position])
+    return values
+
+
+def _copy(driver: Any, table: Table, names: list[str], values: list[list[Any]]) -> None:
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    )
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def write_pending(session: Session, objects: Sequence[DeclarativeBase]) -> None:
+    """Write ORM objects that were added to the session but not flushed yet (all of one
+    class) with :func:`write_rows` instead of one ``INSERT`` each at the next flush; they
+    leave the session, their column defaults filled in as a flush would (so ``id`` and the
+    like can be read from them afterwards)."""
+    if not objects:
+        return
+    table = table_of(type(objects[0]))
+    rows = []
+    for obj in objects:
+        row: dict[str, Any] = {}
+        for column in table.columns:
+            value = getattr(obj, column.key)
+            if value is None and column.default is not None:
+                default = column.default
+                value = default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
+                setattr(obj, column.key, value)
+            row[column.name] = value
+        rows.append(row)
+        session.expunge(obj)
+    # a column left unset everywhere gets its server default, as an INSERT leaving it out
+    unset = {
+        c.name
+        for c in table.columns
+        if c.server_default is not None and all(row[c.name] is None for row in rows)
+    }
+    write_rows(session, table, [{k: v for k, v in row.items() if k not in unset} for row in rows])
