@@ -66,23 +66,3 @@ def test_a_duplicate_key_fails_and_writes_nothing(platform: Any) -> None:
         write_twice()
     with platform.db.session() as s:
         assert s.execute(select(JobRow)).scalars().all() == []
-
-
-def test_pending_objects_are_written_with_their_defaults(platform: Any) -> None:
-    from openler.store.bulkwrite import write_pending
-    from openler.store.models import OutboxMessage
-
-    with platform.db.session() as s:
-        messages = [
-            OutboxMessage(to_address=f"p{n}@example.org", subject="Hi", body="…", kind="claim")
-            for n in range(3)
-        ]
-        s.add_all(messages)
-        write_pending(s, messages)
-        assert all(m.id and m.attempts == 0 and m.created_at for m in messages)
-        assert not s.new  # nothing is left for the flush to insert again
-        ids = {m.id for m in messages}
-    with platform.db.session() as s:
-        stored = s.execute(select(OutboxMessage)).scalars().all()
-        assert {m.id for m in stored} == ids
-        assert {m.to_address for m in stored} == {f"p{n}@example.org" for n in range(3)}

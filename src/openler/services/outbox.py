@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from openler.services.context import Platform
 from openler.services.errors import Forbidden, UsageError
 from openler.services.people.accounts import Principal
 from openler.settings import Settings
-from openler.store.models import OutboxMessage
+from openler.store.models import OutboxMessage, new_id
 
 #: capability links whose secret is dropped from the stored copy once the mail is sent
 _SECRET_LINKS = re.compile(r"(/(?:claim|signup)/)[A-Za-z0-9_.~-]+")
@@ -53,17 +53,45 @@ def enqueue(
 ) -> OutboxMessage:
     """Record a message to send to ``to``."""
     message = OutboxMessage(
-        to_address=to,
-        subject=subject[:300],
-        body=body,
-        kind=kind,
-        ref=ref,
-        organization_id=organization_id,
-        created_at=platform.now(),
-        attempts=0,
+        **message_values(
+            platform,
+            to=to,
+            subject=subject,
+            body=body,
+            kind=kind,
+            ref=ref,
+            organization_id=organization_id,
+        )
     )
     session.add(message)
     return message
+
+
+def message_values(
+    platform: Platform,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    kind: str,
+    ref: str | None = None,
+    organization_id: str | None = None,
+) -> dict[str, Any]:
+    """The column values of an outbox message (what :func:`enqueue` records, and what a
+    roster job writes in bulk)."""
+    return {
+        "id": new_id(),
+        "to_address": to,
+        "subject": subject[:300],
+        "body": body,
+        "kind": kind,
+        "ref": ref,
+        "organization_id": organization_id,
+        "created_at": platform.now(),
+        "sent_at": None,
+        "attempts": 0,
+        "error": None,
+    }
 
 
 class Mailer(Protocol):

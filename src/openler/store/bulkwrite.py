@@ -75,32 +75,3 @@ def _copy(driver: Any, table: Table, names: list[str], values: list[list[Any]]) 
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in values:
             copy.write_row(row)
-
-
-def write_pending(session: Session, objects: Sequence[DeclarativeBase]) -> None:
-    """Write ORM objects that were added to the session but not flushed yet (all of one
-    class) with :func:`write_rows` instead of one ``INSERT`` each at the next flush; they
-    leave the session, their column defaults filled in as a flush would (so ``id`` and the
-    like can be read from them afterwards)."""
-    if not objects:
-        return
-    table = table_of(type(objects[0]))
-    rows = []
-    for obj in objects:
-        row: dict[str, Any] = {}
-        for column in table.columns:
-            value = getattr(obj, column.key)
-            if value is None and column.default is not None:
-                default = column.default
-                value = default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
-                setattr(obj, column.key, value)
-            row[column.name] = value
-        rows.append(row)
-        session.expunge(obj)
-    # a column left unset everywhere gets its server default, as an INSERT leaving it out
-    unset = {
-        c.name
-        for c in table.columns
-        if c.server_default is not None and all(row[c.name] is None for row in rows)
-    }
-    write_rows(session, table, [{k: v for k, v in row.items() if k not in unset} for row in rows])

@@ -46,7 +46,7 @@ from openler.services.issuers.recipients import (
 )
 from openler.services.issuers.signing_pool import SigningKey, SigningPool
 from openler.services.people.accounts import Principal, require_role
-from openler.store.bulkwrite import table_of, write_pending, write_rows
+from openler.store.bulkwrite import table_of, write_rows
 from openler.store.models import (
     Achievement,
     Claim,
@@ -55,6 +55,7 @@ from openler.store.models import (
     JobInput,
     JobRow,
     Organization,
+    OutboxMessage,
     Person,
     StatusList,
 )
@@ -322,7 +323,7 @@ class _Context:
     now: datetime
     dry_run: bool
     #: the claims offered so far in this chunk, with their credentials
-    offered: list[tuple[Claim, str]] = field(default_factory=list)
+    offered: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _chunk(session: Session, platform: Platform, run: _Run, after: int) -> int | None:
@@ -618,23 +619,27 @@ def _offer_claims(
     context: _Context, issued: list[tuple[dict[str, Any] | None, Recipient | None]]
 ) -> None:
     """Offer a claim for each credential of a slice issued to a recipient without an
-    account (a ``Claim`` row and one outbox email, :func:`claims.offer_claim`), written in
-    bulk, not one ``INSERT`` each. Each record is handed over as an ``IssuedCredential``
-    that is not added to the session: the rows themselves were written in bulk."""
-    session = context.session
-    with session.no_autoflush:
-        before = set(session.new)
-        for values, recipient in issued:
-            if values is None or recipient is None or values["person_id"] is not None:
-                continue  # bound to an account's wallet: offer_claim offers nothing
-            claim = claims.offer_claim(
-                session, context.platform, IssuedCredential(**values), recipient, audited=False
-            )
-            if claim is not None:
-                context.offered.append((claim, values["id"]))
-        made = [obj for obj in session.new if obj not in before]
-        for kind in {type(obj) for obj in made}:
-            write_pending(session, [obj for obj in made if type(obj) is kind])
+    account — a ``Claim`` row and one outbox email, as :func:`claims.offer_claim` would
+    (:func:`claims.claim_records`) — written in bulk, not one ``INSERT`` each."""
+    offers, messages = [], []
+    for values, recipient in issued:
+        if values is None or recipient is None or values["person_id"] is not None:
+            continue  # bound to an account's wallet: nothing to claim
+        if not recipient.email or recipient.did:
+            continue  # no address to send a link to
+        claim, message, _token = claims.claim_records(
+            context.platform,
+            credential_id=values["id"],
+            document=values["document"],
+            organization_id=values["organization_id"],
+            email=recipient.email,
+            name=recipient.name,
+        )
+        offers.append(claim)
+        messages.append(message)
+        context.offered.append((claim["id"], values["id"]))
+    write_rows(context.session, table_of(Claim), offers)
+    write_rows(context.session, table_of(OutboxMessage), messages)
 
 
 def _after_chunk(context: _Context, issued: list[tuple[dict[str, Any], Recipient]]) -> None:
@@ -654,7 +659,7 @@ def _after_chunk(context: _Context, issued: list[tuple[dict[str, Any], Recipient
             subject=f"job:{context.job_id}",
             data={
                 "organization_id": context.organization.id,
-                "claims": [claim.id for claim, _ in context.offered],
+                "claims": [claim for claim, _ in context.offered],
                 "credentials": [credential for _, credential in context.offered],
             },
         )

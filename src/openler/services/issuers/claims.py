@@ -34,7 +34,14 @@ from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.issuers import achievements, issuing, lifecycle
 from openler.services.issuers.recipients import Recipient
 from openler.services.people.accounts import Principal, require_role
-from openler.store.models import Claim, IssuedCredential, Organization, Person
+from openler.store.models import (
+    Claim,
+    IssuedCredential,
+    Organization,
+    OutboxMessage,
+    Person,
+    new_id,
+)
 
 #: what a claim-link message is in the outbox
 CLAIM_KIND = "claim"
@@ -164,33 +171,62 @@ def _new_claim(
     email: str,
     name: str | None,
 ) -> tuple[Claim, str]:
-    now = platform.now()
-    token = secrets.token_urlsafe(32)
-    claim = Claim(
-        token_hash=token_digest(token),
-        credential_id=row.id,
-        email=email,
-        created_at=now,
-        expires_at=now + timedelta(days=platform.settings.claim_days),
-    )
-    session.add(claim)
-    issuer = _issuer_name(row.document)
-    what = str(row.document.get("name") or "a credential")
-    outbox.enqueue(
-        session,
+    claim_values, message_values, token = claim_records(
         platform,
-        to=email,
-        subject=f"{issuer} has issued you {what}",
-        body=_claim_message(platform, token, what=what, issuer=issuer, name=name, expires=claim),
-        kind=CLAIM_KIND,
-        ref=row.id,
+        credential_id=row.id,
+        document=row.document,
         organization_id=row.organization_id,
+        email=email,
+        name=name,
     )
+    claim = Claim(**claim_values)
+    session.add(claim)
+    session.add(OutboxMessage(**message_values))
     return claim, token
 
 
+def claim_records(
+    platform: Platform,
+    *,
+    credential_id: str,
+    document: dict[str, Any],
+    organization_id: str,
+    email: str,
+    name: str | None,
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The column values of a claim and of the email that carries its link, and the
+    link's secret (only its digest is stored): what :func:`offer_claim` records, and what
+    a roster job writes in bulk for thousands of credentials at once."""
+    now = platform.now()
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(days=platform.settings.claim_days)
+    claim = {
+        "id": new_id(),
+        "token_hash": token_digest(token),
+        "credential_id": credential_id,
+        "email": email,
+        "created_at": now,
+        "expires_at": expires_at,
+        "claimed_at": None,
+        "person_id": None,
+        "replacement_id": None,
+    }
+    issuer = _issuer_name(document)
+    what = str(document.get("name") or "a credential")
+    message = outbox.message_values(
+        platform,
+        to=email,
+        subject=f"{issuer} has issued you {what}",
+        body=_claim_message(platform, token, what=what, issuer=issuer, name=name, until=expires_at),
+        kind=CLAIM_KIND,
+        ref=credential_id,
+        organization_id=organization_id,
+    )
+    return claim, message, token
+
+
 def _claim_message(
-    platform: Platform, token: str, *, what: str, issuer: str, name: str | None, expires: Claim
+    platform: Platform, token: str, *, what: str, issuer: str, name: str | None, until: datetime
 ) -> str:
     greeting = f"Hello {name}," if name else "Hello,"
     return (
@@ -199,7 +235,7 @@ def _claim_message(
         "To keep it in your own digital wallet, open this link. You can create an account "
         "with this email address there, or sign in if you have one:\n\n"
         f"{claim_url(platform, token)}\n\n"
-        f"The link works once, until {expires.expires_at:%d %B %Y}. If you did not expect "
+        f"The link works once, until {until:%d %B %Y}. If you did not expect "
         "this message, you can ignore it.\n"
     )
 
