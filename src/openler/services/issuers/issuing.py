@@ -6,6 +6,7 @@ import copy
 import json
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -186,6 +187,43 @@ def holding(
         .order_by(IssuedCredential.issued_at.desc())
         .limit(1)
     ).scalar()
+
+
+#: recipient keys asked about in one query by :func:`holders` (databases bound the
+#: parameters of a statement: PostgreSQL's protocol to 65,535, older SQLite to 999)
+HOLDERS_CHUNK = 900
+
+
+def holders(
+    session: Session,
+    organization_id: str,
+    achievement_id: str,
+    recipient_keys: Iterable[str],
+    *,
+    now: datetime,
+) -> dict[str, datetime]:
+    """Which of ``recipient_keys`` already hold ``achievement`` (as :func:`holding` says:
+    not revoked, not replaced, not expired), each with when their newest such credential
+    was issued — one query for every :data:`HOLDERS_CHUNK` keys, not one per recipient."""
+    keys = sorted(set(recipient_keys))
+    found: dict[str, datetime] = {}
+    for start in range(0, len(keys), HOLDERS_CHUNK):
+        chunk = keys[start : start + HOLDERS_CHUNK]
+        for key, issued_at in session.execute(
+            select(IssuedCredential.recipient_key, func.max(IssuedCredential.issued_at))
+            .where(
+                IssuedCredential.organization_id == organization_id,
+                IssuedCredential.achievement_id == achievement_id,
+                IssuedCredential.recipient_key.in_(chunk),
+                IssuedCredential.state != "revoked",
+                IssuedCredential.replaced_by.is_(None),
+            )
+            .where(IssuedCredential.valid_until.is_(None) | (IssuedCredential.valid_until > now))
+            .group_by(IssuedCredential.recipient_key)
+        ):
+            if key is not None:
+                found[key] = issued_at
+    return found
 
 
 def issue(
