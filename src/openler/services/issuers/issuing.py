@@ -15,7 +15,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openler.services import audit
+from openler.services import audit, outbox
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, InvalidCredential, NotFound, UsageError
 from openler.services.issuers import statuslists
@@ -455,6 +455,8 @@ def set_status(
     row.state = state
     row.state_changed_at = platform.now()
     row.state_reason = reason
+    if state == "revoked" and row.recipient_email:  # its claim mails not sent yet are not
+        outbox.withdraw_dead(session, platform, to=row.recipient_email)
     audit.record(
         session,
         at=platform.now(),
