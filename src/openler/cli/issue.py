@@ -100,7 +100,17 @@ def checked_columns(
         raise
 
 
-@issue_app.command("batch")
+@issue_app.command(
+    "batch",
+    help=(
+        "Issue an achievement to every row of a roster file (CSV or XLSX).\n\n"
+        "Rows with problems are reported and the others issued, each recipient once: "
+        "one who already holds the achievement, or was on an earlier row, is reported "
+        "as already holding it. A --dry-run says the same counts and issues nothing. Exit 0 "
+        "when every row was issued or already held, 1 when some row was not, 2 for "
+        "unusable input."
+    ),
+)
 def batch(
     file: Annotated[Path, typer.Argument(help="The roster: a CSV (UTF-8) or XLSX file.")],
     org: Annotated[str, typer.Option(help="The issuing organization's slug.")],
@@ -128,11 +138,7 @@ def batch(
         Path | None, typer.Option("--results", help="Write the per-row result to this CSV file.")
     ] = None,
 ) -> None:
-    """Issue an achievement to every row of a roster file (CSV or XLSX).
-
-    Rows with problems are reported and the others issued; a recipient who already holds
-    the achievement, or who is on an earlier row, is issued nothing. Exit 0 when every row
-    was issued or already held, 1 when some row was not, 2 for unusable input."""
+    """Issue an achievement to every row of a roster file (CSV or XLSX)."""
     if not file.is_file():
         raise FileError(f"no such file: {file}")
     platform = migrated_platform()

@@ -45,7 +45,16 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-@issue_app.command("extend")
+@issue_app.command(
+    "extend",
+    help=(
+        "Extend the validity of the credentials the options select by DAYS.\n\n"
+        "Each active credential selected is issued again with the later end date, "
+        "replacing the old one, as one audited job run here with its progress. Asks "
+        "first unless --yes. Exit 0 when every credential was extended, 1 when some "
+        "were not (the report says why), 2 for unusable input."
+    ),
+)
 def extend(
     org: Annotated[str, typer.Option(help="The organization's slug.")],
     days: Annotated[int, typer.Option(help="Days to add to each credential's end date.")],
@@ -68,12 +77,7 @@ def extend(
     ] = None,
     yes: Yes = False,
 ) -> None:
-    """Extend the validity of the credentials the options select by DAYS.
-
-    Each active credential selected is issued again with the later end date, replacing
-    the old one, as one audited job run here with its progress. Asks first unless --yes.
-    Exit 0 when every credential was extended, 1 when some were not (the report says
-    why), 2 for unusable input."""
+    """Extend the validity of the credentials the options select by DAYS."""
     expiring_before = day_option(expiring_before, "--expiring-before")
     issued_before = day_option(issued_before, "--issued-before")
     platform = migrated_platform()
@@ -124,7 +128,14 @@ def extend(
         raise typer.Exit(1)
 
 
-@reminders_app.command("send")
+@reminders_app.command(
+    "send",
+    help=(
+        "Put the expiry reminders due now in the outbox (run it daily).\n\n"
+        "One reminder per credential and threshold, to the holder's account email or "
+        "the email it was issued to; `openler outbox send` delivers them."
+    ),
+)
 def send(
     days: Annotated[
         list[int] | None,
@@ -134,10 +145,7 @@ def send(
     ] = None,
     org: Annotated[str | None, typer.Option(help="Only this organization's credentials.")] = None,
 ) -> None:
-    """Put the expiry reminders due now in the outbox (run it daily).
-
-    One reminder per credential and threshold, to the holder's account email or the
-    email it was issued to; `openler outbox send` delivers them."""
+    """Put the expiry reminders due now in the outbox (run it daily)."""
     platform = migrated_platform()
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, org) if org else None
