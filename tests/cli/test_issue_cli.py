@@ -71,7 +71,7 @@ def test_a_roster_with_a_bad_row_issues_the_rest_and_exits_1(
         "--dry-run",
     )
     assert code == 1, err
-    assert "1 would be issued, 1 already holds it, 1 not issued" in out
+    assert "1 would be issued, 1 already holds it, 1 has problems" in out
     assert "row 2 (two@): 'two@' is not an email address" in out
     assert issued(operator_env) == before
 
@@ -166,3 +166,73 @@ def test_unusable_input_exits_2_and_issues_nothing(
     assert code == 2
     assert message in err
     assert issued(operator_env) == before
+
+
+def test_a_dry_run_counts_a_repeated_recipient_once(
+    operator_env: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "email,name\nbob@example.org,Bob\nmaria@demo.openler.org,Maria\nbob@example.org,Bob\n"
+    )
+    args = ("issue", "batch", str(roster), "--org", "ohio-nursing")
+    code, out, err = openler(
+        monkeypatch, capsys, *args, "--achievement", "registered-nurse", "--dry-run"
+    )
+    assert code == 0, err
+    assert ": 1 would be issued, 1 already holds it, 1 repeats an earlier row" in out
+    assert "roster.csv: 1 will be issued, 1 already holds it, 1 repeats an earlier row" in err
+    code, out, err = openler(monkeypatch, capsys, *args, "--achievement", "registered-nurse")
+    assert code == 0 and ": 1 issued, 2 already hold" in out
+
+
+def test_an_explicit_column_wins_over_a_guessed_one(
+    operator_env: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Licence,Name\nRN.77,Rosa\n")  # Licence is guessed as licenseNumber
+    code, _out, err = openler(
+        monkeypatch,
+        capsys,
+        *("issue", "batch", str(roster), "--org", "ohio-nursing"),
+        *("--achievement", "registered-nurse", "--column", "identifier=Licence"),
+    )
+    assert code == 0, err
+    assert "Identifier (licence number, student id, …) ← 'Licence'" in err
+    assert "Licence number" not in err
+    with operator_env.db.session() as s:
+        found = s.scalars(
+            select(IssuedCredential).where(IssuedCredential.recipient_key == "identifier:RN.77")
+        ).one()
+        assert "licenseNumber" not in found.document["credentialSubject"]
+
+
+def test_an_unrecognised_recipient_header_names_the_option_and_the_headers(
+    operator_env: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Work e-mail,Full name\na@example.org,A\n")
+    code, _out, err = openler(
+        monkeypatch,
+        capsys,
+        *("issue", "batch", str(roster), "--org", "ohio-nursing"),
+        *("--achievement", "registered-nurse"),
+    )
+    assert code == 2
+    assert "--column email=HEADER" in err and "'Work e-mail', 'Full name'" in err
+    code, _out, err = openler(
+        monkeypatch,
+        capsys,
+        *("issue", "batch", str(roster), "--org", "ohio-nursing"),
+        *("--achievement", "registered-nurse", "--column", "email=Mail"),
+    )
+    assert code == 2 and "no column 'Mail'" in err and "'Work e-mail', 'Full name'" in err

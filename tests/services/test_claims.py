@@ -308,3 +308,74 @@ def test_offer_claim_is_cheap_and_optional(world: Any) -> None:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
         bound = Recipient(email="x@example.org", did="did:example:1")
         assert claims.offer_claim(session, world, row, bound) is None
+
+
+def waiting_mail(session: Any, to: str, kind: str = "claim") -> list[OutboxMessage]:
+    return list(
+        session.execute(
+            select(OutboxMessage).where(
+                OutboxMessage.to_address == to,
+                OutboxMessage.kind == kind,
+                OutboxMessage.sent_at.is_(None),
+            )
+        ).scalars()
+    )
+
+
+def withdrawn_reasons(session: Any) -> list[str]:
+    return [
+        e.data["reason"]
+        for e in session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.action == "outbox.withdraw")
+            .order_by(AuditEvent.seq)
+        ).scalars()
+    ]
+
+
+def test_claim_mails_whose_link_stopped_working_are_withdrawn(world: Any) -> None:
+    """Revoked, sent again, claimed: the mail not sent yet is never sent (an audit event
+    says why); mail whose link still works stays."""
+    pat, kim, lee = "pat.doe@example.org", "kim@example.org", "lee@example.org"
+    pat_id, _ = issue(world, Recipient(email=pat))
+    kim_id, _ = issue(world, Recipient(email=kim))
+    issue(world, Recipient(email=lee))
+    with world.db.session() as session:
+        issuing.set_status(session, world, staff(session), kim_id, action="revoke", reason="x")
+    with world.db.session() as session:
+        assert waiting_mail(session, kim) == []
+        assert withdrawn_reasons(session) == ["the credential was revoked"]
+        (first,) = waiting_mail(session, pat)
+        row = session.get(IssuedCredential, pat_id)
+        assert row is not None
+        claims.resend(session, world, staff(session), row)
+        session.flush()
+        (second,) = waiting_mail(session, pat)
+        assert second.id != first.id
+        token = token_sent_for(session, pat_id)
+        assert withdrawn_reasons(session)[-1].startswith("the link was sent again")
+    account = new_account(world, pat)
+    with world.db.session() as session:
+        claims.claim(session, world, account, token)
+    with world.db.session() as session:
+        assert waiting_mail(session, pat) == []
+        assert withdrawn_reasons(session)[-1] == "the credential was claimed"
+        assert len(waiting_mail(session, lee)) == 1  # its link still works: kept
+        # nothing of the withdrawn links is kept
+        events = session.execute(
+            select(AuditEvent).where(AuditEvent.action == "outbox.withdraw")
+        ).scalars()
+        assert all("/claim/" not in str(e.data) for e in events)
+
+
+def test_a_used_signup_link_is_withdrawn_but_a_note_without_a_link_is_not(world: Any) -> None:
+    with world.db.session() as session:
+        signup.request_link(session, world, email="new@example.org")
+        signup.request_link(session, world, email="maria@demo.openler.org")  # has an account
+    new_account(world, "new@example.org")
+    with world.db.session() as session:
+        assert waiting_mail(session, "new@example.org", "signup") == []
+        assert withdrawn_reasons(session) == [
+            "an account with the address exists: the sign-up link is no use"
+        ]
+        assert len(waiting_mail(session, "maria@demo.openler.org", "signup")) == 1

@@ -14,7 +14,7 @@ from openler.services import demo, jobs
 from openler.services.errors import UsageError
 from openler.services.issuers import bulk
 from openler.services.people import accounts
-from openler.store.models import IssuedCredential
+from openler.store.models import IssuedCredential, Job
 
 RECIPIENTS = [
     "james@demo.openler.org",
@@ -54,7 +54,8 @@ def test_batch_issue_in_process(platform: Any) -> None:
     )
     queue.wait()
     state = jobs.job_state(platform, job_id, trainer(platform))
-    assert state["state"] == "failed"  # one row failed; the others were issued
+    # the run reached its end: done, though one row was not issued (the result says so)
+    assert state["state"] == "done" and state["error"] is None
     assert state["result"] == {"issued": 2, "already_holds": 1, "would_issue": 0, "failed": 1}
     assert state["done"] == state["total"] == 4
     rows = state["rows"]
@@ -63,7 +64,9 @@ def test_batch_issue_in_process(platform: Any) -> None:
     assert rows[3]["credential"] == rows[0]["credential"]
     assert issued_count(platform) == before + 2
     # running it again (a killed worker, a resubmitted job) issues nothing twice
-    assert jobs.run_job(platform, job_id) == "failed"
+    with platform.db.session() as s:  # as after a crash half way
+        s.get(Job, job_id).state = "failed"
+    assert jobs.run_job(platform, job_id) == "done"
     assert issued_count(platform) == before + 2
     # nor does the same file submitted again: everyone already holds it
     again = bulk.submit_emails(

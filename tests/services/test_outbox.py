@@ -314,3 +314,54 @@ def test_openler_outbox_send_and_list(
     again = runner.invoke(app, ["outbox", "send"])
     assert again.exit_code == 0 and "sent 1, failed 0, still waiting 0" in again.output
     assert "nothing waiting" in runner.invoke(app, ["outbox", "list"]).output
+
+
+def test_a_claim_mail_whose_link_expired_while_waiting_is_withdrawn_not_sent(
+    platform: Any, smtp: tuple[Inbox, int]
+) -> None:
+    from openler.services import demo
+    from openler.services.issuers import claims, orgs
+    from openler.services.issuers.recipients import Recipient
+
+    inbox, port = smtp
+    with platform.db.session() as session:
+        demo.load(session, platform)
+        trainer = session.execute(
+            select(Person).where(Person.email == "trainer@demo.openler.org")
+        ).scalar_one()
+        claims.issue_one(
+            session,
+            platform,
+            accounts.principal_for(session, trainer),
+            orgs.organization_by_slug(session, "piedmont-hospital"),
+            achievement_slug="iv-therapy",
+            recipient=Recipient(email="late@example.org"),
+        )
+    with_smtp(platform, port)
+    earlier = platform.clock
+    platform.clock = lambda: earlier() + timedelta(days=platform.settings.claim_days + 1)
+    try:
+        with platform.db.session() as session:
+            done = outbox.deliver(session, platform)
+    finally:
+        platform.clock = earlier
+    assert (done.sent, done.failed) == (0, 0) and inbox.received == []
+    with platform.db.session() as session:
+        assert not session.execute(
+            select(OutboxMessage).where(OutboxMessage.to_address == "late@example.org")
+        ).all()
+
+
+def test_a_message_given_up_on_keeps_no_link_secret(platform: Any, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    with_smtp(platform, port)
+    platform.settings = platform.settings.model_copy(update={"smtp_max_attempts": 2})
+    inbox.refuse.add("gone@example.org")
+    message = enqueue(platform, "gone@example.org", "Open http://x.example/signup/SeCrEt.1.mac")
+    for attempts in (1, 2):
+        with platform.db.session() as session:
+            outbox.deliver(session, platform)
+        row = row_of(platform, message)
+        assert row.attempts == attempts and row.sent_at is None
+        assert ("SeCrEt" in row.body) == (attempts == 1)  # kept while it is retried
+    assert "/signup/[not delivered]" in row.body

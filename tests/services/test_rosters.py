@@ -20,6 +20,7 @@ from openler.services import demo, jobs
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.issuers import (
     achievements,
+    issuing,
     job_reports,
     orgs,
     roster_uploads,
@@ -27,7 +28,7 @@ from openler.services.issuers import (
 )
 from openler.services.issuers.tables import TableError, open_table
 from openler.services.people import accounts
-from openler.store.models import Achievement, AuditEvent, IssuedCredential, Person
+from openler.store.models import Achievement, AuditEvent, IssuedCredential, Organization, Person
 from tests.conftest import SETUP
 
 GRADED: dict[str, Any] = {
@@ -395,7 +396,7 @@ def test_a_roster_is_issued_good_rows_and_all_and_never_twice(ohio: Any, tmp_pat
     issued = run()
     with ohio.db.session() as s:
         view = job_reports.job_view(s, olivia, organization, issued)
-        assert view.counts == {"issued": 2, "failed": 2} and view.state == "failed"
+        assert view.counts == {"issued": 2, "failed": 2} and view.state == "done"
         assert view.done == view.total == 4
         failed = job_reports.job_rows(s, olivia, organization, issued, outcome="failed")
         assert [(r.row, r.recipient, r.message) for r in failed] == [
@@ -568,3 +569,135 @@ def test_uploads_are_their_uploaders_alone_and_expire(ohio: Any) -> None:
         roster_uploads.load(ohio, olivia, "ohio-nursing", upload.id)
     assert roster_uploads.sweep(ohio) == 1
     assert not upload.path.exists()
+
+
+# --- the preview's counts are what a roster job issues ----------------------------------
+
+REPEATS = (
+    "email,name\n"
+    "newcomer@example.org,New Comer\n"  # 1: issued
+    "bob.stone@example.org,Bob Stone\n"  # 2: issued
+    "maria@demo.openler.org,Maria Alvarez\n"  # 3: already holds Registered Nurse
+    "not-an-address,Nobody\n"  # 4: a problem
+    "bob.stone@example.org,Bob Stone\n"  # 5: repeats row 2
+    "kevin@demo.openler.org,Kevin\n"  # 6: holds it, suspended: still holds it
+)
+
+
+def _submit(platform: Any, path: Path, *, dry_run: bool) -> str:
+    queue = jobs.InProcessQueue(platform)
+    job_id = rosters.submit(
+        platform,
+        queue,
+        person(platform, "olivia@demo.openler.org"),
+        organization_slug="ohio-nursing",
+        achievement_slug="registered-nurse",
+        path=path,
+        mapping={"email": "email", "name": "name"},
+        dry_run=dry_run,
+    )
+    queue.wait()
+    return job_id
+
+
+def _preview(platform: Any, path: Path) -> rosters.Summary:
+    return rosters.preview(
+        platform,
+        person(platform, "olivia@demo.openler.org"),
+        organization_slug="ohio-nursing",
+        achievement_slug="registered-nurse",
+        path=path,
+        mapping={"email": "email", "name": "name"},
+    )
+
+
+def test_the_preview_counts_holders_and_repeated_recipients_once(ohio: Any, tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(REPEATS)
+    summary = _preview(ohio, path)
+    assert (summary.to_issue, summary.held, summary.repeated, summary.bad) == (2, 2, 1, 1)
+    assert summary.words() == (
+        "2 will be issued, 2 already hold it, 1 repeats an earlier row, 1 has problems"
+    )
+    assert [(h.row, h.written) for h in summary.holders] == [
+        (3, "maria@demo.openler.org"),
+        (6, "kevin@demo.openler.org"),
+    ]
+    assert summary.first[2].note is not None and "already holds it" in summary.first[2].note
+    assert summary.first[4].repeats == 2 and summary.first[0].note is None
+    # what the preview promised is what the job issues
+    with ohio.db.session() as s:
+        organization = orgs.organization_by_slug(s, "ohio-nursing")
+    job_id = _submit(ohio, path, dry_run=False)
+    with ohio.db.session() as s:
+        view = job_reports.job_view(
+            s, person(ohio, "olivia@demo.openler.org"), organization, job_id
+        )
+    assert view.counts == {"issued": 2, "already_holds": 3, "failed": 1}
+    assert view.state == "done"
+    # and the same file again: nobody left to issue
+    again = _preview(ohio, path)
+    assert (again.to_issue, again.held, again.repeated, again.bad) == (0, 4, 1, 1)
+
+
+def test_the_preview_asks_for_holders_without_a_query_per_row(
+    ohio: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("email\n" + "".join(f"n{i}@example.org\n" for i in range(2000)))
+    asked: list[int] = []
+    real = issuing.holdings
+
+    def counting(*args: Any, **kwargs: Any) -> dict[str, tuple[str, datetime]]:
+        keys = set(args[3])
+        asked.append(len(keys))
+        found: dict[str, tuple[str, datetime]] = real(*args, **kwargs)
+        return found
+
+    monkeypatch.setattr(issuing, "holdings", counting)
+    summary = _preview(ohio, path)
+    assert asked == [2000] and summary.to_issue == 2000
+
+
+def test_holdings_says_what_holding_says(ohio: Any) -> None:
+    """Revoked, replaced and expired credentials are not held; suspended ones are."""
+    now = ohio.now()
+    with ohio.db.session() as s:
+        rows = s.scalars(select(IssuedCredential)).all()
+        first = rows[0]
+        first.state = "revoked"
+        second = next(r for r in rows if r.achievement_id != first.achievement_id)
+        second.valid_until = now - timedelta(days=1)
+        s.flush()
+        pairs = {(r.organization_id, r.achievement_id) for r in rows}
+        keys = {r.recipient_key for r in rows if r.recipient_key}
+        for organization_id, achievement_id in pairs:
+            organization = s.get(Organization, organization_id)
+            achievement = s.get(Achievement, achievement_id)
+            expected = {
+                k
+                for k in keys
+                if issuing.holding(s, organization, achievement, k, now=now) is not None
+            }
+            found = issuing.holdings(s, organization, achievement, keys, now=now)
+            assert set(found) == expected
+
+
+def test_dry_run_reports_a_repeated_recipient_as_already_holding_not_would_issue(
+    ohio: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(REPEATS)
+    olivia = person(ohio, "olivia@demo.openler.org")
+    summary = _preview(ohio, path)
+    job_id = _submit(ohio, path, dry_run=True)
+    with ohio.db.session() as s:
+        organization = orgs.organization_by_slug(s, "ohio-nursing")
+        view = job_reports.job_view(s, olivia, organization, job_id)
+        repeat = job_reports.job_rows(s, olivia, organization, job_id)[4]
+    assert repeat.row == 5 and repeat.outcome == "already_holds"
+    assert view.counts == {
+        "would_issue": summary.to_issue,
+        "already_holds": summary.held + summary.repeated,
+        "failed": summary.bad,
+    }

@@ -323,3 +323,30 @@ def test_with_a_mail_server_the_claim_link_is_delivered_after_the_page_answers(
     signed_in(admin, "admin")
     assert 'href="/mailbox"' in admin.get("/home").text
     assert "sent 2026-11-24" in admin.get("/mailbox").text
+
+
+def test_a_revoked_credentials_page_says_its_claim_link_no_longer_works(
+    client: TestClient, demo_platform: Any
+) -> None:
+    credential_id = issue_to_stranger(client, "rev@example.org")
+    page_path = f"/issuer/piedmont-hospital/credentials/{quote(credential_id)}"
+    assert "The link works until" in client.get(page_path).text
+    token = csrf_of(client.get("/home").text)
+    revoked = client.post(
+        f"/issuer/piedmont-hospital/status/{quote(credential_id)}",
+        data={
+            "csrf_token": token,
+            "action": "revoke",
+            "confirm": "yes",
+            "reason": "Issued by error",
+        },
+        follow_redirects=False,
+    )
+    assert revoked.status_code == 303, revoked.text
+    page = re.sub(r"\s+", " ", client.get(page_path).text)
+    assert "The link works until" not in page
+    assert "The credential was revoked, so the link no longer works" in page
+    with demo_platform.db.session() as s:  # and the claim mail is never sent
+        assert not s.execute(
+            select(OutboxMessage).where(OutboxMessage.to_address == "rev@example.org")
+        ).all()

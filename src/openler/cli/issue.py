@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -63,7 +63,54 @@ def column_overrides(pairs: list[str]) -> dict[str, str]:
     return chosen
 
 
-@issue_app.command("batch")
+def chosen_columns(guessed: dict[str, str], told: dict[str, str]) -> dict[str, str]:
+    """The column map: what ``--column`` said, and the guesses for the other fields whose
+    column it did not take (an explicit choice wins over a guess).
+
+    >>> chosen_columns({"licenseNumber": "Licence", "name": "Name"}, {"identifier": "Licence"})
+    {'name': 'Name', 'identifier': 'Licence'}
+    """
+    taken = set(told.values())
+    kept = {
+        name: header
+        for name, header in guessed.items()
+        if name not in told and (name == rosters.IDENTIFIER_TYPE or header not in taken)
+    }
+    return {**kept, **told}
+
+
+def checked_columns(
+    mapping: dict[str, str], headers: list[str], achievement_data: dict[str, Any]
+) -> dict[str, str]:
+    """:func:`rosters.check_mapping`, its refusals said for the command line: which
+    ``--column`` fixes it, and the file's headers."""
+    found = ", ".join(repr(h) for h in headers)
+    has_recipient = any(mapping.get(f, "").strip() for f in ("email", "identifier"))
+    if not has_recipient:
+        raise UsageError(
+            "no column was recognised as the recipients' email address or identifier: "
+            f"name it with --column email=HEADER or --column identifier=HEADER (the file's "
+            f"headers: {found})"
+        )
+    try:
+        return rosters.check_mapping(mapping, headers, achievement_data)
+    except UsageError as exc:
+        if exc.message.startswith("the file has no column"):
+            raise UsageError(f"{exc.message}; the file's headers: {found}") from None
+        raise
+
+
+@issue_app.command(
+    "batch",
+    help=(
+        "Issue an achievement to every row of a roster file (CSV or XLSX).\n\n"
+        "Rows with problems are reported and the others issued, each recipient once: "
+        "one who already holds the achievement, or was on an earlier row, is reported "
+        "as already holding it. A --dry-run says the same counts and issues nothing. Exit 0 "
+        "when every row was issued or already held, 1 when some row was not, 2 for "
+        "unusable input."
+    ),
+)
 def batch(
     file: Annotated[Path, typer.Argument(help="The roster: a CSV (UTF-8) or XLSX file.")],
     org: Annotated[str, typer.Option(help="The issuing organization's slug.")],
@@ -77,7 +124,8 @@ def batch(
             "--column",
             help="Which column holds a field: FIELD=HEADER (repeatable). Fields: "
             + ", ".join(rosters.FIELDS)
-            + ", result:<result name>. The headers email, name and identifier need none.",
+            + ", result:<result name>. Headers that name a field (email, name, "
+            "identifier, …) are found without it; a --column wins over what was found.",
         ),
     ] = None,
     identifier_type: Annotated[
@@ -90,9 +138,7 @@ def batch(
         Path | None, typer.Option("--results", help="Write the per-row result to this CSV file.")
     ] = None,
 ) -> None:
-    """Issue an achievement to every row of a roster file; rows with problems are reported
-    and the others issued. Exit 0 when every row was issued or already held, 1 when some
-    row was not, 2 for unusable input."""
+    """Issue an achievement to every row of a roster file (CSV or XLSX)."""
     if not file.is_file():
         raise FileError(f"no such file: {file}")
     platform = migrated_platform()
@@ -103,14 +149,27 @@ def batch(
             headers = table.headers
     except OSError as exc:
         raise FileError(f"cannot read {file}: {exc.strerror}") from None
-    mapping = rosters.suggest_mapping(headers, chosen.data, chosen.column_map)
-    mapping.update(column_overrides(column or []))
+    mapping = chosen_columns(
+        rosters.suggest_mapping(headers, chosen.data, chosen.column_map),
+        column_overrides(column or []),
+    )
     if identifier_type:
         mapping[rosters.IDENTIFIER_TYPE] = identifier_type
-    mapping = rosters.check_mapping(mapping, headers, chosen.data)
+    mapping = checked_columns(mapping, headers, chosen.data)
     labels = rosters.field_labels(chosen.data)
     used = ", ".join(f"{labels[f]} ← {h!r}" for f, h in mapping.items() if f in labels)
     err.print(f"{escape(file.name)}: {escape(used)}")
+    summary = rosters.preview(
+        platform,
+        principal,
+        organization_slug=org,
+        achievement_slug=achievement,
+        path=file,
+        mapping=mapping,
+        first=0,
+        problems=0,
+    )
+    err.print(f"{escape(file.name)}: {summary.words()}")
     queue = HeldQueue()
     job_id = rosters.submit(
         platform,
@@ -124,7 +183,7 @@ def batch(
         source=file.name,
     )
     run_with_progress(platform, principal, job_id)
-    failed = _summary(platform, principal, org, job_id, dry_run=dry_run)
+    failed = _summary(platform, principal, org, job_id, dry_run=dry_run, summary=summary)
     if results is not None:
         with results.open("w", encoding="utf-8", newline="") as target:
             for text in job_reports.result_lines(platform, job_id):
@@ -167,9 +226,16 @@ def run_with_progress(
 
 
 def _summary(
-    platform: Platform, principal: Principal, org: str, job_id: str, *, dry_run: bool
+    platform: Platform,
+    principal: Principal,
+    org: str,
+    job_id: str,
+    *,
+    dry_run: bool,
+    summary: rosters.Summary,
 ) -> int:
-    """Print what the job did; returns how many rows were not issued."""
+    """Print what the job did (a dry run: what the roster would do, each row counted once
+    as the preview counts it); returns how many rows were not issued."""
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, org)
         view = job_reports.job_view(session, principal, organization, job_id)
@@ -177,8 +243,10 @@ def _summary(
             session, principal, organization, job_id, outcome="failed", limit=LISTED
         )
     counts = view.counts
-    heading = "dry run" if dry_run else "roster"
-    out.print(f"{heading} {job_id}: {job_reports.outcome_words(counts) or 'no rows'}")
+    if dry_run:
+        out.print(f"dry run {job_id}: {summary.words(issued='would be issued')}")
+    else:
+        out.print(f"roster {job_id}: {job_reports.outcome_words(counts) or 'no rows'}")
     if view.error:
         out.print(f"[red]the job stopped:[/red] {escape(view.error.splitlines()[0])}")
     failed = counts.get("failed", 0)

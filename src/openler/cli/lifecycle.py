@@ -4,6 +4,7 @@ issuance from the command line, acting as openler itself (``platform.operator``)
 from __future__ import annotations
 
 import csv
+from datetime import UTC, time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,13 +13,48 @@ from rich.console import Console
 
 from openler.cli.issue import HeldQueue, issue_app, run_with_progress
 from openler.cli.platform import migrated_platform, operator
-from openler.services.issuers import lifecycle, orgs, reminders
+from openler.cli.trust import Yes, confirmed
+from openler.services.errors import UsageError
+from openler.services.issuers import lifecycle, orgs, reminders, rosters
 
 reminders_app = typer.Typer(help="Expiry reminders to holders.", no_args_is_help=True)
-console = Console(highlight=False, emoji=False)
+console = Console(highlight=False, emoji=False, soft_wrap=True)
+DATE_HELP = "DATE: 2026-12-31 or 12/31/2026 (month first), as roster files write it."
 
 
-@issue_app.command("extend")
+def day_option(value: str | None, option: str) -> str | None:
+    """A date option in any form a roster's date column accepts, as an ISO 8601 date.
+
+    >>> day_option("12/31/2029", "--expiring-before")
+    '2029-12-31'
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        moment = rosters.parse_date(value.strip())
+    except ValueError:
+        raise UsageError(
+            f"{option} {value!r} is not a date (write 2026-12-31 or 12/31/2026)"
+        ) from None
+    moment = moment.astimezone(UTC)
+    return moment.date().isoformat() if moment.time() == time() else moment.isoformat()
+
+
+def plural(n: int, word: str) -> str:
+    """``plural(1, "credential")`` → ``'1 credential'``; ``plural(4, …)`` → ``'4 credentials'``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+@issue_app.command(
+    "extend",
+    help=(
+        "Extend the validity of the credentials the options select by DAYS.\n\n"
+        "Each active credential selected is issued again with the later end date, "
+        "replacing the old one, as one audited job run here with its progress. Asks "
+        "first unless --yes. Exit 0 when every credential was extended, 1 when some "
+        "were not (the report says why), 2 for unusable input."
+    ),
+)
 def extend(
     org: Annotated[str, typer.Option(help="The organization's slug.")],
     days: Annotated[int, typer.Option(help="Days to add to each credential's end date.")],
@@ -26,10 +62,12 @@ def extend(
         str | None, typer.Option(help="Only this achievement's credentials (its slug).")
     ] = None,
     expiring_before: Annotated[
-        str | None, typer.Option("--expiring-before", help="Only those ending before DATE.")
+        str | None,
+        typer.Option("--expiring-before", help="Only those ending before DATE. " + DATE_HELP),
     ] = None,
     issued_before: Annotated[
-        str | None, typer.Option("--issued-before", help="Only those issued before DATE.")
+        str | None,
+        typer.Option("--issued-before", help="Only those issued before DATE. " + DATE_HELP),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say how many would be extended; change nothing.")
@@ -37,11 +75,11 @@ def extend(
     report: Annotated[
         Path | None, typer.Option(help="Write the per-credential report (CSV) here.")
     ] = None,
+    yes: Yes = False,
 ) -> None:
-    """Extend the validity of every active credential the options select, by DAYS: each
-    is issued again with the later end date and the old one revoked as replaced, as one
-    audited job (run here, with its progress). Exit 0 when every credential was extended,
-    1 when some were not (the report says why)."""
+    """Extend the validity of the credentials the options select by DAYS."""
+    expiring_before = day_option(expiring_before, "--expiring-before")
+    issued_before = day_option(issued_before, "--issued-before")
     platform = migrated_platform()
     acting = operator()
     with platform.db.session() as session:
@@ -56,8 +94,9 @@ def extend(
             issued_before=issued_before,
         )
     if dry_run or preview.count == 0:
-        console.print(f"{preview.count} credential(s) would be extended by {days} days")
+        console.print(f"{plural(preview.count, 'credential')} would be extended by {days} days")
         return
+    confirmed(yes, f"Extend {plural(preview.count, 'credential')} by {days} days?")
     queue = HeldQueue()
     job_id = lifecycle.submit_extension(
         platform,
@@ -76,7 +115,7 @@ def extend(
             with report.open("w", newline="", encoding="utf-8") as handle:
                 csv.writer(handle).writerows(lifecycle.report_lines(found))
         console.print(
-            f"job {job_id}: {found.extended} extended, {found.failed} not extended"
+            f"job {job_id}: {found.extended:,} extended, {found.failed:,} not extended"
             + (f"; report: {report}" if report else "")
         )
         for row in found.rows:
@@ -89,7 +128,14 @@ def extend(
         raise typer.Exit(1)
 
 
-@reminders_app.command("send")
+@reminders_app.command(
+    "send",
+    help=(
+        "Put the expiry reminders due now in the outbox (run it daily).\n\n"
+        "One reminder per credential and threshold, to the holder's account email or "
+        "the email it was issued to; `openler outbox send` delivers them."
+    ),
+)
 def send(
     days: Annotated[
         list[int] | None,
@@ -99,8 +145,7 @@ def send(
     ] = None,
     org: Annotated[str | None, typer.Option(help="Only this organization's credentials.")] = None,
 ) -> None:
-    """Put the expiry reminders due now in the outbox: once per credential and threshold,
-    to the holder's account email or the email it was issued to. Run it daily."""
+    """Put the expiry reminders due now in the outbox (run it daily)."""
     platform = migrated_platform()
     with platform.db.session() as session:
         organization = orgs.organization_by_slug(session, org) if org else None
@@ -108,6 +153,6 @@ def send(
             session, platform, operator(), thresholds=days or None, organization=organization
         )
     console.print(
-        f"{run.sent} reminder(s) queued; {run.already_sent} sent before; "
-        f"{run.without_address} without an email address"
+        f"{plural(run.sent, 'reminder')} queued; {run.already_sent:,} sent before; "
+        f"{run.without_address:,} without an email address"
     )

@@ -14,7 +14,15 @@ from openler.services import outbox
 outbox_app = typer.Typer(help="Mail waiting to be sent (claim links, …).", no_args_is_help=True)
 
 
-@outbox_app.command("send")
+@outbox_app.command(
+    "send",
+    help=(
+        "Send the mail waiting in the outbox through OPENLER_SMTP_URL.\n\n"
+        "A failure is recorded on its message and retried on the next run, up to "
+        "OPENLER_SMTP_MAX_ATTEMPTS times. Exits 1 when a message failed (in a single "
+        "run)."
+    ),
+)
 def send(
     limit: Annotated[int, typer.Option(help="Messages per run at most.", min=1)] = 500,
     watch: Annotated[
@@ -22,8 +30,7 @@ def send(
         typer.Option("--watch", help="Keep running, delivering every this many seconds."),
     ] = None,
 ) -> None:
-    """Send what waits; a failure is recorded on its message and retried on the next run.
-    Exits 1 when a message failed (in a single run)."""
+    """Send the mail waiting in the outbox through OPENLER_SMTP_URL."""
     platform = migrated_platform()
     try:
         while True:
@@ -41,7 +48,7 @@ def send(
 def list_waiting(
     limit: Annotated[int, typer.Option(help="Messages to show at most.", min=1)] = 50,
 ) -> None:
-    """The messages not sent yet, oldest first, with their last error."""
+    """List the messages not sent yet, oldest first, with their last error."""
     platform = migrated_platform()
     try:
         with platform.db.session() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import getpass
 import os
+import shlex
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -183,6 +184,27 @@ def port_is_free(host: str, port: int) -> None:
             ) from None
 
 
+def cli_environment(database: Path, public_url: str) -> str:
+    """The settings that point the command line at a demo's database: its file, the data
+    folder beside it (the key-encryption key that unlocks the signing keys) and the
+    address its credentials name.
+
+    >>> for part in cli_environment(Path("/srv/var/demo.db"), "http://127.0.0.1:8000").split():
+    ...     print(part)
+    export
+    OPENLER_DATABASE_URL=sqlite:////srv/var/demo.db
+    OPENLER_DATA_DIR=/srv/var
+    OPENLER_PUBLIC_URL=http://127.0.0.1:8000
+    """
+    path = database.absolute()
+    values = {
+        "OPENLER_DATABASE_URL": f"sqlite:///{path}",
+        "OPENLER_DATA_DIR": str(path.parent),
+        "OPENLER_PUBLIC_URL": public_url,
+    }
+    return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in values.items())
+
+
 def web_demo(
     serve_it: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app.")] = True,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -214,6 +236,8 @@ def web_demo(
     for login in logins:
         line = f"  {login.role:<15} {login.email:<{width}}  password {login.password}"
         typer.echo(f"{line}  ({login.name})")
+    typer.echo("To use the openler command on this demo's data, set in your shell:")
+    typer.echo(f"  {cli_environment(database, public_url)}")
     if serve_it:
         console.print(f"Open {public_url} in a browser; press Ctrl+C to stop.")
         serve_app(settings, host, port)

@@ -34,7 +34,7 @@ Many = Annotated[list[str] | None, typer.Option()]
 Yes = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
 
 
-def _confirmed(yes: bool, question: str) -> None:
+def confirmed(yes: bool, question: str) -> None:
     """Go on when ``--yes`` was given or a person at the terminal says yes; refuse (exit 2)
     otherwise, so that a script never changes the registry without saying so."""
     if yes:
@@ -135,7 +135,7 @@ def edit(
     typer.echo(f"{registry}: {planned.old.name} ({did})")
     for label, before, after in planned.changes:
         typer.echo(f"  {label}: {before}  ->  {after}")
-    _confirmed(yes, "Make this change?")
+    confirmed(yes, "Make this change?")
     service.apply_edit(registry, planned)
     typer.echo(f"{registry}: changed {planned.new.name} ({did})")
 
@@ -146,7 +146,7 @@ def remove(
 ) -> None:
     """Remove an issuer's entry (asks first): its credentials stop being trusted."""
     entry = service.entry_of(registry, did)
-    _confirmed(yes, f"Remove {entry.name} ({entry.jurisdiction}, {did}) from {registry}?")
+    confirmed(yes, f"Remove {entry.name} ({entry.jurisdiction}, {did}) from {registry}?")
     service.remove_entry(registry, did)
     typer.echo(f"{registry}: removed {entry.name} ({did})")
 
@@ -206,7 +206,7 @@ def unrecognize(
         places = ", ".join(rule.jurisdiction for rule in found)
         raise UsageError(f"{len(found)} rules are named {name!r} (in {places}); add --jurisdiction")
     rule = found[0]
-    _confirmed(
+    confirmed(
         yes,
         f"Remove the rule {rule.name!r} ({rule.jurisdiction} recognises "
         f"{', '.join(rule.recognizes)}) from {registry}?",

@@ -7,7 +7,14 @@ sent only once the server took it; a failure is written on its row (``attempts``
 ``error``) and the message is tried again on the next run, up to ``smtp_max_attempts``
 times. Delivery is at least once: a process that dies between the server's answer and the
 commit sends that message again. Once sent, the secret part of any link in the stored copy
-is replaced (the mail has it; the database need not keep it).
+is replaced (the mail has it; the database need not keep it); so it is when delivery is
+given up on.
+
+A waiting message whose link no longer works — a claim link of a credential revoked,
+claimed, or sent again as a new link; a sign-up link once the account exists — is
+**withdrawn**: deleted unsent, with an audit event saying why (:func:`withdraw_dead`,
+called where those things happen, and checked again just before each message is sent).
+Each kind of message with such a link registers its check (:func:`link_check`).
 
 Without a mail server (the demo), nothing is sent: :func:`mailbox` is what the in-app
 mailbox page shows — every message to a platform administrator, a person their own.
@@ -29,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Forbidden, UsageError
 from openler.services.people.accounts import Principal
@@ -38,6 +46,84 @@ from openler.store.models import OutboxMessage, new_id
 #: capability links whose secret is dropped from the stored copy once the mail is sent
 _SECRET_LINKS = re.compile(r"(/(?:claim|signup)/)[A-Za-z0-9_.~-]+")
 SENT_MARK = "[sent by email]"
+GIVEN_UP_MARK = "[not delivered]"
+#: why a waiting message must not be sent any more (None: send it)
+LinkCheck = Callable[[Session, Platform, OutboxMessage], str | None]
+_CHECKS: dict[str, LinkCheck] = {}
+
+
+def link_check(kind: str) -> Callable[[LinkCheck], LinkCheck]:
+    """Register the check of a kind of message whose link may stop working."""
+
+    def register(check: LinkCheck) -> LinkCheck:
+        _CHECKS[kind] = check
+        return check
+
+    return register
+
+
+def _link_checks() -> dict[str, LinkCheck]:
+    # the modules that send linked mail register their checks when imported
+    from openler.services.issuers import claims  # noqa: F401
+    from openler.services.people import signup  # noqa: F401
+
+    return _CHECKS
+
+
+def link_secret(body: str, path: str) -> str | None:
+    """The secret of the first ``/<path>/<secret>`` link in a message, if it still has one.
+
+    >>> link_secret("open https://x.example/claim/abc-1_2 now", "claim")
+    'abc-1_2'
+    >>> link_secret("https://x.example/claim/[sent by email]", "claim") is None
+    True
+    """
+    found = re.search(rf"/{re.escape(path)}/([A-Za-z0-9_.~-]+)", body)
+    return found.group(1) if found else None
+
+
+def withdraw(
+    session: Session, platform: Platform, rows: list[OutboxMessage], *, reason: str
+) -> int:
+    """Never send ``rows`` (waiting messages): each is deleted, its link with it, and an
+    audit event says what it was, to whom, and why. Returns how many."""
+    for row in rows:
+        audit.record(
+            session,
+            at=platform.now(),
+            actor="system:outbox",
+            action="outbox.withdraw",
+            subject=f"outbox:{row.id}",
+            data={
+                "kind": row.kind,
+                "ref": row.ref,
+                "to": row.to_address,
+                "reason": reason,
+                "organization_id": row.organization_id,
+            },
+        )
+        session.delete(row)
+    return len(rows)
+
+
+def withdraw_dead(session: Session, platform: Platform, *, to: str) -> int:
+    """Withdraw the messages waiting for ``to`` whose link no longer works (a claim link
+    of a revoked or claimed credential, or one replaced by a newer link; a used sign-up
+    link). Returns how many."""
+    checks = _link_checks()
+    waiting = session.execute(
+        select(OutboxMessage).where(
+            OutboxMessage.to_address == to,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.kind.in_(list(checks)),
+        )
+    ).scalars()
+    withdrawn = 0
+    for row in list(waiting):
+        reason = checks[row.kind](session, platform, row)
+        if reason is not None:
+            withdrawn += withdraw(session, platform, [row], reason=reason)
+    return withdrawn
 
 
 def enqueue(
@@ -186,7 +272,15 @@ def deliver(
             "no mail server is configured (OPENLER_SMTP_URL); the mailbox page shows the "
             "messages instead"
         )
-    rows = pending(session, platform.settings, limit=limit)
+    checks = _link_checks()
+    rows = []
+    for row in pending(session, platform.settings, limit=limit):
+        check = checks.get(row.kind)
+        reason = check(session, platform, row) if check is not None else None
+        if reason is None:
+            rows.append(row)
+        else:  # the link stopped working while the message waited
+            withdraw(session, platform, [row], reason=reason)
     sent = failed = 0
     tried: set[str] = set()
     if rows:
@@ -201,7 +295,7 @@ def deliver(
         except (OSError, smtplib.SMTPException) as exc:  # the connection itself failed
             for row in rows:
                 if row.sent_at is None and (row.id not in tried or row.error is None):
-                    _failed(row, exc)
+                    _failed(row, exc, platform.settings)
                     failed += 1
     waiting = len(pending(session, platform.settings, limit=limit + 1)) if rows else 0
     return Delivery(sent=sent, failed=failed, waiting=waiting)
@@ -214,7 +308,7 @@ def _send(server: Mailer, platform: Platform, row: OutboxMessage) -> bool:
     except smtplib.SMTPServerDisconnected:
         raise  # the connection is gone: every message left fails the same way
     except (smtplib.SMTPException, UnicodeError) as exc:
-        _failed(row, exc)
+        _failed(row, exc, platform.settings)
         return False
     row.attempts += 1
     row.sent_at = platform.now()
@@ -222,9 +316,11 @@ def _send(server: Mailer, platform: Platform, row: OutboxMessage) -> bool:
     return True
 
 
-def _failed(row: OutboxMessage, exc: BaseException) -> None:
+def _failed(row: OutboxMessage, exc: BaseException, settings: Settings) -> None:
     row.attempts += 1
     row.error = f"{type(exc).__name__}: {exc}"[:2000]
+    if row.attempts >= settings.smtp_max_attempts:  # given up on: the link need not be kept
+        row.body = _SECRET_LINKS.sub(rf"\g<1>{GIVEN_UP_MARK}", row.body)
 
 
 def unsent(session: Session, *, limit: int = 50) -> list[OutboxMessage]:

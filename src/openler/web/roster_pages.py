@@ -210,10 +210,13 @@ def preview(
     achievement = rosters.achievement_for(
         platform, principal, organization.slug, upload.achievement
     )
-    summary = rosters.summarise(
-        upload.path,
-        upload.mapping,
-        achievement.data,
+    summary = rosters.preview(
+        platform,
+        principal,
+        organization_slug=organization.slug,
+        achievement_slug=upload.achievement,
+        path=upload.path,
+        mapping=upload.mapping,
         first=PREVIEW_ROWS,
         limits=roster_uploads.LIMITS,
     )
@@ -253,22 +256,44 @@ def run(
         achievement = rosters.achievement_for(
             platform, principal, organization.slug, upload.achievement
         )
-        summary = rosters.summarise(
-            upload.path, upload.mapping, achievement.data, first=0, limits=roster_uploads.LIMITS
+        summary = rosters.preview(
+            platform,
+            principal,
+            organization_slug=organization.slug,
+            achievement_slug=upload.achievement,
+            path=upload.path,
+            mapping=upload.mapping,
+            first=0,
+            limits=roster_uploads.LIMITS,
         )
+        if not summary.to_issue:
+            return RedirectResponse(f"/issuer/{organization.slug}/rosters/{upload.id}", 303)
         name = achievement.data.get("name", upload.achievement)
+        count = summary.to_issue
         return confirmation(
             request,
-            title=f"Issue {name} to {summary.good} recipient{'' if summary.good == 1 else 's'}?",
+            title=f"Issue {name} to {count:,} recipient{'' if count == 1 else 's'}?",
             question=f"The rows of {upload.filename} are issued in the background; you can "
             "follow the job's progress on its page.",
             consequences=[
                 "Each recipient gets a signed credential; verifiers can check it at once.",
-                "Recipients who already hold it are reported, not issued it again.",
+                *(
+                    [f"Not issued again: {_rows(summary.held)} whose recipient already holds it."]
+                    if summary.held
+                    else []
+                ),
                 *(
                     [
-                        f"{summary.bad} row{'' if summary.bad == 1 else 's'} with problems "
-                        "will not be issued (they are listed in the results)."
+                        f"Issued once: {_rows(summary.repeated)} naming a recipient of an "
+                        "earlier row."
+                    ]
+                    if summary.repeated
+                    else []
+                ),
+                *(
+                    [
+                        f"Not issued: {_rows(summary.bad)} with problems (they are listed "
+                        "in the results)."
                     ]
                     if summary.bad
                     else []
@@ -301,6 +326,10 @@ def run(
     return RedirectResponse(f"/issuer/{organization.slug}/jobs/{job_id}", 303)
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 # --- jobs -------------------------------------------------------------------------------
 
 
@@ -311,17 +340,18 @@ def progress_words(view: JobView) -> str:
         if not view.total:
             return f"The job is {doing}."
         return f"The job is {doing}: {view.done:,} of {view.total:,} rows done ({view.percent}%)."
-    ending = "Done" if view.state == "done" else "Finished with problems"
+    done = view.state == "done"
+    ending = "Done" if done else "Stopped before the end"
     if view.kind != bulk.ROSTER_JOB:
         result = view.result
         if "reissued" in result:
             words = f"{ending}: {result.get('reissued', 0)} re-issued"
-            words += f", {result['failed']} not." if result.get("failed") else "."
+            words += f", {result['failed']} not re-issued." if result.get("failed") else "."
         else:
             words = f"{ending}."
-        return f"{words} {view.error}" if view.error else words
-    words = f"{ending}: {job_reports.outcome_words(view.counts) or 'no rows'}."
-    return f"{words} {view.error}" if view.error and view.state == "failed" else words
+    else:
+        words = f"{ending}: {job_reports.outcome_words(view.counts) or 'no rows'}."
+    return words if done or not view.error else f"{words} {view.error.splitlines()[0]}"
 
 
 @router.get("/issuer/{slug}/jobs", response_class=HTMLResponse)

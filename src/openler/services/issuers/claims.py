@@ -285,6 +285,7 @@ def resend(
         .where(Claim.credential_id == row.id, Claim.claimed_at.is_(None), Claim.expires_at > now)
         .values(expires_at=now)
     )
+    outbox.withdraw_dead(session, platform, to=email)  # the old link, if not sent yet
     claim, _token = _new_claim(session, platform, row, email, row.recipient_name)
     session.flush()
     audit.record(
@@ -422,10 +423,10 @@ def claim(
             f"this link was sent to {found.email}; sign in with the account that has that "
             "address (or create one) to claim it"
         )
-    new = bind_to_wallet(session, platform, old, person)
     now = platform.now()
-    found.claimed_at = now
+    found.claimed_at = now  # first: what revoking the email-only credential withdraws says so
     found.person_id = person.id
+    new = bind_to_wallet(session, platform, old, person)
     found.replacement_id = new.id
     session.execute(  # any other link to the same credential ends with this one
         update(Claim)
@@ -441,7 +442,43 @@ def claim(
         subject=old.id,
         data={"claim": found.id, "replacement": new.id, "organization_id": old.organization_id},
     )
+    if found.email:  # the claim mails not sent yet need not be: their links are used
+        outbox.withdraw_dead(session, platform, to=found.email)
     return new
+
+
+def link_state(session: Session, platform: Platform, found: Claim) -> str:
+    """What a claim link does now, for its issuer's page: ``claimed``; ``revoked`` (the
+    credential it offers — the current one after renewals — was revoked); ``expired``
+    (or replaced by a newer link); ``works``."""
+    try:
+        row = _current(session, found.credential_id)
+    except NotFound:
+        return "revoked"
+    if found.claimed_at is not None or row.person_id is not None:
+        return "claimed"
+    if row.state == "revoked":
+        return "revoked"
+    if found.expires_at <= platform.now():
+        return "expired"
+    return "works"
+
+
+@outbox.link_check(CLAIM_KIND)
+def message_problem(session: Session, platform: Platform, message: OutboxMessage) -> str | None:
+    """Why a waiting claim mail must not be sent any more (None: its link still works):
+    the credential was revoked or claimed, or the link expired or was sent again."""
+    token = outbox.link_secret(message.body, "claim")
+    if token is None:
+        return None
+    found = session.execute(select(Claim).where(Claim.token_hash == token_digest(token))).scalar()
+    if found is None:
+        return "the claim link is not known"
+    return {
+        "claimed": "the credential was claimed",
+        "revoked": "the credential was revoked",
+        "expired": "the link was sent again as a new one, or expired",
+    }.get(link_state(session, platform, found))
 
 
 def bind_to_wallet(

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openler.services import audit
+from openler.services import audit, outbox
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, InvalidCredential, NotFound, UsageError
 from openler.services.issuers import statuslists
@@ -217,6 +217,11 @@ def holding(
     ).scalar()
 
 
+#: recipient keys asked about in one query by :func:`holdings` on SQLite (older builds
+#: bound a statement to 999 parameters; PostgreSQL gets them all as one array)
+HOLDINGS_CHUNK = 900
+
+
 def holdings(
     session: Session,
     organization: Organization,
@@ -248,16 +253,23 @@ def holdings(
         query = select(keys.c.key, newest.c.id, newest.c.issued_at).select_from(
             keys.join(newest, true())
         )
+        queries = [query]
     else:
-        query = (
+        keys_in_order = sorted(set(recipient_keys))
+        queries = [
             select(IssuedCredential.recipient_key, IssuedCredential.id, IssuedCredential.issued_at)
-            .where(current, IssuedCredential.recipient_key.in_(list(recipient_keys)))
+            .where(current, IssuedCredential.recipient_key.in_(part))
             .order_by(IssuedCredential.issued_at.desc())
-        )
+            for part in (
+                keys_in_order[start : start + HOLDINGS_CHUNK]
+                for start in range(0, len(keys_in_order), HOLDINGS_CHUNK)
+            )
+        ]
     found: dict[str, tuple[str, datetime]] = {}
-    for key, credential_id, issued_at in session.execute(query).all():
-        if key is not None and key not in found:
-            found[key] = (credential_id, issued_at)
+    for each in queries:
+        for key, credential_id, issued_at in session.execute(each).all():
+            if key is not None and key not in found:
+                found[key] = (credential_id, issued_at)
     return found
 
 
@@ -556,6 +568,8 @@ def set_status(
     row.state = state
     row.state_changed_at = platform.now()
     row.state_reason = reason
+    if state == "revoked" and row.recipient_email:  # its claim mails not sent yet are not
+        outbox.withdraw_dead(session, platform, to=row.recipient_email)
     audit.record(
         session,
         at=platform.now(),

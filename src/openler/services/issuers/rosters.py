@@ -10,8 +10,11 @@ remembered on it (``Achievement.column_map``, audited) and offered the next time
 
 Each row becomes an :class:`~openler.services.issuers.recipients.Award`, or the list of
 what is wrong with it ("'maria@' is not an email address"); a recipient named twice in a
-file is noted (the second row is reported as already holding it). Rows are numbered from
-1 for the first row under the headers.
+file is noted (the second row ``repeats`` the first, and is reported as already holding
+it). Rows are numbered from 1 for the first row under the headers. The preview
+(:func:`preview`) counts each row one way — to issue, already held (one query for the
+file's recipients), repeating an earlier row, or with problems — so that the number it
+promises is the number a roster job issues.
 
 >>> suggest_mapping(["E-mail", "Full name", "Licence number"], {})
 {'email': 'E-mail', 'name': 'Full name', 'licenseNumber': 'Licence number'}
@@ -20,8 +23,8 @@ file is noted (the second row is reported as already holding it). Rows are numbe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,7 @@ from openler.services.issuers.tables import (
     open_table,
 )
 from openler.services.people.accounts import Principal, require_role
-from openler.store.models import Achievement
+from openler.store.models import Achievement, Organization
 
 #: the fields a column can fill, with what the mapping page calls them
 FIELDS = {
@@ -177,6 +180,8 @@ class CheckedRow:
     award: Award | None = None
     problems: tuple[str, ...] = ()
     note: str | None = None
+    #: the earlier row that names the same recipient
+    repeats: int | None = None
 
     def describe(self) -> str:
         """The row's problems in one line: ``row 7: 'maria@' is not an email address``."""
@@ -210,6 +215,7 @@ def check_rows(
                     checked.written,
                     award=checked.award,
                     note=f"the same recipient as row {first_row_of[key]}: it is issued once",
+                    repeats=first_row_of[key],
                 )
             else:
                 first_row_of[key] = number
@@ -369,19 +375,50 @@ def _result(value: str, description: dict[str, Any], problems: list[str]) -> dic
 @dataclass
 class Summary:
     """What a roster would do: counts over every row, the first rows as they will be
-    issued and the first problems."""
+    issued and the first problems. Every row is counted once, in one of four ways —
+    :attr:`to_issue`, ``held`` (the recipient already holds the achievement), ``repeated``
+    (a recipient already on an earlier row) or :attr:`bad` (problems)."""
 
     headers: list[str]
     total: int = 0
+    #: rows that name a recipient and can be read (to issue, held or repeated)
     good: int = 0
     repeated: int = 0
+    held: int = 0
     first: list[CheckedRow] = field(default_factory=list)
     problems: list[CheckedRow] = field(default_factory=list)
     notes: list[CheckedRow] = field(default_factory=list)
+    #: the first rows whose recipient already holds it (their ``note`` says since when)
+    holders: list[CheckedRow] = field(default_factory=list)
 
     @property
     def bad(self) -> int:
         return self.total - self.good
+
+    @property
+    def to_issue(self) -> int:
+        """How many credentials issuing the roster now would make."""
+        return self.good - self.repeated - self.held
+
+    def words(self, *, issued: str = "will be issued") -> str:
+        """The counts in a sentence (the preview, the confirmation and the CLI say it).
+
+        >>> Summary([], total=8, good=6, repeated=1, held=1).words()
+        '4 will be issued, 1 already holds it, 1 repeats an earlier row, 2 have problems'
+        """
+        parts = [f"{self.to_issue:,} {issued}"]
+        if self.held:
+            parts.append(f"{self.held:,} already hold{'s' if self.held == 1 else ''} it")
+        if self.repeated:
+            repeats = "repeats an earlier row" if self.repeated == 1 else "repeat an earlier row"
+            parts.append(f"{self.repeated:,} {repeats}")
+        if self.bad:
+            parts.append(f"{self.bad:,} ha{'s' if self.bad == 1 else 've'} problems")
+        return ", ".join(parts)
+
+
+#: who already holds the achievement, of the recipient keys given (key → issued at)
+HeldLookup = Callable[[set[str]], Mapping[str, datetime]]
 
 
 def summarise(
@@ -389,12 +426,16 @@ def summarise(
     mapping: Mapping[str, str],
     achievement_data: Mapping[str, Any],
     *,
+    held: HeldLookup | None = None,
     first: int = 10,
     problems: int = 200,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Summary:
     """Read the whole roster at ``path`` and count; keep its first ``first`` rows and its
-    first ``problems`` problem rows (and as many notes)."""
+    first ``problems`` problem rows (and as many notes and holders). ``held`` says which
+    recipients already hold the achievement, asked once for every recipient of the file
+    (without it, nobody does)."""
+    first_of: dict[str, tuple[int, str]] = {}  # recipient key → its first row, as written
     with path.open("rb") as source, open_table(source, limits=limits) as table:
         summary = Summary(table.headers)
         for checked in check_rows(table, mapping, achievement_data):
@@ -406,11 +447,65 @@ def summarise(
                     summary.problems.append(checked)
                 continue
             summary.good += 1
-            if checked.note:
+            if checked.repeats is not None:
                 summary.repeated += 1
                 if len(summary.notes) < problems:
                     summary.notes.append(checked)
+            else:
+                first_of[checked.award.recipient.key] = (checked.row, checked.written)
+    holding = held(set(first_of)) if held is not None and first_of else {}
+    summary.held = len(holding)
+    held_rows = sorted((first_of[key][0], key) for key in holding)[:problems]
+    summary.holders = [
+        CheckedRow(row, first_of[key][1], note=_holds_note(holding[key])) for row, key in held_rows
+    ]
+    summary.first = [
+        replace(c, note=_holds_note(holding[c.award.recipient.key]))
+        if c.award is not None and c.repeats is None and c.award.recipient.key in holding
+        else c
+        for c in summary.first
+    ]
     return summary
+
+
+def _holds_note(issued_at: datetime) -> str:
+    return f"already holds it (issued {issued_at:%Y-%m-%d}): it is not issued again"
+
+
+def preview(
+    platform: Platform,
+    principal: Principal,
+    *,
+    organization_slug: str,
+    achievement_slug: str,
+    path: Path,
+    mapping: Mapping[str, str],
+    first: int = 10,
+    problems: int = 200,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Summary:
+    """:func:`summarise` the roster for the achievement's issuer staff, counting the
+    recipients who already hold it (as a roster job will report them)."""
+    achievement = achievement_for(platform, principal, organization_slug, achievement_slug)
+
+    def held(keys: set[str]) -> Mapping[str, datetime]:
+        with platform.db.session() as session:
+            organization = session.get(Organization, achievement.organization_id)
+            awarded = session.get(Achievement, achievement.id)
+            if organization is None or awarded is None:
+                return {}
+            found = issuing.holdings(session, organization, awarded, keys, now=platform.now())
+            return {key: issued_at for key, (_id, issued_at) in found.items()}
+
+    return summarise(
+        path,
+        mapping,
+        achievement.data,
+        held=held,
+        first=first,
+        problems=problems,
+        limits=limits,
+    )
 
 
 def headers_of(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
@@ -460,8 +555,10 @@ def submit(
     limits: Limits = DEFAULT_LIMITS,
 ) -> str:
     """Check every row of the roster at ``path`` and queue it: the good rows to issue, the
-    others reported as not issued. The column map is remembered for the achievement.
-    Returns the job id."""
+    others reported as not issued. The awards are passed in row order, a repeated
+    recipient's rows too (each with its row number), so that the job reports a repeat as
+    already holding it — in a dry run as well, where nothing was issued to the earlier row.
+    The column map is remembered for the achievement. Returns the job id."""
     achievement = achievement_for(platform, principal, organization_slug, achievement_slug)
     with path.open("rb") as handle, open_table(handle, limits=limits) as table:
         chosen = check_mapping(mapping, table.headers, achievement.data)

@@ -36,7 +36,7 @@ from openler.services.errors import Conflict, NotFound, ServiceError, UsageError
 from openler.services.issuers.recipients import normal_email
 from openler.services.people import accounts, throttle
 from openler.services.people.accounts import LoginResult, Principal
-from openler.store.models import Person
+from openler.store.models import OutboxMessage, Person
 
 SIGNUP_KIND = "signup"
 MIN_PASSWORD = 12
@@ -136,6 +136,22 @@ def request_link(
     return address
 
 
+@outbox.link_check(SIGNUP_KIND)
+def message_problem(session: Session, platform: Platform, message: OutboxMessage) -> str | None:
+    """Why a waiting sign-up mail must not be sent any more (None: its link still works)."""
+    token = outbox.link_secret(message.body, "signup")
+    if token is None:
+        return None
+    taken = session.execute(select(Person.id).where(Person.email == message.to_address)).first()
+    if taken is not None:
+        return "an account with the address exists: the sign-up link is no use"
+    try:
+        email_of_link(platform, token)
+    except (NotFound, Conflict):
+        return "the sign-up link expired"
+    return None
+
+
 def create_proven_account(
     session: Session,
     platform: Platform,
@@ -165,4 +181,6 @@ def create_proven_account(
         password=password,
         actor=Principal.system(f"signup:{proof}"),
     )
+    # sign-up links to the address not sent yet are useless now that the account exists
+    outbox.withdraw_dead(session, platform, to=address)
     return accounts.start_session(session, platform, person, method=proof)
