@@ -4,6 +4,7 @@ found out from the learners' wallets)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -87,3 +88,27 @@ def test_the_achievement_page_and_a_single_issue_warn_first(
         follow_redirects=False,
     )
     assert plain.status_code == 303 and _issued(demo_platform) == before + 2
+
+
+def test_a_roster_preview_warns_first(client: TestClient, demo_platform: Any) -> None:
+    _add_wound_care(demo_platform)
+    login(client, "olivia@demo.openler.org")
+    token = csrf_of(client.get("/issuer/ohio-nursing/rosters", headers=HTML).text)
+    uploaded = client.post(
+        "/issuer/ohio-nursing/rosters",
+        data={"csrf_token": token, "achievement": "wound-care"},
+        files={"file": ("r.csv", b"email,name\nann@example.org,Ann\n", "text/csv")},
+        headers=HTML,
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    preview = uploaded
+    if "Preview:" not in preview.text:  # the columns step first when it asks
+        action = re.search(r'action="(/issuer/ohio-nursing/rosters/[^"]+/columns)"', preview.text)
+        assert action is not None
+        preview = client.post(
+            action.group(1),
+            data={"csrf_token": token, "map.email": "email", "map.name": "name"},
+            headers=HTML,
+        )
+    assert "Preview: Wound Care Certification" in preview.text
+    assert "Verifiers here would not trust Wound Care Certification" in preview.text

@@ -22,6 +22,7 @@ from openler.services.issuers import (
     job_reports,
     roster_uploads,
     rosters,
+    standing,
 )
 from openler.services.issuers.job_reports import JobView
 from openler.services.issuers.recipients import IDENTITY_TYPES
@@ -200,6 +201,7 @@ async def choose_columns(
 def preview(
     upload_id: str,
     request: Request,
+    session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
     organization: OrgDep,
@@ -230,6 +232,7 @@ def preview(
         achievement=achievement,
         summary=summary,
         mapped=[(labels[f], h) for f, h in upload.mapping.items() if f in labels],
+        untrusted=standing.untrusted_warning(session, platform, organization, achievement),
         identifier_type=(
             upload.mapping.get(rosters.IDENTIFIER_TYPE, "identifier")
             if "identifier" in upload.mapping
