@@ -150,7 +150,7 @@ def test_an_admin_stacks_approves_and_issues_a_transcript(server: str, phone: An
         approval=False,
     )
     page_is_good(phone)
-    assert "all of: fundamentals, pharmacology" in phone.content()
+    assert "all of: Nursing Fundamentals, Pharmacology I" in phone.content()  # names, not slugs
 
     # automatic: the second component issues the stacked credential
     issue(phone, server, "Nursing Fundamentals", "james@demo.openler.org")

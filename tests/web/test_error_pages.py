@@ -77,7 +77,7 @@ def test_a_form_posted_to_an_address_without_a_page_offers_home(client: TestClie
     response = client.post(
         "/issuer/piedmont-hospital/issue", data={"csrf_token": "stale"}, headers=BROWSER
     )
-    assert response.status_code == 403 and "the form expired" in response.text
+    assert response.status_code == 403 and "The form expired" in response.text
     assert [label for _href, label in ways_on(response.text)] == ["Your home page"]
 
 

@@ -241,11 +241,12 @@ def test_the_registry_banner_and_the_home_counts(client: TestClient, demo_platfo
     with demo_platform.db.session() as s:
         registry.set_state(s, demo_platform, renee, did, state="suspended", reason="Audit")
     page = client.get("/issuer/ohio-nursing").text
-    assert "Not trusted by verifiers here" in page and "(Audit)" in page
+    assert "Not trusted by verifiers here" in page and "The registry says: Audit." in page
     home = client.get("/home").text
     assert "has suspended this organization" in home
     # counts by the rows' own states; recipients by name, never by DID
-    assert "2 credentials issued (1 active, 0 expired, 1 suspended, 0 revoked, 0 replaced" in home
+    assert "2 current credentials</strong> (1 active, 0 expired, 1 suspended, 0 revoked)" in home
+    assert "replaced by a newer one" not in home  # nothing was replaced
     recent = home.split("Recently issued", 1)[1].split("</table>", 1)[0]
     assert "Maria Alvarez" in recent and "Kevin Nguyen" in recent and "did:key" not in recent
 

@@ -25,6 +25,7 @@ from openler.web import (
     achievement_pages,
     api,
     claim_pages,
+    confirm_pages,
     issuer_pages,
     lifecycle_pages,
     manage_pages,
@@ -233,5 +234,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(registry_pages.router)
     app.include_router(verifier_pages.router)
     app.include_router(claim_pages.router)
+    app.include_router(confirm_pages.router)
     pages.mount_static(app)
     return app

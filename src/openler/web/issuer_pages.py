@@ -18,6 +18,7 @@ from openler.services import jobs, outbox
 from openler.services.errors import NotFound, UsageError
 from openler.services.issuers import (
     achievements,
+    attention,
     bulk,
     claims,
     endorsements,
@@ -74,6 +75,7 @@ def _dashboard(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     rows = issuing.organization_credentials(session, principal, organization, search=search)
+    summary = issuing.issued_summary(session, principal, organization, at=platform.now())
     return page(
         request,
         "issuer.html",
@@ -82,6 +84,12 @@ def _dashboard(
         organization=organization,
         achievements=achievements.achievements_of(session, principal, organization),
         rows=rows,
+        titles={
+            row.id: endorsements.title_of(session, platform, row) or row.document.get("name")
+            for row, _person in rows
+        },
+        summary=summary,
+        attention=attention.of(session, platform, principal, organization),
         states=states_of(session, platform, [row for row, _person in rows]),
         search=search,
         error=error,
@@ -223,6 +231,7 @@ def issued_credential(
         "issued.html",
         standing=lifecycle.standing(session, platform, organization),
         renew_days=achievement.valid_days if achievement else None,
+        renewable=lifecycle.renewable(row),
         principal=principal,
         organization=organization,
         row=row,

@@ -280,6 +280,7 @@ def extension_page(
         principal=principal,
         organization=organization,
         found=found,
+        title=lifecycle.extension_title(session, found),
         progress=found.to_json(),
         standing=lifecycle.standing(session, platform, organization),
     )

@@ -224,19 +224,17 @@ def home(
         {
             "slug": summary.organization.slug,
             "name": summary.organization.name,
-            "issued": summary.issued,
-            "active": summary.active,
-            "suspended": summary.suspended,
-            "revoked": summary.revoked,
-            "expired": summary.expired,
-            "replaced": summary.replaced,
+            "summary": summary,
             "standing": lifecycle.standing(session, platform, summary.organization),
             "recent": [
-                _credential_card(
-                    row,
-                    found.states[row.id],
-                    issuing.recipient_label(row, issuing.recipient_of(session, row)),
-                )
+                {
+                    **_credential_card(
+                        row,
+                        found.states[row.id],
+                        issuing.recipient_label(row, issuing.recipient_of(session, row)),
+                    ),
+                    "endorsement": endorsements.title_of(session, platform, row),
+                }
                 for row in summary.recent
             ],
         }

@@ -4,20 +4,39 @@ handler)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
+import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.routing import BaseRoute, Match
 
 from openler.web.deps import SESSION_COOKIE
 
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
+
+
+def capital_first(text: object) -> str:
+    """A message as a sentence: its first letter in capitals when it starts with a letter,
+    and left as it is when it starts with what someone typed (quoted) or a number.
+
+    >>> capital_first("the form expired"), capital_first("'not-an-email@' is not an email")
+    ('The form expired', "'not-an-email@' is not an email")
+    """
+    value = str(text)
+    return value[:1].upper() + value[1:] if value[:1].isalpha() else value
+
+
+templates.env.filters["capital_first"] = capital_first
 
 #: paths answered in JSON whatever the client accepts
 _API_PREFIXES = ("/api/", "/credentials/", "/presentations/", "/trust", "/status/", "/orgs/")
@@ -106,28 +125,91 @@ def confirmation(
     asks: list[Ask] | None = None,
     error: str | None = None,
     status: int = 200,
-) -> HTMLResponse:
+) -> Response:
     """The page that asks before a consequential action (no JavaScript needed): it posts
     ``fields`` again to ``action`` with ``confirm=yes``, with what ``asks`` asks for;
     Cancel goes back to ``cancel``. Nothing has changed when it is shown; ``error`` says
-    what to correct when it is shown again."""
-    return page(
+    what to correct when it is shown again.
+
+    Asked for by a form (a POST), the page is not the answer itself: the browser is sent
+    on (303) to ``/confirm`` with the page in the address, signed for this session
+    (:func:`confirm_address`), so that Back and Reload show it again without sending the
+    form twice. The final POST carries the CSRF token and the action checks everything
+    again, as it would without the detour."""
+    shown = {
+        "title": title,
+        "question": question,
+        "action": action,
+        "fields": {k: v if isinstance(v, str) else list(v) for k, v in fields.items()},
+        "button": button,
+        "cancel": cancel,
+        "consequences": list(consequences or []),
+        "changes": [list(c) for c in changes or []],
+        "danger": danger,
+        "asks": [asdict(a) for a in asks or []],
+    }
+    if request.method == "POST" and status == 200 and error is None:
+        address = confirm_address(request, shown)
+        if address is not None:
+            return RedirectResponse(address, status_code=303)
+    return confirmation_page(request, shown, error=error, status=status)
+
+
+def confirmation_page(
+    request: Request, shown: Mapping[str, Any], *, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    """The confirmation page for ``shown`` (what :func:`confirmation` collected)."""
+    context = dict(shown)
+    context["asks"] = [Ask(**a) for a in shown["asks"]]
+    response = page(
         request,
         "confirm.html",
         status,
         principal=getattr(request.state, "principal", None),
-        title=title,
-        question=question,
-        action=action,
-        fields=fields,
-        button=button,
-        cancel=cancel,
-        consequences=consequences or [],
-        changes=changes or [],
-        danger=danger,
-        asks=asks or [],
         error=error,
+        **context,
     )
+    response.headers["Cache-Control"] = "no-store"  # it carries the session's CSRF token
+    return response
+
+
+#: the page that shows a confirmation asked for by a form (see :func:`confirmation`)
+CONFIRM_PATH = "/confirm"
+#: a longer confirmation is answered directly (an address this long is refused by some servers)
+_MAX_ADDRESS = 6000
+
+
+def _signature(key: str, payload: str) -> str:
+    mac = hmac.new(key.encode(), b"confirm:" + payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode()
+
+
+def confirm_address(request: Request, shown: Mapping[str, Any]) -> str | None:
+    """``/confirm?c=…``: the confirmation ``shown``, compressed and signed with the session's
+    CSRF token (so only this session can open it, and nobody can write one); None without a
+    session, or when it would make too long an address."""
+    key = getattr(request.state, "csrf_token", "")
+    if not key:
+        return None
+    packed = zlib.compress(json.dumps(shown, separators=(",", ":")).encode(), 9)
+    payload = base64.urlsafe_b64encode(packed).decode().rstrip("=")
+    address = f"{CONFIRM_PATH}?c={payload}.{_signature(key, payload)}"
+    return address if len(address) <= _MAX_ADDRESS else None
+
+
+def opened_confirmation(request: Request, value: str) -> dict[str, Any] | None:
+    """What :func:`confirm_address` signed for this session, or None when ``value`` was not
+    signed for it (another session's, altered, or the session has changed since)."""
+    key = getattr(request.state, "csrf_token", "")
+    payload, _, signature = value.partition(".")
+    if not key or not hmac.compare_digest(signature.encode(), _signature(key, payload).encode()):
+        return None
+    try:
+        data = zlib.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        shown = json.loads(data)
+    except (ValueError, zlib.error):
+        return None
+    return shown if isinstance(shown, dict) else None
 
 
 def wants_html(request: Request) -> bool:

@@ -42,6 +42,7 @@ def overview(
         principal=principal,
         organization=organization,
         rules=[(a, stacking.rule_of(a)) for a in offered],
+        names={a.slug: str(a.data.get("name") or a.slug) for a in offered},
         waiting=waiting,
         label=stacking.recipient_label,
         done=NOTICES.get(done, ""),

@@ -216,6 +216,14 @@ def _name_of(session: Session, platform: Platform, target_id: str) -> str:
     return f"{target.name} ({target.organization.name})"
 
 
+def title_of(session: Session, platform: Platform, row: IssuedCredential) -> str | None:
+    """How lists name an endorsement an organization issued ("Endorsement of Registered
+    Nurse (Ohio Board of Nursing)"); None for any other credential."""
+    if row.kind != "EndorsementCredential":
+        return None
+    return f"Endorsement of {_name_of(session, platform, row.recipient)}"
+
+
 def subjects_in(document: Mapping[str, Any]) -> list[str]:
     """The achievement ids and issuer ids a credential (or presentation, or CLR) names —
     what endorsements could be about — in the order they appear."""

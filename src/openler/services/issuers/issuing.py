@@ -812,6 +812,14 @@ class IssuedSummary:
     recent: list[IssuedCredential]
     expired: int = 0
     replaced: int = 0
+    #: endorsements the organization gave (in ``issued``, in no other count)
+    endorsements: int = 0
+
+    @property
+    def current(self) -> int:
+        """Credentials that are the latest of their line: neither replaced by a newer one
+        nor endorsements (active, expired, suspended or revoked)."""
+        return self.issued - self.replaced - self.endorsements
 
 
 def issued_summary(
@@ -843,12 +851,16 @@ def issued_summary(
         (expired, literal("expired")),
         else_=IssuedCredential.state,
     )
+    endorsement = IssuedCredential.kind == "EndorsementCredential"
     counts: dict[str, int] = {
         str(state): int(n)
         for state, n in session.execute(
-            select(shown, func.count()).where(issued_here).group_by(shown)
+            select(shown, func.count()).where(issued_here & ~endorsement).group_by(shown)
         ).all()
     }
+    endorsements = session.execute(
+        select(func.count()).select_from(IssuedCredential).where(issued_here & endorsement)
+    ).scalar_one()
     newest = session.execute(
         select(IssuedCredential)
         .where(issued_here)
@@ -857,13 +869,14 @@ def issued_summary(
     ).scalars()
     return IssuedSummary(
         organization,
-        issued=sum(counts.values()),
+        issued=sum(counts.values()) + int(endorsements),
         active=counts.get("active", 0),
         suspended=counts.get("suspended", 0),
         revoked=counts.get("revoked", 0),
         recent=list(newest),
         expired=counts.get("expired", 0),
         replaced=counts.get("replaced", 0),
+        endorsements=int(endorsements),
     )
 
 

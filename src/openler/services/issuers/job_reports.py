@@ -71,11 +71,21 @@ def outcome_words(counts: dict[str, int]) -> str:
 
     >>> outcome_words({"failed": 2, "issued": 1200})
     '1,200 issued, 2 not issued'
+    >>> outcome_words({"already_holds": 1}), outcome_words({"already_holds": 5})
+    ('1 already holds it', '5 already hold it')
     """
     order = [*ORDER, *sorted(set(counts) - set(ORDER))]
-    return ", ".join(
-        f"{counts[o]:,} {bulk.OUTCOMES.get(o, o.replace('_', ' '))}" for o in order if counts.get(o)
-    )
+    return ", ".join(f"{counts[o]:,} {_outcome(o, counts[o])}" for o in order if counts.get(o))
+
+
+#: an outcome's words where more than one row takes another verb form
+_PLURAL = {"already_holds": "already hold it"}
+
+
+def _outcome(outcome: str, n: int) -> str:
+    if n != 1 and outcome in _PLURAL:
+        return _PLURAL[outcome]
+    return bulk.OUTCOMES.get(outcome, outcome.replace("_", " "))
 
 
 def _job_of(session: Session, principal: Principal, organization: Organization, job_id: str) -> Job:

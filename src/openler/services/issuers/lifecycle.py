@@ -65,6 +65,22 @@ def _check_days(days: int) -> None:
         raise UsageError(f"give a number of days from 1 to {MAX_DAYS}")
 
 
+#: the kinds of credential renewal and extension apply to: an achievement's credential (a
+#: transcript or an endorsement is issued again, not renewed)
+RENEWABLE_KINDS = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+
+
+def renewable(row: IssuedCredential) -> bool:
+    """Whether ``row`` may be renewed now: an achievement's credential, not revoked or
+    replaced (what :func:`renew` accepts; the page offers it only then)."""
+    return (
+        row.kind in RENEWABLE_KINDS
+        and row.replaced_by is None
+        and row.state != "revoked"
+        and row.revocation_list_id is not None
+    )
+
+
 def _replaceable(row: IssuedCredential) -> None:
     if row.replaced_by is not None:
         raise Conflict(f"{row.id} was already replaced by {row.replaced_by}")
@@ -173,6 +189,8 @@ def renew(
         raise NotFound(f"no credential {credential_id}")
     require_role(principal, old.organization_id, *issuing.ISSUERS)
     _replaceable(old)
+    if old.kind not in RENEWABLE_KINDS:
+        raise Conflict("only an achievement's credential is renewed; issue a new one instead")
     achievement = session.get(Achievement, old.achievement_id) if old.achievement_id else None
     if achievement is not None and achievement.retired_at is not None:
         raise Conflict(f"{achievement.data.get('name', achievement.slug)} is retired")
@@ -600,6 +618,22 @@ class ExtensionJob:
         }
 
 
+def extension_title(session: Session, found: ExtensionJob) -> str:
+    """What an extension job does, in words: "Registered Nurse extended by 365 days", or
+    "Credentials extended by 365 days" when it covers every achievement."""
+    payload = found.job.payload
+    days = payload.get("days")
+    what = "Credentials"
+    slug = payload.get("achievement")
+    if isinstance(slug, str) and slug:
+        try:
+            achievement = achievements.achievement_by_slug(session, found.organization, slug)
+            what = str(achievement.data.get("name") or slug)
+        except NotFound:
+            what = slug
+    return f"{what} extended by {days} day{'' if days == 1 else 's'}"
+
+
 def extension_job(
     session: Session,
     principal: Principal,
@@ -685,17 +719,28 @@ class Standing:
 
     @property
     def message(self) -> str:
-        """What issuer staff are told (a banner), empty when all is well."""
-        why = f" ({self.reason})" if self.reason else ""
+        """What issuer staff are told (a banner), empty when all is well; the registry's
+        reason is quoted as its own sentence, so its punctuation is never doubled.
+
+        >>> "(Audit" in Standing("suspended", "Audit pending.").message
+        False
+        >>> Standing("suspended", "Audit pending.").message.split(". ")[1]
+        'The registry says: Audit pending'
+        """
+        why = ""
+        if self.reason and self.reason.strip():
+            reason = self.reason.strip()
+            closed = reason if reason.endswith((".", "!", "?", "…")) else f"{reason}."
+            why = f" The registry says: {closed}"
         since = f" since {self.since[:10]}" if self.since else ""
         if self.code == "suspended":
             return (
-                f"The trust registry has suspended this organization{since}{why}. Verifiers "
+                f"The trust registry has suspended this organization{since}.{why} Verifiers "
                 "here do not trust what it issues until the registry reinstates it."
             )
         if self.code == "withdrawn":
             return (
-                f"The trust registry has withdrawn this organization{since}{why}. Verifiers "
+                f"The trust registry has withdrawn this organization{since}.{why} Verifiers "
                 "here do not trust what it issues."
             )
         if self.code == "not-registered":

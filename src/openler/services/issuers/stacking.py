@@ -22,6 +22,7 @@ roster engine) must call :func:`after_issue` for each credential they issue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,8 +93,10 @@ class Rule:
             return {"all": list(self.of), "approval": self.approval}
         return {"count": self.count, "of": list(self.of), "approval": self.approval}
 
-    def describe(self) -> str:
-        names = ", ".join(self.of)
+    def describe(self, names_of: Mapping[str, str] | None = None) -> str:
+        """The rule in words, each achievement by its name in ``names_of`` (by slug) when
+        given, else by its slug."""
+        names = ", ".join((names_of or {}).get(slug, slug) for slug in self.of)
         return f"all of: {names}" if self.needs_all else f"any {self.count} of: {names}"
 
 

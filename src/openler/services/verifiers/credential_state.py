@@ -39,6 +39,8 @@ StateCode = Literal[
     "issuer-not-trusted",
     "unverified",
 ]
+#: the kind (``IssuedCredential.kind``) of an endorsement an organization issued
+ENDORSEMENT_KIND = "EndorsementCredential"
 _LABELS = {"not-yet-valid": "not yet valid", "issuer-not-trusted": "issuer not trusted"}
 
 
@@ -136,9 +138,18 @@ def credential_state(
 def check_state(
     session: Session, platform: Platform, row: IssuedCredential, *, at: datetime | None = None
 ) -> tuple[CredentialState, VerificationReport]:
-    """Verify the stored credential now and say its state; the report for the page."""
+    """Verify the stored credential now and say its state; the report for the page. An
+    endorsement is checked without the trust registry, which says who may issue
+    credentials, not who may vouch for them (as ``endorsements`` shows them)."""
     when = at or platform.now()
-    report = verify_document(session, platform, row.document, at=when, name=row.id)
+    report = verify_document(
+        session,
+        platform,
+        row.document,
+        at=when,
+        name=row.id,
+        use_registry=row.kind != ENDORSEMENT_KIND,
+    )
     return credential_state(row, report, at=when), report
 
 
@@ -150,21 +161,63 @@ def states_of(
     return {row.id: check_state(session, platform, row, at=now)[0] for row in rows}
 
 
+def _sentence_end(text: str) -> str:
+    """``text`` closed by a full stop, unless it already ends with punctuation.
+
+    >>> _sentence_end("Licence surrendered"), _sentence_end("Pending review (audit).")
+    ('Licence surrendered.', 'Pending review (audit).')
+    """
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 @dataclass(frozen=True)
 class IssuerNote:
     """What the issuer here says about a credential a verifier is looking at: why it was
-    revoked or suspended, or what replaced it. Status lists carry only a bit; a verifier
-    at openler also reads the issuer's reason (``sentence``)."""
+    revoked or suspended, or that a newer one replaces it. Status lists carry only a bit; a
+    verifier at openler also reads the issuer's own words (``sentence``), in plain words
+    before the technical checks.
+
+    >>> note = IssuerNote("urn:a", "Registered Nurse", CredentialState(
+    ...     "revoked", "revoked on 2026-11-24 by Ohio Board of Nursing: Surrendered."), None)
+    >>> note.sentence, note.tone
+    ('Registered Nurse: Revoked on 2026-11-24 by Ohio Board of Nursing: Surrendered.', 'bad')
+    >>> newer = IssuerNote("urn:a", "Registered Nurse", CredentialState("replaced"), "urn:b",
+    ...                    replaced_how="extended", replaced_on="2026-11-26",
+    ...                    valid_until="2027-05-01")
+    >>> for part in newer.sentence.split("; "): print(part)
+    A newer Registered Nurse replaces this one (extended on 2026-11-26)
+    this one is still valid until 2027-05-01.
+    """
 
     credential_id: str
     name: str
     state: CredentialState
     current_id: str | None  # the credential that replaced it, at the end of the chain
+    #: for a superseded credential: how and when it was replaced, and whether it still counts
+    replaced_how: str | None = None
+    replaced_on: str | None = None
+    valid_until: str | None = None
+    still_valid: bool = True
+
+    @property
+    def tone(self) -> Literal["bad", "info"]:
+        """``bad`` when the credential no longer counts (revoked, suspended, replaced and
+        withdrawn), ``info`` when a newer one replaces it but it still does."""
+        replaced = self.state.code == "replaced" and self.replaced_how is not None
+        return "info" if replaced and self.still_valid else "bad"
 
     @property
     def sentence(self) -> str:
+        if self.state.code == "replaced" and self.replaced_how is not None:
+            when = f" on {self.replaced_on}" if self.replaced_on else ""
+            newer = f"A newer {self.name} replaces this one ({self.replaced_how}{when})"
+            if not self.still_valid:
+                return f"{newer}; this one no longer counts: ask the holder for the new one."
+            until = f" until {self.valid_until}" if self.valid_until else ""
+            return f"{newer}; this one is still valid{until}."
         reason = self.state.reason or self.state.label
-        return f"{self.name}: {reason[:1].upper()}{reason[1:]}."
+        return _sentence_end(f"{self.name}: {reason[:1].upper()}{reason[1:]}")
 
 
 def _credentials_in(data: Any) -> list[dict[str, Any]]:
@@ -211,12 +264,19 @@ def issuer_notes(session: Session, platform: Platform, data: Any) -> list[Issuer
             continue
         current = current_of(session, row) if row.replaced_by else None
         name = str(document.get("name") or "The credential")
+        state = credential_state(row, None, at=now)
+        replaced = state.code == "replaced"
+        expired = row.valid_until is not None and _utc(row.valid_until) < now
         notes.append(
             IssuerNote(
                 row.id,
                 name,
-                credential_state(row, None, at=now),
+                state,
                 current.id if current is not None else None,
+                replaced_how=issuing.how_replaced(row) if replaced else None,
+                replaced_on=_day(row.state_changed_at) if row.state_changed_at else None,
+                valid_until=_day(row.valid_until) if row.valid_until else None,
+                still_valid=row.state == "active" and not expired,
             )
         )
     return notes
