@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -199,3 +199,13 @@ def platform(database_url: str, tmp_path: Path) -> _Iterator[Any]:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
     db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _cli_platforms_closed() -> Iterator[None]:
+    """A command run in this process (through ``CliRunner`` rather than the entry point,
+    which closes them itself) leaves its platforms' connections to be closed here."""
+    yield
+    from openler.cli.platform import close_platforms
+
+    close_platforms()

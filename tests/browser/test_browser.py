@@ -382,6 +382,7 @@ def page_is_good(page: Any) -> None:
     """What every page must be on a phone: no sideways scrolling, no word of ordinary text
     cut in two, long identifiers wrapped inside their box, no WCAG 2.1 AA faults, nothing
     blocked by the Content-Security-Policy."""
+    page.wait_for_load_state()  # a click that navigates returns before the new page is there
     assert fits_the_screen(page)
     assert page.evaluate(BROKEN_WORDS) == []
     assert page.evaluate(OVERFLOWING_IDS) == []

@@ -381,3 +381,5 @@ def main() -> None:
     except VCError as exc:
         err.print(f"[red]error:[/red] {escape(exc.message)}")
         sys.exit(2)
+    finally:
+        platform_cli.close_platforms()

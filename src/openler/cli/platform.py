@@ -32,9 +32,22 @@ def settings_from_env() -> Settings:
         raise UsageError(f"invalid settings: {exc}") from None
 
 
+#: the platforms this command opened, closed by :func:`close_platforms` when it ends
+OPENED: list[Platform] = []
+
+
+def close_platforms() -> None:
+    """Close the database connections of every platform the command opened (the entry
+    point does, however the command ended)."""
+    while OPENED:
+        OPENED.pop().db.dispose()
+
+
 def migrated_platform() -> Platform:
-    """The deployment's platform, refusing a database whose migrations are pending."""
+    """The deployment's platform, refusing a database whose migrations are pending. Its
+    connections are closed when the command ends (however it ends)."""
     platform = Platform.from_settings(settings_from_env())
+    OPENED.append(platform)
     try:
         platform.db.require_migrated()
     except MigrationRequired as exc:
