@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -113,8 +114,10 @@ def did_web_url(did: str) -> str:
     return f"https://{host}/.well-known/did.json"
 
 
+@functools.lru_cache(maxsize=1024)
 def did_web_for(host: str, *path: str) -> str:
-    """The did:web identifier for a host (``127.0.0.1:8000`` is encoded as ``%3A``)."""
+    """The did:web identifier for a host (``127.0.0.1:8000`` is encoded as ``%3A``); kept
+    for the next call (a roster names its issuer in every credential)."""
     return ":".join(["did:web", quote(host, safe=""), *path])
 
 
