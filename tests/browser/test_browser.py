@@ -4,6 +4,7 @@ axe-core's WCAG 2.1 A/AA rules."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -69,23 +70,10 @@ def identity_provider() -> Iterator[FakeProvider]:
         yield provider
 
 
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, identity_provider: FakeProvider
-) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("web")
-    identity_provider.redirect_uris.append(f"http://127.0.0.1:{port}/login/oidc/callback")
-    env = {
-        **os.environ,
-        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
-        "OPENLER_OIDC_ISSUER": identity_provider.issuer,
-        "OPENLER_OIDC_CLIENT_ID": identity_provider.client_id,
-        "OPENLER_OIDC_CLIENT_SECRET": identity_provider.client_secret,
-        "OPENLER_OIDC_NAME": "Test ID",
-    }
+@contextlib.contextmanager
+def demo_server(workdir: Path, port: int, env: dict[str, str]) -> Iterator[str]:
+    """``openler demo`` serving on ``port`` with its database in ``workdir``: its base URL
+    once it answers ``/healthz``; stopped afterwards."""
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(
         [
@@ -115,10 +103,33 @@ def server(
         process.kill()
         log.close()
         pytest.fail(f"the demo server did not start; see {workdir / 'server.log'}")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, identity_provider: FakeProvider
+) -> Iterator[str]:
+    _require_browser()
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("web")
+    identity_provider.redirect_uris.append(f"http://127.0.0.1:{port}/login/oidc/callback")
+    env = {
+        **os.environ,
+        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
+        "OPENLER_OIDC_ISSUER": identity_provider.issuer,
+        "OPENLER_OIDC_CLIENT_ID": identity_provider.client_id,
+        "OPENLER_OIDC_CLIENT_SECRET": identity_provider.client_secret,
+        "OPENLER_OIDC_NAME": "Test ID",
+    }
+    with demo_server(workdir, port, env) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

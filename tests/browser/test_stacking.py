@@ -5,14 +5,10 @@ then issues a learner's transcript — every page axe-clean on a phone-sized scr
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.test_browser import (
@@ -21,6 +17,7 @@ from tests.browser.test_browser import (
     _free_port,
     _require_browser,
     accessibility_violations,
+    demo_server,
     fits_the_screen,
     sign_in,
     watch_csp,
@@ -53,41 +50,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
         "OPENLER_PASSWORD_HASH_TIME_COST": "1",
     }
-    log = (workdir / "server.log").open("w")
-    command = "from openler.cli import main; main()"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            command,
-            "demo",
-            "--port",
-            str(port),
-            "--database",
-            str(workdir / "demo.db"),
-        ],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        log.close()
-        pytest.fail(f"the demo server did not start; see {workdir / 'server.log'}")
-    _add_courses(base, workdir)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with demo_server(workdir, port, env) as base:
+        _add_courses(base, workdir)
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ administrators change, issuer staff read."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.errors import Conflict, UsageError
 from openler.services.issuers import achievements, badges, issuing, standing
 from openler.services.issuers.achievement_checks import InvalidAchievement, Problem, definition
 from openler.services.issuers.achievements import Image
@@ -22,7 +21,7 @@ from openler.services.people.accounts import Principal
 from openler.store.models import Achievement, Organization
 from openler.vc import ACHIEVEMENT_TYPES, ALIGNMENT_TARGET_TYPES, RESULT_TYPES
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
-from openler.web.render import confirmation, page
+from openler.web.render import confirmation, credential_download, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -434,17 +433,4 @@ def issuer_download(
     """A credential this organization issued, as JSON or (``?format=badge``) baked into
     its badge image — for staff to hand over or re-send."""
     row = issuing.issued_by(session, principal, organization, credential_id)
-    if kind == "badge":
-        badge = achievements.badge_of(session, row)
-        if badge is None:
-            raise NotFound("this credential's achievement has no badge image; download the JSON")
-        disposition = f'attachment; filename="{badge.filename}"'
-        return Response(
-            badge.content, media_type=badge.media_type, headers={"Content-Disposition": disposition}
-        )
-    name = "".join(c if c.isalnum() else "-" for c in str(row.document.get("name", "credential")))
-    return Response(
-        json.dumps(row.document, indent=2, ensure_ascii=False),
-        media_type="application/vc",
-        headers={"Content-Disposition": f'attachment; filename="{name.lower()}.json"'},
-    )
+    return credential_download(session, row, kind)

@@ -18,8 +18,12 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Match
 
+from openler.services.errors import NotFound
+from openler.services.issuers import achievements
+from openler.store.models import IssuedCredential
 from openler.web.deps import SESSION_COOKIE
 
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
@@ -259,4 +263,23 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         message=message,
         code=status,
         back=form_page_of(request),
+    )
+
+
+def credential_download(session: Session, row: IssuedCredential, kind: str) -> Response:
+    """An issued credential as a file: JSON, or (``kind`` "badge") baked into its
+    achievement's badge image — the holder's download and the issuer's alike."""
+    if kind == "badge":
+        badge = achievements.badge_of(session, row)
+        if badge is None:
+            raise NotFound("this credential's achievement has no badge image; download the JSON")
+        disposition = f'attachment; filename="{badge.filename}"'
+        return Response(
+            badge.content, media_type=badge.media_type, headers={"Content-Disposition": disposition}
+        )
+    name = "".join(c if c.isalnum() else "-" for c in str(row.document.get("name", "credential")))
+    return Response(
+        json.dumps(row.document, indent=2, ensure_ascii=False),
+        media_type="application/vc",
+        headers={"Content-Disposition": f'attachment; filename="{name.lower()}.json"'},
     )

@@ -15,7 +15,7 @@ from openler.services.issuers import achievements, endorsements, issuing
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import check_state, states_of
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import confirmation, page
+from openler.web.render import confirmation, credential_download, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 NEW_SHARE_COOKIE = "openler_new_share"
@@ -54,20 +54,7 @@ def download(
 ) -> Response:
     """The credential as JSON, or (``?format=badge``) baked into its badge image."""
     row = issuing.own_credential(session, principal, credential_id)
-    if kind == "badge":
-        badge = achievements.badge_of(session, row)
-        if badge is None:
-            raise NotFound("this credential's achievement has no badge image; download the JSON")
-        disposition = f'attachment; filename="{badge.filename}"'
-        return Response(
-            badge.content, media_type=badge.media_type, headers={"Content-Disposition": disposition}
-        )
-    name = "".join(c if c.isalnum() else "-" for c in str(row.document.get("name", "credential")))
-    return Response(
-        json.dumps(row.document, indent=2, ensure_ascii=False),
-        media_type="application/vc",
-        headers={"Content-Disposition": f'attachment; filename="{name.lower()}.json"'},
-    )
+    return credential_download(session, row, kind)
 
 
 def _shares(
