@@ -18,13 +18,12 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Match
 
 from openler.services.errors import NotFound
 from openler.services.issuers import achievements
 from openler.store.models import IssuedCredential
-from openler.web.deps import SESSION_COOKIE
+from openler.web.deps import SESSION_COOKIE, SessionDep
 
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
 
@@ -266,7 +265,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     )
 
 
-def credential_download(session: Session, row: IssuedCredential, kind: str) -> Response:
+def credential_download(session: SessionDep, row: IssuedCredential, kind: str) -> Response:
     """An issued credential as a file: JSON, or (``kind`` "badge") baked into its
     achievement's badge image — the holder's download and the issuer's alike."""
     if kind == "badge":
