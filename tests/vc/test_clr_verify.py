@@ -111,3 +111,28 @@ def test_a_registered_issuer_is_trusted_for_a_record_whose_credentials_are_judge
     )
     report = verify(record, at=NOW, resolvers=resolvers)
     assert report.status_of("trust") == "failed" and not report.verified
+
+
+def test_a_record_cannot_lend_someone_elses_credential_to_its_learner(
+    signed_license: dict[str, Any], issuer_key: Multikey, holder_key: Multikey
+) -> None:
+    """An attack pass found a trusted issuer could bundle another person's credential
+    into a learner's record and the record still verified."""
+    someone_else = Multikey.generate().controller
+    assert signed_license["credentialSubject"]["id"] != someone_else
+    record = sign_credential(
+        clr(issuer_key, [signed_license], someone_else), issuer_key, created=NOW
+    )
+    report = verify(record, at=NOW)
+    assert report.status_of("proof") == "passed"
+    assert not report.verified
+    inner = report.credentials[0]
+    assert inner.status_of("holder") == "failed"
+    assert f"not the record's learner {someone_else}" in inner.check("holder").message  # type: ignore[union-attr]
+    # the record's own learner: the same credential passes the check
+    own = sign_credential(
+        clr(issuer_key, [signed_license], signed_license["credentialSubject"]["id"]),
+        issuer_key,
+        created=NOW,
+    )
+    assert verify(own, at=NOW).credentials[0].status_of("holder") == "passed"

@@ -39,7 +39,14 @@ from openler.vc.errors import (
 )
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.models import VC_V1, VC_V2, model_for, schema_errors
-from openler.vc.report import CHECK_IDS, DEFAULT_POLICY, Format, Policy, VerificationReport
+from openler.vc.report import (
+    CHECK_IDS,
+    DEFAULT_POLICY,
+    Format,
+    Policy,
+    Status,
+    VerificationReport,
+)
 from openler.vc.statuslist import CachedList, StatusEntry, StatusListError, StatusLists, freshness
 from openler.vc.trust import CredentialFacts, TrustRegistry, TrustRegistryError
 
@@ -961,19 +968,39 @@ def _check_clr_credentials(
 ) -> None:
     """CLR 2.0: each credential in the ClrSubject's ``verifiableCredential`` is verified in
     its own right (proof, issuer, validity, status, trust), as in a presentation; the
-    record is verified only when every one of them is."""
+    record is verified only when every one of them is. When the record names its subject
+    by an ``id``, each credential it bundles must be about that same subject (its
+    ``holder`` check): a record cannot lend someone else's achievements to its learner."""
     if "ClrCredential" not in _types(doc):
         return
     subject = doc.get("credentialSubject")
     if not isinstance(subject, Mapping):
         return
     proven = report.status_of("proof") == "passed"
+    learner = _id_of(subject)
     for i, item in enumerate(_as_list(subject.get("verifiableCredential"))):
         name = f"{report.input}#credentialSubject.verifiableCredential[{i}]"
         if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in _types(item):
             item = str(item.get("id", "")).split(",", 1)[-1]
         data = item if isinstance(item, str | Mapping) else json.dumps(item)
-        report.credentials.append(_verify_input(data, world.nested(fetching=proven), name))
+        nested = _verify_input(data, world.nested(fetching=proven), name)
+        if learner is not None:
+            _bind_to_learner(nested, item, learner)
+        report.credentials.append(nested)
+
+
+def _bind_to_learner(nested: VerificationReport, item: Any, learner: str) -> None:
+    """Fail a bundled credential's ``holder`` check unless every subject it names is the
+    record's learner (one that cannot be read as JSON here cannot show it is)."""
+    subjects = _as_list(item.get("credentialSubject")) if isinstance(item, Mapping) else []
+    named = [_id_of(s) if isinstance(s, Mapping) else None for s in subjects]
+    if subjects and all(n == learner for n in named):
+        outcome: tuple[Status, str] = ("passed", f"about the record's learner, {learner}")
+    else:
+        others = ", ".join(sorted({str(n) for n in named if n != learner})) or "no one it names"
+        outcome = ("failed", f"about {others}, not the record's learner {learner}")
+    nested.checks = [c for c in nested.checks if c.id != "holder"]
+    nested.add("holder", *outcome)
 
 
 def _plain_name(value: Any) -> str | None:
