@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_browser import (
-    ARGS,
-    CHROMIUM,
+from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     _free_port,
     _require_browser,
     accessibility_violations,
+    browser,
     demo_server,
     fits_the_screen,
+    phone,
     sign_in,
     watch_csp,
 )
@@ -55,24 +55,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
-    page = watch_csp(context.new_page())
-    yield page
-    context.close()
-
-
 def page_is_good(page: Any) -> None:
     assert accessibility_violations(page) == []
     assert fits_the_screen(page)
@@ -104,7 +86,7 @@ def set_rule(
     assert "The rule is saved" in page.get_by_role("status").inner_text()
 
 
-def test_an_admin_stacks_approves_and_issues_a_transcript(server: str, phone: Any) -> None:
+def test_an_admin_stacks_approves_and_issues_a_transcript(server: str, phone: Any) -> None:  # noqa: F811
     sign_in(phone, server, "olivia@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     set_rule(
@@ -163,7 +145,7 @@ def test_an_admin_stacks_approves_and_issues_a_transcript(server: str, phone: An
     page_is_good(phone)
 
 
-def test_an_admin_endorses_and_the_learner_sees_it(server: str, phone: Any) -> None:
+def test_an_admin_endorses_and_the_learner_sees_it(server: str, phone: Any) -> None:  # noqa: F811
     sign_in(phone, server, "olivia@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.goto(f"{server}/issuer/ohio-nursing")

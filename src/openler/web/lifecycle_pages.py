@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openler.services.errors import NotFound, UsageError
 from openler.services.issuers import achievements, issuing, lifecycle
 from openler.services.issuers.lifecycle import MAX_DAYS
+from openler.services.people.accounts import Principal
+from openler.store.models import Organization
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import Ask, confirmation, page
 
@@ -147,16 +149,33 @@ def extend_form(
     if not days:
         lifecycle.require_extender(principal, organization)
         return _extend_page(request, session, platform, principal, organization, values=values)
+    preview = _preview(request, session, platform, principal, organization, values)
+    if isinstance(preview, Response):
+        return preview
+    return _extend_page(
+        request, session, platform, principal, organization, values=values, preview=preview
+    )
+
+
+def _preview(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Principal,
+    organization: Organization,
+    values: dict[str, str],
+) -> lifecycle.Preview | Response:
+    """What the form's ``values`` would extend, or the form again saying what is wrong."""
     try:
-        preview = lifecycle.preview_extension(
+        return lifecycle.preview_extension(
             session,
             platform,
             principal,
             organization,
-            days=_days(days) or 0,
-            achievement_slug=achievement or None,
-            expiring_before=expiring_before or None,
-            issued_before=issued_before or None,
+            days=_days(values["days"]) or 0,
+            achievement_slug=values["achievement"] or None,
+            expiring_before=values["expiring_before"] or None,
+            issued_before=values["issued_before"] or None,
         )
     except (UsageError, NotFound) as exc:
         return _extend_page(
@@ -169,9 +188,6 @@ def extend_form(
             error=exc.message,
             status=400,
         )
-    return _extend_page(
-        request, session, platform, principal, organization, values=values, preview=preview
-    )
 
 
 @router.post("/issuer/{slug}/extend")
@@ -193,29 +209,10 @@ def extend_submit(
         "expiring_before": expiring_before,
         "issued_before": issued_before,
     }
-    try:
-        chosen = _days(days) or 0
-        preview = lifecycle.preview_extension(
-            session,
-            platform,
-            principal,
-            organization,
-            days=chosen,
-            achievement_slug=achievement or None,
-            expiring_before=expiring_before or None,
-            issued_before=issued_before or None,
-        )
-    except (UsageError, NotFound) as exc:
-        return _extend_page(
-            request,
-            session,
-            platform,
-            principal,
-            organization,
-            values=values,
-            error=exc.message,
-            status=400,
-        )
+    preview = _preview(request, session, platform, principal, organization, values)
+    if isinstance(preview, Response):
+        return preview
+    chosen = preview.days
     if preview.count == 0:
         return _extend_page(
             request,
