@@ -21,7 +21,12 @@ $(DEVSTAMP): $(STAMP) pyproject.toml
 demo: $(STAMP)
 	$(BIN)/openler demo
 
-test: $(DEVSTAMP)
+# implementations others wrote, for the interop tests (tests/interop/package-lock.json)
+INTEROP := tests/interop/node_modules/.package-lock.json
+$(INTEROP): tests/interop/package.json tests/interop/package-lock.json
+	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
+
+test: $(DEVSTAMP) $(INTEROP)
 	$(BIN)/python -m pytest -q
 
 lint: $(DEVSTAMP)
