@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     #: create a learner account for a verified email that has none; otherwise only people
     #: who already have an account may sign in through the provider
     oidc_create_learners: bool = False
+    #: the wallet's exchanges with other issuers and verifiers (OpenID4VCI offers,
+    #: OpenID4VP requests, VC API exchanges) reach https:// URLs on public addresses only;
+    #: this also lets them reach http://127.0.0.1 and http://localhost — for tests and a
+    #: developer's own machine, never in production
+    protocol_allow_loopback: bool = False
     #: expiry reminders: holders are mailed once as a credential comes within each of
     #: these many days of its end (comma-separated, such as "60,14")
     reminder_days: str = "60,14"
@@ -106,6 +111,8 @@ class Settings(BaseSettings):
                 raise ValueError("OPENLER_KEY_ENCRYPTION_KEY is required in production")
             if not self.public_url.startswith("https://"):
                 raise ValueError("OPENLER_PUBLIC_URL must be https:// in production")
+            if self.protocol_allow_loopback:
+                raise ValueError("OPENLER_PROTOCOL_ALLOW_LOOPBACK is for development only")
         if self.oidc_issuer is not None:
             if not self.oidc_client_id:
                 raise ValueError("OPENLER_OIDC_CLIENT_ID is required with OPENLER_OIDC_ISSUER")
