@@ -12,11 +12,13 @@ from hypothesis import HealthCheck, given, settings
 
 from openler.vc import (
     CRYPTOSUITES,
+    CanonicalForms,
     Multikey,
     ProofError,
     Resolver,
     add_proof,
     check_proofs,
+    credential_problems,
     sign_credential,
     verify,
 )
@@ -222,3 +224,41 @@ def test_unsupported_suite_and_type_are_reported(signed_license: dict[str, Any])
     assert "not supported" in check(other)[0].message
     other["proof"]["type"] = "Ed25519Signature2020"
     assert "not supported" in check(other)[0].message
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(credential=ob_credentials(), other=ob_credentials())
+def test_signing_after_the_data_model_check_reuses_its_canonical_form_only_for_that_document(
+    credential: dict[str, Any], other: dict[str, Any], issuer_key: Multikey
+) -> None:
+    """``credential_problems(doc, forms=f)`` then ``add_proof(doc, forms=f)`` (roster
+    signing) makes the very proof ``add_proof`` makes alone; forms filled by checking
+    another document are not used for this one."""
+    credential = {**credential, "issuer": {**credential["issuer"], "id": issuer_key.controller}}
+    other = {**other, "issuer": {**other["issuer"], "id": issuer_key.controller}}
+    forms = CanonicalForms()
+    assert credential_problems(credential, forms=forms) == []
+    alone = add_proof(credential, issuer_key, created=NOW)
+    shared = add_proof(credential, issuer_key, created=NOW, forms=forms)
+    assert shared == alone
+    assert check(shared)[0].ok
+    if other != credential:
+        elsewhere = add_proof(other, issuer_key, created=NOW, forms=forms)
+        assert elsewhere == add_proof(other, issuer_key, created=NOW)
+        assert check(elsewhere)[0].ok
+
+
+def test_a_signed_copy_shares_nothing_with_the_document(issuer_key: Multikey) -> None:
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer_key.controller,
+        "credentialSubject": {"id": "did:example:holder"},
+    }
+    signed = add_proof(credential, issuer_key, created=NOW)
+    signed["type"].append("ExampleCredential")
+    signed["credentialSubject"]["id"] = "did:example:other"
+    assert credential["type"] == ["VerifiableCredential"]
+    assert credential["credentialSubject"] == {"id": "did:example:holder"}

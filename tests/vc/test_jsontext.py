@@ -183,3 +183,25 @@ def test_the_quick_walk_and_the_explaining_walk_agree(value: Any, depth: int) ->
         assert not quick
     else:
         assert quick
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(json_values)
+def test_copy_is_equal_and_shares_no_container(value: Any) -> None:
+    copied = jsontext.copy(value)
+    assert json.dumps(copied, sort_keys=True) == json.dumps(value, sort_keys=True)
+
+    def containers(item: Any) -> list[int]:
+        if isinstance(item, dict):
+            return [id(item), *(i for v in item.values() for i in containers(v))]
+        if isinstance(item, list):
+            return [id(item), *(i for v in item for i in containers(v))]
+        return []
+
+    assert not set(containers(copied)) & set(containers(value))

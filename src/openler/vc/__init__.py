@@ -20,7 +20,14 @@ them are internal.
 
 from openler.vc.baking import bake_png, bake_svg, extract_png, extract_svg
 from openler.vc.credentials import build_presentation, sign_credential, sign_presentation
-from openler.vc.dataintegrity import CRYPTOSUITES, Cryptosuite, ProofCheck, add_proof, check_proofs
+from openler.vc.dataintegrity import (
+    CRYPTOSUITES,
+    CanonicalForms,
+    Cryptosuite,
+    ProofCheck,
+    add_proof,
+    check_proofs,
+)
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.did import (
     DID_CONTEXT,
@@ -115,6 +122,7 @@ __all__ = [
     "VC_V1",
     "Achievement",
     "Bitstring",
+    "CanonicalForms",
     "Check",
     "ContextError",
     "CredentialFacts",

@@ -12,8 +12,8 @@ supported: every proof is checked and reported on its own.
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +44,17 @@ class CanonicalForms:
     def __init__(self, loader: jsonld.DocumentLoader | None = None) -> None:
         self.loader = loader
         self._memo: dict[tuple[Any, ...], bytes] = {}
+        self._unsecured: Mapping[str, Any] | None = None
+
+    def unsecured_form(self, document: Mapping[str, Any]) -> bytes | None:
+        """The canonical form :meth:`check_document` computed of an unsecured document,
+        when ``document`` is that document (or a copy sharing its members), else None."""
+        checked = self._unsecured
+        if checked is None or checked.keys() != document.keys():
+            return None
+        if any(checked[key] is not document[key] for key in document):
+            return None
+        return self._memo.get(_UNSECURED)
 
     def rdfc(self, key: tuple[Any, ...], document: Mapping[str, Any]) -> bytes:
         found = self._memo.get(key)
@@ -54,8 +65,14 @@ class CanonicalForms:
 
     def check_document(self, document: Mapping[str, Any]) -> None:
         """Safe-mode check of a secured document: the parts its rdfc proofs are made over
-        (canonicalized once, for the proof check to reuse), or the whole document."""
+        (canonicalized once, for the proof check to reuse), or the whole document. An
+        unsecured document (no ``proof``) is canonicalized whole, for :func:`add_proof`
+        to reuse when it is signed next (``credential_problems`` then ``add_proof``)."""
         proofs = _proofs(document)
+        if "proof" not in document:
+            self.rdfc(_UNSECURED, document)
+            self._unsecured = document
+            return
         if proofs and all(
             isinstance(p, Mapping) and p.get("cryptosuite") == "eddsa-rdfc-2022" for p in proofs
         ):
@@ -69,6 +86,10 @@ class CanonicalForms:
             if parts:
                 return
         jsonld.check(document, self.loader)
+
+
+#: the key of a whole unsecured document's canonical form in :class:`CanonicalForms`
+_UNSECURED: tuple[Any, ...] = ("document", ())
 
 
 def _doc_key(proof: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -101,11 +122,31 @@ def _hashes(
             config_canon = forms.rdfc(keys[1], proof_config)
         else:
             doc_canon = jsonld.canonicalize(unsecured, loader).encode("utf-8")
-            config_canon = jsonld.canonicalize(proof_config, loader).encode("utf-8")
+            config_canon = _config_rdfc(proof_config, loader)
     else:
         doc_canon = jcs.canonicalize(unsecured)
         config_canon = jcs.canonicalize(proof_config)
     return hashlib.sha256(config_canon).digest() + hashlib.sha256(doc_canon).digest()
+
+
+#: canonical proof configurations by their JSON text (and loader): every credential of a
+#: roster chunk is signed with the same configuration (same key, purpose and time)
+_CONFIGS: dict[tuple[jsonld.DocumentLoader | None, str], bytes] = {}
+_MAX_CONFIGS = 64
+
+
+def _config_rdfc(config: Mapping[str, Any], loader: jsonld.DocumentLoader | None) -> bytes:
+    """RDFC-1.0 canonical form of a proof configuration, remembered for the next proof
+    made with the same one. A JSON-LD document's RDF does not depend on the order of its
+    object members, so the sorted JSON text identifies the configuration."""
+    key = (loader, json.dumps(config, sort_keys=True, ensure_ascii=False))
+    found = _CONFIGS.get(key)
+    if found is None:
+        found = jsonld.canonicalize(config, loader).encode("utf-8")
+        if len(_CONFIGS) >= _MAX_CONFIGS:
+            _CONFIGS.clear()
+        _CONFIGS[key] = found
+    return found
 
 
 def _proofs(document: Mapping[str, Any]) -> list[Any]:
@@ -184,6 +225,7 @@ def add_proof(
     proof_id: str | None = None,
     previous_proof: str | Sequence[str] | None = None,
     loader: jsonld.DocumentLoader | None = None,
+    forms: CanonicalForms | None = None,
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with one more Data Integrity proof by ``key``.
 
@@ -191,12 +233,17 @@ def add_proof(
     its contexts do not define the proof's terms (:func:`with_proof_context`). An existing
     proof becomes a proof set. Raises :class:`ProofError`, :class:`ContextError` for JSON-LD
     problems, or :class:`InputError` for a document that is not JSON as ``jsontext`` reads it.
+
+    ``forms`` are the canonical forms that checking this same document filled
+    (``credential_problems(document, forms=forms)``); an ``eddsa-rdfc-2022`` proof over
+    an unsecured document reuses its canonical form instead of computing it again.
     """
     if cryptosuite not in CRYPTOSUITES:
         raise ProofError(f"unknown cryptosuite {cryptosuite!r}; use one of {CRYPTOSUITES}")
     if not isinstance(document, Mapping):
         raise InputError("only a JSON object can be signed")
     jsontext.check(document)  # nothing is signed that a verifier would refuse to read
+    given = document
     document = with_proof_context(document)
     proof: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite}
     if proof_id is not None:
@@ -218,13 +265,26 @@ def add_proof(
     if cryptosuite == "eddsa-jcs-2022" and "@context" in document:
         proof["@context"] = document["@context"]
     unsecured = _unsecured(document, proof)
-    data = _hashes(unsecured, _proof_config(unsecured, proof, cryptosuite), cryptosuite, loader)
+    config = _proof_config(unsecured, proof, cryptosuite)
+    checked = (
+        forms.unsecured_form(unsecured)  # None unless ``forms`` checked this very document
+        if forms is not None
+        and (forms.loader or jsonld.DEFAULT_LOADER) is (loader or jsonld.DEFAULT_LOADER)
+        and cryptosuite == "eddsa-rdfc-2022"
+        and "proof" not in given
+        else None
+    )
+    if checked is not None:
+        data = hashlib.sha256(_config_rdfc(config, loader)).digest()
+        data += hashlib.sha256(checked).digest()
+    else:
+        data = _hashes(unsecured, config, cryptosuite, loader)
     try:
         proof["proofValue"] = encode_base58btc(key.sign(data))
     except KeyFormatError as exc:
         raise ProofError(exc.message) from None
     existing = _proofs(document)
-    secured = copy.deepcopy(dict(document))
+    secured: dict[str, Any] = jsontext.copy(document)
     secured["proof"] = [*existing, proof] if existing else proof
     return secured
 

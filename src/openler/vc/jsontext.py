@@ -94,6 +94,24 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH) -> None:
         raise InputError("the JSON value breaks one of openler's JSON rules")  # walks disagree
 
 
+def copy(value: Any) -> Any:
+    """A deep copy of a JSON value that :func:`check` accepted (objects and arrays copied,
+    strings, numbers, booleans and null shared), several times faster than
+    :func:`copy.deepcopy`. ``check`` bounds the depth, so the recursion is bounded too.
+
+    >>> original = {"a": [{"b": 1}], "c": "d"}
+    >>> copied = copy(original)
+    >>> copied == original, copied["a"][0] is original["a"][0]
+    (True, False)
+    """
+    kind = type(value)
+    if kind is dict:
+        return {key: copy(member) for key, member in value.items()}
+    if kind is list:
+        return [copy(member) for member in value]
+    return value
+
+
 def _acceptable(value: Any, max_depth: int) -> bool:
     """True when ``value`` breaks no rule of :func:`check` (the quick walk, no paths)."""
     search = _SURROGATE.search

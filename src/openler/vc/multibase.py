@@ -14,6 +14,9 @@ from openler.vc.errors import KeyFormatError
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
+_PAIR = 58 * 58
+_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
+_GROUP = _PAIR**5
 
 #: Multicodec prefixes (unsigned varint) used by Multikey.
 ED25519_PUB = b"\xed\x01"
@@ -22,14 +25,21 @@ P256_PUB = b"\x80\x24"
 
 
 def b58encode(data: bytes) -> str:
-    """Bitcoin base58 without a multibase prefix."""
+    """Bitcoin base58 without a multibase prefix.
+
+    The number is cut into ten-digit groups (one big-integer division each) and a group
+    into five two-digit pairs looked up in a table: a signature is a 64-byte number, and
+    dividing it by 58 one digit at a time costs more than signing it.
+    """
     zeros = len(data) - len(data.lstrip(b"\0"))
     n = int.from_bytes(data, "big")
-    out = []
+    pairs: list[str] = []
     while n:
-        n, r = divmod(n, 58)
-        out.append(_ALPHABET[r])
-    return "1" * zeros + "".join(reversed(out))
+        n, group = divmod(n, _GROUP)
+        for _ in range(5):
+            group, pair = divmod(group, _PAIR)
+            pairs.append(_PAIRS[pair])
+    return "1" * zeros + "".join(reversed(pairs)).lstrip("1")
 
 
 def b58decode(text: str) -> bytes:

@@ -197,12 +197,18 @@ def verify(
 
 
 def credential_problems(
-    document: Mapping[str, Any], *, loader: DocumentLoader | None = None
+    document: Mapping[str, Any],
+    *,
+    loader: DocumentLoader | None = None,
+    forms: CanonicalForms | None = None,
 ) -> list[str]:
     """What keeps an unsigned ``document`` from being a credential a verifier accepts: its
     contexts (every term defined), the VC data model, and for Open Badges / CLR types their
     schemas and types — every check short of proofs, status and trust. Issuers call this
-    before signing, so that nothing is signed that would then fail verification.
+    before signing, so that nothing is signed that would then fail verification; with
+    ``forms`` (a :class:`CanonicalForms` for the same loader) the document's canonical form
+    is kept there for ``add_proof(document, key, forms=forms)`` to sign without computing
+    it again.
 
     >>> doc = {"@context": [VC_V2], "type": ["VerifiableCredential"], "issuer": "did:example:1"}
     >>> for problem in credential_problems(doc):
@@ -212,6 +218,8 @@ def credential_problems(
     doc = dict(document)
     report = VerificationReport(input="-", kind="credential")
     world = Verifier(at=datetime.now(UTC), resolvers=Resolvers(contexts=loader))
+    if forms is not None:
+        world.forms = forms
     _check_context(report, doc, world)
     _check_schema(report, doc)
     _check_type(report, doc)

@@ -36,6 +36,7 @@ from openler.vc import MIN_STATUS_ENTRIES as MIN_ENTRIES
 from openler.vc import (
     VC_V1,
     Bitstring,
+    CanonicalForms,
     Cryptosuite,
     Purpose,
     credential_problems,
@@ -421,9 +422,10 @@ def _is_v1(document: dict[str, Any]) -> bool:
     return isinstance(context, list) and context[:1] == [VC_V1]
 
 
-def invalid_reason(document: dict[str, Any]) -> str | None:
-    """Why a completed, unsigned document cannot be issued (None when it can)."""
-    problems = credential_problems(document)
+def invalid_reason(document: dict[str, Any], forms: CanonicalForms | None = None) -> str | None:
+    """Why a completed, unsigned document cannot be issued (None when it can). ``forms``
+    keeps the document's canonical form for signing it next (``add_proof(forms=…)``)."""
+    problems = credential_problems(document, forms=forms)
     if problems:
         return "the credential cannot be issued as it stands: " + "; ".join(problems)
     return None

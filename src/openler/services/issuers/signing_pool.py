@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from openler.services.issuers.issuing import invalid_reason
-from openler.vc import Multikey, VCError, add_proof
+from openler.vc import CanonicalForms, Multikey, VCError, add_proof
 
 #: a signed credential, or why the document was not signed
 Outcome = dict[str, Any] | str
@@ -59,12 +59,13 @@ def finish(
     signer = key.multikey()
     outcomes: list[Outcome] = []
     for document in documents:
-        reason = invalid_reason(document)
+        forms = CanonicalForms()  # the check's canonical form of the document is signed
+        reason = invalid_reason(document, forms)
         if reason is not None:
             outcomes.append(reason)
             continue
         try:
-            outcomes.append(add_proof(document, signer, created=created))
+            outcomes.append(add_proof(document, signer, created=created, forms=forms))
         except VCError as exc:
             outcomes.append(f"the credential could not be signed: {exc}")
     return outcomes
