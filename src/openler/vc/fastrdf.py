@@ -25,8 +25,9 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import pyoxigraph
@@ -86,6 +87,38 @@ class _Template:
     iri_values: frozenset[int]
     #: blank node label -> indexes of the quads that mention it
     mentions: dict[str, tuple[int, ...]]
+    #: the blank node labels, in the order of the slots :attr:`lines` give them
+    bnodes: tuple[str, ...] = ()
+    #: each quad as an N-Quads line to fill: a ``%`` format and what picks its arguments
+    #: from ``[*blank node labels, *values, *escaped values]`` (see :func:`_render`)
+    lines: tuple[tuple[str, Callable[[list[str]], tuple[str, ...]]], ...] = ()
+
+
+def _line_format(
+    terms: Sequence[tuple[int, Any, str]], bnodes: dict[str, int], values: int
+) -> tuple[str, Callable[[list[str]], tuple[str, ...]]]:
+    """A quad's line as a ``%`` format, with the picker of its arguments."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    for kind, payload, suffix in terms:
+        if kind == _CONST:
+            parts.append(payload.replace("%", "%%"))
+        elif kind == _BNODE:
+            parts.append("%s")
+            offsets.append(bnodes[payload])
+        elif kind == _IRI:
+            parts.append("<%s>")
+            offsets.append(len(bnodes) + payload)
+        else:
+            parts.append('"%s"' + suffix.replace("%", "%%"))
+            offsets.append(len(bnodes) + values + payload)
+    fmt = " ".join(parts) + " .\n"
+    if len(offsets) > 1:
+        return fmt, itemgetter(*offsets)
+    if offsets:
+        only = offsets[0]
+        return fmt, lambda found: (found[only],)
+    return fmt, lambda found: ()
 
 
 def escape_literal(text: str) -> str:
@@ -292,7 +325,14 @@ class FastPath:
                 if kind == _BNODE and index not in mentions.setdefault(payload, []):
                     mentions[payload].append(index)
         iri_values = frozenset(t[1] for q in quads for t in q if t[0] == _IRI)
-        return _Template(tuple(quads), iri_values, {b: tuple(i) for b, i in mentions.items()})
+        slots = {node: index for index, node in enumerate(mentions)}
+        return _Template(
+            tuple(quads),
+            iri_values,
+            {b: tuple(i) for b, i in mentions.items()},
+            tuple(slots),
+            tuple(_line_format(q, slots, tokens) for q in quads),
+        )
 
     # -- the public operation ---------------------------------------------------------------
     def canonicalize(self, document: Mapping[str, Any]) -> str | None:
@@ -305,6 +345,9 @@ class FastPath:
         if template is None:
             return None
         try:
+            rendered = _render(template, values)
+            if rendered is not None:
+                return rendered
             quads = _fill(template, values)
         except _DeclineError:
             return None
@@ -389,6 +432,39 @@ def _fill(template: _Template, values: list[str]) -> list[tuple[str, ...]]:
         )
         for quad in template.quads
     ]
+
+
+def _render(template: _Template, values: list[str]) -> str | None:
+    """RDFC-1.0 canonical N-Quads of a template filled with ``values``, written line by
+    line from the template's formats, when its quads are distinct and its blank nodes'
+    first-degree hashes too (the common case); None otherwise (:func:`_fill` and the
+    general routes then answer). Raises :class:`_DeclineError` for a value that is not
+    an IRI where the template wants one."""
+    for index in template.iri_values:
+        if not well_formed_iri(values[index]):
+            raise _DeclineError
+    tail = [*values, *(_literal_text(v) for v in values)]
+    bnodes = template.bnodes
+    plain = [*bnodes, *tail]  # the blank nodes as the template names them
+    lines = [fmt % pick(plain) for fmt, pick in template.lines]
+    if len(set(lines)) != len(lines):
+        return None
+    if not bnodes:
+        return "".join(sorted(lines))
+    sha256 = hashlib.sha256
+    hashes: dict[str, str] = {}
+    formats = template.lines
+    for slot, node in enumerate(bnodes):
+        labels = ["_:z"] * len(bnodes)
+        labels[slot] = "_:a"
+        found = labels + tail
+        mentioned = sorted(formats[i][0] % formats[i][1](found) for i in template.mentions[node])
+        hashes[node] = sha256("".join(mentioned).encode("utf-8")).hexdigest()
+    if len(set(hashes.values())) != len(hashes):
+        return None
+    ranked = {node: rank for rank, node in enumerate(sorted(hashes, key=hashes.__getitem__))}
+    final = [f"_:c14n{ranked[node]}" for node in bnodes] + tail
+    return "".join(sorted(fmt % pick(final) for fmt, pick in formats))
 
 
 def _line(quad: Sequence[str]) -> str:
