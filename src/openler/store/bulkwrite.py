@@ -10,10 +10,10 @@ errors are raised as SQLAlchemy raises them for an ``INSERT`` (``IntegrityError`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -22,13 +22,23 @@ def table_of(model: type[DeclarativeBase]) -> Table:
     return cast(Table, model.__table__)
 
 
-def write_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts of column values, all with the same keys) into ``table``."""
+def write_rows(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    json_text: Collection[str] = (),
+) -> None:
+    """Insert ``rows`` (dicts of column values, all with the same keys) into ``table``.
+
+    ``json_text`` names JSON columns whose values are given already encoded (a JSON text,
+    made where the value was made — a signing worker writes the credential it signed),
+    passed on as they are instead of being encoded again."""
     if not rows:
         return
     connection = session.connection()
     names = list(rows[0])
-    values = _converted(connection, table, names, rows)
+    values = _converted(connection, table, names, rows, set(json_text))
     driver = connection.connection.driver_connection
     assert driver is not None
     failure = connection.dialect.loaded_dbapi.Error
@@ -50,11 +60,19 @@ def write_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -
 
 
 def _converted(
-    connection: Connection, table: Table, names: list[str], rows: Sequence[dict[str, Any]]
+    connection: Connection,
+    table: Table,
+    names: list[str],
+    rows: Sequence[dict[str, Any]],
+    json_text: set[str],
 ) -> list[list[Any]]:
     dialect = connection.dialect
     convert: list[tuple[int, Callable[[Any], Any]]] = []
     for position, name in enumerate(names):
+        if name in json_text:
+            if not isinstance(table.c[name].type, JSON):
+                raise TypeError(f"{table.name}.{name} is not a JSON column")
+            continue
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             convert.append((position, processor))

@@ -541,13 +541,14 @@ def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
         written: list[dict[str, Any]] = []
         # outcomes first: zip stops at the slice's end without taking the next row
         for outcome, (item, entries) in zip(outcomes, signing, strict=False):
-            item.document = None
-            if isinstance(outcome, str):
-                item.settle("failed", message=outcome)
+            unsigned, item.document = item.document, None
+            if isinstance(outcome, str) or unsigned is None:
+                item.settle("failed", message=str(outcome))
                 given_back.extend(entries.values())
                 continue
+            signed = outcome.credential(unsigned)
             item.values = issuing.credential_values(
-                outcome,
+                signed,
                 organization=organization,
                 achievement=context.achievement,
                 person_id=item.person_id,
@@ -557,11 +558,11 @@ def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
                 now=context.now,
             )
             item.values.update(job_id=context.job_id, job_row=item.row)
-            item.settle("issued", credential_id=outcome["id"])
+            item.settle("issued", credential_id=signed["id"])
             issued.append(item)
-            written.append(item.values)
+            written.append({**item.values, "document": outcome.text})
         if written:  # this slice is written while the workers sign the next ones
-            write_rows(session, _CREDENTIALS, written)
+            write_rows(session, _CREDENTIALS, written, json_text={"document"})
             _offer_claims(context, [(r.values, r.recipient) for r in issued[-len(written) :]])
     context.run.allocator.release(session, given_back)
     return issued

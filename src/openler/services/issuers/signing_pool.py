@@ -16,6 +16,7 @@ everything runs in the calling process.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,8 +28,24 @@ from typing import Any
 from openler.services.issuers.issuing import invalid_reason
 from openler.vc import CanonicalForms, Multikey, VCError, add_proof
 
+
+@dataclass(frozen=True)
+class Signed:
+    """A document signed in a worker: its proof (the signed credential is the document
+    sent plus this proof) and the signed credential's JSON text, which is what the
+    database stores — made here, on the worker's core, and sent back as one string
+    rather than as a structure to rebuild."""
+
+    proof: dict[str, Any]
+    text: str
+
+    def credential(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The signed credential, from the document that was sent for signing."""
+        return {**document, "proof": self.proof}
+
+
 #: a signed credential, or why the document was not signed
-Outcome = dict[str, Any] | str
+Outcome = Signed | str
 #: below this many documents a chunk is signed in the calling process
 MIN_PARALLEL = 64
 #: documents per slice handed to a worker (and written by the caller in one statement)
@@ -65,9 +82,18 @@ def finish(
             outcomes.append(reason)
             continue
         try:
-            outcomes.append(add_proof(document, signer, created=created, forms=forms))
+            signed = add_proof(document, signer, created=created, forms=forms)
         except VCError as exc:
             outcomes.append(f"the credential could not be signed: {exc}")
+            continue
+        if "proof" in document or signed.keys() - document.keys() != {"proof"}:
+            outcomes.append("the credential could not be signed as it was built")  # never
+            continue  # (add_proof adds a context only to a VC 1.1 document)
+        if signed["@context"] != document["@context"]:
+            outcomes.append("the credential could not be signed as it was built")
+            continue
+        text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        outcomes.append(Signed(signed["proof"], text))
     return outcomes
 
 
