@@ -582,6 +582,14 @@ def _check_proof(
         forms=world.forms,
     )
     if not results:  # no "proof", or "proof": null / []: nothing was signed
+        if report.kind == "presentation" and not report.required("proof"):
+            report.add(
+                "proof",
+                "skipped",
+                "the presentation is not signed, and this verifier did not ask its holder to "
+                "sign it (its credentials are verified each on its own)",
+            )
+            return []
         report.add("proof", "failed", "the document has no proof")
         return []
     failed = [r for r in results if not r.ok]
@@ -744,6 +752,13 @@ def _check_holder(
                 "the presentation names no holder (VC Data Model 2.0 §4.13 makes it "
                 "optional): its proof shows only which key signed it",
             )
+        return
+    if report.status_of("proof") == "skipped" and not binding:
+        report.add(
+            "holder",
+            "skipped",
+            f"the presentation is not signed: nothing shows that {holder} presented it",
+        )
         return
     if report.status_of("proof") != "passed":
         report.add(
