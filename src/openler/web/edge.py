@@ -149,6 +149,7 @@ _CAPABILITY_PATHS = (
     re.compile(r"(/requests/)[^/?]+"),  # a request's answer page and /api/requests/…/answer
     re.compile(r"(/claim/)[^/?]+"),  # a claim link
     re.compile(r"(/signup/)[^/?]+"),  # a link that creates an account
+    re.compile(r"(/exchanges/)[^/?]+"),  # a VC API exchange (issuance or presentation)
 )
 #: query parameters that carry secrets (OpenID Connect's code and state, tokens)
 _SECRET_PARAMETERS = frozenset(

@@ -1,0 +1,74 @@
+"""``openler exchanges``: VC API exchanges (interaction URLs the Learner Credential Wallet
+opens) made from the operator's command line. Each prints the interaction URL as its last
+line; each is audited as ``system:cli:<login name>``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openler.cli.platform import migrated_platform, operator
+from openler.services.errors import UsageError
+from openler.services.protocols import exchanges
+
+exchanges_app = typer.Typer(help="VC API exchanges (interaction URLs).", no_args_is_help=True)
+
+
+@exchanges_app.command("create-issuance")
+def create_issuance(
+    org: Annotated[str, typer.Option(help="The issuing organization's slug.")],
+    achievement: Annotated[str, typer.Option(help="The achievement's slug.")],
+    email: Annotated[str, typer.Option(help="The recipient's email address.")],
+    name: Annotated[str, typer.Option(help="The recipient's name.")] = "",
+    minutes: Annotated[int, typer.Option(help="How long the exchange works.", min=1)] = 30,
+) -> None:
+    """An exchange issuing ACHIEVEMENT to the DID that authenticates at it."""
+    platform = migrated_platform()
+    with platform.db.session() as session:
+        made = exchanges.create_issuance(
+            session,
+            platform,
+            operator(),
+            organization_slug=org,
+            achievement_slug=achievement,
+            email=email,
+            name=name,
+            minutes=minutes,
+        )
+    typer.echo(f"exchange {made.exchange.id}")
+    typer.echo(made.interaction_url)
+
+
+@exchanges_app.command("create-request")
+def create_request(
+    org: Annotated[str, typer.Option(help="The verifying organization's slug.")],
+    query: Annotated[
+        Path, typer.Option(help="A QueryByExample query (or a list, or a VP request) as JSON.")
+    ],
+    unsigned: Annotated[
+        bool,
+        typer.Option(help="Ask no DIDAuthentication: accept an unsigned presentation."),
+    ] = False,
+    minutes: Annotated[int, typer.Option(help="How long the exchange works.", min=1)] = 30,
+) -> None:
+    """An exchange asking for a presentation; its answer lands in a presentation request."""
+    try:
+        parsed = json.loads(query.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--query {query}: {exc}") from None
+    platform = migrated_platform()
+    with platform.db.session() as session:
+        made = exchanges.create_presentation(
+            session,
+            platform,
+            operator(),
+            organization_slug=org,
+            query=parsed,
+            holder_signs=not unsigned,
+            minutes=minutes,
+        )
+    typer.echo(f"request {made.exchange.request_id}")
+    typer.echo(made.interaction_url)
