@@ -719,7 +719,11 @@ def _check_holder(
 ) -> None:
     holder = _id_of(doc.get("holder"))
     embedded = _as_list(doc.get("verifiableCredential"))
-    proven = report.status_of("proof") == "passed"
+    # fetch for what is inside only when the presentation's proof passed, or when this
+    # verifier accepts unsigned presentations (a proof check that passes when skipped)
+    proven = report.status_of("proof") == "passed" or (
+        report.status_of("proof") == "skipped" and not report.required("proof")
+    )
     subjects: list[tuple[str, list[str]]] = []
     for i, item in enumerate(embedded):
         name = f"{report.input}#verifiableCredential[{i}]"
