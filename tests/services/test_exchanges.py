@@ -70,6 +70,7 @@ def test_only_verifiers_make_presentation_exchanges_and_types_are_arrays(platfor
                 query=QUERY,
             )
         hr = principal(s, "hr@demo.openler.org")
+        bad: Any
         for bad in (
             {"type": "QueryByExample", "credentialQuery": {"example": {"type": "X"}}},
             {"type": "QueryByFrame"},
