@@ -1,6 +1,7 @@
 """``openler exchanges``: VC API exchanges (interaction URLs the Learner Credential Wallet
 opens) made from the operator's command line. Each prints the interaction URL as its last
-line; each is audited as ``system:cli:<login name>``."""
+line; each is audited as ``system:cli:<login name>``. ``openler wallet exchange``: a
+person's wallet answering another verifier's exchange."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import typer
 
 from openler.cli.platform import migrated_platform, operator
 from openler.services.errors import UsageError
-from openler.services.protocols import exchanges
+from openler.services.protocols import exchanges, wallet_exchanges
+from openler.services.protocols.client import ProtocolClient
 
 exchanges_app = typer.Typer(help="VC API exchanges (interaction URLs).", no_args_is_help=True)
 
@@ -72,3 +74,38 @@ def create_request(
         )
     typer.echo(f"request {made.exchange.request_id}")
     typer.echo(made.interaction_url)
+
+
+wallet_app = typer.Typer(help="A person's wallet talking to other parties.", no_args_is_help=True)
+
+
+@wallet_app.command("exchange")
+def wallet_exchange(
+    url: Annotated[str, typer.Argument(metavar="URL", help="The verifier's interaction URL.")],
+    email: Annotated[str, typer.Option(help="The person whose wallet answers.")],
+    credential: Annotated[
+        list[str] | None,
+        typer.Option(help="A credential to send (repeat); without it, show what is asked."),
+    ] = None,
+) -> None:
+    """Answer another verifier's VC API exchange from EMAIL's wallet: without --credential,
+    show who asks, for what, and which credentials match; with it, send them (consent)."""
+    platform = migrated_platform()
+    client = ProtocolClient(platform.settings)
+    with platform.db.session() as session:
+        principal = wallet_exchanges.principal_of(session, email)
+        if not credential:
+            asked = wallet_exchanges.open_exchange(session, platform, principal, url, client)
+        else:
+            asked = wallet_exchanges.answer_exchange(
+                session, platform, principal, url, client, credential_ids=credential
+            )
+    typer.echo(f"asked by {asked.audience}: {'; '.join(asked.reasons) or 'credentials'}")
+    typer.echo("signed (DIDAuthentication)" if asked.authenticate else "unsigned presentation")
+    if not credential:
+        for row in asked.matching:
+            typer.echo(f"{row.id}  {row.document.get('name', 'credential')}")
+        if not asked.matching:
+            typer.echo("none of your credentials match")
+        return
+    typer.echo(f"sent {len(credential)} credential(s) to {asked.audience}")
