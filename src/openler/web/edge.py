@@ -166,6 +166,8 @@ def redact(path: str) -> str:
     '/login/oidc/callback?code=%5Bredacted%5D&state=%5Bredacted%5D'
     >>> redact("/api/requests/9f2c/answer")
     '/api/requests/[redacted]/answer'
+    >>> redact("/exchanges/k3y?iuv=1")
+    '/exchanges/[redacted]?iuv=1'
     """
     base, sep, query = path.partition("?")
     for pattern in _CAPABILITY_PATHS:
