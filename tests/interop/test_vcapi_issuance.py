@@ -155,3 +155,34 @@ def expire(live: Live, url: str) -> None:
             (digest,),
         )
     time.sleep(0.05)
+
+
+def test_digital_bazaar_sees_it_revoked_once_the_board_revokes_it(live: Live) -> None:
+    result = lcw("exchange", url=live.issuance(email="to.revoke@example.org"), seed=WALLET_SEED)
+    [credential] = result["response"]["verifiablePresentation"]["verifiableCredential"]
+    assert db_verify(credential, live.base)["verified"]
+    token = live.openler(
+        "tokens",
+        "create",
+        "--email",
+        "olivia@demo.openler.org",
+        "--org",
+        "ohio-nursing",
+        "--role",
+        "issuer_admin",
+    ).strip()
+    revoked = httpx.post(
+        f"{live.base}/credentials/status",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "credentialId": credential["id"],
+            "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "revoked"}],
+            "reason": "issued in error",
+        },
+    )
+    assert revoked.status_code == 200, revoked.text
+    after = db_verify(credential, live.base)
+    assert not after["verified"]
+    assert {"purpose": "revocation", "set": True} in [
+        {"purpose": s["purpose"], "set": s["set"]} for s in after["statuses"]
+    ]
