@@ -126,3 +126,40 @@ def test_an_answered_exchange_is_not_answered_again(live: Live, held: list[Any])
     assert first["response"] == {}
     posted = lcw("post", url=first["target"], body={"verifiablePresentation": first["sent"]})
     assert posted["body"]["error"] == "exchange_complete"
+
+
+def dcc_credential(subject: str) -> dict[str, Any]:
+    """A VC 2.0 credential signed by the DCC libraries with Ed25519Signature2020 (as older
+    DCC and Open edX issuers sign), about the wallet's DID."""
+    issuer = lcw("did", seed="0c" * 32)["did"]
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:9a4f1c3e-2b7d-4e8a-9c1f-0d2e3f4a5b6c",
+        "type": ["VerifiableCredential"],
+        "issuer": issuer,
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": subject},
+    }
+    return dict(lcw("sign-credential", seed="0c" * 32, credential=unsigned))
+
+
+ANY = {
+    "type": "QueryByExample",
+    "credentialQuery": {"reason": "Any credential", "example": {"type": ["VerifiableCredential"]}},
+}
+
+
+def test_an_ed25519signature2020_credential_is_verified_in_an_answer(live: Live) -> None:
+    wallet = lcw("did", seed=WALLET_SEED)["did"]
+    credential = dcc_credential(wallet)
+    _, url = live.request(ANY)
+    result = lcw("exchange", url=url, seed=WALLET_SEED, credentials=[credential])
+    # its proof verifies; its did:key issuer is in no trust registry here, so Piedmont refuses
+    described = result["response"]["error_description"]
+    assert "not in the trust registry" in described, described
+    assert "signature" not in described
+
+    tampered = {**credential, "validFrom": "2020-01-01T00:00:00Z"}
+    _, url = live.request(ANY)
+    result = lcw("exchange", url=url, seed=WALLET_SEED, credentials=[tampered])
+    assert "signature does not match" in result["response"]["error_description"]
