@@ -60,6 +60,10 @@ def test_an_lcw_style_exchange_issues_and_presents(
     page_is_good(phone)
     link = phone.get_by_label("Link for the wallet").input_value()
     assert link.endswith("?iuv=1")
+    phone.goto(link)  # the same link opened in a browser says what it is
+    assert phone.get_by_role("heading", name="A credential from Ohio Board of Nursing").is_visible()
+    assert phone.get_by_label("Link for your wallet").input_value() == link
+    page_is_good(phone)
 
     # the wallet (DCC libraries, Ed25519Signature2020 DIDAuth) receives the licence
     issued = lcw("exchange", url=link, seed=WALLET_SEED)
