@@ -217,20 +217,13 @@ def answer_exchange(
         Consent(person_id=person.id, scope=f"VC API exchange with {asked.audience}", granted_at=now)
     )
     data = {"audience": asked.audience, "credentials": credential_ids, "protocol": "vcapi"}
-    audit.record(
-        session,
-        at=now,
-        actor=principal.label,
-        action="exchange.present",
-        subject=f"person:{person.id}",
-        data=data,
-    )
-    audit.record(
-        session,
-        at=now,
-        actor=principal.label,
-        action="consent.grant",
-        subject=f"person:{person.id}",
-        data=data,
-    )
+    for action in ("exchange.present", "consent.grant"):  # what was sent, and the consent
+        audit.record(
+            session,
+            at=now,
+            actor=principal.label,
+            action=action,
+            subject=f"person:{person.id}",
+            data=data,
+        )
     return asked
