@@ -71,8 +71,8 @@ class Live:
         path = self.workdir / "query.json"
         path.write_text(json.dumps(query), "utf-8")
         args = ["exchanges", "create-request", "--org", "piedmont-hospital", "--query", str(path)]
-        lines = self.openler(*args, *(["--unsigned"] if unsigned else [])).strip().splitlines()
-        return lines[-2].removeprefix("request "), lines[-1]
+        made = json.loads(self.openler(*args, "--json", *(["--unsigned"] if unsigned else [])))
+        return str(made["id"]), str(made["uri"])
 
 
 @contextlib.contextmanager

@@ -55,6 +55,9 @@ def create_request(
         typer.Option(help="Ask no DIDAuthentication: accept an unsigned presentation."),
     ] = False,
     minutes: Annotated[int, typer.Option(help="How long the exchange works.", min=1)] = 30,
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"id": request id, "uri": interaction URL}.')
+    ] = False,
 ) -> None:
     """An exchange asking for a presentation; its answer lands in a presentation request."""
     try:
@@ -72,6 +75,9 @@ def create_request(
             holder_signs=not unsigned,
             minutes=minutes,
         )
+    if as_json:
+        typer.echo(json.dumps({"id": made.exchange.request_id, "uri": made.interaction_url}))
+        return
     typer.echo(f"request {made.exchange.request_id}")
     typer.echo(made.interaction_url)
 
