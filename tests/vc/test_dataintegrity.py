@@ -222,7 +222,9 @@ def test_unsupported_suite_and_type_are_reported(signed_license: dict[str, Any])
     other = copy.deepcopy(signed_license)
     other["proof"]["cryptosuite"] = "ecdsa-rdfc-2019"
     assert "not supported" in check(other)[0].message
-    other["proof"]["type"] = "Ed25519Signature2020"
+    other["proof"]["type"] = "Ed25519Signature2020"  # verified, but it has no cryptosuite
+    assert "has no cryptosuite" in check(other)[0].message
+    other["proof"]["type"] = "RsaSignature2018"
     assert "not supported" in check(other)[0].message
 
 

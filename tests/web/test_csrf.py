@@ -18,8 +18,9 @@ from tests.web.test_api import token_for
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 #: changes nobody signs in for: the sign-in form (its own CSRF cookie), the VC API's
-#: verification, answering a presentation request (its challenge is the capability), and
-#: creating an account (a form token matched with its own cookie, like sign-in's)
+#: verification, answering a presentation request (its challenge is the capability),
+#: creating an account (a form token matched with its own cookie, like sign-in's), and a
+#: wallet's steps in a VC API exchange (the exchange URL's secret is the capability)
 PUBLIC = {
     ("POST", "/login"),
     ("POST", "/signup"),
@@ -27,6 +28,7 @@ PUBLIC = {
     ("POST", "/credentials/verify"),
     ("POST", "/presentations/verify"),
     ("POST", "/api/requests/{challenge}/answer"),
+    ("POST", "/exchanges/{secret}"),
 }
 ELSEWHERE = {"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"}
 

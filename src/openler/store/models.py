@@ -488,3 +488,48 @@ class SessionRow(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+# --- VC API exchanges (issue 11: the interaction-URL form the Learner Credential Wallet uses)
+
+
+class Exchange(Base):
+    """A VC API exchange behind an interaction URL: an issuance (the wallet authenticates
+    with its DID and receives a credential) or a presentation (the wallet answers the
+    presentation request ``request_id``). One-time: ``completed_at`` ends it."""
+
+    __tablename__ = "exchanges"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    #: sha256 of the exchange URL's secret (the URL is the capability)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: ``issuance`` or ``presentation``
+    kind: Mapped[str] = mapped_column(String(20))
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    #: who made it (an audit label)
+    created_by: Mapped[str] = mapped_column(String(300))
+    #: the DIDAuthentication challenge and domain the wallet's presentation must carry
+    challenge: Mapped[str] = mapped_column(String(100))
+    domain: Mapped[str] = mapped_column(String(300))
+    #: issuance: the achievement and the recipient's email address and name
+    achievement_id: Mapped[str | None] = mapped_column(
+        ForeignKey("achievements.id", ondelete="CASCADE")
+    )
+    email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(300))
+    #: presentation: the request it answers, and whether the holder must sign
+    request_id: Mapped[str | None] = mapped_column(
+        ForeignKey("presentation_requests.id", ondelete="CASCADE"), index=True
+    )
+    holder_signs: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: further entries of the interaction URL's ``protocols`` (``OID4VCI``: an offer URI)
+    other_protocols: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: when the wallet first asked what the exchange wants (POST {})
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    #: the DID that authenticated, and the credential issued to it
+    holder: Mapped[str | None] = mapped_column(String(500))
+    credential_id: Mapped[str | None] = mapped_column(String(100))

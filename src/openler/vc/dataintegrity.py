@@ -8,6 +8,15 @@ concatenation ``hash(proofConfig) ‖ hash(document)`` is signed with Ed25519. T
 
 Proof sets (several independent proofs) and proof chains (``previousProof``) are both
 supported: every proof is checked and reported on its own.
+
+The legacy suite **Ed25519Signature2020** (the W3C CCG "Ed25519 Signature 2020" report,
+which the Learner Credential Wallet and older DCC and Open edX issuers sign with) is
+verified, never created: a proof of ``type`` ``Ed25519Signature2020`` with no
+``cryptosuite``, whose verify data is built like ``eddsa-rdfc-2022``'s — URDNA2015 of the
+proof options (``proofValue``, ``jws`` and ``signatureValue`` removed, the document's
+``@context`` put in) and of the document without its proof, each hashed with SHA-256 and
+concatenated options first. Its terms come from the bundled context
+``https://w3id.org/security/suites/ed25519-2020/v1``, which the document must name.
 """
 
 from __future__ import annotations
@@ -35,6 +44,31 @@ from openler.vc.multibase import decode_multibase, encode_base58btc
 
 Cryptosuite = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"]
 CRYPTOSUITES: tuple[Cryptosuite, ...] = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+#: the legacy proof type that is verified, never created
+ED25519_2020 = "Ed25519Signature2020"
+#: the suites whose verify data are RDF canonical forms (of the document and the options)
+_RDF_SUITES = frozenset({"eddsa-rdfc-2022", ED25519_2020})
+#: what the proof options of a Linked Data Signature leave out (jsonld-signatures)
+_LDS_SIGNATURES = ("proofValue", "jws", "signatureValue")
+
+
+def suite_of(proof: Any) -> str | None:
+    """The suite a proof names: its ``cryptosuite`` for a ``DataIntegrityProof``, the proof
+    type itself for Ed25519Signature2020, otherwise None.
+
+    >>> suite_of({"type": "Ed25519Signature2020"})
+    'Ed25519Signature2020'
+    >>> suite_of({"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022"})
+    'eddsa-jcs-2022'
+    """
+    if not isinstance(proof, Mapping):
+        return None
+    if proof.get("type") == ED25519_2020:
+        return ED25519_2020
+    if proof.get("type") == "DataIntegrityProof":
+        suite = proof.get("cryptosuite")
+        return suite if isinstance(suite, str) else None
+    return None
 
 
 class CanonicalForms:
@@ -73,16 +107,15 @@ class CanonicalForms:
             self.rdfc(_UNSECURED, document)
             self._unsecured = document
             return
-        if proofs and all(
-            isinstance(p, Mapping) and p.get("cryptosuite") == "eddsa-rdfc-2022" for p in proofs
-        ):
+        if proofs and all(suite_of(p) in _RDF_SUITES for p in proofs):
             try:
                 parts = [(proof, _unsecured(document, proof)) for proof in proofs]
             except ProofError:  # the proof check reports it; the context check reads it all
                 parts = []
             for index, (proof, unsecured) in enumerate(parts):
                 self.rdfc(_doc_key(proof), unsecured)
-                self.rdfc(("config", index), _proof_config(unsecured, proof, "eddsa-rdfc-2022"))
+                config = _proof_config(unsecured, proof, str(suite_of(proof)))
+                self.rdfc(("config", index), config)
             if parts:
                 return
         jsonld.check(document, self.loader)
@@ -116,7 +149,7 @@ def _hashes(
     forms: CanonicalForms | None = None,
     keys: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None,
 ) -> bytes:
-    if suite == "eddsa-rdfc-2022":
+    if suite in _RDF_SUITES:
         if forms is not None and keys is not None:
             doc_canon = forms.rdfc(keys[0], unsecured)
             config_canon = forms.rdfc(keys[1], proof_config)
@@ -173,8 +206,9 @@ def _unsecured(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict[st
 def _proof_config(
     unsecured: Mapping[str, Any], proof: Mapping[str, Any], suite: str
 ) -> dict[str, Any]:
-    config = {k: v for k, v in proof.items() if k != "proofValue"}
-    if (suite == "eddsa-rdfc-2022" or "@context" in config) and "@context" in unsecured:
+    dropped = _LDS_SIGNATURES if suite == ED25519_2020 else ("proofValue",)
+    config = {k: v for k, v in proof.items() if k not in dropped}
+    if (suite in _RDF_SUITES or "@context" in config) and "@context" in unsecured:
         config["@context"] = unsecured["@context"]
     return config
 
@@ -340,11 +374,19 @@ def _check_one(
     def fail(message: str, **extra: Any) -> ProofCheck:
         return ProofCheck(False, message, proof, **extra)
 
-    if proof.get("type") != "DataIntegrityProof":
-        return fail(f"proof type {proof.get('type')!r} is not supported (DataIntegrityProof)")
-    suite = proof.get("cryptosuite")
-    if suite not in CRYPTOSUITES:
-        return fail(f"cryptosuite {suite!r} is not supported (eddsa-rdfc-2022, eddsa-jcs-2022)")
+    if proof.get("type") not in ("DataIntegrityProof", ED25519_2020):
+        return fail(
+            f"proof type {proof.get('type')!r} is not supported (DataIntegrityProof, "
+            f"{ED25519_2020})"
+        )
+    suite = suite_of(proof)
+    if suite == ED25519_2020 and "cryptosuite" in proof:
+        return fail(f"an {ED25519_2020} proof has no cryptosuite")
+    if suite is None or suite not in (*CRYPTOSUITES, ED25519_2020):
+        return fail(
+            f"cryptosuite {proof.get('cryptosuite')!r} is not supported "
+            "(eddsa-rdfc-2022, eddsa-jcs-2022)"
+        )
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
         return fail("proof has no verificationMethod")

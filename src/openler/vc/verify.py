@@ -590,6 +590,14 @@ def _check_proof(
         forms=world.forms,
     )
     if not results:  # no "proof", or "proof": null / []: nothing was signed
+        if report.kind == "presentation" and not report.required("proof"):
+            report.add(
+                "proof",
+                "skipped",
+                "the presentation is not signed, and this verifier did not ask its holder to "
+                "sign it (its credentials are verified each on its own)",
+            )
+            return []
         report.add("proof", "failed", "the document has no proof")
         return []
     failed = [r for r in results if not r.ok]
@@ -719,7 +727,11 @@ def _check_holder(
 ) -> None:
     holder = _id_of(doc.get("holder"))
     embedded = _as_list(doc.get("verifiableCredential"))
-    proven = report.status_of("proof") == "passed"
+    # fetch for what is inside only when the presentation's proof passed, or when this
+    # verifier accepts unsigned presentations (a proof check that passes when skipped)
+    proven = report.status_of("proof") == "passed" or (
+        report.status_of("proof") == "skipped" and not report.required("proof")
+    )
     subjects: list[tuple[str, list[str]]] = []
     for i, item in enumerate(embedded):
         name = f"{report.input}#verifiableCredential[{i}]"
@@ -752,6 +764,13 @@ def _check_holder(
                 "the presentation names no holder (VC Data Model 2.0 §4.13 makes it "
                 "optional): its proof shows only which key signed it",
             )
+        return
+    if report.status_of("proof") == "skipped" and not binding:
+        report.add(
+            "holder",
+            "skipped",
+            f"the presentation is not signed: nothing shows that {holder} presented it",
+        )
         return
     if report.status_of("proof") != "passed":
         report.add(

@@ -26,6 +26,7 @@ from openler.web import (
     api,
     claim_pages,
     confirm_pages,
+    exchange_pages,
     issuer_pages,
     lifecycle_pages,
     manage_pages,
@@ -235,5 +236,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(verifier_pages.router)
     app.include_router(claim_pages.router)
     app.include_router(confirm_pages.router)
+    app.include_router(exchange_pages.router)
     pages.mount_static(app)
     return app

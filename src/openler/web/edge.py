@@ -149,6 +149,7 @@ _CAPABILITY_PATHS = (
     re.compile(r"(/requests/)[^/?]+"),  # a request's answer page and /api/requests/…/answer
     re.compile(r"(/claim/)[^/?]+"),  # a claim link
     re.compile(r"(/signup/)[^/?]+"),  # a link that creates an account
+    re.compile(r"(/exchanges/)[^/?]+"),  # a VC API exchange (issuance or presentation)
 )
 #: query parameters that carry secrets (OpenID Connect's code and state, tokens)
 _SECRET_PARAMETERS = frozenset(
@@ -165,6 +166,8 @@ def redact(path: str) -> str:
     '/login/oidc/callback?code=%5Bredacted%5D&state=%5Bredacted%5D'
     >>> redact("/api/requests/9f2c/answer")
     '/api/requests/[redacted]/answer'
+    >>> redact("/exchanges/k3y?iuv=1")
+    '/exchanges/[redacted]?iuv=1'
     """
     base, sep, query = path.partition("?")
     for pattern in _CAPABILITY_PATHS:

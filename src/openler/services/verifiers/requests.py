@@ -24,7 +24,7 @@ from openler.services.issuers.orgs import organization_by_slug
 from openler.services.people.accounts import Principal, require_role, require_self
 from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import Organization, Person, PresentationRequest
+from openler.store.models import Exchange, Organization, Person, PresentationRequest
 from openler.vc import VerificationReport
 
 
@@ -84,6 +84,7 @@ def answer_request(
         raise Conflict("this request was already answered; ask the verifier for a new one")
     if request.expires_at < now:
         raise Conflict("this request has expired; ask the verifier for a new one")
+    signs = holder_signs(session, request)
     report = verify_document(
         session,
         platform,
@@ -91,7 +92,8 @@ def answer_request(
         challenge=request.challenge,
         domain=request.domain,
         name="presentation",
-        require_holder_binding=True,
+        require_holder_binding=signs,
+        holder_signs=signs,
     )
     if report.verified:
         request.fulfilled_at = now
@@ -113,6 +115,16 @@ def answer_request(
         data={"verified": report.verified},
     )
     return report
+
+
+def holder_signs(session: Session, request: PresentationRequest) -> bool:
+    """Whether the answer must be signed by its holder: always, but for a VC API exchange
+    whose request asked only ``QueryByExample`` (LCW then sends an unsigned presentation,
+    whose credentials are verified each; nothing shows who presented them)."""
+    signs = session.execute(
+        select(Exchange.holder_signs).where(Exchange.request_id == request.id)
+    ).scalar()
+    return signs is None or bool(signs)
 
 
 def reason_of(request: PresentationRequest) -> str:
@@ -235,6 +247,7 @@ def view_request(
         return request, None
     followed = _followed(session, platform, request)
     presentation = followed.presentation if followed else request.presentation
+    signs = holder_signs(session, request)
     report = verify_document(
         session,
         platform,
@@ -242,7 +255,8 @@ def view_request(
         challenge=request.challenge,
         domain=request.domain,
         name="presentation",
-        require_holder_binding=True,
+        require_holder_binding=signs,
+        holder_signs=signs,
     )
     audit.record(
         session,

@@ -95,11 +95,14 @@ def verify_document(
     name: str = "-",
     json_value: bool = False,
     require_holder_binding: bool = False,
+    holder_signs: bool = True,
 ) -> VerificationReport:
     """``vc.verify`` in the platform's world; ``json_value`` as there (the VC API sends a
     JSON value, so a string must be a compact JWT). ``require_holder_binding`` is the
     policy of openler's own share links and presentation requests: the presentation must
-    be signed by its holder, the subject of every credential in it (``vc.Policy``)."""
+    be signed by its holder, the subject of every credential in it (``vc.Policy``).
+    ``holder_signs=False`` accepts a presentation without a proof of its own (a VC API
+    exchange that asked only ``QueryByExample``): its credentials are verified each."""
     resolvers = _resolvers(session, platform, use_registry=use_registry)
     settings = platform.settings
     limits = FetchLimits(
@@ -115,6 +118,7 @@ def verify_document(
                 at=at or platform.now(),
                 resolvers=resolvers,
                 policy=Policy(
+                    presentation=Policy.presentation if holder_signs else _UNSIGNED,
                     jurisdiction=jurisdiction,
                     require_trust=require_trust,
                     require_holder_binding=require_holder_binding,
@@ -127,6 +131,10 @@ def verify_document(
             )
     finally:
         _SESSION.reset(reset)
+
+
+#: what an unsigned presentation must pass (its credentials are verified each)
+_UNSIGNED = frozenset({"parse", "context", "schema", "type"})
 
 
 def verify_for(

@@ -3,6 +3,7 @@
 from openler.web.api import (
     achievements,
     documents,
+    exchanges,
     jobs,
     lifecycle,
     platform,
@@ -28,6 +29,7 @@ routers = [
         records,
         achievements,
         lifecycle,
+        exchanges,
     )
 ]
 
