@@ -37,6 +37,7 @@ from openler.vc.errors import (
     InputError,
     JoseError,
     KeyFormatError,
+    KeyProofError,
     NotCompactError,
     ProofError,
     ResolutionError,
@@ -48,6 +49,14 @@ from openler.vc.errors import (
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.jsontext import MAX_DEPTH as MAX_JSON_DEPTH
 from openler.vc.jsontext import parse as parse_json
+from openler.vc.keyproofs import PROOF_TYPE as KEY_PROOF_TYPE
+from openler.vc.keyproofs import (
+    KeyProof,
+    check_key_proof,
+    did_jwk,
+    encode_jwt_credential,
+    sign_key_proof,
+)
 from openler.vc.keys import Multikey
 from openler.vc.models import (
     ACHIEVEMENT_TYPES,
@@ -106,6 +115,7 @@ __all__ = [
     "CHECK_IDS",
     "CRYPTOSUITES",
     "DID_CONTEXT",
+    "KEY_PROOF_TYPE",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
     "MIN_STATUS_ENTRIES",
@@ -128,6 +138,8 @@ __all__ = [
     "InputError",
     "JoseError",
     "KeyFormatError",
+    "KeyProof",
+    "KeyProofError",
     "Multikey",
     "NotCompactError",
     "Policy",
@@ -154,10 +166,13 @@ __all__ = [
     "bake_png",
     "bake_svg",
     "build_presentation",
+    "check_key_proof",
     "check_proofs",
     "credential_problems",
+    "did_jwk",
     "did_web_for",
     "did_web_url",
+    "encode_jwt_credential",
     "extract_png",
     "extract_svg",
     "format_datetime",
@@ -166,6 +181,7 @@ __all__ = [
     "parse_json",
     "read_status_list",
     "sign_credential",
+    "sign_key_proof",
     "sign_presentation",
     "status_entry",
     "status_list_credential",

@@ -149,10 +149,21 @@ _CAPABILITY_PATHS = (
     re.compile(r"(/requests/)[^/?]+"),  # a request's answer page and /api/requests/…/answer
     re.compile(r"(/claim/)[^/?]+"),  # a claim link
     re.compile(r"(/signup/)[^/?]+"),  # a link that creates an account
+    re.compile(r"(/oid4vci/offers/)[^/?]+"),  # an OpenID4VCI offer by reference
 )
 #: query parameters that carry secrets (OpenID Connect's code and state, tokens)
 _SECRET_PARAMETERS = frozenset(
-    {"code", "state", "token", "challenge", "access_token", "id_token", "session_state"}
+    {
+        "code",
+        "state",
+        "token",
+        "challenge",
+        "access_token",
+        "id_token",
+        "session_state",
+        "credential_offer",  # an OpenID4VCI offer by value carries its pre-authorized code
+        "credential_offer_uri",
+    }
 )
 
 

@@ -1,0 +1,688 @@
+"""OpenID4VCI 1.0 (final), issuer side: each organization is a credential issuer.
+
+Its identifier is ``{public_url}/orgs/{slug}``; its metadata is served at
+``/.well-known/openid-credential-issuer/orgs/{slug}`` and, as the OAuth authorization
+server of itself, at ``/.well-known/oauth-authorization-server/orgs/{slug}`` (the
+well-known segment inserted between host and path, as §12.2.2 and RFC 8414 §3 derive it).
+
+The credentials offered are those of the **claim flow**: a credential issued to an email
+address waits to be claimed; its claim link lets the recipient (or an issuer, from the CLI)
+make an offer of it (:func:`create_offer`). The offer carries a pre-authorized code (and
+optionally asks for a transaction code); the wallet exchanges the code for an access token
+(:func:`token`), fetches a ``c_nonce`` (:func:`new_nonce`), and asks for the credential
+with a ``jwt`` proof of possession of its key (:func:`credential`). What it gets is a copy
+bound to that key (``credentialSubject.id`` the wallet's did:key or did:jwk), issued as
+the replacement of the email-only credential, which is revoked — as claiming into openler's
+own wallet does — with status entries, a record and an audit event.
+
+Every secret (the offer URI's, the pre-authorized code, the transaction code, the access
+token, nonces) is stored as its SHA-256 only. Errors are :class:`OAuthError` with the code
+OpenID4VCI / RFC 6749 names.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from openler.services import audit
+from openler.services.context import Platform
+from openler.services.errors import Conflict, ServiceError, UsageError
+from openler.services.issuers import achievements, claims, issuing, lifecycle
+from openler.services.issuers.orgs import organization_by_slug, signing_key
+from openler.services.issuers.recipients import Recipient
+from openler.services.people.accounts import Principal, require_role
+from openler.store.models import (
+    Achievement,
+    Claim,
+    CredentialOffer,
+    IssuedCredential,
+    IssuerNonce,
+    Organization,
+    new_id,
+)
+from openler.vc import (
+    KeyProofError,
+    check_key_proof,
+    encode_jwt_credential,
+)
+
+PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+FORMATS = ("ldp_vc", "jwt_vc_json")
+OFFER_SCHEME = "openid-credential-offer://"
+NONCE_SECONDS = 300
+TOKEN_SECONDS = 600
+#: wrong transaction codes an offer takes before it stops working
+MAX_TX_FAILURES = 5
+#: Draft-13 wallets send ``format`` and a single ``proof``; 1.0 wallets the configuration id
+#: and ``proofs``
+_SIGNING_ALGS = ["EdDSA", "ES256"]
+
+
+class OAuthError(ServiceError):
+    """An error answered as OAuth 2.0 / OpenID4VCI JSON: ``error`` and
+    ``error_description`` (with ``WWW-Authenticate`` for a bad access token)."""
+
+    def __init__(self, error: str, description: str, *, status: int = 400) -> None:
+        super().__init__(description)
+        self.code = error
+        self.http_status = status
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.code, "error_description": self.message}
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _code_of(uri_secret: str) -> str:
+    """The pre-authorized code an offer's URI secret stands for (so that neither is
+    stored, and the offer can be served by reference from its URI alone)."""
+    mac = hmac.new(uri_secret.encode("utf-8"), b"openler oid4vci pre-authorized code", "sha256")
+    return mac.hexdigest()
+
+
+# --- identifiers and metadata ----------------------------------------------------------
+
+
+def issuer_id(platform: Platform, organization: Organization) -> str:
+    """The credential issuer identifier of ``organization``."""
+    return f"{platform.settings.public_url.rstrip('/')}/orgs/{organization.slug}"
+
+
+def endpoint(platform: Platform, organization: Organization, name: str) -> str:
+    return f"{issuer_id(platform, organization)}/oid4vci/{name}"
+
+
+def configuration_id(achievement_slug: str, format: str) -> str:
+    return f"{achievement_slug}.{format}"
+
+
+def _split_configuration(value: str) -> tuple[str, str]:
+    slug, _, format = value.rpartition(".")
+    return slug, format
+
+
+def _definition(format: str) -> dict[str, Any]:
+    types = ["VerifiableCredential", "OpenBadgeCredential"]
+    if format == "ldp_vc":
+        return {"@context": list(issuing.OB_CONTEXT), "type": types}
+    return {"type": types}
+
+
+def _configuration(organization: Organization, achievement: Achievement, format: str) -> Any:
+    name = str(achievement.data.get("name") or achievement.slug)
+    display: dict[str, Any] = {"name": name, "locale": "en-US"}
+    if achievement.data.get("description"):
+        display["description"] = str(achievement.data["description"])
+    return {
+        "format": format,
+        "scope": configuration_id(achievement.slug, format),
+        "cryptographic_binding_methods_supported": ["did:key", "did:jwk", "jwk"],
+        "credential_signing_alg_values_supported": (
+            ["eddsa-rdfc-2022"] if format == "ldp_vc" else ["EdDSA"]
+        ),
+        "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": _SIGNING_ALGS}},
+        "credential_definition": _definition(format),
+        "credential_metadata": {
+            "display": [display],
+            "claims": [
+                {
+                    "path": ["credentialSubject", "achievement", "name"],
+                    "display": [{"name": "Achievement", "locale": "en-US"}],
+                },
+            ],
+        },
+    }
+
+
+def issuer_metadata(session: Session, platform: Platform, slug: str) -> dict[str, Any]:
+    """The credential issuer metadata of organization ``slug`` (§12.2): a configuration per
+    active achievement and format."""
+    organization = organization_by_slug(session, slug)
+    active = session.execute(
+        select(Achievement)
+        .where(Achievement.organization_id == organization.id, Achievement.retired_at.is_(None))
+        .order_by(Achievement.slug)
+    ).scalars()
+    configurations = {
+        configuration_id(a.slug, f): _configuration(organization, a, f)
+        for a in active
+        for f in FORMATS
+    }
+    return {
+        "credential_issuer": issuer_id(platform, organization),
+        "credential_endpoint": endpoint(platform, organization, "credential"),
+        "nonce_endpoint": endpoint(platform, organization, "nonce"),
+        "display": [{"name": organization.name, "locale": "en-US"}],
+        "credential_configurations_supported": configurations,
+    }
+
+
+def authorization_server_metadata(session: Session, platform: Platform, slug: str) -> Any:
+    """RFC 8414 metadata of the organization as its own authorization server: the token
+    endpoint, the pre-authorized code grant, anonymous access."""
+    organization = organization_by_slug(session, slug)
+    return {
+        "issuer": issuer_id(platform, organization),
+        "token_endpoint": endpoint(platform, organization, "token"),
+        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+        "pre-authorized_grant_anonymous_access_supported": True,
+        "token_endpoint_auth_methods_supported": ["none"],
+        "response_types_supported": [],
+    }
+
+
+# --- offers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MadeOffer:
+    """An offer just made: by reference (``uri``), by value (``by_value``), and the
+    transaction code the wallet must be told apart (None: none asked)."""
+
+    offer: CredentialOffer
+    uri: str
+    by_value: str
+    tx_code: str | None
+
+
+def offer_object(
+    platform: Platform, organization: Organization, row: CredentialOffer, uri_secret: str
+) -> dict[str, Any]:
+    """The credential offer (§4.1.1) an offer row stands for."""
+    grant: dict[str, Any] = {"pre-authorized_code": _code_of(uri_secret)}
+    if row.tx_code_hash is not None:
+        grant["tx_code"] = {
+            "input_mode": "numeric",
+            "length": row.tx_code_length,
+            "description": f"The code {organization.name} gave you with this offer",
+        }
+    return {
+        "credential_issuer": issuer_id(platform, organization),
+        "credential_configuration_ids": [row.configuration_id],
+        "grants": {PRE_AUTHORIZED_GRANT: grant},
+    }
+
+
+def offer_uri_of(platform: Platform, organization: Organization, uri_secret: str) -> str:
+    """``openid-credential-offer://?credential_offer_uri=…`` for an offer's secret."""
+    url = endpoint(platform, organization, f"offers/{uri_secret}")
+    return f"{OFFER_SCHEME}?{urlencode({'credential_offer_uri': url})}"
+
+
+def _by_value(offer: dict[str, Any]) -> str:
+    text = json.dumps(offer, separators=(",", ":"))
+    return f"{OFFER_SCHEME}?credential_offer={quote(text, safe='')}"
+
+
+def create_offer(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    claim: Claim,
+    *,
+    format: str = "ldp_vc",
+    tx_code: bool = False,
+    claim_token: str | None = None,
+) -> MadeOffer:
+    """An offer of the credential ``claim`` offers, in ``format``. ``principal`` is its
+    issuer's staff, or openler acting for whoever holds the claim link (the link is the
+    capability). Given the link's ``claim_token`` (the claim page), the offer's secret is
+    derived from it, so the page can show the same offer again; else it is random."""
+    if format not in FORMATS:
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    row = claims.current_credential(session, claim.credential_id)
+    require_role(principal, row.organization_id, *issuing.ISSUERS)
+    problem = claims.claim_problem(claim, row, platform.now())
+    if problem is not None:
+        raise Conflict(problem)
+    if row.achievement_id is None:
+        raise Conflict("only credentials of an achievement can be offered by OpenID4VCI")
+    achievement = session.get(Achievement, row.achievement_id)
+    organization = session.get(Organization, row.organization_id)
+    if achievement is None or organization is None:  # pragma: no cover - foreign keys
+        raise Conflict("the credential's achievement or organization is gone")
+    now = platform.now()
+    offer_id = new_id()
+    uri_secret = (
+        page_offer_secret(claim_token, offer_id) if claim_token else secrets.token_urlsafe(32)
+    )
+    code = f"{secrets.randbelow(10**6):06d}" if tx_code else None
+    offer = CredentialOffer(
+        id=offer_id,
+        organization_id=organization.id,
+        credential_id=claim.credential_id,
+        claim_id=claim.id,
+        configuration_id=configuration_id(achievement.slug, format),
+        uri_hash=digest(uri_secret),
+        code_hash=digest(_code_of(uri_secret)),
+        tx_code_hash=digest(code) if code else None,
+        tx_code_length=len(code) if code else None,
+        tx_failures=0,
+        created_at=now,
+        expires_at=min(
+            claim.expires_at, now + timedelta(hours=platform.settings.oid4vci_offer_hours)
+        ),
+        created_by=principal.label,
+    )
+    session.add(offer)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=principal.label,
+        action="oid4vci.offer",
+        subject=row.id,
+        data={"offer": offer.id, "claim": claim.id, "organization_id": organization.id},
+    )
+    return MadeOffer(
+        offer,
+        offer_uri_of(platform, organization, uri_secret),
+        _by_value(offer_object(platform, organization, offer, uri_secret)),
+        code,
+    )
+
+
+def offer_new_credential(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    *,
+    achievement_slug: str,
+    email: str,
+    name: str | None = None,
+    format: str = "ldp_vc",
+    tx_code: bool = False,
+) -> MadeOffer:
+    """Issue ``achievement_slug`` to ``email`` through the claim flow (a credential naming
+    the address, a claim link mailed to it) and make an OpenID4VCI offer of it at once —
+    what ``openler offers create`` does. Always the email-only credential, whether or not
+    the address has an account here: the wallet that redeems the offer binds it."""
+    require_role(principal, organization.id, *issuing.ISSUERS)
+    if format not in FORMATS:
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    achievement = achievements.achievement_by_slug(session, organization, achievement_slug)
+    recipient = Recipient(email=email, name=name)
+    row = issuing.issue(
+        session, platform, principal, organization, achievement, recipient=recipient
+    )
+    claim = claims.offer_claim(session, platform, row, recipient)
+    if claim is None:  # pragma: no cover - an email-only credential always gets a claim
+        raise Conflict("the credential could not be offered for claiming")
+    session.flush()
+    return create_offer(session, platform, principal, claim, format=format, tx_code=tx_code)
+
+
+def page_offer(session: Session, platform: Platform, claim_token: str) -> MadeOffer | None:
+    """The offer the claim page made for the claim link ``claim_token`` that still works
+    (not redeemed, not expired), if any — shown again by its page."""
+    found = claims.offer(session, platform, claim_token)
+    row = session.execute(
+        select(CredentialOffer)
+        .where(
+            CredentialOffer.claim_id == found.claim.id,
+            CredentialOffer.redeemed_at.is_(None),
+            CredentialOffer.expires_at > platform.now(),
+            CredentialOffer.tx_code_hash.is_(None),
+        )
+        .order_by(CredentialOffer.created_at.desc())
+        .limit(1)
+    ).scalar()
+    if row is None:
+        return None
+    organization = session.get(Organization, row.organization_id)
+    if organization is None:  # pragma: no cover - a foreign key
+        return None
+    secret = page_offer_secret(claim_token, row.id)
+    if digest(secret) != row.uri_hash:
+        return None  # made by the CLI, whose secret is not derived from the link
+    return MadeOffer(
+        row,
+        offer_uri_of(platform, organization, secret),
+        _by_value(offer_object(platform, organization, row, secret)),
+        None,
+    )
+
+
+def offer_by_reference(session: Session, platform: Platform, slug: str, uri_secret: str) -> Any:
+    """The offer JSON ``credential_offer_uri`` points to (404 once expired or used)."""
+    organization = organization_by_slug(session, slug)
+    row = session.execute(
+        select(CredentialOffer).where(
+            CredentialOffer.uri_hash == digest(uri_secret),
+            CredentialOffer.organization_id == organization.id,
+        )
+    ).scalar()
+    if row is None or row.redeemed_at is not None or row.expires_at <= platform.now():
+        raise OAuthError(
+            "invalid_request", "this credential offer is not known, used or expired", status=404
+        )
+    return offer_object(platform, organization, row, uri_secret)
+
+
+def page_offer_secret(claim_token: str, offer_id: str) -> str:
+    """The URI secret of an offer the claim page made, derived from the claim link's
+    secret, so the page can show it again while nothing but digests is stored."""
+    mac = hmac.new(claim_token.encode("utf-8"), f"oid4vci offer {offer_id}".encode(), "sha256")
+    return mac.hexdigest()
+
+
+# --- the token endpoint ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    access_token: str
+    expires_in: int
+    c_nonce: str
+
+
+def token(session: Session, platform: Platform, slug: str, form: dict[str, str]) -> Token:
+    """The token endpoint (§6): a pre-authorized code (and the transaction code when the
+    offer asked for one) for an access token. A code works once."""
+    organization = organization_by_slug(session, slug)
+    grant = form.get("grant_type")
+    if grant != PRE_AUTHORIZED_GRANT:
+        raise OAuthError(
+            "unsupported_grant_type",
+            f"this issuer accepts only the grant type {PRE_AUTHORIZED_GRANT}",
+        )
+    code = form.get("pre-authorized_code") or ""
+    if not code:
+        raise OAuthError("invalid_request", "pre-authorized_code is missing")
+    now = platform.now()
+    row = session.execute(
+        select(CredentialOffer)
+        .where(
+            CredentialOffer.code_hash == digest(code),
+            CredentialOffer.organization_id == organization.id,
+        )
+        .with_for_update()
+    ).scalar()
+    if row is None:
+        raise OAuthError("invalid_grant", "the pre-authorized code is not known here")
+    if row.redeemed_at is not None:
+        raise OAuthError("invalid_grant", "the pre-authorized code was already used")
+    if row.expires_at <= now:
+        raise OAuthError("invalid_grant", "the credential offer has expired")
+    if row.tx_failures >= MAX_TX_FAILURES:
+        raise OAuthError("invalid_grant", "too many wrong transaction codes: ask for a new offer")
+    if row.tx_code_hash is not None:
+        given = form.get("tx_code")
+        if not given:
+            raise OAuthError("invalid_request", "this offer needs its transaction code (tx_code)")
+        if not hmac.compare_digest(digest(given), row.tx_code_hash):
+            row.tx_failures += 1
+            raise OAuthError("invalid_grant", "the transaction code (tx_code) is wrong")
+    elif "tx_code" in form:
+        raise OAuthError("invalid_request", "this offer asked for no transaction code")
+    access = secrets.token_urlsafe(32)
+    row.redeemed_at = now
+    row.token_hash = digest(access)
+    row.token_expires_at = now + timedelta(seconds=TOKEN_SECONDS)
+    audit.record(
+        session,
+        at=now,
+        actor="system:oid4vci",
+        action="oid4vci.token",
+        subject=row.credential_id,
+        data={"offer": row.id, "organization_id": organization.id},
+    )
+    return Token(access, TOKEN_SECONDS, new_nonce(session, platform, slug))
+
+
+# --- nonces -----------------------------------------------------------------------------
+
+
+def new_nonce(session: Session, platform: Platform, slug: str) -> str:
+    """A fresh ``c_nonce`` (§7): single use, for :data:`NONCE_SECONDS`."""
+    organization = organization_by_slug(session, slug)
+    now = platform.now()
+    nonce = secrets.token_urlsafe(24)
+    session.add(
+        IssuerNonce(
+            nonce_hash=digest(nonce),
+            organization_id=organization.id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=NONCE_SECONDS),
+        )
+    )
+    session.flush()
+    return nonce
+
+
+def _use_nonce(
+    session: Session, organization: Organization, nonce: str | None, now: datetime
+) -> None:
+    if not nonce:
+        raise OAuthError(
+            "invalid_nonce", "the proof carries no nonce: get one from the nonce endpoint"
+        )
+    row = session.get(IssuerNonce, digest(nonce), with_for_update=True)
+    if row is None or row.organization_id != organization.id:
+        raise OAuthError("invalid_nonce", "the proof's nonce was not given out by this issuer")
+    if row.used_at is not None:
+        raise OAuthError("invalid_nonce", "the proof's nonce was already used")
+    if row.expires_at <= now:
+        raise OAuthError("invalid_nonce", "the proof's nonce has expired")
+    row.used_at = now
+
+
+def sweep_nonces(session: Session, platform: Platform) -> int:
+    """Forget nonces that expired (they can no longer be used anyway)."""
+    from sqlalchemy import delete
+
+    result = session.execute(delete(IssuerNonce).where(IssuerNonce.expires_at <= platform.now()))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- the credential endpoint ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What the credential endpoint answers: the credential in the format asked for, and
+    whether the request had the Draft-13 shape (answered as ``credential`` then)."""
+
+    credential: dict[str, Any] | str
+    draft13: bool
+    row: IssuedCredential
+
+
+def bearer(authorization: str | None) -> str:
+    scheme, _, value = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise OAuthError(
+            "invalid_token", "send the access token as Authorization: Bearer", status=401
+        )
+    return value.strip()
+
+
+def _requested(body: Any, offered: str) -> tuple[str, list[str], bool]:
+    """(configuration id, proof JWTs, Draft-13 shape) of a credential request."""
+    if not isinstance(body, dict):
+        raise OAuthError(
+            "invalid_credential_request", "the credential request must be a JSON object"
+        )
+    draft13 = "format" in body
+    if "credential_identifier" in body:
+        wanted = body["credential_identifier"]
+        if wanted != offered:
+            raise OAuthError("unknown_credential_identifier", f"{wanted!r} was not offered")
+    elif "credential_configuration_id" in body:
+        wanted = body["credential_configuration_id"]
+        if not isinstance(wanted, str):
+            raise OAuthError(
+                "invalid_credential_request", "credential_configuration_id must be a string"
+            )
+    elif draft13:
+        format = body["format"]
+        if format not in FORMATS:
+            raise OAuthError(
+                "unsupported_credential_format", f"format {format!r} is not issued here"
+            )
+        slug, _ = _split_configuration(offered)
+        wanted = configuration_id(slug, str(format))
+    else:
+        raise OAuthError(
+            "invalid_credential_request",
+            "name the credential by credential_configuration_id (or credential_identifier)",
+        )
+    proofs: list[Any]
+    if "proofs" in body and "proof" in body:
+        raise OAuthError("invalid_credential_request", "send proof or proofs, not both")
+    if "proofs" in body:
+        given = body["proofs"]
+        if (
+            not isinstance(given, dict)
+            or list(given) != ["jwt"]
+            or not isinstance(given["jwt"], list)
+        ):
+            raise OAuthError("invalid_proof", "proofs must hold one list, of jwt proofs")
+        proofs = list(given["jwt"])
+    elif "proof" in body:
+        given = body["proof"]
+        if not isinstance(given, dict) or given.get("proof_type") != "jwt":
+            raise OAuthError("invalid_proof", "the proof must be of proof_type jwt")
+        proofs = [given.get("jwt")]
+    else:
+        raise OAuthError(
+            "invalid_proof", "the request has no proof of possession of the wallet's key"
+        )
+    if len(proofs) != 1 or not isinstance(proofs[0], str):
+        raise OAuthError("invalid_proof", "send exactly one jwt proof: one credential is issued")
+    return str(wanted), [str(p) for p in proofs], draft13
+
+
+def credential(
+    session: Session,
+    platform: Platform,
+    slug: str,
+    *,
+    authorization: str | None,
+    body: Any,
+) -> Issued:
+    """The credential endpoint (§8): the access token's offer, the wallet's key proven,
+    a copy bound to that key issued."""
+    organization = organization_by_slug(session, slug)
+    now = platform.now()
+    access = bearer(authorization)
+    offer = session.execute(
+        select(CredentialOffer)
+        .where(
+            CredentialOffer.token_hash == digest(access),
+            CredentialOffer.organization_id == organization.id,
+        )
+        .with_for_update()
+    ).scalar()
+    if offer is None or offer.token_expires_at is None or offer.token_expires_at <= now:
+        raise OAuthError(
+            "invalid_token", "the access token is not known or has expired", status=401
+        )
+    if offer.issued_id is not None:
+        raise OAuthError(
+            "invalid_token", "this access token was already used for its credential", status=401
+        )
+    wanted, proofs, draft13 = _requested(body, offer.configuration_id)
+    slug_wanted, format = _split_configuration(wanted)
+    slug_offered, _ = _split_configuration(offer.configuration_id)
+    if format not in FORMATS or slug_wanted != slug_offered:
+        raise OAuthError(
+            "unknown_credential_configuration",
+            f"{wanted!r} is not what this access token was given for ({offer.configuration_id})",
+        )
+    audience = issuer_id(platform, organization)
+    try:
+        proof = check_key_proof(proofs[0], audience=audience, at=now)
+    except KeyProofError as exc:
+        raise OAuthError("invalid_proof", exc.message) from None
+    _use_nonce(session, organization, proof.nonce, now)
+    new = _issue_to_wallet(session, platform, offer, holder=proof.holder)
+    offer.issued_id = new.id
+    offer.holder = proof.holder
+    offer.issued_at = now
+    audit.record(
+        session,
+        at=now,
+        actor="system:oid4vci",
+        action="oid4vci.credential",
+        subject=new.id,
+        data={
+            "offer": offer.id,
+            "format": format,
+            "holder": proof.holder,
+            "organization_id": organization.id,
+        },
+    )
+    if format == "jwt_vc_json":
+        _row, key = signing_key(session, platform, organization)
+        return Issued(encode_jwt_credential(new.document, key, at=now), draft13, new)
+    return Issued(copy.deepcopy(new.document), draft13, new)
+
+
+def _issue_to_wallet(
+    session: Session, platform: Platform, offer: CredentialOffer, *, holder: str
+) -> IssuedCredential:
+    """The offered credential issued again, bound to ``holder``; the email-only one revoked
+    as replaced, and its claim link used up (as claiming into openler's wallet does)."""
+    claim = session.get(Claim, offer.claim_id, with_for_update=True) if offer.claim_id else None
+    old = claims.current_credential(session, offer.credential_id, lock=True)
+    if claim is not None:
+        problem = claims.claim_problem(claim, old, platform.now())
+        if problem is not None:
+            raise OAuthError("credential_request_denied", problem)
+    elif old.person_id is not None or old.state == "revoked":
+        raise OAuthError("credential_request_denied", "the credential can no longer be claimed")
+    document = {
+        k: copy.deepcopy(v)
+        for k, v in old.document.items()
+        if k not in ("id", "proof", "credentialStatus")
+    }
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        raise OAuthError(
+            "credential_request_denied", "this credential has no single subject to bind"
+        )
+    document["credentialSubject"] = {
+        "id": holder,
+        **{k: v for k, v in subject.items() if k != "id"},
+    }
+    now = platform.now()
+    if claim is not None:
+        claim.claimed_at = now
+    new = lifecycle.replace_credential(
+        session,
+        platform,
+        Principal.system(f"oid4vci:offer:{offer.id}"),
+        old,
+        document,
+        how="claimed",
+        recipient=Recipient(
+            email=old.recipient_email,
+            identifier=claims.identifier_of(old),
+            name=old.recipient_name,
+            did=holder,
+        ),
+    )
+    if claim is not None:
+        claim.replacement_id = new.id
+        session.execute(
+            update(Claim)
+            .where(Claim.credential_id == claim.credential_id, Claim.id != claim.id)
+            .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
+            .values(expires_at=now)
+        )
+    return new
