@@ -18,6 +18,7 @@ from openler.cli import lifecycle as lifecycle_cli
 from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
 from openler.cli.achievements import achievements_app
+from openler.cli.offers import offers_app, wallet_app
 from openler.cli.outbox import outbox_app
 from openler.cli.render import print_report
 from openler.cli.status import app as status_app
@@ -59,6 +60,8 @@ app.add_typer(achievements_app, name="achievements")
 app.add_typer(issue_cli.issue_app, name="issue")
 app.add_typer(lifecycle_cli.reminders_app, name="reminders")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(offers_app, name="offers")
+app.add_typer(wallet_app, name="wallet")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 
