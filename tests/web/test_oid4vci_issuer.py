@@ -38,7 +38,6 @@ def make_offer(platform: Any, *, format: str = "ldp_vc", tx_code: bool = False) 
             format=format,
             tx_code=tx_code,
         )
-        session.commit()
         return made
 
 

@@ -76,7 +76,6 @@ def create(
             format=format.value,
             tx_code=tx_code,
         )
-        session.commit()
     until = f"{made.offer.expires_at:%Y-%m-%d %H:%M} UTC"
     typer.echo(f"credential {made.offer.credential_id} offered until {until}")
     if made.tx_code is not None:
@@ -107,6 +106,5 @@ def accept_offer(
         row = oid4vci_wallet.accept(
             session, platform, principal_for(session, person), offer_uri, tx_code=tx_code
         )
-        session.commit()
         typer.echo(f"received {row.name} from {row.issuer_name} ({row.issuer})")
         typer.echo(row.id)

@@ -105,11 +105,10 @@ export async function verifyLdp(credential, {documents = {}, lists = {}} = {}) {
 
 /** An Ed25519 Multikey (Digital Bazaar) for issuing in the Node issuer. */
 export async function issuerKey() {
-  const key = await Ed25519Multikey.generate();
-  const did = `did:key:${key.fingerprint()}`;
-  key.controller = did;
-  key.id = `${did}#${key.fingerprint()}`;
-  return key;
+  const seed = getRandomValues(new Uint8Array(32));
+  const {publicKeyMultibase} = await Ed25519Multikey.generate({seed});
+  const controller = `did:key:${publicKeyMultibase}`;
+  return Ed25519Multikey.generate({seed, controller, id: `${controller}#${publicKeyMultibase}`});
 }
 
 export {jose, vc, DataIntegrityProof, eddsaRdfc2022};
