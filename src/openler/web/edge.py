@@ -163,6 +163,7 @@ _SECRET_PARAMETERS = frozenset(
         "session_state",
         "credential_offer",  # an OpenID4VCI offer by value carries its pre-authorized code
         "credential_offer_uri",
+        "c",  # a confirmation page in the address (/confirm?c=…) repeats what a form sent
     }
 )
 

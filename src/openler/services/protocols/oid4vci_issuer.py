@@ -326,6 +326,22 @@ def offer_new_credential(
     return create_offer(session, platform, principal, claim, format=format, tx_code=tx_code)
 
 
+def offer_for_claim_link(session: Session, platform: Platform, claim_token: str) -> MadeOffer:
+    """The claim page's "use another wallet app": an offer of what the link ``claim_token``
+    offers, made by openler for whoever holds the link (the same capability), its secret
+    derived from the link's so the page can show it again."""
+    found = claims.offer(session, platform, claim_token)
+    if found.problem is not None:
+        raise Conflict(found.problem)
+    return create_offer(
+        session,
+        platform,
+        Principal.system("claim-link"),
+        found.claim,
+        claim_token=claim_token,
+    )
+
+
 def page_offer(session: Session, platform: Platform, claim_token: str) -> MadeOffer | None:
     """The offer the claim page made for the claim link ``claim_token`` that still works
     (not redeemed, not expired), if any — shown again by its page."""

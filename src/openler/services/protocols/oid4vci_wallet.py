@@ -33,7 +33,7 @@ from openler.services.protocols.client import Answer, ProtocolClient, ProtocolEr
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Person, ReceivedCredential
 from openler.vc import InputError as _InputError
-from openler.vc import parse_json, sign_key_proof
+from openler.vc import VerificationReport, parse_json, sign_key_proof
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 #: the formats openler's wallet asks for, in order of preference
@@ -350,6 +350,17 @@ def received(session: Session, principal: Principal, received_id: str) -> Receiv
     if row is None or row.person_id != principal.person_id:
         raise NotFound("you have no such credential")
     return row
+
+
+def checked(
+    session: Session, platform: Platform, principal: Principal, received_id: str
+) -> tuple[ReceivedCredential, VerificationReport]:
+    """A credential ``principal`` received, verified as of now (its page)."""
+    row = received(session, principal, received_id)
+    report = verify_document(
+        session, platform, row.jwt or row.document, require_trust=False, name=row.name
+    )
+    return row, report
 
 
 def person_by_email(session: Session, email: str) -> Person:

@@ -1,0 +1,98 @@
+"""OpenID4VCI in the pages: the claim link's "use another wallet app" (an offer as a link
+and a QR code, shown again on reload, refused once the link is used), the wallet's
+"receive a credential" form refusing what is not an offer, and capability URLs kept out
+of the access log."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from openler.store.models import CredentialOffer
+from openler.web.edge import redact
+from tests.web.conftest import csrf_of, login
+from tests.web.test_claim_pages import another, form_token, issue_to_stranger, link_in_mailbox
+
+
+def offer_uri_on(page: str) -> str:
+    start = page.index('value="openid-credential-offer://') + len('value="')
+    return html.unescape(page[start : page.index('"', start)])
+
+
+def test_a_claim_link_offers_the_credential_to_another_wallet_app(
+    client: TestClient, demo_platform: Any
+) -> None:
+    issue_to_stranger(client, "pat@example.org", name="Pat Doe")
+    path = link_in_mailbox(demo_platform, "pat@example.org")
+    stranger = another(client)
+    claim_page = stranger.get(path)
+    assert "Use another wallet app" in claim_page.text
+    made = stranger.post(
+        f"{path}/wallet-app",
+        data={"form_token": form_token(claim_page.text)},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"] == f"{path}/wallet-app"
+    shown = stranger.get(f"{path}/wallet-app")
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    assert "data:image/svg+xml" in shown.text and "QR code of the credential offer" in shown.text
+    uri = offer_uri_on(shown.text)
+    assert offer_uri_on(stranger.get(f"{path}/wallet-app").text) == uri  # the same on reload
+    offer_url = parse_qs(urlsplit(uri).query)["credential_offer_uri"][0]
+    offer = stranger.get(offer_url.removeprefix("http://127.0.0.1:8000")).json()
+    assert offer["credential_configuration_ids"] == ["iv-therapy.ldp_vc"]
+    assert offer["credential_issuer"] == "http://127.0.0.1:8000/orgs/piedmont-hospital"
+
+
+def test_a_forged_form_makes_no_offer(client: TestClient, demo_platform: Any) -> None:
+    issue_to_stranger(client, "sam@example.org")
+    path = link_in_mailbox(demo_platform, "sam@example.org")
+    stranger = another(client)
+    stranger.get(path)
+    refused = stranger.post(f"{path}/wallet-app", data={"form_token": "forged"})
+    assert refused.status_code == 403
+    with demo_platform.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(CredentialOffer)) == 0
+    # without an offer made, its page leads back to the claim page
+    back = stranger.get(f"{path}/wallet-app", follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == path
+
+
+def test_the_receive_form_refuses_what_is_not_an_offer(client: TestClient) -> None:
+    login(client, "maria@demo.openler.org")
+    home = client.get("/home").text
+    assert 'href="/receive"' in home
+    form = client.get("/receive")
+    assert form.status_code == 200 and "Receive a credential from another issuer" in form.text
+    refused = client.post(
+        "/receive", data={"csrf_token": csrf_of(form.text), "offer": "https://example.org/hello"}
+    )
+    assert refused.status_code == 400
+    assert "not an OpenID4VCI offer" in refused.text
+    far = client.post(
+        "/receive",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "offer": "openid-credential-offer://?credential_offer_uri=https%3A%2F%2F10.0.0.5%2Fo",
+        },
+    )
+    assert far.status_code == 400  # the wallet reaches public addresses only
+
+
+def test_the_receive_pages_need_a_person_signed_in(client: TestClient) -> None:
+    assert client.get("/receive", follow_redirects=False).status_code in (303, 401)
+    assert client.get("/received/x", follow_redirects=False).status_code in (303, 401)
+    login(client, "maria@demo.openler.org")
+    assert client.get("/received/not-mine").status_code == 404
+
+
+def test_offers_stay_out_of_the_access_log() -> None:
+    assert redact("/orgs/ohio-nursing/oid4vci/offers/s3cr3t") == (
+        "/orgs/ohio-nursing/oid4vci/offers/[redacted]"
+    )
+    assert "s3cr3t" not in unquote(redact("/x?credential_offer=s3cr3t&credential_offer_uri=s3cr3t"))
+    assert "s3cr3t" not in unquote(redact("/confirm?c=s3cr3t"))
