@@ -61,7 +61,9 @@ def test_an_ed25519_did_key_proof() -> None:
 
 def _p256_proof(named_by: str) -> tuple[str, str]:
     key = ECKey.generate_key("P-256")
-    public = {k: v for k, v in key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")}
+    public = {
+        k: str(v) for k, v in key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")
+    }
     from cryptography.hazmat.primitives.asymmetric import ec
 
     point = ec.EllipticCurvePublicNumbers(
