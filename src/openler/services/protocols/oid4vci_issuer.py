@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -446,9 +446,18 @@ def token(session: Session, platform: Platform, slug: str, form: dict[str, str])
     elif "tx_code" in form:
         raise OAuthError("invalid_request", "this offer asked for no transaction code")
     access = secrets.token_urlsafe(32)
-    row.redeemed_at = now
-    row.token_hash = digest(access)
-    row.token_expires_at = now + timedelta(seconds=TOKEN_SECONDS)
+    redeemed = session.execute(  # once, even when two requests race with the same code
+        update(CredentialOffer)
+        .where(CredentialOffer.id == row.id, CredentialOffer.redeemed_at.is_(None))
+        .values(
+            redeemed_at=now,
+            token_hash=digest(access),
+            token_expires_at=now + timedelta(seconds=TOKEN_SECONDS),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if _count(redeemed) != 1:
+        raise OAuthError("invalid_grant", "the pre-authorized code was already used")
     audit.record(
         session,
         at=now,
@@ -468,6 +477,7 @@ def new_nonce(session: Session, platform: Platform, slug: str) -> str:
     organization = organization_by_slug(session, slug)
     now = platform.now()
     nonce = secrets.token_urlsafe(24)
+    sweep_nonces(session, platform)
     session.add(
         IssuerNonce(
             nonce_hash=digest(nonce),
@@ -494,15 +504,25 @@ def _use_nonce(
         raise OAuthError("invalid_nonce", "the proof's nonce was already used")
     if row.expires_at <= now:
         raise OAuthError("invalid_nonce", "the proof's nonce has expired")
-    row.used_at = now
+    used = session.execute(
+        update(IssuerNonce)
+        .where(IssuerNonce.nonce_hash == row.nonce_hash, IssuerNonce.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if _count(used) != 1:
+        raise OAuthError("invalid_nonce", "the proof's nonce was already used")
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def sweep_nonces(session: Session, platform: Platform) -> int:
-    """Forget nonces that expired (they can no longer be used anyway)."""
-    from sqlalchemy import delete
-
+    """Forget nonces that expired (they can no longer be used anyway): done as new ones
+    are given out, so the table holds about a nonce lifetime's worth."""
     result = session.execute(delete(IssuerNonce).where(IssuerNonce.expires_at <= platform.now()))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return _count(result)
 
 
 # --- the credential endpoint ------------------------------------------------------------
@@ -608,7 +628,7 @@ def credential(
         raise OAuthError(
             "invalid_token", "the access token is not known or has expired", status=401
         )
-    if offer.issued_id is not None:
+    if offer.issued_at is not None:
         raise OAuthError(
             "invalid_token", "this access token was already used for its credential", status=401
         )
@@ -626,10 +646,16 @@ def credential(
     except KeyProofError as exc:
         raise OAuthError("invalid_proof", exc.message) from None
     _use_nonce(session, organization, proof.nonce, now)
+    taken = session.execute(  # one credential per access token, even under a race
+        update(CredentialOffer)
+        .where(CredentialOffer.id == offer.id, CredentialOffer.issued_at.is_(None))
+        .values(issued_at=now, holder=proof.holder)
+        .execution_options(synchronize_session=False)
+    )
+    if _count(taken) != 1:
+        raise OAuthError("invalid_token", "this access token was already used", status=401)
     new = _issue_to_wallet(session, platform, offer, holder=proof.holder)
     offer.issued_id = new.id
-    offer.holder = proof.holder
-    offer.issued_at = now
     audit.record(
         session,
         at=now,
