@@ -299,7 +299,7 @@ def test_an_expired_offer_is_refused(client: TestClient, demo_platform: Any) -> 
 
 def test_only_the_pre_authorized_grant(client: TestClient) -> None:
     answer = client.post(
-        "/orgs/ohio-nursing/oid4vci/token", data={"grant_type": "authorization_code", "code": "x"}
+        "/orgs/ohio-nursing/oid4vci/token", data={"grant_type": "client_credentials"}
     )
     assert answer.json()["error"] == "unsupported_grant_type"
     as_json = client.post("/orgs/ohio-nursing/oid4vci/token", json={"grant_type": "x"})
@@ -333,3 +333,24 @@ def test_no_secret_is_stored(client: TestClient, demo_platform: Any) -> None:
     assert made.tx_code is not None and f'"{made.tx_code}"' not in stored
     assert parse_json(json.dumps(offer))
     _ = verify  # the verifier checks what is issued in the tests above
+
+
+def test_an_issuer_state_is_no_pre_authorized_code(client: TestClient, demo_platform: Any) -> None:
+    from urllib.parse import parse_qs as qs
+
+    from openler.services.protocols import oid4vci_authorize
+
+    with demo_platform.db.session() as session:
+        maria = who(session, "maria@demo.openler.org")
+        held = session.scalars(
+            select(IssuedCredential).where(
+                IssuedCredential.person_id == maria.person_id,
+                IssuedCredential.state == "active",
+                IssuedCredential.achievement_id.is_not(None),
+            )
+        ).first()
+        assert held is not None
+        made = oid4vci_authorize.offer_own_credential(session, demo_platform, maria, held.id)
+    offer = json.loads(qs(urlsplit(made.by_value).query)["credential_offer"][0])
+    state = offer["grants"]["authorization_code"]["issuer_state"]
+    assert get_token(client, state).json()["error"] == "invalid_grant"

@@ -9,6 +9,7 @@ import html
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -96,3 +97,74 @@ def test_offers_stay_out_of_the_access_log() -> None:
     )
     assert "s3cr3t" not in unquote(redact("/x?credential_offer=s3cr3t&credential_offer_uri=s3cr3t"))
     assert "s3cr3t" not in unquote(redact("/confirm?c=s3cr3t"))
+
+
+AUTHORIZE = "/orgs/ohio-nursing/oid4vci/authorize"
+PKCE = {
+    "response_type": "code",
+    "client_id": "a-wallet",
+    "redirect_uri": "https://wallet.example/cb",
+    "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    "code_challenge_method": "S256",
+    "state": "s-1",
+}
+
+
+def test_authorization_needs_a_person_signed_in(client: TestClient) -> None:
+    asked = client.get(AUTHORIZE, params={**PKCE, "scope": "registered-nurse.ldp_vc"})
+    assert asked.status_code == 200 and "Sign in" in asked.text  # the sign-in page
+    assert client.cookies.get("openler_return") is not None or "login" in str(asked.url)
+
+
+def test_a_wallet_started_authorization_asks_then_answers_with_a_code(
+    client: TestClient, demo_platform: Any
+) -> None:
+    login(client, "maria@demo.openler.org")
+    asked = client.get(AUTHORIZE, params={**PKCE, "scope": "registered-nurse.ldp_vc"})
+    assert asked.status_code == 200
+    assert "Send a copy of your Registered Nurse from Ohio Board of Nursing" in asked.text
+    assert "wallet.example" in asked.text
+    assert "https://wallet.example/cb?error=access_denied" in html.unescape(asked.text)
+    said_yes = client.post(
+        AUTHORIZE,
+        data={**PKCE, "scope": "registered-nurse.ldp_vc", "csrf_token": csrf_of(asked.text)},
+        follow_redirects=False,
+    )
+    assert said_yes.status_code == 303
+    back = parse_qs(urlsplit(said_yes.headers["location"]).query)
+    assert back["state"] == ["s-1"] and back["code"]
+    token = client.post(
+        "/orgs/ohio-nursing/oid4vci/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": back["code"][0],
+            "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",  # RFC 7636 B
+            "redirect_uri": "https://wallet.example/cb",
+            "client_id": "a-wallet",
+        },
+    )
+    assert token.status_code == 200, token.text
+    wrong = client.post(
+        "/orgs/ohio-nursing/oid4vci/token",
+        data={"grant_type": "authorization_code", "code": back["code"][0], "code_verifier": "x"},
+    )
+    assert wrong.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"code_challenge_method": "plain"}, "PKCE"),
+        ({"redirect_uri": "javascript:alert(1)"}, "address to come back to"),
+        ({"response_type": "token"}, "response_type"),
+        ({"scope": "licensed-practical-nurse.ldp_vc"}, "you hold no current"),
+        ({"scope": "registered-nurse.mso_mdoc"}, "not issued here"),
+    ],
+)
+def test_bad_authorization_requests_are_shown_not_redirected(
+    client: TestClient, change: dict[str, str], says: str
+) -> None:
+    login(client, "maria@demo.openler.org")
+    asked = client.get(AUTHORIZE, params={**PKCE, "scope": "registered-nurse.ldp_vc", **change})
+    assert asked.status_code == 400
+    assert says.lower() in html.unescape(asked.text).lower()

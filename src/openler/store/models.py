@@ -526,6 +526,18 @@ class CredentialOffer(Base):
     holder: Mapped[str | None] = mapped_column(String(1000))
     issued_at: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(400))
+    #: ``pre-authorized_code``, or ``authorization_code``: a signed-in resident's own
+    #: credential copied to a wallet app they authorize (PKCE)
+    grant: Mapped[str] = mapped_column(
+        String(40), default="pre-authorized_code", server_default="pre-authorized_code"
+    )
+    #: the resident, the wallet's client id and redirect URI, the PKCE challenge and the
+    #: authorization code's digest (authorization code flow)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    client_id: Mapped[str | None] = mapped_column(String(500))
+    redirect_uri: Mapped[str | None] = mapped_column(String(2000))
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    auth_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class IssuerNonce(Base):

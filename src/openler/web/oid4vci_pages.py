@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, UsageError
 from openler.services.issuers import claims
-from openler.services.protocols import oid4vci_issuer, oid4vci_wallet
+from openler.services.protocols import oid4vci_authorize, oid4vci_issuer, oid4vci_wallet
 from openler.services.protocols.client import ProtocolError
 from openler.web.claim_pages import _check_anonymous_form, qr_svg
 from openler.web.deps import CommitRoute, MaybePrincipal, PlatformDep, SessionDep, Visitor
@@ -146,3 +146,88 @@ def received_page(
         report=report,
         pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
     )
+
+
+# --- a resident's own credential to a wallet app (authorization code flow) ----------------
+
+
+@router.post("/wallet-offers")
+def make_own_offer(
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    credential: Annotated[str, Form()] = "",
+    format: Annotated[str, Form()] = "ldp_vc",
+) -> Response:
+    """An offer of a credential the person holds, for their wallet app."""
+    made = oid4vci_authorize.offer_own_credential(
+        session, platform, principal, credential, format=format
+    )
+    return RedirectResponse(f"/wallet-offers/{made.offer.id}", status_code=303)
+
+
+@router.get("/wallet-offers/{offer_id}", response_class=HTMLResponse)
+def own_offer(
+    offer_id: str, request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
+) -> Response:
+    made = oid4vci_authorize.own_offer(session, platform, principal, offer_id)
+    response = page(
+        request,
+        "wallet_offer.html",
+        principal=principal,
+        made=made,
+        credential_id=made.offer.credential_id,
+        qr=qr_svg(made.uri),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/orgs/{slug}/oid4vci/authorize", response_class=HTMLResponse)
+def authorize_request(
+    slug: str, request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
+) -> Response:
+    """A wallet app asks for a copy of a credential the person holds: ask them."""
+    try:
+        asked = oid4vci_authorize.request_from(
+            session, platform, principal, slug, dict(request.query_params)
+        )
+    except (UsageError, Conflict) as exc:
+        return page(
+            request, "authorize_problem.html", 400, principal=principal, problem=exc.message
+        )
+    fields = {k: v for k, v in asked.params.items() if not k.startswith("_")}
+    return confirmation(
+        request,
+        title="Send a credential to a wallet app",
+        question=(
+            f"Send a copy of your {asked.credential_name} from {asked.organization.name} "
+            f"to the wallet app at {asked.wallet}?"
+        ),
+        action=f"/orgs/{quote(slug)}/oid4vci/authorize",
+        fields=fields,
+        button="Send it to the wallet app",
+        cancel=asked.denied(),
+        danger=False,
+        consequences=[
+            "The app receives its own copy, bound to its key; yours stays in your wallet.",
+            "Say yes only if you opened this from your own wallet app just now.",
+        ],
+    )
+
+
+@router.post("/orgs/{slug}/oid4vci/authorize")
+async def authorize(
+    slug: str, request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
+) -> Response:
+    """The person said yes: back to the wallet app with a one-time code."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form.pop("csrf_token", None)
+    form.pop("confirm", None)
+    try:
+        to = oid4vci_authorize.authorize(session, platform, principal, slug, form)
+    except (UsageError, Conflict) as exc:
+        return page(
+            request, "authorize_problem.html", 400, principal=principal, problem=exc.message
+        )
+    return RedirectResponse(to, status_code=303)

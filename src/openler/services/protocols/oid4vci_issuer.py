@@ -58,6 +58,7 @@ from openler.vc import (
 )
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+AUTHORIZATION_CODE_GRANT = "authorization_code"
 FORMATS = ("ldp_vc", "jwt_vc_json")
 OFFER_SCHEME = "openid-credential-offer://"
 NONCE_SECONDS = 300
@@ -93,6 +94,12 @@ def _code_of(uri_secret: str) -> str:
     return mac.hexdigest()
 
 
+def issuer_state_of(uri_secret: str) -> str:
+    """The ``issuer_state`` of an authorization code offer, derived from its URI secret."""
+    mac = hmac.new(uri_secret.encode("utf-8"), b"openler oid4vci issuer_state", "sha256")
+    return mac.hexdigest()
+
+
 # --- identifiers and metadata ----------------------------------------------------------
 
 
@@ -109,7 +116,7 @@ def configuration_id(achievement_slug: str, format: str) -> str:
     return f"{achievement_slug}.{format}"
 
 
-def _split_configuration(value: str) -> tuple[str, str]:
+def split_configuration(value: str) -> tuple[str, str]:
     slug, _, format = value.rpartition(".")
     return slug, format
 
@@ -172,15 +179,19 @@ def issuer_metadata(session: Session, platform: Platform, slug: str) -> dict[str
 
 def authorization_server_metadata(session: Session, platform: Platform, slug: str) -> Any:
     """RFC 8414 metadata of the organization as its own authorization server: the token
-    endpoint, the pre-authorized code grant, anonymous access."""
+    endpoint, the pre-authorized code grant with anonymous access, and the authorization
+    code grant for signed-in residents (PKCE with S256 required)."""
     organization = organization_by_slug(session, slug)
     return {
         "issuer": issuer_id(platform, organization),
+        "authorization_endpoint": endpoint(platform, organization, "authorize"),
         "token_endpoint": endpoint(platform, organization, "token"),
-        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+        "grant_types_supported": [PRE_AUTHORIZED_GRANT, AUTHORIZATION_CODE_GRANT],
         "pre-authorized_grant_anonymous_access_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
-        "response_types_supported": [],
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,
     }
 
 
@@ -202,6 +213,12 @@ def offer_object(
     platform: Platform, organization: Organization, row: CredentialOffer, uri_secret: str
 ) -> dict[str, Any]:
     """The credential offer (§4.1.1) an offer row stands for."""
+    if row.grant == AUTHORIZATION_CODE_GRANT:
+        return {
+            "credential_issuer": issuer_id(platform, organization),
+            "credential_configuration_ids": [row.configuration_id],
+            "grants": {AUTHORIZATION_CODE_GRANT: {"issuer_state": issuer_state_of(uri_secret)}},
+        }
     grant: dict[str, Any] = {"pre-authorized_code": _code_of(uri_secret)}
     if row.tx_code_hash is not None:
         grant["tx_code"] = {
@@ -222,7 +239,7 @@ def offer_uri_of(platform: Platform, organization: Organization, uri_secret: str
     return f"{OFFER_SCHEME}?{urlencode({'credential_offer_uri': url})}"
 
 
-def _by_value(offer: dict[str, Any]) -> str:
+def by_value_uri(offer: dict[str, Any]) -> str:
     text = json.dumps(offer, separators=(",", ":"))
     return f"{OFFER_SCHEME}?credential_offer={quote(text, safe='')}"
 
@@ -290,7 +307,7 @@ def create_offer(
     return MadeOffer(
         offer,
         offer_uri_of(platform, organization, uri_secret),
-        _by_value(offer_object(platform, organization, offer, uri_secret)),
+        by_value_uri(offer_object(platform, organization, offer, uri_secret)),
         code,
     )
 
@@ -368,7 +385,7 @@ def page_offer(session: Session, platform: Platform, claim_token: str) -> MadeOf
     return MadeOffer(
         row,
         offer_uri_of(platform, organization, secret),
-        _by_value(offer_object(platform, organization, row, secret)),
+        by_value_uri(offer_object(platform, organization, row, secret)),
         None,
     )
 
@@ -425,6 +442,7 @@ def token(session: Session, platform: Platform, slug: str, form: dict[str, str])
         .where(
             CredentialOffer.code_hash == digest(code),
             CredentialOffer.organization_id == organization.id,
+            CredentialOffer.grant == "pre-authorized_code",  # an issuer_state is no code
         )
         .with_for_update()
     ).scalar()
@@ -456,7 +474,7 @@ def token(session: Session, platform: Platform, slug: str, form: dict[str, str])
         )
         .execution_options(synchronize_session=False)
     )
-    if _count(redeemed) != 1:
+    if rows_changed(redeemed) != 1:
         raise OAuthError("invalid_grant", "the pre-authorized code was already used")
     audit.record(
         session,
@@ -510,11 +528,11 @@ def _use_nonce(
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if _count(used) != 1:
+    if rows_changed(used) != 1:
         raise OAuthError("invalid_nonce", "the proof's nonce was already used")
 
 
-def _count(result: Any) -> int:
+def rows_changed(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -522,7 +540,7 @@ def sweep_nonces(session: Session, platform: Platform) -> int:
     """Forget nonces that expired (they can no longer be used anyway): done as new ones
     are given out, so the table holds about a nonce lifetime's worth."""
     result = session.execute(delete(IssuerNonce).where(IssuerNonce.expires_at <= platform.now()))
-    return _count(result)
+    return rows_changed(result)
 
 
 # --- the credential endpoint ------------------------------------------------------------
@@ -570,7 +588,7 @@ def _requested(body: Any, offered: str) -> tuple[str, list[str], bool]:
             raise OAuthError(
                 "unsupported_credential_format", f"format {format!r} is not issued here"
             )
-        slug, _ = _split_configuration(offered)
+        slug, _ = split_configuration(offered)
         wanted = configuration_id(slug, str(format))
     else:
         raise OAuthError(
@@ -633,8 +651,8 @@ def credential(
             "invalid_token", "this access token was already used for its credential", status=401
         )
     wanted, proofs, draft13 = _requested(body, offer.configuration_id)
-    slug_wanted, format = _split_configuration(wanted)
-    slug_offered, _ = _split_configuration(offer.configuration_id)
+    slug_wanted, format = split_configuration(wanted)
+    slug_offered, _ = split_configuration(offer.configuration_id)
     if format not in FORMATS or slug_wanted != slug_offered:
         raise OAuthError(
             "unknown_credential_configuration",
@@ -652,9 +670,12 @@ def credential(
         .values(issued_at=now, holder=proof.holder)
         .execution_options(synchronize_session=False)
     )
-    if _count(taken) != 1:
+    if rows_changed(taken) != 1:
         raise OAuthError("invalid_token", "this access token was already used", status=401)
-    new = _issue_to_wallet(session, platform, offer, holder=proof.holder)
+    if offer.grant == AUTHORIZATION_CODE_GRANT:
+        new = _copy_to_wallet(session, platform, offer, holder=proof.holder)
+    else:
+        new = _issue_to_wallet(session, platform, offer, holder=proof.holder)
     offer.issued_id = new.id
     audit.record(
         session,
@@ -688,20 +709,7 @@ def _issue_to_wallet(
             raise OAuthError("credential_request_denied", problem)
     elif old.person_id is not None or old.state == "revoked":
         raise OAuthError("credential_request_denied", "the credential can no longer be claimed")
-    document = {
-        k: copy.deepcopy(v)
-        for k, v in old.document.items()
-        if k not in ("id", "proof", "credentialStatus")
-    }
-    subject = document.get("credentialSubject")
-    if not isinstance(subject, dict):
-        raise OAuthError(
-            "credential_request_denied", "this credential has no single subject to bind"
-        )
-    document["credentialSubject"] = {
-        "id": holder,
-        **{k: v for k, v in subject.items() if k != "id"},
-    }
+    document = _bound_document(old, holder)
     now = platform.now()
     if claim is not None:
         claim.claimed_at = now
@@ -727,4 +735,63 @@ def _issue_to_wallet(
             .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
             .values(expires_at=now)
         )
+    return new
+
+
+def _bound_document(old: IssuedCredential, holder: str) -> dict[str, Any]:
+    """``old``'s document, unsigned and without id or status, bound to ``holder``."""
+    document = {
+        k: copy.deepcopy(v)
+        for k, v in old.document.items()
+        if k not in ("id", "proof", "credentialStatus")
+    }
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        raise OAuthError(
+            "credential_request_denied", "this credential has no single subject to bind"
+        )
+    document["credentialSubject"] = {
+        "id": holder,
+        **{k: v for k, v in subject.items() if k != "id"},
+    }
+    return document
+
+
+def _copy_to_wallet(
+    session: Session, platform: Platform, offer: CredentialOffer, *, holder: str
+) -> IssuedCredential:
+    """The authorization code flow: a copy of the resident's own credential, bound to the
+    wallet app's key, issued anew (its own id and status entries). The resident keeps
+    theirs; revoking or suspending either leaves the other as it is."""
+    held = session.get(IssuedCredential, offer.credential_id)
+    if (
+        held is None
+        or held.state != "active"
+        or held.replaced_by is not None
+        or (held.valid_until is not None and held.valid_until <= platform.now())
+    ):
+        raise OAuthError(
+            "credential_request_denied", "the credential is no longer current: nothing to copy"
+        )
+    organization = session.get(Organization, held.organization_id)
+    achievement = session.get(Achievement, held.achievement_id) if held.achievement_id else None
+    if organization is None:  # pragma: no cover - a foreign key
+        raise OAuthError("credential_request_denied", "the issuer no longer exists")
+    new = issuing.issue_document(
+        session,
+        platform,
+        Principal.system(f"oid4vci:person:{offer.person_id}"),
+        organization,
+        _bound_document(held, holder),
+        achievement=achievement,
+        recipient=Recipient(
+            email=held.recipient_email,
+            identifier=claims.identifier_of(held),
+            name=held.recipient_name,
+            person_id=offer.person_id,
+            did=holder,
+        ),
+        cryptosuite=issuing.cryptosuite_of(held.document),
+    )
+    new.achievement_version = held.achievement_version
     return new

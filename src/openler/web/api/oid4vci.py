@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from openler.services.protocols import oid4vci_authorize
 from openler.services.protocols import oid4vci_issuer as vci
 from openler.services.protocols.oid4vci_issuer import OAuthError
 from openler.vc import InputError, parse_json
@@ -62,7 +63,10 @@ async def token(slug: str, request: Request, session: SessionDep, platform: Plat
         return _oauth_error(OAuthError("invalid_request", "send the token request form-encoded"))
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
-        issued = vci.token(session, platform, slug, form)
+        if form.get("grant_type") == vci.AUTHORIZATION_CODE_GRANT:
+            issued = oid4vci_authorize.exchange(session, platform, slug, form)
+        else:
+            issued = vci.token(session, platform, slug, form)
     except OAuthError as exc:
         return _oauth_error(exc)
     return JSONResponse(

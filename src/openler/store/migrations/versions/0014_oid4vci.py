@@ -40,6 +40,18 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(length=1000), nullable=True),
         sa.Column("issued_at", UTCDateTime(), nullable=True),
         sa.Column("created_by", sa.String(length=400), nullable=False),
+        sa.Column(
+            "grant",
+            sa.String(length=40),
+            server_default="pre-authorized_code",
+            nullable=False,
+        ),
+        sa.Column("person_id", sa.String(length=36), nullable=True),
+        sa.Column("client_id", sa.String(length=500), nullable=True),
+        sa.Column("redirect_uri", sa.String(length=2000), nullable=True),
+        sa.Column("code_challenge", sa.String(length=128), nullable=True),
+        sa.Column("auth_code_hash", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["organization_id"], ["organizations.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["credential_id"], ["credentials.id"]),
         sa.ForeignKeyConstraint(["claim_id"], ["claims.id"], ondelete="SET NULL"),
@@ -47,6 +59,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("uri_hash"),
         sa.UniqueConstraint("code_hash"),
         sa.UniqueConstraint("token_hash"),
+        sa.UniqueConstraint("auth_code_hash"),
     )
     with op.batch_alter_table("oid4vci_offers", schema=None) as batch_op:
         batch_op.create_index("ix_oid4vci_offers_organization_id", ["organization_id"])
