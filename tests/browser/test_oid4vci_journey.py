@@ -5,7 +5,9 @@
    OpenWallet Foundation's ``@openid4vc/openid4vci`` client, driven by the test as her
    phone's app — takes the offer shown on the page and receives the licence, which
    Digital Bazaar's verifier accepts. The claim link then says it was used.
-2. Maria's openler wallet receives a credential from an independent issuer (built on
+2. Maria authorizes a wallet app (the same library, authorization code flow with PKCE) to
+   copy the licence she holds: an offer from her credential's page, the consent page.
+3. Maria's openler wallet receives a credential from an independent issuer (built on
    ``Openid4vciIssuer``): she pastes its offer, sees who offers what, confirms, and finds
    it verified in her record, labelled with its issuer.
 
@@ -17,6 +19,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -128,3 +131,48 @@ def test_marias_wallet_receives_from_an_independent_issuer(
     phone.goto(f"{base}/home")
     assert phone.get_by_role("link", name="Forklift Operator Safety").is_visible()
     page_is_good(phone)
+
+
+def test_maria_authorizes_a_wallet_app_to_copy_her_licence(
+    openler: Issuer,
+    phone: Any,  # noqa: F811
+) -> None:
+    base = openler.base
+    sign_in(phone, base, MARIA)
+    phone.wait_for_url(f"{base}/home")
+    phone.get_by_role("link", name=LICENCE).first.click()
+    phone.get_by_role("button", name="Add it to a wallet app").click()
+    assert phone.get_by_role("heading", name="Add it to your wallet app").is_visible()
+    page_is_good(phone)
+    offer = phone.get_by_label("The offer, to copy into a wallet app").input_value()
+
+    # the wallet app (the independent library) sends her browser to openler to say yes
+    redirect = "https://wallet.example/callback"
+    started = run_node(
+        "oid4vci/wallet_authorize.mjs", {"step": "start", "offer": offer, "redirectUri": redirect}
+    )
+    came_back: list[str] = []
+    phone.route(
+        "https://wallet.example/**",
+        lambda route: (came_back.append(route.request.url), route.fulfill(body="back in the app")),
+    )
+    phone.goto(started["url"])
+    assert phone.get_by_role("heading", name="Send a credential to a wallet app").is_visible()
+    assert f"Send a copy of your {LICENCE} from Ohio Board of Nursing" in phone.content()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Send it to the wallet app").click()
+    phone.wait_for_url("https://wallet.example/**")
+    code = parse_qs(urlsplit(came_back[-1]).query)["code"][0]
+    got = run_node(
+        "oid4vci/wallet_authorize.mjs",
+        {
+            "step": "finish",
+            "offer": offer,
+            "redirectUri": redirect,
+            "code": code,
+            "codeVerifier": started["codeVerifier"],
+        },
+        timeout=120,
+    )
+    assert "error" not in got, got
+    assert got["credential"]["credentialSubject"]["id"] == got["holder"]

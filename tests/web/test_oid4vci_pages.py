@@ -130,6 +130,7 @@ def test_a_wallet_started_authorization_asks_then_answers_with_a_code(
         data={**PKCE, "scope": "registered-nurse.ldp_vc", "csrf_token": csrf_of(asked.text)},
         follow_redirects=False,
     )
+    assert "form-action 'self' https://wallet.example" in asked.headers["content-security-policy"]
     assert said_yes.status_code == 303
     back = parse_qs(urlsplit(said_yes.headers["location"]).query)
     assert back["state"] == ["s-1"] and back["code"]
@@ -156,6 +157,8 @@ def test_a_wallet_started_authorization_asks_then_answers_with_a_code(
     [
         ({"code_challenge_method": "plain"}, "PKCE"),
         ({"redirect_uri": "javascript:alert(1)"}, "address to come back to"),
+        ({"redirect_uri": "https://a.example;script-src */cb"}, "address to come back to"),
+        ({"redirect_uri": "http://wallet.example/cb"}, "address to come back to"),
         ({"response_type": "token"}, "response_type"),
         ({"scope": "licensed-practical-nurse.ldp_vc"}, "you hold no current"),
         ({"scope": "registered-nurse.mso_mdoc"}, "not issued here"),

@@ -107,6 +107,13 @@ _CSP = (
 )
 
 
+def csp_with_form_target(target: str) -> str:
+    """The pages' policy, letting a form's answer go on to ``target`` too (an origin such as
+    ``https://wallet.example`` or an app's scheme such as ``wallet:``): the OpenID4VCI
+    consent page, whose "yes" is answered by a redirect to the wallet app."""
+    return _CSP.format(inline="").replace("form-action 'self'", f"form-action 'self' {target}")
+
+
 def protect(request: Request, response: Response, *, hsts_seconds: int | None) -> None:
     """Add the security headers to ``response`` (headers a route set itself are kept).
 

@@ -19,6 +19,7 @@ from openler.services.protocols import oid4vci_authorize, oid4vci_issuer, oid4vc
 from openler.services.protocols.client import ProtocolError
 from openler.web.claim_pages import _check_anonymous_form, qr_svg
 from openler.web.deps import CommitRoute, MaybePrincipal, PlatformDep, SessionDep, Visitor
+from openler.web.edge import csp_with_form_target
 from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
@@ -197,7 +198,7 @@ def authorize_request(
             request, "authorize_problem.html", 400, principal=principal, problem=exc.message
         )
     fields = {k: v for k, v in asked.params.items() if not k.startswith("_")}
-    return confirmation(
+    response = confirmation(
         request,
         title="Send a credential to a wallet app",
         question=(
@@ -214,6 +215,9 @@ def authorize_request(
             "Say yes only if you opened this from your own wallet app just now.",
         ],
     )
+    # "yes" is answered by a redirect to the wallet app, which the policy must let through
+    response.headers["Content-Security-Policy"] = csp_with_form_target(asked.redirect_target)
+    return response
 
 
 @router.post("/orgs/{slug}/oid4vci/authorize")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -164,6 +165,14 @@ class AuthorizationRequest:
     def organization_iss(self) -> str:
         return self.params["_iss"]
 
+    @property
+    def redirect_target(self) -> str:
+        """The redirect URI's origin (``https://host``), or its scheme (``app:``)."""
+        parts = urlsplit(self.params["redirect_uri"])
+        if parts.scheme in ("https", "http"):
+            return f"{parts.scheme}://{parts.netloc}"
+        return f"{parts.scheme}:"
+
 
 def _redirect(params: dict[str, str], answer: dict[str, str], iss: str) -> str:
     query = {**answer, "iss": iss}
@@ -173,9 +182,16 @@ def _redirect(params: dict[str, str], answer: dict[str, str], iss: str) -> str:
     return f"{uri}{'&' if '?' in uri else '?'}{urlencode(query)}"
 
 
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
 def _allowed_redirect(uri: str) -> bool:
+    """An https address (a host and port, nothing else before the path), a loopback http
+    one, or an app's own scheme; never a fragment (RFC 6749 §3.1.2)."""
     parts = urlsplit(uri)
-    if parts.fragment or not parts.scheme:
+    if parts.fragment or not parts.scheme or any(c in uri for c in " \t\r\n\"'<>;,"):
+        return False
+    if parts.scheme in ("https", "http") and not _HOST.match(parts.netloc):
         return False
     if parts.scheme == "https":
         return bool(parts.netloc)
