@@ -152,10 +152,12 @@ def test_maria_authorizes_a_wallet_app_to_copy_her_licence(
         "oid4vci/wallet_authorize.mjs", {"step": "start", "offer": offer, "redirectUri": redirect}
     )
     came_back: list[str] = []
-    phone.route(
-        "https://wallet.example/**",
-        lambda route: (came_back.append(route.request.url), route.fulfill(body="back in the app")),
-    )
+
+    def wallet_app(route: Any) -> None:  # the redirect lands in the app, not on the web
+        came_back.append(route.request.url)
+        route.fulfill(body="back in the app")
+
+    phone.route("https://wallet.example/**", wallet_app)
     phone.goto(started["url"])
     assert phone.get_by_role("heading", name="Send a credential to a wallet app").is_visible()
     assert f"Send a copy of your {LICENCE} from Ohio Board of Nursing" in phone.content()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from openler.services.issuers import orgs
 from openler.services.protocols import oid4vci_issuer as vci
+from openler.services.protocols import oid4vci_offers
 from openler.store.models import AuditEvent, IssuedCredential
 from openler.vc import Multikey, check_key_proof, parse_json, sign_key_proof, verify
 from openler.vc.multibase import b64url_encode
@@ -25,9 +26,11 @@ ISSUER = "http://127.0.0.1:8000/orgs/ohio-nursing"
 BASE = "http://127.0.0.1:8000"
 
 
-def make_offer(platform: Any, *, format: str = "ldp_vc", tx_code: bool = False) -> vci.MadeOffer:
+def make_offer(
+    platform: Any, *, format: str = "ldp_vc", tx_code: bool = False
+) -> oid4vci_offers.MadeOffer:
     with platform.db.session() as session:
-        made = vci.offer_new_credential(
+        made = oid4vci_offers.offer_new_credential(
             session,
             platform,
             who(session, "olivia@demo.openler.org"),
@@ -41,7 +44,7 @@ def make_offer(platform: Any, *, format: str = "ldp_vc", tx_code: bool = False) 
         return made
 
 
-def offer_json(client: TestClient, made: vci.MadeOffer) -> dict[str, Any]:
+def offer_json(client: TestClient, made: oid4vci_offers.MadeOffer) -> dict[str, Any]:
     uri = parse_qs(urlsplit(made.uri).query)["credential_offer_uri"][0]
     answer = client.get(uri.removeprefix(BASE))
     assert answer.status_code == 200, answer.text
@@ -310,7 +313,7 @@ def test_offers_are_for_issuer_staff_only(demo_platform: Any) -> None:
     from openler.services.errors import Forbidden
 
     with demo_platform.db.session() as session, pytest.raises(Forbidden):
-        vci.offer_new_credential(
+        oid4vci_offers.offer_new_credential(
             session,
             demo_platform,
             who(session, "maria@demo.openler.org"),

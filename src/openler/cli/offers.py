@@ -12,7 +12,7 @@ import typer
 from openler.cli.platform import migrated_platform, operator
 from openler.services.issuers import orgs
 from openler.services.people.accounts import principal_for
-from openler.services.protocols import oid4vci_issuer, oid4vci_wallet
+from openler.services.protocols import oid4vci_offers, oid4vci_wallet
 
 offers_app = typer.Typer(
     help="Offer credentials to wallets elsewhere by a standard protocol.", no_args_is_help=True
@@ -65,7 +65,7 @@ def create(
     """Issue through the claim flow and print an OpenID4VCI offer of the credential."""
     platform = migrated_platform()
     with platform.db.session() as session:
-        made = oid4vci_issuer.offer_new_credential(
+        made = oid4vci_offers.offer_new_credential(
             session,
             platform,
             operator(),

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, UsageError
 from openler.services.issuers import claims
-from openler.services.protocols import oid4vci_authorize, oid4vci_issuer, oid4vci_wallet
+from openler.services.protocols import oid4vci_authorize, oid4vci_offers, oid4vci_wallet
 from openler.services.protocols.client import ProtocolError
 from openler.web.claim_pages import _check_anonymous_form, qr_svg
 from openler.web.deps import CommitRoute, MaybePrincipal, PlatformDep, SessionDep, Visitor
@@ -40,7 +40,7 @@ def make_wallet_offer(
     """An OpenID4VCI offer of what the link offers (the link is the capability)."""
     if principal is None:
         _check_anonymous_form(request, form_token)
-    oid4vci_issuer.offer_for_claim_link(session, platform, token)
+    oid4vci_offers.offer_for_claim_link(session, platform, token)
     return RedirectResponse(f"/claim/{quote(token, safe='')}/wallet-app", status_code=303)
 
 
@@ -52,7 +52,7 @@ def wallet_offer(
     platform: PlatformDep,
     principal: MaybePrincipal,
 ) -> Response:
-    made = oid4vci_issuer.page_offer(session, platform, token)
+    made = oid4vci_offers.page_offer(session, platform, token)
     if made is None:
         return RedirectResponse(f"/claim/{quote(token, safe='')}", status_code=303)
     response = page(

@@ -39,19 +39,23 @@ from openler.services.people.accounts import Principal
 from openler.services.protocols.oid4vci_issuer import (
     AUTHORIZATION_CODE_GRANT,
     TOKEN_SECONDS,
-    MadeOffer,
     OAuthError,
     Token,
-    by_value_uri,
     configuration_id,
     digest,
     issuer_id,
     issuer_state_of,
     new_nonce,
-    offer_object,
-    offer_uri_of,
     rows_changed,
     split_configuration,
+)
+from openler.services.protocols.oid4vci_offers import (
+    MadeOffer,
+    by_value_uri,
+    offer_object,
+    offer_uri_of,
+    offered,
+    record_offer,
 )
 from openler.store.models import Achievement, CredentialOffer, IssuedCredential, Organization
 from openler.store.models import new_id as _new_id
@@ -82,10 +86,7 @@ def offer_own_credential(
         raise NotFound("you hold no such credential")
     if row.achievement_id is None or row.state != "active" or row.replaced_by is not None:
         raise Conflict("only a current credential of an achievement can go to a wallet app")
-    achievement = session.get(Achievement, row.achievement_id)
-    organization = session.get(Organization, row.organization_id)
-    if achievement is None or organization is None:  # pragma: no cover - foreign keys
-        raise Conflict("the credential's achievement or organization is gone")
+    achievement, organization = offered(session, row)
     now = platform.now()
     offer_id = _new_id()
     uri_secret = _own_secret(platform, offer_id)
@@ -104,16 +105,7 @@ def offer_own_credential(
         grant=AUTHORIZATION_CODE_GRANT,
         person_id=principal.person_id,
     )
-    session.add(offer)
-    session.flush()
-    audit.record(
-        session,
-        at=now,
-        actor=principal.label,
-        action="oid4vci.offer",
-        subject=row.id,
-        data={"offer": offer.id, "grant": AUTHORIZATION_CODE_GRANT},
-    )
+    record_offer(session, platform, principal, offer)
     return _made(platform, organization, offer, uri_secret)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from openler.services.protocols import oid4vci_authorize
+from openler.services.protocols import oid4vci_authorize, oid4vci_offers
 from openler.services.protocols import oid4vci_issuer as vci
 from openler.services.protocols.oid4vci_issuer import OAuthError
 from openler.vc import InputError, parse_json
@@ -50,7 +50,7 @@ def offer(slug: str, secret: str, session: SessionDep, platform: PlatformDep) ->
     """A credential offer by reference (``credential_offer_uri``)."""
     try:
         return JSONResponse(
-            vci.offer_by_reference(session, platform, slug, secret), headers=_NO_STORE
+            oid4vci_offers.offer_by_reference(session, platform, slug, secret), headers=_NO_STORE
         )
     except OAuthError as exc:
         return _oauth_error(exc)
