@@ -189,3 +189,21 @@ def test_an_expired_offer_is_refused(issuer: Issuer) -> None:
     got = wallet(issuer, by_value, scenario="happy")
     assert (got.get("stage"), got.get("error")) == ("token", "invalid_grant"), got
     assert "expired" in got["error_description"]
+
+
+def test_a_di_vp_proof_signed_by_digital_bazaar(issuer: Issuer) -> None:
+    """The proof of possession as a Data Integrity presentation (Appendix F.2) that Digital
+    Bazaar's ``vc.signPresentation`` signs: ``authentication``, the nonce as its challenge,
+    the issuer as its domain; the credential is bound to the presentation's holder."""
+    offer = issuer.offer("maria.di-vp@example.org")[-1]
+    got = wallet(issuer, offer, scenario="happy", proofType="di_vp")
+    assert "error" not in got, got
+    assert got["credential"]["credentialSubject"]["id"] == got["holder"]
+    reused = wallet(
+        issuer,
+        issuer.offer("maria.di-vp.1@example.org")[-1],
+        offer2=issuer.offer("maria.di-vp.2@example.org")[-1],
+        scenario="reused-nonce",
+        proofType="di_vp",
+    )
+    assert (reused.get("stage"), reused.get("error")) == ("credential", "invalid_nonce"), reused

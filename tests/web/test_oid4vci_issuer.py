@@ -357,3 +357,54 @@ def test_an_issuer_state_is_no_pre_authorized_code(client: TestClient, demo_plat
     offer = json.loads(qs(urlsplit(made.by_value).query)["credential_offer"][0])
     state = offer["grants"]["authorization_code"]["issuer_state"]
     assert get_token(client, state).json()["error"] == "invalid_grant"
+
+
+def _di_vp(key: Multikey, *, challenge: str, domain: str = ISSUER, holder: str = "") -> Any:
+    from openler.vc import build_presentation, sign_presentation
+
+    presentation = build_presentation([], holder=holder or key.controller)
+    del presentation["verifiableCredential"]
+    return sign_presentation(presentation, key, challenge=challenge, domain=domain, created=NOW)
+
+
+def test_a_di_vp_proof_binds_the_presentations_holder(
+    client: TestClient, demo_platform: Any
+) -> None:
+    access = access_token(client, demo_platform)
+    holder = Multikey.generate()
+    body = {
+        "credential_configuration_id": "registered-nurse.ldp_vc",
+        "proofs": {"di_vp": [_di_vp(holder, challenge=nonce(client))]},
+    }
+    issued = ask(client, access, body)
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["credentials"][0]["credential"]["credentialSubject"]["id"] == (
+        holder.controller
+    )
+    meta = client.get("/.well-known/openid-credential-issuer/orgs/ohio-nursing").json()
+    di_vp = meta["credential_configurations_supported"]["registered-nurse.ldp_vc"][
+        "proof_types_supported"
+    ]["di_vp"]
+    assert "eddsa-rdfc-2022" in di_vp["proof_signing_alg_values_supported"]
+
+
+@pytest.mark.parametrize("case", ["other domain", "other holder", "made-up nonce", "draft 13"])
+def test_bad_di_vp_proofs(client: TestClient, demo_platform: Any, case: str) -> None:
+    access = access_token(client, demo_platform)
+    key, other = Multikey.generate(), Multikey.generate()
+    fresh = nonce(client)
+    if case == "other domain":
+        vp = _di_vp(key, challenge=fresh, domain="http://127.0.0.1:8000/orgs/fema-emi")
+    elif case == "other holder":
+        vp = _di_vp(key, challenge=fresh, holder=other.controller)
+    elif case == "made-up nonce":
+        vp = _di_vp(key, challenge="never-given")
+    else:  # Draft 13 calls it ldp_vp; a good one is accepted
+        good = _di_vp(key, challenge=fresh)
+        body = {"format": "ldp_vc", "proof": {"proof_type": "ldp_vp", "ldp_vp": good}}
+        assert ask(client, access, body).status_code == 200
+        return
+    body = {"credential_configuration_id": "registered-nurse.ldp_vc", "proofs": {"di_vp": [vp]}}
+    refused = ask(client, access, body).json()
+    expected = "invalid_nonce" if case == "made-up nonce" else "invalid_proof"
+    assert refused["error"] == expected, refused

@@ -4,13 +4,17 @@
 // credential — then verify it with Digital Bazaar's vc (ldp_vc) or jose (jwt_vc_json).
 //
 // In:  {offer, offer2?, txCode?, keyType: "Ed25519"|"P-256", proofKey: "kid"|"jwk",
+//       proofType: "jwt" (default) | "di_vp" (a presentation Digital Bazaar's vc signs),
 //       scenario: "happy"|"replay-code"|"wrong-tx"|"wrong-nonce"|"reused-nonce"|
 //                 "other-key"|"wrong-aud"|"expired",
 //       issuerJwks: {kid: jwk}}
 // Out: {credential, format, holder, verification} or {error, error_description, stage}
 import {Openid4vciClient, setGlobalConfig} from '@openid4vc/openid4vci';
 import {clientAuthenticationAnonymous} from '@openid4vc/oauth2';
-import {callbacksBase, holderKey, jose, readInput, signWith} from './common.mjs';
+import {
+  DataIntegrityProof, callbacksBase, documentLoader, eddsaRdfc2022, holderKey, issuerKey, jose,
+  readInput, signWith, vc,
+} from './common.mjs';
 
 setGlobalConfig({allowInsecureUrls: true}); // openler runs on http://127.0.0.1 in the tests
 
@@ -47,6 +51,18 @@ async function tokenFor(offerUri, txCode) {
   return {credentialOffer, issuerMetadata, accessTokenResponse};
 }
 
+// di_vp: a presentation signed by Digital Bazaar's vc (eddsa-rdfc-2022, authentication)
+const presenter = input.proofType === 'di_vp' ? await issuerKey() : null;
+
+async function diVpFor(issuerMetadata, nonce) {
+  const presentation = vc.createPresentation({holder: presenter.controller, version: 2.0});
+  const suite = new DataIntegrityProof({signer: presenter.signer(), cryptosuite: eddsaRdfc2022});
+  return vc.signPresentation({
+    presentation, suite, challenge: nonce,
+    domain: issuerMetadata.credentialIssuer.credential_issuer, documentLoader: documentLoader(),
+  });
+}
+
 async function proofFor(issuerMetadata, configurationId, nonce) {
   if (input.scenario === 'wrong-aud') {
     const header = {alg: holder.alg, typ: 'openid4vci-proof+jwt', kid: holder.kid};
@@ -76,10 +92,12 @@ async function credentialWith(offerUri, nonceOverride) {
     const {c_nonce: nonce} = await client.requestNonce({issuerMetadata});
     const configurationId = credentialOffer.credential_configuration_ids[0];
     stage = 'credential';
-    const proof = await proofFor(issuerMetadata, configurationId, nonceOverride ?? nonce);
+    const proofs = presenter
+      ? {di_vp: [await diVpFor(issuerMetadata, nonceOverride ?? nonce)]}
+      : {jwt: [(await proofFor(issuerMetadata, configurationId, nonceOverride ?? nonce)).jwt]};
     const response = await client.retrieveCredentials({
       issuerMetadata, accessToken: accessTokenResponse.access_token,
-      credentialConfigurationId: configurationId, proof: undefined, proofs: {jwt: [proof.jwt]},
+      credentialConfigurationId: configurationId, proof: undefined, proofs,
     });
     const format = issuerMetadata.credentialIssuer.credential_configurations_supported[configurationId].format;
     const entry = response.credentialResponse.credentials[0];
@@ -118,6 +136,6 @@ if (input.scenario === 'wrong-nonce') {
     delete out.issuerMetadata;
   }
 }
-out.holder = input.proofKey === 'jwk' ? 'jwk' : holder.did;
+out.holder = presenter ? presenter.controller : input.proofKey === 'jwk' ? 'jwk' : holder.did;
 out.holderJwk = holder.jwk;
 console.log(JSON.stringify(out));

@@ -40,6 +40,7 @@ from openler.services.issuers import claims, issuing, lifecycle
 from openler.services.issuers.orgs import organization_by_slug, signing_key
 from openler.services.issuers.recipients import Recipient
 from openler.services.people.accounts import Principal
+from openler.services.verifiers.verifying import verify_document
 from openler.store.models import (
     Achievement,
     Claim,
@@ -49,6 +50,7 @@ from openler.store.models import (
     Organization,
 )
 from openler.vc import (
+    CRYPTOSUITES,
     KeyProofError,
     check_key_proof,
     encode_jwt_credential,
@@ -130,7 +132,10 @@ def _configuration(organization: Organization, achievement: Achievement, format:
         "credential_signing_alg_values_supported": (
             ["eddsa-rdfc-2022"] if format == "ldp_vc" else ["EdDSA"]
         ),
-        "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": _SIGNING_ALGS}},
+        "proof_types_supported": {
+            "jwt": {"proof_signing_alg_values_supported": _SIGNING_ALGS},
+            "di_vp": {"proof_signing_alg_values_supported": list(CRYPTOSUITES)},
+        },
         "credential_definition": _definition(format),
         "credential_metadata": {
             "display": [display],
@@ -337,8 +342,8 @@ def bearer(authorization: str | None) -> str:
     return value.strip()
 
 
-def _requested(body: Any, offered: str) -> tuple[str, list[str], bool]:
-    """(configuration id, proof JWTs, Draft-13 shape) of a credential request."""
+def _requested(body: Any, offered: str) -> tuple[str, tuple[str, Any], bool]:
+    """(configuration id, (proof type, proof), Draft-13 shape) of a credential request."""
     if not isinstance(body, dict):
         raise OAuthError(
             "invalid_credential_request", "the credential request must be a JSON object"
@@ -367,30 +372,71 @@ def _requested(body: Any, offered: str) -> tuple[str, list[str], bool]:
             "invalid_credential_request",
             "name the credential by credential_configuration_id (or credential_identifier)",
         )
-    proofs: list[Any]
+    return str(wanted), _proof_of(body), draft13
+
+
+#: the proof types taken, and the member a Draft-13 ``proof`` object carries each in
+PROOF_TYPES = {"jwt": "jwt", "di_vp": "di_vp", "ldp_vp": "ldp_vp"}
+
+
+def _proof_of(body: dict[str, Any]) -> tuple[str, Any]:
+    """(proof type, the one proof) of a credential request: ``proofs`` (1.0) or a single
+    ``proof`` (Draft 13, where a Data Integrity presentation is ``ldp_vp``)."""
     if "proofs" in body and "proof" in body:
         raise OAuthError("invalid_credential_request", "send proof or proofs, not both")
     if "proofs" in body:
         given = body["proofs"]
-        if (
-            not isinstance(given, dict)
-            or list(given) != ["jwt"]
-            or not isinstance(given["jwt"], list)
-        ):
-            raise OAuthError("invalid_proof", "proofs must hold one list, of jwt proofs")
-        proofs = list(given["jwt"])
+        if not isinstance(given, dict) or len(given) != 1:
+            raise OAuthError("invalid_proof", "proofs must hold one list, of one proof type")
+        ((kind, listed),) = given.items()
+        proofs = listed if isinstance(listed, list) else []
     elif "proof" in body:
         given = body["proof"]
-        if not isinstance(given, dict) or given.get("proof_type") != "jwt":
-            raise OAuthError("invalid_proof", "the proof must be of proof_type jwt")
-        proofs = [given.get("jwt")]
+        kind = given.get("proof_type") if isinstance(given, dict) else None
+        proofs = [given.get(PROOF_TYPES[kind])] if kind in PROOF_TYPES else []
     else:
         raise OAuthError(
             "invalid_proof", "the request has no proof of possession of the wallet's key"
         )
-    if len(proofs) != 1 or not isinstance(proofs[0], str):
-        raise OAuthError("invalid_proof", "send exactly one jwt proof: one credential is issued")
-    return str(wanted), [str(p) for p in proofs], draft13
+    if kind not in PROOF_TYPES:
+        raise OAuthError(
+            "invalid_proof", f"proofs of type {kind!r} are not taken here (jwt, di_vp)"
+        )
+    if len(proofs) != 1 or not isinstance(proofs[0], str if kind == "jwt" else dict):
+        raise OAuthError(
+            "invalid_proof", f"send exactly one {kind} proof: one credential is issued"
+        )
+    return ("jwt" if kind == "jwt" else "di_vp"), proofs[0]
+
+
+def _holder_of_presentation(
+    session: Session, platform: Platform, presentation: dict[str, Any], audience: str
+) -> tuple[str, str | None]:
+    """(holder DID, challenge) of a ``di_vp`` proof (Appendix F.2): a presentation signed
+    by its holder — a did:key — for ``authentication``, with ``domain`` the issuer and the
+    ``challenge`` a nonce (whose freshness the caller checks), carrying no credentials."""
+    holder = presentation.get("holder")
+    holder = holder.get("id") if isinstance(holder, dict) else holder
+    if not isinstance(holder, str) or not holder.startswith("did:key:"):
+        raise OAuthError("invalid_proof", "the presentation's holder must be a did:key")
+    if presentation.get("verifiableCredential"):
+        raise OAuthError("invalid_proof", "the proof presentation must carry no credentials")
+    proofs = presentation.get("proof")
+    first = proofs[0] if isinstance(proofs, list) and proofs else proofs
+    challenge = first.get("challenge") if isinstance(first, dict) else None
+    report = verify_document(
+        session,
+        platform,
+        presentation,
+        challenge=challenge if isinstance(challenge, str) else "",
+        domain=audience,
+        proof_purpose="authentication",
+        require_holder_binding=True,
+        use_registry=False,
+    )
+    if not report.verified:
+        raise OAuthError("invalid_proof", "; ".join(report.errors()) or "it does not verify")
+    return holder, challenge if isinstance(challenge, str) else None
 
 
 def credential(
@@ -422,7 +468,7 @@ def credential(
         raise OAuthError(
             "invalid_token", "this access token was already used for its credential", status=401
         )
-    wanted, proofs, draft13 = _requested(body, offer.configuration_id)
+    wanted, (proof_type, given), draft13 = _requested(body, offer.configuration_id)
     slug_wanted, format = split_configuration(wanted)
     slug_offered, _ = split_configuration(offer.configuration_id)
     if format not in FORMATS or slug_wanted != slug_offered:
@@ -431,23 +477,27 @@ def credential(
             f"{wanted!r} is not what this access token was given for ({offer.configuration_id})",
         )
     audience = issuer_id(platform, organization)
-    try:
-        proof = check_key_proof(proofs[0], audience=audience, at=now)
-    except KeyProofError as exc:
-        raise OAuthError("invalid_proof", exc.message) from None
-    _use_nonce(session, organization, proof.nonce, now)
+    if proof_type == "jwt":
+        try:
+            proof = check_key_proof(given, audience=audience, at=now)
+        except KeyProofError as exc:
+            raise OAuthError("invalid_proof", exc.message) from None
+        holder, nonce = proof.holder, proof.nonce
+    else:
+        holder, nonce = _holder_of_presentation(session, platform, given, audience)
+    _use_nonce(session, organization, nonce, now)
     taken = session.execute(  # one credential per access token, even under a race
         update(CredentialOffer)
         .where(CredentialOffer.id == offer.id, CredentialOffer.issued_at.is_(None))
-        .values(issued_at=now, holder=proof.holder)
+        .values(issued_at=now, holder=holder)
         .execution_options(synchronize_session=False)
     )
     if rows_changed(taken) != 1:
         raise OAuthError("invalid_token", "this access token was already used", status=401)
     if offer.grant == AUTHORIZATION_CODE_GRANT:
-        new = _copy_to_wallet(session, platform, offer, holder=proof.holder)
+        new = _copy_to_wallet(session, platform, offer, holder=holder)
     else:
-        new = _issue_to_wallet(session, platform, offer, holder=proof.holder)
+        new = _issue_to_wallet(session, platform, offer, holder=holder)
     offer.issued_id = new.id
     audit.record(
         session,
@@ -458,7 +508,7 @@ def credential(
         data={
             "offer": offer.id,
             "format": format,
-            "holder": proof.holder,
+            "holder": holder,
             "organization_id": organization.id,
         },
     )
