@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from openler.services.errors import Conflict, UsageError
 from openler.services.issuers import claims
@@ -229,7 +230,9 @@ async def authorize(
     form.pop("csrf_token", None)
     form.pop("confirm", None)
     try:
-        to = oid4vci_authorize.authorize(session, platform, principal, slug, form)
+        to = await run_in_threadpool(
+            oid4vci_authorize.authorize, session, platform, principal, slug, form
+        )
     except (UsageError, Conflict) as exc:
         return page(
             request, "authorize_problem.html", 400, principal=principal, problem=exc.message

@@ -174,7 +174,10 @@ def _token_endpoint(client: ProtocolClient, offer: Offer) -> str:
     for suffix in ("oauth-authorization-server", "openid-configuration"):
         answer = client.get(_well_known(server, suffix))
         if answer.status == 200:
-            found = _answer_json(answer, "its authorization server metadata").get("token_endpoint")
+            metadata = _answer_json(answer, "its authorization server metadata")
+            if metadata.get("issuer") != server:  # RFC 8414 §3.3
+                raise ProtocolError(f"the metadata found for {server} is another server's")
+            found = metadata.get("token_endpoint")
             if isinstance(found, str):
                 return found
     raise ProtocolError(f"{server} publishes no token endpoint")

@@ -7,10 +7,12 @@ counts whatever the answer."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from openler.services.protocols import oid4vci_authorize, oid4vci_offers
 from openler.services.protocols import oid4vci_issuer as vci
@@ -62,11 +64,13 @@ async def token(slug: str, request: Request, session: SessionDep, platform: Plat
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return _oauth_error(OAuthError("invalid_request", "send the token request form-encoded"))
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    try:
-        if form.get("grant_type") == vci.AUTHORIZATION_CODE_GRANT:
-            issued = oid4vci_authorize.exchange(session, platform, slug, form)
-        else:
-            issued = vci.token(session, platform, slug, form)
+    exchange = (
+        oid4vci_authorize.exchange
+        if form.get("grant_type") == vci.AUTHORIZATION_CODE_GRANT
+        else vci.token
+    )
+    try:  # the database work off the event loop
+        issued = await run_in_threadpool(exchange, session, platform, slug, form)
     except OAuthError as exc:
         return _oauth_error(exc)
     return JSONResponse(
@@ -99,13 +103,20 @@ async def credential(
             raise OAuthError(
                 "invalid_credential_request", f"the body is not JSON: {exc.message}"
             ) from None
-        issued = vci.credential(
-            session, platform, slug, authorization=request.headers.get("authorization"), body=body
+        issued = await run_in_threadpool(
+            partial(
+                vci.credential,
+                session,
+                platform,
+                slug,
+                authorization=request.headers.get("authorization"),
+                body=body,
+            )
         )
     except OAuthError as exc:
         fresh = None
         if exc.code in ("invalid_proof", "invalid_nonce"):
-            fresh = vci.new_nonce(session, platform, slug)
+            fresh = await run_in_threadpool(vci.new_nonce, session, platform, slug)
         return _oauth_error(exc, nonce=fresh)
     if issued.draft13:
         answer: dict[str, Any] = {"credential": issued.credential}
