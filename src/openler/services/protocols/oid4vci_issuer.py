@@ -5,15 +5,17 @@ Its identifier is ``{public_url}/orgs/{slug}``; its metadata is served at
 server of itself, at ``/.well-known/oauth-authorization-server/orgs/{slug}`` (the
 well-known segment inserted between host and path, as §12.2.2 and RFC 8414 §3 derive it).
 
-The credentials offered are those of the **claim flow**: a credential issued to an email
-address waits to be claimed; its claim link lets the recipient (or an issuer, from the CLI)
-make an offer of it (:func:`create_offer`). The offer carries a pre-authorized code (and
+The credentials offered are those of the **claim flow** (``oid4vci_offers``): a credential
+issued to an email address waits to be claimed; its claim link lets the recipient (or an
+issuer, from the CLI) make an offer of it. The offer carries a pre-authorized code (and
 optionally asks for a transaction code); the wallet exchanges the code for an access token
 (:func:`token`), fetches a ``c_nonce`` (:func:`new_nonce`), and asks for the credential
-with a ``jwt`` proof of possession of its key (:func:`credential`). What it gets is a copy
-bound to that key (``credentialSubject.id`` the wallet's did:key or did:jwk), issued as
-the replacement of the email-only credential, which is revoked — as claiming into openler's
-own wallet does — with status entries, a record and an audit event.
+with a proof of possession of its key — a ``jwt`` or a ``di_vp`` presentation
+(:func:`credential`). What it gets is a copy bound to that key (``credentialSubject.id``
+the wallet's did:key or did:jwk), issued as the replacement of the email-only credential,
+which is revoked — as claiming into openler's own wallet does — with status entries, a
+record and an audit event. A signed-in resident's own credential reaches their wallet app
+by the authorization code flow instead (``oid4vci_authorize``), as a copy.
 
 Every secret (the offer URI's, the pre-authorized code, the transaction code, the access
 token, nonces) is stored as its SHA-256 only. Errors are :class:`OAuthError` with the code
@@ -64,8 +66,7 @@ NONCE_SECONDS = 300
 TOKEN_SECONDS = 600
 #: wrong transaction codes an offer takes before it stops working
 MAX_TX_FAILURES = 5
-#: Draft-13 wallets send ``format`` and a single ``proof``; 1.0 wallets the configuration id
-#: and ``proofs``
+#: the algorithms a ``jwt`` proof may be signed with (Ed25519, P-256)
 _SIGNING_ALGS = ["EdDSA", "ES256"]
 
 
