@@ -408,3 +408,15 @@ def test_bad_di_vp_proofs(client: TestClient, demo_platform: Any, case: str) -> 
     refused = ask(client, access, body).json()
     expected = "invalid_nonce" if case == "made-up nonce" else "invalid_proof"
     assert refused["error"] == expected, refused
+
+
+def test_five_wrong_transaction_codes_end_the_offer(client: TestClient, demo_platform: Any) -> None:
+    made = make_offer(demo_platform, tx_code=True)
+    assert made.tx_code is not None
+    code = code_of(offer_json(client, made))
+    wrong = f"{(int(made.tx_code) + 1) % 10**6:06d}"
+    for _ in range(vci.MAX_TX_FAILURES):
+        assert get_token(client, code, tx_code=wrong).json()["error"] == "invalid_grant"
+    ended = get_token(client, code, tx_code=made.tx_code)
+    assert ended.json()["error"] == "invalid_grant"
+    assert "too many" in ended.json()["error_description"]
