@@ -107,3 +107,24 @@ def test_without_loopback_the_wallet_does_not_reach_127_0_0_1(
     made = offer(node_issuer, byReference=True)
     with platform.db.session() as session, pytest.raises(ProtocolError):
         oid4vci_wallet.accept(session, platform, who(session, MARIA), made["offer"])
+
+
+@pytest.mark.parametrize(
+    ("mode", "says"), [("other-holder", "not bound to your wallet"), ("tampered", "did not verify")]
+)
+def test_what_does_not_verify_or_is_someone_elses_is_not_kept(
+    world: Any, node_issuer: str, mode: str, says: str
+) -> None:
+    made = offer(node_issuer, mode=mode)
+    with world.db.session() as session, pytest.raises(ProtocolError, match=says):
+        oid4vci_wallet.accept(session, world, who(session, MARIA), made["offer"])
+    with world.db.session() as session:
+        assert oid4vci_wallet.received_of(session, who(session, MARIA)) == []
+
+
+def test_what_is_not_an_offer_is_refused(world: Any) -> None:
+    from openler.services.errors import UsageError
+
+    for text in ("https://example.org/", "openid-credential-offer://?credential_offer=[1]", "{}"):
+        with world.db.session() as session, pytest.raises((UsageError, ProtocolError)):
+            oid4vci_wallet.accept(session, world, who(session, MARIA), text)

@@ -4,7 +4,8 @@
 //
 // It serves its metadata, offers by value and by reference, the token endpoint (the
 // pre-authorized code grant, optional tx_code), the nonce endpoint and the credential
-// endpoint. POST /test/offers {txCode?: bool, byReference?: bool} makes an offer (a hook
+// endpoint. POST /test/offers {txCode?: bool, byReference?: bool, mode?: "honest"|
+// "other-holder"|"tampered"} makes an offer (a hook
 // for the test, standing in for the issuer's own back office).
 import http from 'node:http';
 import {randomUUID} from 'node:crypto';
@@ -89,10 +90,10 @@ function oauthError(res, error) {
   send(res, error?.status ?? 400, response);
 }
 
-async function makeOffer({txCode = false, byReference: reference = false, configuration = 'forklift_ldp'}) {
+async function makeOffer({txCode = false, byReference: reference = false, configuration = 'forklift_ldp', mode = 'honest'}) {
   const code = randomUUID();
   const tx = txCode ? String(Math.floor(100000 + Math.random() * 899999)) : undefined;
-  offers.set(code, {txCode: tx, used: false, expiresAt: Date.now() + 600_000});
+  offers.set(code, {txCode: tx, used: false, expiresAt: Date.now() + 600_000, mode});
   const id = randomUUID();
   const {credentialOffer, credentialOfferObject} = await issuer.createCredentialOffer({
     issuerMetadata: issuerMetadataResult(),
@@ -131,7 +132,7 @@ async function token(req, res) {
       subject: grant.preAuthorizedCode,
     });
     const accessTokenResponse = created.accessTokenResponse ?? created;
-    tokens.set(accessTokenResponse.access_token, {used: false});
+    tokens.set(accessTokenResponse.access_token, {used: false, mode: offer.mode});
     send(res, 200, accessTokenResponse);
   } catch (error) {
     oauthError(res, error);
@@ -157,7 +158,10 @@ async function credential(req, res) {
     });
     nonces.delete(claimed);
     grant.used = true;
-    const holder = signer.method === 'did' ? signer.didUrl.split('#')[0] : null;
+    // a misbehaving issuer, for the wallet's refusals: bound to someone else, or altered
+    const holder = grant.mode === 'other-holder'
+      ? (await issuerKey()).controller
+      : signer.method === 'did' ? signer.didUrl.split('#')[0] : null;
     const unsigned = {
       '@context': [VC2, OB3],
       id: `urn:uuid:${randomUUID()}`,
@@ -179,6 +183,7 @@ async function credential(req, res) {
     };
     const suite = new DataIntegrityProof({signer: signingKey.signer(), cryptosuite: eddsaRdfc2022});
     const signed = await vc.issue({credential: unsigned, suite, documentLoader: documentLoader()});
+    if (grant.mode === 'tampered') signed.credentialSubject.achievement.name = 'Crane Operator';
     const response = issuer.createCredentialResponse({credentialRequest: parsed, credentials: [{credential: signed}]});
     send(res, 200, response.credentialResponse ?? response);
   } catch (error) {
