@@ -43,6 +43,14 @@ def test_a_claim_link_offers_the_credential_to_another_wallet_app(
     assert "data:image/svg+xml" in shown.text and "QR code of the credential offer" in shown.text
     uri = offer_uri_on(shown.text)
     assert offer_uri_on(stranger.get(f"{path}/wallet-app").text) == uri  # the same on reload
+    again = stranger.post(
+        f"{path}/wallet-app",
+        data={"form_token": form_token(claim_page.text)},
+        follow_redirects=True,
+    )
+    assert offer_uri_on(again.text) == uri  # asked again, the same offer
+    with demo_platform.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(CredentialOffer)) == 1
     offer_url = parse_qs(urlsplit(uri).query)["credential_offer_uri"][0]
     offer = stranger.get(offer_url.removeprefix("http://127.0.0.1:8000")).json()
     assert offer["credential_configuration_ids"] == ["iv-therapy.ldp_vc"]

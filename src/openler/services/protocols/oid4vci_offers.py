@@ -226,10 +226,14 @@ def offer_new_credential(
 def offer_for_claim_link(session: Session, platform: Platform, claim_token: str) -> MadeOffer:
     """The claim page's "use another wallet app": an offer of what the link ``claim_token``
     offers, made by openler for whoever holds the link (the same capability), its secret
-    derived from the link's so the page can show it again."""
+    derived from the link's so the page can show it again. An offer the page made that
+    still works is given again rather than a new one."""
     found = claims.offer(session, platform, claim_token)
     if found.problem is not None:
         raise Conflict(found.problem)
+    existing = page_offer(session, platform, claim_token)
+    if existing is not None:
+        return existing
     return create_offer(
         session,
         platform,
