@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     reminder_days: str = "60,14"
     #: how long a claim link (sent to a recipient without an account) stays usable
     claim_days: int = Field(default=60, ge=1, le=3650)
+    #: how long an OpenID4VCI offer (its pre-authorized code) stays usable, at most (never
+    #: longer than the claim link it comes from)
+    oid4vci_offer_hours: int = Field(default=72, ge=1, le=8760)
     #: how long a "create an account" link stays usable
     signup_link_hours: int = Field(default=24, ge=1, le=720)
     #: account-creation requests per client address within the lockout window, and

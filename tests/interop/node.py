@@ -79,7 +79,7 @@ def node_server(script: str | Path, *args: str, timeout: float = 30) -> Iterator
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.communicate(timeout=10)  # and close its pipes
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)

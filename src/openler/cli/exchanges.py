@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from openler.cli.platform import migrated_platform, operator
+from openler.cli.wallet import wallet_app
 from openler.services.errors import UsageError
 from openler.services.protocols import exchanges, wallet_exchanges
 from openler.services.protocols.client import ProtocolClient
@@ -80,9 +81,6 @@ def create_request(
         return
     typer.echo(f"request {made.exchange.request_id}")
     typer.echo(made.interaction_url)
-
-
-wallet_app = typer.Typer(help="A person's wallet talking to other parties.", no_args_is_help=True)
 
 
 @wallet_app.command("exchange")

@@ -533,3 +533,86 @@ class Exchange(Base):
     #: the DID that authenticated, and the credential issued to it
     holder: Mapped[str | None] = mapped_column(String(500))
     credential_id: Mapped[str | None] = mapped_column(String(100))
+
+
+# --- OpenID4VCI (issue 11): offers, nonces, and credentials received from elsewhere ---
+
+
+class CredentialOffer(Base):
+    """An OpenID4VCI offer of a credential waiting to be claimed (the claim flow's
+    email-only credential), redeemed by a wallet with the pre-authorized code it carries;
+    what the wallet then gets is a copy bound to its key. Secrets are stored as digests."""
+
+    __tablename__ = "oid4vci_offers"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    #: the credential offered (the one its claim link offers)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
+    #: the credential configuration offered (``<achievement>.<format>``)
+    configuration_id: Mapped[str] = mapped_column(String(200))
+    #: sha256 of the secret in the offer's URI; the pre-authorized code derives from it
+    uri_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: sha256 of the transaction code the wallet must send with the code (None: none)
+    tx_code_hash: Mapped[str | None] = mapped_column(String(64))
+    tx_code_length: Mapped[int | None]
+    tx_failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: when the code was exchanged for an access token (it works once)
+    redeemed_at: Mapped[datetime | None]
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None]
+    #: the credential issued to the wallet, its DID, and when
+    issued_id: Mapped[str | None] = mapped_column(String(100))
+    holder: Mapped[str | None] = mapped_column(String(1000))
+    issued_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(400))
+    #: ``pre-authorized_code``, or ``authorization_code``: a signed-in resident's own
+    #: credential copied to a wallet app they authorize (PKCE)
+    grant: Mapped[str] = mapped_column(
+        String(40), default="pre-authorized_code", server_default="pre-authorized_code"
+    )
+    #: the resident, the wallet's client id and redirect URI, the PKCE challenge and the
+    #: authorization code's digest (authorization code flow)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    client_id: Mapped[str | None] = mapped_column(String(500))
+    redirect_uri: Mapped[str | None] = mapped_column(String(2000))
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    auth_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class IssuerNonce(Base):
+    """A ``c_nonce`` the nonce endpoint gave out (its digest): a proof must carry one that
+    is fresh and unused."""
+
+    __tablename__ = "oid4vci_nonces"
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+
+
+class ReceivedCredential(Base):
+    """A credential openler's wallet received from an issuer elsewhere (OpenID4VCI), bound
+    to the person's wallet key, verified when it arrived."""
+
+    __tablename__ = "received_credentials"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    #: the credential's issuer (a DID or URL) and the name it goes by
+    issuer: Mapped[str] = mapped_column(String(1000))
+    issuer_name: Mapped[str] = mapped_column(String(300))
+    #: the OpenID4VCI credential issuer it came from
+    credential_issuer: Mapped[str] = mapped_column(String(1000))
+    #: ldp_vc or jwt_vc_json
+    format: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    #: the credential as JSON (a JWT's ``vc`` claim) and, for a JWT, the JWT as received
+    document: Mapped[dict[str, Any]]
+    jwt: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

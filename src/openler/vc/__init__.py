@@ -44,6 +44,7 @@ from openler.vc.errors import (
     InputError,
     JoseError,
     KeyFormatError,
+    KeyProofError,
     NotCompactError,
     ProofError,
     ResolutionError,
@@ -55,6 +56,14 @@ from openler.vc.errors import (
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.jsontext import MAX_DEPTH as MAX_JSON_DEPTH
 from openler.vc.jsontext import parse as parse_json
+from openler.vc.keyproofs import PROOF_TYPE as KEY_PROOF_TYPE
+from openler.vc.keyproofs import (
+    KeyProof,
+    check_key_proof,
+    did_jwk,
+    encode_jwt_credential,
+    sign_key_proof,
+)
 from openler.vc.keys import Multikey
 from openler.vc.models import (
     ACHIEVEMENT_TYPES,
@@ -113,6 +122,7 @@ __all__ = [
     "CHECK_IDS",
     "CRYPTOSUITES",
     "DID_CONTEXT",
+    "KEY_PROOF_TYPE",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
     "MIN_STATUS_ENTRIES",
@@ -136,6 +146,8 @@ __all__ = [
     "InputError",
     "JoseError",
     "KeyFormatError",
+    "KeyProof",
+    "KeyProofError",
     "Multikey",
     "NotCompactError",
     "Policy",
@@ -162,10 +174,13 @@ __all__ = [
     "bake_png",
     "bake_svg",
     "build_presentation",
+    "check_key_proof",
     "check_proofs",
     "credential_problems",
+    "did_jwk",
     "did_web_for",
     "did_web_url",
+    "encode_jwt_credential",
     "extract_png",
     "extract_svg",
     "format_datetime",
@@ -174,6 +189,7 @@ __all__ = [
     "parse_json",
     "read_status_list",
     "sign_credential",
+    "sign_key_proof",
     "sign_presentation",
     "status_entry",
     "status_list_credential",

@@ -14,7 +14,8 @@ Every error the standards engine raises derives from :class:`VCError`::
     │   ├── UnauthorizedMethodError  the method is not authorised for the proof purpose
     │   └── FetchLimitError     the verification's budget of fetches or time is spent
     ├── ProofError              a proof could not be created
-    └── JoseError               a compact JWT could not be parsed
+    ├── JoseError               a compact JWT could not be parsed
+    └── KeyProofError           a wallet's proof of possession (OpenID4VCI) is refused
 
 Errors from third-party libraries (pyld, cryptography, joserfc) are translated into these
 at the boundary, so callers never need to catch anything else.
@@ -113,3 +114,10 @@ class NotCompactError(ContextError):
     §6.1), so that the fields a verifier reads might not be the ones that were signed."""
 
     code = "not_compact"
+
+
+class KeyProofError(VCError):
+    """A wallet's proof of possession of a key (an OpenID4VCI ``jwt`` proof) is refused:
+    malformed, signed by another key, for another audience, or too old."""
+
+    code = "invalid_proof"

@@ -30,6 +30,7 @@ from openler.web import (
     issuer_pages,
     lifecycle_pages,
     manage_pages,
+    oid4vci_pages,
     pages,
     registry_pages,
     roster_pages,
@@ -237,5 +238,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(claim_pages.router)
     app.include_router(confirm_pages.router)
     app.include_router(exchange_pages.router)
+    app.include_router(oid4vci_pages.router)
     pages.mount_static(app)
     return app

@@ -107,6 +107,13 @@ _CSP = (
 )
 
 
+def csp_with_form_target(target: str) -> str:
+    """The pages' policy, letting a form's answer go on to ``target`` too (an origin such as
+    ``https://wallet.example`` or an app's scheme such as ``wallet:``): the OpenID4VCI
+    consent page, whose "yes" is answered by a redirect to the wallet app."""
+    return _CSP.format(inline="").replace("form-action 'self'", f"form-action 'self' {target}")
+
+
 def protect(request: Request, response: Response, *, hsts_seconds: int | None) -> None:
     """Add the security headers to ``response`` (headers a route set itself are kept).
 
@@ -150,10 +157,22 @@ _CAPABILITY_PATHS = (
     re.compile(r"(/claim/)[^/?]+"),  # a claim link
     re.compile(r"(/signup/)[^/?]+"),  # a link that creates an account
     re.compile(r"(/exchanges/)[^/?]+"),  # a VC API exchange (issuance or presentation)
+    re.compile(r"(/oid4vci/offers/)[^/?]+"),  # an OpenID4VCI offer by reference
 )
 #: query parameters that carry secrets (OpenID Connect's code and state, tokens)
 _SECRET_PARAMETERS = frozenset(
-    {"code", "state", "token", "challenge", "access_token", "id_token", "session_state"}
+    {
+        "code",
+        "state",
+        "token",
+        "challenge",
+        "access_token",
+        "id_token",
+        "session_state",
+        "credential_offer",  # an OpenID4VCI offer by value carries its pre-authorized code
+        "credential_offer_uri",
+        "c",  # a confirmation page in the address (/confirm?c=…) repeats what a form sent
+    }
 )
 
 

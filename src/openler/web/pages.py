@@ -19,6 +19,7 @@ from openler.services.issuers import endorsements, issuing, lifecycle
 from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult
 from openler.services.people.oidc import OidcProvider
+from openler.services.protocols import oid4vci_wallet
 from openler.services.verifiers.credential_state import CredentialState, issuer_notes
 from openler.services.verifiers.verifying import verify_for
 from openler.store.models import IssuedCredential
@@ -244,7 +245,10 @@ def home(
         request,
         "home.html",
         principal=principal,
-        learner={"credentials": cards},
+        learner={
+            "credentials": cards,
+            "received": oid4vci_wallet.received_of(session, principal),
+        },
         issuer_orgs=issuer_orgs,
         verifier_orgs=found.verifying,
         registry=found.registry,

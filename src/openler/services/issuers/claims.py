@@ -353,7 +353,11 @@ def _find(session: Session, token: str, *, lock: bool = False) -> Claim:
     return found
 
 
-def _current(session: Session, credential_id: str, *, lock: bool = False) -> IssuedCredential:
+def current_credential(
+    session: Session, credential_id: str, *, lock: bool = False
+) -> IssuedCredential:
+    """The credential a claim offers now: ``credential_id``, or what replaced it (a
+    renewal, a re-issue) until one bound to a wallet."""
     row = session.get(IssuedCredential, credential_id, with_for_update=lock)
     for _ in range(_MAX_CHAIN):
         if row is None or row.replaced_by is None or row.person_id is not None:
@@ -367,7 +371,7 @@ def _current(session: Session, credential_id: str, *, lock: bool = False) -> Iss
 def offer(session: Session, platform: Platform, token: str) -> Offer:
     """What the link ``token`` offers (anyone holding the link may read it)."""
     found = _find(session, token)
-    row = _current(session, found.credential_id)
+    row = current_credential(session, found.credential_id)
     subject = row.document.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
     title = achievement.get("name") if isinstance(achievement, dict) else None
@@ -380,12 +384,18 @@ def offer(session: Session, platform: Platform, token: str) -> Offer:
         achievement=str(title or row.document.get("name") or "A credential"),
         issuer=_issuer_name(row.document),
         recipient_name=row.recipient_name,
-        problem=_problem(found, row, platform.now()),
+        problem=claim_problem(found, row, platform.now()),
         account=account,
     )
 
 
-def _problem(found: Claim, row: IssuedCredential, now: datetime) -> str | None:
+def claim_problem(found: Claim, row: IssuedCredential, now: datetime) -> str | None:
+    """Why the credential ``found`` offers (``row``, the current one) cannot be claimed
+    now, in words for the person holding the link (None: it can)."""
+    if found.claimed_at is not None and found.person_id is None and row.person_id is None:
+        return (
+            "This link was already used: the credential was sent to a wallet app with OpenID4VCI."
+        )
     if found.claimed_at is not None or row.person_id is not None:
         return (
             "This link was already used: the credential is in the wallet of the account "
@@ -411,8 +421,8 @@ def claim(
     if principal.is_system or principal.token_scope is not None:
         raise Forbidden("a claim link is claimed by a person signed in to their own account")
     found = _find(session, token, lock=True)
-    old = _current(session, found.credential_id, lock=True)
-    problem = _problem(found, old, platform.now())
+    old = current_credential(session, found.credential_id, lock=True)
+    problem = claim_problem(found, old, platform.now())
     if problem is not None:
         raise Conflict(problem)
     person = session.get(Person, principal.person_id)
@@ -452,7 +462,7 @@ def link_state(session: Session, platform: Platform, found: Claim) -> str:
     credential it offers — the current one after renewals — was revoked); ``expired``
     (or replaced by a newer link); ``works``."""
     try:
-        row = _current(session, found.credential_id)
+        row = current_credential(session, found.credential_id)
     except NotFound:
         return "revoked"
     if found.claimed_at is not None or row.person_id is not None:
@@ -511,7 +521,7 @@ def bind_to_wallet(
         person=person,
         recipient=Recipient(
             email=old.recipient_email or recipient.email,
-            identifier=_identifier_of(old),
+            identifier=identifier_of(old),
             name=old.recipient_name or person.name,
             person_id=person.id,
             did=recipient.did,
@@ -519,6 +529,6 @@ def bind_to_wallet(
     )
 
 
-def _identifier_of(row: IssuedCredential) -> str | None:
+def identifier_of(row: IssuedCredential) -> str | None:
     kind, _, value = (row.recipient_key or "").partition(":")
     return value if kind == "identifier" else None

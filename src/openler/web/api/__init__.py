@@ -6,6 +6,7 @@ from openler.web.api import (
     exchanges,
     jobs,
     lifecycle,
+    oid4vci,
     platform,
     records,
     registry,
@@ -30,6 +31,7 @@ routers = [
         achievements,
         lifecycle,
         exchanges,
+        oid4vci,
     )
 ]
 

@@ -1,6 +1,6 @@
 """VC API exchanges: interaction URLs for issuance and presentation
 
-Revision ID: 0014_exchanges
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-11-26 18:30:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from openler.store.models import UTCDateTime
 
-revision = "0014_exchanges"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
