@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from openler.services.protocols.client import MAX_ANSWER_BYTES, ProtocolClient, ProtocolError
 from openler.settings import Settings
@@ -55,6 +56,6 @@ def test_production_refuses_loopback() -> None:
         Settings(
             environment="production",
             public_url="https://openler.example",
-            key_encryption_key="A" * 43 + "=",
+            key_encryption_key=SecretStr("A" * 43 + "="),
             protocol_allow_loopback=True,
         )
