@@ -19,8 +19,10 @@ from tests.web.test_api import token_for
 SAFE = {"GET", "HEAD", "OPTIONS"}
 #: changes nobody signs in for: the sign-in form (its own CSRF cookie), the VC API's
 #: verification, answering a presentation request (its challenge is the capability),
-#: creating an account (a form token matched with its own cookie, like sign-in's), and a
-#: wallet's steps in a VC API exchange (the exchange URL's secret is the capability)
+#: creating an account (a form token matched with its own cookie, like sign-in's), a
+#: wallet's steps in a VC API exchange (the exchange URL's secret is the capability), and
+#: a wallet's OpenID4VCI requests (the pre-authorized or authorization code, the access
+#: token and the proof are the capabilities; a nonce grants nothing by itself)
 PUBLIC = {
     ("POST", "/login"),
     ("POST", "/signup"),
@@ -29,6 +31,9 @@ PUBLIC = {
     ("POST", "/presentations/verify"),
     ("POST", "/api/requests/{challenge}/answer"),
     ("POST", "/exchanges/{secret}"),
+    ("POST", "/orgs/{slug}/oid4vci/token"),
+    ("POST", "/orgs/{slug}/oid4vci/nonce"),
+    ("POST", "/orgs/{slug}/oid4vci/credential"),
 }
 ELSEWHERE = {"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"}
 
