@@ -31,8 +31,7 @@ def node_binary() -> str:
         raise AssertionError("Node.js is not installed: the interop tests need `node` (20+)")
     if not (MODULES / ".package-lock.json").exists():
         raise AssertionError(
-            "the interop packages are not installed: run `make test`, or "
-            "`npm ci` in tests/interop"
+            "the interop packages are not installed: run `make test`, or `npm ci` in tests/interop"
         )
     return found
 

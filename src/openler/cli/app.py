@@ -20,6 +20,7 @@ from openler.cli import platform as platform_cli
 from openler.cli.achievements import achievements_app
 from openler.cli.outbox import outbox_app
 from openler.cli.render import print_report
+from openler.cli.requests import requests_app
 from openler.cli.status import app as status_app
 from openler.cli.tokens import tokens_app
 from openler.cli.trust import app as trust_app
@@ -59,6 +60,7 @@ app.add_typer(achievements_app, name="achievements")
 app.add_typer(issue_cli.issue_app, name="issue")
 app.add_typer(lifecycle_cli.reminders_app, name="reminders")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(requests_app, name="requests")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 

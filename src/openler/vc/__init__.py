@@ -22,6 +22,11 @@ from openler.vc.baking import bake_png, bake_svg, extract_png, extract_svg
 from openler.vc.credentials import build_presentation, sign_credential, sign_presentation
 from openler.vc.dataintegrity import CRYPTOSUITES, Cryptosuite, ProofCheck, add_proof, check_proofs
 from openler.vc.dates import format_datetime, parse_datetime
+from openler.vc.dcql import FORMATS as DCQL_FORMATS
+from openler.vc.dcql import Candidate, DcqlError, MatchResult, expanded_types
+from openler.vc.dcql import check_query as check_dcql_query
+from openler.vc.dcql import match as match_dcql
+from openler.vc.dcql import satisfied as dcql_satisfied
 from openler.vc.did import (
     DID_CONTEXT,
     Fetched,
@@ -57,6 +62,17 @@ from openler.vc.models import (
     VC_V1,
     Achievement,
 )
+from openler.vc.oid4vp import (
+    REQUEST_OBJECT_TYP,
+    RequestError,
+    RequestObject,
+    check_request,
+    check_vp_token,
+    read_request_object,
+    sign_request_object,
+    unverified_jwt_document,
+)
+from openler.vc.oid4vp import UNRESERVED as UNRESERVED_CHARACTERS
 from openler.vc.report import CHECK_IDS, Check, Policy, VerificationReport
 from openler.vc.statuslist import (
     MIN_ENTRIES as MIN_STATUS_ENTRIES,
@@ -105,20 +121,25 @@ __all__ = [
     "ASSOCIATION_TYPES",
     "CHECK_IDS",
     "CRYPTOSUITES",
+    "DCQL_FORMATS",
     "DID_CONTEXT",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
     "MIN_STATUS_ENTRIES",
+    "REQUEST_OBJECT_TYP",
     "RESULT_TYPES",
     "STATUS_PURPOSES",
     "TRUST_STATES",
+    "UNRESERVED_CHARACTERS",
     "VC_V1",
     "Achievement",
     "Bitstring",
+    "Candidate",
     "Check",
     "ContextError",
     "CredentialFacts",
     "Cryptosuite",
+    "DcqlError",
     "DocumentLoader",
     "EntryState",
     "FetchLimitError",
@@ -128,6 +149,7 @@ __all__ = [
     "InputError",
     "JoseError",
     "KeyFormatError",
+    "MatchResult",
     "Multikey",
     "NotCompactError",
     "Policy",
@@ -135,6 +157,8 @@ __all__ = [
     "ProofError",
     "Purpose",
     "Recognition",
+    "RequestError",
+    "RequestObject",
     "ResolutionError",
     "Resolver",
     "Resolvers",
@@ -154,21 +178,30 @@ __all__ = [
     "bake_png",
     "bake_svg",
     "build_presentation",
+    "check_dcql_query",
     "check_proofs",
+    "check_request",
+    "check_vp_token",
     "credential_problems",
+    "dcql_satisfied",
     "did_web_for",
     "did_web_url",
+    "expanded_types",
     "extract_png",
     "extract_svg",
     "format_datetime",
     "load_trust_snapshot",
+    "match_dcql",
     "parse_datetime",
     "parse_json",
+    "read_request_object",
     "read_status_list",
     "sign_credential",
     "sign_presentation",
+    "sign_request_object",
     "status_entry",
     "status_list_credential",
     "status_list_with_bits",
+    "unverified_jwt_document",
     "verify",
 ]

@@ -24,7 +24,7 @@ from openler.services.issuers.orgs import organization_by_slug
 from openler.services.people.accounts import Principal, require_role, require_self
 from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import Organization, Person, PresentationRequest
+from openler.store.models import Oid4vpRequest, Organization, Person, PresentationRequest
 from openler.vc import VerificationReport
 
 
@@ -79,6 +79,7 @@ def answer_request(
     ).scalar()
     if request is None:
         raise NotFound("no presentation request has this challenge")
+    _refuse_other_protocol(session, request)
     now = platform.now()
     if request.fulfilled_at is not None:
         raise Conflict("this request was already answered; ask the verifier for a new one")
@@ -113,6 +114,12 @@ def answer_request(
         data={"verified": report.verified},
     )
     return report
+
+
+def _refuse_other_protocol(session: Session, request: PresentationRequest) -> None:
+    """A request made for a standard protocol (OpenID4VP) is answered only through it."""
+    if session.get(Oid4vpRequest, request.id) is not None:
+        raise Conflict("this request is answered with OpenID4VP: open its openid4vp:// link")
 
 
 def reason_of(request: PresentationRequest) -> str:
@@ -162,6 +169,7 @@ def open_request(
     ).scalar()
     if request is None:
         raise NotFound("this request link does not exist")
+    _refuse_other_protocol(session, request)
     state = state_of(request, platform.now())
     if state != "open":
         raise Conflict(f"this request was already {state}; ask the verifier for a new one")
@@ -231,6 +239,20 @@ def view_request(
     if request is None:
         raise NotFound(f"no request {request_id}")
     require_role(principal, request.organization_id, "verifier")
+    from openler.services.protocols import oid4vp_verifier
+
+    if oid4vp_verifier.oid4vp_of(session, request) is not None:
+        report, _row = oid4vp_verifier.view(session, platform, request)
+        if report is not None:
+            audit.record(
+                session,
+                at=platform.now(),
+                actor=principal.label,
+                action="request.view",
+                subject=f"request:{request.id}",
+                data={"verified": report.verified, "protocol": "oid4vp"},
+            )
+        return request, report
     if request.presentation is None:
         return request, None
     followed = _followed(session, platform, request)

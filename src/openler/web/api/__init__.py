@@ -5,6 +5,7 @@ from openler.web.api import (
     documents,
     jobs,
     lifecycle,
+    oid4vp,
     platform,
     records,
     registry,
@@ -28,6 +29,7 @@ routers = [
         records,
         achievements,
         lifecycle,
+        oid4vp,
     )
 ]
 
