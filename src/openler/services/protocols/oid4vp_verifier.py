@@ -185,7 +185,6 @@ def request_object(session: Session, platform: Platform, token: str) -> str:
     _row, key = signing_key(session, platform, organization)
     base = platform.settings.public_url.rstrip("/")
     claims = {
-        "iss": row.client_id,
         "aud": "https://self-issued.me/v2",
         "exp": int(request.expires_at.timestamp()),
         "response_type": "vp_token",
