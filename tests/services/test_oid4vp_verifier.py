@@ -92,7 +92,8 @@ def test_request_answered_once_and_seen_verified(platform: Any) -> None:
     assert "already answered" in replay.body["error_description"]
     with platform.db.session() as s:
         row, report = requests.view_request(s, platform, w["verifier"], created.request.id)
-        assert report is not None and report.verified, report.errors()
+        assert report is not None
+        assert report.verified, report.errors()
         assert requests.state_of(row, platform.now()) == "answered"
         with pytest.raises(Forbidden):
             requests.view_request(s, platform, w["learner"], created.request.id)
