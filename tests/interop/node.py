@@ -82,3 +82,7 @@ def node_server(script: str | Path, *args: str, timeout: float = 30) -> Iterator
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

@@ -24,6 +24,7 @@ from openler.cli.requests import requests_app
 from openler.cli.status import app as status_app
 from openler.cli.tokens import tokens_app
 from openler.cli.trust import app as trust_app
+from openler.cli.wallet_answer import wallet_app
 from openler.services.errors import ServiceError, UsageError
 from openler.services.files.documents import context_loader, load_key, read_json_file, write_key
 from openler.services.files.parallel import default_jobs
@@ -61,6 +62,7 @@ app.add_typer(issue_cli.issue_app, name="issue")
 app.add_typer(lifecycle_cli.reminders_app, name="reminders")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(requests_app, name="requests")
+app.add_typer(wallet_app, name="wallet")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 
