@@ -23,8 +23,15 @@ from openler.vc.credentials import build_presentation, sign_credential, sign_pre
 from openler.vc.dataintegrity import CRYPTOSUITES, Cryptosuite, ProofCheck, add_proof, check_proofs
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.dcql import FORMATS as DCQL_FORMATS
-from openler.vc.dcql import Candidate, DcqlError, MatchResult, expanded_types
+from openler.vc.dcql import (
+    Candidate,
+    DcqlError,
+    MatchResult,
+    describe_credential_query,
+    expanded_types,
+)
 from openler.vc.dcql import check_query as check_dcql_query
+from openler.vc.dcql import describe as describe_dcql_query
 from openler.vc.dcql import match as match_dcql
 from openler.vc.dcql import satisfied as dcql_satisfied
 from openler.vc.did import (
@@ -184,6 +191,8 @@ __all__ = [
     "check_vp_token",
     "credential_problems",
     "dcql_satisfied",
+    "describe_credential_query",
+    "describe_dcql_query",
     "did_web_for",
     "did_web_url",
     "expanded_types",

@@ -302,6 +302,42 @@ def satisfied(query: Mapping[str, Any], answered: set[str]) -> bool:
     )
 
 
+def describe_credential_query(credential_query: Mapping[str, Any]) -> str:
+    """A credential query in plain words.
+
+    >>> describe_credential_query({"format": "ldp_vc", "meta": {"type_values": [[
+    ...     "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"]]},
+    ...     "claims": [{"path": ["credentialSubject", "achievement", "achievementType"],
+    ...     "values": ["License"]}]})
+    'an OpenBadgeCredential whose achievementType is License'
+    """
+    kinds = " or ".join(
+        " and ".join(t.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in group)
+        for group in credential_query["meta"]["type_values"]
+    )
+    words = f"an {kinds}" if kinds[:1].lower() in "aeiou" else f"a {kinds}"
+    parts = []
+    for claim in credential_query.get("claims", []):
+        name = next((p for p in reversed(claim["path"]) if isinstance(p, str)), "a claim")
+        values = claim.get("values")
+        parts.append(
+            f"{name} is {' or '.join(str(v) for v in values)}" if values else f"its {name}"
+        )
+    return words + (" whose " + " and ".join(parts) if parts else "")
+
+
+def describe(query: Mapping[str, Any]) -> str:
+    """A whole query in plain words: each credential query, the optional ones marked."""
+    optional: set[str] = set()
+    for item in query.get("credential_sets") or []:
+        if not item.get("required", True):
+            optional.update(i for option in item["options"] for i in option)
+    return "; ".join(
+        describe_credential_query(q) + (" (optional)" if q["id"] in optional else "")
+        for q in query["credentials"]
+    )
+
+
 def expanded_types(
     document: Mapping[str, Any], loader: DocumentLoader | None = None
 ) -> frozenset[str]:

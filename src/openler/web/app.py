@@ -29,6 +29,7 @@ from openler.web import (
     issuer_pages,
     lifecycle_pages,
     manage_pages,
+    oid4vp_pages,
     pages,
     registry_pages,
     roster_pages,
@@ -235,5 +236,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(verifier_pages.router)
     app.include_router(claim_pages.router)
     app.include_router(confirm_pages.router)
+    app.include_router(oid4vp_pages.router)
     pages.mount_static(app)
     return app

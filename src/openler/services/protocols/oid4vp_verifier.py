@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -68,6 +68,66 @@ _STATUS_ORDER = {"failed": 3, "skipped": 2, "warning": 1, "passed": 0}
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+OPEN_BADGE = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+
+
+def query_for(
+    *, achievement_type: str, name: str = "", skills: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The DCQL query a verifier's form describes: an Open Badge of ``achievement_type``
+    (named ``name``, when given) and, optionally, credentials aligned to each skill.
+
+    >>> q = query_for(achievement_type="License", skills=["IV therapy"])
+    >>> [c["id"] for c in q["credentials"]], q["credential_sets"][1]["required"]
+    (['credential', 'skill_1'], False)
+    """
+    claims: list[dict[str, Any]] = [
+        {
+            "path": ["credentialSubject", "achievement", "achievementType"],
+            "values": [achievement_type],
+        }
+    ]
+    if name.strip():
+        claims.append({"path": ["credentialSubject", "achievement", "name"], "values": [name]})
+    credentials: list[dict[str, Any]] = [
+        {
+            "id": "credential",
+            "format": "ldp_vc",
+            "meta": {"type_values": [[OPEN_BADGE]]},
+            "claims": claims,
+        }
+    ]
+    skill_ids = []
+    for index, skill in enumerate(s.strip() for s in skills if s.strip()):
+        skill_ids.append(f"skill_{index + 1}")
+        credentials.append(
+            {
+                "id": skill_ids[-1],
+                "format": "ldp_vc",
+                "meta": {"type_values": [[OPEN_BADGE]]},
+                "claims": [
+                    {
+                        "path": [
+                            "credentialSubject",
+                            "achievement",
+                            "alignment",
+                            None,
+                            "targetName",
+                        ],
+                        "values": [skill],
+                    }
+                ],
+            }
+        )
+    query: dict[str, Any] = {"credentials": credentials}
+    if skill_ids:
+        query["credential_sets"] = [
+            {"options": [["credential"]]},
+            {"options": [[i] for i in skill_ids], "required": False},
+        ]
+    return check_dcql_query(query)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from openler.vc import (
     check_dcql_query,
     check_request,
     dcql_satisfied,
+    describe_credential_query,
     did_web_url,
     expanded_types,
     match_dcql,
@@ -113,6 +114,8 @@ class SentAnswer:
     status: int
     reply: Mapping[str, Any]
     credentials: list[str]
+    #: who it was sent to, in words (:attr:`IncomingRequest.verifier`)
+    verifier: str
 
 
 def _link_parameters(uri: str) -> tuple[str, str]:
@@ -193,16 +196,22 @@ def read_request(
 
 
 def _verifier_words(claims: Mapping[str, Any], signed_by: str | None) -> str:
+    """Who asks, in plain words: the name the verifier gives, with its web host when its
+    identifier has one (``did:web``, a response URI); an identifier that is only a key
+    (``did:key``) is left for the page's details."""
     metadata = claims.get("client_metadata")
     name = metadata.get("client_name") if isinstance(metadata, Mapping) else None
     who = str(claims["client_id"]).split(":", 1)[-1]
     if signed_by is None:
         where = urlsplit(who).netloc or who
         return f"{name} (says it is; unsigned request from {where})" if name else where
+    host = None
     if who.startswith("did:web:"):
         with contextlib.suppress(VCError):
-            who = urlsplit(did_web_url(who)).netloc
-    return f"{name} ({who})" if name else who
+            host = urlsplit(did_web_url(who)).netloc
+    if name:
+        return f"{name} ({host})" if host else str(name)
+    return host or who
 
 
 def _asked(
@@ -225,35 +234,11 @@ def _asked(
         asked.append(
             Asked(
                 query_id,
-                describe_query(credential_query),
+                describe_credential_query(credential_query),
                 [Held(by_id[c], states[c]) for c in result.matches[query_id]],
             )
         )
     return asked
-
-
-def describe_query(credential_query: Mapping[str, Any]) -> str:
-    """A credential query in plain words.
-
-    >>> describe_query({"format": "ldp_vc", "meta": {"type_values": [[
-    ...     "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"]]},
-    ...     "claims": [{"path": ["credentialSubject", "achievement", "achievementType"],
-    ...     "values": ["License"]}]})
-    'an OpenBadgeCredential whose achievementType is License'
-    """
-    kinds = " or ".join(
-        " and ".join(t.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in group)
-        for group in credential_query["meta"]["type_values"]
-    )
-    words = f"an {kinds}" if kinds[:1].lower() in "aeiou" else f"a {kinds}"
-    parts = []
-    for claim in credential_query.get("claims", []):
-        name = next((p for p in reversed(claim["path"]) if isinstance(p, str)), "a claim")
-        values = claim.get("values")
-        parts.append(
-            f"{name} is {' or '.join(str(v) for v in values)}" if values else f"its {name}"
-        )
-    return words + (" whose " + " and ".join(parts) if parts else "")
 
 
 def answer_request(
@@ -317,7 +302,7 @@ def answer_request(
             f"{incoming.verifier} refused the answer ({sent.status}): "
             f"{reply.get('error', 'error')}: {reply.get('error_description', '')}"
         )
-    return SentAnswer(sent.status, reply, chosen)
+    return SentAnswer(sent.status, reply, chosen, incoming.verifier)
 
 
 def _reply(value: Any) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from openler.services.people.accounts import Principal, require_role, require_se
 from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Oid4vpRequest, Organization, Person, PresentationRequest
-from openler.vc import VerificationReport
+from openler.vc import VerificationReport, describe_dcql_query
 
 
 def create_request(
@@ -123,7 +123,11 @@ def _refuse_other_protocol(session: Session, request: PresentationRequest) -> No
 
 
 def reason_of(request: PresentationRequest) -> str:
-    """What the verifier says it asks for (the VP request's ``credentialQuery.reason``)."""
+    """What the verifier says it asks for (the VP request's ``credentialQuery.reason``,
+    or a DCQL query in plain words)."""
+    if isinstance(request.query.get("credentials"), list):
+        words = describe_dcql_query(request.query)  # checked when the request was made
+        return words[:1].upper() + words[1:]
     queries = request.query.get("query", request.query)
     for query in queries if isinstance(queries, list) else [queries]:
         if isinstance(query, dict):
