@@ -92,7 +92,8 @@ def page_is_good(page: Any) -> None:
 
 
 def test_piedmont_asks_and_an_independent_wallet_answers(
-    server: tuple[str, dict[str, Any]], phone: Any
+    server: tuple[str, dict[str, Any]],
+    phone: Any,  # noqa: F811
 ) -> None:
     base, credential = server
     sign_in(phone, base, "hr@demo.openler.org")
@@ -124,7 +125,9 @@ def test_piedmont_asks_and_an_independent_wallet_answers(
 
 
 def test_maria_answers_a_node_verifier_from_her_wallet(
-    server: tuple[str, dict[str, Any]], browser: Any, tmp_path: Path
+    server: tuple[str, dict[str, Any]],
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     base, credential = server
     from openler.vc import DID_CONTEXT, DocumentLoader
