@@ -27,44 +27,21 @@ from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     watch_csp,
 )
 from tests.interop.node import node_server, run_node
-from tests.interop.oid4vp_world import HOLDER, contexts_for
-
-NURSE = "nora@example.org"
+from tests.interop.oid4vp_world import HOLDER, add_nurse, contexts_for
 
 
 def _add_nurse(base: str, workdir: Path) -> dict[str, Any]:
     """A nurse whose key the independent wallet holds, with an Ohio RN licence, added to
     the demo's database."""
-    from sqlalchemy import select
-
     from openler.services.context import Platform
-    from openler.services.issuers import issuing
-    from openler.services.people import accounts
     from openler.settings import Settings
-    from openler.store.models import Achievement, Organization
-    from tests.conftest import SETUP
 
     settings = Settings(
         database_url=f"sqlite:///{workdir / 'demo.db'}", public_url=base, data_dir=workdir
     )
     platform = Platform.from_settings(settings)
     with platform.db.session() as s:
-        nurse = accounts.create_person(
-            s,
-            platform,
-            name="Nora Hale",
-            email=NURSE,
-            password=None,
-            did=HOLDER.controller,
-            actor=SETUP,
-        )
-        board = s.execute(
-            select(Organization).where(Organization.slug == "ohio-nursing")
-        ).scalar_one()
-        rn = s.execute(
-            select(Achievement).where(Achievement.slug == "registered-nurse")
-        ).scalar_one()
-        credential = dict(issuing.issue(s, platform, SETUP, board, rn, recipient=nurse).document)
+        credential, _id = add_nurse(s, platform)
     platform.db.dispose()
     return credential
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from openler.services import demo
 from openler.services.context import Platform
@@ -52,6 +53,28 @@ def contexts_for(*documents: dict[str, Any]) -> dict[str, Any]:
             c for c in (context if isinstance(context, list) else [context]) if isinstance(c, str)
         )
     return {url: dict(loader.load(url)) for url in sorted(urls)}
+
+
+def add_nurse(session: Session, platform: Platform) -> tuple[dict[str, Any], str]:
+    """Nora, whose key (:data:`HOLDER`) a wallet others wrote holds, with an RN licence from
+    the demo's Ohio Board of Nursing: the credential and its id."""
+    nurse = accounts.create_person(
+        session,
+        platform,
+        name="Nora Hale",
+        email=NURSE,
+        password=None,
+        did=HOLDER.controller,
+        actor=SETUP,
+    )
+    board = session.execute(
+        select(Organization).where(Organization.slug == "ohio-nursing")
+    ).scalar_one()
+    rn = session.execute(
+        select(Achievement).where(Achievement.slug == "registered-nurse")
+    ).scalar_one()
+    issued = issuing.issue(session, platform, SETUP, board, rn, recipient=nurse)
+    return dict(issued.document), issued.id
 
 
 @dataclass
@@ -98,23 +121,7 @@ def live_world(workdir: Path, **settings: str) -> Iterator[World]:
     )
     with prepare.db.session() as s:
         demo.load(s, prepare)
-        nurse = accounts.create_person(
-            s,
-            prepare,
-            name="Nora Hale",
-            email=NURSE,
-            password=None,
-            did=HOLDER.controller,
-            actor=SETUP,
-        )
-        board = s.execute(
-            select(Organization).where(Organization.slug == "ohio-nursing")
-        ).scalar_one()
-        rn = s.execute(
-            select(Achievement).where(Achievement.slug == "registered-nurse")
-        ).scalar_one()
-        issued = issuing.issue(s, prepare, SETUP, board, rn, recipient=nurse)
-        credential, credential_id = dict(issued.document), issued.id
+        credential, credential_id = add_nurse(s, prepare)
     prepare.db.dispose()
     with running_server(workdir, database, port=port, key_encryption_key=kek, **settings) as server:
         live = Platform.from_settings(

@@ -20,7 +20,6 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +32,7 @@ from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.issuers.orgs import org_did, organization_by_slug, signing_key
 from openler.services.people.accounts import Principal, require_role
 from openler.services.secrets import vault
+from openler.services.verifiers import requests
 from openler.services.verifiers.requests import state_of
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Oid4vpRequest, Organization, PresentationRequest
@@ -157,28 +157,27 @@ def create_request(
 ) -> CreatedRequest:
     """An OpenID4VP request asking with the DCQL ``query`` (verifier role); the query is
     checked first (:class:`UsageError` naming the problem)."""
-    organization = organization_by_slug(session, organization_slug)
-    require_role(principal, organization.id, "verifier")
     try:
         checked = check_dcql_query(query)
     except DcqlError as exc:
         raise UsageError(f"the DCQL query is not acceptable: {exc.message}") from None
     if not 1 <= minutes <= 24 * 60:
         raise UsageError("a request stays open from 1 minute to 24 hours")
+    organization = organization_by_slug(session, organization_slug)
+    require_role(principal, organization.id, "verifier")
     signing_key(session, platform, organization)  # refuse now rather than when fetched
-    now = platform.now()
     client_id = "decentralized_identifier:" + org_did(platform, organization)
-    token, state = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    request = PresentationRequest(
-        organization_id=organization.id,
-        challenge=secrets.token_urlsafe(24),
-        domain=client_id,
+    request = requests.create_request(
+        session,
+        platform,
+        principal,
+        organization_slug=organization_slug,
         query=checked,
-        created_at=now,
-        expires_at=now + timedelta(minutes=minutes),
+        minutes=minutes,
+        domain=lambda _organization: client_id,
+        protocol="oid4vp",
     )
-    session.add(request)
-    session.flush()
+    token, state = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     sealed = vault(platform).seal(
         json.dumps({"token": token, "state": state}).encode(), label=f"oid4vp:{request.id}"
     )
@@ -190,14 +189,6 @@ def create_request(
             request_token_sealed=sealed,
             state_hash=_digest(state),
         )
-    )
-    audit.record(
-        session,
-        at=now,
-        actor=principal.label,
-        action="request.create",
-        subject=f"request:{request.id}",
-        data={"protocol": "oid4vp"},
     )
     return CreatedRequest(request, authorization_link(client_id, _request_uri(platform, token)))
 

@@ -4,6 +4,7 @@ presentation that answers is verified against it once (a replay is refused)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,15 +37,20 @@ def create_request(
     organization_slug: str,
     query: dict[str, Any],
     minutes: int = 30,
+    domain: Callable[[Organization], str] | None = None,
+    protocol: str | None = None,
 ) -> PresentationRequest:
-    """A request for a presentation, with a single-use challenge (verifier role)."""
+    """A request for a presentation, with a single-use challenge (verifier role). A
+    standard protocol names itself and its ``domain`` (the OpenID4VP client_id)."""
     organization = organization_by_slug(session, organization_slug)
     require_role(principal, organization.id, "verifier")
     now = platform.now()
     request = PresentationRequest(
         organization_id=organization.id,
         challenge=secrets.token_urlsafe(24),
-        domain=f"{platform.settings.public_url}/orgs/{organization.slug}",
+        domain=domain(organization)
+        if domain
+        else f"{platform.settings.public_url}/orgs/{organization.slug}",
         query=query,
         created_at=now,
         expires_at=now + timedelta(minutes=minutes),
@@ -57,6 +63,7 @@ def create_request(
         actor=principal.label,
         action="request.create",
         subject=f"request:{request.id}",
+        data={"protocol": protocol} if protocol else None,
     )
     return request
 
@@ -245,41 +252,35 @@ def view_request(
     require_role(principal, request.organization_id, "verifier")
     from openler.services.protocols import oid4vp_verifier
 
+    extra: dict[str, Any] = {}
     if oid4vp_verifier.oid4vp_of(session, request) is not None:
         report, _row = oid4vp_verifier.view(session, platform, request)
-        if report is not None:
-            audit.record(
-                session,
-                at=platform.now(),
-                actor=principal.label,
-                action="request.view",
-                subject=f"request:{request.id}",
-                data={"verified": report.verified, "protocol": "oid4vp"},
-            )
-        return request, report
-    if request.presentation is None:
+        extra = {"protocol": "oid4vp"}
+    elif request.presentation is not None:
+        followed = _followed(session, platform, request)
+        presentation = followed.presentation if followed else request.presentation
+        report = verify_document(
+            session,
+            platform,
+            presentation,
+            challenge=request.challenge,
+            domain=request.domain,
+            name="presentation",
+            require_holder_binding=True,
+        )
+        if followed:
+            extra = {"presented_anew": credential_ids(presentation)}
+    else:
+        report = None
+    if report is None:
         return request, None
-    followed = _followed(session, platform, request)
-    presentation = followed.presentation if followed else request.presentation
-    report = verify_document(
-        session,
-        platform,
-        presentation,
-        challenge=request.challenge,
-        domain=request.domain,
-        name="presentation",
-        require_holder_binding=True,
-    )
     audit.record(
         session,
         at=platform.now(),
         actor=principal.label,
         action="request.view",
         subject=f"request:{request.id}",
-        data={
-            "verified": report.verified,
-            **({"presented_anew": credential_ids(presentation)} if followed else {}),
-        },
+        data={"verified": report.verified, **extra},
     )
     return request, report
 
