@@ -163,3 +163,40 @@ def test_the_wallet_refuses_a_link_without_a_request_uri(world: World) -> None:
             oid4vp_wallet.read_request(
                 s, world.platform, principal_for(s, maria), "openid4vp://?client_id=x"
             )
+
+
+def test_openler_wallet_answers_an_openler_verifier(world: World) -> None:
+    """Both sides openler, over the live server: the request signed with Piedmont's did:web
+    key, read by the wallet, answered and verified."""
+    from tests.interop.oid4vp_world import query_file
+
+    query = query_file(world.workdir, QUERY)
+    created = json.loads(
+        world.openler(
+            "requests", "create", "--org", "piedmont-hospital", "--query", str(query), "--json"
+        ).splitlines()[-1]
+    )
+    code, out, err = wallet(world, "--email", MARIA, created["uri"])
+    assert code == 0, err
+    assert "Piedmont Regional Hospital (127.0.0.1:" in out
+    shown = json.loads(world.openler("requests", "show", created["id"], "--json"))
+    assert shown["state"] == "answered" and shown["verified"] is True
+
+
+def test_a_refused_answer_is_reported_and_audited(world: World, verifier: str) -> None:
+    from openler.store.models import AuditEvent
+
+    created = ask(verifier, "refuse")
+    code, _out, err = wallet(world, "--email", MARIA, created["uri"])
+    assert code != 0 and "refused the answer (400): invalid_request" in err
+    with world.platform.db.session() as s:
+        events = (
+            s.execute(
+                select(AuditEvent).where(AuditEvent.action.in_(["consent.grant", "wallet.answer"]))
+            )
+            .scalars()
+            .all()
+        )
+        answered = [e for e in events if e.action == "wallet.answer"]
+        assert answered[-1].data["status"] == 400
+        assert any(e.data.get("protocol") == "oid4vp" for e in events)

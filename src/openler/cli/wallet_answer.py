@@ -13,6 +13,7 @@ from openler.cli.platform import migrated_platform
 from openler.services.errors import NotFound
 from openler.services.people.accounts import principal_for
 from openler.services.protocols import oid4vp_wallet
+from openler.services.protocols.client import ProtocolError
 from openler.store.models import Person
 
 wallet_app = typer.Typer(help="A person's wallet talking to other verifiers.", no_args_is_help=True)
@@ -49,6 +50,13 @@ def answer(
             for held in asked.held:
                 typer.echo(f"    {held.credential.id}  {held.title}  ({held.state.label})")
         sent = oid4vp_wallet.answer_request(
-            session, platform, principal, request_uri, credential_ids=credential or None
+            session,
+            platform,
+            principal,
+            request_uri,
+            credential_ids=credential or None,
+            incoming=incoming,
         )
+    if sent.refusal is not None:
+        raise ProtocolError(sent.refusal)
     typer.echo(f"sent {', '.join(sent.credentials)}: the verifier answered {sent.status}")

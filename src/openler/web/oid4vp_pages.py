@@ -84,4 +84,15 @@ def answer(
         return _request_page(
             request, session, platform, principal, uri, status=400, error=exc.message, chosen=chosen
         )
+    if sent.refusal is not None:
+        return _request_page(
+            request,
+            session,
+            platform,
+            principal,
+            uri,
+            status=400,
+            error=sent.refusal,
+            chosen=chosen,
+        )
     return page(request, "oid4vp_sent.html", principal=principal, sent=sent)

@@ -111,7 +111,7 @@ async function createRequest({query, twist}) {
     payload.response_uri = 'http://127.0.0.1:9/steal';
     jwt = [h, Buffer.from(JSON.stringify(payload)).toString('base64url'), s].join('.');
   }
-  const entry = {payload: created.authorizationRequestPayload, jwt, results: []};
+  const entry = {payload: created.authorizationRequestPayload, jwt, results: [], twist};
   requests.set(id, entry);
   byState.set(state, entry);
   return {id, uri: created.authorizationRequest};
@@ -193,6 +193,7 @@ async function takeResponse(form) {
       }
     }
   }
+  if (entry.twist === 'refuse') checks.push({queryId: '-', verified: false, error: 'this verifier refuses'});
   const dcqlResult = DcqlPresentationResult.fromDcqlPresentation(dcqlPresentations, {dcqlQuery: query});
   const ok = checks.every(c => c.verified) && dcqlResult.can_be_satisfied;
   entry.results.push({

@@ -117,6 +117,20 @@ class SentAnswer:
     #: who it was sent to, in words (:attr:`IncomingRequest.verifier`)
     verifier: str
 
+    @property
+    def accepted(self) -> bool:
+        return self.status == 200
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the verifier refused it (its OpenID4VP error), or None when it accepted."""
+        if self.accepted:
+            return None
+        return (
+            f"{self.verifier} refused the answer ({self.status}): "
+            f"{self.reply.get('error', 'error')}: {self.reply.get('error_description', '')}"
+        )
+
 
 def _link_parameters(uri: str) -> tuple[str, str]:
     parts = urlsplit(uri.strip())
@@ -249,13 +263,17 @@ def answer_request(
     *,
     credential_ids: list[str] | None = None,
     client: ProtocolClient | None = None,
+    incoming: IncomingRequest | None = None,
 ) -> SentAnswer:
     """Send the chosen credentials (by default, the first active match of each credential
     query) to the verifier, with consent recorded; raises :class:`UsageError` when a
-    choice is not offered or does not satisfy the query, :class:`ProtocolError` when the
-    verifier refuses it (with the verifier's error)."""
+    choice is not offered or does not satisfy the query (:class:`ProtocolError` when the
+    verifier cannot be reached). A refusal by the verifier is an answer too
+    (:attr:`SentAnswer.refusal`), audited like an acceptance. ``incoming``, the request as
+    :func:`read_request` just read it for this person, saves fetching it again."""
     client = client or ProtocolClient(platform.settings)
-    incoming = read_request(session, platform, principal, uri, client=client)
+    if incoming is None or incoming.uri != uri:
+        incoming = read_request(session, platform, principal, uri, client=client)
     person = session.get(Person, principal.person_id)
     if person is None:
         raise NotFound("no such person")
@@ -275,6 +293,13 @@ def answer_request(
         ]
         for query_id, ids in vp_token.items()
     }
+    form = {"vp_token": json.dumps(token)}
+    if "state" in incoming.claims:
+        form["state"] = str(incoming.claims["state"])
+    # sent before anything is written here: no write lock is held while the other party
+    # answers (on SQLite that party may be this very platform, writing its answer)
+    sent = client.post_form(str(incoming.claims["response_uri"]), form)
+    reply = _reply(sent.json() if sent.body else {})
     now = platform.now()
     audit.record(
         session,
@@ -284,24 +309,14 @@ def answer_request(
         subject=f"oid4vp:{incoming.client_id}"[:400],
         data={"audience": incoming.verifier, "credentials": chosen, "protocol": "oid4vp"},
     )
-    form = {"vp_token": json.dumps(token)}
-    if "state" in incoming.claims:
-        form["state"] = str(incoming.claims["state"])
-    sent = client.post_form(str(incoming.claims["response_uri"]), form)
-    reply = _reply(sent.json() if sent.body else {})
     audit.record(
         session,
-        at=platform.now(),
+        at=now,
         actor=principal.label,
         action="wallet.answer",
         subject=f"oid4vp:{incoming.client_id}"[:400],
         data={"status": sent.status, "credentials": chosen, "error": reply.get("error")},
     )
-    if sent.status != 200:
-        raise ProtocolError(
-            f"{incoming.verifier} refused the answer ({sent.status}): "
-            f"{reply.get('error', 'error')}: {reply.get('error_description', '')}"
-        )
     return SentAnswer(sent.status, reply, chosen, incoming.verifier)
 
 
