@@ -183,3 +183,30 @@ def test_own_protocol_endpoints_refuse_an_oid4vp_request(platform: Any) -> None:
     claims = fetch(platform, created.uri)
     with platform.db.session() as s, pytest.raises(Conflict, match="OpenID4VP"):
         requests.answer_request(s, platform, claims["nonce"], vp(w, claims, platform))
+
+
+def test_a_jwt_presentation_answers_a_jwt_vc_json_query(platform: Any) -> None:
+    """``jwt_vc_json``: the presentation is a JWT whose ``nonce`` is the request's and whose
+    ``aud`` is its full client_id; another ``aud`` is refused."""
+    from openler.vc.jose import encode
+
+    w = world(platform)
+    query = json.loads(json.dumps(QUERY))
+    query["credentials"][0]["format"] = "jwt_vc_json"
+    claims = fetch(platform, create(platform, w, query=query).uri)
+    holder = w["holder"].controller
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder,
+        "verifiableCredential": [w["credential"]],
+    }
+
+    def jwt(aud: str) -> str:
+        payload = {"vp": presentation, "iss": holder, "nonce": claims["nonce"], "aud": aud}
+        return encode(payload, w["holder"], typ="JWT")
+
+    wrong = post(platform, answer(claims, jwt("decentralized_identifier:did:web:elsewhere")))
+    assert wrong.status == 400 and "domain mismatch" in wrong.body["error_description"]
+    right = post(platform, answer(claims, jwt(claims["client_id"])))
+    assert (right.status, right.body) == (200, {})

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from openler.vc import jose
+from openler.vc import jose, jsontext
 from openler.vc.did import Resolver
 from openler.vc.errors import InputError, JoseError, KeyFormatError, ResolutionError
 from openler.vc.keys import Multikey
@@ -179,9 +179,9 @@ def check_vp_token(vp_token: Any, query: Mapping[str, Any]) -> dict[str, list[An
     ``jwt_vc_json``. Raises :class:`RequestError` otherwise."""
     if isinstance(vp_token, str):
         try:
-            vp_token = json.loads(vp_token)
-        except ValueError:
-            raise RequestError("vp_token is not a JSON object") from None
+            vp_token = jsontext.parse(vp_token)
+        except InputError as exc:
+            raise RequestError(f"vp_token is not JSON openler accepts: {exc.message}") from None
     if not isinstance(vp_token, dict) or not vp_token:
         raise RequestError("vp_token must be a JSON object keyed by credential query id")
     queries = {q["id"]: q for q in query["credentials"]}
