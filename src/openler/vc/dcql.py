@@ -302,23 +302,43 @@ def satisfied(query: Mapping[str, Any], answered: set[str]) -> bool:
     )
 
 
+def _words(name: str) -> str:
+    """``achievementType`` → ``achievement type``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+
+
+def _claim_words(path: Sequence[str | int | None]) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    if not names:
+        return "a claim"
+    if "alignment" in names:
+        return "skill"
+    if names[-1] in ("name", "id", "type") and len(names) > 1:
+        return f"{_words(names[-2])} {names[-1]}"
+    return _words(names[-1])
+
+
 def describe_credential_query(credential_query: Mapping[str, Any]) -> str:
     """A credential query in plain words.
 
     >>> describe_credential_query({"format": "ldp_vc", "meta": {"type_values": [[
     ...     "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"]]},
     ...     "claims": [{"path": ["credentialSubject", "achievement", "achievementType"],
-    ...     "values": ["License"]}]})
-    'an OpenBadgeCredential whose achievementType is License'
+    ...     "values": ["License"]}, {"path": ["credentialSubject", "achievement", "name"],
+    ...     "values": ["RN"]}]})
+    'an Open Badge Credential whose achievement type is License and achievement name is RN'
     """
     kinds = " or ".join(
-        " and ".join(t.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in group)
+        " and ".join(
+            re.sub(r"(?<=[a-z])(?=[A-Z])", " ", t.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+            for t in group
+        )
         for group in credential_query["meta"]["type_values"]
     )
     words = f"an {kinds}" if kinds[:1].lower() in "aeiou" else f"a {kinds}"
     parts = []
     for claim in credential_query.get("claims", []):
-        name = next((p for p in reversed(claim["path"]) if isinstance(p, str)), "a claim")
+        name = _claim_words(claim["path"])
         values = claim.get("values")
         parts.append(
             f"{name} is {' or '.join(str(v) for v in values)}" if values else f"its {name}"
