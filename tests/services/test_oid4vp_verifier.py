@@ -210,3 +210,29 @@ def test_a_jwt_presentation_answers_a_jwt_vc_json_query(platform: Any) -> None:
     assert wrong.status == 400 and "domain mismatch" in wrong.body["error_description"]
     right = post(platform, answer(claims, jwt(claims["client_id"])))
     assert (right.status, right.body) == (200, {})
+
+
+def test_a_revoked_licence_is_refused_and_an_answer_shows_revoked_later(platform: Any) -> None:
+    from sqlalchemy import select
+
+    from openler.services.issuers import issuing
+    from openler.store.models import IssuedCredential, Person
+    from tests.conftest import SETUP
+
+    w = world(platform)
+    created = create(platform, w)
+    claims = fetch(platform, created.uri)
+    assert post(platform, answer(claims, vp(w, claims, platform))).status == 200
+    with platform.db.session() as s:
+        ana = s.execute(select(Person).where(Person.email == "ana@example.org")).scalar_one()
+        row_id = s.execute(
+            select(IssuedCredential.id).where(IssuedCredential.person_id == ana.id)
+        ).scalar_one()
+        issuing.set_status(s, platform, SETUP, row_id, action="revoke", reason="surrendered")
+    with platform.db.session() as s:
+        _row, report = requests.view_request(s, platform, w["verifier"], created.request.id)
+        assert report is not None and not report.verified
+        assert "revoked" in report.summary.lower()
+    claims = fetch(platform, create(platform, w).uri)
+    out = post(platform, answer(claims, vp(w, claims, platform)))
+    assert out.status == 400 and "revoked" in out.body["error_description"].lower()

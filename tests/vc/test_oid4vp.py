@@ -138,3 +138,11 @@ def test_a_jwt_presentation_is_bound_by_nonce_and_aud() -> None:
     assert "challenge mismatch" in wrong_nonce.summary
     wrong_aud = verify(token("n1", "redirect_uri:https://x"), at=AT, challenge="n1", domain=CLIENT)
     assert "domain mismatch" in wrong_aud.summary
+
+
+def test_a_vp_token_holds_a_bounded_number_of_presentations() -> None:
+    many = json.loads(json.dumps(QUERY))
+    many["credentials"][0]["multiple"] = True
+    assert len(check_vp_token({"rn_licence": [{}] * 20}, many)["rn_licence"]) == 20
+    with pytest.raises(RequestError, match="more than 20"):
+        check_vp_token({"rn_licence": [{}] * 21}, many)

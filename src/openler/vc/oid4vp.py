@@ -35,6 +35,8 @@ REQUEST_OBJECT_TYP = "oauth-authz-req+jwt"
 UNRESERVED = re.compile(r"^[A-Za-z0-9._~-]+$")
 DID_PREFIX = "decentralized_identifier:"
 REDIRECT_PREFIX = "redirect_uri:"
+#: the most presentations one response may hold (each is verified)
+MAX_PRESENTATIONS = 20
 
 
 class RequestError(InputError):
@@ -185,6 +187,8 @@ def check_vp_token(vp_token: Any, query: Mapping[str, Any]) -> dict[str, list[An
     if not isinstance(vp_token, dict) or not vp_token:
         raise RequestError("vp_token must be a JSON object keyed by credential query id")
     queries = {q["id"]: q for q in query["credentials"]}
+    if sum(len(p) for p in vp_token.values() if isinstance(p, list)) > MAX_PRESENTATIONS:
+        raise RequestError(f"vp_token holds more than {MAX_PRESENTATIONS} presentations")
     checked: dict[str, list[Any]] = {}
     for query_id, presentations in vp_token.items():
         credential_query = queries.get(query_id)

@@ -264,9 +264,16 @@ class Outcome:
 
 
 def _refuse(
-    session: Session, platform: Platform, row: Oid4vpRequest | None, error: str, description: str
+    session: Session,
+    platform: Platform,
+    row: Oid4vpRequest | None,
+    error: str,
+    description: str,
+    *,
+    keep: bool = True,
 ) -> Outcome:
-    if row is not None:
+    """The 400 answer; the refusal kept on the request (``keep``) for its verifier to see."""
+    if row is not None and keep:
         row.refused = {
             "at": platform.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "error": error,
@@ -301,7 +308,12 @@ def receive_response(session: Session, platform: Platform, form: Mapping[str, st
     now = platform.now()
     if request.fulfilled_at is not None:
         return _refuse(
-            session, platform, None, "invalid_request", "this request was already answered"
+            session,
+            platform,
+            row,
+            "invalid_request",
+            "this request was already answered",
+            keep=False,
         )
     if request.expires_at < now:
         return _refuse(session, platform, row, "invalid_request", "this request has expired")
