@@ -27,6 +27,7 @@ PUBLIC = {
     ("POST", "/credentials/verify"),
     ("POST", "/presentations/verify"),
     ("POST", "/api/requests/{challenge}/answer"),
+    ("POST", "/oid4vp/response"),  # wallets post OpenID4VP responses without a session
 }
 ELSEWHERE = {"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"}
 
