@@ -141,3 +141,12 @@ def test_request_uri_is_redacted_from_the_access_log(world: World) -> None:
     token = created["uri"].rsplit("%2F", 1)[-1]
     run_node(WALLET, world.wallet_input(created["uri"]))
     assert token not in world.server.log_text()
+
+
+def test_a_wallet_that_declines_gets_200_and_the_verifier_sees_it(world: World) -> None:
+    created = create(world)
+    out = run_node(WALLET, world.wallet_input(created["uri"], twist="decline"))
+    assert (out["status"], out["body"]) == (200, {})
+    shown = show(world, created["id"])
+    assert shown["state"] == "answered" and shown["verified"] is None
+    assert shown["wallet_error"]["error"] == "access_denied"

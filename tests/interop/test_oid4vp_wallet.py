@@ -200,3 +200,27 @@ def test_a_refused_answer_is_reported_and_audited(world: World, verifier: str) -
         answered = [e for e in events if e.action == "wallet.answer"]
         assert answered[-1].data["status"] == 400
         assert any(e.data.get("protocol") == "oid4vp" for e in events)
+
+
+def test_declining_tells_the_verifier_and_sends_nothing(world: World) -> None:
+    from tests.interop.oid4vp_world import query_file
+
+    query = query_file(world.workdir, QUERY)
+    created = json.loads(
+        world.openler(
+            "requests", "create", "--org", "piedmont-hospital", "--query", str(query), "--json"
+        ).splitlines()[-1]
+    )
+    loopback = world.platform.settings.model_copy(update={"protocol_allow_loopback": True})
+    with world.platform.db.session() as s:
+        maria = s.execute(select(Person).where(Person.email == MARIA)).scalar_one()
+        sent = oid4vp_wallet.decline_request(
+            s,
+            world.platform,
+            principal_for(s, maria),
+            created["uri"],
+            client=ProtocolClient(loopback),
+        )
+    assert sent.accepted and sent.credentials == []
+    shown = json.loads(world.openler("requests", "show", created["id"], "--json"))
+    assert shown["wallet_error"]["error"] == "access_denied" and shown["vp_token"] is None

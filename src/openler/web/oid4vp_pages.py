@@ -96,3 +96,21 @@ def answer(
             chosen=chosen,
         )
     return page(request, "oid4vp_sent.html", principal=principal, sent=sent)
+
+
+@router.post("/oid4vp/decline")
+def decline(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    uri: Annotated[str, Form(max_length=MAX_LINK)],
+) -> Response:
+    """Say no to the verifier (nothing is sent but the refusal)."""
+    try:
+        sent = oid4vp_wallet.decline_request(session, platform, principal, uri)
+    except UsageError as exc:
+        return _request_page(
+            request, session, platform, principal, uri, status=400, error=exc.message
+        )
+    return page(request, "oid4vp_sent.html", principal=principal, sent=sent, declined=True)

@@ -90,6 +90,18 @@ try {
 }
 const request = resolved.authorizationRequestPayload;
 
+if (input.twist === 'decline') {
+  // the person says no: an error response (§8.5), posted by the library like an answer
+  const sent = await submitOpenid4vpAuthorizationResponse({
+    authorizationRequestPayload: request,
+    authorizationResponsePayload: {error: 'access_denied', error_description: 'the holder declined', state: request.state},
+    callbacks,
+  });
+  const text = await sent.response.text();
+  console.log(JSON.stringify({status: sent.response.status, body: JSON.parse(text), request}));
+  process.exit(0);
+}
+
 // DCQL: the held credentials, their types expanded by their own contexts (jsonld.js)
 const query = DcqlQuery.parse(resolved.dcql.query);
 DcqlQuery.validate(query);

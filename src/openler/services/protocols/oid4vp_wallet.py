@@ -356,3 +356,31 @@ def _choose(incoming: IncomingRequest, credential_ids: list[str] | None) -> dict
         missing = [a.words for a in incoming.asked if a.id not in chosen]
         raise UsageError("the verifier also asks for " + "; ".join(missing))
     return chosen
+
+
+def decline_request(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    uri: str,
+    *,
+    client: ProtocolClient | None = None,
+) -> SentAnswer:
+    """Tell the verifier the person declines: the error response ``access_denied``
+    (§8.5), posted like an answer and audited."""
+    client = client or ProtocolClient(platform.settings)
+    incoming = read_request(session, platform, principal, uri, client=client)
+    form = {"error": "access_denied", "error_description": "the holder declined"}
+    if "state" in incoming.claims:
+        form["state"] = str(incoming.claims["state"])
+    sent = client.post_form(str(incoming.claims["response_uri"]), form)
+    reply = _reply(sent.json() if sent.body else {})
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="wallet.decline",
+        subject=f"oid4vp:{incoming.client_id}"[:400],
+        data={"status": sent.status, "protocol": "oid4vp"},
+    )
+    return SentAnswer(sent.status, reply, [], incoming.verifier)
