@@ -131,7 +131,7 @@ def test_maria_answers_a_node_verifier_from_her_wallet(
         assert maria.get_by_role("checkbox", name=re.compile("Registered Nurse")).is_checked()
         page_is_good(maria)
         maria.get_by_label(re.compile("I agree that Blue Ridge Staffing")).check()
-        maria.get_by_role("button", name="Send").click()
+        maria.get_by_role("button", name="Send", exact=True).click()
         assert "accepted them" in maria.get_by_role("status").inner_text()
         page_is_good(maria)
         context.close()
