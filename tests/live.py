@@ -59,11 +59,13 @@ def migrated_database(workdir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def running_server(workdir: Path, database: Path, **settings: str) -> Iterator[LiveServer]:
-    """``openler serve`` on a free port over a copy of ``database`` (see
-    :func:`migrated_database`), with ``OPENLER_*`` settings from ``settings`` (lower-case
-    names, e.g. ``public_url=…``)."""
-    port = free_port()
+def running_server(
+    workdir: Path, database: Path, *, port: int | None = None, **settings: str
+) -> Iterator[LiveServer]:
+    """``openler serve`` on ``port`` (by default a free one) over a copy of ``database``
+    (see :func:`migrated_database`), with ``OPENLER_*`` settings from ``settings``
+    (lower-case names, e.g. ``public_url=…``)."""
+    port = port or free_port()
     shutil.copyfile(database, workdir / "live.db")
     env = {
         **os.environ,

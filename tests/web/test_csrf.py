@@ -34,6 +34,7 @@ PUBLIC = {
     ("POST", "/orgs/{slug}/oid4vci/token"),
     ("POST", "/orgs/{slug}/oid4vci/nonce"),
     ("POST", "/orgs/{slug}/oid4vci/credential"),
+    ("POST", "/oid4vp/response"),  # wallets post OpenID4VP responses without a session
 }
 ELSEWHERE = {"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"}
 

@@ -17,11 +17,13 @@ from openler.cli import issue as issue_cli
 from openler.cli import lifecycle as lifecycle_cli
 from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
+from openler.cli import wallet_answer  # noqa: F401 - registers 'openler wallet answer'
 from openler.cli.achievements import achievements_app
 from openler.cli.exchanges import exchanges_app
 from openler.cli.offers import offers_app
 from openler.cli.outbox import outbox_app
 from openler.cli.render import print_report
+from openler.cli.requests import requests_app
 from openler.cli.status import app as status_app
 from openler.cli.tokens import tokens_app
 from openler.cli.trust import app as trust_app
@@ -64,6 +66,7 @@ app.add_typer(lifecycle_cli.reminders_app, name="reminders")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(exchanges_app, name="exchanges")
 app.add_typer(offers_app, name="offers")
+app.add_typer(requests_app, name="requests")
 app.add_typer(wallet_app, name="wallet")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)

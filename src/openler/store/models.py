@@ -616,3 +616,31 @@ class ReceivedCredential(Base):
     document: Mapped[dict[str, Any]]
     jwt: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- issue 11, OpenID4VP (verifier side) -------------------------------------------------
+
+
+class Oid4vpRequest(Base):
+    """What an OpenID4VP 1.0 request adds to its :class:`PresentationRequest` (whose
+    ``challenge`` is the request's ``nonce`` and ``domain`` its ``client_id``): the
+    ``request_uri`` capability and the ``state``, stored as SHA-256 digests (the link's
+    token also sealed, so the verifier's page can show the link again), and the answer."""
+
+    __tablename__ = "oid4vp_requests"
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("presentation_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_id: Mapped[str] = mapped_column(String(400))
+    #: sha256 of the token in the request_uri
+    request_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the same token sealed under the key-encryption key
+    request_token_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    #: sha256 of the request's ``state``
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the ``vp_token`` that answered (verified then; verified again whenever looked at)
+    vp_token: Mapped[dict[str, Any] | None]
+    #: the wallet's error response (``error``, ``error_description``), when it declined
+    wallet_error: Mapped[dict[str, Any] | None]
+    #: the last response refused (``at``, ``error``, ``error_description``)
+    refused: Mapped[dict[str, Any] | None]

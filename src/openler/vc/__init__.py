@@ -29,6 +29,18 @@ from openler.vc.dataintegrity import (
     check_proofs,
 )
 from openler.vc.dates import format_datetime, parse_datetime
+from openler.vc.dcql import FORMATS as DCQL_FORMATS
+from openler.vc.dcql import (
+    Candidate,
+    DcqlError,
+    MatchResult,
+    describe_credential_query,
+    expanded_types,
+)
+from openler.vc.dcql import check_query as check_dcql_query
+from openler.vc.dcql import describe as describe_dcql_query
+from openler.vc.dcql import match as match_dcql
+from openler.vc.dcql import satisfied as dcql_satisfied
 from openler.vc.did import (
     DID_CONTEXT,
     Fetched,
@@ -73,6 +85,17 @@ from openler.vc.models import (
     VC_V1,
     Achievement,
 )
+from openler.vc.oid4vp import (
+    REQUEST_OBJECT_TYP,
+    RequestError,
+    RequestObject,
+    check_request,
+    check_vp_token,
+    read_request_object,
+    sign_request_object,
+    unverified_jwt_document,
+)
+from openler.vc.oid4vp import UNRESERVED as UNRESERVED_CHARACTERS
 from openler.vc.report import CHECK_IDS, Check, Policy, VerificationReport
 from openler.vc.statuslist import (
     MIN_ENTRIES as MIN_STATUS_ENTRIES,
@@ -121,22 +144,27 @@ __all__ = [
     "ASSOCIATION_TYPES",
     "CHECK_IDS",
     "CRYPTOSUITES",
+    "DCQL_FORMATS",
     "DID_CONTEXT",
     "KEY_PROOF_TYPE",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
     "MIN_STATUS_ENTRIES",
+    "REQUEST_OBJECT_TYP",
     "RESULT_TYPES",
     "STATUS_PURPOSES",
     "TRUST_STATES",
+    "UNRESERVED_CHARACTERS",
     "VC_V1",
     "Achievement",
     "Bitstring",
+    "Candidate",
     "CanonicalForms",
     "Check",
     "ContextError",
     "CredentialFacts",
     "Cryptosuite",
+    "DcqlError",
     "DocumentLoader",
     "EntryState",
     "FetchLimitError",
@@ -148,6 +176,7 @@ __all__ = [
     "KeyFormatError",
     "KeyProof",
     "KeyProofError",
+    "MatchResult",
     "Multikey",
     "NotCompactError",
     "Policy",
@@ -155,6 +184,8 @@ __all__ = [
     "ProofError",
     "Purpose",
     "Recognition",
+    "RequestError",
+    "RequestObject",
     "ResolutionError",
     "Resolver",
     "Resolvers",
@@ -174,25 +205,36 @@ __all__ = [
     "bake_png",
     "bake_svg",
     "build_presentation",
+    "check_dcql_query",
     "check_key_proof",
     "check_proofs",
+    "check_request",
+    "check_vp_token",
     "credential_problems",
+    "dcql_satisfied",
+    "describe_credential_query",
+    "describe_dcql_query",
     "did_jwk",
     "did_web_for",
     "did_web_url",
     "encode_jwt_credential",
+    "expanded_types",
     "extract_png",
     "extract_svg",
     "format_datetime",
     "load_trust_snapshot",
+    "match_dcql",
     "parse_datetime",
     "parse_json",
+    "read_request_object",
     "read_status_list",
     "sign_credential",
     "sign_key_proof",
     "sign_presentation",
+    "sign_request_object",
     "status_entry",
     "status_list_credential",
     "status_list_with_bits",
+    "unverified_jwt_document",
     "verify",
 ]

@@ -644,6 +644,10 @@ def _check_jwt_proof(
             "did not sign it",
         )
         return []
+    binding = _jwt_binding(jwt, world) if report.kind == "presentation" else None
+    if binding is not None:
+        report.add("proof", "failed", binding)
+        return []
     report.add(
         "proof",
         "passed",
@@ -655,6 +659,19 @@ def _check_jwt_proof(
     if isinstance(iss, str) and iss != controller:
         return []
     return [controller]
+
+
+def _jwt_binding(jwt: jose.UnverifiedJwt, world: Verifier) -> str | None:
+    """Why a JWT presentation is not bound to the verifier's challenge and domain (its
+    ``nonce`` and ``aud`` claims, as OpenID4VP and VC-JOSE bind them), or None."""
+    if world.challenge is not None and jwt.payload.get("nonce") != world.challenge:
+        return "challenge mismatch: the JWT's nonce is not the one this verifier asked for"
+    if world.domain is not None:
+        audience = jwt.payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if world.domain not in audiences:
+            return "domain mismatch: the JWT's aud does not name this verifier"
+    return None
 
 
 def _check_issuer(

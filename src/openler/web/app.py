@@ -31,6 +31,7 @@ from openler.web import (
     lifecycle_pages,
     manage_pages,
     oid4vci_pages,
+    oid4vp_pages,
     pages,
     registry_pages,
     roster_pages,
@@ -239,5 +240,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(confirm_pages.router)
     app.include_router(exchange_pages.router)
     app.include_router(oid4vci_pages.router)
+    app.include_router(oid4vp_pages.router)
     pages.mount_static(app)
     return app

@@ -12,9 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
+from openler.services.protocols import oid4vp_verifier
 from openler.services.verifiers import requests as requests_service
 from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
+from openler.vc import ACHIEVEMENT_TYPES
+from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import error_page, page
 
@@ -45,6 +48,7 @@ def _verifier_page(
         ],
         error=error,
         values=values or {},
+        achievement_types=ACHIEVEMENT_TYPES,
     )
 
 
@@ -96,6 +100,50 @@ def create(
     return RedirectResponse(f"/verifier/{organization.slug}/requests/{row.id}", status_code=303)
 
 
+@router.post("/verifier/{slug}/oid4vp")
+def create_oid4vp(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    achievement_type: Annotated[str, Form(max_length=60)] = "License",
+    name: Annotated[str, Form(max_length=300)] = "",
+    skills: Annotated[str, Form(max_length=1000)] = "",
+    hours: Annotated[str, Form()] = "24",
+) -> Response:
+    """An OpenID4VP request any wallet can answer, from what the form asks for."""
+    try:
+        if achievement_type not in ACHIEVEMENT_TYPES:
+            raise UsageError("choose a kind of credential from the list")
+        if not hours.isdigit() or not 1 <= int(hours) <= 24:
+            raise UsageError("a request stays open from 1 to 24 hours")
+        created = oid4vp_verifier.create_request(
+            session,
+            platform,
+            principal,
+            organization_slug=organization.slug,
+            query=oid4vp_verifier.query_for(
+                achievement_type=achievement_type, name=name, skills=skills.split(",")
+            ),
+            minutes=int(hours) * 60,
+        )
+    except UsageError as exc:
+        return _verifier_page(
+            request,
+            session,
+            platform,
+            principal,
+            organization,
+            status=400,
+            error=exc.message,
+            values={"achievement_type": achievement_type, "name": name, "skills": skills},
+        )
+    return RedirectResponse(
+        f"/verifier/{organization.slug}/requests/{created.request.id}", status_code=303
+    )
+
+
 @router.get("/verifier/{slug}/requests/{request_id}", response_class=HTMLResponse)
 def request_detail(
     request_id: str,
@@ -109,6 +157,7 @@ def request_detail(
     if row.organization_id != organization.id:
         raise NotFound(f"no request {request_id} of {organization.name}")
     updates, notes = requests_service.answer_notes(session, platform, row)
+    oid4vp = oid4vp_verifier.answer_fields(session, platform, row)
     return page(
         request,
         "request_detail.html",
@@ -117,7 +166,10 @@ def request_detail(
         row=row,
         reason=requests_service.reason_of(row),
         state=requests_service.state_of(row, platform.now()),
-        link=f"{platform.settings.public_url.rstrip('/')}/requests/{row.challenge}",
+        link=oid4vp.get("uri")
+        or f"{platform.settings.public_url.rstrip('/')}/requests/{row.challenge}",
+        oid4vp=oid4vp if oid4vp["protocol"] == "oid4vp" else None,
+        qr=qr_svg(oid4vp["uri"]) if oid4vp.get("uri") else None,
         report=report,
         updates=updates,
         notes=notes,

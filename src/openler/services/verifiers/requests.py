@@ -4,6 +4,7 @@ presentation that answers is verified against it once (a replay is refused)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,8 +25,8 @@ from openler.services.issuers.orgs import organization_by_slug
 from openler.services.people.accounts import Principal, require_role, require_self
 from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import Exchange, Organization, Person, PresentationRequest
-from openler.vc import VerificationReport
+from openler.store.models import Exchange, Oid4vpRequest, Organization, Person, PresentationRequest
+from openler.vc import VerificationReport, describe_dcql_query
 
 
 def create_request(
@@ -36,15 +37,20 @@ def create_request(
     organization_slug: str,
     query: dict[str, Any],
     minutes: int = 30,
+    domain: Callable[[Organization], str] | None = None,
+    protocol: str | None = None,
 ) -> PresentationRequest:
-    """A request for a presentation, with a single-use challenge (verifier role)."""
+    """A request for a presentation, with a single-use challenge (verifier role). A
+    standard protocol names itself and its ``domain`` (the OpenID4VP client_id)."""
     organization = organization_by_slug(session, organization_slug)
     require_role(principal, organization.id, "verifier")
     now = platform.now()
     request = PresentationRequest(
         organization_id=organization.id,
         challenge=secrets.token_urlsafe(24),
-        domain=f"{platform.settings.public_url}/orgs/{organization.slug}",
+        domain=domain(organization)
+        if domain
+        else f"{platform.settings.public_url}/orgs/{organization.slug}",
         query=query,
         created_at=now,
         expires_at=now + timedelta(minutes=minutes),
@@ -57,6 +63,7 @@ def create_request(
         actor=principal.label,
         action="request.create",
         subject=f"request:{request.id}",
+        data={"protocol": protocol} if protocol else None,
     )
     return request
 
@@ -79,6 +86,7 @@ def answer_request(
     ).scalar()
     if request is None:
         raise NotFound("no presentation request has this challenge")
+    _refuse_other_protocol(session, request)
     now = platform.now()
     if request.fulfilled_at is not None:
         raise Conflict("this request was already answered; ask the verifier for a new one")
@@ -127,8 +135,18 @@ def holder_signs(session: Session, request: PresentationRequest) -> bool:
     return signs is None or bool(signs)
 
 
+def _refuse_other_protocol(session: Session, request: PresentationRequest) -> None:
+    """A request made for a standard protocol (OpenID4VP) is answered only through it."""
+    if session.get(Oid4vpRequest, request.id) is not None:
+        raise Conflict("this request is answered with OpenID4VP: open its openid4vp:// link")
+
+
 def reason_of(request: PresentationRequest) -> str:
-    """What the verifier says it asks for (the VP request's ``credentialQuery.reason``)."""
+    """What the verifier says it asks for (the VP request's ``credentialQuery.reason``,
+    or a DCQL query in plain words)."""
+    if isinstance(request.query.get("credentials"), list):
+        words = describe_dcql_query(request.query)  # checked when the request was made
+        return words[:1].upper() + words[1:]
     queries = request.query.get("query", request.query)
     for query in queries if isinstance(queries, list) else [queries]:
         if isinstance(query, dict):
@@ -174,6 +192,7 @@ def open_request(
     ).scalar()
     if request is None:
         raise NotFound("this request link does not exist")
+    _refuse_other_protocol(session, request)
     state = state_of(request, platform.now())
     if state != "open":
         raise Conflict(f"this request was already {state}; ask the verifier for a new one")
@@ -243,31 +262,39 @@ def view_request(
     if request is None:
         raise NotFound(f"no request {request_id}")
     require_role(principal, request.organization_id, "verifier")
-    if request.presentation is None:
+    from openler.services.protocols import oid4vp_verifier
+
+    extra: dict[str, Any] = {}
+    if oid4vp_verifier.oid4vp_of(session, request) is not None:
+        report, _row = oid4vp_verifier.view(session, platform, request)
+        extra = {"protocol": "oid4vp"}
+    elif request.presentation is not None:
+        followed = _followed(session, platform, request)
+        presentation = followed.presentation if followed else request.presentation
+        signs = holder_signs(session, request)
+        report = verify_document(
+            session,
+            platform,
+            presentation,
+            challenge=request.challenge,
+            domain=request.domain,
+            name="presentation",
+            require_holder_binding=signs,
+            holder_signs=signs,
+        )
+        if followed:
+            extra = {"presented_anew": credential_ids(presentation)}
+    else:
+        report = None
+    if report is None:
         return request, None
-    followed = _followed(session, platform, request)
-    presentation = followed.presentation if followed else request.presentation
-    signs = holder_signs(session, request)
-    report = verify_document(
-        session,
-        platform,
-        presentation,
-        challenge=request.challenge,
-        domain=request.domain,
-        name="presentation",
-        require_holder_binding=signs,
-        holder_signs=signs,
-    )
     audit.record(
         session,
         at=platform.now(),
         actor=principal.label,
         action="request.view",
         subject=f"request:{request.id}",
-        data={
-            "verified": report.verified,
-            **({"presented_anew": credential_ids(presentation)} if followed else {}),
-        },
+        data={"verified": report.verified, **extra},
     )
     return request, report
 

@@ -7,6 +7,7 @@ from openler.web.api import (
     jobs,
     lifecycle,
     oid4vci,
+    oid4vp,
     platform,
     records,
     registry,
@@ -32,6 +33,7 @@ routers = [
         lifecycle,
         exchanges,
         oid4vci,
+        oid4vp,
     )
 ]
 

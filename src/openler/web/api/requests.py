@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from openler.services.protocols import oid4vp_verifier
 from openler.services.verifiers import requests as requests_service
 from openler.web.api.common import count, verification_body
 from openler.web.deps import CommitRoute, CurrentPrincipal, PlatformDep, SessionDep
@@ -19,6 +20,11 @@ class PresentationRequestBody(BaseModel):
     organization: str
     query: dict[str, Any] = Field(default_factory=dict)
     minutes: int = Field(default=30, ge=1, le=24 * 60)
+    protocol: Literal["openler", "oid4vp"] = Field(
+        default="openler",
+        description="oid4vp: an OpenID4VP 1.0 request whose query is a DCQL query; the "
+        "answer is the openid4vp:// link in 'uri'",
+    )
 
 
 class AnswerBody(BaseModel):
@@ -32,7 +38,24 @@ def create_request(
     platform: PlatformDep,
     principal: CurrentPrincipal,
 ) -> dict[str, Any]:
-    """A verifier asks for a presentation; the holder signs with this challenge and domain."""
+    """A verifier asks for a presentation; the holder signs with this challenge and domain
+    (or, with ``protocol: oid4vp``, any OpenID4VP wallet answers the link in ``uri``)."""
+    if body.protocol == "oid4vp":
+        created = oid4vp_verifier.create_request(
+            session,
+            platform,
+            principal,
+            organization_slug=body.organization,
+            query=body.query,
+            minutes=body.minutes,
+        )
+        return {
+            "id": created.request.id,
+            "protocol": "oid4vp",
+            "uri": created.uri,
+            "query": created.request.query,
+            "expires": created.request.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
     row = requests_service.create_request(
         session,
         platform,
@@ -75,5 +98,7 @@ def get_request(
         "query": row.query,
         "expires": row.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "verifiablePresentation": row.presentation,
+        "verified": report.verified if report is not None else None,
         "verification": verification_body(report) if report is not None else None,
+        **oid4vp_verifier.answer_fields(session, platform, row),
     }
