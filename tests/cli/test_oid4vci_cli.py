@@ -45,7 +45,7 @@ def test_offers_create_prints_the_offer_last(
 @pytest.mark.parametrize(
     "args",
     [
-        ["--protocol", "vcapi"],  # only OpenID4VCI so far
+        ["--protocol", "chapi"],  # OpenID4VCI and VC API exchanges only
         ["--format", "mso_mdoc"],
     ],
 )

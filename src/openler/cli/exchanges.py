@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,9 +29,19 @@ def create_issuance(
     minutes: Annotated[int, typer.Option(help="How long the exchange works.", min=1)] = 30,
 ) -> None:
     """An exchange issuing ACHIEVEMENT to the DID that authenticates at it."""
+    made = create_exchange_issuance(org, achievement, email, name, minutes=minutes)
+    typer.echo(f"exchange {made.exchange.id}")
+    typer.echo(made.interaction_url)
+
+
+def create_exchange_issuance(
+    org: str, achievement: str, email: str, name: str, *, minutes: int = 30
+) -> exchanges.Made:
+    """An issuance exchange made by the operator (``exchanges create-issuance`` and
+    ``offers create --protocol vcapi``)."""
     platform = migrated_platform()
     with platform.db.session() as session:
-        made = exchanges.create_issuance(
+        return exchanges.create_issuance(
             session,
             platform,
             operator(),
@@ -41,8 +51,6 @@ def create_issuance(
             name=name,
             minutes=minutes,
         )
-    typer.echo(f"exchange {made.exchange.id}")
-    typer.echo(made.interaction_url)
 
 
 @exchanges_app.command("create-request")
@@ -65,22 +73,38 @@ def create_request(
         parsed = json.loads(query.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"--query {query}: {exc}") from None
+    made = create_exchange_request(org, parsed, holder_signs=not unsigned, minutes=minutes)
+    print_request(made.exchange.request_id, made.interaction_url, as_json=as_json)
+
+
+def create_exchange_request(
+    org: str, query: Any, *, holder_signs: bool, minutes: int
+) -> exchanges.Made:
+    """A presentation exchange made by the operator (``exchanges create-request`` and
+    ``requests create --protocol vcapi``)."""
     platform = migrated_platform()
     with platform.db.session() as session:
-        made = exchanges.create_presentation(
+        return exchanges.create_presentation(
             session,
             platform,
             operator(),
             organization_slug=org,
-            query=parsed,
-            holder_signs=not unsigned,
+            query=query,
+            holder_signs=holder_signs,
             minutes=minutes,
         )
+
+
+def print_request(request_id: str | None, uri: str, *, as_json: bool) -> None:
+    """A request's id and link: ``{"id", "uri"}`` with ``--json``, else two lines, the
+    link last."""
+    if request_id is None:  # a presentation exchange always answers into a request
+        raise UsageError("the exchange has no presentation request")
     if as_json:
-        typer.echo(json.dumps({"id": made.exchange.request_id, "uri": made.interaction_url}))
+        typer.echo(json.dumps({"id": request_id, "uri": uri}))
         return
-    typer.echo(f"request {made.exchange.request_id}")
-    typer.echo(made.interaction_url)
+    typer.echo(f"request {request_id}")
+    typer.echo(uri)
 
 
 @wallet_app.command("exchange")

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
+from openler.cli.exchanges import create_exchange_issuance
 from openler.cli.platform import migrated_platform, operator
 from openler.cli.wallet import wallet_app
+from openler.services.errors import UsageError
 from openler.services.issuers import orgs
 from openler.services.people.accounts import principal_for
 from openler.services.protocols import oid4vci_offers, oid4vci_wallet
@@ -21,9 +23,10 @@ offers_app = typer.Typer(
 
 
 class Protocol(StrEnum):
-    """The protocols an offer can be made in (only OpenID4VCI so far)."""
+    """The protocols an offer can be made in."""
 
     oid4vci = "oid4vci"
+    vcapi = "vcapi"
 
 
 class Format(StrEnum):
@@ -36,10 +39,12 @@ class Format(StrEnum):
     help=(
         "Issue an achievement to an email address through the claim flow (the claim link "
         "is mailed as usual) and print an offer of it for a wallet elsewhere.\n\n"
-        "With --protocol oid4vci (the only protocol so far) the last line is an OpenID4VCI "
-        "offer by reference, openid-credential-offer://?credential_offer_uri=…, carrying a "
+        "With --protocol oid4vci (the default) the last line is an OpenID4VCI offer by "
+        "reference, openid-credential-offer://?credential_offer_uri=…, carrying a "
         "pre-authorized code; --tx-code also prints a transaction code to tell the "
-        "recipient apart from the offer."
+        "recipient apart from the offer. With --protocol vcapi it is the interaction URL of "
+        "a VC API exchange (…?iuv=1, what the Learner Credential Wallet opens): the wallet "
+        "authenticates with its DID and the credential is issued to that DID."
     ),
 )
 def create(
@@ -60,7 +65,15 @@ def create(
         bool, typer.Option("--by-value", help="Print the offer by value instead.")
     ] = False,
 ) -> None:
-    """Issue through the claim flow and print an OpenID4VCI offer of the credential."""
+    """Issue through the claim flow and print an OpenID4VCI offer of the credential, or
+    make a VC API exchange that issues it."""
+    if protocol is Protocol.vcapi:
+        if tx_code or by_value or format is not Format.ldp_vc:
+            raise UsageError("--tx-code, --by-value and --format belong to --protocol oid4vci")
+        made_exchange = create_exchange_issuance(org, achievement, email, name or "")
+        typer.echo(f"exchange {made_exchange.exchange.id}")
+        typer.echo(made_exchange.interaction_url)
+        return
     platform = migrated_platform()
     with platform.db.session() as session:
         made = oid4vci_offers.offer_new_credential(

@@ -9,16 +9,18 @@ from typing import Annotated, Any
 
 import typer
 
+from openler.cli.exchanges import create_exchange_request, print_request
 from openler.cli.platform import migrated_platform, operator
 from openler.services.errors import UsageError
 from openler.services.files.documents import read_json_file
-from openler.services.protocols import oid4vp_verifier
+from openler.services.protocols import exchanges, oid4vp_verifier
 from openler.services.verifiers import requests as requests_service
 
 requests_app = typer.Typer(
-    help="Presentation requests other wallets answer (OpenID4VP).", no_args_is_help=True
+    help="Presentation requests other wallets answer (OpenID4VP, VC API exchanges).",
+    no_args_is_help=True,
 )
-PROTOCOLS = ("oid4vp",)
+PROTOCOLS = ("oid4vp", "vcapi")
 
 
 @requests_app.command("create")
@@ -27,16 +29,30 @@ def create(
     query: Annotated[
         Path, typer.Option(help="A DCQL query (JSON file): what the wallet must present.")
     ],
-    protocol: Annotated[str, typer.Option(help="The protocol: oid4vp (OpenID4VP 1.0).")] = "oid4vp",
+    protocol: Annotated[
+        str,
+        typer.Option(
+            help="oid4vp (OpenID4VP 1.0: an openid4vp:// link) or vcapi (a VC API exchange: "
+            "an interaction URL the Learner Credential Wallet opens; the DCQL query becomes a "
+            "QueryByExample)."
+        ),
+    ] = "oid4vp",
     minutes: Annotated[int, typer.Option(help="How long the request stays open.")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="Print {id, uri} as JSON.")] = False,
 ) -> None:
-    """Create a request and print its link (``openid4vp://…``) as the last line."""
+    """Create a request and print its link (``openid4vp://…``, or the exchange's
+    interaction URL) as the last line."""
     if protocol not in PROTOCOLS:
         raise UsageError(
             f"--protocol {protocol!r} is not supported; this openler speaks {', '.join(PROTOCOLS)}"
         )
     dcql = read_json_file(query)
+    if protocol == "vcapi":
+        made = create_exchange_request(
+            org, exchanges.query_by_example(dcql), holder_signs=True, minutes=minutes
+        )
+        print_request(made.exchange.request_id, made.interaction_url, as_json=as_json)
+        return
     platform = migrated_platform()
     with platform.db.session() as session:
         created = oid4vp_verifier.create_request(
@@ -48,11 +64,7 @@ def create(
             minutes=minutes,
         )
         request_id = created.request.id
-    if as_json:
-        typer.echo(json.dumps({"id": request_id, "uri": created.uri}))
-    else:
-        typer.echo(f"request {request_id}")
-        typer.echo(created.uri)
+    print_request(request_id, created.uri, as_json=as_json)
 
 
 @requests_app.command("show")

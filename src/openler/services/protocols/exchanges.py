@@ -52,7 +52,12 @@ from openler.services.people.accounts import Principal, require_role
 from openler.services.verifiers import requests as requests_service
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Achievement, Exchange, Organization, PresentationRequest
-from openler.vc import VerificationReport
+from openler.vc import (
+    InputError,
+    VerificationReport,
+    check_dcql_query,
+    describe_credential_query,
+)
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 #: how long an exchange works unless its maker says otherwise (minutes)
@@ -200,6 +205,50 @@ def create_presentation(
         data={"kind": "presentation", "request": request.id, "holder_signs": holder_signs},
     )
     return made
+
+
+#: the contexts an example names, by the vocabulary its types come from
+_OB_VOCAB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+_OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+
+def query_by_example(dcql: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``QueryByExample`` that asks a VC API wallet for what a DCQL query asks an
+    OpenID4VP wallet (``openler requests create --protocol vcapi`` takes the same query
+    file): one credential query per DCQL credential query, its example typed with the
+    short names of the query's first ``type_values`` alternative and its reason the query
+    in plain words. Claims other than types have no QueryByExample form and are left to
+    the verifier's own reading of the answer. Raises :class:`ExchangeError` for a query
+    that is not DCQL.
+
+    >>> query_by_example({"credentials": [{"id": "rn", "format": "ldp_vc", "meta": {
+    ...     "type_values": [[_OB_VOCAB + "OpenBadgeCredential"]]}}]})["credentialQuery"][0]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'reason': 'an Open Badge Credential',
+     'example': {'@context': ['https://www.w3.org/ns/credentials/v2',
+                              'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+                 'type': ['VerifiableCredential', 'OpenBadgeCredential']}}
+    """
+    try:
+        checked = check_dcql_query(dcql)
+    except InputError as exc:
+        raise ExchangeError("invalid_request", exc.message) from None
+    asked = []
+    for credential in checked["credentials"]:
+        alternatives = credential.get("meta", {}).get("type_values") or [[]]
+        iris = [str(t) for t in alternatives[0]]
+        names = [iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for iri in iris]
+        contexts = [VC_V2]
+        if any(iri.startswith(_OB_VOCAB) for iri in iris):
+            contexts.append(_OB_CONTEXT)
+        types = ["VerifiableCredential", *(n for n in names if n != "VerifiableCredential")]
+        asked.append(
+            {
+                "reason": describe_credential_query(credential),
+                "example": {"@context": contexts, "type": types},
+            }
+        )
+    return {"type": "QueryByExample", "credentialQuery": asked}
 
 
 def _queries(query: Any) -> list[dict[str, Any]]:
