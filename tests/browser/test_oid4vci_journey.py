@@ -38,6 +38,7 @@ from tests.interop.node import node_server, run_node
 from tests.interop.test_oid4vci_wallet_client import Issuer
 
 MARIA = "maria@demo.openler.org"
+LUIS = "luis@demo.openler.org"
 LICENCE = "Registered Nurse"
 
 
@@ -60,13 +61,15 @@ def server(openler: Issuer) -> str:
     return openler.base
 
 
-def test_maria_receives_her_licence_into_an_independent_wallet(
+def test_a_new_nurse_receives_his_licence_into_an_independent_wallet(
     openler: Issuer,
     phone: Any,  # noqa: F811
 ) -> None:
+    """Luis, newly licensed (Maria already holds hers: the board would not issue her a
+    second), gets his licence's claim mail and takes it into another wallet app."""
     base = openler.base
-    openler.offer(MARIA)  # the board issues through the claim flow: a link in her mail
-    sign_in(phone, base, MARIA)
+    openler.offer(LUIS, name="Luis Ortega")  # issued through the claim flow: a link in his mail
+    sign_in(phone, base, LUIS)
     phone.wait_for_url(f"{base}/home")
     phone.goto(f"{base}/mailbox")
     message = phone.get_by_role("article").filter(has_text="Ohio Board of Nursing").first

@@ -56,10 +56,10 @@ class Issuer:
         assert done.returncode == 0, done.stderr
         return done.stdout.strip().splitlines()
 
-    def offer(self, email: str, *extra: str) -> list[str]:
+    def offer(self, email: str, *extra: str, name: str = "Maria Alvarez") -> list[str]:
         return self.openler(
             "offers", "create", "--org", "ohio-nursing", "--achievement", "registered-nurse",
-            "--email", email, "--name", "Maria Alvarez", *extra,
+            "--email", email, "--name", name, *extra,
         )  # fmt: skip
 
     def documents(self) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def wallet(issuer: Issuer, offer: str, **payload: Any) -> dict[str, Any]:
 def test_an_independent_wallet_receives_an_ldp_vc(
     issuer: Issuer, key_type: str, proof_key: str
 ) -> None:
-    lines = issuer.offer("maria.elsewhere@example.org")
+    lines = issuer.offer(f"maria.elsewhere.{key_type}.{proof_key}@example.org")
     offer = lines[-1]
     assert offer.startswith("openid-credential-offer://?credential_offer_uri=")
     got = wallet(issuer, offer, keyType=key_type, proofKey=proof_key, scenario="happy")

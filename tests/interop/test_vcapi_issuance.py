@@ -39,7 +39,9 @@ def test_the_interaction_url_names_the_vcapi_exchange(live: Live) -> None:
     url = live.issuance()
     assert url.endswith("?iuv=1")
     answer = httpx.get(url, headers={"Accept": "application/json"})
-    assert answer.json() == {"protocols": {"vcapi": url.removesuffix("?iuv=1")}}
+    protocols = answer.json()["protocols"]
+    assert protocols["vcapi"] == url.removesuffix("?iuv=1")
+    assert set(protocols) == {"vcapi", "OID4VCI"}  # the same claim offered by OpenID4VCI
     page = httpx.get(url, headers={"Accept": "text/html"})
     assert "Ohio Board of Nursing" in page.text and "Registered Nurse" in page.text
 
@@ -186,3 +188,28 @@ def test_digital_bazaar_sees_it_revoked_once_the_board_revokes_it(live: Live) ->
     assert {"purpose": "revocation", "set": True} in [
         {"purpose": s["purpose"], "set": s["set"]} for s in after["statuses"]
     ]
+
+
+def test_an_openid4vci_wallet_takes_the_same_link_and_the_exchange_then_refuses(
+    live: Live,
+) -> None:
+    """The interaction URL names the claim's OpenID4VCI offer too: openler's own wallet
+    (an OpenID4VCI client) receives through it, and the LCW-style exchange of the same
+    link then refuses — one credential, taken one way."""
+    import subprocess
+
+    from tests.live import openler_command
+
+    url = live.issuance()
+    taken = subprocess.run(
+        openler_command("wallet", "accept-offer", "--email", "maria@demo.openler.org", url),
+        env=live.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert taken.returncode == 0, taken.stderr
+    assert "Registered Nurse" in taken.stdout
+    result = lcw("exchange", url=url, seed=WALLET_SEED)
+    assert result["response"]["error"] == "invalid_request"  # type: ignore[index]
+    assert "already used" in result["response"]["error_description"]  # type: ignore[index]

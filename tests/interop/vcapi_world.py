@@ -5,6 +5,7 @@ verifier would hand them out."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import subprocess
@@ -49,7 +50,10 @@ class Live:
             raise AssertionError(f"openler {' '.join(args)} failed:\n{done.stderr}")
         return done.stdout
 
-    def issuance(self, email: str = "lcw.user@example.org", minutes: int = 30) -> str:
+    def issuance(self, email: str | None = None, minutes: int = 30) -> str:
+        """An issuance exchange's interaction URL, to a new address unless ``email`` is
+        given (an address that already holds the licence is refused one)."""
+        email = email or f"lcw.user.{next(_ADDRESSES)}@example.org"
         out = self.openler(
             "exchanges",
             "create-issuance",
@@ -86,6 +90,9 @@ def live_demo(workdir: Path) -> Iterator[Live]:
     }
     with demo_server(workdir, port, env) as base:
         yield Live(base, workdir)
+
+
+_ADDRESSES = itertools.count(1)
 
 
 def lcw(action: str, **payload: Any) -> Any:

@@ -45,7 +45,9 @@ def test_the_interaction_url_for_a_wallet_and_for_a_browser(client: TestClient) 
     made: dict[str, Any] = client.post("/api/exchanges/issuance", json=issuance).json()
     url = made["interactionUrl"].removeprefix("http://127.0.0.1:8000")
     wallet = client.get(url, headers={"Accept": "application/json"})
-    assert wallet.json() == {"protocols": {"vcapi": made["exchangeUrl"]}}
+    protocols = wallet.json()["protocols"]
+    assert protocols["vcapi"] == made["exchangeUrl"]
+    assert protocols["OID4VCI"].startswith("openid-credential-offer://")
     browser = client.get(url, headers={"Accept": "text/html"})
     assert "A credential from Ohio Board of Nursing" in browser.text
     assert "Registered Nurse" in browser.text

@@ -4,6 +4,7 @@ wrote is in ``tests/interop/test_oid4vci_wallet_client.py``.)"""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from tests.services.issuing_world import who
 
 ISSUER = "http://127.0.0.1:8000/orgs/ohio-nursing"
 BASE = "http://127.0.0.1:8000"
+ADDRESSES = itertools.count(1)
 
 
 def make_offer(
@@ -36,7 +38,7 @@ def make_offer(
             who(session, "olivia@demo.openler.org"),
             orgs.organization_by_slug(session, "ohio-nursing"),
             achievement_slug="registered-nurse",
-            email="new.nurse@example.org",
+            email=f"new.nurse.{next(ADDRESSES)}@example.org",  # each offer to a new nurse
             name="Nia Newton",
             format=format,
             tx_code=tx_code,

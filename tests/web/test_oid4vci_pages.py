@@ -78,10 +78,14 @@ def test_the_receive_form_refuses_what_is_not_an_offer(client: TestClient) -> No
     form = client.get("/receive")
     assert form.status_code == 200 and "Receive a credential from another issuer" in form.text
     refused = client.post(
-        "/receive", data={"csrf_token": csrf_of(form.text), "offer": "https://example.org/hello"}
+        "/receive", data={"csrf_token": csrf_of(form.text), "offer": "hello, this is no link"}
     )
     assert refused.status_code == 400
     assert "not an OpenID4VCI offer" in refused.text
+    elsewhere = client.post(  # a web link is asked for the offer it names: none here
+        "/receive", data={"csrf_token": csrf_of(form.text), "offer": "https://127.0.0.1:9/x"}
+    )
+    assert elsewhere.status_code == 400 and "127.0.0.1" in elsewhere.text
     far = client.post(
         "/receive",
         data={

@@ -78,7 +78,12 @@ def create_request(
 
 
 def create_exchange_request(
-    org: str, query: Any, *, holder_signs: bool, minutes: int
+    org: str,
+    query: Any,
+    *,
+    holder_signs: bool,
+    minutes: int,
+    dcql: dict[str, Any] | None = None,
 ) -> exchanges.Made:
     """A presentation exchange made by the operator (``exchanges create-request`` and
     ``requests create --protocol vcapi``)."""
@@ -92,6 +97,7 @@ def create_exchange_request(
             query=query,
             holder_signs=holder_signs,
             minutes=minutes,
+            dcql=dcql,
         )
 
 

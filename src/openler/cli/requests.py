@@ -49,7 +49,7 @@ def create(
     dcql = read_json_file(query)
     if protocol == "vcapi":
         made = create_exchange_request(
-            org, exchanges.query_by_example(dcql), holder_signs=True, minutes=minutes
+            org, exchanges.query_by_example(dcql), holder_signs=True, minutes=minutes, dcql=dcql
         )
         print_request(made.exchange.request_id, made.interaction_url, as_json=as_json)
         return

@@ -532,6 +532,11 @@ class Exchange(Base):
     completed_at: Mapped[datetime | None]
     #: the DID that authenticated, and the credential issued to it
     holder: Mapped[str | None] = mapped_column(String(500))
+    #: an issuance's claim (issue 10's claim flow): the email-only credential it offers,
+    #: bound to the DID that authenticates — or claimed another way first
+    claim_id: Mapped[str | None] = mapped_column(String(36))
+    #: the URL's secret sealed by the key vault, for its maker's page to show it again
+    secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     credential_id: Mapped[str | None] = mapped_column(String(100))
 
 

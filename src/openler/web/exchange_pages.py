@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services.errors import ServiceError, UsageError
+from openler.services.errors import Conflict, ServiceError, UsageError
 from openler.services.issuers import achievements
 from openler.services.people.accounts import Principal
 from openler.services.protocols import exchanges, wallet_exchanges
@@ -106,12 +106,12 @@ def create_issuance(
             name=name,
             minutes=_hours(hours, 7 * 24) * 60,
         )
-    except UsageError as exc:
+    except (UsageError, Conflict) as exc:
         values = {"achievement": achievement, "email": email, "name": name, "hours": hours}
         return _issuance_form(
             request, session, principal, organization, status=400, error=exc.message, values=values
         )
-    return _made(request, principal, organization, made)
+    return RedirectResponse(f"/exchanges-made/{made.exchange.id}", status_code=303)
 
 
 @router.get("/verifier/{slug}/exchanges/new", response_class=HTMLResponse)
@@ -174,6 +174,20 @@ def create_request(
             values={"reason": reason, "kind": kind, "signed": signed, "hours": hours},
             error=exc.message,
         )
+    return RedirectResponse(f"/exchanges-made/{made.exchange.id}", status_code=303)
+
+
+@router.get("/exchanges-made/{exchange_id}", response_class=HTMLResponse)
+def made_page(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    exchange_id: str,
+) -> Response:
+    """The links of an exchange just made (a POST answered with a redirect here, so that
+    a reload shows them again rather than making another)."""
+    made, organization = exchanges.made_again(session, platform, principal, exchange_id)
     return _made(request, principal, organization, made)
 
 

@@ -103,6 +103,14 @@ def receive(
         if confirm != "yes":
             seen = oid4vci_wallet.preview(platform, offer)
             asks_code = seen.tx_code is not None
+            if asks_code and not tx_code.strip():  # the code is typed on the first form
+                return _receive_page(
+                    request,
+                    principal,
+                    error=f"{seen.issuer_name} asks for the code it gave you with this offer: "
+                    "type it in the box for the code, then continue.",
+                    offer=offer,
+                )
             return confirmation(
                 request,
                 title="Receive a credential",
@@ -115,11 +123,6 @@ def receive(
                 consequences=[
                     f"{seen.issuer_name} ({seen.credential_issuer}) issues it to your wallet's "
                     "key; openler checks it before keeping it.",
-                    *(
-                        [f"{seen.issuer_name} asks for the code it gave you with this offer."]
-                        if asks_code and not tx_code.strip()
-                        else []
-                    ),
                 ],
             )
         row = oid4vci_wallet.accept(session, platform, principal, offer, tx_code=tx_code or None)

@@ -503,14 +503,8 @@ def bind_to_wallet(
         raise NotFound("the issuing organization no longer exists")
     acting = Principal.system(f"claim:person:{person.id}")
     recipient = issuing.person_recipient(session, platform, person)  # makes the wallet's DID
-    document = {k: copy.deepcopy(v) for k, v in old.document.items() if k not in _NOT_CARRIED}
-    subject = document.get("credentialSubject")
-    if not isinstance(subject, dict):
-        raise Conflict("this credential has no single subject to bind to a wallet")
-    document["credentialSubject"] = {
-        "id": recipient.did,
-        **{k: v for k, v in subject.items() if k != "id"},
-    }
+    assert recipient.did is not None
+    document = bound_document(old, recipient.did)
     return lifecycle.replace_credential(
         session,
         platform,
@@ -527,6 +521,69 @@ def bind_to_wallet(
             did=recipient.did,
         ),
     )
+
+
+def bound_document(old: IssuedCredential, did: str) -> dict[str, Any]:
+    """``old``'s document unsigned, without id or status entries, its subject ``did``."""
+    document = {k: copy.deepcopy(v) for k, v in old.document.items() if k not in _NOT_CARRIED}
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        raise Conflict("this credential has no single subject to bind to a wallet")
+    document["credentialSubject"] = {"id": did, **{k: v for k, v in subject.items() if k != "id"}}
+    return document
+
+
+def claim_for_did(
+    session: Session,
+    platform: Platform,
+    *,
+    claim_id: str | None,
+    credential_id: str,
+    holder: str,
+    actor: Principal,
+) -> IssuedCredential:
+    """What a claim offers, issued to a wallet elsewhere that proved it holds ``holder``
+    (an OpenID4VCI offer redeemed, a VC API exchange authenticated): the credential again
+    with ``holder`` as its subject, the email-only one revoked as replaced, the claim link
+    used up and every other link to it ended — as claiming into openler's wallet does.
+    Raises :class:`Conflict` saying why when the claim no longer works."""
+    found = session.get(Claim, claim_id, with_for_update=True) if claim_id else None
+    old = current_credential(session, credential_id, lock=True)
+    now = platform.now()
+    if found is not None:
+        problem = claim_problem(found, old, now)
+        if problem is not None:
+            raise Conflict(problem)
+    elif old.person_id is not None or old.state == "revoked":
+        raise Conflict("the credential can no longer be claimed")
+    document = bound_document(old, holder)
+    if found is not None:
+        found.claimed_at = now
+    new = lifecycle.replace_credential(
+        session,
+        platform,
+        actor,
+        old,
+        document,
+        how="claimed",
+        recipient=Recipient(
+            email=old.recipient_email,
+            identifier=identifier_of(old),
+            name=old.recipient_name,
+            did=holder,
+        ),
+    )
+    if found is not None:
+        found.replacement_id = new.id
+        session.execute(
+            update(Claim)
+            .where(Claim.credential_id == found.credential_id, Claim.id != found.id)
+            .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
+            .values(expires_at=now)
+        )
+        if found.email:
+            outbox.withdraw_dead(session, platform, to=found.email)
+    return new
 
 
 def identifier_of(row: IssuedCredential) -> str | None:

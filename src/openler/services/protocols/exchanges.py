@@ -3,17 +3,22 @@
 An issuer or a verifier makes an exchange and hands the person its **interaction URL**
 (``{public_url}/exchanges/{secret}?iuv=1``, as a link or a QR code). A wallet asks that URL
 for JSON (``Accept: application/json``) and learns the protocols it can go on with:
-``{"protocols": {"vcapi": EXCHANGE_URL}}`` (plus ``OID4VCI`` when the issuer also made an
-OpenID4VCI offer for it). The wallet then POSTs ``{}`` to the exchange URL and receives a
-``verifiablePresentationRequest``; it POSTs its ``verifiablePresentation`` to the same URL
-(the request's ``interact`` service names it too).
+``{"protocols": {"vcapi": EXCHANGE_URL, "OID4VCI": OFFER_URI}}`` for an issuance,
+``{"protocols": {"vcapi": EXCHANGE_URL}}`` for a presentation. The wallet then POSTs
+``{}`` to the exchange URL and receives a ``verifiablePresentationRequest``; it POSTs its
+``verifiablePresentation`` to the same URL (the request's ``interact`` service names it
+too).
 
 - **Issuance**: the request asks for ``DIDAuthentication`` with a ``challenge`` and a
   ``domain`` (LCW needs both). The presentation must be signed for them, for the
   ``authentication`` purpose, by a key of the DID it names as ``holder`` (LCW signs with
-  Ed25519Signature2020). The achievement is then issued through the issuer workspace
-  (:func:`openler.services.issuers.issuing.issue`) to that DID, naming the recipient's
-  email as a hashed identity, and returned as ``{"verifiablePresentation": {…}}``.
+  Ed25519Signature2020). An issuance goes through the issuer workspace's claim flow: when
+  the exchange is made, the achievement is issued to the recipient's email (a hashed
+  identity, a claim link mailed as for any address) and offered by OpenID4VCI too; the
+  DID that authenticates receives it bound to that DID
+  (:func:`openler.services.issuers.claims.claim_for_did`), returned as
+  ``{"verifiablePresentation": {…}}``. Whichever way is taken first — the exchange, the
+  OpenID4VCI offer, the claim link — ends the others: nobody holds it twice.
 - **Presentation**: the request is a presentation request of the verifier's
   (:mod:`openler.services.verifiers.requests`) asked by ``QueryByExample`` — with
   ``DIDAuthentication`` too unless the verifier accepts unsigned answers (with only
@@ -44,11 +49,14 @@ from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
-from openler.services.errors import ServiceError
-from openler.services.issuers import achievements, issuing
+from openler.services.errors import Conflict, NotFound, ServiceError
+from openler.services.issuers import achievements, claims, issuing
 from openler.services.issuers.orgs import organization_by_slug
-from openler.services.issuers.recipients import Recipient, normal_email
+from openler.services.issuers.recipients import normal_email
 from openler.services.people.accounts import Principal, require_role
+from openler.services.protocols import oid4vci_offers
+from openler.services.protocols.oid4vp_answers import candidates_of
+from openler.services.secrets import vault
 from openler.services.verifiers import requests as requests_service
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Achievement, Exchange, Organization, PresentationRequest
@@ -57,6 +65,7 @@ from openler.vc import (
     VerificationReport,
     check_dcql_query,
     describe_credential_query,
+    match_dcql,
 )
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -103,8 +112,31 @@ def exchange_url(platform: Platform, secret: str) -> str:
 def _made(session: Session, platform: Platform, exchange: Exchange, secret: str) -> Made:
     session.add(exchange)
     session.flush()
+    # sealed for its maker's page (shown again on reload, never in a list or a log); the
+    # digest is what a wallet's request is looked up by
+    exchange.secret_sealed = vault(platform).seal(
+        secret.encode("ascii"), label=f"exchange:{exchange.id}"
+    )
     url = exchange_url(platform, secret)
     return Made(exchange, url, f"{url}?iuv=1")
+
+
+def made_again(
+    session: Session, platform: Platform, principal: Principal, exchange_id: str
+) -> tuple[Made, Organization]:
+    """An exchange's links for its organization's issuers (an issuance) or verifiers (a
+    presentation): the page that made it, opened again."""
+    exchange = session.get(Exchange, exchange_id)
+    if exchange is None or exchange.secret_sealed is None:
+        raise NotFound("no such exchange")
+    roles = issuing.ISSUERS if exchange.kind == "issuance" else ("verifier",)
+    require_role(principal, exchange.organization_id, *roles)
+    organization = session.get(Organization, exchange.organization_id)
+    if organization is None:  # pragma: no cover - a foreign key
+        raise NotFound("no such exchange")
+    secret = vault(platform).open(exchange.secret_sealed, label=f"exchange:{exchange.id}")
+    url = exchange_url(platform, secret.decode("ascii"))
+    return Made(exchange, url, f"{url}?iuv=1"), organization
 
 
 def create_issuance(
@@ -119,15 +151,26 @@ def create_issuance(
     minutes: int = DEFAULT_MINUTES,
     other_protocols: Mapping[str, str] | None = None,
 ) -> Made:
-    """An exchange that issues ``achievement_slug`` to whichever DID authenticates at it
-    (issuer roles). ``other_protocols`` adds entries to the interaction URL's
-    ``protocols`` (``{"OID4VCI": offer URI}`` when an OpenID4VCI offer was made too)."""
+    """An exchange that issues ``achievement_slug`` to ``email`` through the claim flow
+    and binds it to whichever DID authenticates at it (issuer roles). The interaction URL
+    also names an OpenID4VCI offer of the same claim; ``other_protocols`` adds entries of
+    its own."""
     organization = organization_by_slug(session, organization_slug)
     require_role(principal, organization.id, *issuing.ISSUERS)
     achievement = achievements.achievement_by_slug(session, organization, achievement_slug)
     if achievement.retired_at is not None:
         raise ExchangeError("invalid_request", f"{achievement.slug} is retired")
     address = normal_email(email)
+    offered = oid4vci_offers.offer_new_credential(
+        session,
+        platform,
+        principal,
+        organization,
+        achievement_slug=achievement.slug,
+        email=address,
+        name=name.strip() or None,
+    )
+    other_protocols = {"OID4VCI": offered.uri, **(other_protocols or {})}
     secret = secrets.token_urlsafe(32)
     now = platform.now()
     exchange = Exchange(
@@ -141,7 +184,9 @@ def create_issuance(
         email=address,
         name=name.strip() or None,
         holder_signs=True,
-        other_protocols=dict(other_protocols or {}) or None,
+        other_protocols=other_protocols,
+        claim_id=offered.offer.claim_id,
+        credential_id=offered.offer.credential_id,
         created_at=now,
         expires_at=now + timedelta(minutes=minutes),
     )
@@ -166,12 +211,21 @@ def create_presentation(
     query: Any,
     holder_signs: bool = True,
     minutes: int = DEFAULT_MINUTES,
+    dcql: Mapping[str, Any] | None = None,
 ) -> Made:
     """An exchange that asks for a presentation by ``query`` (a ``QueryByExample`` query,
     a list of them, or a Verifiable Presentation Request with a ``query``), answered into a
     new presentation request of the organization (verifier role). With ``holder_signs``
-    the request asks for ``DIDAuthentication`` too, so the wallet signs its answer."""
+    the request asks for ``DIDAuthentication`` too, so the wallet signs its answer. An
+    answer must hold a credential of each example's types; ``dcql`` (the query the
+    ``QueryByExample`` was made from, :func:`query_by_example`) is kept with the request
+    and an answer must satisfy it too — its claims, which QueryByExample cannot say."""
     queries = _queries(query)
+    if dcql is not None:
+        try:
+            dcql = check_dcql_query(dcql)
+        except InputError as exc:
+            raise ExchangeError("invalid_request", exc.message) from None
     if holder_signs and not any(q.get("type") == "DIDAuthentication" for q in queries):
         queries.append({"type": "DIDAuthentication", "acceptedMethods": [{"method": "key"}]})
     request = requests_service.create_request(
@@ -179,7 +233,7 @@ def create_presentation(
         platform,
         principal,
         organization_slug=organization_slug,
-        query={"query": queries},
+        query={"query": queries, **({"dcql": dict(dcql)} if dcql is not None else {})},
         minutes=minutes,
     )
     secret = secrets.token_urlsafe(32)
@@ -433,19 +487,19 @@ def _issue(
         raise ExchangeError(
             "invalid_presentation", "the presentation must name its holder's DID as holder"
         )
-    organization = session.get(Organization, exchange.organization_id)
-    achievement = session.get(Achievement, exchange.achievement_id)
-    if organization is None or achievement is None:  # pragma: no cover - foreign keys
-        raise ExchangeError("unknown_exchange", "the achievement no longer exists", status=404)
-    acting = Principal.system(f"exchange:{exchange.id}")
-    row = issuing.issue(
-        session,
-        platform,
-        acting,
-        organization,
-        achievement,
-        recipient=Recipient(email=exchange.email, name=exchange.name, did=holder),
-    )
+    if exchange.credential_id is None:  # pragma: no cover - made with every issuance
+        raise ExchangeError("unknown_exchange", "this exchange offers no credential", status=404)
+    try:
+        row = claims.claim_for_did(
+            session,
+            platform,
+            claim_id=exchange.claim_id,
+            credential_id=exchange.credential_id,
+            holder=holder,
+            actor=Principal.system(f"exchange:{exchange.id}"),
+        )
+    except Conflict as exc:
+        raise ExchangeError("invalid_request", exc.message) from None
     now = platform.now()
     exchange.completed_at = now
     exchange.holder = holder
@@ -456,7 +510,7 @@ def _issue(
         actor=f"holder:{holder}",
         action="exchange.issue",
         subject=f"exchange:{exchange.id}",
-        data={"credential": row.id, "organization_id": organization.id},
+        data={"credential": row.id, "organization_id": exchange.organization_id},
     )
     return {
         "verifiablePresentation": {
@@ -473,6 +527,11 @@ def _answer(
     request = session.get(PresentationRequest, exchange.request_id)
     if request is None:  # pragma: no cover - a foreign key
         raise ExchangeError("unknown_exchange", "the request no longer exists", status=404)
+    missing = unmet(request.query, presentation)
+    if missing is not None:
+        raise ExchangeError(
+            "invalid_presentation", f"the presentation does not hold what was asked: {missing}"
+        )
     report = requests_service.answer_request(session, platform, request.challenge, presentation)
     _refuse_unverified(report)
     holder = presentation.get("holder")
@@ -487,6 +546,46 @@ def _answer(
         data={"request": request.id},
     )
     return {}
+
+
+def unmet(query: Mapping[str, Any], presentation: Mapping[str, Any]) -> str | None:
+    """What of a presentation request's ``query`` (as :func:`create_presentation` keeps
+    it) ``presentation`` does not hold, or None: for each ``QueryByExample`` credential
+    query a credential whose ``type`` includes every type of the example, and the DCQL
+    query kept with it satisfied. Only the credentials' shapes are read here; the
+    presentation is verified in full after."""
+    found = presentation.get("verifiableCredential")
+    listed = found if isinstance(found, list) else [found] if found is not None else []
+    documents = [c for c in listed if isinstance(c, Mapping)]
+    if not documents:
+        return "it holds no credential"
+    typed = [_types(c) for c in documents]
+    for asked in query.get("query", []):
+        if not isinstance(asked, Mapping) or asked.get("type") != "QueryByExample":
+            continue
+        credential_queries = asked.get("credentialQuery")
+        for cq in (
+            credential_queries if isinstance(credential_queries, list) else [credential_queries]
+        ):
+            example = cq.get("example") if isinstance(cq, Mapping) else None
+            wanted = set(_types(example)) if isinstance(example, Mapping) else set()
+            if not any(wanted <= set(types) for types in typed):
+                return f"no credential of the types {', '.join(sorted(wanted))}"
+    dcql = query.get("dcql")
+    if isinstance(dcql, Mapping):
+        candidates = candidates_of(documents, "ldp_vc")
+        if isinstance(candidates, str):
+            return candidates
+        result = match_dcql(dcql, candidates)
+        if not result.satisfied:
+            asked_for = "; ".join(describe_credential_query(q) for q in dcql["credentials"])
+            return f"none of its credentials is {asked_for}"
+    return None
+
+
+def _types(document: Mapping[str, Any]) -> list[str]:
+    found = document.get("type")
+    return [found] if isinstance(found, str) else [t for t in found or [] if isinstance(t, str)]
 
 
 def _refuse_unverified(report: VerificationReport) -> None:

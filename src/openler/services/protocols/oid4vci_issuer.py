@@ -37,15 +37,14 @@ from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
-from openler.services.errors import ServiceError
-from openler.services.issuers import claims, issuing, lifecycle
+from openler.services.errors import Conflict, ServiceError
+from openler.services.issuers import claims, issuing
 from openler.services.issuers.orgs import organization_by_slug, signing_key
 from openler.services.issuers.recipients import Recipient
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import (
     Achievement,
-    Claim,
     CredentialOffer,
     IssuedCredential,
     IssuerNonce,
@@ -523,61 +522,18 @@ def _issue_to_wallet(
     session: Session, platform: Platform, offer: CredentialOffer, *, holder: str
 ) -> IssuedCredential:
     """The offered credential issued again, bound to ``holder``; the email-only one revoked
-    as replaced, and its claim link used up (as claiming into openler's wallet does)."""
-    claim = session.get(Claim, offer.claim_id, with_for_update=True) if offer.claim_id else None
-    old = claims.current_credential(session, offer.credential_id, lock=True)
-    if claim is not None:
-        problem = claims.claim_problem(claim, old, platform.now())
-        if problem is not None:
-            raise OAuthError("credential_request_denied", problem)
-    elif old.person_id is not None or old.state == "revoked":
-        raise OAuthError("credential_request_denied", "the credential can no longer be claimed")
-    document = _bound_document(old, holder)
-    now = platform.now()
-    if claim is not None:
-        claim.claimed_at = now
-    new = lifecycle.replace_credential(
-        session,
-        platform,
-        Principal.system(f"oid4vci:offer:{offer.id}"),
-        old,
-        document,
-        how="claimed",
-        recipient=Recipient(
-            email=old.recipient_email,
-            identifier=claims.identifier_of(old),
-            name=old.recipient_name,
-            did=holder,
-        ),
-    )
-    if claim is not None:
-        claim.replacement_id = new.id
-        session.execute(
-            update(Claim)
-            .where(Claim.credential_id == claim.credential_id, Claim.id != claim.id)
-            .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
-            .values(expires_at=now)
+    as replaced, and its claim link used up (:func:`claims.claim_for_did`)."""
+    try:
+        return claims.claim_for_did(
+            session,
+            platform,
+            claim_id=offer.claim_id,
+            credential_id=offer.credential_id,
+            holder=holder,
+            actor=Principal.system(f"oid4vci:offer:{offer.id}"),
         )
-    return new
-
-
-def _bound_document(old: IssuedCredential, holder: str) -> dict[str, Any]:
-    """``old``'s document, unsigned and without id or status, bound to ``holder``."""
-    document = {
-        k: copy.deepcopy(v)
-        for k, v in old.document.items()
-        if k not in ("id", "proof", "credentialStatus")
-    }
-    subject = document.get("credentialSubject")
-    if not isinstance(subject, dict):
-        raise OAuthError(
-            "credential_request_denied", "this credential has no single subject to bind"
-        )
-    document["credentialSubject"] = {
-        "id": holder,
-        **{k: v for k, v in subject.items() if k != "id"},
-    }
-    return document
+    except Conflict as exc:
+        raise OAuthError("credential_request_denied", exc.message) from None
 
 
 def _copy_to_wallet(
@@ -605,7 +561,7 @@ def _copy_to_wallet(
         platform,
         Principal.system(f"oid4vci:person:{offer.person_id}"),
         organization,
-        _bound_document(held, holder),
+        _bound(held, holder),
         achievement=achievement,
         recipient=Recipient(
             email=held.recipient_email,
@@ -618,3 +574,10 @@ def _copy_to_wallet(
     )
     new.achievement_version = held.achievement_version
     return new
+
+
+def _bound(held: IssuedCredential, holder: str) -> dict[str, Any]:
+    try:
+        return claims.bound_document(held, holder)
+    except Conflict as exc:
+        raise OAuthError("credential_request_denied", exc.message) from None

@@ -207,12 +207,17 @@ def offer_new_credential(
     """Issue ``achievement_slug`` to ``email`` through the claim flow (a credential naming
     the address, a claim link mailed to it) and make an OpenID4VCI offer of it at once —
     what ``openler offers create`` does. Always the email-only credential, whether or not
-    the address has an account here: the wallet that redeems the offer binds it."""
+    the address has an account here: the wallet that redeems the offer binds it. Refused
+    (:class:`claims.AlreadyHolds`) when the address already holds a current credential of
+    the achievement."""
     require_role(principal, organization.id, *issuing.ISSUERS)
     if format not in FORMATS:
         raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     achievement = achievements.achievement_by_slug(session, organization, achievement_slug)
     recipient = Recipient(email=email, name=name)
+    held = issuing.holding(session, organization, achievement, recipient.key, now=platform.now())
+    if held is not None:  # never a silent duplicate: renewal and re-issue are their own actions
+        raise claims.AlreadyHolds(held, name or held.recipient_name or recipient.email or email)
     row = issuing.issue(
         session, platform, principal, organization, achievement, recipient=recipient
     )

@@ -73,6 +73,22 @@ def _offer_text(text: str) -> tuple[dict[str, Any] | None, str | None]:
     )
 
 
+def _from_interaction(client: ProtocolClient, text: str) -> str:
+    """An offer pasted as it is, or the OpenID4VCI offer an interaction URL (the link a
+    VC API issuer hands out, ``…?iuv=1``) names among its protocols."""
+    link = text.strip()
+    if not link.lower().startswith(("https://", "http://")) or "credential_offer" in link:
+        return text
+    protocols = _answer_json(client.get(link), "the link").get("protocols")
+    offer = protocols.get("OID4VCI") if isinstance(protocols, dict) else None
+    if not isinstance(offer, str):
+        raise UsageError(
+            "this link offers no OpenID4VCI offer; if it asks for credentials rather than "
+            "offering one, answer it under 'Answer a request from elsewhere'"
+        )
+    return offer
+
+
 def _json_object(text: str, what: str) -> dict[str, Any]:
     try:
         value = parse_json(text)
@@ -114,7 +130,7 @@ def _display_name(entries: Any) -> str | None:
 def preview(platform: Platform, text: str, *, client: ProtocolClient | None = None) -> Offer:
     """Read the offer ``text`` and its issuer's metadata (nothing is redeemed)."""
     client = client or ProtocolClient(platform.settings)
-    offer, uri = _offer_text(text)
+    offer, uri = _offer_text(_from_interaction(client, text))
     if offer is None:
         assert uri is not None
         offer = _answer_json(client.get(uri), "the offer")

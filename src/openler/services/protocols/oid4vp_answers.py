@@ -6,7 +6,7 @@ at again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -104,6 +104,19 @@ def answer_report(
     return combined
 
 
+def candidates_of(documents: Sequence[Mapping[str, Any]], fmt: str) -> list[Candidate] | str:
+    """Presented credentials as DCQL candidates (ids by position, types expanded by their
+    own contexts), or why one cannot be read."""
+    found = []
+    for index, document in enumerate(documents):
+        try:
+            types = expanded_types(document)
+        except VCError as exc:
+            return f"credential {index}: {exc.message}"
+        found.append(Candidate(str(index), fmt, document, types))
+    return found
+
+
 def _query_mismatch(credential_query: Mapping[str, Any], presentation: Any) -> str | None:
     """Why the credentials in ``presentation`` do not answer ``credential_query``: each must
     match it (read unverified here; the same presentation's report says whether it verified)."""
@@ -113,15 +126,10 @@ def _query_mismatch(credential_query: Mapping[str, Any], presentation: Any) -> s
         return exc.message
     if not documents:
         return "the presentation holds no credential"
-    fmt = credential_query["format"]
-    candidates = []
-    for index, document in enumerate(documents):
-        try:
-            types = expanded_types(document)
-        except VCError as exc:
-            return f"credential {index}: {exc.message}"
-        candidates.append(Candidate(str(index), fmt, document, types))
-    result = match_dcql({"credentials": [credential_query]}, candidates)
+    found = candidates_of(documents, credential_query["format"])
+    if isinstance(found, str):
+        return found
+    result = match_dcql({"credentials": [credential_query]}, found)
     reasons = result.reasons[credential_query["id"]]
     if reasons:
         which, reason = next(iter(reasons.items()))

@@ -40,6 +40,7 @@ from openler.services.holders.sharing import wallet_presentation
 from openler.services.issuers.issuing import credentials_of
 from openler.services.people.accounts import Principal, holder_key, principal_for, require_self
 from openler.services.protocols.client import ProtocolClient, ProtocolError
+from openler.services.verifiers.credential_state import CredentialState, states_of
 from openler.store.models import Consent, IssuedCredential, Person
 from openler.vc import build_presentation
 
@@ -58,8 +59,11 @@ class Asked:
     authenticate: bool
     reasons: list[str]
     examples: list[Mapping[str, Any]]
-    #: the person's credentials that match, newest first
+    #: the person's credentials that match and may be sent (active as of now), newest first
     matching: list[IssuedCredential] = field(default_factory=list)
+    #: those that match but may not be sent (suspended, expired, issuer not trusted …),
+    #: with their state, shown as such and never offered
+    unavailable: list[tuple[IssuedCredential, CredentialState]] = field(default_factory=list)
 
 
 def matches(example: Any, value: Any) -> bool:
@@ -165,8 +169,15 @@ def open_exchange(
     exchange, request = _request(client, url)
     asked = _asked(exchange, request)
     held = [r for r in credentials_of(session, person.id) if r.state != "revoked"]
-    matching = [r for r in reversed(held) if any(matches(e, r.document) for e in asked.examples)]
-    return Asked(**{**asked.__dict__, "matching": matching})
+    found = [r for r in reversed(held) if any(matches(e, r.document) for e in asked.examples)]
+    states = states_of(session, platform, found)
+    return Asked(
+        **{
+            **asked.__dict__,
+            "matching": [r for r in found if states[r.id].code == "active"],
+            "unavailable": [(r, states[r.id]) for r in found if states[r.id].code != "active"],
+        }
+    )
 
 
 def answer_exchange(
