@@ -20,7 +20,7 @@ from sqlalchemy import select
 from openler.services import demo
 from openler.services.errors import UsageError
 from openler.services.people.accounts import principal_for
-from openler.services.protocols import oid4vci_wallet, oid4vp_wallet
+from openler.services.protocols import oid4vci_wallet, oid4vp_wallet, wallet_exchanges
 from openler.services.protocols.client import ProtocolClient, ProtocolError
 from openler.store.models import AuditEvent, Person, ReceivedCredential
 from openler.vc import Multikey, sign_request_object
@@ -33,7 +33,9 @@ DNS = {
     "verifier.example": ["93.184.216.35"],
     "internal.example": ["10.0.0.5"],  # a public name for a private address
     "metadata.example": ["169.254.169.254"],
-    "0x7f000001": ["127.0.0.1"],  # as glibc's inet_aton reads it
+    "0x7f000001": ["127.0.0.1"],
+    "evil.example": ["93.184.216.36"],
+    "hospital.example": ["93.184.216.37"],  # as glibc's inet_aton reads it
 }
 ISSUER = "https://issuer.example/orgs/x"
 VERIFIER_KEY = Multikey.from_seed(bytes([9]) * 32)
@@ -380,3 +382,110 @@ def test_pathological_dcql_paths_are_refused_or_harmless(platform: Any, path: li
         except UsageError:
             return  # refused as not a DCQL query openler reads
         assert not shown.satisfiable
+
+
+# --- a hostile VC API exchange ----------------------------------------------------------
+
+EXAMPLE = {"type": ["VerifiableCredential", "OpenBadgeCredential"]}
+
+
+def _exchange(
+    *, domain: Any = "evil.example", endpoint: str = "https://evil.example/x", status: int = 200
+) -> Party:
+    request: dict[str, Any] = {
+        "query": [
+            {"type": "DIDAuthentication"},
+            {"type": "QueryByExample", "credentialQuery": {"example": EXAMPLE}},
+        ],
+        "challenge": "relayed-challenge",
+        "interact": {
+            "service": [{"type": "UnmediatedPresentationService2021", "serviceEndpoint": endpoint}]
+        },
+    }
+    if domain is not None:
+        request["domain"] = domain
+
+    def exchange(r: httpx.Request) -> httpx.Response:
+        if json.loads(r.content or b"{}").get("verifiablePresentation") is None:
+            return httpx.Response(200, json={"verifiablePresentationRequest": request})
+        return httpx.Response(status, json={} if status == 200 else {"error": "no"})
+
+    routes: dict[tuple[str, str], Callable[[httpx.Request], httpx.Response]] = {
+        ("GET", "evil.example/i"): _json({"protocols": {"vcapi": "https://evil.example/x"}}),
+        ("POST", "evil.example/x"): exchange,
+    }
+    host = endpoint.split("/")[2]
+    if host != "evil.example":
+        routes[("POST", host + "/x")] = exchange
+    return Party(routes)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["hospital.example", "https://hospital.example/orgs/h", "evil.example.hospital.example", ""],
+)
+def test_a_request_relayed_from_another_site_is_not_answered(platform: Any, domain: str) -> None:
+    """evil.example serves the challenge and domain of hospital.example's exchange: the
+    person would be told "hospital.example asks", and what they sign would be good at the
+    hospital, where evil.example would relay it. The domain must name where it goes."""
+    maria = _maria(platform)
+    party = _exchange(domain=domain)
+    with platform.db.session() as s, pytest.raises(ProtocolError, match="domain"):
+        wallet_exchanges.open_exchange(
+            s, platform, maria, "https://evil.example/i", party.client(platform)
+        )
+    assert not [r for r in party.seen if b"verifiablePresentation" in r.content]
+
+
+def test_an_answer_endpoint_on_another_host_is_refused(platform: Any) -> None:
+    maria = _maria(platform)
+    party = _exchange(endpoint="https://verifier.example/x")
+    with platform.db.session() as s, pytest.raises(ProtocolError, match="another"):
+        wallet_exchanges.answer_exchange(
+            s,
+            platform,
+            maria,
+            "https://evil.example/i",
+            party.client(platform),
+            credential_ids=["anything"],
+        )
+    assert party.hosts() == {"evil.example"}
+
+
+@pytest.mark.parametrize("domain", ["evil.example", "https://evil.example/orgs/e", None])
+def test_an_exchange_on_its_own_site_is_asked_by_that_site(platform: Any, domain: Any) -> None:
+    maria = _maria(platform)
+    party = _exchange(domain=domain)
+    with platform.db.session() as s:
+        asked = wallet_exchanges.open_exchange(
+            s, platform, maria, "https://evil.example/i", party.client(platform)
+        )
+    assert "evil.example" in asked.audience
+    assert asked.matching
+
+
+def test_a_refused_answer_is_still_audited_as_sent(platform: Any) -> None:
+    """The credentials left the platform even though the verifier said no."""
+    maria = _maria(platform)
+    party = _exchange(status=400)
+    with platform.db.session() as s:
+        asked = wallet_exchanges.open_exchange(
+            s, platform, maria, "https://evil.example/i", party.client(platform)
+        )
+        chosen = [asked.matching[0].id]
+        with pytest.raises(ProtocolError, match="did not accept"):
+            wallet_exchanges.answer_exchange(
+                s,
+                platform,
+                maria,
+                "https://evil.example/i",
+                party.client(platform),
+                credential_ids=chosen,
+            )
+        events = (
+            s.execute(select(AuditEvent).where(AuditEvent.action == "exchange.present"))
+            .scalars()
+            .all()
+        )
+    assert [e.data["credentials"] for e in events] == [chosen]
+    assert events[0].data.get("accepted") is False
