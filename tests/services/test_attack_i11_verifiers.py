@@ -1,0 +1,190 @@
+"""Attack pass on issue 11: hostile wallets against openler's OpenID4VP verifier and its
+VC API exchanges (issuance by DIDAuth, presentation)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from openler.services import demo
+from openler.services.protocols import exchanges
+from openler.store.models import IssuedCredential
+from openler.vc import Multikey, VCError, build_presentation, sign_presentation
+from tests.services.test_exchanges import principal, secret_of
+from tests.services.test_oid4vp_verifier import answer, create, fetch, post, vp
+from tests.services.test_requests import world
+
+# --- OpenID4VP ------------------------------------------------------------------------
+
+
+def test_an_answer_to_request_a_posted_with_request_bs_state_is_refused(platform: Any) -> None:
+    w = world(platform)
+    a = fetch(platform, create(platform, w).uri)
+    b = fetch(platform, create(platform, w).uri)
+    assert a["nonce"] != b["nonce"] and a["state"] != b["state"]
+    for_a = vp(w, a, platform)
+    crossed = post(platform, answer(b, for_a))
+    assert crossed.status == 400 and "challenge" in crossed.body["error_description"]
+    assert post(platform, answer(a, for_a)).status == 200
+    assert post(platform, answer(b, vp(w, b, platform))).status == 200
+
+
+def test_a_vp_token_with_duplicate_members_or_too_deep_is_refused(platform: Any) -> None:
+    w = world(platform)
+    claims = fetch(platform, create(platform, w).uri)
+    good = json.dumps(vp(w, claims, platform))
+    duplicate = f'{{"rn_licence": [{good}], "rn_licence": [{good}]}}'
+    out = post(platform, {"state": claims["state"], "vp_token": duplicate})
+    assert out.status == 400 and out.body["error"] == "invalid_request"
+    inner = good.replace('"holder":', '"holder": "did:example:x", "holder":', 1)
+    respelled = f'{{"rn_licence": [{inner}]}}'
+    out = post(platform, {"state": claims["state"], "vp_token": respelled})
+    assert out.status == 400
+    deep = '{"rn_licence": [' + '{"a":' * 2000 + "1" + "}" * 2000 + "]}"
+    out = post(platform, {"state": claims["state"], "vp_token": deep})
+    assert out.status == 400
+    assert post(platform, answer(claims, vp(w, claims, platform))).status == 200
+
+
+def test_a_presentation_with_the_same_credential_in_another_spelling_is_refused(
+    platform: Any,
+) -> None:
+    """The query reads the compact JSON; what is signed is its RDF. A type or a claim written
+    as a full IRI, a compact IRI, a ``@``-key that expansion drops, or an embedded context
+    redefining a term is refused (it no longer verifies, or no longer matches): fail closed."""
+    w = world(platform)
+    claims = fetch(platform, create(platform, w).uri)
+    ob = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+
+    def respelled(change: Any) -> dict[str, Any]:
+        credential = json.loads(json.dumps(w["credential"]))
+        change(credential)
+        presentation = build_presentation([credential], holder=w["holder"].controller)
+        try:  # the holder signs what it sends (with JCS: no JSON-LD processing to refuse)
+            return sign_presentation(
+                presentation,
+                w["holder"],
+                challenge=claims["nonce"],
+                domain=claims["client_id"],
+                created=platform.now(),
+                cryptosuite="eddsa-jcs-2022",
+            )
+        except VCError:  # or sends the respelled credential in a presentation signed before
+            signed = vp(w, claims, platform)
+            signed["verifiableCredential"] = [credential]
+            return signed
+
+    def iri_key(c: dict[str, Any]) -> None:
+        achievement = c["credentialSubject"]["achievement"]
+        achievement[ob + "achievementType"] = achievement.pop("achievementType")
+
+    def at_key(c: dict[str, Any]) -> None:
+        c["credentialSubject"]["achievement"]["@achievementType"] = "Surgeon"
+
+    def scoped(c: dict[str, Any]) -> None:
+        c["credentialSubject"]["achievement"]["@context"] = {"achievementType": "@nest"}
+
+    def types(c: dict[str, Any]) -> None:
+        c["type"] = ["VerifiableCredential", ob + "OpenBadgeCredential"]
+
+    for change in (iri_key, at_key, scoped, types):
+        out = post(platform, answer(claims, respelled(change)))
+        assert out.status == 400, change.__name__
+    assert post(platform, answer(claims, vp(w, claims, platform))).status == 200
+
+
+# --- VC API exchanges -------------------------------------------------------------------
+
+
+def _issuance(platform: Any) -> tuple[str, dict[str, Any]]:
+    with platform.db.session() as s:
+        demo.load(s, platform)
+        made = exchanges.create_issuance(
+            s,
+            platform,
+            principal(s, "olivia@demo.openler.org"),
+            organization_slug="ohio-nursing",
+            achievement_slug="registered-nurse",
+            email="lee@example.org",
+        )
+        secret = secret_of(made)
+    with platform.db.session() as s:
+        vpr = exchanges.participate(s, platform, secret, {})["verifiablePresentationRequest"]
+    return secret, vpr
+
+
+def _didauth(key: Multikey, vpr: dict[str, Any], platform: Any, **over: Any) -> dict[str, Any]:
+    return sign_presentation(
+        build_presentation([], holder=over.get("holder", key.controller)),
+        key,
+        challenge=over.get("challenge", vpr["challenge"]),
+        domain=over.get("domain", vpr["domain"]),
+        created=platform.now() - timedelta(seconds=1),
+    )
+
+
+@pytest.mark.parametrize(
+    "case", ["holder is another did:key", "holder is a did:web", "other challenge", "other domain"]
+)
+def test_didauth_binds_the_credential_to_the_key_that_signed(platform: Any, case: str) -> None:
+    secret, vpr = _issuance(platform)
+    attacker, victim = Multikey.from_seed(bytes([5]) * 32), Multikey.from_seed(bytes([6]) * 32)
+    over: dict[str, Any] = {
+        "holder is another did:key": {"holder": victim.controller},
+        "holder is a did:web": {"holder": "did:web:127.0.0.1%3A8000:orgs:ohio-nursing"},
+        "other challenge": {"challenge": "not-this-exchanges"},
+        "other domain": {"domain": "https://elsewhere.example"},
+    }[case]
+    with platform.db.session() as s, pytest.raises(exchanges.ExchangeError) as refused:
+        exchanges.participate(
+            s,
+            platform,
+            secret,
+            {"verifiablePresentation": _didauth(attacker, vpr, platform, **over)},
+        )
+    assert refused.value.body()["error"] == "invalid_presentation"
+    with platform.db.session() as s:
+        bound = (
+            s.execute(
+                select(IssuedCredential).where(
+                    IssuedCredential.recipient_email == "lee@example.org"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert bound == []
+    # the exchange is still open for its rightful wallet
+    with platform.db.session() as s:
+        done = exchanges.participate(
+            s, platform, secret, {"verifiablePresentation": _didauth(attacker, vpr, platform)}
+        )
+    [credential] = done["verifiablePresentation"]["verifiableCredential"]
+    assert credential["credentialSubject"]["id"] == attacker.controller
+
+
+def test_one_exchanges_challenge_does_not_open_another(platform: Any) -> None:
+    secret_a, vpr_a = _issuance(platform)
+    with platform.db.session() as s:
+        made = exchanges.create_issuance(
+            s,
+            platform,
+            principal(s, "olivia@demo.openler.org"),
+            organization_slug="ohio-nursing",
+            achievement_slug="registered-nurse",
+            email="other@example.org",
+        )
+        secret_b = secret_of(made)
+    key = Multikey.from_seed(bytes([5]) * 32)
+    with platform.db.session() as s, pytest.raises(exchanges.ExchangeError):
+        exchanges.participate(
+            s, platform, secret_b, {"verifiablePresentation": _didauth(key, vpr_a, platform)}
+        )
+    for bad in ("", "x" * 5000, "../" + secret_a, secret_a.upper()):
+        with platform.db.session() as s, pytest.raises(exchanges.ExchangeError) as refused:
+            exchanges.participate(s, platform, bad, {})
+        assert refused.value.http_status == 404
