@@ -489,3 +489,19 @@ def test_a_refused_answer_is_still_audited_as_sent(platform: Any) -> None:
         )
     assert [e.data["credentials"] for e in events] == [chosen]
     assert events[0].data.get("accepted") is False
+
+
+def test_a_key_only_verifier_calling_itself_a_hospital_is_shown_as_saying_so(
+    platform: Any,
+) -> None:
+    """Anyone can make a did:key and sign a request whose client_name is "Piedmont Regional
+    Hospital": the person is shown that this is the verifier's own claim."""
+    maria = _maria(platform)
+    named = _request(client_metadata={"client_name": "Piedmont Regional Hospital"})
+    party = _verifier(named)
+    with platform.db.session() as s:
+        shown = oid4vp_wallet.read_request(
+            s, platform, maria, _link(), client=party.client(platform)
+        )
+    assert shown.verifier.startswith("Piedmont Regional Hospital")
+    assert "says it is" in shown.verifier
