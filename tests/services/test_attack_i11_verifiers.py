@@ -188,3 +188,85 @@ def test_one_exchanges_challenge_does_not_open_another(platform: Any) -> None:
         with platform.db.session() as s, pytest.raises(exchanges.ExchangeError) as refused:
             exchanges.participate(s, platform, bad, {})
         assert refused.value.http_status == 404
+
+
+# --- Ed25519Signature2020 (what LCW signs DIDAuth with) -------------------------------
+
+ED2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+
+def _didauth_2020(key: Multikey, vpr: dict[str, Any], platform: Any, **over: Any) -> dict[str, Any]:
+    """A DIDAuth presentation with an Ed25519Signature2020 proof, made as LCW makes it."""
+    from openler.vc.dataintegrity import ED25519_2020, _hashes
+    from openler.vc.multibase import encode_base58btc
+
+    document: dict[str, Any] = {
+        "@context": over.get("context", ["https://www.w3.org/2018/credentials/v1", ED2020]),
+        "type": ["VerifiablePresentation"],
+        "holder": over.get("holder", key.controller),
+    }
+    proof: dict[str, Any] = {
+        "type": ED25519_2020,
+        "created": (platform.now() - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verificationMethod": over.get("method", key.id),
+        "proofPurpose": over.get("purpose", "authentication"),
+        "challenge": vpr["challenge"],
+        "domain": vpr["domain"],
+        **over.get("extra", {}),
+    }
+    config = {**proof, "@context": document["@context"]}
+    data = _hashes(document, config, ED25519_2020, None)
+    proof["proofValue"] = encode_base58btc(key.sign(data))
+    return {**document, "proof": proof}
+
+
+def test_an_ed25519_2020_didauth_verifies_when_made_as_lcw_makes_it(platform: Any) -> None:
+    secret, vpr = _issuance(platform)
+    key = Multikey.from_seed(bytes([5]) * 32)
+    with platform.db.session() as s:
+        done = exchanges.participate(
+            s, platform, secret, {"verifiablePresentation": _didauth_2020(key, vpr, platform)}
+        )
+    [credential] = done["verifiablePresentation"]["verifiableCredential"]
+    assert credential["credentialSubject"]["id"] == key.controller
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "method of another did",
+        "holder is another did",
+        "assertion purpose",
+        "no ed25519-2020 context",
+        "with a cryptosuite",
+        "inline context",
+    ],
+)
+def test_odd_ed25519_2020_didauth_is_refused(platform: Any, case: str) -> None:
+    secret, vpr = _issuance(platform)
+    key, other = Multikey.from_seed(bytes([5]) * 32), Multikey.from_seed(bytes([6]) * 32)
+    over: dict[str, Any] = {
+        # signed by key, holder key, but the proof names other's method: signature fails
+        "method of another did": {"method": other.id},
+        "holder is another did": {"holder": other.controller},
+        "assertion purpose": {"purpose": "assertionMethod"},
+        "no ed25519-2020 context": {"context": ["https://www.w3.org/2018/credentials/v1"]},
+        "with a cryptosuite": {"extra": {"cryptosuite": "eddsa-rdfc-2022"}},
+        "inline context": {
+            "context": [
+                "https://www.w3.org/2018/credentials/v1",
+                ED2020,
+                {"challenge": "https://example.org/not-the-challenge"},
+            ]
+        },
+    }[case]
+    try:
+        presentation = _didauth_2020(key, vpr, platform, **over)
+    except VCError:  # cannot be signed as such: a valid one changed after signing instead
+        presentation = _didauth_2020(key, vpr, platform)
+        if "context" in over:
+            presentation["@context"] = over["context"]
+        presentation["proof"].update(over.get("extra", {}))
+    with platform.db.session() as s, pytest.raises(exchanges.ExchangeError) as refused:
+        exchanges.participate(s, platform, secret, {"verifiablePresentation": presentation})
+    assert refused.value.body()["error"] == "invalid_presentation"
