@@ -505,3 +505,40 @@ def test_a_key_only_verifier_calling_itself_a_hospital_is_shown_as_saying_so(
         )
     assert shown.verifier.startswith("Piedmont Regional Hospital")
     assert "says it is" in shown.verifier
+
+
+def test_a_received_credential_is_labelled_with_the_host_it_came_from(platform: Any) -> None:
+    """A hostile issuer signs, with its own key, a credential bound to the person's wallet
+    that calls its issuer "Ohio Board of Nursing": the wallet keeps it (it verifies, and is
+    the person's) but labels it with the host it came from, not the name alone."""
+    from openler.services.people.accounts import holder_key
+    from openler.vc import sign_credential
+
+    maria = _maria(platform)
+    evil_key = Multikey.from_seed(bytes([3]) * 32)
+    with platform.db.session() as s:
+        person = s.get(Person, maria.person_id)
+        holder = holder_key(s, platform, person).controller
+    party = _issuer()
+
+    def credential(_request: httpx.Request) -> httpx.Response:
+        document = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": {"id": evil_key.controller, "name": "Ohio Board of Nursing"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {"id": holder},
+        }
+        return httpx.Response(
+            200,
+            json={
+                "credentials": [
+                    {"credential": sign_credential(document, evil_key, created=platform.now())}
+                ]
+            },
+        )
+
+    party.routes[("POST", "issuer.example/orgs/x/credential")] = credential
+    with platform.db.session() as s:
+        row = oid4vci_wallet.accept(s, platform, maria, _offer(), client=party.client(platform))
+        assert row.issuer_name == "Ohio Board of Nursing (issuer.example)"

@@ -282,11 +282,15 @@ def _file(
         )
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    issuer_label = issuer.get("name") if isinstance(issuer, dict) else None
+    issuer_label = str((issuer.get("name") if isinstance(issuer, dict) else None) or "")
+    # a name is what the credential (or the issuer's metadata) calls itself; the host the
+    # wallet reached is what it is known by, so the label carries it
+    host = urlsplit(offer.credential_issuer).netloc
+    label = issuer_label or offer.issuer_name
     row = ReceivedCredential(
         person_id=person.id,
         issuer=str(issuer_id),
-        issuer_name=str(issuer_label or offer.issuer_name)[:300],
+        issuer_name=(label if host in label else f"{label} ({host})")[:300],
         credential_issuer=offer.credential_issuer,
         format=offer.format,
         name=_name_of(document, offer)[:300],
