@@ -15,7 +15,7 @@ from openler.services.protocols import exchanges
 from openler.store.models import IssuedCredential
 from openler.vc import Multikey, VCError, build_presentation, sign_presentation
 from tests.services.test_exchanges import principal, secret_of
-from tests.services.test_oid4vp_verifier import answer, create, fetch, post, vp
+from tests.services.test_oid4vp_verifier import QUERY, answer, create, fetch, post, vp
 from tests.services.test_requests import world
 
 # --- OpenID4VP ------------------------------------------------------------------------
@@ -270,3 +270,44 @@ def test_odd_ed25519_2020_didauth_is_refused(platform: Any, case: str) -> None:
     with platform.db.session() as s, pytest.raises(exchanges.ExchangeError) as refused:
         exchanges.participate(s, platform, secret, {"verifiablePresentation": presentation})
     assert refused.value.body()["error"] == "invalid_presentation"
+
+
+def test_jwt_presentations_with_alg_none_another_key_or_no_nonce_are_refused(
+    platform: Any,
+) -> None:
+    from openler.vc.jose import encode
+    from openler.vc.multibase import b64url_encode
+
+    w = world(platform)
+    query = json.loads(json.dumps(QUERY))
+    query["credentials"][0]["format"] = "jwt_vc_json"
+    claims = fetch(platform, create(platform, w, query=query).uri)
+    holder = w["holder"].controller
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder,
+        "verifiableCredential": [w["credential"]],
+    }
+    payload = {
+        "vp": presentation,
+        "iss": holder,
+        "nonce": claims["nonce"],
+        "aud": claims["client_id"],
+    }
+
+    def part(value: dict[str, Any]) -> str:
+        return b64url_encode(json.dumps(value).encode())
+
+    other = Multikey.from_seed(bytes([4]) * 32)
+    forged = [
+        f"{part({'alg': 'none', 'typ': 'JWT', 'kid': w['holder'].id})}.{part(payload)}.",
+        encode(payload, other.with_controller(holder, w["holder"].id), typ="JWT"),
+        encode({k: v for k, v in payload.items() if k != "nonce"}, w["holder"], typ="JWT"),
+        encode({**payload, "nonce": "another"}, w["holder"], typ="JWT"),
+        encode({**payload, "exp": 1}, w["holder"], typ="JWT"),
+    ]
+    for index, token in enumerate(forged):
+        out = post(platform, answer(claims, token))
+        assert out.status == 400, index
+    assert post(platform, answer(claims, encode(payload, w["holder"], typ="JWT"))).status == 200
