@@ -311,3 +311,30 @@ def test_jwt_presentations_with_alg_none_another_key_or_no_nonce_are_refused(
         out = post(platform, answer(claims, token))
         assert out.status == 400, index
     assert post(platform, answer(claims, encode(payload, w["holder"], typ="JWT"))).status == 200
+
+
+def test_a_licence_the_holder_issued_to_themself_does_not_satisfy_the_verifier(
+    platform: Any,
+) -> None:
+    """A hostile wallet signs its own "Registered Nurse" licence (another did:key as issuer,
+    the holder as subject) and answers with it: it verifies as a signature, but no registry
+    vouches for its issuer, so the answer is refused, as openler's own protocol refuses it."""
+    from openler.vc import sign_credential
+
+    w = world(platform)
+    claims = fetch(platform, create(platform, w).uri)
+    fake_board = Multikey.from_seed(bytes([2]) * 32)
+    forged = {k: v for k, v in w["credential"].items() if k not in ("proof", "credentialStatus")}
+    forged["id"] = "urn:uuid:7d0c2b7e-0000-4000-8000-000000000001"
+    forged["issuer"] = {**forged["issuer"], "id": fake_board.controller}
+    signed = sign_credential(forged, fake_board, created=platform.now())
+    presentation = sign_presentation(
+        build_presentation([signed], holder=w["holder"].controller),
+        w["holder"],
+        challenge=claims["nonce"],
+        domain=claims["client_id"],
+        created=platform.now(),
+    )
+    out = post(platform, answer(claims, presentation))
+    assert out.status == 400, out.body
+    assert "trust" in out.body["error_description"] or "registry" in out.body["error_description"]
