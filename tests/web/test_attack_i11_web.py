@@ -3,6 +3,7 @@ and hostile wallets at the OpenID4VCI endpoints."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
@@ -238,3 +239,23 @@ def test_a_persons_wallet_offer_and_received_credentials_are_theirs_only(
     client.cookies.clear()
     login(client, "kevin@demo.openler.org")
     assert client.get(offer_path).status_code == 404
+
+
+def test_a_wrong_transaction_code_is_audited_without_the_code(
+    client: TestClient, demo_platform: Any
+) -> None:
+    from openler.store.models import AuditEvent
+    from tests.web.test_oid4vci_issuer import make_offer
+
+    made = make_offer(demo_platform, tx_code=True)
+    code = code_of(offer_json(client, made))
+    wrong = "000000" if made.tx_code != "000000" else "111111"
+    assert get_token(client, code, tx_code=wrong).json()["error"] == "invalid_grant"
+    with demo_platform.db.session() as s:
+        events = (
+            s.execute(select(AuditEvent).where(AuditEvent.action == "oid4vci.tx_code_refused"))
+            .scalars()
+            .all()
+        )
+        assert [e.data["failures"] for e in events] == [1]
+        assert wrong not in json.dumps(events[0].data) and code not in json.dumps(events[0].data)
