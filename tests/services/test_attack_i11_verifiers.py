@@ -245,7 +245,7 @@ def test_an_ed25519_2020_didauth_verifies_when_made_as_lcw_makes_it(platform: An
 def test_odd_ed25519_2020_didauth_is_refused(platform: Any, case: str) -> None:
     secret, vpr = _issuance(platform)
     key, other = Multikey.from_seed(bytes([5]) * 32), Multikey.from_seed(bytes([6]) * 32)
-    over: dict[str, Any] = {
+    cases: dict[str, dict[str, Any]] = {
         # signed by key, holder key, but the proof names other's method: signature fails
         "method of another did": {"method": other.id},
         "holder is another did": {"holder": other.controller},
@@ -259,7 +259,8 @@ def test_odd_ed25519_2020_didauth_is_refused(platform: Any, case: str) -> None:
                 {"challenge": "https://example.org/not-the-challenge"},
             ]
         },
-    }[case]
+    }
+    over = cases[case]
     try:
         presentation = _didauth_2020(key, vpr, platform, **over)
     except VCError:  # cannot be signed as such: a valid one changed after signing instead
