@@ -542,3 +542,34 @@ def test_a_received_credential_is_labelled_with_the_host_it_came_from(platform: 
     with platform.db.session() as s:
         row = oid4vci_wallet.accept(s, platform, maria, _offer(), client=party.client(platform))
         assert row.issuer_name == "Ohio Board of Nursing (issuer.example)"
+
+
+def test_an_offer_that_changes_issuer_after_the_person_agreed_sends_nothing(
+    platform: Any,
+) -> None:
+    """Offer by reference: shown "from issuer.example", the person says yes, and the same
+    URI now names evil.example. The wallet's key proof and the code go nowhere."""
+    maria = _maria(platform)
+    party = _issuer()
+    offers = iter(
+        [
+            json.loads(_offer()),
+            {**json.loads(_offer()), "credential_issuer": "https://evil.example/orgs/x"},
+        ]
+    )
+    party.routes[("GET", "issuer.example/offer")] = lambda _r: httpx.Response(
+        200, json=next(offers)
+    )
+    link = "openid-credential-offer://?credential_offer_uri=https://issuer.example/offer"
+    seen = oid4vci_wallet.preview(platform, link, client=party.client(platform))
+    with platform.db.session() as s, pytest.raises(ProtocolError, match="changed"):
+        oid4vci_wallet.accept(
+            s,
+            platform,
+            maria,
+            link,
+            client=party.client(platform),
+            expected_issuer=seen.credential_issuer,
+        )
+    assert party.hosts() == {"issuer.example"}
+    assert not [r for r in party.seen if r.method == "POST"]

@@ -97,8 +97,10 @@ def receive(
     offer: Annotated[str, Form()] = "",
     tx_code: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
+    issuer: Annotated[str, Form()] = "",
 ) -> Response:
-    """Paste an offer: see who offers what and confirm; confirmed, receive it."""
+    """Paste an offer: see who offers what and confirm; confirmed, receive it (from the
+    issuer shown, only: an offer by reference may change in between)."""
     try:
         if confirm != "yes":
             seen = oid4vci_wallet.preview(platform, offer)
@@ -108,7 +110,7 @@ def receive(
                 title="Receive a credential",
                 question=f"Add {seen.credential_name} from {seen.issuer_name} to your wallet?",
                 action="/receive",
-                fields={"offer": offer, "tx_code": tx_code},
+                fields={"offer": offer, "tx_code": tx_code, "issuer": seen.credential_issuer},
                 button="Add it to my wallet",
                 cancel="/receive",
                 danger=False,
@@ -122,7 +124,9 @@ def receive(
                     ),
                 ],
             )
-        row = oid4vci_wallet.accept(session, platform, principal, offer, tx_code=tx_code or None)
+        row = oid4vci_wallet.accept(
+            session, platform, principal, offer, tx_code=tx_code or None, expected_issuer=issuer
+        )
     except (UsageError, ProtocolError, Conflict) as exc:
         session.rollback()
         return _receive_page(request, principal, error=exc.message, offer=offer, status=400)
