@@ -573,3 +573,31 @@ def test_an_offer_that_changes_issuer_after_the_person_agreed_sends_nothing(
         )
     assert party.hosts() == {"issuer.example"}
     assert not [r for r in party.seen if r.method == "POST"]
+
+
+def test_an_exchange_that_moves_after_the_person_agreed_sends_nothing(platform: Any) -> None:
+    """Shown "evil.example asks"; on Send the interaction URL names an exchange at
+    verifier.example (its own domain, consistent): the person did not agree to that."""
+    maria = _maria(platform)
+    party = _exchange()
+    moved = _exchange(domain="verifier.example", endpoint="https://verifier.example/x")
+    names = iter(["https://evil.example/x", "https://verifier.example/x"])
+    party.routes[("GET", "evil.example/i")] = lambda _r: httpx.Response(
+        200, json={"protocols": {"vcapi": next(names)}}
+    )
+    party.routes[("POST", "verifier.example/x")] = moved.routes[("POST", "verifier.example/x")]
+    with platform.db.session() as s:
+        asked = wallet_exchanges.open_exchange(
+            s, platform, maria, "https://evil.example/i", party.client(platform)
+        )
+        with pytest.raises(ProtocolError, match="changed"):
+            wallet_exchanges.answer_exchange(
+                s,
+                platform,
+                maria,
+                "https://evil.example/i",
+                party.client(platform),
+                credential_ids=[asked.matching[0].id],
+                expected_audience=asked.audience,
+            )
+    assert not [r for r in party.seen if b"verifiablePresentation" in r.content]

@@ -199,10 +199,17 @@ def answer_exchange(
     client: ProtocolClient,
     *,
     credential_ids: list[str],
+    expected_audience: str | None = None,
 ) -> Asked:
-    """Send the chosen credentials to the exchange at ``url`` (the person consented)."""
+    """Send the chosen credentials to the exchange at ``url`` (the person consented to
+    ``expected_audience``, when given: the exchange is read again, and may have moved)."""
     person = _person(session, principal)
     asked = open_exchange(session, platform, principal, url, client)
+    if expected_audience is not None and asked.audience != expected_audience:
+        raise ProtocolError(
+            f"the exchange changed since you saw it: it was asked by {expected_audience}, "
+            f"it is now asked by {asked.audience}; nothing was sent"
+        )
     if not credential_ids:
         raise UsageError("choose at least one credential to send")
     offered = {r.id for r in asked.matching}
