@@ -64,7 +64,8 @@ def test_maria_receives_a_credential_from_an_independent_issuer(
         maria = session.execute(select(Person).where(Person.email == MARIA)).scalar_one()
         assert row.person_id == maria.id
         assert row.document["credentialSubject"]["id"] == maria.did
-        assert row.issuer_name == "Independent Training Institute"
+        # the name it gives itself, with the host the wallet reached it at
+        assert row.issuer_name.startswith("Independent Training Institute (127.0.0.1:")
         assert row.issuer.startswith("did:key:")
         assert row.name == "Forklift Operator Safety"
         assert row.format == "ldp_vc"

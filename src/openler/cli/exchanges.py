@@ -15,7 +15,7 @@ from openler.cli.platform import migrated_platform, operator
 from openler.cli.wallet import wallet_app
 from openler.services.errors import UsageError
 from openler.services.protocols import exchanges, wallet_exchanges
-from openler.services.protocols.client import ProtocolClient
+from openler.services.protocols.client import ProtocolClient, ProtocolError
 
 exchanges_app = typer.Typer(help="VC API exchanges (interaction URLs).", no_args_is_help=True)
 
@@ -126,14 +126,20 @@ def wallet_exchange(
     show who asks, for what, and which credentials match; with it, send them (consent)."""
     platform = migrated_platform()
     client = ProtocolClient(platform.settings)
+    refused: ProtocolError | None = None
     with platform.db.session() as session:
         principal = wallet_exchanges.principal_of(session, email)
         if not credential:
             asked = wallet_exchanges.open_exchange(session, platform, principal, url, client)
         else:
-            asked = wallet_exchanges.answer_exchange(
-                session, platform, principal, url, client, credential_ids=credential
-            )
+            try:
+                asked = wallet_exchanges.answer_exchange(
+                    session, platform, principal, url, client, credential_ids=credential
+                )
+            except ProtocolError as exc:  # committed: a refused answer's audit is kept
+                refused = exc
+    if refused is not None:
+        raise refused
     typer.echo(f"asked by {asked.audience}: {'; '.join(asked.reasons) or 'credentials'}")
     typer.echo("signed (DIDAuthentication)" if asked.authenticate else "unsigned presentation")
     if not credential:

@@ -130,7 +130,10 @@ def check_key_proof(token: str, *, audience: str, at: datetime) -> KeyProof:
     iat = payload.get("iat")
     if isinstance(iat, bool) or not isinstance(iat, int | float):
         raise KeyProofError("the proof has no iat (when it was made, in seconds)")
-    issued = datetime.fromtimestamp(iat, tz=at.tzinfo)
+    try:
+        issued = datetime.fromtimestamp(iat, tz=at.tzinfo)
+    except (OverflowError, OSError, ValueError):  # no calendar date: a hostile wallet's
+        raise KeyProofError("the proof's iat is not a time (seconds since 1970)") from None
     if issued > at + LEEWAY:
         raise KeyProofError("the proof was made in the future (iat): check the wallet's clock")
     if issued < at - MAX_AGE:

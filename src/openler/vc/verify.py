@@ -363,7 +363,7 @@ def _verify_document(
     controllers = _check_proof(report, doc, world, jwt)
     if report.kind == "presentation":
         report.add("issuer", "skipped", "a presentation has a holder, not an issuer")
-        report.add("validity", *_validity(view, world.at))
+        report.add("validity", *_validity(view, world.at, jwt))  # a JWT's exp and nbf too
         report.add("status", "skipped", "a presentation has no status of its own")
         report.add("trust", "skipped", "trust is checked for each credential in the presentation")
         _check_holder(report, view, world, controllers)

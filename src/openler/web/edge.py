@@ -171,6 +171,12 @@ _SECRET_PARAMETERS = frozenset(
         "session_state",
         "credential_offer",  # an OpenID4VCI offer by value carries its pre-authorized code
         "credential_offer_uri",
+        "uri",  # the wallet's /oid4vp/answer?uri=openid4vp://…&request_uri=… (a capability)
+        "request_uri",  # an OpenID4VP request by reference: whoever has it reads the request
+        "issuer_state",  # names a credential offered by the authorization code flow
+        "pre-authorized_code",
+        "tx_code",
+        "vp_token",
         "c",  # a confirmation page in the address (/confirm?c=…) repeats what a form sent
     }
 )

@@ -246,6 +246,7 @@ def send(
     url: Annotated[str, Form(max_length=2000)] = "",
     credentials: Annotated[list[str] | None, Form()] = None,
     consent: Annotated[str, Form()] = "",
+    audience: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     client = ProtocolClient(platform.settings)
     try:
@@ -262,7 +263,13 @@ def send(
                 error="tick the consent box to send: the verifier will see these credentials",
             )
         asked = wallet_exchanges.answer_exchange(
-            session, platform, principal, url, client, credential_ids=credentials or []
+            session,
+            platform,
+            principal,
+            url,
+            client,
+            credential_ids=credentials or [],
+            expected_audience=audience,  # who the person agreed to
         )
     except ServiceError as exc:
         return page(

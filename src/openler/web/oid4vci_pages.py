@@ -97,8 +97,10 @@ def receive(
     offer: Annotated[str, Form()] = "",
     tx_code: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
+    issuer: Annotated[str, Form()] = "",
 ) -> Response:
-    """Paste an offer: see who offers what and confirm; confirmed, receive it."""
+    """Paste an offer: see who offers what and confirm; confirmed, receive it (from the
+    issuer shown, only: an offer by reference may change in between)."""
     try:
         if confirm != "yes":
             seen = oid4vci_wallet.preview(platform, offer)
@@ -116,7 +118,7 @@ def receive(
                 title="Receive a credential",
                 question=f"Add {seen.credential_name} from {seen.issuer_name} to your wallet?",
                 action="/receive",
-                fields={"offer": offer, "tx_code": tx_code},
+                fields={"offer": offer, "tx_code": tx_code, "issuer": seen.credential_issuer},
                 button="Add it to my wallet",
                 cancel="/receive",
                 danger=False,
@@ -125,7 +127,9 @@ def receive(
                     "key; openler checks it before keeping it.",
                 ],
             )
-        row = oid4vci_wallet.accept(session, platform, principal, offer, tx_code=tx_code or None)
+        row = oid4vci_wallet.accept(
+            session, platform, principal, offer, tx_code=tx_code or None, expected_issuer=issuer
+        )
     except (UsageError, ProtocolError, Conflict) as exc:
         session.rollback()
         return _receive_page(request, principal, error=exc.message, offer=offer, status=400)

@@ -14,6 +14,7 @@ Answers are JSON read as verification reads it (:func:`openler.vc.parse_json`), 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -118,10 +119,16 @@ class ProtocolClient:
                         f"{response.headers.get('location', '(nowhere)')}, which is not followed"
                     )
                 data = bytearray()
+                # httpx's timeout bounds each read; a party trickling bytes is bounded here
+                deadline = time.monotonic() + self._timeout
                 for chunk in response.iter_bytes():
                     data += chunk
                     if len(data) > MAX_ANSWER_BYTES:
                         raise ProtocolError(f"{url} sent more than {MAX_ANSWER_BYTES} bytes")
+                    if time.monotonic() > deadline:
+                        raise ProtocolError(
+                            f"{url} took more than {self._timeout:g} seconds to answer"
+                        )
                 return Answer(response.status_code, dict(response.headers), bytes(data))
         except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
             raise ProtocolError(f"could not reach {url}: {exc}") from None

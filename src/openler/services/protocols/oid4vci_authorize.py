@@ -25,7 +25,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import select, update
@@ -210,7 +210,7 @@ def request_from(
         raise UsageError("the wallet app did not say who it is (client_id)")
     if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
         raise UsageError("the wallet app must use PKCE with S256 (code_challenge)")
-    held = _held_credential(session, principal, organization, params)
+    held = _held_credential(session, principal, organization, params, platform.now())
     params["_iss"] = issuer_id(platform, organization)
     name = held[0].document.get("name") or held[1]
     return AuthorizationRequest(
@@ -224,7 +224,11 @@ def request_from(
 
 
 def _held_credential(
-    session: Session, principal: Principal, organization: Organization, params: dict[str, str]
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    params: dict[str, str],
+    now: datetime,
 ) -> tuple[IssuedCredential, str]:
     state = params.get("issuer_state")
     if state:
@@ -237,6 +241,8 @@ def _held_credential(
         ).scalar()
         if offer is None or offer.redeemed_at is not None:
             raise UsageError("this offer is not known here, or was used already")
+        if offer.expires_at <= now:  # not revived by authorizing it (which sets a new expiry)
+            raise UsageError("this offer has expired: make a new one on the credential's page")
         if offer.person_id != principal.person_id:
             raise Forbidden("this offer is for another person's credential: sign in as them")
         row = session.get(IssuedCredential, offer.credential_id)

@@ -237,6 +237,14 @@ def token(session: Session, platform: Platform, slug: str, form: dict[str, str])
             raise OAuthError("invalid_request", "this offer needs its transaction code (tx_code)")
         if not hmac.compare_digest(digest(given), row.tx_code_hash):
             row.tx_failures += 1
+            audit.record(  # kept with the refusal (the endpoint commits): a guess counted
+                session,
+                at=now,
+                actor="system:oid4vci",
+                action="oid4vci.tx_code_refused",
+                subject=row.credential_id,
+                data={"offer": row.id, "failures": row.tx_failures},
+            )
             raise OAuthError("invalid_grant", "the transaction code (tx_code) is wrong")
     elif "tx_code" in form:
         raise OAuthError("invalid_request", "this offer asked for no transaction code")

@@ -127,8 +127,16 @@ def _display_name(entries: Any) -> str | None:
     return None
 
 
-def preview(platform: Platform, text: str, *, client: ProtocolClient | None = None) -> Offer:
-    """Read the offer ``text`` and its issuer's metadata (nothing is redeemed)."""
+def preview(
+    platform: Platform,
+    text: str,
+    *,
+    client: ProtocolClient | None = None,
+    expected_issuer: str | None = None,
+) -> Offer:
+    """Read the offer ``text`` and its issuer's metadata (nothing is redeemed).
+    ``expected_issuer``: the credential issuer the person was shown and agreed to; an offer
+    by reference that now names another is refused before its issuer is contacted."""
     client = client or ProtocolClient(platform.settings)
     offer, uri = _offer_text(_from_interaction(client, text))
     if offer is None:
@@ -139,6 +147,11 @@ def preview(platform: Platform, text: str, *, client: ProtocolClient | None = No
     grants = offer.get("grants")
     if not isinstance(issuer, str) or not isinstance(ids, list) or not ids:
         raise ProtocolError("the offer names no credential issuer or no credential")
+    if expected_issuer is not None and issuer != expected_issuer:
+        raise ProtocolError(
+            f"the offer changed since you saw it: it was from {expected_issuer}, it is now "
+            f"from {issuer}; nothing was sent"
+        )
     grant = grants.get(PRE_AUTHORIZED_GRANT) if isinstance(grants, dict) else None
     if not isinstance(grant, dict) or not isinstance(grant.get("pre-authorized_code"), str):
         raise ProtocolError(
@@ -216,11 +229,13 @@ def accept(
     *,
     tx_code: str | None = None,
     client: ProtocolClient | None = None,
+    expected_issuer: str | None = None,
 ) -> ReceivedCredential:
-    """Receive the credential the offer ``text`` offers into ``principal``'s wallet."""
+    """Receive the credential the offer ``text`` offers into ``principal``'s wallet (from
+    ``expected_issuer`` only, when given: the issuer the person agreed to)."""
     person = _person(session, principal)
     client = client or ProtocolClient(platform.settings)
-    offer = preview(platform, text, client=client)
+    offer = preview(platform, text, client=client, expected_issuer=expected_issuer)
     if offer.tx_code is not None and not (tx_code or "").strip():
         raise UsageError(
             f"{offer.issuer_name} asks for the transaction code it gave you with this offer"
@@ -298,11 +313,15 @@ def _file(
         )
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    issuer_label = issuer.get("name") if isinstance(issuer, dict) else None
+    issuer_label = str((issuer.get("name") if isinstance(issuer, dict) else None) or "")
+    # a name is what the credential (or the issuer's metadata) calls itself; the host the
+    # wallet reached is what it is known by, so the label carries it
+    host = urlsplit(offer.credential_issuer).netloc
+    label = issuer_label or offer.issuer_name
     row = ReceivedCredential(
         person_id=person.id,
         issuer=str(issuer_id),
-        issuer_name=str(issuer_label or offer.issuer_name)[:300],
+        issuer_name=(label if host in label else f"{label} ({host})")[:300],
         credential_issuer=offer.credential_issuer,
         format=offer.format,
         name=_name_of(document, offer)[:300],

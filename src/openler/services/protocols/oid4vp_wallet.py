@@ -212,7 +212,8 @@ def read_request(
 def _verifier_words(claims: Mapping[str, Any], signed_by: str | None) -> str:
     """Who asks, in plain words: the name the verifier gives, with its web host when its
     identifier has one (``did:web``, a response URI); an identifier that is only a key
-    (``did:key``) is left for the page's details."""
+    (``did:key``) is left for the page's details, and the name it gives itself is shown as
+    its own claim."""
     metadata = claims.get("client_metadata")
     name = metadata.get("client_name") if isinstance(metadata, Mapping) else None
     who = str(claims["client_id"]).split(":", 1)[-1]
@@ -223,8 +224,10 @@ def _verifier_words(claims: Mapping[str, Any], signed_by: str | None) -> str:
     if who.startswith("did:web:"):
         with contextlib.suppress(VCError):
             host = urlsplit(did_web_url(who)).netloc
-    if name:
-        return f"{name} ({host})" if host else str(name)
+    if name and host:
+        return f"{name} ({host})"
+    if name:  # a did:key names no one: anybody may sign a request calling itself anything
+        return f"{name} (says it is; known only by its key)"
     return host or who
 
 

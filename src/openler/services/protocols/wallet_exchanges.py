@@ -149,16 +149,38 @@ def _asked(exchange: str, request: Mapping[str, Any]) -> Asked:
     endpoint = first.get("serviceEndpoint") if isinstance(first, Mapping) else None
     challenge = request.get("challenge")
     domain = request.get("domain")
+    answer_url = endpoint if isinstance(endpoint, str) else exchange
+    site = _site(exchange)
+    if _site(answer_url) != site:
+        raise ProtocolError(
+            f"the exchange at {site} asks for the answer to go to another site "
+            f"({_site(answer_url) or answer_url}): it is not answered"
+        )
+    if domain is not None and (not isinstance(domain, str) or _site(domain) != site):
+        raise ProtocolError(
+            f"the exchange at {site} asks for a presentation for the domain {domain!r}, "
+            "another site's: a request relayed from elsewhere is not answered"
+        )
     return Asked(
         exchange_url=exchange,
-        answer_url=endpoint if isinstance(endpoint, str) else exchange,
-        audience=domain if isinstance(domain, str) else urlsplit(exchange).netloc,
+        answer_url=answer_url,
+        audience=domain if isinstance(domain, str) else site,
         challenge=challenge if isinstance(challenge, str) else None,
         domain=domain if isinstance(domain, str) else None,
         authenticate=authenticate,
         reasons=reasons,
         examples=examples,
     )
+
+
+def _site(value: str) -> str:
+    """The host (and port) a URL, or a bare ``host[:port]`` domain, names; lower case.
+
+    >>> _site("https://Verifier.example:8443/orgs/v"), _site("verifier.example")
+    ('verifier.example:8443', 'verifier.example')
+    """
+    parts = urlsplit(value if "://" in value else f"//{value}")
+    return parts.netloc.lower()
 
 
 def open_exchange(
@@ -188,10 +210,17 @@ def answer_exchange(
     client: ProtocolClient,
     *,
     credential_ids: list[str],
+    expected_audience: str | None = None,
 ) -> Asked:
-    """Send the chosen credentials to the exchange at ``url`` (the person consented)."""
+    """Send the chosen credentials to the exchange at ``url`` (the person consented to
+    ``expected_audience``, when given: the exchange is read again, and may have moved)."""
     person = _person(session, principal)
     asked = open_exchange(session, platform, principal, url, client)
+    if expected_audience is not None and asked.audience != expected_audience:
+        raise ProtocolError(
+            f"the exchange changed since you saw it: it was asked by {expected_audience}, "
+            f"it is now asked by {asked.audience}; nothing was sent"
+        )
     if not credential_ids:
         raise UsageError("choose at least one credential to send")
     offered = {r.id for r in asked.matching}
@@ -219,16 +248,20 @@ def answer_exchange(
     answer = client.post_json(asked.answer_url, {"verifiablePresentation": presentation})
     body = answer.json()
     problem = _refusal(body) if isinstance(body, Mapping) and "error" in body else None
-    if answer.status >= 400 or problem:
-        raise ProtocolError(
-            f"{asked.audience} did not accept the presentation: {problem or answer.status}"
-        )
+    accepted = answer.status < 400 and not problem
     now = platform.now()
     session.add(
         Consent(person_id=person.id, scope=f"VC API exchange with {asked.audience}", granted_at=now)
     )
-    data = {"audience": asked.audience, "credentials": credential_ids, "protocol": "vcapi"}
-    for action in ("exchange.present", "consent.grant"):  # what was sent, and the consent
+    data = {
+        "audience": asked.audience,
+        "credentials": credential_ids,
+        "protocol": "vcapi",
+        "accepted": accepted,
+    }
+    # what was sent, and the consent: recorded even when the verifier refused it (the
+    # credentials left all the same), before the refusal is raised
+    for action in ("exchange.present", "consent.grant"):
         audit.record(
             session,
             at=now,
@@ -236,5 +269,10 @@ def answer_exchange(
             action=action,
             subject=f"person:{person.id}",
             data=data,
+        )
+    if not accepted:
+        session.flush()
+        raise ProtocolError(
+            f"{asked.audience} did not accept the presentation: {problem or answer.status}"
         )
     return asked
