@@ -211,5 +211,5 @@ def test_an_openid4vci_wallet_takes_the_same_link_and_the_exchange_then_refuses(
     assert taken.returncode == 0, taken.stderr
     assert "Registered Nurse" in taken.stdout
     result = lcw("exchange", url=url, seed=WALLET_SEED)
-    assert result["response"]["error"] == "invalid_request"  # type: ignore[index]
-    assert "already used" in result["response"]["error_description"]  # type: ignore[index]
+    assert result["response"]["error"] == "invalid_request"
+    assert "already used" in result["response"]["error_description"]
