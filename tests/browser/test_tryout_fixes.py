@@ -135,6 +135,8 @@ def test_a_table_that_still_scrolls_says_so(server: str, phone390: Any) -> None:
         json.dumps({"type": ["VerifiableCredential"], "issuer": "did:example:" + "x" * 120})
     )
     page.get_by_role("button", name="Verify").click()
+    page.get_by_role("heading", name="Not verified").wait_for()
+    page.wait_for_load_state("load")
     wraps = page.evaluate(
         """() => [...document.querySelectorAll('.table-wrap')].map(w => [
              w.scrollWidth > w.clientWidth + 1,
