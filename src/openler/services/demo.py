@@ -39,7 +39,7 @@ ORGANIZATIONS = [
     ("fema-emi", "FEMA Emergency Management Institute", "issuer", "US"),
     ("capital-cc", "Capital Area Community College", "issuer", "US-NC"),
     ("nc-corrections-ed", "NC Corrections Education Program", "issuer", "US-NC"),
-    ("us-army", "U.S. Army", "issuer", "US"),
+    ("us-army", "U.S. Army", "military", "US"),
 ]
 
 ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {

@@ -19,6 +19,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -92,6 +94,8 @@ class Person(Base):
     #: the holder key of a custodial wallet, sealed like issuer keys (None: self-custody)
     encrypted_holder_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the language of their pages (``en``, ``es``); None: as the browser asks
+    locale: Mapped[str | None] = mapped_column(String(10))
     memberships: Mapped[list[Member]] = relationship(back_populates="person")
 
 
@@ -290,6 +294,10 @@ class Share(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    #: the link stops opening after this many views (None: no limit)
+    max_views: Mapped[int | None]
+    #: the whole record was shared (every credential held when it was made)
+    whole_record: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class Consent(Base):
@@ -607,6 +615,7 @@ class ReceivedCredential(Base):
     to the person's wallet key, verified when it arrived."""
 
     __tablename__ = "received_credentials"
+    __table_args__ = (Index("ix_received_credentials_digest", "person_id", "digest"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     #: the credential's issuer (a DID or URL) and the name it goes by
@@ -621,6 +630,55 @@ class ReceivedCredential(Base):
     document: Mapped[dict[str, Any]]
     jwt: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: how it came: ``oid4vci`` (from an issuer's offer) or ``import`` (a file the person
+    #: brought: JSON, a JWT, a baked badge, a CLR's part, an LER-RS verification)
+    source: Mapped[str] = mapped_column(String(20), default="oid4vci", server_default="oid4vci")
+    #: whether it verified when it came; one that did not is kept, marked, never shown as
+    #: verified
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    #: what verification said when it came, in plain words
+    verification_note: Mapped[str | None] = mapped_column(Text)
+    #: what recognises the same credential brought twice (``holders.record.digest_of``)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    #: the CLR this credential was unpacked from (the record itself is kept too)
+    parent_id: Mapped[str | None] = mapped_column(String(36))
+    #: the file as the person brought it (a baked badge image, an LER-RS document)
+    original: Mapped[bytes | None] = mapped_column(LargeBinary)
+    original_type: Mapped[str | None] = mapped_column(String(100))
+
+
+class SelfReported(Base):
+    """An entry of the learner's record they wrote themselves: a job, volunteering, a skill,
+    informal learning. Always shown as self-reported, never as verified."""
+
+    __tablename__ = "self_reported"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    #: job, volunteering, skill, learning
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    organization: Mapped[str | None] = mapped_column(String(300))
+    #: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
+    started: Mapped[str | None] = mapped_column(String(10))
+    ended: Mapped[str | None] = mapped_column(String(10))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+
+
+class ShareView(Base):
+    """One opening of a share link: when, and who when the viewer was signed in (their
+    organization's name as they act for it). The learner's access log."""
+
+    __tablename__ = "share_views"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    share_id: Mapped[str] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"), index=True)
+    viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    viewer_person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    viewer_organization: Mapped[str | None] = mapped_column(String(300))
+    verified: Mapped[bool] = mapped_column(Boolean)
 
 
 # --- issue 11, OpenID4VP (verifier side) -------------------------------------------------

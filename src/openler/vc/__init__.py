@@ -65,6 +65,7 @@ from openler.vc.errors import (
     UnknownContextError,
     VCError,
 )
+from openler.vc.jcs import canonicalize as jcs_canonicalize
 from openler.vc.jsonld import DocumentLoader
 from openler.vc.jsontext import MAX_DEPTH as MAX_JSON_DEPTH
 from openler.vc.jsontext import parse as parse_json
@@ -222,6 +223,7 @@ __all__ = [
     "extract_png",
     "extract_svg",
     "format_datetime",
+    "jcs_canonicalize",
     "load_trust_snapshot",
     "match_dcql",
     "parse_datetime",

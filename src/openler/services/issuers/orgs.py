@@ -19,7 +19,7 @@ from openler.services.secrets import vault
 from openler.store.models import IssuedCredential, IssuerKey, Organization
 from openler.vc import DID_CONTEXT, Multikey, did_web_for
 
-KINDS = ("issuer", "employer", "agency", "registry_authority")
+KINDS = ("issuer", "employer", "agency", "military", "registry_authority")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 
 
