@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint types conformance bench bench-issue clean
+.PHONY: demo test check lint types conformance bench bench-issue clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "openler needs Python 3.11 or newer")'
@@ -38,6 +38,16 @@ types: $(DEVSTAMP)
 
 # what CI runs first: ruff, mypy strict, and the tests (docstring examples included)
 check: lint types test
+
+# the catalogues of the pages' text (docs/translating.md): `make messages` brings every
+# language's catalogue up to date with the templates; `make messages NEW_LANGUAGE=fr` starts French
+LOCALES := src/openler/locale
+messages: $(DEVSTAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
+		--project openler --msgid-bugs-address "" -o $(LOCALES)/messages.pot .
+	$(if $(NEW_LANGUAGE),$(BIN)/pybabel -q init -D messages -i $(LOCALES)/messages.pot -d $(LOCALES) -l $(NEW_LANGUAGE),)
+	$(BIN)/pybabel -q update --ignore-obsolete -D messages \
+		-i $(LOCALES)/messages.pot -d $(LOCALES)
 
 # the official W3C suites against a fresh `openler serve` (needs node, npm, ../shared)
 conformance: $(STAMP)

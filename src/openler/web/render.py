@@ -22,7 +22,9 @@ from starlette.routing import BaseRoute, Match
 
 from openler.services.errors import NotFound
 from openler.services.issuers import achievements
+from openler.services.people.accounts import Principal
 from openler.store.models import IssuedCredential
+from openler.web import i18n
 from openler.web.deps import SESSION_COOKIE, SessionDep
 
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
@@ -40,6 +42,10 @@ def capital_first(text: object) -> str:
 
 
 templates.env.filters["capital_first"] = capital_first
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.translate, i18n.translate_plural, newstyle=True
+)
 
 #: paths answered in JSON whatever the client accepts
 _API_PREFIXES = ("/api/", "/credentials/", "/presentations/", "/trust", "/status/", "/orgs/")
@@ -91,10 +97,26 @@ def requested_path(request: Request) -> str | None:
     return return_path(f"{path}?{query}" if query else path)
 
 
+def language_of(request: Request, principal: Principal | None) -> str:
+    """The language of ``request``'s pages: the person's choice, the visitor's cookie, the
+    browser's ``Accept-Language``, English (``i18n.choose``)."""
+    return i18n.choose(
+        chosen=principal.locale if principal is not None else None,
+        cookie=request.cookies.get(i18n.LANGUAGE_COOKIE),
+        accept=request.headers.get("accept-language"),
+    )
+
+
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("principal", None)
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    language = language_of(request, context["principal"])
+    context.setdefault("language", language)
+    context.setdefault("languages", i18n.languages())
+    with i18n.speaking(language):
+        response = templates.TemplateResponse(request, name, context, status_code=status)
+    response.headers["Content-Language"] = language
+    return response
 
 
 @dataclass(frozen=True)

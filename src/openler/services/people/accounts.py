@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
-from openler.services.errors import Conflict, Forbidden, Unauthenticated, UsageError
+from openler.services.errors import Conflict, Forbidden, NotFound, Unauthenticated, UsageError
 from openler.services.people import throttle
 from openler.services.secrets import vault
 from openler.store.models import Member, Organization, Person, SessionRow
@@ -63,6 +63,8 @@ class Principal:
     token_scope: tuple[str, str] | None = None
     #: set for the system principal: why openler acts on its own (``cli:alice``, ``demo``)
     system_reason: str | None = None
+    #: the language the person chose for their pages (None: as their browser asks)
+    locale: str | None = None
 
     @classmethod
     def system(cls, reason: str) -> Principal:
@@ -124,6 +126,28 @@ def principal_for(session: Session, person: Person) -> Principal:
         person.email,
         {org: frozenset(r) for org, r in roles.items()},
         person.is_platform_admin,
+        locale=person.locale,
+    )
+
+
+def set_locale(
+    session: Session, platform: Platform, principal: Principal, language: str | None
+) -> None:
+    """Keep the language ``principal`` (a person, for themselves) reads their pages in."""
+    require_self(principal, principal.person_id)
+    person = session.get(Person, principal.person_id)
+    if person is None:
+        raise NotFound("no such person")
+    if person.locale == language:
+        return
+    person.locale = language
+    audit.record(
+        session,
+        at=platform.now(),
+        actor=principal.label,
+        action="person.locale",
+        subject=f"person:{person.id}",
+        data={"locale": language},
     )
 
 
