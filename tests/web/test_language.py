@@ -110,3 +110,26 @@ def test_every_text_of_the_pages_has_its_spanish() -> None:
     }
     missing = sorted(_extracted() - translated)
     assert not missing, f"run `make messages` and translate these in {po}: {missing}"
+
+
+def test_a_credentials_state_reads_in_spanish_with_the_issuers_own_words_kept() -> None:
+    from openler.services.verifiers.credential_state import CredentialState
+    from openler.web.render import templates
+
+    macro = templates.env.get_template("_macros.html").module.credential_state  # type: ignore[attr-defined]
+    state = CredentialState.worded(
+        "revoked",
+        "revoked on %(day)s by %(issuer)s: %(said)s",
+        day="2026-11-24",
+        issuer="Ohio <b>Board</b>",
+        said="Licence surrendered",
+    )
+    assert state.reason == "revoked on 2026-11-24 by Ohio <b>Board</b>: Licence surrendered"
+    with i18n.speaking("es"):
+        spanish = str(macro(state))
+    assert ">revocada</strong>" in spanish
+    assert (
+        "revocada el 2026-11-24 por Ohio &lt;b&gt;Board&lt;/b&gt;: Licence surrendered" in spanish
+    )
+    english = str(macro(state))
+    assert ">revoked</strong>" in english and "revoked on 2026-11-24 by Ohio &lt;b&gt;" in english

@@ -40,6 +40,35 @@ LANGUAGE_COOKIE = "openler_lang"
 #: at most this many entries of an Accept-Language header are read
 _MAX_ACCEPTED = 20
 
+
+def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
+    """``message`` as it is: marks text the services hand to pages for ``make messages``."""
+    return message
+
+
+#: what the services hand to pages as text to translate: a credential's state and the
+#: wording of its reason (``CredentialState.label`` and ``.wording``)
+SERVICE_TEXT = (
+    N_("active"),
+    N_("suspended"),
+    N_("revoked"),
+    N_("replaced"),
+    N_("expired"),
+    N_("not yet valid"),
+    N_("issuer not trusted"),
+    N_("does not verify"),
+    N_("expired on %(day)s"),
+    N_("valid from %(day)s"),
+    N_("revoked on %(day)s by %(issuer)s"),
+    N_("revoked on %(day)s by %(issuer)s: %(said)s"),
+    N_("revoked by %(issuer)s"),
+    N_("revoked by %(issuer)s: %(said)s"),
+    N_("suspended on %(day)s by %(issuer)s"),
+    N_("suspended on %(day)s by %(issuer)s: %(said)s"),
+    N_("suspended by %(issuer)s"),
+    N_("suspended by %(issuer)s: %(said)s"),
+)
+
 _language: ContextVar[str] = ContextVar("openler_language", default=DEFAULT_LANGUAGE)
 
 

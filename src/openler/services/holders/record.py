@@ -33,6 +33,8 @@ from openler.services.errors import NotFound
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.credential_state import (
+    EXPIRED_ON,
+    VALID_FROM,
     CredentialState,
     check_state,
     issuer_name,
@@ -205,14 +207,14 @@ def held_state(
     if isinstance(until, str):
         try:
             if parse_datetime(until) < at:
-                return CredentialState("expired", f"expired on {_day(until)}")
+                return CredentialState.worded("expired", EXPIRED_ON, day=str(_day(until)))
         except VCError:
             pass
     starts = document.get("validFrom") or document.get("issuanceDate")
     if isinstance(starts, str):
         try:
             if parse_datetime(starts) > at:
-                return CredentialState("not-yet-valid", f"valid from {_day(starts)}")
+                return CredentialState.worded("not-yet-valid", VALID_FROM, day=str(_day(starts)))
         except VCError:
             pass
     trust = report.check("trust")

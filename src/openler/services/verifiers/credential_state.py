@@ -17,7 +17,7 @@ showed the stored state called an expired credential "active"; they use this ins
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -42,6 +42,9 @@ StateCode = Literal[
 #: the kind (``IssuedCredential.kind``) of an endorsement an organization issued
 ENDORSEMENT_KIND = "EndorsementCredential"
 _LABELS = {"not-yet-valid": "not yet valid", "issuer-not-trusted": "issuer not trusted"}
+#: the reasons a credential's dates give (worded: pages translate them)
+EXPIRED_ON = "expired on %(day)s"
+VALID_FROM = "valid from %(day)s"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,18 @@ class CredentialState:
 
     code: StateCode
     reason: str | None = None
+    #: the reason as a message and its values, for pages in other languages (``i18n``):
+    #: ``("expired on %(day)s", (("day", "2026-01-01"),))``; None when it has no wording
+    wording: tuple[str, tuple[tuple[str, str], ...]] | None = field(default=None, compare=False)
+
+    @classmethod
+    def worded(cls, code: StateCode, message: str, **values: str) -> CredentialState:
+        """A state whose reason is ``message`` filled with ``values``.
+
+        >>> CredentialState.worded("expired", "expired on %(day)s", day="2026-01-01").reason
+        'expired on 2026-01-01'
+        """
+        return cls(code, message % values, (message, tuple(sorted(values.items()))))
 
     @property
     def label(self) -> str:
@@ -96,17 +111,22 @@ def issuer_name(document: dict[str, Any]) -> str:
     return str(issuer) if isinstance(issuer, str) else "the issuer"
 
 
-def _act(row: IssuedCredential) -> str:
+def _act(row: IssuedCredential, code: StateCode) -> CredentialState:
     """What the issuer did to ``row``, when, and why, in the issuer's words:
     ``revoked on 2026-05-31 by Ohio Board of Nursing: licence surrendered``, or for a
     replaced credential ``renewed on 2026-05-31 as urn:uuid:…``."""
     when = f" on {_day(row.state_changed_at)}" if row.state_changed_at else ""
     if issuing.shows_replacement(row):
         how = issuing.how_replaced(row)
-        return f"{how}{when} as {row.replaced_by}"
+        return CredentialState(code, f"{how}{when} as {row.replaced_by}")
     verb = "revoked" if row.state == "revoked" else "suspended"
-    said = f": {row.state_reason}" if row.state_reason else ""
-    return f"{verb}{when} by {issuer_name(row.document)}{said}"
+    message = verb + (" on %(day)s" if when else "") + " by %(issuer)s"
+    values = {"issuer": issuer_name(row.document)}
+    if row.state_changed_at:
+        values["day"] = _day(row.state_changed_at)
+    if row.state_reason:
+        message, values["said"] = message + ": %(said)s", row.state_reason
+    return CredentialState.worded(code, message, **values)
 
 
 def credential_state(
@@ -116,16 +136,16 @@ def credential_state(
     suspended), then the clock, then the verification ``report`` of the stored document
     (the registry's verdict on the issuer, then anything else that fails)."""
     if issuing.shows_replacement(row):
-        return CredentialState("replaced", _act(row))
+        return _act(row, "replaced")
     if row.state == "revoked":
-        return CredentialState("revoked", _act(row))
+        return _act(row, "revoked")
     if row.state == "suspended":
-        return CredentialState("suspended", _act(row))
+        return _act(row, "suspended")
     if row.valid_until is not None and _utc(row.valid_until) < at:
-        return CredentialState("expired", f"expired on {_day(row.valid_until)}")
+        return CredentialState.worded("expired", EXPIRED_ON, day=_day(row.valid_until))
     starts = _valid_from(row.document)
     if starts is not None and starts > at:
-        return CredentialState("not-yet-valid", f"valid from {_day(starts)}")
+        return CredentialState.worded("not-yet-valid", VALID_FROM, day=_day(starts))
     if report is not None:
         trust = report.check("trust")
         if trust is not None and trust.status == "failed":
