@@ -22,7 +22,8 @@ from starlette.routing import BaseRoute, Match
 
 from openler.services.errors import NotFound
 from openler.services.issuers import achievements
-from openler.store.models import IssuedCredential
+from openler.services.people.accounts import Principal
+from openler.store.models import IssuedCredential, Organization
 from openler.web.deps import SESSION_COOKIE, SessionDep
 
 templates = Jinja2Templates(directory=str(resources.files("openler.web").joinpath("templates")))
@@ -95,6 +96,32 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     context.setdefault("principal", None)
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def achievement_form(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    name: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """An issuer's form that starts with the choice of one of ``organization``'s
+    achievements (the template ``name``: ``batch.html``, ``exchange_issue.html``), shown
+    again with the ``error`` and what was typed (``values``) when sending it failed."""
+    return page(
+        request,
+        name,
+        status,
+        principal=principal,
+        organization=organization,
+        achievements=achievements.achievements_of(session, principal, organization),
+        error=error,
+        values=values or {},
+    )
 
 
 @dataclass(frozen=True)
