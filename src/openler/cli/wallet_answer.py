@@ -7,15 +7,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from openler.cli.platform import migrated_platform
 from openler.cli.wallet import wallet_app
-from openler.services.errors import NotFound
-from openler.services.people.accounts import principal_for
-from openler.services.protocols import oid4vp_wallet
+from openler.services.protocols import oid4vp_wallet, wallet_exchanges
 from openler.services.protocols.client import ProtocolError
-from openler.store.models import Person
 
 
 @wallet_app.command("answer")
@@ -36,12 +32,7 @@ def answer(
     """Show who asks and for what, send the chosen credentials, print the verifier's reply."""
     platform = migrated_platform()
     with platform.db.session() as session:
-        person = session.execute(
-            select(Person).where(Person.email == email.strip().lower())
-        ).scalar()
-        if person is None:
-            raise NotFound(f"no person has the email {email}")
-        principal = principal_for(session, person)
+        principal = wallet_exchanges.principal_of(session, email)
         incoming = oid4vp_wallet.read_request(session, platform, principal, request_uri)
         typer.echo(f"{incoming.verifier} asks for:")
         for asked in incoming.asked:

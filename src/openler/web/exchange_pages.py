@@ -11,7 +11,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, ServiceError, UsageError
-from openler.services.issuers import achievements
 from openler.services.people.accounts import Principal
 from openler.services.protocols import exchanges, wallet_exchanges
 from openler.services.protocols.client import ProtocolClient
@@ -19,7 +18,7 @@ from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
-from openler.web.render import page
+from openler.web.render import achievement_form, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -52,33 +51,11 @@ def _made(
     )
 
 
-def _issuance_form(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    organization: Organization,
-    *,
-    status: int = 200,
-    error: str | None = None,
-    values: dict[str, str] | None = None,
-) -> HTMLResponse:
-    return page(
-        request,
-        "exchange_issue.html",
-        status,
-        principal=principal,
-        organization=organization,
-        achievements=achievements.achievements_of(session, principal, organization),
-        error=error,
-        values=values or {},
-    )
-
-
 @router.get("/issuer/{slug}/exchanges/new", response_class=HTMLResponse)
 def issuance_form(
     request: Request, session: SessionDep, principal: Visitor, organization: OrgDep
 ) -> Response:
-    return _issuance_form(request, session, principal, organization)
+    return achievement_form(request, session, principal, organization, "exchange_issue.html")
 
 
 @router.post("/issuer/{slug}/exchanges")
@@ -108,8 +85,15 @@ def create_issuance(
         )
     except (UsageError, Conflict) as exc:
         values = {"achievement": achievement, "email": email, "name": name, "hours": hours}
-        return _issuance_form(
-            request, session, principal, organization, status=400, error=exc.message, values=values
+        return achievement_form(
+            request,
+            session,
+            principal,
+            organization,
+            "exchange_issue.html",
+            status=400,
+            error=exc.message,
+            values=values,
         )
     return RedirectResponse(f"/exchanges-made/{made.exchange.id}", status_code=303)
 

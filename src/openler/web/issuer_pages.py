@@ -33,7 +33,7 @@ from openler.services.verifiers.credential_state import check_state, states_of
 from openler.store.models import Organization
 from openler.web import claim_pages
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
-from openler.web.render import Ask, confirmation, page
+from openler.web.render import Ask, achievement_form, confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 MAX_BATCH_FILE = 2_000_000
@@ -314,29 +314,7 @@ def change_status(
 def batch_form(
     request: Request, session: SessionDep, principal: Visitor, organization: OrgDep
 ) -> Response:
-    return _batch_page(request, session, principal, organization)
-
-
-def _batch_page(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    organization: Organization,
-    *,
-    status: int = 200,
-    error: str | None = None,
-    values: dict[str, str] | None = None,
-) -> HTMLResponse:
-    return page(
-        request,
-        "batch.html",
-        status,
-        principal=principal,
-        organization=organization,
-        achievements=achievements.achievements_of(session, principal, organization),
-        error=error,
-        values=values or {},
-    )
+    return achievement_form(request, session, principal, organization, "batch.html")
 
 
 def recipients_from(text: str, upload: bytes | None) -> list[str]:
@@ -393,8 +371,15 @@ async def batch_submit(
             recipients=emails,
         )
     except (UsageError, NotFound) as exc:
-        return _batch_page(
-            request, session, principal, organization, status=400, error=exc.message, values=values
+        return achievement_form(
+            request,
+            session,
+            principal,
+            organization,
+            "batch.html",
+            status=400,
+            error=exc.message,
+            values=values,
         )
     return RedirectResponse(f"/issuer/{organization.slug}/jobs/{job_id}", status_code=303)
 

@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Match
 from openler.services.errors import NotFound
 from openler.services.issuers import achievements
 from openler.services.people.accounts import Principal
-from openler.store.models import IssuedCredential
+from openler.store.models import IssuedCredential, Organization
 from openler.web import i18n
 from openler.web.deps import SESSION_COOKIE, SessionDep
 
@@ -117,6 +117,32 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
         response = templates.TemplateResponse(request, name, context, status_code=status)
     response.headers["Content-Language"] = language
     return response
+
+
+def achievement_form(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    name: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """An issuer's form that starts with the choice of one of ``organization``'s
+    achievements (the template ``name``: ``batch.html``, ``exchange_issue.html``), shown
+    again with the ``error`` and what was typed (``values``) when sending it failed."""
+    return page(
+        request,
+        name,
+        status,
+        principal=principal,
+        organization=organization,
+        achievements=achievements.achievements_of(session, principal, organization),
+        error=error,
+        values=values or {},
+    )
 
 
 @dataclass(frozen=True)

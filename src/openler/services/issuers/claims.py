@@ -437,13 +437,6 @@ def claim(
     found.claimed_at = now  # first: what revoking the email-only credential withdraws says so
     found.person_id = person.id
     new = bind_to_wallet(session, platform, old, person)
-    found.replacement_id = new.id
-    session.execute(  # any other link to the same credential ends with this one
-        update(Claim)
-        .where(Claim.credential_id == found.credential_id, Claim.id != found.id)
-        .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
-        .values(expires_at=now)
-    )
     audit.record(
         session,
         at=now,
@@ -452,9 +445,25 @@ def claim(
         subject=old.id,
         data={"claim": found.id, "replacement": new.id, "organization_id": old.organization_id},
     )
-    if found.email:  # the claim mails not sent yet need not be: their links are used
-        outbox.withdraw_dead(session, platform, to=found.email)
+    _used_up(session, platform, found, new, now)
     return new
+
+
+def _used_up(
+    session: Session, platform: Platform, found: Claim, new: IssuedCredential, now: datetime
+) -> None:
+    """The claim ``found`` was claimed as ``new``: it records its replacement, every other
+    link to the same credential ends with it, and the claim mails not sent yet are
+    withdrawn (their links are used)."""
+    found.replacement_id = new.id
+    session.execute(
+        update(Claim)
+        .where(Claim.credential_id == found.credential_id, Claim.id != found.id)
+        .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
+        .values(expires_at=now)
+    )
+    if found.email:
+        outbox.withdraw_dead(session, platform, to=found.email)
 
 
 def link_state(session: Session, platform: Platform, found: Claim) -> str:
@@ -574,15 +583,7 @@ def claim_for_did(
         ),
     )
     if found is not None:
-        found.replacement_id = new.id
-        session.execute(
-            update(Claim)
-            .where(Claim.credential_id == found.credential_id, Claim.id != found.id)
-            .where(Claim.claimed_at.is_(None), Claim.expires_at > now)
-            .values(expires_at=now)
-        )
-        if found.email:
-            outbox.withdraw_dead(session, platform, to=found.email)
+        _used_up(session, platform, found, new, now)
     return new
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -38,15 +38,13 @@ from openler.services.issuers.orgs import organization_by_slug
 from openler.services.people.accounts import Principal
 from openler.services.protocols.oid4vci_issuer import (
     AUTHORIZATION_CODE_GRANT,
-    TOKEN_SECONDS,
     OAuthError,
     Token,
     configuration_id,
     digest,
     issuer_id,
     issuer_state_of,
-    new_nonce,
-    rows_changed,
+    redeem,
     split_configuration,
 )
 from openler.services.protocols.oid4vci_offers import (
@@ -347,25 +345,12 @@ def exchange(session: Session, platform: Platform, slug: str, form: dict[str, st
         raise OAuthError("invalid_grant", "the code was given to another client")
     if not hmac.compare_digest(_s256(verifier), row.code_challenge or ""):
         raise OAuthError("invalid_grant", "the code_verifier does not match the code_challenge")
-    access = secrets.token_urlsafe(32)
-    redeemed = session.execute(
-        update(CredentialOffer)
-        .where(CredentialOffer.id == row.id, CredentialOffer.redeemed_at.is_(None))
-        .values(
-            redeemed_at=now,
-            token_hash=digest(access),
-            token_expires_at=now + timedelta(seconds=TOKEN_SECONDS),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if rows_changed(redeemed) != 1:
-        raise OAuthError("invalid_grant", "the authorization code was already used")
-    audit.record(
+    return redeem(
         session,
-        at=now,
-        actor="system:oid4vci",
-        action="oid4vci.token",
-        subject=row.credential_id,
-        data={"offer": row.id, "grant": AUTHORIZATION_CODE_GRANT},
+        platform,
+        slug,
+        row,
+        now,
+        used="the authorization code was already used",
+        audited={"offer": row.id, "grant": AUTHORIZATION_CODE_GRANT},
     )
-    return Token(access, TOKEN_SECONDS, new_nonce(session, platform, slug))

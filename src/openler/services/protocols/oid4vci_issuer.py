@@ -248,8 +248,34 @@ def token(session: Session, platform: Platform, slug: str, form: dict[str, str])
             raise OAuthError("invalid_grant", "the transaction code (tx_code) is wrong")
     elif "tx_code" in form:
         raise OAuthError("invalid_request", "this offer asked for no transaction code")
+    return redeem(
+        session,
+        platform,
+        slug,
+        row,
+        now,
+        used="the pre-authorized code was already used",
+        audited={"offer": row.id, "organization_id": organization.id},
+    )
+
+
+def redeem(
+    session: Session,
+    platform: Platform,
+    slug: str,
+    row: CredentialOffer,
+    now: datetime,
+    *,
+    used: str,
+    audited: dict[str, Any],
+) -> Token:
+    """The access token for the offer ``row`` whose one-time code (pre-authorized or
+    authorization code) was checked: the code is used up — once, even when two requests
+    race with the same code (the loser gets ``invalid_grant`` saying ``used``) — and the
+    token recorded by its digest, with an ``oid4vci.token`` audit event (data
+    ``audited``)."""
     access = secrets.token_urlsafe(32)
-    redeemed = session.execute(  # once, even when two requests race with the same code
+    redeemed = session.execute(
         update(CredentialOffer)
         .where(CredentialOffer.id == row.id, CredentialOffer.redeemed_at.is_(None))
         .values(
@@ -260,14 +286,14 @@ def token(session: Session, platform: Platform, slug: str, form: dict[str, str])
         .execution_options(synchronize_session=False)
     )
     if rows_changed(redeemed) != 1:
-        raise OAuthError("invalid_grant", "the pre-authorized code was already used")
+        raise OAuthError("invalid_grant", used)
     audit.record(
         session,
         at=now,
         actor="system:oid4vci",
         action="oid4vci.token",
         subject=row.credential_id,
-        data={"offer": row.id, "organization_id": organization.id},
+        data=audited,
     )
     return Token(access, TOKEN_SECONDS, new_nonce(session, platform, slug))
 

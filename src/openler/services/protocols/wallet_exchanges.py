@@ -80,7 +80,8 @@ def matches(example: Any, value: Any) -> bool:
 def principal_of(session: Session, email: str) -> Principal:
     """The person with ``email``, acting for themselves (the operator's ``openler wallet``
     commands, which act for the person named)."""
-    person = session.execute(select(Person).where(Person.email == email)).scalar()
+    address = email.strip().lower()
+    person = session.execute(select(Person).where(Person.email == address)).scalar()
     if person is None:
         raise NotFound(f"no person has the email {email}")
     return principal_for(session, person)
