@@ -212,7 +212,7 @@ def test_what_only_lapsed_credentials_show_is_apart_and_not_counted() -> None:
     # a skill an active credential shows counts that credential only
     assert [(s.name, s.count) for s in profile.skills] == [("provide first aid", 1)]
     assert profile.occupations == []
-    lapsed = {n.name: [e.state for e in n.evidence] for n in profile.no_longer_evidenced}
+    lapsed = {n.name: [e.state.code for e in n.evidence] for n in profile.no_longer_evidenced}
     assert lapsed == {
         "triage": ["expired"],
         "Paramedics": ["revoked"],
@@ -301,7 +301,7 @@ def test_a_suspended_licence_shows_nothing_now(session: Session, platform: Any) 
         "Registered Nurses",
         "plan nursing care",
     }
-    assert all(e.state == "suspended" for n in profile.no_longer_evidenced for e in n.evidence)
+    assert all(e.state.code == "suspended" for n in profile.no_longer_evidenced for e in n.evidence)
     assert profile.summary.startswith("None of your current credentials")
 
 

@@ -43,6 +43,7 @@ from openler.services.context import Platform
 from openler.services.holders import record
 from openler.services.holders.record import Entry
 from openler.services.people.accounts import Principal, require_self
+from openler.services.verifiers.credential_state import CredentialState
 from openler.store.models import SelfReported
 
 Kind = Literal["skill", "occupation"]
@@ -227,8 +228,8 @@ class Evidence:
     ref: str
     name: str
     issuer: str
-    state: str  # the entry's state code (``active`` for what counts)
-    reason: str | None = None
+    #: the entry's state as of now (only ``active`` counts)
+    state: CredentialState
 
     @property
     def page(self) -> str:
@@ -267,8 +268,8 @@ class Evidenced:
                     "ref": e.ref,
                     "name": e.name,
                     "issuer": e.issuer,
-                    "state": e.state,
-                    "stateReason": e.reason,
+                    "state": e.state.code,
+                    "stateReason": e.state.reason,
                     "page": e.page,
                 }
                 for e in self.evidence
@@ -337,9 +338,7 @@ def profile_from(entries: Iterable[Entry], self_reported: Iterable[SelfReported]
     counting: dict[str, Evidenced] = {}
     lapsed: dict[str, Evidenced] = {}
     for entry in _speaking_entries(list(entries)):
-        evidence = Evidence(
-            entry.ref, entry.name, entry.issuer, entry.state.code, entry.state.reason
-        )
+        evidence = Evidence(entry.ref, entry.name, entry.issuer, entry.state)
         into = counting if entry.state.code == "active" else lapsed
         for alignment in alignments_of(entry.document):
             into.setdefault(alignment.key, Evidenced(alignment)).evidence.append(evidence)
