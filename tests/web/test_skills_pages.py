@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from openler.store.models import Person, SelfReported
+from openler.store.models import Person, ReceivedCredential, SelfReported
 from tests.web.conftest import login
 from tests.web.test_api import token_for
 
@@ -137,3 +137,43 @@ def test_an_organization_token_reads_no_ones_skills(client: TestClient, demo_pla
     answer = client.get("/api/me/skills", headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == 403
     assert "skills" not in answer.json()
+
+
+def test_what_a_credential_from_elsewhere_says_is_shown_as_text(
+    client: TestClient, demo_platform: Any
+) -> None:
+    hostile = {
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "credentialSubject": {
+            "achievement": {
+                "name": "A badge",
+                "alignment": [
+                    {"targetName": "<script>alert(1)</script>", "targetUrl": "javascript:alert(1)"}
+                ],
+            }
+        },
+    }
+    with demo_platform.db.session() as s:
+        maria = s.execute(
+            select(Person).where(Person.email == "maria@demo.openler.org")
+        ).scalar_one()
+        s.add(
+            ReceivedCredential(
+                person_id=maria.id,
+                issuer="did:example:elsewhere",
+                issuer_name="Elsewhere",
+                credential_issuer="https://elsewhere.example",
+                format="ldp_vc",
+                name="A badge",
+                document=hostile,
+                source="import",
+                verified=False,
+                verification_note="the signature does not match",
+            )
+        )
+    login(client, "maria@demo.openler.org")
+    html = client.get("/record/skills").text
+    lapsed = html.split('id="lapsed"', 1)[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in lapsed and "<script>alert" not in html
+    assert "javascript:" not in html
+    assert "does not verify" in lapsed  # never counted, never shown as verified
