@@ -42,6 +42,34 @@ ORGANIZATIONS = [
     ("us-army", "U.S. Army", "military", "US"),
 ]
 
+
+def _esco(label: str, concept: str) -> dict[str, Any]:
+    """An alignment to an ESCO skill or knowledge concept (its preferred English label and
+    the UUID of its URI, as published in ESCO v1.1.1)."""
+    return {
+        "type": ["Alignment"],
+        "targetName": label,
+        "targetUrl": f"http://data.europa.eu/esco/skill/{concept}",
+        "targetFramework": "ESCO",
+        "targetType": "ceasn:Competency",
+    }
+
+
+def _onet(title: str, code: str) -> dict[str, Any]:
+    """An alignment to an O*NET-SOC 2019 occupation."""
+    return {
+        "type": ["Alignment"],
+        "targetName": title,
+        "targetCode": code,
+        "targetFramework": "O*NET-SOC 2019",
+        "targetUrl": f"https://www.onetonline.org/link/summary/{code}",
+    }
+
+
+#: skills the demo's achievements are aligned to (ESCO), shared where two credentials show
+#: the same skill
+INFECTION_CONTROL = _esco("infection control", "6d13053b-ee35-492c-8976-8178420df398")
+
 ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
     ("ohio-nursing", "registered-nurse"): (
         {
@@ -58,7 +86,9 @@ ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
                     "targetCode": "29-1141.00",
                     "targetFramework": "O*NET-SOC 2019",
                     "targetUrl": "https://www.onetonline.org/link/summary/29-1141.00",
-                }
+                },
+                _esco("plan nursing care", "6acf652c-33b2-4e28-8f79-1e553f255229"),
+                INFECTION_CONTROL,
             ],
         },
         730,
@@ -89,6 +119,11 @@ ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
             "description": "Completed the hospital's IV therapy competency program.",
             "criteria": {"narrative": "16 hours of training and a supervised skills check-off."},
             "achievementType": "Badge",
+            "alignment": [
+                _esco("intravenous infusion", "d09584de-57ff-450a-8e06-0d0f614f11f8"),
+                _esco("prepare intravenous packs", "033d6175-fa43-4d75-8e2c-6df348ffa0c8"),
+                INFECTION_CONTROL,
+            ],
         },
         None,
     ),
@@ -98,6 +133,13 @@ ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
             "description": "FEMA Independent Study course on the Incident Command System.",
             "criteria": {"narrative": "Passed the final examination."},
             "achievementType": "Certification",
+            "alignment": [
+                _esco("manage emergency procedures", "445b65c5-5b16-4f66-94ce-f2a7f49f9ee7"),
+                _esco(
+                    "operational tactics for emergency responses",
+                    "4e5687e3-3d3a-4f5e-b76a-93da0124d453",
+                ),
+            ],
         },
         1095,
     ),
@@ -108,6 +150,12 @@ ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
             "criteria": {"narrative": "Completed 18 credit hours with a C or better."},
             "achievementType": "Certificate",
             "creditsAvailable": 18,
+            "alignment": [
+                _onet("Welders, Cutters, Solderers, and Brazers", "51-4121.00"),
+                _esco("apply arc welding techniques", "27d26fd6-5795-4f0a-884e-112df7c68314"),
+                _esco("perform metal active gas welding", "60ff3eac-7d4d-4e51-87b8-74c3b5d62498"),
+                _esco("perform welding inspection", "34016949-da9c-4107-98e3-1080ae405e27"),
+            ],
         },
         None,
     ),
@@ -117,6 +165,12 @@ ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
             "description": "Safe food handling, earned in the culinary vocational program.",
             "criteria": {"narrative": "Completed the course and the proctored examination."},
             "achievementType": "Certificate",
+            "alignment": [
+                _esco(
+                    "comply with food safety and hygiene", "0ff99f51-40d9-42f1-a1ec-377b2bb5e15f"
+                ),
+                _esco("food safety principles", "3f4e4eab-a8e0-4aed-b8bb-79afe7c890e3"),
+            ],
         },
         None,
     ),
@@ -127,6 +181,13 @@ ACHIEVEMENTS: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = {
             "criteria": {"narrative": "Completed 68W Advanced Individual Training and NREMT-B."},
             "achievementType": "Certification",
             "humanCode": "68W",
+            "alignment": [
+                _esco("provide first aid", "1d21f6ad-340f-45da-a0a3-4e83867f47a6"),
+                _esco(
+                    "provide pre-hospital emergency care of trauma",
+                    "038256f5-7b18-4e6f-8314-2401be1b601b",
+                ),
+            ],
         },
         None,
     ),

@@ -36,6 +36,7 @@ from openler.web import (
     pages,
     registry_pages,
     roster_pages,
+    skills_pages,
     stacking_pages,
     transcript_pages,
     verifier_pages,
@@ -226,6 +227,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
 
     for router in api.routers:
         app.include_router(router)
+    # before any /record/{ref} page: /record/skills is not an entry's address
+    app.include_router(skills_pages.router)
     app.include_router(pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
