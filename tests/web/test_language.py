@@ -133,3 +133,12 @@ def test_a_credentials_state_reads_in_spanish_with_the_issuers_own_words_kept() 
     )
     english = str(macro(state))
     assert ">revoked</strong>" in english and "revoked on 2026-11-24 by Ohio &lt;b&gt;" in english
+
+
+def test_marias_skills_read_in_spanish(client: TestClient) -> None:
+    login(client, "maria@demo.openler.org")
+    page = client.get("/record/skills", headers={"Accept-Language": "es"})
+    assert page.status_code == 200
+    assert "Sus habilidades" in page.text
+    assert "Sus credenciales demuestran 6 habilidades y 1 ocupación." in page.text
+    assert "Credenciales que la demuestran" in page.text  # the chart's axis, in its data

@@ -57,6 +57,8 @@ SERVICE_TEXT = (
     N_("not yet valid"),
     N_("issuer not trusted"),
     N_("does not verify"),
+    N_("skill"),
+    N_("occupation"),
     N_("expired on %(day)s"),
     N_("valid from %(day)s"),
     N_("revoked on %(day)s by %(issuer)s"),

@@ -51,7 +51,7 @@
       data: {
         labels: labels,
         datasets: [{
-          label: "Credentials that show it",
+          label: figures.title || "Credentials that show it",
           data: figures.counts,
           backgroundColor: colour("--accent", "#0b5394"),
           maxBarThickness: 28
@@ -79,7 +79,7 @@
           x: {
             beginAtZero: true,
             ticks: { precision: 0, stepSize: 1, color: ink },
-            title: { display: true, text: "Credentials that show it", color: ink }
+            title: { display: true, text: figures.title || "Credentials that show it", color: ink }
           },
           y: { ticks: { autoSkip: false, color: ink } }
         }
