@@ -113,6 +113,15 @@ def refusal(session: Session, person: Person) -> str | None:
     return None
 
 
+def refusal_for(session: Session, principal: Principal) -> str | None:
+    """:func:`refusal` for the signed-in person themselves (for the page that offers it)."""
+    require_self(principal, principal.person_id)
+    person = session.get(Person, principal.person_id)
+    if person is None:
+        raise NotFound("no such person")
+    return refusal(session, person)
+
+
 def _unlink(session: Session, person_id: str) -> None:
     """Every column pointing at the person with no ``ON DELETE`` rule of its own is set to
     NULL (the issuers' credentials among them); the database does the rest as each foreign
