@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -34,7 +35,7 @@ from openler.services.context import Platform
 from openler.services.errors import NotFound
 from openler.services.holders import sharing
 from openler.services.holders.record import CATEGORIES, Entry, achievement_of, record_of
-from openler.services.people.accounts import Principal, holder_key, require_self
+from openler.services.people.accounts import Principal, holder_key, principal_for, require_self
 from openler.store.models import Person, SelfReported
 from openler.vc import build_presentation, sign_presentation
 
@@ -57,6 +58,16 @@ def _person(session: Session, principal: Principal) -> Person:
     if person is None:
         raise NotFound("no such person")
     return person
+
+
+def principal_by_email(session: Session, email: str) -> Principal:
+    """The person with ``email``, as themselves (for the operator's command line, which
+    acts for a person: running the command is their request). A person who holds their own
+    wallet key is found too: their export only has no presentation."""
+    person = session.execute(select(Person).where(Person.email == email.strip().lower())).scalar()
+    if person is None:
+        raise NotFound(f"no account has the email address {email}")
+    return principal_for(session, person)
 
 
 def _audit(session: Session, platform: Platform, principal: Principal, kind: Format) -> None:
