@@ -23,7 +23,7 @@ from openler.services.holders import exports, resume_pdf, sharing
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import AuditEvent, Person, SelfReported
+from openler.store.models import AuditEvent, Person, ReceivedCredential, SelfReported
 from tests.conftest import load_json, shared_path
 
 
@@ -252,3 +252,46 @@ def test_nobody_exports_anothers_record(session: Session, platform: Any, export:
     with pytest.raises(Forbidden):
         getattr(exports, export)(session, platform, Principal.system("test"))
     assert exported(session) == []
+
+
+def test_an_imported_credential_that_did_not_verify_is_marked_and_not_offered_as_proof(
+    session: Session, platform: Any
+) -> None:
+    principal = maria(session)
+    session.add(
+        ReceivedCredential(
+            person_id=principal.person_id, issuer="did:example:elsewhere",
+            issuer_name="Elsewhere College", credential_issuer="https://elsewhere.example",
+            format="ldp_vc", name="Welding Basics", source="import", verified=False,
+            verification_note="the proof does not match the document",
+            document={
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "issuer": {"id": "did:example:elsewhere", "name": "Elsewhere College"},
+                "credentialSubject": {"achievement": {"name": "Welding Basics",
+                                                      "achievementType": "Certification"}},
+            },
+        )
+    )  # fmt: skip
+    session.flush()
+    found = exports.bundle(session, platform, principal)
+    (welding,) = [c for c in found["credentials"] if c["name"] == "Welding Basics"]
+    assert welding["source"] == "imported"
+    assert welding["verifiedWhenImported"] is False
+    assert welding["verificationNote"] == "the proof does not match the document"
+    assert welding["state"]["state"] == "unverified"
+    proof = found["presentation"]
+    assert "Welding Basics" not in json.dumps(proof)  # not bound to her key, not presented
+    document = exports.ler_rs(session, platform, principal)
+    (listed,) = [c for c in document["certifications"] if c["name"] == "Welding Basics"]
+    assert "verifications" not in listed and listed["status"] == "Does not verify"
+
+
+def test_each_person_exports_only_their_own(session: Session, platform: Any) -> None:
+    marias = exports.bundle(session, platform, maria(session))
+    luis = who(session, "luis@demo.openler.org")
+    his = exports.bundle(session, platform, luis)
+    assert his["person"]["email"] == "luis@demo.openler.org"
+    mine = {json.dumps(c["credential"], sort_keys=True) for c in marias["credentials"]}
+    theirs = {json.dumps(c["credential"], sort_keys=True) for c in his["credentials"]}
+    assert mine and theirs and not mine & theirs
+    assert his["selfReported"] == []  # Maria's entries are hers
