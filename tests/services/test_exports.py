@@ -193,7 +193,8 @@ def test_the_pdf_carries_her_name_and_a_qr_code_per_linked_credential(
     session: Session, platform: Any
 ) -> None:
     principal = maria(session)
-    shown = exports.printed(session, platform, principal, with_links=True, kind="pdf")
+    made = exports.print_links(session, platform, principal)
+    shown = exports.printed(session, platform, principal, kind="pdf", links=made)
     pdf = resume_pdf.render(shown)
     assert pdf.startswith(b"%PDF-")
     text = _pdf_text(pdf)
@@ -216,9 +217,7 @@ def test_a_name_outside_latin_1_prints(session: Session, platform: Any) -> None:
     )
     session.flush()
     principal = accounts.principal_for(session, person)
-    pdf = resume_pdf.render(
-        exports.printed(session, platform, principal, with_links=False, kind="pdf")
-    )
+    pdf = resume_pdf.render(exports.printed(session, platform, principal, kind="pdf"))
     assert pdf.startswith(b"%PDF-")
 
 
@@ -226,16 +225,16 @@ def test_each_printed_link_verifies_that_credential_alone(session: Session, plat
     principal = maria(session)
     made = exports.print_links(session, platform, principal)
     entries = {e.ref: e for e in exports.record_of(session, platform, principal).entries}
-    assert made.links and made.until == "2027-" + made.until[5:]
-    for ref, link in made.links.items():
+    assert made.tokens and made.until == "2027-" + made.until[5:]
+    for ref, link in made.links(platform).items():
         token = link.rsplit("/s/", 1)[1]
         view = sharing.view_share(session, platform, token, viewer="anonymous")
         assert view.report.verified, view.report.summary
         assert sharing.credential_ids(view.presentation) == [entries[ref].row.id]
         assert view.share.audience == exports.PRINTED_AUDIENCE
     # credentials from elsewhere and revoked ones get none
-    assert all(entries[ref].source == "issued" for ref in made.links)
-    assert all(entries[ref].state.code != "revoked" for ref in made.links)
+    assert all(entries[ref].source == "issued" for ref in made.tokens)
+    assert all(entries[ref].state.code != "revoked" for ref in made.tokens)
 
 
 @pytest.mark.parametrize("export", ["bundle", "ler_rs", "print_links"])

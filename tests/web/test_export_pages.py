@@ -95,6 +95,10 @@ def test_printed_links_need_consent_and_each_opens_one_credential(
     links = re.findall(r'class="resume-qr" href="http://127\.0\.0\.1:8000(/s/[^"]+)"', printed.text)
     assert links and len(links) == shares(demo_platform)
     assert printed.text.count('alt="QR code: verify ') == len(links)
+    again = client.get("/record/resume")  # Reload shows the same codes and makes none
+    assert again.text.count('alt="QR code: verify ') == len(links)
+    assert len(links) == shares(demo_platform) and links[0] in again.text
+    assert "/s/" not in str(printed.url)  # no share token in an address
     client.cookies.clear()  # whoever holds the paper is no one signed in
     opened = client.get(links[0])
     assert opened.status_code == 200 and "Every credential verified." in opened.text

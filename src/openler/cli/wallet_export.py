@@ -52,7 +52,8 @@ def export(
     with platform.db.session() as session:
         principal = exports.principal_by_email(session, email)
         if kind is ExportFormat.pdf:
-            shown = exports.printed(session, platform, principal, with_links=links, kind="pdf")
+            made = exports.print_links(session, platform, principal) if links else None
+            shown = exports.printed(session, platform, principal, kind="pdf", links=made)
             body = resume_pdf.render(shown)
         else:
             document = (

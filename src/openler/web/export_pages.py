@@ -5,15 +5,17 @@ credential, for a year). Everything is the signed-in person's own; the services 
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.context import Platform
 from openler.services.holders import exports, resume_pdf
-from openler.services.holders.exports import Format
+from openler.services.people.accounts import Principal
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import page
@@ -66,7 +68,7 @@ def _consented(links: str) -> bool:
 
 
 def _resume_page(
-    request: Request, platform: Platform, shown: exports.Resume, principal: Any
+    request: Request, platform: Platform, shown: exports.Resume, principal: Principal
 ) -> HTMLResponse:
     codes = {
         line.link: qr_svg(line.link) for _, lines in shown.groups for line in lines if line.link
@@ -83,27 +85,77 @@ def _resume_page(
     return response
 
 
+#: the printed links just made, kept for the résumé page an hour (so Reload shows them again
+#: and posts nothing); share tokens are never put in an address
+PRINTED_COOKIE = "openler_printed"
+_PRINTED_PATH = "/record/resume"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_REF = re.compile(r"(issued|held):[^\s]{1,200}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _packed(made: exports.PrintedLinks) -> str:
+    data = json.dumps({"until": made.until, "tokens": made.tokens}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(data.encode()).decode()
+
+
+def _unpacked(value: str | None) -> exports.PrintedLinks | None:
+    """The links the cookie holds, when it is well formed (it comes from the browser)."""
+    if not value:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value.encode()))
+    except ValueError:
+        return None
+    tokens = data.get("tokens") if isinstance(data, dict) else None
+    until = data.get("until") if isinstance(data, dict) else None
+    if not isinstance(tokens, dict) or not isinstance(until, str) or not _DAY.fullmatch(until):
+        return None
+    kept = {
+        ref: token
+        for ref, token in tokens.items()
+        if isinstance(ref, str)
+        and isinstance(token, str)
+        and _REF.fullmatch(ref)
+        and _TOKEN.fullmatch(token)
+    }
+    return exports.PrintedLinks(kept, until)
+
+
 @router.get("/record/resume", response_class=HTMLResponse)
 def resume_page(
     request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
 ) -> Response:
-    """The printable résumé without links (QR codes are made from the export page, which
-    asks first)."""
-    shown = exports.printed(session, platform, principal, with_links=False, kind="print")
+    """The printable résumé: with the QR codes just made (see :func:`make_links`), else
+    without (the export page makes them, asking first)."""
+    made = _unpacked(request.cookies.get(PRINTED_COOKIE))
+    shown = exports.printed(session, platform, principal, kind="print", links=made)
     return _resume_page(request, platform, shown, principal)
 
 
-@router.post("/record/resume", response_class=HTMLResponse)
-def resume_with_links(
-    request: Request,
+@router.post("/record/resume")
+def make_links(
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
     links: Annotated[str, Form()] = "",
 ) -> Response:
-    kind: Format = "print"
-    shown = exports.printed(session, platform, principal, with_links=_consented(links), kind=kind)
-    return _resume_page(request, platform, shown, principal)
+    """Make the printed links when the person consented, then show the résumé (303)."""
+    response = RedirectResponse(_PRINTED_PATH, status_code=303)
+    if _consented(links):
+        made = exports.print_links(session, platform, principal)
+        response.set_cookie(
+            PRINTED_COOKIE,
+            _packed(made),
+            path=_PRINTED_PATH,
+            max_age=3600,
+            httponly=True,
+            samesite="strict",
+            secure=platform.settings.secure_cookies,
+        )
+    else:
+        response.delete_cookie(PRINTED_COOKIE, path=_PRINTED_PATH)
+    return response
 
 
 @router.post("/record/export/pdf")
@@ -113,5 +165,6 @@ def export_pdf(
     principal: Visitor,
     links: Annotated[str, Form()] = "",
 ) -> Response:
-    shown = exports.printed(session, platform, principal, with_links=_consented(links), kind="pdf")
+    made = exports.print_links(session, platform, principal) if _consented(links) else None
+    shown = exports.printed(session, platform, principal, kind="pdf", links=made)
     return _download(resume_pdf.render(shown), "application/pdf", "openler-resume.pdf")

@@ -343,7 +343,6 @@ class Line:
     self_reported: bool = False
     #: the share link the line's QR code opens (only when the person consented)
     link: str | None = None
-    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -394,7 +393,6 @@ def resume(
                 e.state.label,
                 e.state.code,
                 link=(links or {}).get(e.ref),
-                ref=e.ref,
             )
             for e in entries
         ]
@@ -417,8 +415,14 @@ def resume(
 
 @dataclass(frozen=True)
 class PrintedLinks:
-    links: dict[str, str]  # entry ref -> the share link its QR code opens
+    """The share links a printed résumé's QR codes open, by the entry they verify."""
+
+    tokens: dict[str, str]  # entry ref -> the share link's secret token
     until: str  # YYYY-MM-DD
+
+    def links(self, platform: Platform) -> dict[str, str]:
+        base = platform.settings.public_url.rstrip("/")
+        return {ref: f"{base}/s/{token}" for ref, token in self.tokens.items()}
 
 
 def print_links(session: Session, platform: Platform, principal: Principal) -> PrintedLinks:
@@ -426,11 +430,10 @@ def print_links(session: Session, platform: Platform, principal: Principal) -> P
     each credential issued here that is not revoked, lasting a year, audience "Printed
     résumé" — so the QR code on paper opens a verification made when it is scanned, of
     that credential alone. Each is an ordinary share: listed on the person's shares page,
-    withdrawn there. Credentials from elsewhere get no link (openler cannot sign a share
-    of them); their issuers verify them."""
+    withdrawn there. Credentials from elsewhere get no link (openler's shares present
+    credentials issued here); their issuers verify them."""
     require_self(principal, principal.person_id)
-    links: dict[str, str] = {}
-    base = platform.settings.public_url.rstrip("/")
+    tokens: dict[str, str] = {}
     for entry in record_of(session, platform, principal).entries:
         if entry.source != "issued" or entry.state.code == "revoked":
             continue
@@ -443,23 +446,26 @@ def print_links(session: Session, platform: Platform, principal: Principal) -> P
             purpose=PRINTED_PURPOSE,
             days=PRINTED_DAYS,
         )
-        links[entry.ref] = f"{base}/s/{created.token}"
-    until = (platform.now() + timedelta(days=PRINTED_DAYS)).strftime("%Y-%m-%d")
-    return PrintedLinks(links, until)
+        tokens[entry.ref] = created.token
+    return PrintedLinks(tokens, links_until(platform))
 
 
 def printed(
-    session: Session, platform: Platform, principal: Principal, *, with_links: bool, kind: Format
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    *,
+    kind: Format,
+    links: PrintedLinks | None = None,
 ) -> Resume:
-    """The résumé to print (``kind`` print or pdf), with a link per credential when the
-    person consented to making them; audited."""
-    made = print_links(session, platform, principal) if with_links else None
+    """The résumé to print (``kind`` print or pdf), with the QR codes' ``links`` when the
+    person made them (:func:`print_links`); audited."""
     shown = resume(
         session,
         platform,
         principal,
-        links=made.links if made else None,
-        links_until=made.until if made else None,
+        links=links.links(platform) if links else None,
+        links_until=links.until if links else None,
     )
     _audit(session, platform, principal, kind)
     return shown
