@@ -156,6 +156,9 @@ def test_the_ler_rs_resume_is_an_ler_rs_type_with_her_credentials_as_verificatio
     assert job["positionHistories"][0]["current"] is True
     assert "verifications" not in job  # what she wrote herself is not offered as verified
     assert {"name": "Spanish"} in document["skills"]
+    # what the licence aligns to (O*NET's Registered Nurses) is a skill it proves
+    (aligned,) = [s for s in document["skills"] if s["name"] == "Registered Nurses"]
+    assert aligned["verifications"] == licence["verifications"]
     # the examples HR Open published have the same shape: each verification a whole VC
     example = load_json(
         shared_path(

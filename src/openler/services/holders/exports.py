@@ -253,7 +253,10 @@ def _position(
 
 
 def _competencies(entry: Entry) -> list[dict[str, Any]]:
-    """The skills an achievement aligns to, each proven by the credential."""
+    """The skills an achievement aligns to, each proven by the credential (none from a
+    credential that did not verify when it was imported)."""
+    if not entry.verified_when_added:
+        return []
     aligned = achievement_of(entry.document).get("alignment")
     names = [
         a["targetName"]
@@ -277,7 +280,11 @@ def ler_rs(session: Session, platform: Platform, principal: Principal) -> dict[s
         if entry.category == "education":
             education.append(_education(entry))
         elif entry.category == "work":
-            position = _position(entry.issuer, entry.name, entry.issued_on, entry.valid_until, [])
+            # a credential's dates say when it was issued, not when the work was done
+            position: dict[str, Any] = {
+                "organization": {"name": entry.issuer},
+                "positionHistories": [{"title": entry.name}],
+            }
             verifications = _verification(entry)
             if verifications:
                 position["verifications"] = verifications
