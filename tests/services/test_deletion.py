@@ -21,6 +21,7 @@ from openler.store.models import (
     AuditEvent,
     Consent,
     IssuedCredential,
+    OutboxMessage,
     Person,
     ReceivedCredential,
     SelfReported,
@@ -62,6 +63,14 @@ def test_deleting_removes_her_data_and_leaves_the_issuers_records(
         )
     )  # fmt: skip
     exports.print_links(session, platform, maria)  # shares, with their consents
+    session.add_all(
+        [
+            OutboxMessage(to_address=MARIA, subject="Your sign-up link", body="…", kind="signup"),
+            OutboxMessage(
+                organization_id="ohio", to_address=MARIA, subject="Claim", body="…", kind="claim"
+            ),
+        ]
+    )
     accounts.login(session, platform, email=MARIA, password=demo.DEMO_PASSWORD)
     session.flush()
     assert count(session, Share, Share.person_id == person_id) > 0
@@ -79,6 +88,8 @@ def test_deleting_removes_her_data_and_leaves_the_issuers_records(
     for credential_id in issued:
         kept = session.get(IssuedCredential, credential_id)
         assert kept is not None and kept.person_id is None
+    # the platform's mail to her goes; the issuer's is the issuer's
+    assert [m.kind for m in session.scalars(select(OutboxMessage))] == ["claim"]
     (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.delete"))
     assert (event.actor, event.subject, event.data) == (
         f"person:{person_id}",

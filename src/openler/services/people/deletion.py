@@ -5,7 +5,8 @@ What goes: the account (name, email, password hash, holder DID and sealed holder
 sign-ins at other providers, every session (a signed-in browser is signed out at its next
 request), API tokens, roles in organizations, credentials received or imported, what the
 person wrote of themselves, their shares with their view logs and consents, and pending
-OpenID4VCI authorizations.
+OpenID4VCI authorizations; the platform's own mail to their address (sign-up links) and the
+count of failed sign-ins with it.
 
 What stays, and why: a credential issued here is the issuer's record of what it issued —
 a licensing board must still answer "was this licence issued, and is it valid now", and
@@ -13,13 +14,15 @@ its status list keeps its bit. So the issuer's rows stay (the holder-bound docum
 recipient the issuer recorded), with ``person_id`` set to NULL: nothing links them to an
 account any more. Every other column that points at the person and says ``ON DELETE SET
 NULL`` (claims, verifier requests answered, share views they made, stacking) is unlinked the
-same way, and ``people`` columns without a rule are unlinked here before the row goes.
+same way; an issuer's mail to the address (a claim link, an expiry reminder) is the issuer's;
+and ``people`` columns without a rule are unlinked here before the row goes.
 
 The audit trail records ``account.delete`` with the person's id only. Earlier events name
-the person by id too (``person:<id>``); a few carry an email the events were about (a
-failed sign-in, an invitation): the trail is chained by SHA-256 and keyed, so rewriting them
-would break its proof of integrity — they stay, as the record the operator must keep of
-what happened, and nothing in them is linked to an account once this one is gone.
+the person by id too (``person:<id>``); a few carry an email address the events were about
+(a failed sign-in with an address that had no account, an issuance to an address): the
+trail is chained by SHA-256 and keyed, so rewriting them would break its proof of
+integrity — they stay, as the record the operator must keep of what happened, and nothing
+in them is linked to an account once this one is gone.
 """
 
 from __future__ import annotations
@@ -35,7 +38,14 @@ from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.people import throttle
 from openler.services.people.accounts import Principal, require_self
 from openler.services.people.members import ADMIN_ROLES
-from openler.store.models import Base, LoginThrottle, Member, Organization, Person
+from openler.store.models import (
+    Base,
+    LoginThrottle,
+    Member,
+    Organization,
+    OutboxMessage,
+    Person,
+)
 
 #: what deleting an account removes, in the words its page uses
 REMOVED = (
@@ -156,6 +166,11 @@ def delete_account(
     _unlink(session, person_id)
     session.execute(delete(Person).where(Person.id == person_id))
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == throttle.email_key(email)))
+    session.execute(  # the platform's own mail to them (an issuer's mail is the issuer's)
+        delete(OutboxMessage).where(
+            OutboxMessage.to_address == email, OutboxMessage.organization_id.is_(None)
+        )
+    )
     session.expire_all()  # what the session loaded of the person's rows is gone or unlinked
     audit.record(
         session,
