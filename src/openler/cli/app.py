@@ -17,7 +17,10 @@ from openler.cli import issue as issue_cli
 from openler.cli import lifecycle as lifecycle_cli
 from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
-from openler.cli import wallet_answer  # noqa: F401 - registers 'openler wallet answer'
+from openler.cli import (
+    wallet_answer,  # noqa: F401 - registers 'openler wallet answer'
+    wallet_export,  # noqa: F401 - registers 'openler wallet export'
+)
 from openler.cli.achievements import achievements_app
 from openler.cli.exchanges import exchanges_app
 from openler.cli.offers import offers_app

@@ -22,11 +22,13 @@ from openler.services.people.oidc import OidcProvider
 from openler.settings import Settings
 from openler.vc import VCError
 from openler.web import (
+    account_pages,
     achievement_pages,
     api,
     claim_pages,
     confirm_pages,
     exchange_pages,
+    export_pages,
     issuer_pages,
     language_pages,
     lifecycle_pages,
@@ -246,5 +248,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(oid4vci_pages.router)
     app.include_router(oid4vp_pages.router)
     app.include_router(language_pages.router)
+    app.include_router(export_pages.router)
+    app.include_router(account_pages.router)
     pages.mount_static(app)
     return app
