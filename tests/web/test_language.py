@@ -91,6 +91,7 @@ def test_a_signed_in_choice_needs_the_sessions_token(
 def _extracted() -> set[str]:
     method_map = [
         ("src/openler/web/**.py", "python"),
+        ("src/openler/services/**.py", "python"),
         ("src/openler/web/templates/**.html", "jinja2"),
     ]
     found = set()

@@ -36,6 +36,7 @@ from openler.services.errors import NotFound
 from openler.services.holders import sharing
 from openler.services.holders.record import CATEGORIES, Entry, achievement_of, record_of
 from openler.services.people.accounts import Principal, holder_key, principal_for, require_self
+from openler.services.wording import N_
 from openler.store.models import Person, SelfReported
 from openler.vc import build_presentation, sign_presentation
 
@@ -350,6 +351,13 @@ class Line:
     self_reported: bool = False
     #: the share link the line's QR code opens (only when the person consented)
     link: str | None = None
+    #: the dates ``dates`` says, for pages that write them in another language: when a
+    #: credential was issued and until when it is valid, or when what the person wrote
+    #: began and ended
+    issued: str | None = None
+    until: str | None = None
+    started: str | None = None
+    ended: str | None = None
 
 
 @dataclass(frozen=True)
@@ -400,6 +408,8 @@ def resume(
                 e.state.label,
                 e.state.code,
                 link=(links or {}).get(e.ref),
+                issued=e.issued_on,
+                until=e.valid_until,
             )
             for e in entries
         ]
@@ -412,11 +422,13 @@ def resume(
             "self-reported",
             "self-reported",
             self_reported=True,
+            started=s.started,
+            ended=s.ended,
         )
         for s in mine.self_reported
     ]
     if wrote:
-        groups.append(("Experience and skills (self-reported)", wrote))
+        groups.append((N_("Experience and skills (self-reported)"), wrote))
     return Resume(person.name, person.email, groups, links_until)
 
 

@@ -40,6 +40,7 @@ from openler.services.verifiers.credential_state import (
     issuer_name,
 )
 from openler.services.verifiers.verifying import verify_document
+from openler.services.wording import N_
 from openler.store.models import IssuedCredential, Organization, ReceivedCredential, SelfReported
 from openler.vc import VCError, VerificationReport, jcs_canonicalize, parse_datetime
 
@@ -48,12 +49,12 @@ Source = Literal["issued", "received", "imported"]
 
 #: the record's groups, in the order a person reads them, with their headings
 CATEGORIES: dict[Category, str] = {
-    "licences": "Licences and certifications",
-    "education": "Education",
-    "training": "Training",
-    "military": "Military",
-    "work": "Work and service",
-    "other": "Other achievements",
+    "licences": N_("Licences and certifications"),
+    "education": N_("Education"),
+    "training": N_("Training"),
+    "military": N_("Military"),
+    "work": N_("Work and service"),
+    "other": N_("Other achievements"),
 }
 
 #: OB 3.0 ``achievementType`` values, by the group of the record they belong to

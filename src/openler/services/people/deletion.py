@@ -38,6 +38,7 @@ from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.people import throttle
 from openler.services.people.accounts import Principal, require_self
 from openler.services.people.members import ADMIN_ROLES
+from openler.services.wording import N_
 from openler.store.models import (
     Base,
     LoginThrottle,
@@ -49,23 +50,27 @@ from openler.store.models import (
 
 #: what deleting an account removes, in the words its page uses
 REMOVED = (
-    "your account: your name, email address and password",
-    "your sign-ins with other providers, and every session (you are signed out everywhere)",
-    "your wallet key, so nothing can present your credentials as you any more",
-    "credentials you received from other issuers or imported",
-    "what you wrote about yourself (jobs, volunteering, skills, learning)",
-    "your shares, who opened them, and the consents you gave",
-    "your roles in organizations and any API tokens",
+    N_("your account: your name, email address and password"),
+    N_("your sign-ins with other providers, and every session (you are signed out everywhere)"),
+    N_("your wallet key, so nothing can present your credentials as you any more"),
+    N_("credentials you received from other issuers or imported"),
+    N_("what you wrote about yourself (jobs, volunteering, skills, learning)"),
+    N_("your shares, who opened them, and the consents you gave"),
+    N_("your roles in organizations and any API tokens"),
 )
 #: what issuers keep, and why
 KEPT = (
-    "Issuers keep the credentials they issued to you: the issuing organization's register "
-    "still says what it issued and whether it is valid now, because a licensing board or "
-    "school must be able to answer that for anyone who checks. They are no longer linked "
-    "to any account.",
-    "The audit trail keeps the fact that this account was deleted, with its number only. "
-    "Earlier entries stay as they are: the trail is sealed so that nobody can alter it, "
-    "and it must show what happened.",
+    N_(
+        "Issuers keep the credentials they issued to you: the issuing organization's register "
+        "still says what it issued and whether it is valid now, because a licensing board or "
+        "school must be able to answer that for anyone who checks. They are no longer linked "
+        "to any account."
+    ),
+    N_(
+        "The audit trail keeps the fact that this account was deleted, with its number only. "
+        "Earlier entries stay as they are: the trail is sealed so that nobody can alter it, "
+        "and it must show what happened."
+    ),
 )
 
 
