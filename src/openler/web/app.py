@@ -27,6 +27,7 @@ from openler.web import (
     claim_pages,
     confirm_pages,
     exchange_pages,
+    import_pages,
     issuer_pages,
     lifecycle_pages,
     manage_pages,
@@ -241,5 +242,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(exchange_pages.router)
     app.include_router(oid4vci_pages.router)
     app.include_router(oid4vp_pages.router)
+    app.include_router(import_pages.router)
     pages.mount_static(app)
     return app
