@@ -209,7 +209,7 @@ def test_a_clr_issued_here_to_the_person_is_already_in_their_record(
     report = bring(session, platform, james, ("clr.json", json.dumps(transcript.document)))
     assert set(outcomes(report)) == {"already-held"}
     assert report.rows[0].ref == f"issued:{transcript.id}"
-    assert report.rows[0].message == "already in your record: issued to you here"
+    assert report.rows[0].message == "It was issued to you here"
     assert held(session, james) == []
 
 

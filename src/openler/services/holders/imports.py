@@ -382,7 +382,7 @@ class _Importer:
             self._row(
                 source,
                 "already-held",
-                "already in your record: issued to you here",
+                "it was issued to you here",
                 name,
                 f"issued:{issued.id}",
                 document,
@@ -402,9 +402,9 @@ class _Importer:
             .first()
         )
         if held is not None and (held.verified or not verified):
-            message = "already in your record"
+            message = "the same credential was added before"
             if held.verified and not verified:
-                message += " (the copy there verifies; this one does not: " + note + ")"
+                message += ", and that copy verifies; this one does not: " + note
             self._row(source, "already-held", message, held.name, f"held:{held.id}", document)
             self._bundled(document, source, parent_id=held.id)
             return
@@ -488,7 +488,7 @@ class _Importer:
     # -- the report ------------------------------------------------------------------
 
     def refuse(self, source: str, message: str) -> None:
-        self.report.rows.append(ImportRow(source, "refused", message))
+        self.report.rows.append(ImportRow(source, "refused", _sentence(message)))
         audit.record(
             self.session,
             at=self.platform.now(),
@@ -507,7 +507,7 @@ class _Importer:
         ref: str,
         document: Mapping[str, Any],
     ) -> None:
-        self.report.rows.append(ImportRow(source, outcome, message, name, ref))
+        self.report.rows.append(ImportRow(source, outcome, _sentence(message), name, ref))
         credential_id = document.get("id")
         audit.record(
             self.session,
@@ -526,6 +526,10 @@ _NOT_A_CREDENTIAL = (
     "this file is not a credential: openler imports JSON credentials and presentations, "
     "compact JWTs, baked PNG and SVG badges, CLR records and LER-RS résumés"
 )
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 def _problems(report: VerificationReport) -> list[str]:
