@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import struct
+import zlib
 from typing import Any
 
 import pytest
@@ -308,12 +310,22 @@ def test_re_running_the_same_files_stores_nothing_twice(
     assert len(held(session, maria)) == count
 
 
+def corrupt_png() -> bytes:
+    """A PNG whose compressed ``openbadgecredential`` chunk does not inflate."""
+    body = b"openbadgecredential\0\x01\x00\0\0" + b"not deflate data"
+    chunk = struct.pack(">I", len(body)) + b"iTXt" + body
+    chunk += struct.pack(">I", zlib.crc32(b"iTXt" + body))
+    png = blank_png()
+    return png[:-12] + chunk + png[-12:]  # before IEND
+
+
 @pytest.mark.parametrize(
     ("data", "says"),
     [
         (b"\x00\x01\x02garbage", "not a credential"),
         (b"<!doctype html><html><body>Hello</body></html>", "not a baked SVG badge"),
         (blank_png(), "carries no credential"),
+        (corrupt_png(), "carries no credential"),
         (SVG.encode(), "not a baked SVG badge"),
         (b'{"name": "my CV"}', "not a credential"),
         (b'{"a": 1, "a": 2}', "cannot be read"),
@@ -326,6 +338,7 @@ def test_re_running_the_same_files_stores_nothing_twice(
         "bytes",
         "html",
         "png",
+        "corrupt-png",
         "svg",
         "json",
         "duplicate-key",
@@ -359,6 +372,32 @@ def test_each_import_is_audited_without_the_document(
     assert [e.data["result"] for e in events] == ["kept", "refused"]
     assert events[0].data["credential"] == signed_license["id"]
     assert "proof" not in json.dumps([e.data for e in events])
+
+
+def test_verification_fetches_no_internal_address(
+    session: Session,
+    platform: Any,
+    maria: Any,
+    signed_license: dict[str, Any],
+    database_url: str,
+    no_network: list[Any],
+) -> None:
+    """A credential pointing at addresses inside the network (its key on a did:web there, its
+    status list on a metadata address) is kept, not verified, and nothing is fetched."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("no_network would cut the connection to PostgreSQL too")
+    pointing = copy.deepcopy(signed_license)
+    pointing["proof"]["verificationMethod"] = "did:web:10.0.0.1#key-1"
+    pointing["credentialStatus"] = {
+        "id": "http://169.254.169.254/latest/status#1",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "1",
+        "statusListCredential": "http://169.254.169.254/latest/status",
+    }
+    [row] = bring(session, platform, maria, ("inside.json", json.dumps(pointing))).rows
+    assert row.outcome == "not-verified", row.message
+    assert no_network == []
 
 
 # -- nobody else's --------------------------------------------------------------------

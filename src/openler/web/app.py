@@ -227,6 +227,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     for router in api.routers:
         app.include_router(router)
     app.include_router(pages.router)
+    # before any /record/{ref} route, which would take /record/import for a ref
+    app.include_router(import_pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
     app.include_router(stacking_pages.router)
@@ -242,6 +244,5 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(exchange_pages.router)
     app.include_router(oid4vci_pages.router)
     app.include_router(oid4vp_pages.router)
-    app.include_router(import_pages.router)
     pages.mount_static(app)
     return app
