@@ -25,7 +25,7 @@ from openler.services.issuers import stacking, transcripts
 from openler.services.issuers.stacking import Rule
 from openler.services.people import accounts
 from openler.store.models import AuditEvent, ReceivedCredential
-from openler.vc import Multikey, add_proof, bake_png, bake_svg, encode_jwt_credential
+from openler.vc import Multikey, add_proof, bake_png, bake_svg, encode_jwt_credential, jose
 from openler.vc.baking import blank_png
 from tests.conftest import DATA, NOW, load_json, shared_path
 from tests.services.issuing_world import add_courses, ohio, person, who
@@ -134,6 +134,23 @@ def test_a_jwt_credential_is_kept_with_its_token(
         unsigned["id"],
     )
     assert record.entry(session, platform, maria, str(row.ref)).verified_when_added
+
+
+def test_a_vc_2_jwt_and_a_jwt_naming_its_issuer_by_iss(
+    session: Session, platform: Any, maria: Any, signed_license: dict[str, Any], issuer_key: Any
+) -> None:
+    """VC-JOSE: a VC 2.0 credential as the JWT payload verifies; a ``vc`` claim that leaves
+    its issuer to ``iss`` is named by it (and does not verify without one of its own)."""
+    unsigned = {k: v for k, v in signed_license.items() if k != "proof"}
+    payload_form = jose.encode(unsigned | {"id": "urn:uuid:vc2-jwt"}, issuer_key)
+    claim = {k: v for k, v in unsigned.items() if k != "issuer"} | {"id": "urn:uuid:v11"}
+    claim_form = jose.encode({"iss": issuer_key.controller, "vc": claim}, issuer_key, typ="JWT")
+    report = bring(session, platform, maria, ("a.jwt", payload_form), ("b.jwt", claim_form))
+    first, second = report.rows
+    assert first.outcome == "kept", first.message
+    assert the_row(session, str(first.ref)).jwt == payload_form
+    stored = the_row(session, str(second.ref))
+    assert stored.issuer == stored.issuer_name == issuer_key.controller
 
 
 def test_baked_png_and_svg_badges_keep_their_images(

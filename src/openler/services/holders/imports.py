@@ -409,7 +409,7 @@ class _Importer:
             self._bundled(document, source, parent_id=held.id)
             return
         row = held if held is not None else ReceivedCredential(person_id=self.person_id)
-        issuer_id, issuer_name = _issuer(document)
+        issuer_id, issuer_name = _issuer(document, jwt)
         row.issuer = issuer_id[:1000]
         row.issuer_name = issuer_name[:300]
         row.credential_issuer = issuer_id[:1000]
@@ -475,7 +475,7 @@ class _Importer:
         problems = _problems(report)
         if problems:
             return False, "Did not verify: " + problems[0]
-        _issuer_id, issuer_name = _issuer(document)
+        _issuer_id, issuer_name = _issuer(document, jwt)
         note = f"Verified: signed by {issuer_name}"
         validity = report.check("validity")
         if validity is not None and validity.status == "failed":
@@ -574,14 +574,29 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _issuer(document: Mapping[str, Any]) -> tuple[str, str]:
+def _issuer(document: Mapping[str, Any], jwt: str | None = None) -> tuple[str, str]:
     """The issuer's id and the name the credential gives it (else the id): never a name the
-    credential does not carry."""
+    credential does not carry. A JWT's credential may leave its issuer to the ``iss`` claim
+    (VC Data Model 1.1 §6.3.1)."""
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if issuer_id is None and jwt is not None:
+        issuer_id = _iss(jwt)
     name = issuer.get("name") if isinstance(issuer, Mapping) else None
     ident = issuer_id if isinstance(issuer_id, str) and issuer_id else "an issuer it does not name"
     return ident, name.strip() if isinstance(name, str) and name.strip() else ident
+
+
+def _iss(token: str) -> str | None:
+    """The ``iss`` claim of a compact JWT (read only to name its issuer; the signature is
+    what verification checks)."""
+    part = token.split(".")[1]
+    try:
+        payload = parse_json(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (binascii.Error, ValueError, InputError):
+        return None
+    iss = payload.get("iss") if isinstance(payload, dict) else None
+    return iss if isinstance(iss, str) else None
 
 
 def _has_nul(value: Any) -> bool:
