@@ -331,7 +331,14 @@ class _Importer:
         )
         before = len(self.report.rows)
         for where, value in _verifications(document):
-            self.item(value, f"{source}, {where}")
+            link = value.get("reference") if isinstance(value, Mapping) else None
+            if isinstance(link, str) and "type" not in value:
+                self.report.not_imported.append(
+                    f"{source}, {where}: a link to a credential ({link[:200]}); links are not "
+                    "fetched — bring the credential itself"
+                )
+            else:
+                self.item(value, f"{source}, {where}")
         for where, attachment in _attachments(document):
             self.attachment(attachment, f"{source}, {where}")
         if len(self.report.rows) == before:
@@ -373,7 +380,7 @@ class _Importer:
         original: tuple[bytes, str] | None = None,
         parent_id: str | None = None,
     ) -> None:
-        name = credential_name(document)[:300]
+        name = credential_name(document, _kind_of(document))[:300]
         if _has_nul(document):
             self.refuse(source, "the credential holds a NUL character, which cannot be stored")
             return
@@ -597,6 +604,22 @@ def _iss(token: str) -> str | None:
         return None
     iss = payload.get("iss") if isinstance(payload, dict) else None
     return iss if isinstance(iss, str) else None
+
+
+def _kind_of(document: Mapping[str, Any]) -> str:
+    """What to call a credential that gives itself no name: its most specific type, in
+    words (``FullTranscriptCredential`` → "Full transcript credential").
+
+    >>> _kind_of({"type": ["VerifiableCredential", "FullTranscriptCredential"]})
+    'Full transcript credential'
+    >>> _kind_of({"type": "VerifiableCredential"})
+    'Credential'
+    """
+    types = [t for t in _types(document.get("type")) if t != "VerifiableCredential"]
+    if not types:
+        return "Credential"
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", types[-1].rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+    return words[:1].upper() + words[1:].lower() if words.strip() else "Credential"
 
 
 def _has_nul(value: Any) -> bool:
