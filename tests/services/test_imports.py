@@ -221,6 +221,37 @@ def test_a_clr_is_kept_and_unpacked_into_its_achievements(
     assert all(p.verified for p in parts)
 
 
+def test_a_clr_bundling_an_enveloped_jwt_keeps_it_under_the_record(
+    session: Session,
+    platform: Any,
+    maria: Any,
+    transcript: Any,
+    signed_license: dict[str, Any],
+    issuer_key: Any,
+) -> None:
+    """A bundled credential may be a JWT (VC 2.0 ``EnvelopedVerifiableCredential``): it is
+    unpacked under the record too. Changing the bundle makes the record itself not verify
+    (its schema and its signature): it is kept, marked, and what it bundles is judged each
+    on its own."""
+    unsigned = {k: v for k, v in signed_license.items() if k != "proof"}
+    token = encode_jwt_credential(unsigned, issuer_key, at=NOW)
+    altered = copy.deepcopy(transcript.document)
+    altered["credentialSubject"]["verifiableCredential"].append(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": "EnvelopedVerifiableCredential",
+            "id": f"data:application/vc+jwt,{token}",
+        }
+    )
+    report = bring(session, platform, maria, ("clr.json", json.dumps(altered)))
+    assert report.rows[0].outcome == "not-verified"
+    assert report.rows[0].message.startswith("Did not verify")
+    last = report.rows[-1]
+    assert last.outcome == "kept", last.message
+    part = the_row(session, str(last.ref))
+    assert (part.jwt, part.parent_id) == (token, str(report.rows[0].ref).removeprefix("held:"))
+
+
 def test_a_clr_issued_here_to_the_person_is_already_in_their_record(
     session: Session, platform: Any, transcript: Any
 ) -> None:

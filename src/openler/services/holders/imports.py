@@ -453,10 +453,16 @@ class _Importer:
         items = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
         for i, value in enumerate(_as_list(items), start=1):
             where = f"{source}, credential {i} of the record"
-            if isinstance(value, Mapping) and "VerifiableCredential" in _types(value.get("type")):
+            types = _types(value.get("type")) if isinstance(value, Mapping) else []
+            enveloped = _ENVELOPED.match(str(value.get("id", ""))) if types else None
+            if "EnvelopedVerifiableCredential" in types and enveloped is not None:
+                token = str(value["id"])[enveloped.end() :].strip()
+            else:
+                token = value.strip() if isinstance(value, str) else ""
+            if isinstance(value, Mapping) and "VerifiableCredential" in types:
                 self.credential(dict(value), where, parent_id=parent_id)
-            elif isinstance(value, str) and _COMPACT_JWS.fullmatch(value.strip()):
-                self._bundled_jwt(value.strip(), where, parent_id)
+            elif _COMPACT_JWS.fullmatch(token):
+                self._bundled_jwt(token, where, parent_id)
             else:
                 self.item(value, where)
 
