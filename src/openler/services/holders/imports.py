@@ -164,7 +164,8 @@ def import_file(
     """Import one file into ``principal``'s own record (see the module's description).
 
     Never raises for what the file holds: a file that is not a credential is a ``refused``
-    row, one that does not verify a ``not-verified`` row.
+    row, one that does not verify a ``not-verified`` row. ``media_type`` is only what the
+    sender said: what the bytes hold decides.
     """
     return import_files(session, platform, principal, [Upload(filename, data, media_type)])
 
