@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import NotFound
+from openler.services.holders import lerrs
 from openler.services.holders.record import credential_name, digest_of
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.verifying import verify_document
@@ -279,7 +280,7 @@ class _Importer:
         self, document: dict[str, Any], source: str, original: tuple[bytes, str] | None = None
     ) -> None:
         types = _types(document.get("type"))
-        if is_ler_rs(document):
+        if lerrs.is_ler_rs(document):
             self.ler_rs(document, source)
         elif "VerifiablePresentation" in types:
             self.presentation(document, source)
@@ -331,7 +332,7 @@ class _Importer:
             "only the verifiable credentials it carries were imported"
         )
         before = len(self.report.rows)
-        for where, value in _verifications(document):
+        for where, value in lerrs.verifications(document):
             link = value.get("reference") if isinstance(value, Mapping) else None
             if isinstance(link, str) and "type" not in value:
                 self.report.not_imported.append(
@@ -340,7 +341,7 @@ class _Importer:
                 )
             else:
                 self.item(value, f"{source}, {where}")
-        for where, attachment in _attachments(document):
+        for where, attachment in lerrs.attachments(document):
             self.attachment(attachment, f"{source}, {where}")
         if len(self.report.rows) == before:
             self.refuse(source, "this LER-RS résumé carries no verifiable credential to import")
@@ -349,7 +350,7 @@ class _Importer:
         """An LER-RS attachment: imported when its embedded content is a credential; a link
         is not fetched, and anything else is said not imported."""
         content = attachment.get("content")
-        name = _attachment_name(attachment)
+        name = lerrs.attachment_name(attachment)
         value = content.get("value") if isinstance(content, Mapping) else None
         if not isinstance(value, str):
             self.report.not_imported.append(
@@ -637,68 +638,3 @@ def _has_nul(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_nul(v) for v in value)
     return False
-
-
-def is_ler_rs(document: Mapping[str, Any]) -> bool:
-    """An HR Open LER-RS résumé: bare (its ``type`` the LER-RS schema) or wrapped in a
-    credential whose subject is one.
-
-    >>> is_ler_rs({"type": "http://schema.hropenstandards.org/4.4/recruiting/json/ler-rs/LER-RSType.json"})
-    True
-    >>> is_ler_rs({"type": ["VerifiableCredential"], "credentialSubject": {"id": "did:x"}})
-    False
-    """
-    subject = document.get("credentialSubject")
-    subject_types = _types(subject.get("type")) if isinstance(subject, Mapping) else []
-    return any("ler-rs" in t.lower() for t in _types(document.get("type")) + subject_types)
-
-
-def _verifications(document: Any, where: str = "") -> Iterator[tuple[str, Any]]:
-    """Every credential an LER-RS résumé carries in a ``verifications`` list, with where."""
-    if isinstance(document, Mapping):
-        for key, value in document.items():
-            here = f"{where}.{key}" if where else str(key)
-            if key == "verifications":
-                for i, item in enumerate(_as_list(value), start=1):
-                    yield f"{_plain_path(where)} verification {i}", item
-            elif key != "attachments":
-                yield from _verifications(value, here)
-    elif isinstance(document, list):
-        for i, item in enumerate(document):
-            yield from _verifications(item, f"{where}[{i}]")
-
-
-def _attachments(document: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """The attachments an LER-RS résumé carries (anywhere), numbered."""
-    found: list[Mapping[str, Any]] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, Mapping):
-            for key, inner in value.items():
-                if key == "attachments":
-                    found.extend(a for a in _as_list(inner) if isinstance(a, Mapping))
-                else:
-                    walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    walk(document)
-    for i, attachment in enumerate(found, start=1):
-        yield f"attachment {i}", attachment
-
-
-def _attachment_name(attachment: Mapping[str, Any]) -> str:
-    content = attachment.get("content")
-    filename = content.get("filename") if isinstance(content, Mapping) else None
-    ident = attachment.get("id")
-    value = ident.get("value") if isinstance(ident, Mapping) else ident
-    name = filename or value
-    return repr(str(name)[:100]) if name else "(unnamed)"
-
-
-def _plain_path(where: str) -> str:
-    """``credentialSubject.certifications[0]`` as ``certifications 1``."""
-    last = where.rsplit(".", 1)[-1]
-    found = re.fullmatch(r"(\w+)\[(\d+)\]", last)
-    return f"{found.group(1)} {int(found.group(2)) + 1}" if found else last or "résumé"
