@@ -647,6 +647,18 @@ class ReceivedCredential(Base):
     original_type: Mapped[str | None] = mapped_column(String(100))
 
 
+class ImportRun(Base):
+    """One import a person made (one or several files at once) and its report, row by row
+    (``holders.imports.ImportReport.to_json``), so that the page after the upload can show
+    it again without importing twice. Its owner's alone."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    report: Mapped[dict[str, Any]]
+
+
 class SelfReported(Base):
     """An entry of the learner's record they wrote themselves: a job, volunteering, a skill,
     informal learning. Always shown as self-reported, never as verified."""

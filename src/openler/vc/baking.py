@@ -74,7 +74,12 @@ def extract_png(data: bytes) -> str:
             if method != 0:
                 raise InputError("unknown iTXt compression method")
             inflater = zlib.decompressobj()
-            text = inflater.decompress(text, _MAX_TEXT)
+            try:
+                text = inflater.decompress(text, _MAX_TEXT)
+            except zlib.error:
+                raise InputError(
+                    "the compressed openbadgecredential iTXt chunk is corrupt"
+                ) from None
             if inflater.unconsumed_tail:
                 raise InputError("baked credential is larger than 8 MB")
         try:

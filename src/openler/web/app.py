@@ -29,6 +29,7 @@ from openler.web import (
     confirm_pages,
     exchange_pages,
     export_pages,
+    import_pages,
     issuer_pages,
     language_pages,
     lifecycle_pages,
@@ -232,6 +233,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     # before any /record/{ref} page: /record/skills is not an entry's address
     app.include_router(skills_pages.router)
     app.include_router(pages.router)
+    # before any /record/{ref} route, which would take /record/import for a ref
+    app.include_router(import_pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
     app.include_router(stacking_pages.router)

@@ -4,6 +4,7 @@ from openler.web.api import (
     achievements,
     documents,
     exchanges,
+    imports,
     jobs,
     lifecycle,
     oid4vci,
@@ -36,6 +37,7 @@ routers = [
         exchanges,
         oid4vci,
         oid4vp,
+        imports,
     )
 ]
 
