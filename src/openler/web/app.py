@@ -35,6 +35,7 @@ from openler.web import (
     pages,
     registry_pages,
     roster_pages,
+    sharing_pages,
     stacking_pages,
     transcript_pages,
     verifier_pages,
@@ -226,6 +227,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     for router in api.routers:
         app.include_router(router)
     app.include_router(pages.router)
+    app.include_router(sharing_pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
     app.include_router(stacking_pages.router)

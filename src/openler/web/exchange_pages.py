@@ -15,7 +15,6 @@ from openler.services.issuers import achievements
 from openler.services.people.accounts import Principal
 from openler.services.protocols import exchanges, wallet_exchanges
 from openler.services.protocols.client import ProtocolClient
-from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
@@ -232,7 +231,6 @@ def _choose(
         principal=principal,
         url=url,
         asked=asked,
-        states=states_of(session, platform, asked.matching),
         error=error,
     )
 

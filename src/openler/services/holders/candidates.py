@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
-from openler.services.errors import UsageError
+from openler.services.errors import NotFound, UsageError
 from openler.services.holders.record import Entry, record_of
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import CredentialState
@@ -142,7 +142,8 @@ def candidates(
 
 def require_offered(found: Iterable[Candidate], chosen: list[str]) -> list[Candidate]:
     """The candidates ``chosen`` names (by :attr:`Candidate.value`), in that order; raises
-    :class:`UsageError` naming the first that may not be sent, and why."""
+    :class:`UsageError` naming the first that may not be sent, and why — or
+    :class:`NotFound` for one that is not the person's (anyone else's does not exist)."""
     if not chosen:
         raise UsageError("choose at least one credential")
     by_value = {c.value: c for c in found}
@@ -150,7 +151,7 @@ def require_offered(found: Iterable[Candidate], chosen: list[str]) -> list[Candi
     for value in dict.fromkeys(chosen):
         candidate = by_value.get(value)
         if candidate is None:
-            raise UsageError("one of the chosen credentials is not one of yours to send")
+            raise NotFound("one of the chosen credentials is not yours")
         if not candidate.offered:
             raise UsageError(f"{candidate.name} cannot be sent: {candidate.why_not}")
         picked.append(candidate)
