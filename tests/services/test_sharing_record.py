@@ -210,10 +210,10 @@ def test_a_suspended_and_an_expired_credential_are_not_offered(world: Any) -> No
                 requests_service.answer_from_wallet(
                     s, later, maria, request.challenge, credential_ids=[refused.value]
                 )
+        james_id = s.execute(
+            select(IssuedCredential.id).join(Person).where(Person.email == JAMES)
+        ).scalar_one()
         with pytest.raises(NotFound):  # someone else's credential does not exist for her
-            james_id = s.execute(
-                select(IssuedCredential.id).join(Person).where(Person.email == JAMES)
-            ).scalar_one()
             requests_service.answer_from_wallet(
                 s, later, maria, request.challenge, credential_ids=[james_id]
             )
