@@ -164,7 +164,7 @@ def test_a_learners_shares_and_log_are_theirs_alone(world: Any) -> None:
             assert theirs.share.id not in str(everything)
             assert sharing.share_of(s, world, who(s, owner), theirs.share.id).views == 1
     with world.db.session() as s:
-        # the owner withdraws (the intruders' attempts changed nothing)
+        # the intruders' attempts changed nothing
         assert sharing.share_of(s, world, who(s, MARIA), marias.share.id).state == "active"
         with pytest.raises(Forbidden):
             sharing.shares_of(s, world, SETUP)  # openler itself holds no shares
