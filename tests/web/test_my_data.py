@@ -145,4 +145,3 @@ def test_no_one_else_gets_it(client: TestClient, demo_platform: Any, path: str) 
     token = token_for(demo_platform, "olivia@demo.openler.org", "ohio-nursing", "issuer_admin")
     refused = client.get(path, headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 403  # an organization's token reads no one's own data
-
