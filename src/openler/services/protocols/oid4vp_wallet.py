@@ -357,10 +357,8 @@ def _choose(incoming: IncomingRequest, credential_ids: list[str] | None) -> dict
         if home is None:
             held = {h.credential.id: h for a in incoming.asked for h in a.held}
             if credential_id in held:
-                raise UsageError(
-                    f"credential {credential_id} is {held[credential_id].state.label}: it "
-                    "cannot be sent"
-                )
+                one = held[credential_id]
+                raise UsageError(f"{one.title} cannot be sent: {one.why_not}")
             raise UsageError(f"credential {credential_id} is not one this request asks for")
         chosen.setdefault(home, []).append(credential_id)
     if not dcql_satisfied(incoming.claims["dcql_query"], set(chosen)):
