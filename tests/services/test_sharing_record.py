@@ -221,3 +221,12 @@ def test_a_suspended_and_an_expired_credential_are_not_offered(world: Any) -> No
             s, later, maria, request.challenge, credential_ids=[active.value]
         )
         assert report.verified, report.errors()
+
+
+def test_the_learner_opening_their_own_link_reads_you(world: Any) -> None:
+    created = share(world, names=["Registered Nurse"])
+    with world.db.session() as s:
+        sharing.view_share(s, world, created.token, viewer="person:m", principal=who(s, MARIA))
+    with world.db.session() as s:
+        (opening,) = sharing.share_of(s, world, who(s, MARIA), created.share.id).log
+        assert opening.who == sharing.YOU and opening.organization is None

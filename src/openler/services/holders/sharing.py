@@ -411,6 +411,8 @@ def credential_ids(presentation: dict[str, Any]) -> list[str]:
 
 #: who opened a share, when no one signed in
 ANONYMOUS = "someone not signed in"
+#: who opened a share: the learner themselves
+YOU = "you"
 #: who opened a share, signed in but verifying for no organization
 SIGNED_IN = "someone signed in, not for an organization"
 
@@ -434,10 +436,13 @@ class Opening:
         }
 
 
-def _opening(session: Session, row: ViewRow) -> Opening:
+def _opening(session: Session, share: Share, row: ViewRow) -> Opening:
     """The learner sees the organization a viewer verified for, with the verifier's name
-    (they acted for it); someone signed in for no organization is not named."""
-    if row.viewer_organization:
+    (they acted for it); someone signed in for no organization is not named (but for the
+    learner themselves: "you")."""
+    if row.viewer_person_id is not None and row.viewer_person_id == share.person_id:
+        who = YOU
+    elif row.viewer_organization:
         viewer = session.get(Person, row.viewer_person_id) if row.viewer_person_id else None
         who = f"{row.viewer_organization} ({viewer.name})" if viewer else row.viewer_organization
     else:
@@ -479,7 +484,7 @@ def _summary(session: Session, share: Share, now: datetime) -> ShareSummary:
     rows = session.execute(
         select(ViewRow).where(ViewRow.share_id == share.id).order_by(ViewRow.viewed_at.desc())
     ).scalars()
-    log = tuple(_opening(session, row) for row in rows)
+    log = tuple(_opening(session, share, row) for row in rows)
     views = len(log)
     state = (
         "withdrawn"
