@@ -39,6 +39,7 @@ from openler.web import (
     pages,
     registry_pages,
     roster_pages,
+    sharing_pages,
     skills_pages,
     stacking_pages,
     transcript_pages,
@@ -235,6 +236,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(pages.router)
     # before any /record/{ref} route, which would take /record/import for a ref
     app.include_router(import_pages.router)
+    app.include_router(sharing_pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(issuer_pages.router)
     app.include_router(stacking_pages.router)

@@ -14,7 +14,6 @@ from openler.services.errors import Conflict, ServiceError, UsageError
 from openler.services.people.accounts import Principal
 from openler.services.protocols import exchanges, wallet_exchanges
 from openler.services.protocols.client import ProtocolClient
-from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
@@ -216,7 +215,6 @@ def _choose(
         principal=principal,
         url=url,
         asked=asked,
-        states=states_of(session, platform, asked.matching),
         error=error,
     )
 

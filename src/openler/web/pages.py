@@ -270,7 +270,7 @@ def view_share(
         principal.label if principal else f"link:{request.client.host if request.client else '?'}"
     )
     try:
-        view = sharing.view_share(session, platform, token, viewer=viewer)
+        view = sharing.view_share(session, platform, token, viewer=viewer, principal=principal)
     except NotFound as exc:
         return page(request, "share.html", 404, principal=principal, problem=exc.message)
     except Conflict as exc:

@@ -10,11 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
 from openler.services.protocols import oid4vp_verifier
 from openler.services.verifiers import requests as requests_service
-from openler.services.verifiers.credential_state import states_of
 from openler.store.models import Organization
 from openler.vc import ACHIEVEMENT_TYPES
 from openler.web.claim_pages import qr_svg
@@ -188,9 +186,6 @@ def _answer_page(
     chosen: list[str] | None = None,
 ) -> HTMLResponse:
     row, organization = requests_service.open_request(session, platform, challenge)
-    credentials = [
-        c for c in issuing.credentials_of(session, principal.person_id) if c.state != "revoked"
-    ]
     return page(
         request,
         "request_answer.html",
@@ -199,8 +194,7 @@ def _answer_page(
         organization=organization,
         row=row,
         reason=requests_service.reason_of(row),
-        credentials=credentials,
-        states=states_of(session, platform, credentials),
+        candidates=requests_service.candidates_for(session, platform, principal, row),
         chosen=chosen or [],
         error=error,
     )

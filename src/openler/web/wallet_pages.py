@@ -10,10 +10,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import NotFound, UsageError
-from openler.services.holders import sharing
+from openler.services.holders import candidates, sharing
 from openler.services.issuers import achievements, endorsements, issuing
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.credential_state import check_state, states_of
+from openler.services.verifiers.credential_state import check_state
+from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, credential_download, page
 
@@ -69,23 +70,19 @@ def _shares(
     values: dict[str, Any] | None = None,
     new_link: str | None = None,
 ) -> HTMLResponse:
-    credentials = [
-        row
-        for row in issuing.credentials_of(session, principal.person_id)
-        if row.state != "revoked"
-    ]
     return page(
         request,
         "shares.html",
         status,
         principal=principal,
         shares=sharing.shares_of(session, platform, principal),
-        credentials=credentials,
-        states=states_of(session, platform, credentials),
+        candidates=candidates.candidates(session, platform, principal, from_elsewhere=True),
         chosen=chosen,
         error=error,
         values=values,
         new_link=new_link,
+        qr=qr_svg(new_link) if new_link else None,
+        max_views=sharing.MAX_VIEWS,
     )
 
 
@@ -113,7 +110,9 @@ def create_share(
     principal: Visitor,
     audience: Annotated[str, Form(max_length=300)] = "",
     purpose: Annotated[str, Form(max_length=300)] = "",
-    days: Annotated[str, Form()] = "30",
+    days: Annotated[str, Form(max_length=10)] = "30",
+    views: Annotated[str, Form(max_length=10)] = "",
+    what: Annotated[str, Form(max_length=20)] = "selection",
     credentials: Annotated[list[str] | None, Form()] = None,
     consent: Annotated[str, Form()] = "",
 ) -> Response:
@@ -121,6 +120,8 @@ def create_share(
         "audience": audience,
         "purpose": purpose,
         "days": days,
+        "views": views,
+        "what": what,
         "credentials": credentials or [],
     }
     problem = None
@@ -128,6 +129,11 @@ def create_share(
         problem = "Say who will see the credentials and why."
     elif not days.strip().isdigit():
         problem = "The number of days must be a whole number from 1 to 365."
+    elif views.strip() and not views.strip().isdigit():
+        problem = (
+            f"The view limit must be a whole number from 1 to {sharing.MAX_VIEWS}, "
+            "or left empty for no limit."
+        )
     elif consent != "yes":
         problem = "Tick the consent box to share: the audience will see these credentials."
     if problem is None:
@@ -137,9 +143,11 @@ def create_share(
                 platform,
                 principal,
                 credential_ids=credentials or [],
+                whole_record=what == "whole",
                 audience=audience.strip(),
                 purpose=purpose.strip(),
                 days=int(days),
+                max_views=int(views) if views.strip() else None,
             )
         except (UsageError, NotFound) as exc:
             problem = exc.message[:1].upper() + exc.message[1:] + "."
@@ -171,12 +179,7 @@ def withdraw_share(
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     if confirm != "yes":
-        summary = next(
-            (s for s in sharing.shares_of(session, platform, principal) if s.share.id == share_id),
-            None,
-        )
-        if summary is None:
-            raise NotFound("no such share")
+        summary = sharing.share_of(session, platform, principal, share_id)
         audience = summary.share.audience
         return confirmation(
             request,

@@ -17,16 +17,34 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.holders import candidates
+from openler.services.holders.candidates import bound_to
+from openler.services.holders.record import credential_name
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, holder_key, require_self
 from openler.services.verifiers.credential_state import IssuerNote, current_of, issuer_notes
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import AuditEvent, Consent, IssuedCredential, Person, Share
+from openler.store.models import (
+    Consent,
+    IssuedCredential,
+    Organization,
+    Person,
+    ReceivedCredential,
+    Share,
+)
+from openler.store.models import ShareView as ViewRow
 from openler.vc import VerificationReport, build_presentation, sign_presentation
+
+#: how a credential from elsewhere is named among the credentials of a presentation
+HELD = "held:"
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+#: the most openings a view limit may allow
+MAX_VIEWS = 1000
 
 
 @dataclass(frozen=True)
@@ -46,14 +64,24 @@ def wallet_presentation(
     presentation_id: str | None = None,
 ) -> dict[str, Any]:
     """A presentation of the person's own chosen credentials, signed by their custodial
-    wallet key for ``challenge`` and ``domain``."""
+    wallet key for ``challenge`` and ``domain``. A credential is named by its id when
+    issued here, by ``held:<row id>`` when it came from elsewhere (then it must be bound
+    to the wallet's DID and in Data Integrity form)."""
     if not credential_ids:
         raise UsageError("choose at least one credential")
-    rows = [session.get(IssuedCredential, c) for c in credential_ids]
-    if any(r is None or r.person_id != person.id for r in rows):
-        raise NotFound("one of the credentials is not yours")
     key = holder_key(session, platform, person)
-    documents: list[dict[str, Any] | str] = [r.document for r in rows if r is not None]
+    documents: list[dict[str, Any] | str] = []
+    for credential_id in credential_ids:
+        row: IssuedCredential | ReceivedCredential | None
+        if credential_id.startswith(HELD):
+            row = session.get(ReceivedCredential, credential_id[len(HELD) :])
+            if row is not None and (row.jwt or not bound_to(row.document, key.controller)):
+                raise UsageError(f"{row.name} is not bound to your wallet: it cannot be shared")
+        else:
+            row = session.get(IssuedCredential, credential_id)
+        if row is None or row.person_id != person.id:
+            raise NotFound("one of the credentials is not yours")
+        documents.append(row.document)
     return sign_presentation(
         build_presentation(documents, holder=key.controller, presentation_id=presentation_id),
         key,
@@ -68,18 +96,32 @@ def create_share(
     platform: Platform,
     principal: Principal,
     *,
-    credential_ids: list[str],
+    credential_ids: list[str] | None = None,
     audience: str,
     purpose: str,
     days: int = 30,
+    whole_record: bool = False,
+    max_views: int | None = None,
 ) -> CreatedShare:
-    """Share the learner's own credentials; records consent and audits both."""
+    """Share the learner's own credentials — those chosen, or (``whole_record``) every
+    credential they hold that can be shared now, as it stands when the share is made —
+    optionally for at most ``max_views`` openings; records consent and audits both. Only
+    a credential :mod:`~openler.services.holders.candidates` offers may be shared."""
     person = session.get(Person, principal.person_id)
     if person is None:
         raise NotFound("no such person")
     require_self(principal, person.id)
     if not 1 <= days <= 365:
         raise UsageError("a share lasts from 1 to 365 days")
+    if max_views is not None and not 1 <= max_views <= MAX_VIEWS:
+        raise UsageError(f"a view limit is from 1 to {MAX_VIEWS} views")
+    found = candidates.candidates(session, platform, principal, from_elsewhere=True)
+    if whole_record:
+        chosen = [c.value for c in found if c.offered]
+        if not chosen:
+            raise UsageError("you hold no credential that can be shared now")
+    else:
+        chosen = [c.value for c in candidates.require_offered(found, credential_ids or [])]
     now = platform.now()
     token = secrets.token_urlsafe(24)
     share_id = secrets.token_hex(8)
@@ -87,7 +129,7 @@ def create_share(
         session,
         platform,
         person,
-        credential_ids,
+        chosen,
         challenge=share_id,
         domain=audience,
         presentation_id=f"urn:openler:share:{share_id}",
@@ -101,6 +143,8 @@ def create_share(
         presentation=presentation,
         created_at=now,
         expires_at=now + timedelta(days=days),
+        max_views=max_views,
+        whole_record=whole_record,
     )
     session.add(share)
     session.flush()
@@ -118,7 +162,12 @@ def create_share(
         actor=principal.label,
         action="share.create",
         subject=f"share:{share.id}",
-        data={"audience": audience, "credentials": credential_ids},
+        data={
+            "audience": audience,
+            "credentials": chosen,
+            **({"whole_record": True} if whole_record else {}),
+            **({"max_views": max_views} if max_views is not None else {}),
+        },
     )
     audit.record(
         session, at=now, actor=principal.label, action="consent.grant", subject=f"share:{share.id}"
@@ -250,14 +299,19 @@ def view_share(
     token: str,
     *,
     viewer: str,
+    principal: Principal | None = None,
     jurisdiction: str | None = None,
 ) -> ShareView:
-    """Open a share link: refused once expired or withdrawn; otherwise verified now. A
-    shared credential replaced since (renewed, extended, re-issued, claimed) is presented
-    as its replacement — the holder's custodial key signs a presentation anew for the
-    share's challenge and audience, the share keeping the one the holder made — and the
-    view says so."""
-    share = session.execute(select(Share).where(Share.token_hash == _digest(token))).scalar()
+    """Open a share link: refused once expired, withdrawn or opened as often as its view
+    limit allows; otherwise verified now, and the opening kept in the learner's access log
+    (when, whether it verified, and — for a signed-in ``principal`` — who, with the
+    organizations they verify for). A shared credential replaced since (renewed, extended,
+    re-issued, claimed) is presented as its replacement — the holder's custodial key signs
+    a presentation anew for the share's challenge and audience, the share keeping the one
+    the holder made — and the view says so."""
+    share = session.execute(
+        select(Share).where(Share.token_hash == _digest(token)).with_for_update()
+    ).scalar()
     if share is None:
         raise NotFound("this share link does not exist")
     now = platform.now()
@@ -265,6 +319,11 @@ def view_share(
         raise Conflict("the learner withdrew this share")
     if share.expires_at < now:
         raise Conflict(f"this share expired on {share.expires_at:%Y-%m-%d}")
+    if share.max_views is not None and views_of(session, share) >= share.max_views:
+        times = "once" if share.max_views == 1 else f"{share.max_views} times"
+        raise Conflict(
+            f"this link may be opened {times}, and it has been: ask the learner for a new link"
+        )
     person = session.get(Person, share.person_id)
     followed = follow_replacements(
         session,
@@ -285,6 +344,16 @@ def view_share(
         jurisdiction=jurisdiction,
         name="share",
         require_holder_binding=True,
+    )
+    signed_in = principal is not None and not principal.is_system
+    session.add(
+        ViewRow(
+            share_id=share.id,
+            viewed_at=now,
+            viewer_person_id=principal.person_id if principal and signed_in else None,
+            viewer_organization=_verifier_organizations(session, principal) if signed_in else None,
+            verified=report.verified,
+        )
     )
     audit.record(
         session,
@@ -308,6 +377,28 @@ def view_share(
     )
 
 
+def _verifier_organizations(session: Session, principal: Principal | None) -> str | None:
+    """The names of the organizations ``principal`` verifies for, as one line (None when
+    they verify for none)."""
+    if principal is None:
+        return None
+    names = sorted(
+        org.name
+        for org_id in principal.organizations_with("verifier")
+        if (org := session.get(Organization, org_id)) is not None
+    )
+    return ", ".join(names)[:300] if names else None
+
+
+def views_of(session: Session, share: Share) -> int:
+    """How often ``share`` was opened."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(ViewRow).where(ViewRow.share_id == share.id)
+        ).scalar_one()
+    )
+
+
 def credential_ids(presentation: dict[str, Any]) -> list[str]:
     """The ids of the credentials embedded in ``presentation``, in order."""
     inner = presentation.get("verifiableCredential", [])
@@ -318,41 +409,114 @@ def credential_ids(presentation: dict[str, Any]) -> list[str]:
     ]
 
 
+#: who opened a share, when no one signed in
+ANONYMOUS = "someone not signed in"
+#: who opened a share: the learner themselves
+YOU = "you"
+#: who opened a share, signed in but verifying for no organization
+SIGNED_IN = "someone signed in, not for an organization"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One line of a share's access log, as the learner reads it."""
+
+    viewed_at: datetime
+    #: the organization (and its verifier's name), or :data:`ANONYMOUS`, :data:`SIGNED_IN`
+    who: str
+    organization: str | None
+    verified: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "viewedAt": self.viewed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "who": self.who,
+            "organization": self.organization,
+            "verified": self.verified,
+        }
+
+
+def _opening(session: Session, share: Share, row: ViewRow) -> Opening:
+    """The learner sees the organization a viewer verified for, with the verifier's name
+    (they acted for it); someone signed in for no organization is not named (but for the
+    learner themselves: "you")."""
+    if row.viewer_person_id is not None and row.viewer_person_id == share.person_id:
+        who = YOU
+    elif row.viewer_organization:
+        viewer = session.get(Person, row.viewer_person_id) if row.viewer_person_id else None
+        who = f"{row.viewer_organization} ({viewer.name})" if viewer else row.viewer_organization
+    else:
+        who = SIGNED_IN if row.viewer_person_id else ANONYMOUS
+    return Opening(row.viewed_at, who, row.viewer_organization, row.verified)
+
+
 @dataclass(frozen=True)
 class ShareSummary:
     share: Share
     credentials: list[str]  # the names of the shared credentials
     views: int
-    state: str  # active, expired or withdrawn
+    state: str  # active, used up, expired or withdrawn
+    #: who opened it and when, newest first
+    log: tuple[Opening, ...] = ()
+
+    @property
+    def views_left(self) -> int | None:
+        return None if self.share.max_views is None else max(0, self.share.max_views - self.views)
+
+    @property
+    def usage(self) -> str:
+        """How much of it was used, in words: "opened 2 times", "used 3 of 5 views"."""
+        if self.share.max_views is None:
+            return f"opened {self.views} time{'' if self.views == 1 else 's'}"
+        most = self.share.max_views
+        return f"used {self.views} of {most} view{'' if most == 1 else 's'}"
+
+
+def _names(presentation: dict[str, Any]) -> list[str]:
+    inner = presentation.get("verifiableCredential", [])
+    return [
+        credential_name(c) if isinstance(c, dict) else "Credential"
+        for c in (inner if isinstance(inner, list) else [inner])
+    ]
+
+
+def _summary(session: Session, share: Share, now: datetime) -> ShareSummary:
+    rows = session.execute(
+        select(ViewRow).where(ViewRow.share_id == share.id).order_by(ViewRow.viewed_at.desc())
+    ).scalars()
+    log = tuple(_opening(session, share, row) for row in rows)
+    views = len(log)
+    state = (
+        "withdrawn"
+        if share.revoked_at is not None
+        else "expired"
+        if share.expires_at < now
+        else "used up"
+        if share.max_views is not None and views >= share.max_views
+        else "active"
+    )
+    return ShareSummary(share, _names(share.presentation), views, state, log)
 
 
 def shares_of(session: Session, platform: Platform, principal: Principal) -> list[ShareSummary]:
-    """The signed-in learner's shares, newest first, with how often each was opened."""
+    """The signed-in learner's shares, newest first, with who opened each and when."""
     require_self(principal, principal.person_id)
     now = platform.now()
-    summaries = []
     shares = session.execute(
         select(Share)
         .where(Share.person_id == principal.person_id)
         .order_by(Share.created_at.desc())
     ).scalars()
-    for share in shares:
-        views = session.execute(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.action == "share.view", AuditEvent.subject == f"share:{share.id}")
-        ).scalar_one()
-        credentials = share.presentation.get("verifiableCredential", [])
-        names = [
-            str(c.get("name", "Credential")) if isinstance(c, dict) else "Credential"
-            for c in (credentials if isinstance(credentials, list) else [credentials])
-        ]
-        state = (
-            "withdrawn"
-            if share.revoked_at is not None
-            else "expired"
-            if share.expires_at < now
-            else "active"
-        )
-        summaries.append(ShareSummary(share, names, int(views), state))
-    return summaries
+    return [_summary(session, share, now) for share in shares]
+
+
+def share_of(
+    session: Session, platform: Platform, principal: Principal, share_id: str
+) -> ShareSummary:
+    """One of the signed-in learner's shares with its access log; anyone else's does not
+    exist for them."""
+    share = session.get(Share, share_id)
+    if share is None or share.person_id != principal.person_id:
+        raise NotFound("no such share")
+    require_self(principal, share.person_id)
+    return _summary(session, share, platform.now())

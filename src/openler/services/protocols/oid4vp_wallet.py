@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import NotFound, UsageError
+from openler.services.holders.candidates import offerable
 from openler.services.holders.sharing import wallet_presentation
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, require_self
@@ -61,7 +62,14 @@ class Held:
 
     @property
     def offerable(self) -> bool:
-        return self.state.code == "active"
+        return offerable(self.state)
+
+    @property
+    def why_not(self) -> str | None:
+        """Why it cannot be sent, in plain words (None when it can)."""
+        if self.offerable:
+            return None
+        return f"{self.state.label}: {self.state.reason}" if self.state.reason else self.state.label
 
     @property
     def title(self) -> str:
@@ -349,10 +357,8 @@ def _choose(incoming: IncomingRequest, credential_ids: list[str] | None) -> dict
         if home is None:
             held = {h.credential.id: h for a in incoming.asked for h in a.held}
             if credential_id in held:
-                raise UsageError(
-                    f"credential {credential_id} is {held[credential_id].state.label}: it "
-                    "cannot be sent"
-                )
+                one = held[credential_id]
+                raise UsageError(f"{one.title} cannot be sent: {one.why_not}")
             raise UsageError(f"credential {credential_id} is not one this request asks for")
         chosen.setdefault(home, []).append(credential_id)
     if not dcql_satisfied(incoming.claims["dcql_query"], set(chosen)):

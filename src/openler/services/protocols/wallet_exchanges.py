@@ -36,11 +36,13 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import NotFound, UsageError
+from openler.services.holders import candidates
+from openler.services.holders.candidates import Candidate
+from openler.services.holders.candidates import matches as matches
 from openler.services.holders.sharing import wallet_presentation
-from openler.services.issuers.issuing import credentials_of
 from openler.services.people.accounts import Principal, holder_key, principal_for, require_self
 from openler.services.protocols.client import ProtocolClient, ProtocolError
-from openler.services.verifiers.credential_state import CredentialState, states_of
+from openler.services.verifiers.credential_state import CredentialState
 from openler.store.models import Consent, IssuedCredential, Person
 from openler.vc import build_presentation
 
@@ -64,17 +66,8 @@ class Asked:
     #: those that match but may not be sent (suspended, expired, issuer not trusted …),
     #: with their state, shown as such and never offered
     unavailable: list[tuple[IssuedCredential, CredentialState]] = field(default_factory=list)
-
-
-def matches(example: Any, value: Any) -> bool:
-    """LCW's QueryByExample match (see the module docstring)."""
-    if isinstance(example, Mapping):
-        if not isinstance(value, Mapping):
-            return False
-        return all(matches(v, value.get(k)) for k, v in example.items())
-    if isinstance(example, list):
-        return isinstance(value, list) and all(e in value for e in example)
-    return bool(example == value)
+    #: every credential of the person, each with whether it answers and may be sent
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 def principal_of(session: Session, email: str) -> Principal:
@@ -191,14 +184,16 @@ def open_exchange(
     person = _person(session, principal)
     exchange, request = _request(client, url)
     asked = _asked(exchange, request)
-    held = [r for r in credentials_of(session, person.id) if r.state != "revoked"]
-    found = [r for r in reversed(held) if any(matches(e, r.document) for e in asked.examples)]
-    states = states_of(session, platform, found)
+    require_self(principal, person.id)
+    found = candidates.candidates(
+        session, platform, principal, fits=candidates.fits_examples(asked.examples)
+    )
     return Asked(
         **{
             **asked.__dict__,
-            "matching": [r for r in found if states[r.id].code == "active"],
-            "unavailable": [(r, states[r.id]) for r in found if states[r.id].code != "active"],
+            "candidates": found,
+            "matching": [c.entry.row for c in found if c.offered],
+            "unavailable": [(c.entry.row, c.state) for c in found if c.fits and not c.offered],
         }
     )
 

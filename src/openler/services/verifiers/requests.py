@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
+from openler.services.holders import candidates
 from openler.services.holders.sharing import (
     Followed,
     Update,
@@ -201,6 +202,18 @@ def open_request(
     return request, organization
 
 
+def candidates_for(
+    session: Session, platform: Platform, principal: Principal, request: PresentationRequest
+) -> list[candidates.Candidate]:
+    """The signed-in learner's credentials issued here, each with whether it answers
+    ``request`` (of the kind its ``QueryByExample`` examples ask for, any kind when it
+    gives none) and may be sent now (:mod:`~openler.services.holders.candidates`)."""
+    require_self(principal, principal.person_id)
+    examples = candidates.examples_of(request.query)
+    fits = candidates.fits_examples(examples) if examples else None
+    return candidates.candidates(session, platform, principal, fits=fits)
+
+
 def answer_from_wallet(
     session: Session,
     platform: Platform,
@@ -210,12 +223,16 @@ def answer_from_wallet(
     credential_ids: list[str],
 ) -> VerificationReport:
     """Answer a request with chosen credentials of the signed-in learner: a presentation
-    signed by their wallet key for the request's challenge and domain, with consent."""
+    signed by their wallet key for the request's challenge and domain, with consent. Only
+    credentials :func:`candidates_for` offers may be sent (:class:`UsageError` else)."""
     require_self(principal, principal.person_id)
     request, organization = open_request(session, platform, challenge)
     person = session.get(Person, principal.person_id)
     if person is None:
         raise NotFound("no such person")
+    candidates.require_offered(
+        candidates_for(session, platform, principal, request), credential_ids
+    )
     presentation = wallet_presentation(
         session,
         platform,

@@ -21,17 +21,24 @@ router = APIRouter(route_class=CommitRoute)
 
 
 class ShareBody(BaseModel):
-    credentials: list[str] = Field(min_length=1, max_length=100)
+    #: credential ids (issued here), or ``held:<id>`` for one from elsewhere bound to you;
+    #: leave empty with ``wholeRecord``
+    credentials: list[str] = Field(default_factory=list, max_length=100)
     audience: str = Field(min_length=1, max_length=300)
     purpose: str = Field(min_length=1, max_length=300)
     days: int = 30
+    #: share every credential you hold that can be shared now, as it stands
+    wholeRecord: bool = False
+    #: the link stops opening after this many views (1 to 1000; none: no limit)
+    maxViews: int | None = Field(default=None, ge=1, le=1000)
 
 
 @router.post("/api/me/shares", status_code=201, tags=["wallet"])
 def create_share(
     body: ShareBody, session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    """Share some of your credentials; the link is shown once."""
+    """Share some of your credentials (or your whole record), optionally for at most
+    ``maxViews`` openings; the link is shown once."""
     created = sharing.create_share(
         session,
         platform,
@@ -40,11 +47,38 @@ def create_share(
         audience=body.audience,
         purpose=body.purpose,
         days=body.days,
+        whole_record=body.wholeRecord,
+        max_views=body.maxViews,
     )
     return {
         "id": created.share.id,
         "link": f"{platform.settings.public_url}/s/{created.token}",
         "expires": created.share.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "maxViews": created.share.max_views,
+    }
+
+
+@router.get("/api/me/shares", tags=["wallet"])
+def my_shares(
+    session: SessionDep, platform: PlatformDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Your shares, newest first, each with who opened it and when (never the link: it is
+    shown once, when made)."""
+    return {
+        "shares": [
+            {
+                "id": s.share.id,
+                "audience": s.share.audience,
+                "purpose": s.share.purpose,
+                "state": s.state,
+                "credentials": s.credentials,
+                "wholeRecord": s.share.whole_record,
+                "maxViews": s.share.max_views,
+                "expires": s.share.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "views": [o.to_json() for o in s.log],
+            }
+            for s in sharing.shares_of(session, platform, principal)
+        ]
     }
 
 

@@ -1,0 +1,91 @@
+"""Sharing from the learner's record in Chromium on a phone-sized screen: Maria shares two
+credentials with a view limit and sees the QR code with the link; the hospital's verifier
+opens it signed in; Maria reads "Piedmont Regional Hospital" in the share's log, withdraws
+it, and the link no longer opens. Her data page too. Every page passes axe-core's WCAG 2.1
+A/AA rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
+    accessibility_violations,
+    browser,
+    fits_the_screen,
+    identity_provider,
+    phone,
+    server,
+    sign_in,
+)
+
+
+def page_is_good(page: Any) -> None:
+    assert accessibility_violations(page) == []
+    assert fits_the_screen(page)
+    assert page.csp_errors == []
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: Any) -> None:  # noqa: F811
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/shares")
+    assert phone.get_by_role("heading", name="Sharing", exact=True).is_visible()
+    page_is_good(phone)
+    phone.get_by_label("Only the ones I tick below").check()
+    phone.get_by_label(re.compile("^Registered Nurse")).check()
+    phone.get_by_label(re.compile("^IV Therapy and Infusion Safety")).check()
+    phone.get_by_label("Who will see them").fill("Piedmont Regional Hospital")
+    phone.get_by_label("Why").fill("RN position")
+    phone.get_by_label("Most times it may be opened (optional)").fill("5")
+    phone.get_by_label(re.compile("^I agree that this audience")).check()
+    phone.get_by_role("button", name="Create share link").click()
+    assert phone.get_by_role("heading", name="Your new share link").is_visible()
+    qr = phone.get_by_role("img", name="QR code of the share link")
+    assert qr.is_visible() and qr.get_attribute("src").startswith("data:image/svg+xml")
+    link = phone.get_by_role("textbox", name="Share link").input_value()
+    assert "/s/" in link
+    assert phone.get_by_text("used 0 of 5 views").is_visible()
+    page_is_good(phone)
+    phone.goto(f"{server}/record/my-data")
+    assert phone.get_by_role("heading", name="Your data").is_visible()
+    assert phone.get_by_role("link", name="Download everything (JSON)").is_visible()
+    page_is_good(phone)
+    sign_out(phone)
+
+    # the hospital's verifier opens the link, signed in
+    sign_in(phone, server, "hr@demo.openler.org")
+    phone.wait_for_url(re.compile(r".*/home$"))
+    phone.goto(link)
+    assert phone.get_by_text("Every credential verified.").is_visible()
+    page_is_good(phone)
+    sign_out(phone)
+
+    # Maria reads who opened it, then withdraws it
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/shares")
+    assert phone.get_by_text("used 1 of 5 views").is_visible()
+    phone.get_by_role("link", name="Piedmont Regional Hospital", exact=True).click()
+    assert phone.get_by_role("heading", name="Who opened it").is_visible()
+    row = phone.get_by_role("row", name=re.compile("Piedmont Regional Hospital"))
+    assert "Piedmont Regional Hospital (Sam Patel)" in row.inner_text()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Withdraw this share").click()
+    assert phone.get_by_role(
+        "heading", name="Withdraw the share with Piedmont Regional Hospital?"
+    ).is_visible()
+    page_is_good(phone)
+    phone.get_by_role("button", name="Withdraw the share").click()
+    phone.wait_for_url(f"{server}/shares")
+    assert phone.get_by_text("withdrawn", exact=True).first.is_visible()
+    sign_out(phone)
+
+    # the link no longer opens
+    phone.goto(link)
+    assert phone.get_by_text("The learner withdrew this share").is_visible()
+    page_is_good(phone)
