@@ -39,6 +39,7 @@ from openler.services.holders import lerrs
 from openler.services.holders.record import credential_name, digest_of
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.verifying import verify_document
+from openler.services.wording import N_
 from openler.store.models import ImportRun, IssuedCredential, ReceivedCredential
 from openler.vc import (
     CHECK_IDS,
@@ -60,10 +61,10 @@ MAX_FILE_BYTES = MAX_INPUT_BYTES
 
 #: what each outcome is called where a person reads it
 LABELS: dict[Outcome, str] = {
-    "kept": "Added, verified",
-    "already-held": "Already in your record",
-    "not-verified": "Added, but it does not verify",
-    "refused": "Not imported",
+    "kept": N_("Added, verified"),
+    "already-held": N_("Already in your record"),
+    "not-verified": N_("Added, but it does not verify"),
+    "refused": N_("Not imported"),
 }
 
 _PNG = b"\x89PNG\r\n\x1a\n"
