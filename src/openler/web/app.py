@@ -33,6 +33,7 @@ from openler.web import (
     oid4vci_pages,
     oid4vp_pages,
     pages,
+    record_pages,
     registry_pages,
     roster_pages,
     stacking_pages,
@@ -241,5 +242,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(exchange_pages.router)
     app.include_router(oid4vci_pages.router)
     app.include_router(oid4vp_pages.router)
+    app.include_router(record_pages.router)
     pages.mount_static(app)
     return app

@@ -12,6 +12,7 @@ from openler.web.api import (
     records,
     registry,
     requests,
+    self_reported,
     tokens,
     vcapi,
     wallet,
@@ -34,6 +35,7 @@ routers = [
         exchanges,
         oid4vci,
         oid4vp,
+        self_reported,
     )
 ]
 
