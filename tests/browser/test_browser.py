@@ -376,6 +376,7 @@ def test_a_credential_link_comes_back_through_the_identity_provider(
 ) -> None:
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name="Registered Nurse").click()
     credential_page = phone.url
     phone.get_by_role("button", name="Sign out").click()
@@ -409,8 +410,8 @@ def test_learner_opens_a_credential_and_shares_it_from_the_pages(
     phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name="Registered Nurse").click()
     assert phone.get_by_role("heading", name="Registered Nurse").is_visible()
-    phone.get_by_text("How it was checked just now").click()
-    assert "Verified: License" in phone.locator("details.checks").inner_text()
+    assert phone.get_by_role("heading", name="Checked just now").is_visible()
+    assert "Verified: License" in phone.get_by_role("status").inner_text()
     page_is_good(phone)
 
     phone.get_by_role("link", name="Share this").click()

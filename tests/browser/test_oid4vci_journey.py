@@ -131,7 +131,7 @@ def test_marias_wallet_receives_from_an_independent_issuer(
         assert "Independent Training Institute" in phone.content()
         assert phone.get_by_role("status").first.inner_text().lower().startswith("verified")
         page_is_good(phone)
-    phone.goto(f"{base}/home")
+    phone.goto(f"{base}/record")
     assert phone.get_by_role("link", name="Forklift Operator Safety").is_visible()
     page_is_good(phone)
 
@@ -143,6 +143,7 @@ def test_maria_authorizes_a_wallet_app_to_copy_her_licence(
     base = openler.base
     sign_in(phone, base, MARIA)
     phone.wait_for_url(f"{base}/home")
+    phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name=LICENCE).first.click()
     phone.get_by_role("button", name="Add it to a wallet app").click()
     assert phone.get_by_role("heading", name="Add it to your wallet app").is_visible()

@@ -60,7 +60,7 @@ def test_maria_reads_her_record_and_adds_a_job_by_keyboard(server: str, phone: A
     earlier.click()
     assert phone.get_by_text("This is an earlier credential.").is_visible()
     assert "expired" in phone.locator("dl.facts").inner_text()
-    phone.get_by_text("How it was checked just now").click()
+    phone.locator("summary", has_text="How it was checked").click()
     assert phone.get_by_role("table", name="How it was checked").is_visible()
     page_is_good(phone)
 
