@@ -116,7 +116,7 @@ def test_an_entry_page_puts_the_facts_before_the_checks(
         text,
     )
     assert sentence is not None
-    checks = text.index('<h2>Checked just now</h2>')
+    checks = text.index("<h2>Checked just now</h2>")
     assert sentence.start() < text.index("Skills and occupations") < checks
     assert 'href="https://www.onetonline.org/link/summary/29-1141.00"' in text
     assert "O*NET-SOC 2019 29-1141.00" in text
@@ -135,7 +135,7 @@ def test_the_fema_entry_shows_its_history_and_the_earlier_one_opens(
     page = client.get(current).text
     history = page.split("<h2>History</h2>", 1)[1].split("</ul>", 1)[0]
     assert f'href="{earlier}"' in history and "expired" in history
-    assert page.index("<h2>History</h2>") < page.index('<h2>Checked just now</h2>')
+    assert page.index("<h2>History</h2>") < page.index("<h2>Checked just now</h2>")
     old = client.get(earlier)
     assert old.status_code == 200
     assert "This is an earlier credential" in old.text and f'href="{current}"' in old.text
@@ -153,7 +153,7 @@ def test_a_credential_that_did_not_verify_never_looks_verified(
     assert "state-active" not in card
     entry = client.get(f"/record/held:{held}")
     assert entry.status_code == 200
-    top = entry.text.split('<h2>Checked just now</h2>', 1)[0]
+    top = entry.text.split("<h2>Checked just now</h2>", 1)[0]
     assert "Forklift Operator, a badge from Elsewhere College, not verified." in top
     assert "Not verified.</strong> It did not verify when it was added" in top
     assert "state-active" not in top
