@@ -188,7 +188,7 @@ def sign_in(page: Any, base: str, email: str, password: str = DEMO_PASSWORD) -> 
 
 
 ROLE_TEXT = {
-    "learner": "Your credentials",
+    "learner": "Your record",
     "issuer admin": "Ohio Board of Nursing — issuing",
     "issuer staff": "Piedmont Regional Hospital — issuing",
     "verifier": "Verify a credential",
@@ -236,7 +236,7 @@ def test_keyboard_only_sign_in(server: str, phone: Any) -> None:
     assert phone.get_by_label("Password").input_value() == DEMO_PASSWORD
     phone.keyboard.press("Enter")
     phone.wait_for_url(f"{server}/home")
-    assert phone.get_by_role("heading", name="Your credentials").is_visible()
+    assert phone.get_by_role("heading", name="Your record").is_visible()
 
 
 def test_wrong_password_is_announced(server: str, phone: Any) -> None:
@@ -376,6 +376,7 @@ def test_a_credential_link_comes_back_through_the_identity_provider(
 ) -> None:
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name="Registered Nurse").click()
     credential_page = phone.url
     phone.get_by_role("button", name="Sign out").click()
@@ -406,13 +407,14 @@ def test_learner_opens_a_credential_and_shares_it_from_the_pages(
 ) -> None:
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name="Registered Nurse").click()
     assert phone.get_by_role("heading", name="Registered Nurse").is_visible()
     assert phone.get_by_role("heading", name="Checked just now").is_visible()
     assert "Verified: License" in phone.get_by_role("status").inner_text()
     page_is_good(phone)
 
-    phone.get_by_role("link", name="Share this credential").click()
+    phone.get_by_role("link", name="Share this").click()
     assert phone.get_by_role("checkbox", name="Registered Nurse (active)").is_checked()
     page_is_good(phone)
     phone.get_by_label("Who will see them").fill("Wake County EMS")

@@ -77,7 +77,7 @@ def test_a_recipient_without_an_account_claims_from_the_mailed_link(
     assert recipient.get_by_role("heading", name=ACHIEVEMENT).is_visible()
     assert recipient.get_by_role("heading", name="Checked just now").is_visible()
     page_is_good(recipient)
-    recipient.goto(f"{server}/home")
+    recipient.goto(f"{server}/record")
     assert recipient.get_by_role("link", name=ACHIEVEMENT).is_visible()
     page_is_good(recipient)
 

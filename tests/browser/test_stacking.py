@@ -166,6 +166,7 @@ def test_an_admin_endorses_and_the_learner_sees_it(server: str, phone: Any) -> N
 
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name="IV Therapy and Infusion Safety").first.click()
     section = phone.get_by_role("region", name="Endorsements").inner_text()
     assert "Endorsed by Ohio Board of Nursing (verified ✓)" in section

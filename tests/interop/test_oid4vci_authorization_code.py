@@ -43,10 +43,10 @@ def csrf(page: str) -> str:
 
 
 def own_offer(maria: httpx.Client) -> str:
-    home = maria.get("/home").text
-    link = re.search(r'href="/wallet/([^"]+)">Registered Nurse<', home)
+    record = maria.get("/record").text
+    link = re.search(r'href="/record/issued:([^"]+)">Registered Nurse<', record)
     assert link is not None
-    page = maria.get(f"/wallet/{link.group(1)}").text
+    page = maria.get(f"/record/issued:{link.group(1)}").text
     assert "Add it to a wallet app" in page
     made = maria.post(
         "/wallet-offers",

@@ -54,8 +54,10 @@ def maria_rows(platform: Any) -> dict[str, IssuedCredential]:
 
 def states_on_every_view(client: TestClient, row: IssuedCredential) -> dict[str, str]:
     """The label each view shows for ``row`` (Maria signed in)."""
-    home = client.get("/home").text
-    card = home.split(f'href="/wallet/{quote(row.id, safe="")}"', 1)[1].split("</li>", 1)[0]
+    record = client.get("/record").text
+    card = record.split(f'href="/record/issued:{quote(row.id, safe="")}"', 1)[1].split("</li>", 1)[
+        0
+    ]
     facts = client.get(f"/wallet/{row.id}").text.split('<dl class="facts">', 1)[1]
     status = facts.split("<dt>Status</dt><dd>", 1)[1].split("</dd>", 1)[0]
     picker = client.get("/shares").text
@@ -63,7 +65,7 @@ def states_on_every_view(client: TestClient, row: IssuedCredential) -> dict[str,
     api = client.get("/api/me/credentials").json()["credentials"]
     api_state = next(c for c in api if c["id"] == row.id)
     return {
-        "home": re.search(r'class="state-[^"]+">([^<]+)<', card).group(1),  # type: ignore[union-attr]
+        "record": re.search(r'class="state-[^"]+">([^<]+)<', card).group(1),  # type: ignore[union-attr]
         "facts": re.search(r'class="state-[^"]+">([^<]+)<', status).group(1),  # type: ignore[union-attr]
         "picker": label.group(1) if label else "(not offered)",
         "api": api_state["label"] if "label" in api_state else api_state["state"].replace("-", " "),
@@ -76,7 +78,7 @@ def test_an_expired_credential_is_expired_everywhere(
     rows = maria_rows(demo_platform)
     login(client, "maria@demo.openler.org")
     seen = states_on_every_view(client, rows["is100-expired"])
-    assert seen == {"home": "expired", "facts": "expired", "picker": "expired", "api": "expired"}
+    assert seen == {"record": "expired", "facts": "expired", "picker": "expired", "api": "expired"}
     assert states_on_every_view(client, rows["is100"]) == dict.fromkeys(seen, "active")
     api = client.get("/api/me/credentials").json()["credentials"]
     expired = next(c for c in api if c["id"] == rows["is100-expired"].id)

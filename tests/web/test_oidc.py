@@ -205,7 +205,7 @@ def test_an_unknown_person_needs_an_account_unless_learners_may_be_created(
     open_client = app_client(demo_platform, fresh_idp, oidc_create_learners=True)
     assert through_provider(open_client).status_code == 303
     home = open_client.get("/home").text
-    assert "Welcome, New Person" in home and "You have no credentials yet" in home
+    assert "Welcome, New Person" in home and "Your record is empty" in home
     with demo_platform.db.session() as session:
         person = session.execute(
             select(Person).where(Person.email == "new.person@example.org")

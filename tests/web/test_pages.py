@@ -12,7 +12,10 @@ from openler.store.models import AuditEvent
 from tests.web.conftest import csrf_of, login
 
 ROLE_PAGES = [
-    ("maria@demo.openler.org", ["Your credentials", "Registered Nurse", "IV Therapy", "expired"]),
+    (
+        "maria@demo.openler.org",
+        ["Your record", "Registered Nurse", "IV Therapy", "Open your record"],
+    ),
     ("olivia@demo.openler.org", ["Ohio Board of Nursing — issuing", "suspended"]),
     ("trainer@demo.openler.org", ["Piedmont Regional Hospital — issuing", "IV Therapy"]),
     ("hr@demo.openler.org", ["Verify a credential"]),

@@ -40,7 +40,7 @@ def test_a_learner_sees_her_credential_checked_now_and_downloads_it(
 ) -> None:
     rn = credential_id(demo_platform, "maria@demo.openler.org", "Registered Nurse")
     signed_in(client, "maria")
-    assert f'href="/wallet/{quote(rn)}"' in client.get("/home").text
+    assert f'href="/record/issued:{quote(rn, safe="")}"' in client.get("/record").text
     detail = client.get(f"/wallet/{rn}")
     assert detail.status_code == 200
     assert "Checked just now" in detail.text and "Verified: License" in detail.text

@@ -37,6 +37,7 @@ from openler.web import (
     oid4vci_pages,
     oid4vp_pages,
     pages,
+    record_pages,
     registry_pages,
     roster_pages,
     sharing_pages,
@@ -255,5 +256,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(language_pages.router)
     app.include_router(export_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(record_pages.router)
     pages.mount_static(app)
     return app

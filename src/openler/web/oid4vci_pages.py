@@ -6,7 +6,6 @@ Decisions are the services'; these render."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 from urllib.parse import quote
 
@@ -134,27 +133,15 @@ def receive(
         session.rollback()
         return _receive_page(request, principal, error=exc.message, offer=offer, status=400)
     request.app.state.metrics.events["wallet.receive"] += 1
-    return RedirectResponse(f"/received/{quote(row.id)}", status_code=303)
+    return RedirectResponse(f"/record/held:{quote(row.id, safe='')}", status_code=303)
 
 
-@router.get("/received/{received_id}", response_class=HTMLResponse)
-def received_page(
-    received_id: str,
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-) -> Response:
-    """A credential received from elsewhere, checked as of now."""
-    row, report = oid4vci_wallet.checked(session, platform, principal, received_id)
-    return page(
-        request,
-        "received.html",
-        principal=principal,
-        row=row,
-        report=report,
-        pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
-    )
+@router.get("/received/{received_id}")
+def received_page(received_id: str, session: SessionDep, principal: Visitor) -> Response:
+    """The old address of a credential received from elsewhere: on to its entry in the
+    record (theirs only, as before)."""
+    row = oid4vci_wallet.received(session, principal, received_id)
+    return RedirectResponse(f"/record/held:{quote(row.id, safe='')}", status_code=303)
 
 
 # --- a resident's own credential to a wallet app (authorization code flow) ----------------

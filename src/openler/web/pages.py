@@ -14,12 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
-from openler.services.holders import sharing
+from openler.services.holders import reading, sharing
 from openler.services.issuers import endorsements, issuing, lifecycle
 from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult
 from openler.services.people.oidc import OidcProvider
-from openler.services.protocols import oid4vci_wallet
 from openler.services.verifiers.credential_state import CredentialState, issuer_notes
 from openler.services.verifiers.verifying import verify_for
 from openler.store.models import IssuedCredential
@@ -31,6 +30,7 @@ from openler.web.deps import (
     SessionDep,
     Visitor,
 )
+from openler.web.record_pages import entry_address
 from openler.web.render import RETURN_COOKIE, page, return_path
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
@@ -220,7 +220,6 @@ def home(
     request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
 ) -> Response:
     found = workspaces.of(session, platform, principal)
-    cards = [_credential_card(row, found.states[row.id]) for row in found.credentials]
     issuer_orgs = [
         {
             "slug": summary.organization.slug,
@@ -245,10 +244,8 @@ def home(
         request,
         "home.html",
         principal=principal,
-        learner={
-            "credentials": cards,
-            "received": oid4vci_wallet.received_of(session, principal),
-        },
+        learner=reading.overview_of(session, platform, principal),
+        record_address=entry_address,
         issuer_orgs=issuer_orgs,
         verifier_orgs=found.verifying,
         registry=found.registry,

@@ -3,17 +3,16 @@ list with views, withdraw). Every decision is the service layer's; these render.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import NotFound, UsageError
 from openler.services.holders import candidates, sharing
-from openler.services.issuers import achievements, endorsements, issuing
+from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.credential_state import check_state
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, credential_download, page
@@ -22,28 +21,12 @@ router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 NEW_SHARE_COOKIE = "openler_new_share"
 
 
-@router.get("/wallet/{credential_id:path}", response_class=HTMLResponse)
-def credential_page(
-    credential_id: str,
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-) -> Response:
+@router.get("/wallet/{credential_id:path}")
+def credential_page(credential_id: str, session: SessionDep, principal: Visitor) -> Response:
+    """The old address of a credential's page: on to its entry in the record (the same
+    access rule first: anyone else's credential does not exist here either)."""
     row = issuing.own_credential(session, principal, credential_id)
-    state, report = check_state(session, platform, row)
-    return page(
-        request,
-        "credential.html",
-        principal=principal,
-        row=row,
-        state=state,
-        document=row.document,
-        report=report,
-        badge=achievements.badge_format(session, row),
-        pretty=json.dumps(row.document, indent=2, ensure_ascii=False),
-        endorsements=endorsements.for_document(session, platform, row.document),
-    )
+    return RedirectResponse(f"/record/issued:{quote(row.id, safe='')}", status_code=303)
 
 
 @router.get("/download/{credential_id:path}")

@@ -318,6 +318,8 @@ def _held_entry(
         state = held_state(_held_report(session, platform, row, at=at), row.document, at=at)
     else:
         state = CredentialState("unverified", row.verification_note)
+    if state.reason and row.issuer and row.issuer in state.reason:  # its name, not its DID
+        state = CredentialState(state.code, state.reason.replace(row.issuer, row.issuer_name))
     return Entry(
         ref=f"held:{row.id}",
         name=row.name,

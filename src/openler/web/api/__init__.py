@@ -14,6 +14,7 @@ from openler.web.api import (
     records,
     registry,
     requests,
+    self_reported,
     skills,
     tokens,
     vcapi,
@@ -40,6 +41,7 @@ routers = [
         oid4vci,
         oid4vp,
         imports,
+        self_reported,
     )
 ]
 

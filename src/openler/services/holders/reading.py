@@ -1,0 +1,313 @@
+"""The record as a person reads it: an entry's facts in plain words before any check, and
+the short summary the home page shows.
+
+Everything here is read from the record (:mod:`openler.services.holders.record`), so the
+same access rule holds: a person reads their own entries, and anyone else's do not exist
+for them.
+
+>>> kind_words({"credentialSubject": {"achievement": {"achievementType": "License"}}})
+'licence'
+>>> kind_words({"credentialSubject": {"achievement": {"achievementType": "ext:SafetyCard"}}})
+'safety card'
+>>> with_article("International Baccalaureate"), with_article("licence")
+('an International Baccalaureate', 'a licence')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from openler.services.context import Platform
+from openler.services.errors import NotFound
+from openler.services.holders.record import CATEGORIES, Entry, achievement_of, record_of
+from openler.services.issuers import achievements, endorsements
+from openler.services.issuers.endorsements import Shown
+from openler.services.people.accounts import Principal
+from openler.services.verifiers.credential_state import check_state
+from openler.services.verifiers.verifying import verify_document
+from openler.store.models import IssuedCredential
+from openler.vc import VerificationReport
+
+#: how an ``achievementType`` reads in a sentence, where splitting its words is not enough
+_KIND_WORDS = {
+    "License": "licence",
+    "GeneralEducationDevelopment": "GED",
+    "ApprenticeshipCertificate": "apprenticeship certificate",
+    "CoCurricular": "co-curricular activity",
+    "MicroCredential": "micro-credential",
+}
+#: how soon an expiry needs the person's attention
+EXPIRING_DAYS = 60
+
+
+def kind_words(document: dict[str, Any]) -> str:
+    """What kind of credential ``document`` is, as a sentence reads it."""
+    types = document.get("type")
+    if isinstance(types, list) and "ClrCredential" in types:
+        return "transcript"
+    kind = achievement_of(document).get("achievementType")
+    if not isinstance(kind, str) or not kind.strip():
+        return "credential"
+    if kind in _KIND_WORDS:
+        return _KIND_WORDS[kind]
+    bare = kind.removeprefix("ext:")
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", bare).lower().strip() or "credential"
+
+
+def with_article(words: str) -> str:
+    """``words`` after "a" or "an"."""
+    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
+
+
+def sentence(entry: Entry) -> str:
+    """An entry's facts in one line: what it is, from whom, and its state now.
+
+    "Registered Nurse, a licence from Ohio Board of Nursing, active, valid until 2028-11-25"
+    """
+    parts = [entry.name, f"{with_article(kind_words(entry.document))} from {entry.issuer}"]
+    code = entry.state.code
+    if code == "active" and entry.valid_until:
+        parts.append(f"active, valid until {entry.valid_until}")
+    elif code == "expired" and entry.valid_until:
+        parts.append(f"expired on {entry.valid_until}")
+    elif code == "unverified" or not entry.verified_when_added:
+        parts.append("not verified")
+    else:
+        parts.append(entry.state.label)
+    return ", ".join(parts)
+
+
+def _web_address(value: Any) -> str | None:
+    """``value`` when it is a web address a page may link to (never ``javascript:``)."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return value
+    return None
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A skill or occupation the achievement is aligned to."""
+
+    name: str
+    url: str | None
+    framework: str | None
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Result:
+    """A result the credential records (a grade, a score, a status)."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence the credential carries."""
+
+    name: str
+    description: str | None
+    url: str | None
+
+
+def alignments_of(document: dict[str, Any]) -> list[Alignment]:
+    """The achievement's ``alignment`` list: what skills and occupations it evidences."""
+    found = []
+    for item in _objects(achievement_of(document).get("alignment")):
+        name = _text(item.get("targetName"))
+        if name is None:
+            continue
+        found.append(
+            Alignment(
+                name,
+                _web_address(item.get("targetUrl")),
+                _text(item.get("targetFramework")),
+                _text(item.get("targetCode")),
+            )
+        )
+    return found
+
+
+def _subject(document: dict[str, Any]) -> dict[str, Any]:
+    subject = document.get("credentialSubject")
+    if isinstance(subject, list):
+        subject = subject[0] if subject else None
+    return subject if isinstance(subject, dict) else {}
+
+
+def results_of(document: dict[str, Any]) -> list[Result]:
+    """The results and credits the credential records, named as its achievement names
+    them."""
+    achievement = achievement_of(document)
+    subject = _subject(document)
+    names = {
+        d.get("id"): _text(d.get("name"))
+        for d in _objects(achievement.get("resultDescription"))
+        if d.get("id")
+    }
+    found = []
+    for item in _objects(subject.get("result")):
+        value = _text(item.get("value")) or _text(item.get("status"))
+        level = _text(item.get("achievedLevel"))
+        shown = value or level
+        if shown is None:
+            continue
+        name = names.get(item.get("resultDescription")) or "Result"
+        found.append(Result(name, shown))
+    earned = subject.get("creditsEarned")
+    available = achievement.get("creditsAvailable")
+    if isinstance(earned, int | float) and not isinstance(earned, bool):
+        found.append(Result("Credits earned", f"{earned:g}"))
+    elif isinstance(available, int | float) and not isinstance(available, bool):
+        found.append(Result("Credits", f"{available:g}"))
+    return found
+
+
+def evidence_of(document: dict[str, Any]) -> list[Evidence]:
+    """The evidence the credential carries."""
+    found = []
+    for item in _objects(document.get("evidence")):
+        name = _text(item.get("name")) or _text(item.get("genre")) or "Evidence"
+        about = _text(item.get("description")) or _text(item.get("narrative"))
+        found.append(Evidence(name, about, _web_address(item.get("id"))))
+    return found
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """What an entry's page shows: the facts, then what it certifies, then its history,
+    then how it was checked."""
+
+    entry: Entry
+    #: for an earlier credential, the entry it belongs to now
+    current: Entry | None
+    sentence: str
+    alignments: list[Alignment]
+    results: list[Result]
+    evidence: list[Evidence]
+    endorsements: list[Shown]
+    report: VerificationReport
+    #: ``PNG`` or ``SVG`` when the credential can be downloaded baked into its badge
+    badge: str | None
+
+    @property
+    def criteria(self) -> str | None:
+        criteria = self.entry.achievement.get("criteria")
+        return _text(criteria.get("narrative")) if isinstance(criteria, dict) else None
+
+    @property
+    def description(self) -> str | None:
+        return _text(self.entry.achievement.get("description"))
+
+
+def entry_page(session: Session, platform: Platform, principal: Principal, ref: str) -> EntryPage:
+    """The entry ``ref`` of ``principal``'s own record, read for its page, verified now;
+    :class:`NotFound` for a ref that is not theirs."""
+    found: Entry | None = None
+    current: Entry | None = None
+    for entry in record_of(session, platform, principal).entries:
+        if entry.ref == ref:
+            found = entry
+            break
+        older = next((old for old in entry.history if old.ref == ref), None)
+        if older is not None:
+            found, current = older, entry
+            break
+    if found is None:
+        raise NotFound("you hold no such credential")
+    at = platform.now()
+    badge = None
+    if isinstance(found.row, IssuedCredential):
+        _, report = check_state(session, platform, found.row, at=at)
+        badge = achievements.badge_format(session, found.row)
+    else:
+        report = verify_document(
+            session, platform, found.row.jwt or found.document, at=at, name=found.name
+        )
+    return EntryPage(
+        entry=found,
+        current=current,
+        sentence=sentence(found),
+        alignments=alignments_of(found.document),
+        results=results_of(found.document),
+        evidence=evidence_of(found.document),
+        endorsements=endorsements.for_document(session, platform, found.document),
+        report=report,
+        badge=badge,
+    )
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something in the record the person should know about now."""
+
+    ref: str
+    name: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The record in a few lines, for the home page."""
+
+    #: (heading, entries in the group, their names)
+    groups: list[tuple[str, int, list[str]]]
+    self_reported: int
+    attention: list[Attention] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.self_reported
+
+
+def _attention(entry: Entry, today: date) -> str | None:
+    code = entry.state.code
+    if code == "unverified" or not entry.verified_when_added:
+        return "not verified" + (f": {entry.state.reason}" if entry.state.reason else "")
+    if code == "suspended":
+        return "suspended" + (f": {entry.state.reason}" if entry.state.reason else "")
+    if code == "issuer-not-trusted":
+        return "its issuer is not trusted here"
+    if code == "active" and entry.valid_until:
+        until = date.fromisoformat(entry.valid_until)
+        if until <= today + timedelta(days=EXPIRING_DAYS):
+            days = (until - today).days
+            when = "today" if days == 0 else f"in {days} day{'' if days == 1 else 's'}"
+            return f"expires on {entry.valid_until} ({when})"
+    return None
+
+
+def overview_of(session: Session, platform: Platform, principal: Principal) -> Overview:
+    """``principal``'s own record summed up: how many entries in each group, and what needs
+    attention (suspended, not verified, expiring within :data:`EXPIRING_DAYS` days)."""
+    record = record_of(session, platform, principal)
+    today = platform.now().date()
+    attention = []
+    for entry in record.entries:
+        what = _attention(entry, today)
+        if what is not None:
+            attention.append(Attention(entry.ref, entry.name, what))
+    return Overview(
+        groups=[
+            (CATEGORIES[category], len(entries), [e.name for e in entries])
+            for category, _, entries in record.groups
+        ],
+        self_reported=len(record.self_reported),
+        attention=attention,
+    )
