@@ -264,6 +264,12 @@ class EntryPage:
     badge: str | None
 
     @property
+    def kind_known(self) -> bool:
+        """Whether the sentence's kind is one of :data:`KIND_PHRASES` (a page translates
+        only those: any other is the issuer's own word, shown as it is)."""
+        return dict(self.wording[1]).get("kind") in KIND_PHRASES
+
+    @property
     def criteria(self) -> str | None:
         criteria = self.entry.achievement.get("criteria")
         return _text(criteria.get("narrative")) if isinstance(criteria, dict) else None
