@@ -157,3 +157,41 @@ def test_a_share_and_its_log_read_in_spanish(maria: TestClient) -> None:
     )
     assert refused.status_code == 400
     assert "Indique quién verá las credenciales y por qué." in refused.text
+
+
+def test_what_needs_attention_reads_in_spanish_with_the_issuers_words_escaped() -> None:
+    from datetime import date
+
+    from openler.services.holders import reading
+    from openler.services.verifiers.credential_state import CredentialState
+    from openler.web import i18n
+    from openler.web.render import templates
+
+    macro = templates.env.get_template("_macros.html").module.attention_words  # type: ignore[attr-defined]
+    suspended = CredentialState.worded(
+        "suspended",
+        "suspended on %(day)s by %(issuer)s: %(said)s",
+        day="2026-11-20",
+        issuer="Ohio <b>Board</b>",
+        said="Under review",
+    )
+    entry = type("E", (), {"state": suspended, "verified_when_added": True, "valid_until": None})
+    message, values, state = reading._attention(entry, date(2026, 11, 26))  # type: ignore[arg-type]
+    what = message % (values | {"reason": state.reason if state else ""})
+    assert what == "suspended: suspended on 2026-11-20 by Ohio <b>Board</b>: Under review"
+    shown = reading.Attention("issued:x", "RN", what, message, tuple(values.items()), state)
+    with i18n.speaking("es"):
+        spanish = str(macro(shown))
+    assert spanish == (
+        "suspendida: suspendida el 2026-11-20 por Ohio &lt;b&gt;Board&lt;/b&gt;: Under review"
+    )
+    assert str(macro(shown)).startswith("suspended: suspended on 2026-11-20 by Ohio &lt;b&gt;")
+    active = CredentialState("active")
+    soon = type(
+        "E", (), {"state": active, "verified_when_added": True, "valid_until": "2026-12-01"}
+    )
+    message, values, state = reading._attention(soon, date(2026, 11, 26))  # type: ignore[arg-type]
+    shown = reading.Attention("issued:y", "RN", "", message, tuple(values.items()), state)
+    with i18n.speaking("es"):
+        assert str(macro(shown)) == "vence el 2026-12-01 (dentro de 5 días)"
+    assert str(macro(shown)) == "expires on 2026-12-01 (in 5 days)"
