@@ -132,8 +132,8 @@ def _form(
         values=values,
         entry_id=entry_id,
         kinds=self_reported.KINDS,
-        problems=[(p.field, p.message) for p in shown],
-        errors={p.field: p.message for p in shown},
+        problems=[(p.field, p.wording or (p.message, ())) for p in shown],
+        errors={p.field: p.wording or (p.message, ()) for p in shown},
     )
 
 

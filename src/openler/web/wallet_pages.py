@@ -15,6 +15,7 @@ from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
+from openler.web.i18n import N_
 from openler.web.render import confirmation, credential_download, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
@@ -49,10 +50,12 @@ def _shares(
     *,
     status: int = 200,
     chosen: str = "",
-    error: str | None = None,
+    error: str | tuple[str, dict[str, Any]] | None = None,
     values: dict[str, Any] | None = None,
     new_link: str | None = None,
 ) -> HTMLResponse:
+    """The sharing page; ``error`` is a service's message (shown as it is) or a message
+    of this form with its values (shown in the page's language)."""
     return page(
         request,
         "shares.html",
@@ -107,18 +110,21 @@ def create_share(
         "what": what,
         "credentials": credentials or [],
     }
-    problem = None
+    problem: str | tuple[str, dict[str, Any]] | None = None
     if not audience.strip() or not purpose.strip():
-        problem = "Say who will see the credentials and why."
+        problem = N_("Say who will see the credentials and why."), {}
     elif not days.strip().isdigit():
-        problem = "The number of days must be a whole number from 1 to 365."
+        problem = N_("The number of days must be a whole number from 1 to 365."), {}
     elif views.strip() and not views.strip().isdigit():
         problem = (
-            f"The view limit must be a whole number from 1 to {sharing.MAX_VIEWS}, "
-            "or left empty for no limit."
+            N_(
+                "The view limit must be a whole number from 1 to %(most)s, "
+                "or left empty for no limit."
+            ),
+            {"most": sharing.MAX_VIEWS},
         )
     elif consent != "yes":
-        problem = "Tick the consent box to share: the audience will see these credentials."
+        problem = N_("Tick the consent box to share: the audience will see these credentials."), {}
     if problem is None:
         try:
             created = sharing.create_share(

@@ -16,6 +16,7 @@ presentation signed here); the others are listed with the reason. The three answ
 carry credentials issued here only; a share carries both.
 
 >>> from openler.services.verifiers.credential_state import CredentialState
+from openler.services.wording import N_
 >>> offerable(CredentialState("active")), offerable(CredentialState("suspended", "audit"))
 (True, False)
 """
@@ -33,15 +34,16 @@ from openler.services.errors import NotFound, UsageError
 from openler.services.holders.record import Entry, record_of
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import CredentialState
+from openler.services.wording import N_
 from openler.store.models import Person
 
 #: the words a person reads for a credential from elsewhere that cannot be presented here
-NOT_BOUND = (
+NOT_BOUND = N_(
     "issued to another identifier than your wallet's, so whoever opens it could not tell "
     "it is yours"
 )
-JWT_FORM = "a JWT credential: it cannot be carried in a presentation signed here"
-NOT_ASKED = "not of the kind they ask for"
+JWT_FORM = N_("a JWT credential: it cannot be carried in a presentation signed here")
+NOT_ASKED = N_("not of the kind they ask for")
 
 
 def offerable(state: CredentialState) -> bool:

@@ -28,8 +28,9 @@ from openler.services.holders.record import CATEGORIES, Entry, achievement_of, r
 from openler.services.issuers import achievements, endorsements
 from openler.services.issuers.endorsements import Shown
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.credential_state import check_state
+from openler.services.verifiers.credential_state import CredentialState, check_state
 from openler.services.verifiers.verifying import verify_document
+from openler.services.wording import N_
 from openler.store.models import IssuedCredential
 from openler.vc import VerificationReport
 
@@ -64,22 +65,76 @@ def with_article(words: str) -> str:
     return ("an " if words[:1].lower() in "aeiou" else "a ") + words
 
 
+#: what an entry's sentence calls a kind of credential, marked so pages translate it (a kind
+#: an issuer made up is shown in the words of its ``achievementType``)
+KIND_PHRASES = (
+    N_("a credential"),
+    N_("a transcript"),
+    N_("an achievement"),
+    N_("an apprenticeship certificate"),
+    N_("an assessment"),
+    N_("an assignment"),
+    N_("an associate degree"),
+    N_("an award"),
+    N_("a badge"),
+    N_("a bachelor degree"),
+    N_("a certificate"),
+    N_("a certificate of completion"),
+    N_("a certification"),
+    N_("a community service"),
+    N_("a competency"),
+    N_("a course"),
+    N_("a co-curricular activity"),
+    N_("a degree"),
+    N_("a diploma"),
+    N_("a doctoral degree"),
+    N_("a fieldwork"),
+    N_("a GED"),
+    N_("a journeyman certificate"),
+    N_("a learning program"),
+    N_("a licence"),
+    N_("a membership"),
+    N_("a professional doctorate"),
+    N_("a quality assurance credential"),
+    N_("a master certificate"),
+    N_("a master degree"),
+    N_("a micro-credential"),
+    N_("a research doctorate"),
+    N_("a secondary school diploma"),
+)
+
+
+def sentence_wording(entry: Entry) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An entry's one-line facts as a message and its values, for pages in any language:
+    ``kind`` is one of :data:`KIND_PHRASES` (or the issuer's own kind) and ``state`` a
+    state's label, both translated by the page before they fill the message."""
+    values = {
+        "name": entry.name,
+        "kind": with_article(kind_words(entry.document)),
+        "issuer": entry.issuer,
+    }
+    code = entry.state.code
+    if code == "active" and entry.valid_until:
+        message = N_("%(name)s, %(kind)s from %(issuer)s, active, valid until %(day)s")
+        values["day"] = entry.valid_until
+    elif code == "expired" and entry.valid_until:
+        message = N_("%(name)s, %(kind)s from %(issuer)s, expired on %(day)s")
+        values["day"] = entry.valid_until
+    elif code == "unverified" or not entry.verified_when_added:
+        message = N_("%(name)s, %(kind)s from %(issuer)s, not verified")
+    else:
+        message = N_("%(name)s, %(kind)s from %(issuer)s, %(state)s")
+        values["state"] = entry.state.label
+    return message, tuple(sorted(values.items()))
+
+
 def sentence(entry: Entry) -> str:
     """An entry's facts in one line: what it is, from whom, and its state now.
 
     "Registered Nurse, a licence from Ohio Board of Nursing, active, valid until 2028-11-25"
     """
-    parts = [entry.name, f"{with_article(kind_words(entry.document))} from {entry.issuer}"]
-    code = entry.state.code
-    if code == "active" and entry.valid_until:
-        parts.append(f"active, valid until {entry.valid_until}")
-    elif code == "expired" and entry.valid_until:
-        parts.append(f"expired on {entry.valid_until}")
-    elif code == "unverified" or not entry.verified_when_added:
-        parts.append("not verified")
-    else:
-        parts.append(entry.state.label)
-    return ", ".join(parts)
+    message, values = sentence_wording(entry)
+    return message % dict(values)
 
 
 def _web_address(value: Any) -> str | None:
@@ -168,14 +223,14 @@ def results_of(document: dict[str, Any]) -> list[Result]:
         shown = value or level
         if shown is None:
             continue
-        name = names.get(item.get("resultDescription")) or "Result"
+        name = names.get(item.get("resultDescription")) or N_("Result")
         found.append(Result(name, shown))
     earned = subject.get("creditsEarned")
     available = achievement.get("creditsAvailable")
     if isinstance(earned, int | float) and not isinstance(earned, bool):
-        found.append(Result("Credits earned", f"{earned:g}"))
+        found.append(Result(N_("Credits earned"), f"{earned:g}"))
     elif isinstance(available, int | float) and not isinstance(available, bool):
-        found.append(Result("Credits", f"{available:g}"))
+        found.append(Result(N_("Credits"), f"{available:g}"))
     return found
 
 
@@ -183,7 +238,7 @@ def evidence_of(document: dict[str, Any]) -> list[Evidence]:
     """The evidence the credential carries."""
     found = []
     for item in _objects(document.get("evidence")):
-        name = _text(item.get("name")) or _text(item.get("genre")) or "Evidence"
+        name = _text(item.get("name")) or _text(item.get("genre")) or N_("Evidence")
         about = _text(item.get("description")) or _text(item.get("narrative"))
         found.append(Evidence(name, about, _web_address(item.get("id"))))
     return found
@@ -198,6 +253,8 @@ class EntryPage:
     #: for an earlier credential, the entry it belongs to now
     current: Entry | None
     sentence: str
+    #: the sentence as a message and its values (:func:`sentence_wording`)
+    wording: tuple[str, tuple[tuple[str, str], ...]]
     alignments: list[Alignment]
     results: list[Result]
     evidence: list[Evidence]
@@ -205,6 +262,12 @@ class EntryPage:
     report: VerificationReport
     #: ``PNG`` or ``SVG`` when the credential can be downloaded baked into its badge
     badge: str | None
+
+    @property
+    def kind_known(self) -> bool:
+        """Whether the sentence's kind is one of :data:`KIND_PHRASES` (a page translates
+        only those: any other is the issuer's own word, shown as it is)."""
+        return dict(self.wording[1]).get("kind") in KIND_PHRASES
 
     @property
     def criteria(self) -> str | None:
@@ -244,6 +307,7 @@ def entry_page(session: Session, platform: Platform, principal: Principal, ref: 
         entry=found,
         current=current,
         sentence=sentence(found),
+        wording=sentence_wording(found),
         alignments=alignments_of(found.document),
         results=results_of(found.document),
         evidence=evidence_of(found.document),
@@ -260,6 +324,11 @@ class Attention:
     ref: str
     name: str
     what: str
+    #: ``what`` as a message and its values, for pages in any language; ``%(reason)s`` is
+    #: the reason of ``state`` (translated by the page as its state's reason is)
+    message: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+    state: CredentialState | None = None
 
 
 @dataclass(frozen=True)
@@ -276,20 +345,30 @@ class Overview:
         return not self.groups and not self.self_reported
 
 
-def _attention(entry: Entry, today: date) -> str | None:
+def _attention(
+    entry: Entry, today: date
+) -> tuple[str, dict[str, str], CredentialState | None] | None:
+    """What needs attention in ``entry``: a message, its values, and the state whose reason
+    fills ``%(reason)s``; None when nothing does."""
     code = entry.state.code
+    reason = entry.state if entry.state.reason else None
     if code == "unverified" or not entry.verified_when_added:
-        return "not verified" + (f": {entry.state.reason}" if entry.state.reason else "")
+        return (N_("not verified: %(reason)s") if reason else N_("not verified")), {}, reason
     if code == "suspended":
-        return "suspended" + (f": {entry.state.reason}" if entry.state.reason else "")
+        return (N_("suspended: %(reason)s") if reason else N_("suspended")), {}, reason
     if code == "issuer-not-trusted":
-        return "its issuer is not trusted here"
+        return N_("its issuer is not trusted here"), {}, None
     if code == "active" and entry.valid_until:
         until = date.fromisoformat(entry.valid_until)
         if until <= today + timedelta(days=EXPIRING_DAYS):
             days = (until - today).days
-            when = "today" if days == 0 else f"in {days} day{'' if days == 1 else 's'}"
-            return f"expires on {entry.valid_until} ({when})"
+            if days == 0:
+                message = N_("expires on %(day)s (today)")
+            elif days == 1:
+                message = N_("expires on %(day)s (in 1 day)")
+            else:
+                message = N_("expires on %(day)s (in %(days)s days)")
+            return message, {"day": entry.valid_until, "days": str(days)}, None
     return None
 
 
@@ -300,9 +379,15 @@ def overview_of(session: Session, platform: Platform, principal: Principal) -> O
     today = platform.now().date()
     attention = []
     for entry in record.entries:
-        what = _attention(entry, today)
-        if what is not None:
-            attention.append(Attention(entry.ref, entry.name, what))
+        found = _attention(entry, today)
+        if found is not None:
+            message, values, state = found
+            what = message % (values | {"reason": state.reason if state else ""})
+            attention.append(
+                Attention(
+                    entry.ref, entry.name, what, message, tuple(sorted(values.items())), state
+                )
+            )
     return Overview(
         groups=[
             (CATEGORIES[category], len(entries), [e.name for e in entries])

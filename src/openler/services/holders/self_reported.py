@@ -30,14 +30,15 @@ from openler.services.context import Platform
 from openler.services.errors import NotFound, UsageError
 from openler.services.holders.record import self_reported_of
 from openler.services.people.accounts import Principal, require_self
+from openler.services.wording import N_
 from openler.store.models import SelfReported
 
 #: the kinds of self-reported entry, with the words a person reads
 KINDS: dict[str, str] = {
-    "job": "Job",
-    "volunteering": "Volunteering",
-    "skill": "Skill",
-    "learning": "Informal learning",
+    "job": N_("Job"),
+    "volunteering": N_("Volunteering"),
+    "skill": N_("Skill"),
+    "learning": N_("Informal learning"),
 }
 MAX_TITLE = 300
 MAX_ORGANIZATION = 300
@@ -51,6 +52,13 @@ class Problem:
 
     field: str
     message: str
+    #: ``message`` as a message and its values, for pages in other languages
+    wording: tuple[str, tuple[tuple[str, str], ...]] | None = None
+
+
+def _problem(field: str, message: str, **values: str) -> Problem:
+    """The problem of ``field``, its ``message`` filled with ``values``."""
+    return Problem(field, message % values, (message, tuple(sorted(values.items()))))
 
 
 class InvalidEntry(UsageError):  # noqa: N818 - names the refusal
@@ -75,22 +83,25 @@ class Draft:
     description: str | None
 
 
-def _date_problem(value: str) -> str | None:
+def _date_problem(value: str) -> tuple[str, dict[str, str]] | None:
     """Why ``value`` is not a year, a month or a day (``YYYY``, ``YYYY-MM``,
-    ``YYYY-MM-DD``), or None."""
+    ``YYYY-MM-DD``), as a message and its values, or None."""
     match = _DATE.match(value)
     if match is None:
-        return "write a year (2019), a month (2019-03) or a day (2019-03-15)"
+        return N_("write a year (2019), a month (2019-03) or a day (2019-03-15)"), {}
     year, month, day = (int(part) if part else None for part in match.groups())
     if year is None or year < 1900:
-        return "give a year from 1900 on"
+        return N_("give a year from 1900 on"), {}
     if month is not None and not 1 <= month <= 12:
-        return f"there is no month {month:02d}; months go from 01 to 12"
+        return N_("there is no month %(month)s; months go from 01 to 12"), {"month": f"{month:02d}"}
     if month is not None and day is not None:
         try:
             date(year, month, day)
         except ValueError:
-            return f"there is no day {day:02d} in {year}-{month:02d}"
+            return N_("there is no day %(day)s in %(month)s"), {
+                "day": f"{day:02d}",
+                "month": f"{year}-{month:02d}",
+            }
     return None
 
 
@@ -113,34 +124,48 @@ def checked(
     kind = (kind or "").strip()
     if kind not in KINDS:
         problems.append(
-            Problem("kind", "choose what it is: " + ", ".join(k.lower() for k in KINDS.values()))
+            _problem("kind", N_("choose what it is: job, volunteering, skill, informal learning"))
         )
     title = (title or "").strip()
     if not title:
-        problems.append(Problem("title", "give it a title, such as the job or the skill"))
+        problems.append(_problem("title", N_("give it a title, such as the job or the skill")))
     elif len(title) > MAX_TITLE:
-        problems.append(Problem("title", f"keep the title to {MAX_TITLE} characters at most"))
+        problems.append(
+            _problem(
+                "title", N_("keep the title to %(most)s characters at most"), most=str(MAX_TITLE)
+            )
+        )
     where = _optional(organization)
     if where is not None and len(where) > MAX_ORGANIZATION:
         problems.append(
-            Problem("organization", f"keep the name to {MAX_ORGANIZATION} characters at most")
+            _problem(
+                "organization",
+                N_("keep the name to %(most)s characters at most"),
+                most=str(MAX_ORGANIZATION),
+            )
         )
     about = _optional(description)
     if about is not None and len(about) > MAX_DESCRIPTION:
         problems.append(
-            Problem("description", f"keep the description to {MAX_DESCRIPTION} characters at most")
+            _problem(
+                "description",
+                N_("keep the description to %(most)s characters at most"),
+                most=str(MAX_DESCRIPTION),
+            )
         )
     start, end = _optional(started), _optional(ended)
     bad_dates = set()
     for name, value in (("started", start), ("ended", end)):
         why = _date_problem(value) if value is not None else None
         if why is not None:
-            problems.append(Problem(name, why))
+            problems.append(_problem(name, why[0], **why[1]))
             bad_dates.add(name)
     if start and end and not bad_dates:
         common = min(len(start), len(end))
         if end[:common] < start[:common]:
-            problems.append(Problem("ended", f"the end cannot be before the start ({start})"))
+            problems.append(
+                _problem("ended", N_("the end cannot be before the start (%(start)s)"), start=start)
+            )
     if problems:
         raise InvalidEntry(problems)
     return Draft(kind, title, where, start, end, about)

@@ -24,6 +24,7 @@ from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, holder_key, require_self
 from openler.services.verifiers.credential_state import IssuerNote, current_of, issuer_notes
 from openler.services.verifiers.verifying import verify_document
+from openler.services.wording import N_
 from openler.store.models import (
     Consent,
     IssuedCredential,
@@ -410,11 +411,11 @@ def credential_ids(presentation: dict[str, Any]) -> list[str]:
 
 
 #: who opened a share, when no one signed in
-ANONYMOUS = "someone not signed in"
+ANONYMOUS = N_("someone not signed in")
 #: who opened a share: the learner themselves
-YOU = "you"
+YOU = N_("you")
 #: who opened a share, signed in but verifying for no organization
-SIGNED_IN = "someone signed in, not for an organization"
+SIGNED_IN = N_("someone signed in, not for an organization")
 
 
 @dataclass(frozen=True)
@@ -487,13 +488,13 @@ def _summary(session: Session, share: Share, now: datetime) -> ShareSummary:
     log = tuple(_opening(session, share, row) for row in rows)
     views = len(log)
     state = (
-        "withdrawn"
+        N_("withdrawn")
         if share.revoked_at is not None
-        else "expired"
+        else N_("expired")
         if share.expires_at < now
-        else "used up"
+        else N_("used up")
         if share.max_views is not None and views >= share.max_views
-        else "active"
+        else N_("active")
     )
     return ShareSummary(share, _names(share.presentation), views, state, log)
 
