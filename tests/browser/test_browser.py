@@ -415,7 +415,10 @@ def test_learner_opens_a_credential_and_shares_it_from_the_pages(
     page_is_good(phone)
 
     phone.get_by_role("link", name="Share this").click()
-    assert phone.get_by_role("checkbox", name="Registered Nurse (active)").is_checked()
+    chosen = phone.get_by_role(
+        "checkbox", name="Registered Nurse from Ohio Board of Nursing (active)"
+    )
+    assert chosen.is_checked()
     page_is_good(phone)
     phone.get_by_label("Who will see them").fill("Wake County EMS")
     phone.get_by_label("Why").fill("Paramedic application")

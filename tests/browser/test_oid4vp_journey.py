@@ -132,7 +132,7 @@ def test_maria_answers_a_node_verifier_from_her_wallet(
         page_is_good(maria)
         maria.get_by_label(re.compile("I agree that Blue Ridge Staffing")).check()
         maria.get_by_role("button", name="Send", exact=True).click()
-        assert "accepted them" in maria.get_by_role("status").inner_text()
+        assert "and accepted" in maria.get_by_role("status").inner_text()
         page_is_good(maria)
         context.close()
         [result] = httpx.get(f"{verifier}/results/{created['id']}").json()

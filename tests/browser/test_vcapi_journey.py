@@ -107,7 +107,7 @@ def test_an_lcw_style_exchange_issues_and_presents(
         phone.get_by_label("Registered Nurse", exact=False).first.check()
         phone.get_by_label("I agree that").check()
         phone.get_by_role("button", name="Send to").click()
-        assert "accepted them" in phone.get_by_role("status").inner_text()
+        assert "and accepted" in phone.get_by_role("status").inner_text()
         page_is_good(phone)
         outcome = httpx.get(f"{verifier}/admin/results/{made['id']}").json()
         assert outcome["verified"], outcome["error"]

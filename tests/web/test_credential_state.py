@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from openler.services.holders.record import credential_name
 from openler.services.issuers import issuing
 from openler.services.issuers.orgs import org_did
 from openler.services.office import registry
@@ -61,13 +62,22 @@ def states_on_every_view(client: TestClient, row: IssuedCredential) -> dict[str,
     facts = client.get(f"/wallet/{row.id}").text.split('<dl class="facts">', 1)[1]
     status = facts.split("<dt>Status</dt><dd>", 1)[1].split("</dd>", 1)[0]
     picker = client.get("/shares").text
-    label = re.search(rf'value="{re.escape(row.id)}"[^>]*>\s*<label[^>]*>[^<(]*\(([^)]+)\)', picker)
+    # offered: a checkbox whose label ends with its state; not offered: listed with the
+    # state that stops it (or, as history of an entry, not listed at all)
+    label = re.search(
+        rf'value="{re.escape(row.id)}"[^>]*>\s*<label[^>]*>.*?class="state-active">([^<]+)<',
+        picker,
+    ) or re.search(
+        rf"<li>{re.escape(credential_name(row.document))} <span[^>]*>[^<]*</span>: "
+        r'<strong class="state-[^"]+">([^<]+)<',
+        picker,
+    )
     api = client.get("/api/me/credentials").json()["credentials"]
     api_state = next(c for c in api if c["id"] == row.id)
     return {
         "record": re.search(r'class="state-[^"]+">([^<]+)<', card).group(1),  # type: ignore[union-attr]
         "facts": re.search(r'class="state-[^"]+">([^<]+)<', status).group(1),  # type: ignore[union-attr]
-        "picker": label.group(1) if label else "(not offered)",
+        "picker": label.group(1).split(":")[0] if label else "(not offered)",
         "api": api_state["label"] if "label" in api_state else api_state["state"].replace("-", " "),
     }
 
@@ -78,7 +88,13 @@ def test_an_expired_credential_is_expired_everywhere(
     rows = maria_rows(demo_platform)
     login(client, "maria@demo.openler.org")
     seen = states_on_every_view(client, rows["is100-expired"])
-    assert seen == {"record": "expired", "facts": "expired", "picker": "expired", "api": "expired"}
+    # the expired course is the renewed entry's history: never offered to share
+    assert seen == {
+        "record": "expired",
+        "facts": "expired",
+        "picker": "(not offered)",
+        "api": "expired",
+    }
     assert states_on_every_view(client, rows["is100"]) == dict.fromkeys(seen, "active")
     api = client.get("/api/me/credentials").json()["credentials"]
     expired = next(c for c in api if c["id"] == rows["is100-expired"].id)
@@ -202,7 +218,6 @@ def test_the_picker_for_a_request_uses_the_same_labels(
     client.cookies.clear()
     login(client, "maria@demo.openler.org")
     form = client.get(link.group(1)).text
-    for key, label in (("is100-expired", "expired"), ("is100", "active"), ("rn", "active")):
-        assert re.search(
-            rf'value="{re.escape(rows[key].id)}"[^>]*>\s*<label[^>]*>[^<(]*\({label}\)', form
-        ), key
+    for key, offered in (("is100-expired", False), ("is100", True), ("rn", True)):
+        checkbox = re.search(rf'name="credentials" value="{re.escape(rows[key].id)}"', form)
+        assert bool(checkbox) is offered, key
