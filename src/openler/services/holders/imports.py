@@ -455,7 +455,7 @@ class _Importer:
         subject = document.get("credentialSubject")
         items = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
         for i, value in enumerate(_as_list(items), start=1):
-            where = f"{source}, credential {i} of the record"
+            where = f"{source}, credential {i} in the transcript"
             types = _types(value.get("type")) if isinstance(value, Mapping) else []
             enveloped = _ENVELOPED.match(str(value.get("id", ""))) if types else None
             if "EnvelopedVerifiableCredential" in types and enveloped is not None:

@@ -317,9 +317,11 @@ def view_share(
         raise NotFound("this share link does not exist")
     now = platform.now()
     if share.revoked_at is not None:
-        raise Conflict("the learner withdrew this share")
+        raise Conflict("the learner withdrew this share: ask them for a new link")
     if share.expires_at < now:
-        raise Conflict(f"this share expired on {share.expires_at:%Y-%m-%d}")
+        raise Conflict(
+            f"this share expired on {share.expires_at:%Y-%m-%d}: ask the learner for a new link"
+        )
     if share.max_views is not None and views_of(session, share) >= share.max_views:
         times = "once" if share.max_views == 1 else f"{share.max_views} times"
         raise Conflict(
