@@ -40,7 +40,7 @@ from openler.services.holders.record import credential_name, digest_of
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.verifying import verify_document
 from openler.services.wording import N_
-from openler.store.models import ImportRun, IssuedCredential, ReceivedCredential
+from openler.store.models import ImportRun, IssuedCredential, Person, ReceivedCredential
 from openler.vc import (
     CHECK_IDS,
     MAX_INPUT_BYTES,
@@ -399,6 +399,13 @@ class _Importer:
             )
             self._bundled(document, source, parent_id=None)
             return
+        if self._someone_elses(document):
+            self.refuse(
+                source,
+                "this credential is about someone else with an account here: only your own "
+                "credentials can be added to your record",
+            )
+            return
         verified, note = self._verify(document, jwt, source)
         digest = digest_of(document)
         held = (
@@ -483,6 +490,25 @@ class _Importer:
             return None
         found = self.session.get(IssuedCredential, credential_id)
         return found if found is not None and found.person_id == self.person_id else None
+
+    def _someone_elses(self, document: Mapping[str, Any]) -> bool:
+        """Whether ``document`` is another person's here: issued here to someone else, or
+        about a subject that is another person's wallet DID. A copy of it (sent to a
+        verifier, say) must not become an entry of this person's record, résumé or skills."""
+        credential_id = document.get("id")
+        if isinstance(credential_id, str) and credential_id:
+            issued = self.session.get(IssuedCredential, credential_id)
+            if issued is not None and issued.person_id != self.person_id:
+                return True
+        subject = document.get("credentialSubject")
+        subjects = subject if isinstance(subject, list) else [subject]
+        dids = {
+            s["id"] for s in subjects if isinstance(s, Mapping) and isinstance(s.get("id"), str)
+        }
+        if not dids:
+            return False
+        owners = self.session.execute(select(Person.id).where(Person.did.in_(dids))).scalars()
+        return any(str(owner) != self.person_id for owner in owners)
 
     def _verify(self, document: dict[str, Any], jwt: str | None, source: str) -> tuple[bool, str]:
         report = verify_document(

@@ -1,0 +1,179 @@
+"""Attack pass on importing (issue 12): hostile files, impersonating names, respellings,
+floods. Each test is an attack that must fail."""
+
+from __future__ import annotations
+
+import copy
+import json
+import struct
+import time
+import zlib
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openler.services import demo
+from openler.services.holders import imports, record
+from openler.services.holders.imports import Upload
+from openler.store.models import ReceivedCredential
+from openler.vc.baking import blank_png
+from tests.services.issuing_world import who
+
+MARIA = "maria@demo.openler.org"
+
+
+@pytest.fixture
+def session(platform: Any) -> Any:
+    with platform.db.session() as s:
+        demo.load(s, platform)
+        yield s
+
+
+@pytest.fixture
+def maria(session: Session) -> Any:
+    return who(session, MARIA)
+
+
+def bring(session: Session, platform: Any, principal: Any, name: str, data: bytes | str) -> Any:
+    raw = data.encode() if isinstance(data, str) else data
+    return imports.import_files(session, platform, principal, [Upload(name, raw)])
+
+
+def stored(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(ReceivedCredential)).scalar_one())
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+
+def test_a_png_decompression_bomb_is_refused(session: Session, platform: Any, maria: Any) -> None:
+    bomb = zlib.compress(b"{" + b" " * (200 * 1024 * 1024), 9)  # 200 MB of text in ~200 kB
+    body = b"openbadgecredential\x00\x01\x00\x00\x00" + bomb
+    png = blank_png()
+    data = png[:-12] + _chunk(b"iTXt", body) + png[-12:]
+    started = time.monotonic()
+    [row] = bring(session, platform, maria, "bomb.png", data).rows
+    assert row.outcome == "refused"
+    assert time.monotonic() - started < 10
+    assert stored(session) == 0
+
+
+def test_a_png_of_many_chunks_and_a_truncated_one(
+    session: Session, platform: Any, maria: Any
+) -> None:
+    png = blank_png()
+    many = png[:-12] + _chunk(b"tEXt", b"k\x00v") * 100_000 + png[-12:]
+    for data in (many, png[:20], png[:-3]):
+        [row] = bring(session, platform, maria, "x.png", data).rows
+        assert row.outcome == "refused"
+    assert stored(session) == 0
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+        "<openbadges:credential>&x;</openbadges:credential></svg>",
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&e;&e;&e;&e;</text></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xi="http://www.w3.org/2001/XInclude">'
+        '<xi:include href="http://169.254.169.254/latest/meta-data/"/></svg>',
+        "<svg>" + "<g>" * 50_000 + "</g>" * 50_000 + "</svg>",
+        '<svg xmlns="http://www.w3.org/2000/svg" a="' + "x" * 3_000_000 + '"/>',
+    ],
+    ids=["xxe", "billion-laughs", "xinclude", "deep", "huge-attribute"],
+)
+def test_hostile_svgs_are_refused_and_fetch_nothing(
+    session: Session, platform: Any, maria: Any, svg: str, no_network: list[Any], database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("no_network would cut the connection to PostgreSQL too")
+    [row] = bring(session, platform, maria, "x.svg", svg).rows
+    assert row.outcome == "refused"
+    assert "root:" not in row.message
+    assert no_network == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type": ["VerifiableCredential"], "type": ["VerifiablePresentation"]}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"a":' * 100_000 + "1" + "}" * 100_000,
+        '{"type":"VerifiableCredential","n":' + "9" * 1_000_000 + "}",
+        '{"type":"VerifiableCredential","name":"\\ud800"}',
+        '{"type":"VerifiableCredential","name":"a\\u0000b"}',
+        '{"type":"VerifiableCredential","n":1e99999}',
+    ],
+    ids=["duplicate-keys", "deep-array", "deep-object", "huge-number", "surrogate", "nul", "inf"],
+)
+def test_hostile_json_is_refused_or_kept_unverified(
+    session: Session, platform: Any, maria: Any, text: str
+) -> None:
+    report = bring(session, platform, maria, "x.json", text)
+    assert [r.outcome for r in report.rows] in (["refused"], ["not-verified"])
+    for row in report.rows:
+        if row.ref:
+            entry = record.entry(session, platform, maria, row.ref)
+            assert entry.state.code == "unverified"
+
+
+JAMES = "james@demo.openler.org"
+
+
+def _marias_active(session: Session, platform: Any) -> Any:
+    """An active credential issued here to Maria."""
+    mine = record.record_of(session, platform, who(session, MARIA)).entries
+    return next(e for e in mine if e.source == "issued" and e.state.code == "active")
+
+
+def test_a_copy_of_marias_credential_is_not_james_s(
+    session: Session, platform: Any, maria: Any
+) -> None:
+    """James brings a copy of a credential issued here to Maria (a file she sent a
+    verifier, say): it must not become a verified, active entry of his record, his résumé
+    or his skills (before the fix it was kept "Added, verified" and shown active)."""
+    from openler.services.holders import exports
+
+    james = who(session, JAMES)
+    hers = _marias_active(session, platform)
+    before = exports.resume(session, platform, james)
+    [row] = bring(session, platform, james, "hers.json", json.dumps(hers.document)).rows
+    assert row.outcome == "refused" and "someone else" in row.message
+    assert record.held_rows(session, str(james.person_id)) == []
+    assert exports.resume(session, platform, james) == before
+    # Maria bringing it is told it is already hers
+    [own] = bring(session, platform, maria, "mine.json", json.dumps(hers.document)).rows
+    assert (own.outcome, own.ref) == ("already-held", hers.ref)
+
+
+def test_a_credential_about_marias_did_is_not_james_s(
+    session: Session, platform: Any, maria: Any, license_template: dict[str, Any]
+) -> None:
+    """A credential from elsewhere, genuinely signed, about Maria's wallet DID: Maria may
+    add it; James, holding a copy, may not."""
+    from openler.store.models import Person
+    from openler.vc import Multikey, sign_credential
+
+    person = session.get(Person, str(maria.person_id))
+    assert person is not None
+    if person.did is None:
+        person.did = Multikey.from_seed(bytes([42]) * 32).controller
+        session.flush()
+    document = copy.deepcopy(license_template)
+    document["id"] = "urn:uuid:5b0c2a4e-0000-4000-8000-00000000a11a"
+    document["credentialSubject"]["id"] = person.did
+    signed = sign_credential(document, Multikey.from_seed(bytes([9]) * 32))
+    james = who(session, JAMES)
+    [his] = bring(session, platform, james, "hers.json", json.dumps(signed)).rows
+    assert his.outcome == "refused"
+    assert record.held_rows(session, str(james.person_id)) == []
+    [own] = bring(session, platform, maria, "mine.json", json.dumps(signed)).rows
+    assert own.outcome == "kept", own.message
