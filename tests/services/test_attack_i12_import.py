@@ -177,3 +177,62 @@ def test_a_credential_about_marias_did_is_not_james_s(
     assert record.held_rows(session, str(james.person_id)) == []
     [own] = bring(session, platform, maria, "mine.json", json.dumps(signed)).rows
     assert own.outcome == "kept", own.message
+
+
+def test_an_imported_credential_revoked_or_suspended_later_is_never_active(
+    session: Session, platform: Any
+) -> None:
+    """A credential issued here to an address with no account, imported by James: active
+    while it is; once the board revokes or suspends it, his record never says active (and
+    a copy with its status entry respelled or removed does not verify)."""
+    from openler.services.issuers import issuing
+    from openler.services.issuers.recipients import Recipient
+    from tests.services.issuing_world import add_courses, ohio
+
+    olivia, board = who(session, "olivia@demo.openler.org"), ohio(session)
+    course = add_courses(session, platform)["fundamentals"]
+    james = who(session, JAMES)
+    for action, code in (("revoke", "revoked"), ("suspend", "suspended")):
+        row = issuing.issue(
+            session, platform, olivia, board, course,
+            recipient=Recipient(email=f"{action}@elsewhere.example"),
+        )  # fmt: skip
+        [kept] = bring(session, platform, james, "c.json", json.dumps(row.document)).rows
+        assert kept.outcome == "kept", kept.message
+        assert record.entry(session, platform, james, kept.ref).state.code == "active"
+        issuing.set_status(session, platform, olivia, row.id, action=action, reason="test")
+        assert record.entry(session, platform, james, kept.ref).state.code == code
+        assert code in [line.state_code for line in _resume_lines(session, platform, james)]
+        for respelled in _without_status(row.document):
+            for r in bring(session, platform, james, "r.json", json.dumps(respelled)).rows:
+                if r.ref is not None:
+                    assert record.entry(session, platform, james, r.ref).state.code != "active"
+            # brought fresh (no verified copy held), a respelling does not verify at all
+            [fresh] = bring(
+                session, platform, who(session, MARIA), "r.json", json.dumps(respelled)
+            ).rows
+            assert fresh.outcome in ("not-verified", "refused", "already-held"), fresh.message
+            if fresh.ref is not None:
+                kept_row = session.get(ReceivedCredential, fresh.ref.removeprefix("held:"))
+                assert kept_row is not None and not kept_row.verified
+
+
+def _resume_lines(session: Session, platform: Any, principal: Any) -> list[Any]:
+    from openler.services.holders import exports
+
+    shown = exports.resume(session, platform, principal)
+    return [line for _, lines in shown.groups for line in lines]
+
+
+def _without_status(document: dict[str, Any]) -> list[dict[str, Any]]:
+    status = document["credentialStatus"]
+    gone = {k: v for k, v in document.items() if k != "credentialStatus"}
+    by_iri = gone | {"https://www.w3.org/2018/credentials#credentialStatus": status}
+    emptied = copy.deepcopy(document) | {"credentialStatus": []}
+    aliased = copy.deepcopy(document)
+    aliased["@context"] = [
+        *document["@context"],
+        {"cs": "https://www.w3.org/2018/credentials#credentialStatus"},
+    ]
+    aliased["cs"] = aliased.pop("credentialStatus")
+    return [gone, by_iri, emptied, aliased]

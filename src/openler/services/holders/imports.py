@@ -498,8 +498,8 @@ class _Importer:
         credential_id = document.get("id")
         if isinstance(credential_id, str) and credential_id:
             issued = self.session.get(IssuedCredential, credential_id)
-            if issued is not None and issued.person_id != self.person_id:
-                return True
+            if issued is not None and issued.person_id not in (None, self.person_id):
+                return True  # (one issued to nobody with an account yet is judged as any)
         subject = document.get("credentialSubject")
         subjects = subject if isinstance(subject, list) else [subject]
         dids = {
