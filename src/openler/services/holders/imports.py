@@ -59,6 +59,10 @@ Outcome = Literal["kept", "already-held", "not-verified", "refused"]
 #: the largest file imported (verification reads no more)
 MAX_FILE_BYTES = MAX_INPUT_BYTES
 
+#: the most credentials one import reads (a presentation, a CLR, a résumé or several files
+#: together): each is verified, and a file of 4 MB can name tens of thousands
+MAX_CREDENTIALS = 500
+
 #: what each outcome is called where a person reads it
 LABELS: dict[Outcome, str] = {
     "kept": N_("Added, verified"),
@@ -208,6 +212,21 @@ class _Importer:
         self.principal = principal
         self.person_id = str(principal.person_id)
         self.report = ImportReport()
+        self.capped = False  # MAX_CREDENTIALS were read; the rest is skipped
+
+    def _too_many(self, source: str) -> bool:
+        """Whether this import has read as many credentials as it may (a row each); the
+        first one past the limit is a refused row saying so, the rest are skipped."""
+        if len(self.report.rows) < MAX_CREDENTIALS:
+            return False
+        if not self.capped:
+            self.capped = True
+            self.refuse(
+                source,
+                f"only the first {MAX_CREDENTIALS} credentials were read; import the rest "
+                "in another file",
+            )
+        return True
 
     # -- what a file is ------------------------------------------------------------
 
@@ -298,6 +317,8 @@ class _Importer:
 
     def item(self, value: Any, source: str) -> None:
         """A credential inside something else: JSON, a JWT, or an enveloped JWT."""
+        if self._too_many(source):
+            return
         if isinstance(value, Mapping) and "EnvelopedVerifiableCredential" in _types(
             value.get("type")
         ):
@@ -383,6 +404,8 @@ class _Importer:
         original: tuple[bytes, str] | None = None,
         parent_id: str | None = None,
     ) -> None:
+        if self._too_many(source):
+            return
         name = credential_name(document, _kind_of(document))[:300]
         if _has_nul(document):
             self.refuse(source, "the credential holds a NUL character, which cannot be stored")
