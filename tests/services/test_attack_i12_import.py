@@ -304,3 +304,30 @@ def test_a_presentation_of_many_credentials_is_bounded(
     assert stored(session) <= 1  # the same credential 10,000 times is one entry
     junk = {"type": ["VerifiablePresentation"], "verifiableCredential": ["x"] * 10_000}
     assert len(bring(session, platform, maria, "j.json", json.dumps(junk)).rows) == 501
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a\x00b.json", "\ud800.json", "‮nosj.exe", "x" * 5000],
+    ids=["nul", "surrogate", "rtl", "long"],
+)
+def test_any_file_name_is_kept_in_the_report(
+    session: Session, platform: Any, maria: Any, name: str
+) -> None:
+    report = bring(session, platform, maria, name, b'{"name": "cv"}')
+    session.flush()
+    again = imports.report_of(session, maria, str(report.id))
+    assert len(again.rows) == 1 and again.rows[0].outcome == "refused"
+
+
+def test_an_ler_rs_link_holding_nul_is_reported(
+    session: Session, platform: Any, maria: Any
+) -> None:
+    resume = {
+        "type": "http://schema.hropenstandards.org/4.4/recruiting/json/ler-rs/LER-RSType.json",
+        "person": {"name": {"formattedName": "x"}},
+        "certifications": [{"name": "c", "verifications": [{"reference": "https://a\u0000b"}]}],
+    }
+    report = bring(session, platform, maria, "r.json", json.dumps(resume))
+    session.flush()
+    assert imports.report_of(session, maria, str(report.id)).not_imported
