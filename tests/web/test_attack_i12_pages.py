@@ -226,3 +226,58 @@ def test_marias_references_in_every_spelling_reach_nobody_else(
                 ].startswith("/record/held"), (path, answer.headers["location"])
             assert "Night-shift" not in answer.text and "evil.example" not in answer.text
             assert "my CV" not in answer.text
+
+
+FORMS = [
+    ("/record/self/new", {"kind": "job", "title": "Forged"}),
+    ("/record/import", {"text": '{"name": "forged"}'}),
+    ("/record/resume", {"links": "yes"}),
+    ("/record/export/pdf", {}),
+    ("/account/delete", {"confirm": MARIA}),
+    ("/language", {"language": "es", "next": "/record"}),
+]
+
+
+@pytest.mark.parametrize(("path", "form"), FORMS, ids=[p for p, _ in FORMS])
+def test_a_forged_form_changes_nothing(
+    client: TestClient, demo_platform: Any, path: str, form: dict[str, str]
+) -> None:
+    """Maria signed in; a page elsewhere posts to her: without the session's token (or with
+    another session's), nothing happens."""
+    from tests.web.conftest import changes, recorded_state
+
+    login(client, JAMES)
+    james_token = csrf_of(client.get("/record").text)
+    client.cookies.clear()
+    login(client, MARIA)
+    before = recorded_state(demo_platform)
+    for headers, data in (
+        ({"Origin": "https://evil.example"}, form),
+        ({"Sec-Fetch-Site": "cross-site"}, form),
+        ({"content-type": "application/x-www-form-urlencoded"}, form),  # as a browser posts
+        ({}, form | {"csrf_token": james_token}),
+    ):
+        answer = client.post(path, data=data, headers=headers | HTML, follow_redirects=False)
+        assert answer.status_code == 403, (path, headers, answer.status_code)
+    assert changes(before, recorded_state(demo_platform)) == {}
+    assert client.get("/record").status_code == 200  # still signed in, account still there
+
+
+def test_the_api_refuses_a_page_elsewhere(client: TestClient, demo_platform: Any) -> None:
+    from tests.web.conftest import changes, recorded_state
+
+    login(client, MARIA)
+    before = recorded_state(demo_platform)
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"content-type": content_type} if content_type else {}
+        body = b'{"kind": "job", "title": "Forged"}'
+        assert (
+            client.post("/api/me/self-reported", content=body, headers=headers).status_code == 403
+        )
+        assert (
+            client.post("/api/me/imports", content=b'{"name":"x"}', headers=headers).status_code
+            == 403
+        )
+    evil = {"content-type": "application/json", "Origin": "https://evil.example"}
+    assert client.post("/api/me/imports", content=b"{}", headers=evil).status_code == 403
+    assert changes(before, recorded_state(demo_platform)) == {}
