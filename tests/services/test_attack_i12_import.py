@@ -331,3 +331,15 @@ def test_an_ler_rs_link_holding_nul_is_reported(
     report = bring(session, platform, maria, "r.json", json.dumps(resume))
     session.flush()
     assert imports.report_of(session, maria, str(report.id)).not_imported
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["{base}//evil.example/p.png", "{base}/\\evil.example/p.png", "https://evil.example/p.png"],
+)
+def test_an_entry_image_is_never_fetched_from_elsewhere(platform: Any, url: str) -> None:
+    base = platform.settings.public_url.rstrip("/")
+    document = {"credentialSubject": {"achievement": {"image": {"id": url.format(base=base)}}}}
+    assert record._image(document, platform.settings.public_url) is None
+    mine = {"credentialSubject": {"achievement": {"image": f"{base}/media/a.png"}}}
+    assert record._image(mine, platform.settings.public_url) == "/media/a.png"
