@@ -205,10 +205,18 @@ def transcript(session: Session, platform: Any) -> Any:
     return transcripts.issue_transcript(session, platform, olivia, board, first.id)
 
 
+@pytest.fixture
+def from_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The transcript stands for a CLR issued on another platform to Maria. (Issued here it
+    is James's, and a copy of another person's credential is refused to anyone else:
+    ``tests/services/test_attack_i12_import.py``.)"""
+    monkeypatch.setattr(imports._Importer, "_someone_elses", lambda self, document: False)
+
+
 def test_a_clr_is_kept_and_unpacked_into_its_achievements(
-    session: Session, platform: Any, maria: Any, transcript: Any
+    session: Session, platform: Any, maria: Any, transcript: Any, from_elsewhere: None
 ) -> None:
-    """Maria brings a CLR (not hers: nothing here is issued to her): the record is one
+    """Maria brings a CLR from elsewhere: the record is one
     entry, and each credential it bundles its own, verified in its own right, under it."""
     report = bring(session, platform, maria, ("clr.json", json.dumps(transcript.document)))
     bundled = transcript.document["credentialSubject"]["verifiableCredential"]
@@ -228,6 +236,7 @@ def test_a_clr_bundling_an_enveloped_jwt_keeps_it_under_the_record(
     transcript: Any,
     signed_license: dict[str, Any],
     issuer_key: Any,
+    from_elsewhere: None,
 ) -> None:
     """A bundled credential may be a JWT (VC 2.0 ``EnvelopedVerifiableCredential``): it is
     unpacked under the record too. Changing the bundle makes the record itself not verify
@@ -351,7 +360,12 @@ def test_duplicates_in_another_spelling_are_recognised(
 
 
 def test_re_running_the_same_files_stores_nothing_twice(
-    session: Session, platform: Any, maria: Any, signed_license: dict[str, Any], transcript: Any
+    session: Session,
+    platform: Any,
+    maria: Any,
+    signed_license: dict[str, Any],
+    transcript: Any,
+    from_elsewhere: None,
 ) -> None:
     files = (("l.json", json.dumps(signed_license)), ("clr.json", json.dumps(transcript.document)))
     bring(session, platform, maria, *files)

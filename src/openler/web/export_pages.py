@@ -105,7 +105,7 @@ def _unpacked(value: str | None) -> exports.PrintedLinks | None:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(value.encode()))
-    except ValueError:
+    except (ValueError, RecursionError):  # not base64, not JSON, or nested past reading
         return None
     tokens = data.get("tokens") if isinstance(data, dict) else None
     until = data.get("until") if isinstance(data, dict) else None

@@ -40,7 +40,7 @@ from openler.services.holders.record import credential_name, digest_of
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.verifying import verify_document
 from openler.services.wording import N_
-from openler.store.models import ImportRun, IssuedCredential, ReceivedCredential
+from openler.store.models import ImportRun, IssuedCredential, Person, ReceivedCredential
 from openler.vc import (
     CHECK_IDS,
     MAX_INPUT_BYTES,
@@ -58,6 +58,10 @@ Outcome = Literal["kept", "already-held", "not-verified", "refused"]
 
 #: the largest file imported (verification reads no more)
 MAX_FILE_BYTES = MAX_INPUT_BYTES
+
+#: the most credentials one import reads (a presentation, a CLR, a résumé or several files
+#: together): each is verified, and a file of 4 MB can name tens of thousands
+MAX_CREDENTIALS = 500
 
 #: what each outcome is called where a person reads it
 LABELS: dict[Outcome, str] = {
@@ -208,6 +212,21 @@ class _Importer:
         self.principal = principal
         self.person_id = str(principal.person_id)
         self.report = ImportReport()
+        self.capped = False  # MAX_CREDENTIALS were read; the rest is skipped
+
+    def _too_many(self, source: str) -> bool:
+        """Whether this import has read as many credentials as it may (a row each); the
+        first one past the limit is a refused row saying so, the rest are skipped."""
+        if len(self.report.rows) < MAX_CREDENTIALS:
+            return False
+        if not self.capped:
+            self.capped = True
+            self.refuse(
+                source,
+                f"only the first {MAX_CREDENTIALS} credentials were read; import the rest "
+                "in another file",
+            )
+        return True
 
     # -- what a file is ------------------------------------------------------------
 
@@ -298,6 +317,8 @@ class _Importer:
 
     def item(self, value: Any, source: str) -> None:
         """A credential inside something else: JSON, a JWT, or an enveloped JWT."""
+        if self._too_many(source):
+            return
         if isinstance(value, Mapping) and "EnvelopedVerifiableCredential" in _types(
             value.get("type")
         ):
@@ -383,6 +404,8 @@ class _Importer:
         original: tuple[bytes, str] | None = None,
         parent_id: str | None = None,
     ) -> None:
+        if self._too_many(source):
+            return
         name = credential_name(document, _kind_of(document))[:300]
         if _has_nul(document):
             self.refuse(source, "the credential holds a NUL character, which cannot be stored")
@@ -398,6 +421,13 @@ class _Importer:
                 document,
             )
             self._bundled(document, source, parent_id=None)
+            return
+        if self._someone_elses(document):
+            self.refuse(
+                source,
+                "this credential is about someone else with an account here: only your own "
+                "credentials can be added to your record",
+            )
             return
         verified, note = self._verify(document, jwt, source)
         digest = digest_of(document)
@@ -483,6 +513,25 @@ class _Importer:
             return None
         found = self.session.get(IssuedCredential, credential_id)
         return found if found is not None and found.person_id == self.person_id else None
+
+    def _someone_elses(self, document: Mapping[str, Any]) -> bool:
+        """Whether ``document`` is another person's here: issued here to someone else, or
+        about a subject that is another person's wallet DID. A copy of it (sent to a
+        verifier, say) must not become an entry of this person's record, résumé or skills."""
+        credential_id = document.get("id")
+        if isinstance(credential_id, str) and credential_id:
+            issued = self.session.get(IssuedCredential, credential_id)
+            if issued is not None and issued.person_id not in (None, self.person_id):
+                return True  # (one issued to nobody with an account yet is judged as any)
+        subject = document.get("credentialSubject")
+        subjects = subject if isinstance(subject, list) else [subject]
+        dids = {
+            s["id"] for s in subjects if isinstance(s, Mapping) and isinstance(s.get("id"), str)
+        }
+        if not dids:
+            return False
+        owners = self.session.execute(select(Person.id).where(Person.did.in_(dids))).scalars()
+        return any(str(owner) != self.person_id for owner in owners)
 
     def _verify(self, document: dict[str, Any], jwt: str | None, source: str) -> tuple[bool, str]:
         report = verify_document(

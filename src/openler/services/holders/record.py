@@ -278,7 +278,9 @@ def _image(document: dict[str, Any], public_url: str) -> str | None:
     if url.startswith("data:image/"):
         return url
     base = public_url.rstrip("/") + "/"
-    return "/" + url[len(base) :] if url.startswith(base) else None
+    if not url.startswith(base) or url[len(base) :].startswith(("/", "\\")):
+        return None  # not this site's, or "//host" a browser would fetch from elsewhere
+    return "/" + url[len(base) :]
 
 
 def _issued_entry(

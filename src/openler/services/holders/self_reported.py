@@ -105,6 +105,16 @@ def _date_problem(value: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+def _unstorable(value: str | None) -> bool:
+    """Whether ``value`` holds a character no database keeps: NUL, or half of a UTF-16
+    pair (JSON may carry both; a form typed in a browser never does).
+
+    >>> _unstorable("Nurse"), _unstorable("a" + chr(0) + "b"), _unstorable(chr(0xD800))
+    (False, True, True)
+    """
+    return value is not None and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value)
+
+
 def _optional(value: str | None) -> str | None:
     text = (value or "").strip()
     return text or None
@@ -165,6 +175,15 @@ def checked(
         if end[:common] < start[:common]:
             problems.append(
                 _problem("ended", N_("the end cannot be before the start (%(start)s)"), start=start)
+            )
+    typed = {"title": title, "organization": where, "started": start, "ended": end}
+    for name, value in (typed | {"description": about}).items():
+        if _unstorable(value) and name not in {p.field for p in problems}:
+            problems.append(
+                _problem(
+                    name,
+                    N_("remove the character that cannot be stored (an invisible or broken one)"),
+                )
             )
     if problems:
         raise InvalidEntry(problems)
