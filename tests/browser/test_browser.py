@@ -111,6 +111,22 @@ def demo_server(workdir: Path, port: int, env: dict[str, str]) -> Iterator[str]:
         log.close()
 
 
+@contextlib.contextmanager
+def own_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[str, Path]]:
+    """A demo server of a test module's own (for journeys that change the demo's people),
+    with fast password hashing; yields its address and its working folder."""
+    _require_browser()
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp(name)
+    env = {
+        **os.environ,
+        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
+    }
+    with demo_server(workdir, port, env) as base:
+        yield base, workdir
+
+
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory, identity_provider: FakeProvider

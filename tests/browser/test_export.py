@@ -5,7 +5,6 @@ credential; James deletes his account after typing his email. Every page axe-cle
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,10 @@ from typing import Any
 import pytest
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
-    _free_port,
-    _require_browser,
     accessibility_violations,
     browser,
-    demo_server,
     fits_the_screen,
+    own_demo,
     phone,
     sign_in,
     watch_csp,
@@ -27,15 +24,7 @@ from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("exports")
-    env = {
-        **os.environ,
-        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
-    }
-    with demo_server(workdir, port, env) as base:
+    with own_demo(tmp_path_factory, "exports") as (base, _workdir):
         yield base
 
 

@@ -5,7 +5,6 @@ that is not a credential is shown again with why. Every page axe-clean."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,10 @@ import pytest
 from openler.vc import Multikey, bake_png, encode_jwt_credential, sign_credential
 from openler.vc.baking import blank_png
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
-    _free_port,
-    _require_browser,
     accessibility_violations,
     browser,
-    demo_server,
     fits_the_screen,
+    own_demo,
     phone,
     sign_in,
     watch_csp,
@@ -30,15 +27,7 @@ from tests.conftest import NOW
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("imports")
-    env = {
-        **os.environ,
-        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
-    }
-    with demo_server(workdir, port, env) as base:
+    with own_demo(tmp_path_factory, "imports") as (base, _workdir):
         yield base
 
 

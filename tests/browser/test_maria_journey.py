@@ -14,7 +14,6 @@ The steps wait for a page's address or heading before reading it, never for a ti
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,10 +24,8 @@ import pytest
 from openler.vc import Multikey, bake_png, encode_jwt_credential, sign_credential
 from openler.vc.baking import blank_png
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
-    _free_port,
-    _require_browser,
     browser,
-    demo_server,
+    own_demo,
     page_is_good,
     phone,
     sign_in,
@@ -53,15 +50,7 @@ LER_RS_TYPE = "http://schema.hropenstandards.org/4.4/recruiting/json/ler-rs/LER-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo of its own: the journey changes Maria's record."""
-    _require_browser()
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("journey")
-    env = {
-        **os.environ,
-        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
-    }
-    with demo_server(workdir, port, env) as base:
+    with own_demo(tmp_path_factory, "journey") as (base, _workdir):
         yield base
 
 

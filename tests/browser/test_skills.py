@@ -4,7 +4,6 @@ axe-clean, and without JavaScript the table alone tells the same."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,8 @@ from typing import Any
 import pytest
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
-    _free_port,
-    _require_browser,
     browser,
-    demo_server,
+    own_demo,
     page_is_good,
     phone,
     sign_in,
@@ -57,15 +54,7 @@ def _self_reported(base: str, workdir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("skills")
-    env = {
-        **os.environ,
-        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
-    }
-    with demo_server(workdir, port, env) as base:
+    with own_demo(tmp_path_factory, "skills") as (base, workdir):
         _self_reported(base, workdir)
         yield base
 

@@ -4,17 +4,14 @@ the choice follows her to an entry's page, and every page she sees is axe-clean.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
-    _free_port,
-    _require_browser,
     browser,
-    demo_server,
+    own_demo,
     page_is_good,
     phone,
     sign_in,
@@ -24,15 +21,7 @@ from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("spanish")
-    env = {
-        **os.environ,
-        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
-    }
-    with demo_server(workdir, port, env) as base:
+    with own_demo(tmp_path_factory, "spanish") as (base, _workdir):
         yield base
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from openler.services import demo
 from openler.services.errors import Forbidden
-from openler.services.holders import exports, resume_pdf, sharing
+from openler.services.holders import exports, record, resume_pdf, sharing
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import verify_document
@@ -92,7 +92,8 @@ def test_the_bundle_holds_everything_and_a_presentation_her_key_signed(
         require_holder_binding=True,
     )
     assert report.verified, report.summary
-    assert report.check("holder") is not None and report.check("holder").status == "passed"
+    holder = report.check("holder")
+    assert holder is not None and holder.status == "passed"
     # the presentation is made for its challenge: another challenge does not verify
     other = verify_document(
         session, platform, presentation, challenge="another", domain=proof["domain"]
@@ -128,7 +129,7 @@ def _ler_rs_validator() -> jsonschema.Draft4Validator:
     def retrieve(uri: str) -> referencing.Resource[Any]:
         return referencing.Resource.from_contents({}, default_specification=DRAFT4)
 
-    registry: referencing.Registry[Any] = referencing.Registry(retrieve=retrieve)
+    registry: referencing.Registry[Any] = referencing.Registry(retrieve=retrieve)  # type: ignore[call-arg]
     return jsonschema.Draft4Validator(schema, registry=registry)
 
 
@@ -227,7 +228,7 @@ def test_a_name_outside_latin_1_prints(session: Session, platform: Any) -> None:
 def test_each_printed_link_verifies_that_credential_alone(session: Session, platform: Any) -> None:
     principal = maria(session)
     made = exports.print_links(session, platform, principal)
-    entries = {e.ref: e for e in exports.record_of(session, platform, principal).entries}
+    entries = {e.ref: e for e in record.record_of(session, platform, principal).entries}
     assert made.tokens and made.until == "2027-" + made.until[5:]
     for ref, link in made.links(platform).items():
         token = link.rsplit("/s/", 1)[1]

@@ -176,7 +176,9 @@ def test_what_needs_attention_reads_in_spanish_with_the_issuers_words_escaped() 
         said="Under review",
     )
     entry = type("E", (), {"state": suspended, "verified_when_added": True, "valid_until": None})
-    message, values, state = reading._attention(entry, date(2026, 11, 26))  # type: ignore[arg-type]
+    found = reading._attention(entry, date(2026, 11, 26))  # type: ignore[arg-type]
+    assert found is not None
+    message, values, state = found
     what = message % (values | {"reason": state.reason if state else ""})
     assert what == "suspended: suspended on 2026-11-20 by Ohio <b>Board</b>: Under review"
     shown = reading.Attention("issued:x", "RN", what, message, tuple(values.items()), state)
@@ -190,7 +192,9 @@ def test_what_needs_attention_reads_in_spanish_with_the_issuers_words_escaped() 
     soon = type(
         "E", (), {"state": active, "verified_when_added": True, "valid_until": "2026-12-01"}
     )
-    message, values, state = reading._attention(soon, date(2026, 11, 26))  # type: ignore[arg-type]
+    found = reading._attention(soon, date(2026, 11, 26))  # type: ignore[arg-type]
+    assert found is not None
+    message, values, state = found
     shown = reading.Attention("issued:y", "RN", "", message, tuple(values.items()), state)
     with i18n.speaking("es"):
         assert str(macro(shown)) == "vence el 2026-12-01 (dentro de 5 días)"
