@@ -16,7 +16,6 @@ presentation signed here); the others are listed with the reason. The three answ
 carry credentials issued here only; a share carries both.
 
 >>> from openler.services.verifiers.credential_state import CredentialState
-from openler.services.wording import N_
 >>> offerable(CredentialState("active")), offerable(CredentialState("suspended", "audit"))
 (True, False)
 """
