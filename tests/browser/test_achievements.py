@@ -62,7 +62,8 @@ def test_an_administrator_creates_and_edits_an_achievement(
     phone.get_by_role("button", name="Create the achievement").click()
 
     assert phone.get_by_text("The achievement was created as version 1.").is_visible()
-    assert phone.get_by_role("img", name="Badge image of Licensed Practical Nurse").is_visible()
+    # an image has no size until it has loaded: wait for it rather than read it at once
+    phone.get_by_role("img", name="Badge image of Licensed Practical Nurse").wait_for()
     assert phone.get_by_role("link", name="Licensed Practical Nurses").is_visible()
     check_page(phone)
 

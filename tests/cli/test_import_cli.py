@@ -40,7 +40,7 @@ def test_wallet_import_prints_a_row_per_file_and_exits_by_the_result(
     assert code == 0, err
     assert out.splitlines() == [
         "licence.png: Added, verified — Registered Nurse. Verified: signed by Ohio Board of "
-        "Nursing; its issuer is not one this platform's trust registry recognises",
+        "Nursing; its issuer is not on this platform's list of trusted issuers",
         "licence.json: Already in your record — Registered Nurse. The same credential was added before",
     ]
     notes = tmp_path / "notes.txt"

@@ -83,8 +83,8 @@ def test_a_data_integrity_credential_is_kept_verified(
     [row] = report.rows
     assert (row.outcome, row.name) == ("kept", "Registered Nurse")
     assert row.message == (
-        "Verified: signed by Ohio Board of Nursing; its issuer is not one this platform's "
-        "trust registry recognises"  # a name it gives itself, from a key the registry lacks
+        "Verified: signed by Ohio Board of Nursing; its issuer is not on this platform's "
+        "list of trusted issuers"  # a name it gives itself, from a key the registry lacks
     )
     stored = the_row(session, str(row.ref))
     assert (stored.source, stored.verified, stored.format) == ("import", True, "ldp_vc")

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.routing import BaseRoute, Match
 
 from openler.services.errors import NotFound
@@ -42,6 +43,18 @@ def capital_first(text: object) -> str:
 
 
 templates.env.filters["capital_first"] = capital_first
+
+
+def unbroken(value: object) -> Markup:
+    """``value`` kept on one line (a phone breaks a date such as 2029-11-25 at its hyphens).
+
+    >>> str(unbroken("2029-11-25"))
+    '<span class="nowrap">2029-11-25</span>'
+    """
+    return Markup('<span class="nowrap">{}</span>').format(value)
+
+
+templates.env.filters["unbroken"] = unbroken
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.translate, i18n.translate_plural, newstyle=True

@@ -547,7 +547,7 @@ class _Importer:
             note += f"; {_dates(validity)}"
         trust = report.check("trust")
         if trust is not None and trust.status == "warning":
-            note += "; its issuer is not one this platform's trust registry recognises"
+            note += "; its issuer is not on this platform's list of trusted issuers"
         return True, note
 
     # -- the report ------------------------------------------------------------------

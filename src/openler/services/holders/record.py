@@ -320,7 +320,11 @@ def _held_entry(
         state = held_state(_held_report(session, platform, row, at=at), row.document, at=at)
     else:
         state = CredentialState("unverified", row.verification_note)
-    if state.reason and row.issuer and row.issuer in state.reason:  # its name, not its DID
+    if state.code == "issuer-not-trusted" and "is not in the trust registry" in (
+        state.reason or ""
+    ):  # in words a person reads, with the issuer's name, not its DID
+        state = CredentialState.worded(state.code, NOT_LISTED)
+    elif state.reason and row.issuer and row.issuer in state.reason:  # its name, not its DID
         state = CredentialState(state.code, state.reason.replace(row.issuer, row.issuer_name))
     return Entry(
         ref=f"held:{row.id}",
@@ -348,6 +352,11 @@ def _same_thing(entry: Entry) -> tuple[str, str]:
     key = achievement.get("id") or achievement.get("name") or entry.ref
     return (str(issuer_id or entry.issuer), str(key))
 
+
+#: why a credential from elsewhere reads "issuer not trusted" when the registry here does
+#: not list its issuer (by the key that signed it: the name a credential gives its issuer is
+#: its own claim, so the sentence does not repeat it)
+NOT_LISTED = N_("its issuer is not on this platform's list of trusted issuers")
 
 _RANK = {"active": 0, "suspended": 1, "not-yet-valid": 2, "expired": 3}
 
