@@ -93,17 +93,51 @@ def signed_license(
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Any attempt to open a network connection is recorded and refused."""
+    """Any attempt to open a network connection is recorded and refused — except the test
+    PostgreSQL's own address (``OPENLER_TEST_DATABASE_URL``), so these tests run there too."""
     attempts: list[Any] = []
+    database = _os.environ.get("OPENLER_TEST_DATABASE_URL")
+    allowed: set[tuple[str, int]] = set()
+    if database:
+        from sqlalchemy.engine import make_url
 
-    def refuse(self: socket.socket, address: Any) -> None:
+        parsed = make_url(database)
+        allowed.add((parsed.host or "127.0.0.1", parsed.port or 5432))
+    hosts = {host for host, _port in allowed}
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+    create_connection, getaddrinfo = socket.create_connection, socket.getaddrinfo
+
+    def permitted(address: Any) -> bool:
+        return isinstance(address, tuple) and tuple(address[:2]) in allowed
+
+    def refuse(address: Any) -> None:
         attempts.append(address)
         raise OSError("network access attempted in a test")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a))  # type: ignore[arg-type]
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None, a))  # type: ignore[arg-type]
+    def guarded_connect(self: socket.socket, address: Any) -> None:
+        if not permitted(address):
+            refuse(address)
+        connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> int:
+        if not permitted(address):
+            refuse(address)
+        return connect_ex(self, address)
+
+    def guarded_create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+        if not permitted(address):
+            refuse(address)
+        return create_connection(address, *args, **kwargs)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in hosts:
+            refuse((host, *args[:1]))
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "create_connection", guarded_create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     return attempts
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from openler.services import demo
 from openler.services.errors import Conflict, NotFound
 from openler.services.holders import sharing
+from openler.services.people.accounts import Principal
 from openler.store.models import Share, ShareView
 from tests.services.test_sharing_record import JAMES, MARIA, share, who
 
@@ -28,7 +29,9 @@ def _open(world: Any, token: str, outcomes: list[str], barrier: threading.Barrie
     barrier.wait()
     try:
         with world.db.session() as s:
-            sharing.view_share(s, world, token, viewer="link:race")
+            sharing.view_share(
+                s, world, token, viewer="link:race", principal=Principal.system("share link")
+            )
         outcomes.append("opened")
     except Conflict:
         outcomes.append("refused")
@@ -70,11 +73,19 @@ def test_a_withdrawn_or_expired_share_never_opens(world: Any) -> None:
         row.expires_at = world.now() - timedelta(seconds=1)
     for created in (withdrawn, expired):
         with world.db.session() as s, pytest.raises(Conflict):
-            sharing.view_share(s, world, created.token, viewer="link:test")
+            sharing.view_share(
+                s,
+                world,
+                created.token,
+                viewer="link:test",
+                principal=Principal.system("share link"),
+            )
     # a token differing in case, padding or whitespace is not the token
     for spelling in (withdrawn.token.upper(), withdrawn.token + "=", f" {withdrawn.token}"):
         with world.db.session() as s, pytest.raises((NotFound, Conflict)):
-            sharing.view_share(s, world, spelling, viewer="link:test")
+            sharing.view_share(
+                s, world, spelling, viewer="link:test", principal=Principal.system("share link")
+            )
 
 
 def test_a_whole_record_share_holds_only_the_sharers_credentials(world: Any) -> None:

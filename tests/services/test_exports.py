@@ -232,7 +232,9 @@ def test_each_printed_link_verifies_that_credential_alone(session: Session, plat
     assert made.tokens and made.until == "2027-" + made.until[5:]
     for ref, link in made.links(platform).items():
         token = link.rsplit("/s/", 1)[1]
-        view = sharing.view_share(session, platform, token, viewer="anonymous")
+        view = sharing.view_share(
+            session, platform, token, viewer="anonymous", principal=Principal.system("share link")
+        )
         assert view.report.verified, view.report.summary
         assert sharing.credential_ids(view.presentation) == [entries[ref].row.id]
         assert view.share.audience == exports.PRINTED_AUDIENCE

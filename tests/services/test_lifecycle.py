@@ -433,7 +433,9 @@ def test_a_share_follows_a_renewal_and_a_reissue(world: Any) -> None:
         new = lifecycle.renew(s, later, who(s, "olivia@demo.openler.org"), old_id)
         renewed_id = new.id
     with later.db.session() as s:
-        view = sharing.view_share(s, later, token, viewer="link:test")
+        view = sharing.view_share(
+            s, later, token, viewer="link:test", principal=Principal.system("share link")
+        )
         assert view.report.verified, view.report.errors()
         assert sharing.credential_ids(view.presentation) == [renewed_id]
         assert sharing.credential_ids(view.share.presentation) == [old_id]  # as the holder made it
@@ -454,7 +456,9 @@ def test_a_share_follows_a_renewal_and_a_reissue(world: Any) -> None:
         reissued_id = reissued.id
         assert ohio.id == reissued.organization_id
     with later.db.session() as s:
-        view = sharing.view_share(s, later, token, viewer="link:test")
+        view = sharing.view_share(
+            s, later, token, viewer="link:test", principal=Principal.system("share link")
+        )
         assert view.report.verified, view.report.errors()
         assert sharing.credential_ids(view.presentation) == [reissued_id]
         assert [u.how for u in view.updates] == ["re-issued"]  # the latest step
@@ -471,7 +475,9 @@ def test_a_revoked_shared_credential_shows_the_reason(world: Any) -> None:
             s, world, who(s, "olivia@demo.openler.org"), row.id, action="revoke", reason="Fraud"
         )
     with world.db.session() as s:
-        view = sharing.view_share(s, world, created.token, viewer="link:test")
+        view = sharing.view_share(
+            s, world, created.token, viewer="link:test", principal=Principal.system("share link")
+        )
         assert not view.report.verified and view.updates == ()
         assert [n.sentence for n in view.notes] == [
             f"Registered Nurse: Revoked on {NOW:%Y-%m-%d} by Ohio Board of Nursing: Fraud."

@@ -23,6 +23,7 @@ from openler.store.models import AuditEvent, IssuedCredential, Person, ShareView
 from tests.conftest import SETUP
 
 MARIA, JAMES, SAM = "maria@demo.openler.org", "james@demo.openler.org", "hr@demo.openler.org"
+LINK = Principal.system("share link")  # whoever opens a link without signing in
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_the_whole_record_or_a_selection(world: Any) -> None:
     ]
     assert names_in(chosen.share.presentation) == ["Registered Nurse"]
     with world.db.session() as s:
-        view = sharing.view_share(s, world, whole.token, viewer="link:test")
+        view = sharing.view_share(s, world, whole.token, viewer="link:test", principal=LINK)
         assert view.report.verified, view.report.errors()
         summaries = {x.share.id: x for x in sharing.shares_of(s, world, who(s, MARIA))}
         assert summaries[whole.share.id].share.whole_record
@@ -98,12 +99,12 @@ def test_a_view_limit_refuses_the_link_after_it(world: Any) -> None:
     created = share(world, names=["Registered Nurse"], max_views=2)
     with world.db.session() as s:
         for _ in range(2):
-            sharing.view_share(s, world, created.token, viewer="link:test")
+            sharing.view_share(s, world, created.token, viewer="link:test", principal=LINK)
     with (
         world.db.session() as s,
         pytest.raises(Conflict, match="may be opened 2 times, and it has been"),
     ):
-        sharing.view_share(s, world, created.token, viewer="link:test")
+        sharing.view_share(s, world, created.token, viewer="link:test", principal=LINK)
     with world.db.session() as s:
         summary = sharing.share_of(s, world, who(s, MARIA), created.share.id)
         assert summary.usage == "used 2 of 2 views" and summary.state == "used up"
@@ -122,7 +123,7 @@ def test_the_log_names_the_viewers_organization_when_signed_in(world: Any) -> No
         sharing.view_share(s, first, created.token, viewer="person:x", principal=who(s, SAM))
     second = replace(world, clock=lambda: datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
     with second.db.session() as s:
-        sharing.view_share(s, second, created.token, viewer="link:10.0.0.1")
+        sharing.view_share(s, second, created.token, viewer="link:10.0.0.1", principal=LINK)
     third = replace(world, clock=lambda: datetime(2026, 11, 26, 15, 5, tzinfo=UTC))
     with third.db.session() as s:
         sharing.view_share(s, third, created.token, viewer="person:y", principal=who(s, JAMES))
@@ -146,8 +147,8 @@ def test_a_learners_shares_and_log_are_theirs_alone(world: Any) -> None:
     marias = share(world, names=["Registered Nurse"])
     james = share(world, email=JAMES, names=["Welding Technology Certificate"])
     with world.db.session() as s:
-        sharing.view_share(s, world, marias.token, viewer="link:test")
-        sharing.view_share(s, world, james.token, viewer="link:test")
+        sharing.view_share(s, world, marias.token, viewer="link:test", principal=LINK)
+        sharing.view_share(s, world, james.token, viewer="link:test", principal=LINK)
     for owner, other, theirs in ((MARIA, JAMES, marias), (JAMES, MARIA, james)):
         with world.db.session() as s:
             intruder = who(s, other)

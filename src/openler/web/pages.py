@@ -17,7 +17,7 @@ from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError,
 from openler.services.holders import reading, sharing
 from openler.services.issuers import endorsements, issuing, lifecycle
 from openler.services.people import accounts, oidc, workspaces
-from openler.services.people.accounts import LoginResult
+from openler.services.people.accounts import LoginResult, Principal
 from openler.services.people.oidc import OidcProvider
 from openler.services.verifiers.credential_state import CredentialState, issuer_notes
 from openler.services.verifiers.verifying import verify_for
@@ -267,7 +267,13 @@ def view_share(
         principal.label if principal else f"link:{request.client.host if request.client else '?'}"
     )
     try:
-        view = sharing.view_share(session, platform, token, viewer=viewer, principal=principal)
+        view = sharing.view_share(
+            session,
+            platform,
+            token,
+            viewer=viewer,
+            principal=principal or Principal.system("share link"),
+        )
     except NotFound as exc:
         return page(request, "share.html", 404, principal=principal, problem=exc.message)
     except Conflict as exc:

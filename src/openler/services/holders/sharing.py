@@ -300,16 +300,17 @@ def view_share(
     token: str,
     *,
     viewer: str,
-    principal: Principal | None = None,
+    principal: Principal,
     jurisdiction: str | None = None,
 ) -> ShareView:
     """Open a share link: refused once expired, withdrawn or opened as often as its view
     limit allows; otherwise verified now, and the opening kept in the learner's access log
     (when, whether it verified, and — for a signed-in ``principal`` — who, with the
-    organizations they verify for). A shared credential replaced since (renewed, extended,
-    re-issued, claimed) is presented as its replacement — the holder's custodial key signs
-    a presentation anew for the share's challenge and audience, the share keeping the one
-    the holder made — and the view says so."""
+    organizations they verify for; whoever opens the link without signing in is the system
+    principal, the link being their only right). A shared credential replaced since
+    (renewed, extended, re-issued, claimed) is presented as its replacement — the holder's
+    custodial key signs a presentation anew for the share's challenge and audience, the
+    share keeping the one the holder made — and the view says so."""
     share = session.execute(
         select(Share).where(Share.token_hash == _digest(token)).with_for_update()
     ).scalar()
@@ -352,12 +353,12 @@ def view_share(
         name="share",
         require_holder_binding=True,
     )
-    signed_in = principal is not None and not principal.is_system
+    signed_in = not principal.is_system
     session.add(
         ViewRow(
             share_id=share.id,
             viewed_at=now,
-            viewer_person_id=principal.person_id if principal and signed_in else None,
+            viewer_person_id=principal.person_id if signed_in else None,
             viewer_organization=_verifier_organizations(session, principal) if signed_in else None,
             verified=report.verified,
         )
@@ -384,11 +385,9 @@ def view_share(
     )
 
 
-def _verifier_organizations(session: Session, principal: Principal | None) -> str | None:
+def _verifier_organizations(session: Session, principal: Principal) -> str | None:
     """The names of the organizations ``principal`` verifies for, as one line (None when
     they verify for none)."""
-    if principal is None:
-        return None
     names = sorted(
         org.name
         for org_id in principal.organizations_with("verifier")
