@@ -9,6 +9,8 @@ Every figure is measured in this run, next to the baselines it is compared with:
 * a full verification with a cached status list and a trust registry decision;
 * verification inside the platform (documents read from SQLite) with the per-process
   cache and with it cleared before every call;
+* a learner's record of up to 300 imported credentials: import, reading it with every
+  state computed, LER-RS and PDF exports, each per credential against one verification;
 * batch throughput for COUNT distinct credentials: signing and verifying files, in one
   process and in two.
 
@@ -23,7 +25,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -192,21 +195,17 @@ def batch(template: dict[str, Any], count: int) -> None:
             print(f"batch verify {count} files, {jobs} process(es): {rate:8.0f} credentials/s")
 
 
-def platform_verification(rounds: int) -> None:
-    """``verify_document`` on the demo world (SQLite): with the per-process cache of DID
-    documents, status lists and trust registry, and rebuilding them for every call (the
-    baseline: what each verification cost before the cache)."""
+@contextmanager
+def demo_platform() -> Iterator[Any]:
+    """The demo world in a fresh SQLite database, with fast password hashing."""
     import base64
 
     from pydantic import SecretStr
 
     from openler.services import demo
     from openler.services.context import Platform
-    from openler.services.issuers import issuing
-    from openler.services.verifiers.verifying import verify_document
     from openler.settings import Settings
     from openler.store import Database
-    from openler.store.models import Person
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
@@ -222,28 +221,109 @@ def platform_verification(rounds: int) -> None:
         platform = Platform(settings, database)
         with database.session() as session:
             demo.load(session, platform)
-        with database.session() as session:
-            maria = session.query(Person).filter_by(email="maria@demo.openler.org").one()
-            document = next(
-                c.document
-                for c in issuing.credentials_of(session, maria.id)
-                if c.document["name"] == "Registered Nurse"
-            )
+        try:
+            yield platform
+        finally:
+            database.dispose()
 
-            def cached() -> None:
-                assert verify_document(session, platform, document).verified
 
-            def uncached() -> None:
-                platform.memo.clear()
-                assert verify_document(session, platform, document).verified
+def platform_verification(rounds: int) -> None:
+    """``verify_document`` on the demo world (SQLite): with the per-process cache of DID
+    documents, status lists and trust registry, and rebuilding them for every call (the
+    baseline: what each verification cost before the cache)."""
+    from openler.services.issuers import issuing
+    from openler.services.verifiers.verifying import verify_document
+    from openler.store.models import Person
 
-            warm = median_ms(cached, rounds)
-            cold = median_ms(uncached, rounds)
-        database.dispose()
+    with demo_platform() as platform, platform.db.session() as session:
+        maria = session.query(Person).filter_by(email="maria@demo.openler.org").one()
+        document = next(
+            c.document
+            for c in issuing.credentials_of(session, maria.id)
+            if c.document["name"] == "Registered Nurse"
+        )
+
+        def cached() -> None:
+            assert verify_document(session, platform, document).verified
+
+        def uncached() -> None:
+            platform.memo.clear()
+            assert verify_document(session, platform, document).verified
+
+        warm = median_ms(cached, rounds)
+        cold = median_ms(uncached, rounds)
     print(
         f"platform verify (SQLite), cached documents: {warm:7.3f} ms   "
         f"rebuilt per call: {cold:7.3f} ms   ({cold / warm:4.1f}x)"
     )
+
+
+def foreign_credentials(count: int) -> list[dict[str, Any]]:
+    """``count`` distinct signed licences from a board that is not on this platform, naming
+    no subject (so that anyone may import them)."""
+    key = Multikey.from_seed(bytes([7]) * 32)
+    signed = []
+    for number in range(count):
+        document = license_template()
+        document["id"] = f"urn:uuid:00000000-0000-4000-8000-{number:012d}"
+        document["issuer"] = {**document["issuer"], "id": key.controller}
+        subject = document["credentialSubject"]
+        del subject["id"], subject["identifier"]
+        subject["achievement"] = {
+            **subject["achievement"],
+            "id": f"https://board.example/achievements/{number}",
+            "name": f"Licence {number:04d}",
+        }
+        signed.append(sign_credential(document, key, created=NOW))
+    return signed
+
+
+def learner_record(count: int) -> None:
+    """A learner's record of ``count`` imported credentials plus the demo's own: importing
+    them (one presentation in a JSON file), reading the whole record with every entry's
+    state computed now, and exporting it as an LER-RS résumé and a PDF — each per
+    credential, next to the baseline of one ``verify_document`` (what computing one
+    entry's state must at least cost)."""
+    from openler.services.holders import exports, imports, record, resume_pdf
+    from openler.services.people import accounts
+    from openler.services.verifiers.verifying import verify_document
+    from openler.store.models import Person
+
+    count = min(count, imports.MAX_CREDENTIALS)
+    documents = foreign_credentials(count)
+    data = json.dumps(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": documents,
+        }
+    ).encode()
+    with demo_platform() as platform, platform.db.session() as session:
+        person = session.query(Person).filter_by(email="maria@demo.openler.org").one()
+        maria = accounts.principal_for(session, person)
+        start = time.perf_counter()
+        report = imports.import_file(session, platform, maria, data, filename="bench.json")
+        imported = time.perf_counter() - start
+        assert [row.outcome for row in report.rows].count("refused") == 0, report.rows[:3]
+        baseline = median_ms(lambda: verify_document(session, platform, documents[0]), 50)
+        entries = sum(
+            len(items) for _c, _h, items in record.record_of(session, platform, maria).groups
+        )
+        reading = median_ms(lambda: record.record_of(session, platform, maria), 5)
+        ler_rs = median_ms(lambda: exports.ler_rs(session, platform, maria), 3)
+        pdf = median_ms(lambda: resume_pdf.render(exports.resume(session, platform, maria)), 3)
+    per = {
+        "import": imported * 1000 / count,
+        "read the record": reading / entries,
+        "LER-RS export": ler_rs / entries,
+        "PDF résumé": pdf / entries,
+    }
+    print(
+        f"learner record, {count} imported + {entries - count} demo entries "
+        f"(baseline: one platform verify {baseline:6.3f} ms)"
+    )
+    for what, ms in per.items():
+        print(f"  {what:16s} {ms:7.3f} ms per credential   ({ms / baseline:4.1f}x a verify)")
 
 
 def main() -> None:
@@ -255,6 +335,7 @@ def main() -> None:
     compact_form(template, key, rounds)
     status_and_trust(template, key, rounds)
     platform_verification(rounds)
+    learner_record(min(count, 300))
     batch(template, count)
 
 
