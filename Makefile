@@ -26,8 +26,11 @@ INTEROP := tests/interop/node_modules/.package-lock.json
 $(INTEROP): tests/interop/package.json tests/interop/package-lock.json
 	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 
+# on every core (pytest-xdist), a test file to a worker so that a module's own demo server
+# starts once; TEST_WORKERS=0 runs in one process
+TEST_WORKERS ?= auto
 test: $(DEVSTAMP) $(INTEROP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from openler.cli import main
-from openler.services import demo
 from openler.store.models import Achievement, IssuedCredential, Job
+from tests.conftest import load_demo
 
 ROSTER = (
     "email\tname\tLicence #\n"
@@ -27,7 +27,7 @@ ROSTER = (
 def operator_env(platform: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The demo world, and the environment an operator's shell would have for it."""
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     settings = platform.settings
     monkeypatch.setenv("OPENLER_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("OPENLER_DATA_DIR", str(settings.data_dir))

@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from openler.cli.app import app
-from openler.services import demo
 from openler.services.errors import UsageError
 from openler.store.models import IssuedCredential, OutboxMessage
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def env(platform: Any, tmp_path: Path) -> dict[str, str]:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     return {
         "OPENLER_DATABASE_URL": platform.settings.database_url,
         "OPENLER_DATA_DIR": str(tmp_path / "var"),

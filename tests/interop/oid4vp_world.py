@@ -17,14 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.context import Platform
 from openler.services.issuers import issuing
 from openler.services.people import accounts
 from openler.settings import Settings
 from openler.store.models import Achievement, Organization
 from openler.vc import Multikey
-from tests.conftest import SETUP
+from tests.conftest import SETUP, load_demo
 from tests.live import LiveServer, free_port, migrated_database, openler_command, running_server
 
 HOLDER = Multikey.from_seed(bytes([21]) * 32)
@@ -120,7 +119,7 @@ def live_world(workdir: Path, **settings: str) -> Iterator[World]:
         )
     )
     with prepare.db.session() as s:
-        demo.load(s, prepare)
+        load_demo(s, prepare)
         credential, credential_id = add_nurse(s, prepare)
     prepare.db.dispose()
     with running_server(workdir, database, port=port, key_encryption_key=kek, **settings) as server:

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.protocols import oid4vci_wallet
 from openler.services.protocols.client import ProtocolError
 from openler.store.models import AuditEvent, Person
+from tests.conftest import load_demo
 from tests.interop.node import node_server
 from tests.services.issuing_world import who
 
@@ -35,7 +35,7 @@ def world(platform: Any) -> Any:
     platform.settings = platform.settings.model_copy(update={"protocol_allow_loopback": True})
     platform.clock = _now_utc  # the Node issuer keeps real time
     with platform.db.session() as session:
-        demo.load(session, platform)
+        load_demo(session, platform)
     return platform
 
 
@@ -104,7 +104,7 @@ def test_without_loopback_the_wallet_does_not_reach_127_0_0_1(
     platform: Any, node_issuer: str
 ) -> None:
     with platform.db.session() as session:
-        demo.load(session, platform)
+        load_demo(session, platform)
     made = offer(node_issuer, byReference=True)
     with platform.db.session() as session, pytest.raises(ProtocolError):
         oid4vci_wallet.accept(session, platform, who(session, MARIA), made["offer"])

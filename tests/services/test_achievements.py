@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound
 from openler.services.issuers import achievements, badges, issuing, orgs
 from openler.services.issuers.achievement_checks import InvalidAchievement, definition, label
@@ -23,7 +22,7 @@ from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.store.models import AchievementVersion, AuditEvent, IssuedCredential, Person
 from openler.vc import extract_png, extract_svg
-from tests.conftest import SETUP
+from tests.conftest import SETUP, load_demo
 
 LPN = {
     "name": "Licensed Practical Nurse",
@@ -54,7 +53,7 @@ def png(width: int = 2, height: int = 2) -> bytes:
 @pytest.fixture
 def s(platform: Any) -> Iterator[Session]:
     with platform.db.session() as session:
-        demo.load(session, platform)
+        load_demo(session, platform)
         yield session
 
 

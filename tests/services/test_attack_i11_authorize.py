@@ -12,11 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.people.accounts import principal_for
 from openler.services.protocols import oid4vci_authorize
 from openler.store.models import Achievement, IssuedCredential, Organization, Person
+from tests.conftest import load_demo
 
 PKCE = {
     "response_type": "code",
@@ -29,7 +29,7 @@ PKCE = {
 
 def _people(platform: Any) -> tuple[Any, Any, IssuedCredential, str, str]:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         maria = s.execute(
             select(Person).where(Person.email == "maria@demo.openler.org")
         ).scalar_one()

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.protocols import exchanges
 from openler.store.models import IssuedCredential
 from openler.vc import Multikey, VCError, build_presentation, sign_presentation
+from tests.conftest import load_demo
 from tests.services.test_exchanges import principal, secret_of
 from tests.services.test_oid4vp_verifier import QUERY, answer, create, fetch, post, vp
 from tests.services.test_requests import world
@@ -102,7 +102,7 @@ def test_a_presentation_with_the_same_credential_in_another_spelling_is_refused(
 
 def _issuance(platform: Any) -> tuple[str, dict[str, Any]]:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         made = exchanges.create_issuance(
             s,
             platform,

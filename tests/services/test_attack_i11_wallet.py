@@ -17,7 +17,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.errors import UsageError
 from openler.services.people.accounts import principal_for
 from openler.services.protocols import oid4vci_wallet, oid4vp_wallet, wallet_exchanges
@@ -25,7 +24,7 @@ from openler.services.protocols.client import ProtocolClient, ProtocolError
 from openler.store.models import AuditEvent, Person, ReceivedCredential
 from openler.vc import Multikey, sign_request_object
 from openler.vc.multibase import b64url_encode
-from tests.conftest import DATA
+from tests.conftest import DATA, load_demo
 
 QUERY = json.loads((DATA / "oid4vp" / "rn_licence.json").read_text())
 DNS = {
@@ -70,7 +69,7 @@ def _json(value: Any) -> Callable[[httpx.Request], httpx.Response]:
 
 def _maria(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         person = s.execute(
             select(Person).where(Person.email == "maria@demo.openler.org")
         ).scalar_one()

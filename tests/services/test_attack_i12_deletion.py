@@ -18,6 +18,7 @@ from openler.services.holders import exports, imports, sharing
 from openler.services.holders.imports import Upload
 from openler.services.people import accounts, deletion
 from openler.store.models import Base, Person, SelfReported
+from tests.conftest import load_demo
 from tests.services.test_sharing_record import share, who
 
 MARIA, JAMES = "maria@demo.openler.org", "james@demo.openler.org"
@@ -29,7 +30,7 @@ KEPT = {"audit_events", "credentials"}
 @pytest.fixture
 def world(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     return platform
 
 

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.holders import imports, record
 from openler.services.holders.imports import Upload
 from openler.store.models import ReceivedCredential
@@ -23,12 +22,13 @@ from tests.services.issuing_world import who
 
 MARIA = "maria@demo.openler.org"
 from tests.conftest import NOW as NOW_TEST  # noqa: E402
+from tests.conftest import load_demo  # noqa: E402
 
 
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

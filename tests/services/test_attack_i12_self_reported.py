@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.holders import self_reported
 from openler.services.holders.self_reported import InvalidEntry, checked
+from tests.conftest import load_demo
 from tests.services.issuing_world import who
 
 MARIA = "maria@demo.openler.org"
@@ -28,7 +28,7 @@ TEXT = st.one_of(
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

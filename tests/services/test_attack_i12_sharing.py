@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from openler.services import demo
 from openler.services.errors import Conflict, NotFound
 from openler.services.holders import sharing
 from openler.services.people.accounts import Principal
 from openler.store.models import Share, ShareView
+from tests.conftest import load_demo
 from tests.services.test_sharing_record import JAMES, MARIA, share, who
 
 
 @pytest.fixture
 def world(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     return platform
 
 

@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.issuers import claims, issuing, orgs
 from openler.services.issuers.recipients import Recipient, matches
 from openler.services.people import accounts, signup
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, Claim, IssuedCredential, OutboxMessage, Person
-from tests.conftest import NOW
+from tests.conftest import NOW, load_demo
 
 ORG = "piedmont-hospital"
 STRANGER = "Pat.Doe@Example.org"
@@ -27,7 +26,7 @@ STRANGER = "Pat.Doe@Example.org"
 @pytest.fixture
 def world(platform: Any) -> Any:
     with platform.db.session() as session:
-        demo.load(session, platform)
+        load_demo(session, platform)
     return platform
 
 

@@ -28,6 +28,7 @@ from openler.store.models import (
     SessionRow,
     Share,
 )
+from tests.conftest import load_demo
 
 MARIA = "maria@demo.openler.org"
 
@@ -35,7 +36,7 @@ MARIA = "maria@demo.openler.org"
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

@@ -17,7 +17,7 @@ from openler.services.issuers import endorsements, issuing, orgs
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, IssuedCredential
 from openler.vc.models import schema_errors
-from tests.conftest import load_json, shared_path
+from tests.conftest import load_demo, load_json, shared_path
 from tests.services.issuing_world import ohio, person, who
 from tests.services.test_transcripts import one_status
 from tests.vc.test_models import as_vc11
@@ -29,7 +29,7 @@ RN = "http://127.0.0.1:8000/orgs/ohio-nursing/achievements/registered-nurse"
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.errors import Forbidden
 from openler.services.issuers import claims
 from openler.services.people import accounts
 from openler.services.protocols import exchanges
 from openler.store.models import AuditEvent, Claim, Exchange, IssuedCredential, Person
 from openler.vc import Multikey, build_presentation, sign_presentation
-from tests.conftest import DATA
+from tests.conftest import DATA, load_demo
 
 QUERY = {
     "type": "QueryByExample",
@@ -36,7 +35,7 @@ def secret_of(made: exchanges.Made) -> str:
 
 def test_only_issuers_make_issuance_exchanges(platform: Any) -> None:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         maria = principal(s, "maria@demo.openler.org")
         with pytest.raises(Forbidden):
             exchanges.create_issuance(
@@ -63,7 +62,7 @@ def test_only_issuers_make_issuance_exchanges(platform: Any) -> None:
 
 def test_only_verifiers_make_presentation_exchanges_and_types_are_arrays(platform: Any) -> None:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         with pytest.raises(Forbidden):
             exchanges.create_presentation(
                 s,
@@ -101,7 +100,7 @@ def rn_exchange(session: Any, platform: Any, email: str) -> exchanges.Made:
 def test_issuance_by_didauth(platform: Any) -> None:
     wallet = Multikey.from_seed(bytes([7]) * 32)
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         made = rn_exchange(s, platform, "lee@example.org")
         secret = secret_of(made)
     with platform.db.session() as s:
@@ -148,7 +147,7 @@ def test_a_claim_taken_another_way_first_ends_the_exchange(platform: Any) -> Non
     is claimed one way the exchange says so and issues nothing."""
     wallet = Multikey.from_seed(bytes([8]) * 32)
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         made = rn_exchange(s, platform, "kim@example.org")
         secret = secret_of(made)
         credential_id = made.exchange.credential_id

@@ -17,20 +17,19 @@ from referencing.jsonschema import DRAFT4
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Forbidden
 from openler.services.holders import exports, record, resume_pdf, sharing
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, Person, ReceivedCredential, SelfReported
-from tests.conftest import load_json, shared_path
+from tests.conftest import load_demo, load_json, shared_path
 
 
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

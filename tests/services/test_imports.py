@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Forbidden, NotFound
 from openler.services.holders import imports, record
 from openler.services.holders.imports import Upload
@@ -27,7 +26,7 @@ from openler.services.people import accounts
 from openler.store.models import AuditEvent, ReceivedCredential
 from openler.vc import Multikey, add_proof, bake_png, bake_svg, encode_jwt_credential, jose
 from openler.vc.baking import blank_png
-from tests.conftest import DATA, NOW, load_json, shared_path
+from tests.conftest import DATA, NOW, load_demo, load_json, shared_path
 from tests.services.issuing_world import add_courses, ohio, person, who
 
 MARIA = "maria@demo.openler.org"
@@ -38,7 +37,7 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect widt
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from openler.services import demo, jobs
+from openler.services import jobs
 from openler.services.errors import UsageError
 from openler.services.issuers import bulk
 from openler.services.people import accounts
 from openler.store.models import IssuedCredential, Job
+from tests.conftest import load_demo
 
 RECIPIENTS = [
     "james@demo.openler.org",
@@ -41,7 +42,7 @@ def issued_count(platform: Any) -> int:
 
 def test_batch_issue_in_process(platform: Any) -> None:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     before = issued_count(platform)
     queue = jobs.InProcessQueue(platform)
     job_id = bulk.submit_emails(
@@ -88,7 +89,7 @@ def test_batch_needs_an_issuer_role(platform: Any) -> None:
     from openler.services.errors import Forbidden
 
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         from openler.store.models import Person
 
         maria = s.execute(
@@ -116,7 +117,7 @@ def test_procrastinate_worker_runs_the_job(platform: Any) -> None:
             jobs.ProcrastinateQueue(platform.settings.database_url)
         return
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     queue = jobs.ProcrastinateQueue(platform.settings.database_url)
     queue.apply_schema()
     queue.apply_schema()  # idempotent

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openler.services import demo, jobs
+from openler.services import jobs
 from openler.services.errors import Conflict, Forbidden, UsageError
 from openler.services.holders import sharing
 from openler.services.issuers import achievements, issuing, lifecycle, orgs, reminders
@@ -34,13 +34,13 @@ from openler.store.models import (
     TrustEntryRow,
 )
 from openler.vc import parse_datetime
-from tests.conftest import NOW
+from tests.conftest import NOW, load_demo
 
 
 @pytest.fixture
 def world(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     return platform
 
 

@@ -20,7 +20,7 @@ from openler.services import outbox
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.people import accounts, signup
 from openler.store.models import OutboxMessage, Person
-from tests.conftest import SETUP
+from tests.conftest import SETUP, load_demo
 
 
 @dataclass
@@ -319,13 +319,12 @@ def test_openler_outbox_send_and_list(
 def test_a_claim_mail_whose_link_expired_while_waiting_is_withdrawn_not_sent(
     platform: Any, smtp: tuple[Inbox, int]
 ) -> None:
-    from openler.services import demo
     from openler.services.issuers import claims, orgs
     from openler.services.issuers.recipients import Recipient
 
     inbox, port = smtp
     with platform.db.session() as session:
-        demo.load(session, platform)
+        load_demo(session, platform)
         trainer = session.execute(
             select(Person).where(Person.email == "trainer@demo.openler.org")
         ).scalar_one()

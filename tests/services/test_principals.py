@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 import openler.services
-from openler.services import demo, jobs
+from openler.services import jobs
 from openler.services.errors import Forbidden, UsageError
 from openler.services.issuers import achievements, bulk, issuing, orgs
 from openler.services.people import accounts, members
@@ -30,6 +30,7 @@ from openler.store.models import (
     Organization,
     Person,
 )
+from tests.conftest import load_demo
 
 SYSTEM = Principal.system("test")
 LPN = {
@@ -72,7 +73,7 @@ def test_no_use_case_accepts_nobody_as_the_acting_party() -> None:
 @pytest.fixture
 def world(platform: Any) -> dict[str, Any]:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
 
         def who(email: str) -> Principal:
             person = s.execute(select(Person).where(Person.email == email)).scalar_one()

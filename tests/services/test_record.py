@@ -9,18 +9,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Forbidden, NotFound
 from openler.services.holders import record
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.store.models import Person
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

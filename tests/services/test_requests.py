@@ -8,20 +8,19 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound
 from openler.services.issuers import issuing
 from openler.services.people import accounts
 from openler.services.verifiers import requests
 from openler.store.models import Achievement, Organization, Person
 from openler.vc import Multikey, build_presentation, sign_presentation
-from tests.conftest import SETUP
+from tests.conftest import SETUP, load_demo
 
 
 def world(platform: Any) -> dict[str, Any]:
     holder = Multikey.from_seed(bytes([42]) * 32)
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         nurse = accounts.create_person(
             s,
             platform,

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from openler.services import demo, jobs
+from openler.services import jobs
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.issuers import (
     achievements,
@@ -29,7 +29,7 @@ from openler.services.issuers import (
 from openler.services.issuers.tables import TableError, open_table
 from openler.services.people import accounts
 from openler.store.models import Achievement, AuditEvent, IssuedCredential, Organization, Person
-from tests.conftest import SETUP
+from tests.conftest import SETUP, load_demo
 
 GRADED: dict[str, Any] = {
     "name": "Infection Control",
@@ -333,7 +333,7 @@ def person(platform: Any, email: str) -> accounts.Principal:
 def ohio(platform: Any) -> Any:
     """The demo world, with an achievement of the Ohio Board of Nursing that has results."""
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         organization = orgs.organization_by_slug(s, "ohio-nursing")
         achievements.create_achievement(
             s, platform, SETUP, organization, slug="infection-control", data=GRADED

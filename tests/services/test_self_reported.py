@@ -11,19 +11,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Forbidden, NotFound
 from openler.services.holders import reading, record, self_reported
 from openler.services.holders.self_reported import InvalidEntry, checked
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.store.models import AuditEvent, Person, SelfReported
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

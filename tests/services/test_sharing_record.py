@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.holders import candidates, my_data, sharing
 from openler.services.issuers import issuing
@@ -20,7 +19,7 @@ from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import requests as requests_service
 from openler.store.models import AuditEvent, IssuedCredential, Person, ShareView
-from tests.conftest import SETUP
+from tests.conftest import SETUP, load_demo
 
 MARIA, JAMES, SAM = "maria@demo.openler.org", "james@demo.openler.org", "hr@demo.openler.org"
 LINK = Principal.system("share link")  # whoever opens a link without signing in
@@ -29,7 +28,7 @@ LINK = Principal.system("share link")  # whoever opens a link without signing in
 @pytest.fixture
 def world(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
     return platform
 
 

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Forbidden
 from openler.services.holders import skills_profile
 from openler.services.holders.record import Entry
@@ -27,6 +26,7 @@ from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import CredentialState
 from openler.store.models import Person, ReceivedCredential, SelfReported
+from tests.conftest import load_demo
 
 ESCO = "http://data.europa.eu/esco/skill/"
 INFECTION = ESCO + "6d13053b-ee35-492c-8976-8178420df398"
@@ -35,7 +35,7 @@ INFECTION = ESCO + "6d13053b-ee35-492c-8976-8178420df398"
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

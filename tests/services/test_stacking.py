@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.issuers import achievements, issuing, orgs, stacking
 from openler.services.issuers.recipients import Recipient
 from openler.services.issuers.stacking import Rule
 from openler.store.models import AuditEvent, IssuedCredential, PendingStack
+from tests.conftest import load_demo
 from tests.services.issuing_world import add_courses, ohio, person, who
 
 OLIVIA = "olivia@demo.openler.org"
@@ -22,7 +22,7 @@ OLIVIA = "olivia@demo.openler.org"
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

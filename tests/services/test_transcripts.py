@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.issuers import issuing, orgs, stacking, transcripts
 from openler.services.issuers.recipients import Recipient
@@ -20,7 +19,7 @@ from openler.services.issuers.transcripts import Link
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import AuditEvent, IssuedCredential
 from openler.vc.models import schema_errors
-from tests.conftest import load_json, shared_path
+from tests.conftest import load_demo, load_json, shared_path
 from tests.services.issuing_world import add_courses, ohio, person, who
 from tests.vc.test_models import as_vc11
 
@@ -55,7 +54,7 @@ def reference_errors(doc: dict[str, Any]) -> list[str]:
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

@@ -9,20 +9,19 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.issuers import issuing, orgs
 from openler.services.office import registry
 from openler.services.people import accounts
 from openler.services.verifiers.verifying import verify_document
 from openler.store import publication
 from openler.store.models import Achievement, IssuedCredential, IssuerKey, Organization, Person
-from tests.conftest import SETUP
+from tests.conftest import SETUP, load_demo
 
 
 @pytest.fixture
 def world(platform: Any) -> Any:
     with platform.db.session() as session:
-        demo.load(session, platform)
+        load_demo(session, platform)
     return platform
 
 

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openler.services import demo
 from openler.services.errors import Forbidden
 from openler.services.issuers import achievements, issuing, orgs
 from openler.services.people import accounts, workspaces
@@ -21,13 +20,13 @@ from openler.services.people.accounts import Principal
 from openler.services.verifiers import verifying
 from openler.services.verifiers.credential_state import credential_state
 from openler.store.models import AuditEvent, IssuedCredential, Person
-from tests.conftest import NOW
+from tests.conftest import NOW, load_demo
 
 
 @pytest.fixture
 def session(platform: Any) -> Any:
     with platform.db.session() as s:
-        demo.load(s, platform)
+        load_demo(s, platform)
         yield s
 
 

@@ -10,12 +10,13 @@ from fastapi.testclient import TestClient
 
 from openler.services import demo
 from openler.web import create_app
+from tests.conftest import load_demo
 
 
 @pytest.fixture
 def demo_platform(platform: Any) -> Any:
     with platform.db.session() as session:
-        demo.load(session, platform)
+        load_demo(session, platform)
     return platform
 
 

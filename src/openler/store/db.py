@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -64,9 +65,7 @@ class Database:
             yield session
 
     def alembic_config(self) -> Config:
-        config = Config()
-        location = resources.files("openler.store").joinpath("migrations")
-        config.set_main_option("script_location", str(location))
+        config = _migrations_config()
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         return config
 
@@ -78,7 +77,7 @@ class Database:
 
     def revisions(self) -> tuple[str | None, str | None]:
         """(current revision of the database, the newest revision this code knows)."""
-        head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+        head = newest_revision()
         with self.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
         return current, head
@@ -90,3 +89,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@cache
+def newest_revision() -> str | None:
+    """The newest migration this code knows, read once per process: the migration scripts
+    are part of the installed code, and reading them compiles every one (tens of
+    milliseconds each time an app or command starts)."""
+    return ScriptDirectory.from_config(_migrations_config()).get_current_head()
+
+
+def _migrations_config() -> Config:
+    config = Config()
+    location = resources.files("openler.store").joinpath("migrations")
+    config.set_main_option("script_location", str(location))
+    return config
