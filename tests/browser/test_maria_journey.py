@@ -238,9 +238,17 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
     assert sam.get_by_role("heading", name="Shared credentials").is_visible()
     answer = sam.locator("main").inner_text()
     assert "Shared by Maria Alvarez for RN position with Piedmont Regional Hospital" in answer
+    # the verifier's question answered first, one sentence a credential, by name
+    said = sam.locator("ul.said li").all_inner_texts()
+    assert re.fullmatch(
+        r"Maria Alvarez holds Registered Nurse, a licence from Ohio Board of Nursing, "
+        r"active and valid until \d{4}-\d\d-\d\d\.",
+        said[0],
+    ), said
+    assert said[1].startswith("Maria Alvarez holds IV Therapy and Infusion Safety, "), said
+    assert not sam.get_by_text("Every credential verified.").is_visible()  # collapsed below
+    sam.locator("summary", has_text="How it was checked").click()
     assert sam.get_by_text("Every credential verified.").is_visible()
-    # the page names each credential and says it verified (the page has no plain sentence
-    # such as "Maria Alvarez holds …" yet: it says who shared what, then the checks)
     for name in ("Registered Nurse", "IV Therapy and Infusion Safety"):
         card = sam.locator("li.card", has=sam.get_by_role("heading", name=re.compile(name)))
         assert "Verified" in card.inner_text()

@@ -49,6 +49,17 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     assert qr.is_visible() and qr.get_attribute("src").startswith("data:image/svg+xml")
     link = phone.get_by_role("textbox", name="Share link").input_value()
     assert "/s/" in link
+    assert phone.get_by_text(
+        "Send this link to Piedmont Regional Hospital, or let them scan the QR code."
+    ).is_visible()
+    # copied with one press, and said so in words a screen reader announces
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    phone.get_by_role("button", name="Copy link").click()
+    said = phone.locator(".copy-said")
+    assert said.get_attribute("aria-live") == "polite"
+    phone.wait_for_function("() => document.querySelector('.copy-said').textContent !== ''")
+    assert said.inner_text() == "Copied"
+    assert phone.evaluate("() => navigator.clipboard.readText()") == link
     assert phone.get_by_text("used 0 of 5 views").is_visible()
     page_is_good(phone)
     phone.goto(f"{server}/record/my-data")
@@ -61,7 +72,15 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     sign_in(phone, server, "hr@demo.openler.org")
     phone.wait_for_url(re.compile(r".*/home$"))
     phone.goto(link)
-    assert phone.get_by_text("Every credential verified.").is_visible()
+    said = phone.locator("ul.said li").all_inner_texts()
+    assert [t.split(",", 1)[0] for t in said] == [
+        "Maria Alvarez holds Registered Nurse",
+        "Maria Alvarez holds IV Therapy and Infusion Safety",
+    ], said
+    checks = phone.locator("details.checks")
+    assert not checks.get_by_text("Every credential verified.").is_visible()
+    checks.locator("summary").click()
+    assert checks.get_by_text("Every credential verified.").is_visible()
     page_is_good(phone)
     sign_out(phone)
 
