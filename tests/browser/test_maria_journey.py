@@ -143,7 +143,7 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
         assert phone.get_by_role("heading", name=group, level=2).is_visible()
     assert phone.get_by_role("link", name=FEMA).count() == 1
     fema = phone.locator("li.entry", has=phone.get_by_role("link", name=FEMA))
-    assert "1 earlier" in fema.inner_text()
+    assert "1 earlier credential" in fema.inner_text()
     page_is_good(phone)
 
     # 2. a baked PNG badge, a JWT and a CLR, each labelled with what its check found
@@ -177,7 +177,22 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
     assert education.get_by_role("link", name="Lakeside Community College transcript").is_visible()
     imported = phone.locator("li.entry", has=phone.get_by_role("link", name="Basic Life Support"))
     assert "Imported" in imported.inner_text()
+    # each course says which transcript it came in, and leads to it
+    course = phone.locator(
+        "li.entry", has=phone.get_by_role("link", name="Medical Spanish", exact=True)
+    )
+    assert "Part of Lakeside Community College transcript" in course.inner_text()
     page_is_good(phone)
+    course.get_by_role("link", name="Lakeside Community College transcript").click()
+    assert phone.get_by_role("heading", name="Lakeside Community College transcript").is_visible()
+    holds = phone.locator("ul.parts").inner_text()
+    assert holds.splitlines() == ["Anatomy and Physiology I", "Medical Spanish"], holds
+    page_is_good(phone)
+    phone.get_by_role("link", name="Medical Spanish", exact=True).click()
+    assert phone.get_by_role("heading", name="Medical Spanish", level=1).is_visible()
+    assert phone.get_by_text("Part of Lakeside Community College transcript").is_visible()
+    page_is_good(phone)
+    phone.goto(f"{server}/record")
 
     # 3. a job of her own, marked self-reported
     phone.get_by_role("link", name="Add something yourself").first.click()

@@ -108,3 +108,37 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     phone.goto(link)
     assert phone.get_by_text("The learner withdrew this share").is_visible()
     page_is_good(phone)
+
+
+def test_a_credential_that_cannot_go_is_listed_with_why_among_the_choices(
+    server: str,  # noqa: F811
+    phone: Any,  # noqa: F811
+) -> None:
+    """Piedmont suspends Maria's IV therapy training: on her sharing page it stays among
+    the credentials she may choose from, not ticked-able, saying why — not in a box apart."""
+    sign_in(phone, server, "trainer@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Issue and manage credentials").click()
+    phone.get_by_label("Find by recipient, credential or id").fill("maria")
+    phone.get_by_role("button", name="Find").click()
+    found = phone.get_by_role("region", name="Credentials found")
+    found.get_by_role("link", name="IV Therapy and Infusion Safety").first.click()
+    phone.get_by_role("button", name="Suspend").click()
+    phone.get_by_label("Reason").fill("Practice under review")
+    phone.get_by_role("button", name="Suspend it").click()
+    assert "now suspended" in phone.get_by_role("status").inner_text()
+    sign_out(phone)
+
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/shares")
+    choices = phone.get_by_role("group", name=re.compile("^Credentials"))
+    held = choices.locator("ul.not-offered li")
+    assert held.count() == 1
+    text = held.inner_text()
+    assert text.startswith("IV Therapy and Infusion Safety from Piedmont Regional Hospital: ")
+    assert "you hold it, but it cannot be shared: suspended" in text
+    assert "Practice under review" in text
+    assert choices.get_by_role("checkbox", name=re.compile("^IV Therapy")).count() == 0
+    assert phone.get_by_text("Not offered").count() == 0
+    page_is_good(phone)

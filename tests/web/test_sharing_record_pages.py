@@ -162,7 +162,17 @@ def test_an_answer_page_does_not_offer_a_suspended_credential(
     assert "Who asks" in form and "Piedmont Regional Hospital" in form
     assert "Your RN license, for the ICU post" in form
     assert f'value="{rn}"' not in form  # not selectable
-    assert re.search(r"Registered Nurse.*suspended", form, re.S) and "Not offered" in form
+    # listed within what was asked, with why it cannot go, not in a box apart
+    asked = form.split("<legend>", 1)[1].split("</fieldset>", 1)[0]
+    assert asked.startswith("Your credentials for “Your RN license, for the ICU post”</legend>")
+    held = re.search(
+        r"<li>Registered Nurse <span class=\"small\">from Ohio Board of Nursing</span>: "
+        r"you hold it, but it cannot answer the request: "
+        r"<strong class=\"state-suspended\">suspended: [^<]*Under review</strong></li>",
+        asked,
+    )
+    assert held is not None, asked
+    assert "Not offered" not in form
     posted = client.post(
         link, data={"csrf_token": csrf_of(form), "credentials": [rn], "consent": "yes"}
     )
