@@ -26,8 +26,18 @@ def person_id(platform: Any, email: str) -> str:
         return str(s.execute(select(Person.id).where(Person.email == email)).scalar_one())
 
 
-def imported(platform: Any, email: str, *, verified: bool) -> str:
-    """A credential ``email`` imported from a file (as the import pages keep one)."""
+def imported(
+    platform: Any,
+    email: str,
+    *,
+    verified: bool,
+    name: str = "Forklift Operator",
+    types: tuple[str, ...] = ("OpenBadgeCredential",),
+    kind: str = "Badge",
+    parent_id: str | None = None,
+) -> str:
+    """A credential ``email`` imported from a file (as the import pages keep one); with
+    ``parent_id``, one a transcript bundled."""
     with platform.db.session() as s:
         row = ReceivedCredential(
             person_id=person_id(platform, email),
@@ -35,20 +45,19 @@ def imported(platform: Any, email: str, *, verified: bool) -> str:
             issuer_name="Elsewhere College",
             credential_issuer="file",
             format="ldp_vc",
-            name="Forklift Operator",
+            name=name,
             document={
-                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "type": ["VerifiableCredential", *types],
                 "issuer": {"id": "did:web:college.example", "name": "Elsewhere College"},
                 "validFrom": "2025-01-10T00:00:00Z",
-                "credentialSubject": {
-                    "achievement": {"name": "Forklift Operator", "achievementType": "Badge"}
-                },
+                "credentialSubject": {"achievement": {"name": name, "achievementType": kind}},
             },
             jwt=None,
             received_at=NOW,
             source="import",
             verified=verified,
             verification_note=None if verified else "the signature does not match the document",
+            parent_id=parent_id,
         )
         s.add(row)
         s.flush()
@@ -165,36 +174,18 @@ def test_a_credential_that_did_not_verify_never_looks_verified(
 def transcript_with_parts(platform: Any, email: str) -> tuple[str, list[str]]:
     """A CLR ``email`` imported, kept with the two courses it bundled under it (as the
     import unpacks one): the transcript's row id and its parts'."""
-
-    def held(name: str, types: list[str], parent_id: str | None) -> str:
-        row = ReceivedCredential(
-            person_id=person_id(platform, email),
-            issuer="did:web:college.example",
-            issuer_name="Elsewhere College",
-            credential_issuer="file",
-            format="ldp_vc",
-            name=name,
-            document={
-                "type": ["VerifiableCredential", *types],
-                "issuer": {"id": "did:web:college.example", "name": "Elsewhere College"},
-                "name": name,
-                "credentialSubject": {"achievement": {"name": name, "achievementType": "Course"}}
-                if parent_id
-                else {},
-            },
-            received_at=NOW,
-            source="import",
-            verified=False,
-            verification_note="the signature does not match the document",
-            parent_id=parent_id,
-        )
-        s.add(row)
-        s.flush()
-        return str(row.id)
-
-    with platform.db.session() as s:
-        clr = held("Nursing transcript 2024", ["ClrCredential"], None)
-        parts = [held(n, ["OpenBadgeCredential"], clr) for n in ("Pharmacology", "Anatomy")]
+    clr = imported(
+        platform,
+        email,
+        verified=False,
+        name="Nursing transcript 2024",
+        types=("ClrCredential",),
+        kind="Diploma",
+    )
+    parts = [
+        imported(platform, email, verified=False, name=n, kind="Course", parent_id=clr)
+        for n in ("Pharmacology", "Anatomy")
+    ]
     return clr, parts
 
 
