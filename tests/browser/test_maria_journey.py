@@ -143,7 +143,7 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
         assert phone.get_by_role("heading", name=group, level=2).is_visible()
     assert phone.get_by_role("link", name=FEMA).count() == 1
     fema = phone.locator("li.entry", has=phone.get_by_role("link", name=FEMA))
-    assert "1 earlier" in fema.inner_text()
+    assert "1 earlier credential" in fema.inner_text()
     page_is_good(phone)
 
     # 2. a baked PNG badge, a JWT and a CLR, each labelled with what its check found
@@ -177,7 +177,22 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
     assert education.get_by_role("link", name="Lakeside Community College transcript").is_visible()
     imported = phone.locator("li.entry", has=phone.get_by_role("link", name="Basic Life Support"))
     assert "Imported" in imported.inner_text()
+    # each course says which transcript it came in, and leads to it
+    course = phone.locator(
+        "li.entry", has=phone.get_by_role("link", name="Medical Spanish", exact=True)
+    )
+    assert "Part of Lakeside Community College transcript" in course.inner_text()
     page_is_good(phone)
+    course.get_by_role("link", name="Lakeside Community College transcript").click()
+    assert phone.get_by_role("heading", name="Lakeside Community College transcript").is_visible()
+    holds = phone.locator("ul.parts").inner_text()
+    assert holds.splitlines() == ["Anatomy and Physiology I", "Medical Spanish"], holds
+    page_is_good(phone)
+    phone.get_by_role("link", name="Medical Spanish", exact=True).click()
+    assert phone.get_by_role("heading", name="Medical Spanish", level=1).is_visible()
+    assert phone.get_by_text("Part of Lakeside Community College transcript").is_visible()
+    page_is_good(phone)
+    phone.goto(f"{server}/record")
 
     # 3. a job of her own, marked self-reported
     phone.get_by_role("link", name="Add something yourself").first.click()
@@ -238,9 +253,17 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
     assert sam.get_by_role("heading", name="Shared credentials").is_visible()
     answer = sam.locator("main").inner_text()
     assert "Shared by Maria Alvarez for RN position with Piedmont Regional Hospital" in answer
+    # the verifier's question answered first, one sentence a credential, by name
+    said = sam.locator("ul.said li").all_inner_texts()
+    assert re.fullmatch(
+        r"Maria Alvarez holds Registered Nurse, a licence from Ohio Board of Nursing, "
+        r"active and valid until \d{4}-\d\d-\d\d\.",
+        said[0],
+    ), said
+    assert said[1].startswith("Maria Alvarez holds IV Therapy and Infusion Safety, "), said
+    assert not sam.get_by_text("Every credential verified.").is_visible()  # collapsed below
+    sam.locator("summary", has_text="How it was checked").click()
     assert sam.get_by_text("Every credential verified.").is_visible()
-    # the page names each credential and says it verified (the page has no plain sentence
-    # such as "Maria Alvarez holds …" yet: it says who shared what, then the checks)
     for name in ("Registered Nurse", "IV Therapy and Infusion Safety"):
         card = sam.locator("li.card", has=sam.get_by_role("heading", name=re.compile(name)))
         assert "Verified" in card.inner_text()

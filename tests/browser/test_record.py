@@ -45,7 +45,7 @@ def test_maria_reads_her_record_and_adds_a_job_by_keyboard(server: str, phone: A
     assert phone.get_by_role("heading", name="Licences and certifications").is_visible()
     assert phone.get_by_role("link", name=FEMA).count() == 1
     fema = phone.get_by_role("listitem").filter(has=phone.get_by_role("link", name=FEMA))
-    assert "1 earlier" in fema.first.inner_text()
+    assert "1 earlier credential" in fema.first.inner_text()
     page_is_good(phone)
 
     # the FEMA entry: the facts in words first, its history, the checks collapsed

@@ -49,6 +49,17 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     assert qr.is_visible() and qr.get_attribute("src").startswith("data:image/svg+xml")
     link = phone.get_by_role("textbox", name="Share link").input_value()
     assert "/s/" in link
+    assert phone.get_by_text(
+        "Send this link to Piedmont Regional Hospital, or let them scan the QR code."
+    ).is_visible()
+    # copied with one press, and said so in words a screen reader announces
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    phone.get_by_role("button", name="Copy link").click()
+    said = phone.locator(".copy-said")
+    assert said.get_attribute("aria-live") == "polite"
+    phone.wait_for_function("() => document.querySelector('.copy-said').textContent !== ''")
+    assert said.inner_text() == "Copied"
+    assert phone.evaluate("() => navigator.clipboard.readText()") == link
     assert phone.get_by_text("used 0 of 5 views").is_visible()
     page_is_good(phone)
     phone.goto(f"{server}/record/my-data")
@@ -61,7 +72,15 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     sign_in(phone, server, "hr@demo.openler.org")
     phone.wait_for_url(re.compile(r".*/home$"))
     phone.goto(link)
-    assert phone.get_by_text("Every credential verified.").is_visible()
+    said = phone.locator("ul.said li").all_inner_texts()
+    assert [t.split(",", 1)[0] for t in said] == [
+        "Maria Alvarez holds Registered Nurse",
+        "Maria Alvarez holds IV Therapy and Infusion Safety",
+    ], said
+    checks = phone.locator("details.checks")
+    assert not checks.get_by_text("Every credential verified.").is_visible()
+    checks.locator("summary").click()
+    assert checks.get_by_text("Every credential verified.").is_visible()
     page_is_good(phone)
     sign_out(phone)
 
@@ -88,4 +107,38 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     # the link no longer opens
     phone.goto(link)
     assert phone.get_by_text("The learner withdrew this share").is_visible()
+    page_is_good(phone)
+
+
+def test_a_credential_that_cannot_go_is_listed_with_why_among_the_choices(
+    server: str,  # noqa: F811
+    phone: Any,  # noqa: F811
+) -> None:
+    """Piedmont suspends Maria's IV therapy training: on her sharing page it stays among
+    the credentials she may choose from, not ticked-able, saying why — not in a box apart."""
+    sign_in(phone, server, "trainer@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.get_by_role("link", name="Issue and manage credentials").click()
+    phone.get_by_label("Find by recipient, credential or id").fill("maria")
+    phone.get_by_role("button", name="Find").click()
+    found = phone.get_by_role("region", name="Credentials found")
+    found.get_by_role("link", name="IV Therapy and Infusion Safety").first.click()
+    phone.get_by_role("button", name="Suspend").click()
+    phone.get_by_label("Reason").fill("Practice under review")
+    phone.get_by_role("button", name="Suspend it").click()
+    assert "now suspended" in phone.get_by_role("status").inner_text()
+    sign_out(phone)
+
+    sign_in(phone, server, "maria@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/shares")
+    choices = phone.get_by_role("group", name=re.compile("^Credentials"))
+    held = choices.locator("ul.not-offered li")
+    assert held.count() == 1
+    text = held.inner_text()
+    assert text.startswith("IV Therapy and Infusion Safety from Piedmont Regional Hospital: ")
+    assert "you hold it, but it cannot be shared: suspended" in text
+    assert "Practice under review" in text
+    assert choices.get_by_role("checkbox", name=re.compile("^IV Therapy")).count() == 0
+    assert phone.get_by_text("Not offered").count() == 0
     page_is_good(phone)

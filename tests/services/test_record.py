@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services.errors import Forbidden, NotFound
-from openler.services.holders import record
+from openler.services.holders import reading, record
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
+from openler.services.verifiers.credential_state import CredentialState
 from openler.store.models import Person
 from tests.conftest import load_demo
 
@@ -68,3 +69,57 @@ def test_the_armys_credentials_are_military(session: Session, platform: Any) -> 
 def test_a_token_or_the_system_reads_no_record(session: Session, platform: Any) -> None:
     with pytest.raises(Forbidden):
         record.record_of(session, platform, accounts.Principal.system("test"))
+
+
+@pytest.mark.parametrize(
+    ("state", "presented", "said"),
+    [
+        (
+            CredentialState("active"),
+            True,
+            "Maria Alvarez holds Welding, a certificate from Capital CC, active and valid "
+            "until 2028-11-25",
+        ),
+        (
+            CredentialState("expired"),
+            True,
+            "Maria Alvarez held Welding, a certificate from Capital CC, which expired on "
+            "2028-11-25",
+        ),
+        (
+            CredentialState("revoked", "surrendered"),
+            True,
+            "Maria Alvarez holds Welding, a certificate from Capital CC, but it is revoked",
+        ),
+        (
+            CredentialState("issuer-not-trusted"),
+            True,
+            "Maria Alvarez holds Welding, a certificate said to be from Capital CC, an issuer "
+            "not trusted here",
+        ),
+        (
+            CredentialState("unverified"),
+            True,
+            "Welding, a certificate said to be from Capital CC, did not verify: do not rely on it",
+        ),
+        (
+            CredentialState("active"),
+            False,
+            "Welding, a certificate from Capital CC: the link did not verify, so it does not "
+            "show that Maria Alvarez holds it",
+        ),
+    ],
+)
+def test_a_shared_credential_in_one_sentence(
+    state: CredentialState, presented: bool, said: str
+) -> None:
+    """Only an active credential in a presentation that verified reads as good; a claim
+    nobody could check is never said to be held."""
+    document = {
+        "validUntil": "2028-11-25T00:00:00Z",
+        "issuer": {"id": "did:web:capital.example", "name": "Capital CC"},
+        "credentialSubject": {"achievement": {"name": "Welding", "achievementType": "Certificate"}},
+    }
+    found = reading.said_of(state, document, holder="Maria Alvarez", presented=presented)
+    assert found.text == said and found.kind_known
+    assert found.tone == ("good" if presented and state.code == "active" else "bad")

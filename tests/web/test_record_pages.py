@@ -26,8 +26,18 @@ def person_id(platform: Any, email: str) -> str:
         return str(s.execute(select(Person.id).where(Person.email == email)).scalar_one())
 
 
-def imported(platform: Any, email: str, *, verified: bool) -> str:
-    """A credential ``email`` imported from a file (as the import pages keep one)."""
+def imported(
+    platform: Any,
+    email: str,
+    *,
+    verified: bool,
+    name: str = "Forklift Operator",
+    types: tuple[str, ...] = ("OpenBadgeCredential",),
+    kind: str = "Badge",
+    parent_id: str | None = None,
+) -> str:
+    """A credential ``email`` imported from a file (as the import pages keep one); with
+    ``parent_id``, one a transcript bundled."""
     with platform.db.session() as s:
         row = ReceivedCredential(
             person_id=person_id(platform, email),
@@ -35,20 +45,19 @@ def imported(platform: Any, email: str, *, verified: bool) -> str:
             issuer_name="Elsewhere College",
             credential_issuer="file",
             format="ldp_vc",
-            name="Forklift Operator",
+            name=name,
             document={
-                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "type": ["VerifiableCredential", *types],
                 "issuer": {"id": "did:web:college.example", "name": "Elsewhere College"},
                 "validFrom": "2025-01-10T00:00:00Z",
-                "credentialSubject": {
-                    "achievement": {"name": "Forklift Operator", "achievementType": "Badge"}
-                },
+                "credentialSubject": {"achievement": {"name": name, "achievementType": kind}},
             },
             jwt=None,
             received_at=NOW,
             source="import",
             verified=verified,
             verification_note=None if verified else "the signature does not match the document",
+            parent_id=parent_id,
         )
         s.add(row)
         s.flush()
@@ -92,7 +101,7 @@ def test_marias_record_lists_the_fema_course_once_with_one_earlier(
     text = page.text
     assert text.count(f">{FEMA}</a></h3>") == 1
     fema = text.split(f">{FEMA}</a></h3>", 1)[1].split("</li>\n    \n", 1)[0]
-    assert "1 earlier" in fema and "expired" in fema
+    assert "1 earlier credential<" in fema and "expired" in fema
     headings = re.findall(r"<h2 id=\"[^\"]+\">([^<]+)</h2>", text)
     assert headings == ["Licences and certifications", "Training", "Self-reported"]
     assert "Ohio Board of Nursing" in text and "valid until" in text
@@ -160,6 +169,51 @@ def test_a_credential_that_did_not_verify_never_looks_verified(
     assert "Imported from a file" in top
     download = client.get(f"/record/held:{held}/download")
     assert download.status_code == 200 and download.json()["issuer"]["name"] == "Elsewhere College"
+
+
+def transcript_with_parts(platform: Any, email: str) -> tuple[str, list[str]]:
+    """A CLR ``email`` imported, kept with the two courses it bundled under it (as the
+    import unpacks one): the transcript's row id and its parts'."""
+    clr = imported(
+        platform,
+        email,
+        verified=False,
+        name="Nursing transcript 2024",
+        types=("ClrCredential",),
+        kind="Diploma",
+    )
+    parts = [
+        imported(platform, email, verified=False, name=n, kind="Course", parent_id=clr)
+        for n in ("Pharmacology", "Anatomy")
+    ]
+    return clr, parts
+
+
+def test_the_parts_of_a_transcript_say_which_transcript_they_belong_to(
+    client: TestClient, demo_platform: Any
+) -> None:
+    clr, (pharmacology, anatomy) = transcript_with_parts(demo_platform, "maria@demo.openler.org")
+    login(client, "maria@demo.openler.org")
+    part_of = f'Part of <a href="/record/held:{clr}">Nursing transcript 2024</a>'
+    record = client.get("/record").text
+    for name in ("Pharmacology", "Anatomy"):
+        card = record.split(f">{name}</a></h3>", 1)[1].split("</li>", 1)[0]
+        assert part_of in card, name
+    transcript = record.split(">Nursing transcript 2024</a></h3>", 1)[1].split("</li>", 1)[0]
+    assert "Part of" not in transcript
+    entry = client.get(f"/record/held:{pharmacology}").text
+    assert part_of in entry.split("<h2>", 1)[0]
+    whole = client.get(f"/record/held:{clr}").text
+    held = whole.split("<h2>What this transcript holds</h2>", 1)[1].split("</ul>", 1)[0]
+    assert "2 credentials came bundled in it" in held
+    assert held.index(f'href="/record/held:{anatomy}">Anatomy</a>') < held.index(
+        f'href="/record/held:{pharmacology}">Pharmacology</a>'
+    )
+    assert "Part of" not in whole and "What this transcript holds" not in entry
+    # anyone else sees neither the parts nor the transcript
+    login(client, "james@demo.openler.org")
+    assert client.get(f"/record/held:{clr}").status_code == 404
+    assert "Nursing transcript 2024" not in client.get("/record").text
 
 
 def test_the_old_addresses_lead_to_the_record(client: TestClient, demo_platform: Any) -> None:

@@ -108,3 +108,32 @@ def test_nobody_shares_someone_elses_credentials(client: TestClient, demo_platfo
     login(client, "maria@demo.openler.org")
     assert client.post("/api/me/shares", json=body).status_code == 201
     assert recorded()[:2] == (before[0] + 1, before[1] + 1)
+
+
+def test_the_link_answers_in_one_sentence_per_credential_before_the_checks(
+    client: TestClient, demo_platform: Any
+) -> None:
+    """The employer reads who holds what, from whom, and whether it counts, by name; the
+    technical checks come after, collapsed."""
+    created = share(client, demo_platform)
+    text = client.get(path_of(created["link"])).text
+    main = text.split("<main", 1)[1]
+    rn = re.search(
+        r'<li class="said-good">Maria Alvarez holds Registered Nurse, a licence from Ohio '
+        r"Board of Nursing, active and valid until \d{4}-\d\d-\d\d\.</li>",
+        main,
+    )
+    assert rn is not None, main[:2000]
+    assert "Maria Alvarez holds IV Therapy and Infusion Safety, " in main
+    checks = main.index('<details class="checks">')
+    assert rn.start() < checks
+    assert "did:" not in main[:checks]  # names, not identifiers
+    assert "Every credential verified." in main[checks:]
+    with demo_platform.db.session() as s:
+        license_id = marias_credentials(demo_platform)["Registered Nurse"]
+        issuing.set_status(s, demo_platform, SETUP, license_id, action="suspend")
+    again = client.get(path_of(created["link"])).text
+    assert (
+        '<li class="said-bad">Maria Alvarez holds Registered Nurse, a licence from Ohio Board '
+        "of Nursing, but it is suspended.</li>"
+    ) in again

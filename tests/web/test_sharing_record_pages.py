@@ -10,8 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from openler.services.issuers import issuing
+from openler.web.wallet_pages import NEW_SHARE_COOKIE
 from tests.conftest import SETUP
 from tests.web.conftest import csrf_of, login
+from tests.web.test_portal_pages import credential_id
 from tests.web.test_request_pages import as_, create_request, license_id
 
 
@@ -37,6 +39,14 @@ def make_share(client: TestClient, **fields: str) -> str:
     )
     assert link is not None
     assert 'alt="QR code of the share link"' in page and "data:image/svg+xml" in page
+    audience = fields.get("audience", "Piedmont Regional Hospital")
+    assert f"Send this link to {audience}, or let them scan the QR code." in page
+    # a button to copy it, shown by its script (the link stays selectable without it)
+    assert (
+        '<p class="copy-link" hidden><button type="button" class="secondary" data-copy="link"'
+        in page
+    )
+    assert '<script src="/static/copy-link.js" defer></script>' in page
     again = client.get("/shares").text
     assert link.group(1) not in again and "QR code of the share link" not in again  # once
     return link.group(1)
@@ -152,8 +162,42 @@ def test_an_answer_page_does_not_offer_a_suspended_credential(
     assert "Who asks" in form and "Piedmont Regional Hospital" in form
     assert "Your RN license, for the ICU post" in form
     assert f'value="{rn}"' not in form  # not selectable
-    assert re.search(r"Registered Nurse.*suspended", form, re.S) and "Not offered" in form
+    # listed within what was asked, with why it cannot go, not in a box apart
+    asked = form.split("<legend>", 1)[1].split("</fieldset>", 1)[0]
+    assert asked.startswith("Your credentials for “Your RN license, for the ICU post”</legend>")
+    held = re.search(
+        r"<li>Registered Nurse <span class=\"small\">from Ohio Board of Nursing</span>: "
+        r"you hold it, but it cannot answer the request: "
+        r"<strong class=\"state-suspended\">suspended: [^<]*Under review</strong></li>",
+        asked,
+    )
+    assert held is not None, asked
+    assert "Not offered" not in form
     posted = client.post(
         link, data={"csrf_token": csrf_of(form), "credentials": [rn], "consent": "yes"}
     )
     assert posted.status_code == 400 and "Registered Nurse cannot be sent: suspended" in posted.text
+
+
+def test_a_new_link_names_only_the_audience_of_ones_own_share(
+    client: TestClient, demo_platform: Any
+) -> None:
+    """The words for a new link name the audience of the share it opens — the person's own
+    only: a token of someone else's share (or of none) gets the plain words, never another
+    person's audience."""
+    as_(client, "james")
+    welding = credential_id(
+        demo_platform, "james@demo.openler.org", "Welding Technology Certificate"
+    )
+    body = {"credentials": [welding], "audience": "Capital Welding Shop", "purpose": "a job"}
+    james = client.post("/api/me/shares", json=body)
+    assert james.status_code == 201, james.text
+    james_token = james.json()["link"].rsplit("/s/", 1)[1]
+    make_share(
+        client, audience="Mercy Hospital", what="whole"
+    )  # Maria's: her words name her audience
+    fallback = "Send this link to the person or organization you are sharing with, or"
+    for token in ("not-a-token", james_token):
+        client.cookies.set(NEW_SHARE_COOKIE, token, domain="127.0.0.1", path="/shares")
+        page = client.get("/shares").text
+        assert fallback in page and "Capital Welding Shop" not in page

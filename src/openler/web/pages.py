@@ -289,6 +289,7 @@ def view_share(
         holder=view.holder,
         updates=view.updates,
         notes=view.notes,
+        said=view.said,
     )
 
 

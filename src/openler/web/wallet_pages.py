@@ -52,16 +52,21 @@ def _shares(
     chosen: str = "",
     error: str | tuple[str, dict[str, Any]] | None = None,
     values: dict[str, Any] | None = None,
-    new_link: str | None = None,
+    new_token: str | None = None,
 ) -> HTMLResponse:
     """The sharing page; ``error`` is a service's message (shown as it is) or a message
-    of this form with its values (shown in the page's language)."""
+    of this form with its values (shown in the page's language); ``new_token`` the token of
+    the share just made, its link shown once with whom to send it to."""
+    shares = sharing.shares_of(session, platform, principal)
+    new_link = f"{platform.settings.public_url.rstrip('/')}/s/{new_token}" if new_token else None
+    made = sharing.opened_by(shares, new_token) if new_token else None
     return page(
         request,
         "shares.html",
         status,
         principal=principal,
-        shares=sharing.shares_of(session, platform, principal),
+        shares=shares,
+        new_audience=made.share.audience if made else None,
         candidates=candidates.candidates(session, platform, principal, from_elsewhere=True),
         chosen=chosen,
         error=error,
@@ -81,8 +86,7 @@ def shares_page(
     credential: str = "",
 ) -> Response:
     token = request.cookies.get(NEW_SHARE_COOKIE)
-    link = f"{platform.settings.public_url.rstrip('/')}/s/{token}" if token else None
-    response = _shares(request, session, platform, principal, chosen=credential, new_link=link)
+    response = _shares(request, session, platform, principal, chosen=credential, new_token=token)
     if token:
         response.delete_cookie(NEW_SHARE_COOKIE, path="/shares")  # the link is shown once
     return response

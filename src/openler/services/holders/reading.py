@@ -16,23 +16,35 @@ for them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
 from openler.services.errors import NotFound
-from openler.services.holders.record import CATEGORIES, Entry, achievement_of, record_of
+from openler.services.holders.record import (
+    CATEGORIES,
+    Entry,
+    achievement_of,
+    credential_name,
+    held_state,
+    record_of,
+)
 from openler.services.issuers import achievements, endorsements
 from openler.services.issuers.endorsements import Shown
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.credential_state import CredentialState, check_state
+from openler.services.verifiers.credential_state import (
+    CredentialState,
+    check_state,
+    credential_state,
+    issuer_name,
+)
 from openler.services.verifiers.verifying import verify_document
 from openler.services.wording import N_
 from openler.store.models import IssuedCredential
-from openler.vc import VerificationReport
+from openler.vc import VCError, VerificationReport, parse_datetime
 
 #: how an ``achievementType`` reads in a sentence, where splitting its words is not enough
 _KIND_WORDS = {
@@ -135,6 +147,125 @@ def sentence(entry: Entry) -> str:
     """
     message, values = sentence_wording(entry)
     return message % dict(values)
+
+
+@dataclass(frozen=True)
+class Said:
+    """One credential of a presentation in one sentence, for whoever opened it: who holds
+    what, from whom, and whether it counts now. ``message`` and ``values`` are for pages in
+    any language (``kind`` translated when :attr:`kind_known`, ``state`` a state's label)."""
+
+    message: str
+    values: tuple[tuple[str, str], ...]
+    #: ``good`` when the credential counts now, ``bad`` when it does not
+    tone: Literal["good", "bad"]
+
+    @property
+    def kind_known(self) -> bool:
+        return dict(self.values).get("kind") in KIND_PHRASES
+
+    @property
+    def text(self) -> str:
+        return self.message % dict(self.values)
+
+
+def _until(document: dict[str, Any]) -> str | None:
+    value = document.get("validUntil") or document.get("expirationDate")
+    try:
+        return parse_datetime(value).strftime("%Y-%m-%d") if isinstance(value, str) else None
+    except VCError:
+        return None
+
+
+def said_of(
+    state: CredentialState, document: dict[str, Any], *, holder: str, presented: bool
+) -> Said:
+    """``document`` in one sentence for a verifier, in ``state``, shared by ``holder``;
+    ``presented`` says whether the presentation carrying it verified (its signature, its
+    holder and audience) — without it nothing says that ``holder`` holds it.
+
+    >>> said = said_of(CredentialState("active"), {"validUntil": "2028-11-25T00:00:00Z",
+    ...     "issuer": {"id": "did:web:ohio", "name": "Ohio Board of Nursing"},
+    ...     "credentialSubject": {"achievement": {"name": "Registered Nurse",
+    ...                                           "achievementType": "License"}}},
+    ...     holder="Maria Alvarez", presented=True)
+    >>> print(said.text.replace(", ", ",\\n"))
+    Maria Alvarez holds Registered Nurse,
+    a licence from Ohio Board of Nursing,
+    active and valid until 2028-11-25
+    """
+    values = {
+        "holder": holder,
+        "name": credential_name(document),
+        "kind": with_article(kind_words(document)),
+        "issuer": issuer_name(document),
+    }
+    code, until = state.code, _until(document)
+    if not presented:
+        message = N_(
+            "%(name)s, %(kind)s from %(issuer)s: the link did not verify, so it does not "
+            "show that %(holder)s holds it"
+        )
+    elif code == "active" and until:
+        message, values["day"] = (
+            N_(
+                "%(holder)s holds %(name)s, %(kind)s from %(issuer)s, active and valid until "
+                "%(day)s"
+            ),
+            until,
+        )
+    elif code == "active":
+        message = N_("%(holder)s holds %(name)s, %(kind)s from %(issuer)s, active")
+    elif code == "expired" and until:
+        message, values["day"] = (
+            N_("%(holder)s held %(name)s, %(kind)s from %(issuer)s, which expired on %(day)s"),
+            until,
+        )
+    elif code == "unverified":
+        message = N_(
+            "%(name)s, %(kind)s said to be from %(issuer)s, did not verify: do not rely on it"
+        )
+    elif code == "issuer-not-trusted":
+        message = N_(
+            "%(holder)s holds %(name)s, %(kind)s said to be from %(issuer)s, an issuer not "
+            "trusted here"
+        )
+    else:
+        message, values["state"] = (
+            N_("%(holder)s holds %(name)s, %(kind)s from %(issuer)s, but it is %(state)s"),
+            state.label,
+        )
+    tone: Literal["good", "bad"] = "good" if presented and code == "active" else "bad"
+    return Said(message, tuple(sorted(values.items())), tone)
+
+
+def presented_sentences(
+    session: Session,
+    platform: Platform,
+    presentation: dict[str, Any],
+    report: VerificationReport,
+    *,
+    holder: str,
+) -> list[Said]:
+    """Each credential of ``presentation`` (verified as ``report``) in one sentence for a
+    verifier (:func:`said_of`): a credential issued here in its state here (its issuer's
+    acts, the clock, then its verification), one from elsewhere in the state its
+    verification gives (:func:`~openler.services.holders.record.held_state`)."""
+    at = platform.now()
+    presented = replace(report, credentials=[]).verified
+    inner = presentation.get("verifiableCredential", [])
+    documents = inner if isinstance(inner, list) else [inner]
+    said = []
+    for document, checked in zip(documents, report.credentials, strict=False):
+        if not isinstance(document, dict):
+            continue
+        row = session.get(IssuedCredential, document.get("id")) if document.get("id") else None
+        if row is not None and row.document.get("proof") == document.get("proof"):
+            state = credential_state(row, checked, at=at)
+        else:
+            state = held_state(checked, document, at=at)
+        said.append(said_of(state, document, holder=holder, presented=presented))
+    return said
 
 
 def _web_address(value: Any) -> str | None:

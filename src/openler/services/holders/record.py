@@ -227,6 +227,14 @@ def held_state(
 
 
 @dataclass(frozen=True)
+class EntryLink:
+    """Another entry of the same record, named as a page links to it."""
+
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One credential of the record, as a person reads it."""
 
@@ -246,6 +254,11 @@ class Entry:
     #: for a credential from elsewhere: whether it verified when it came, and what was said
     verified_when_added: bool = True
     note: str | None = None
+    #: for a part of a transcript (a credential a CLR bundled, unpacked when it was
+    #: imported): the transcript's entry
+    part_of: EntryLink | None = None
+    #: for a transcript: the entries of the credentials it bundled, by name
+    parts: tuple[EntryLink, ...] = ()
     #: the row behind it (an ``IssuedCredential`` or a ``ReceivedCredential``)
     row: Any = field(default=None, compare=False, repr=False)
 
@@ -381,6 +394,29 @@ def _fold(entries: list[Entry]) -> list[Entry]:
     return sorted(folded, key=lambda e: e.name.lower())
 
 
+def _with_transcripts(entries: list[Entry]) -> list[Entry]:
+    """Each part of a transcript told which transcript it belongs to, and each transcript
+    its parts, so that neither reads as if it stood alone. Only credentials from elsewhere
+    have parts (``ReceivedCredential.parent_id``); a part whose transcript is gone stands
+    alone."""
+    held = {entry.row.id: entry for entry in entries if entry.source != "issued"}
+    parts: dict[str, list[EntryLink]] = {}
+    linked = []
+    for entry in entries:
+        parent_id = getattr(entry.row, "parent_id", None) if entry.source != "issued" else None
+        parent = held.get(parent_id) if parent_id else None
+        if parent is not None:
+            parts.setdefault(parent.ref, []).append(EntryLink(entry.ref, entry.name))
+            entry = replace(entry, part_of=EntryLink(parent.ref, parent.name))
+        linked.append(entry)
+    return [
+        replace(e, parts=tuple(sorted(parts[e.ref], key=lambda p: p.name.lower())))
+        if e.ref in parts
+        else e
+        for e in linked
+    ]
+
+
 def _with_history(entry: Entry, history: tuple[Entry, ...]) -> Entry:
     return replace(entry, history=history)
 
@@ -427,7 +463,7 @@ def record_of(session: Session, platform: Platform, principal: Principal) -> Rec
     entries = [_issued_entry(session, platform, row, kinds, at=at) for row in issued]
     entries += [_held_entry(session, platform, row, at=at) for row in held_rows(session, person_id)]
     by_category: dict[Category, list[Entry]] = {}
-    for entry in _fold(entries):
+    for entry in _fold(_with_transcripts(entries)):
         by_category.setdefault(entry.category, []).append(entry)
     groups = [(c, heading, by_category[c]) for c, heading in CATEGORIES.items() if c in by_category]
     return Record(groups, self_reported_of(session, person_id))

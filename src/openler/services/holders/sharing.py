@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.holders import candidates
+from openler.services.holders import candidates, reading
 from openler.services.holders.candidates import bound_to
 from openler.services.holders.record import credential_name
 from openler.services.issuers import issuing
@@ -292,6 +292,8 @@ class ShareView:
     updates: tuple[Update, ...] = ()
     #: what the issuers here say about credentials in it (revoked, with their reasons)
     notes: tuple[IssuerNote, ...] = ()
+    #: each credential in one sentence: who holds what, from whom, and whether it counts
+    said: tuple[reading.Said, ...] = ()
 
 
 def view_share(
@@ -374,14 +376,16 @@ def view_share(
             **({"presented_anew": credential_ids(presentation)} if followed else {}),
         },
     )
+    holder = person.name if person else "the learner"
     return ShareView(
         share,
         presentation,
         report,
         now,
-        person.name if person else "the learner",
+        holder,
         tuple(followed.updates if followed else ()),
         tuple(issuer_notes(session, platform, presentation)),
+        tuple(reading.presented_sentences(session, platform, presentation, report, holder=holder)),
     )
 
 
@@ -514,6 +518,13 @@ def shares_of(session: Session, platform: Platform, principal: Principal) -> lis
         .order_by(Share.created_at.desc())
     ).scalars()
     return [_summary(session, share, now) for share in shares]
+
+
+def opened_by(summaries: list[ShareSummary], token: str) -> ShareSummary | None:
+    """The share among ``summaries`` (a person's own, :func:`shares_of`) that the link with
+    ``token`` opens; None when none of them does."""
+    digest = _digest(token)
+    return next((s for s in summaries if s.share.token_hash == digest), None)
 
 
 def share_of(
