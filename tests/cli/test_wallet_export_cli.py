@@ -77,6 +77,11 @@ def test_the_pdf_goes_to_a_file_with_links_only_when_asked(
         (["--email", "maria@demo.openler.org", "--links"], "--links is for --format pdf"),
         (["--email", "maria@demo.openler.org", "--format", "pdf"], "give --out FILE"),
         (["--email", "maria@demo.openler.org", "--format", "docx"], "docx"),
+        (
+            ["--email", "maria@demo.openler.org", "--format", "pdf", "--language", "xx"],
+            "there is no language 'xx' here; choose one of en, es",
+        ),
+        (["--email", "maria@demo.openler.org", "--language", "es"], "--language is for --format"),
     ],
 )
 def test_refusals_say_what_to_do(
@@ -89,3 +94,25 @@ def test_refusals_say_what_to_do(
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # as on a terminal
     code, out, err = openler(monkeypatch, capsys, "wallet", "export", *args)
     assert code != 0 and message in err and out == ""
+
+
+def test_the_pdf_is_written_in_the_language_asked_for(
+    operator_env: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from tests.web.test_language_services import pdf_text
+
+    written = {}
+    for language in ("es", "en"):
+        target = tmp_path / f"maria-{language}.pdf"
+        code, _, err = openler(
+            monkeypatch, capsys, "wallet", "export", "--email", "maria@demo.openler.org",
+            "--format", "pdf", "--out", str(target), "--language", language,
+        )  # fmt: skip
+        assert code == 0, err
+        written[language] = pdf_text(target.read_bytes())
+    assert "Licencias y certificaciones" in written["es"] and "Estado: activa" in written["es"]
+    assert "Licences and certifications" not in written["es"]
+    assert "Licences and certifications" in written["en"] and "State: active" in written["en"]

@@ -16,6 +16,7 @@ from openler.cli.platform import migrated_platform
 from openler.cli.wallet import wallet_app
 from openler.services.errors import UsageError
 from openler.services.holders import exports, resume_pdf
+from openler.web import i18n
 
 
 class ExportFormat(StrEnum):
@@ -42,10 +43,22 @@ def export(
             "for its QR code (each is listed on the person's shares page).",
         ),
     ] = False,
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language",
+            help="PDF only: the language of its headings and fixed words (en, es, …).",
+        ),
+    ] = i18n.DEFAULT_LANGUAGE,
 ) -> None:
     """Export a person's record: everything as JSON, an LER-RS résumé, or a PDF résumé."""
     if links and kind is not ExportFormat.pdf:
         raise UsageError("--links is for --format pdf (the printed résumé's QR codes)")
+    if language not in i18n.catalogues():
+        offered = ", ".join(sorted(i18n.catalogues()))
+        raise UsageError(f"there is no language {language!r} here; choose one of {offered}")
+    if language != i18n.DEFAULT_LANGUAGE and kind is not ExportFormat.pdf:
+        raise UsageError("--language is for --format pdf (the JSON and LER-RS are data)")
     if kind is ExportFormat.pdf and out is None and sys.stdout.isatty():
         raise UsageError("a PDF is not for a terminal: give --out FILE, or redirect the output")
     platform = migrated_platform()
@@ -54,7 +67,7 @@ def export(
         if kind is ExportFormat.pdf:
             made = exports.print_links(session, platform, principal) if links else None
             shown = exports.printed(session, platform, principal, kind="pdf", links=made)
-            body = resume_pdf.render(shown)
+            body = resume_pdf.render(shown, translate=i18n.translator(language))
         else:
             document = (
                 exports.bundle(session, platform, principal)

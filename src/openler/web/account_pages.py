@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services.errors import UsageError
+from openler.services.errors import ServiceError, UsageError
 from openler.services.people import deletion
 from openler.services.people.accounts import Principal
 from openler.web.deps import SESSION_COOKIE, CommitRoute, PlatformDep, SessionDep, Visitor
@@ -30,7 +30,9 @@ def delete_page(request: Request, session: SessionDep, principal: Visitor) -> Re
     )
 
 
-def _confirm(request: Request, principal: Principal, typed: str, error: str | None) -> Response:
+def _confirm(
+    request: Request, principal: Principal, typed: str, error: ServiceError | None
+) -> Response:
     return confirmation(
         request,
         title="Delete your account?",
@@ -70,7 +72,7 @@ def delete_account(
     try:
         deletion.delete_account(session, platform, principal, confirm=email)
     except UsageError as exc:
-        return _confirm(request, principal, email, exc.message)
+        return _confirm(request, principal, email, exc)
     response = RedirectResponse("/account/deleted", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -89,12 +89,14 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return JSONResponse({"code": code, "message": message, **extra}, status_code=status)
 
 
-def problem(request: Request, status: int, code: str, message: str) -> Response:
-    """Every error answered once: a page with a way on for a person's browser, JSON with a
-    code for an API client (whichever asked)."""
+def problem(request: Request, status: int, code: str, message: str | ServiceError) -> Response:
+    """Every error answered once: a page with a way on for a person's browser (a service's
+    refusal in the page's language when it is worded), JSON with a code and the English
+    message for an API client (whichever asked)."""
     if wants_html(request):
         return error_page(request, status, message)
-    return error_response(status, code, message)
+    text = message.message if isinstance(message, ServiceError) else message
+    return error_response(status, code, text)
 
 
 def _size(limit: int) -> str:
@@ -170,7 +172,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return problem(request, exc.http_status, exc.code, exc.message)
+        return problem(request, exc.http_status, exc.code, exc)
 
     @app.exception_handler(InvalidJsonBody)
     async def invalid_json(_request: Request, exc: InvalidJsonBody) -> Response:

@@ -14,6 +14,7 @@ from openler.services.errors import Conflict, ServiceError, UsageError
 from openler.services.people.accounts import Principal
 from openler.services.protocols import exchanges, wallet_exchanges
 from openler.services.protocols.client import ProtocolClient
+from openler.services.wording import N_, Wording, phrase
 from openler.store.models import Organization
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
@@ -191,9 +192,7 @@ def open_exchange(
     try:
         asked = wallet_exchanges.open_exchange(session, platform, principal, url.strip(), client)
     except ServiceError as exc:
-        return page(
-            request, "wallet_exchange.html", 400, principal=principal, url=url, error=exc.message
-        )
+        return page(request, "wallet_exchange.html", 400, principal=principal, url=url, error=exc)
     return _choose(request, session, platform, principal, url.strip(), asked)
 
 
@@ -206,7 +205,7 @@ def _choose(
     asked: wallet_exchanges.Asked,
     *,
     status: int = 200,
-    error: str | None = None,
+    error: str | Wording | ServiceError | None = None,
 ) -> HTMLResponse:
     return page(
         request,
@@ -242,7 +241,9 @@ def send(
                 url,
                 asked,
                 status=400,
-                error="tick the consent box to send: the verifier will see these credentials",
+                error=phrase(
+                    N_("tick the consent box to send: the verifier will see these credentials")
+                ),
             )
         asked = wallet_exchanges.answer_exchange(
             session,
@@ -254,9 +255,7 @@ def send(
             expected_audience=audience,  # who the person agreed to
         )
     except ServiceError as exc:
-        return page(
-            request, "wallet_exchange.html", 400, principal=principal, url=url, error=exc.message
-        )
+        return page(request, "wallet_exchange.html", 400, principal=principal, url=url, error=exc)
     return page(
         request,
         "wallet_exchange_sent.html",

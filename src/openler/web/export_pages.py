@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openler.services.context import Platform
 from openler.services.holders import exports, resume_pdf
 from openler.services.people.accounts import Principal
+from openler.web import i18n
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import page
+from openler.web.render import language_of, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -160,11 +161,15 @@ def make_links(
 
 @router.post("/record/export/pdf")
 def export_pdf(
+    request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
     links: Annotated[str, Form()] = "",
 ) -> Response:
+    """The résumé as a PDF, in the language of the person's pages."""
     made = exports.print_links(session, platform, principal) if _consented(links) else None
     shown = exports.printed(session, platform, principal, kind="pdf", links=made)
-    return _download(resume_pdf.render(shown), "application/pdf", "openler-resume.pdf")
+    translate = i18n.translator(language_of(request, principal))
+    body = resume_pdf.render(shown, translate=translate)
+    return _download(body, "application/pdf", "openler-resume.pdf")

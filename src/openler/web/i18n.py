@@ -22,7 +22,7 @@ the browser's ``Accept-Language``, English.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -33,6 +33,9 @@ from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup, escape
+
+from openler.services.wording import Wording
 
 DEFAULT_LANGUAGE = "en"
 #: the cookie that keeps a visitor's choice of language (a year)
@@ -44,6 +47,35 @@ _MAX_ACCEPTED = 20
 def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
     """``message`` as it is: marks text the services hand to pages for ``make messages``."""
     return message
+
+
+def said(thing: object) -> Markup:
+    """What a service said, in the current language, as safe markup: a
+    :data:`~openler.services.wording.Wording` translated (its values escaped, those that are
+    wordings translated too), or anything carrying one as ``wording`` (a ``ServiceError``, a
+    self-reported entry's problem, an import's row); anything without a wording is shown as
+    written (its ``message``, or the text itself), escaped. The one way pages show a
+    service's message (the ``said`` filter).
+
+    >>> from openler.services.errors import UsageError
+    >>> with speaking("es"):
+    ...     str(said(UsageError.worded("a share lasts from 1 to 365 days")))
+    'un enlace dura de 1 a 365 días'
+    >>> str(said("<b>as written</b>"))
+    '&lt;b&gt;as written&lt;/b&gt;'
+    """
+    wording = thing if isinstance(thing, tuple) else getattr(thing, "wording", None)
+    if wording is None:
+        return escape(getattr(thing, "message", thing))
+    return _said(wording)
+
+
+def _said(wording: Wording) -> Markup:
+    message, values = wording
+    text = Markup(translate(message))  # noqa: S704 - the catalogue is trusted, as Jinja trusts it
+    if not values:
+        return text
+    return text % {k: v if isinstance(v, str) else _said(v) for k, v in values}
 
 
 #: what the services hand to pages as text to translate: a credential's state and the
@@ -161,6 +193,13 @@ def gettext(message: str, **variables: Any) -> str:
 def ngettext(singular: str, plural: str, count: int, **variables: Any) -> str:
     """The form of ``singular``/``plural`` for ``count`` in the current language."""
     return translate_plural(singular, plural, count) % {"num": count, **variables}
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """``gettext`` of ``language``'s catalogue (English's, which changes nothing, when there
+    is none): for what is written outside a page, such as the résumé's PDF."""
+    found = catalogues().get(language, catalogues()[DEFAULT_LANGUAGE])
+    return lambda message: str(found.gettext(message))
 
 
 def translate(message: str) -> str:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.holders import imports
 from openler.services.people.accounts import Principal
+from openler.services.wording import N_, Wording, phrase
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import page
 
@@ -27,7 +28,7 @@ def _form(
     *,
     status: int = 200,
     text: str = "",
-    error: str | None = None,
+    error: Wording | None = None,
     refusals: list[imports.ImportRow] | None = None,
 ) -> HTMLResponse:
     return page(
@@ -69,7 +70,7 @@ async def import_upload(
             principal,
             platform,
             status=400,
-            error="Choose one or more files, or paste a credential, to import",
+            error=phrase(N_("Choose one or more files, or paste a credential, to import")),
         )
     report = imports.import_files(session, platform, principal, uploads)
     if text.strip() and all(r.outcome == "refused" for r in report.rows):
@@ -80,7 +81,7 @@ async def import_upload(
             platform,
             status=400,
             text=text,
-            error="Nothing could be imported",
+            error=phrase(N_("Nothing could be imported")),
             refusals=report.rows,
         )
     return RedirectResponse(f"/record/import/{report.id}", status_code=303)

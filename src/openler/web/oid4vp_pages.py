@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from openler.services.errors import UsageError
+from openler.services.errors import ServiceError, UsageError
 from openler.services.people.accounts import Principal
 from openler.services.protocols import oid4vp_wallet
+from openler.services.wording import N_
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import page
 
@@ -27,7 +28,7 @@ def _request_page(
     uri: str,
     *,
     status: int = 200,
-    error: str | None = None,
+    error: str | ServiceError | None = None,
     chosen: list[str] | None = None,
 ) -> HTMLResponse:
     incoming = None
@@ -35,7 +36,7 @@ def _request_page(
         try:
             incoming = oid4vp_wallet.read_request(session, platform, principal, uri)
         except UsageError as exc:
-            status, error = 400, exc.message
+            status, error = 400, exc
     return page(
         request,
         "oid4vp_answer.html",
@@ -72,17 +73,17 @@ def answer(
     chosen = credentials or []
     try:
         if not chosen:
-            raise UsageError("choose at least one credential to send")
+            raise UsageError.worded(N_("choose at least one credential to send"))
         if consent != "yes":
-            raise UsageError(
-                "tick the consent box to send: the verifier will see these credentials"
+            raise UsageError.worded(
+                N_("tick the consent box to send: the verifier will see these credentials")
             )
         sent = oid4vp_wallet.answer_request(
             session, platform, principal, uri, credential_ids=chosen
         )
     except UsageError as exc:
         return _request_page(
-            request, session, platform, principal, uri, status=400, error=exc.message, chosen=chosen
+            request, session, platform, principal, uri, status=400, error=exc, chosen=chosen
         )
     if sent.refusal is not None:
         return _request_page(
@@ -110,7 +111,5 @@ def decline(
     try:
         sent = oid4vp_wallet.decline_request(session, platform, principal, uri)
     except UsageError as exc:
-        return _request_page(
-            request, session, platform, principal, uri, status=400, error=exc.message
-        )
+        return _request_page(request, session, platform, principal, uri, status=400, error=exc)
     return page(request, "oid4vp_sent.html", principal=principal, sent=sent, declined=True)

@@ -21,9 +21,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.routing import BaseRoute, Match
 
-from openler.services.errors import NotFound
+from openler.services.errors import NotFound, ServiceError
 from openler.services.issuers import achievements
 from openler.services.people.accounts import Principal
+from openler.services.wording import N_
 from openler.store.models import IssuedCredential, Organization
 from openler.web import i18n
 from openler.web.deps import SESSION_COOKIE, SessionDep
@@ -39,10 +40,12 @@ def capital_first(text: object) -> str:
     ('The form expired', "'not-an-email@' is not an email")
     """
     value = str(text)
-    return value[:1].upper() + value[1:] if value[:1].isalpha() else value
+    shown = value[:1].upper() + value[1:] if value[:1].isalpha() else value
+    return Markup(shown) if isinstance(text, Markup) else shown  # noqa: S704 - it was markup
 
 
 templates.env.filters["capital_first"] = capital_first
+templates.env.filters["said"] = i18n.said
 
 
 def unbroken(value: object) -> Markup:
@@ -187,7 +190,7 @@ def confirmation(
     changes: list[tuple[str, str, str]] | None = None,
     danger: bool = True,
     asks: list[Ask] | None = None,
-    error: str | None = None,
+    error: str | ServiceError | None = None,
     status: int = 200,
 ) -> Response:
     """The page that asks before a consequential action (no JavaScript needed): it posts
@@ -220,7 +223,11 @@ def confirmation(
 
 
 def confirmation_page(
-    request: Request, shown: Mapping[str, Any], *, error: str | None = None, status: int = 200
+    request: Request,
+    shown: Mapping[str, Any],
+    *,
+    error: str | ServiceError | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     """The confirmation page for ``shown`` (what :func:`confirmation` collected)."""
     context = dict(shown)
@@ -284,15 +291,15 @@ def wants_html(request: Request) -> bool:
 
 
 TITLES = {
-    400: "Please check what you sent",
-    401: "Please sign in",
-    403: "Not allowed",
-    404: "Not found",
-    409: "Not possible",
-    410: "No longer available",
-    413: "Too large to accept",
-    422: "Please check the form",
-    429: "Too many attempts",
+    400: N_("Please check what you sent"),
+    401: N_("Please sign in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    409: N_("Not possible"),
+    410: N_("No longer available"),
+    413: N_("Too large to accept"),
+    422: N_("Please check the form"),
+    429: N_("Too many attempts"),
 }
 
 
@@ -308,9 +315,9 @@ def form_page_of(request: Request) -> str | None:
     return None
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str | ServiceError) -> HTMLResponse:
     """The page a person sees for an error, with a way on: back to the form, sign in, or
-    home."""
+    home; a service's worded refusal is said in the page's language."""
     principal = getattr(request.state, "principal", None)
     return page(
         request,
@@ -319,7 +326,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         principal=principal,
         # answered before the session was read (a body too large): it may still be valid
         returning=principal is not None or SESSION_COOKIE in request.cookies,
-        title=TITLES.get(status, "Something went wrong"),
+        title=TITLES.get(status, N_("Something went wrong")),
         message=message,
         code=status,
         back=form_page_of(request),

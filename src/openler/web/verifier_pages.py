@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.errors import Conflict, NotFound, ServiceError, UsageError
 from openler.services.people.accounts import Principal
 from openler.services.protocols import oid4vp_verifier
 from openler.services.verifiers import requests as requests_service
+from openler.services.wording import N_
 from openler.store.models import Organization
 from openler.vc import ACHIEVEMENT_TYPES
 from openler.web.claim_pages import qr_svg
@@ -182,7 +183,7 @@ def _answer_page(
     challenge: str,
     *,
     status: int = 200,
-    error: str | None = None,
+    error: str | ServiceError | None = None,
     chosen: list[str] | None = None,
 ) -> HTMLResponse:
     row, organization = requests_service.open_request(session, platform, challenge)
@@ -220,8 +221,8 @@ def answer(
     chosen = credentials or []
     try:
         if consent != "yes":
-            raise UsageError(
-                "tick the consent box to send: the verifier will see these credentials"
+            raise UsageError.worded(
+                N_("tick the consent box to send: the verifier will see these credentials")
             )
         _open, organization = requests_service.open_request(session, platform, challenge)
         report = requests_service.answer_from_wallet(
@@ -235,7 +236,7 @@ def answer(
             principal,
             challenge,
             status=400,
-            error=exc.message,
+            error=exc,
             chosen=chosen,
         )
     except Conflict as exc:

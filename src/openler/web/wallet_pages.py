@@ -9,13 +9,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services.errors import NotFound, UsageError
+from openler.services.errors import NotFound, ServiceError, UsageError
 from openler.services.holders import candidates, sharing
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
+from openler.services.wording import N_, Wording, phrase, worded
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.i18n import N_
 from openler.web.render import confirmation, credential_download, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
@@ -50,13 +50,13 @@ def _shares(
     *,
     status: int = 200,
     chosen: str = "",
-    error: str | tuple[str, dict[str, Any]] | None = None,
+    error: Wording | ServiceError | None = None,
     values: dict[str, Any] | None = None,
     new_token: str | None = None,
 ) -> HTMLResponse:
-    """The sharing page; ``error`` is a service's message (shown as it is) or a message
-    of this form with its values (shown in the page's language); ``new_token`` the token of
-    the share just made, its link shown once with whom to send it to."""
+    """The sharing page; ``error`` is a problem of this form or a service's refusal, shown
+    in the page's language (``said``); ``new_token`` the token of the share just made, its
+    link shown once with whom to send it to."""
     shares = sharing.shares_of(session, platform, principal)
     new_link = f"{platform.settings.public_url.rstrip('/')}/s/{new_token}" if new_token else None
     made = sharing.opened_by(shares, new_token) if new_token else None
@@ -114,21 +114,23 @@ def create_share(
         "what": what,
         "credentials": credentials or [],
     }
-    problem: str | tuple[str, dict[str, Any]] | None = None
+    problem: Wording | ServiceError | None = None
     if not audience.strip() or not purpose.strip():
-        problem = N_("Say who will see the credentials and why."), {}
+        problem = phrase(N_("Say who will see the credentials and why."))
     elif not days.strip().isdigit():
-        problem = N_("The number of days must be a whole number from 1 to 365."), {}
+        problem = phrase(N_("The number of days must be a whole number from 1 to 365."))
     elif views.strip() and not views.strip().isdigit():
-        problem = (
+        problem = worded(
             N_(
                 "The view limit must be a whole number from 1 to %(most)s, "
                 "or left empty for no limit."
             ),
-            {"most": sharing.MAX_VIEWS},
+            most=str(sharing.MAX_VIEWS),
         )
     elif consent != "yes":
-        problem = N_("Tick the consent box to share: the audience will see these credentials."), {}
+        problem = phrase(
+            N_("Tick the consent box to share: the audience will see these credentials.")
+        )
     if problem is None:
         try:
             created = sharing.create_share(
@@ -143,7 +145,7 @@ def create_share(
                 max_views=int(views) if views.strip() else None,
             )
         except (UsageError, NotFound) as exc:
-            problem = exc.message[:1].upper() + exc.message[1:] + "."
+            problem = exc
     if problem is not None:
         return _shares(
             request, session, platform, principal, status=400, error=problem, values=values

@@ -33,7 +33,7 @@ from openler.services.errors import NotFound, UsageError
 from openler.services.holders.record import Entry, record_of
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import CredentialState
-from openler.services.wording import N_
+from openler.services.wording import N_, Wording, filled, phrase, worded
 from openler.store.models import Person
 
 #: the words a person reads for a credential from elsewhere that cannot be presented here
@@ -86,12 +86,21 @@ class Candidate:
     @property
     def why_not(self) -> str | None:
         """Why it is not offered, in plain words (None when it is)."""
+        wording = self.why_not_wording
+        return filled(wording) if wording is not None else None
+
+    @property
+    def why_not_wording(self) -> Wording | None:
+        """:attr:`why_not` as a wording, for pages in other languages."""
         if not self.fits:
-            return NOT_ASKED
+            return phrase(NOT_ASKED)
         if not offerable(self.entry.state):
             state = self.entry.state
-            return f"{state.label}: {state.reason}" if state.reason else state.label
-        return self.obstacle
+            if not state.reason:
+                return phrase(state.label)
+            reason = state.wording if state.wording is not None else state.reason
+            return worded(N_("%(state)s: %(reason)s"), state=phrase(state.label), reason=reason)
+        return phrase(self.obstacle) if self.obstacle is not None else None
 
 
 def bound_to(document: Mapping[str, Any], did: str | None) -> bool:
@@ -146,15 +155,18 @@ def require_offered(found: Iterable[Candidate], chosen: list[str]) -> list[Candi
     :class:`UsageError` naming the first that may not be sent, and why — or
     :class:`NotFound` for one that is not the person's (anyone else's does not exist)."""
     if not chosen:
-        raise UsageError("choose at least one credential")
+        raise UsageError.worded(N_("choose at least one credential"))
     by_value = {c.value: c for c in found}
     picked = []
     for value in dict.fromkeys(chosen):
         candidate = by_value.get(value)
         if candidate is None:
-            raise NotFound("one of the chosen credentials is not yours")
-        if not candidate.offered:
-            raise UsageError(f"{candidate.name} cannot be sent: {candidate.why_not}")
+            raise NotFound.worded(N_("one of the chosen credentials is not yours"))
+        why = candidate.why_not_wording
+        if why is not None:
+            raise UsageError.worded(
+                N_("%(name)s cannot be sent: %(why)s"), name=candidate.name, why=why
+            )
         picked.append(candidate)
     return picked
 

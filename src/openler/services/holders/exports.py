@@ -57,7 +57,7 @@ def _person(session: Session, principal: Principal) -> Person:
     require_self(principal, principal.person_id)
     person = session.get(Person, principal.person_id)
     if person is None:
-        raise NotFound("no such person")
+        raise NotFound.worded(N_("no such person"))
     return person
 
 

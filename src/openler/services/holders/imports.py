@@ -39,7 +39,15 @@ from openler.services.holders import lerrs
 from openler.services.holders.record import credential_name, digest_of
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.verifying import verify_document
-from openler.services.wording import N_
+from openler.services.wording import (
+    N_,
+    Wording,
+    filled,
+    phrase,
+    worded,
+    wording_from_json,
+    wording_to_json,
+)
 from openler.store.models import ImportRun, IssuedCredential, Person, ReceivedCredential
 from openler.vc import (
     CHECK_IDS,
@@ -77,16 +85,16 @@ _ENVELOPED = re.compile(r"data:application/(?:vc\+jwt|jwt|vc-ld\+jwt)[^,]*,")
 
 #: what a failed check means, in plain words
 _PLAIN: dict[str, str] = {
-    "parse": "it cannot be read",
-    "context": "it uses a vocabulary openler does not know",
-    "schema": "it is not a well-formed credential",
-    "type": "it is not a well-formed credential",
-    "proof": "the signature does not match",
-    "issuer": "it is not signed by the issuer it names",
-    "validity": "its dates cannot be read",
-    "status": "its status could not be confirmed",
-    "holder": "it is not about the learner of the record it came in",
-    "trust": "its issuer is not trusted",
+    "parse": N_("it cannot be read"),
+    "context": N_("it uses a vocabulary openler does not know"),
+    "schema": N_("it is not a well-formed credential"),
+    "type": N_("it is not a well-formed credential"),
+    "proof": N_("the signature does not match"),
+    "issuer": N_("it is not signed by the issuer it names"),
+    "validity": N_("its dates cannot be read"),
+    "status": N_("its status could not be confirmed"),
+    "holder": N_("it is not about the learner of the record it came in"),
+    "trust": N_("its issuer is not trusted"),
 }
 
 
@@ -99,6 +107,8 @@ class ImportRow:
     message: str  # in plain words
     name: str | None = None  # the credential's name
     ref: str | None = None  # its entry in the record: ``held:<id>`` or ``issued:<id>``
+    #: ``message`` as a wording, for pages in other languages (None in reports kept before)
+    wording: Wording | None = None
 
     @property
     def label(self) -> str:
@@ -112,6 +122,7 @@ class ImportRow:
             "message": self.message,
             "name": self.name,
             "ref": self.ref,
+            "wording": wording_to_json(self.wording) if self.wording is not None else None,
         }
 
 
@@ -123,6 +134,21 @@ class ImportReport:
     rows: list[ImportRow] = field(default_factory=list)
     not_imported: list[str] = field(default_factory=list)
     id: str | None = None  # the stored run, for its page
+    #: each of ``not_imported`` as a wording, for pages in other languages (in step with it;
+    #: empty in reports kept before)
+    not_imported_wordings: list[Wording] = field(default_factory=list)
+
+    def not_import(self, wording: Wording) -> None:
+        """Say that a part of a file (not a credential) was not imported."""
+        self.not_imported.append(filled(wording))
+        self.not_imported_wordings.append(wording)
+
+    @property
+    def not_imported_said(self) -> list[Wording | str]:
+        """What was not imported, each as a wording when the report has them."""
+        if len(self.not_imported_wordings) == len(self.not_imported):
+            return list(self.not_imported_wordings)
+        return list(self.not_imported)
 
     @property
     def ok(self) -> bool:
@@ -138,15 +164,29 @@ class ImportReport:
             "ok": self.ok,
             "rows": [r.to_json() for r in self.rows],
             "notImported": list(self.not_imported),
+            "notImportedWordings": [wording_to_json(w) for w in self.not_imported_wordings],
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ImportReport:
         rows = [
-            ImportRow(r["source"], r["outcome"], r["message"], r.get("name"), r.get("ref"))
+            ImportRow(
+                r["source"],
+                r["outcome"],
+                r["message"],
+                r.get("name"),
+                r.get("ref"),
+                wording_from_json(r.get("wording")),
+            )
             for r in data.get("rows", [])
         ]
-        return cls(rows, list(data.get("notImported", [])), data.get("id"))
+        notes = [wording_from_json(w) for w in data.get("notImportedWordings", [])]
+        return cls(
+            rows,
+            list(data.get("notImported", [])),
+            data.get("id"),
+            [w for w in notes if w is not None],
+        )
 
 
 @dataclass(frozen=True)
@@ -199,7 +239,7 @@ def report_of(session: Session, principal: Principal, run_id: str) -> ImportRepo
     require_self(principal, str(principal.person_id))
     run = session.get(ImportRun, run_id)
     if run is None or run.person_id != principal.person_id:
-        raise NotFound("there is no such import")
+        raise NotFound.worded(N_("there is no such import"))
     return ImportReport.from_json(run.report)
 
 
@@ -223,8 +263,10 @@ class _Importer:
             self.capped = True
             self.refuse(
                 source,
-                f"only the first {MAX_CREDENTIALS} credentials were read; import the rest "
-                "in another file",
+                N_(
+                    "only the first %(most)s credentials were read; import the rest in another file"
+                ),
+                most=str(MAX_CREDENTIALS),
             )
         return True
 
@@ -233,17 +275,22 @@ class _Importer:
     def file(self, data: bytes, source: str) -> None:
         if len(data) > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
-            self.refuse(source, f"the file is {len(data) / 1e6:.1f} MB; the limit is {limit} MB")
+            self.refuse(
+                source,
+                N_("the file is %(size)s MB; the limit is %(limit)s MB"),
+                size=f"{len(data) / 1e6:.1f}",
+                limit=str(limit),
+            )
             return
         if not data.strip():
-            self.refuse(source, "the file is empty")
+            self.refuse(source, N_("the file is empty"))
             return
         if data.startswith(_PNG):
             try:
                 text = extract_png(data)
             except VCError:
                 self.refuse(
-                    source, "this PNG image carries no credential (it is not a baked badge)"
+                    source, N_("this PNG image carries no credential (it is not a baked badge)")
                 )
                 return
             self.text(text, source, original=(data, "image/png"))
@@ -258,7 +305,7 @@ class _Importer:
                 inner = extract_svg(data)
             except VCError:
                 self.refuse(
-                    source, "this is not a baked SVG badge: it carries no credential to import"
+                    source, N_("this is not a baked SVG badge: it carries no credential to import")
                 )
                 return
             self.text(inner, source, original=(data, "image/svg+xml"))
@@ -273,7 +320,7 @@ class _Importer:
             try:
                 document = parse_json(stripped)
             except InputError as exc:
-                self.refuse(source, f"this JSON cannot be read: {exc.message}")
+                self.refuse(source, N_("this JSON cannot be read: %(why)s"), why=exc.message)
                 return
             if not isinstance(document, dict):
                 self.refuse(source, _NOT_A_CREDENTIAL)
@@ -286,7 +333,7 @@ class _Importer:
         try:
             document = unverified_jwt_document(token)
         except VCError as exc:
-            self.refuse(source, f"this JWT cannot be read: {exc}")
+            self.refuse(source, N_("this JWT cannot be read: %(why)s"), why=str(exc))
             return
         types = _types(document.get("type"))
         if "VerifiablePresentation" in types:
@@ -294,7 +341,7 @@ class _Importer:
         elif "VerifiableCredential" in types:
             self.credential(document, source, jwt=token, original=original)
         else:
-            self.refuse(source, "this JWT is not a verifiable credential")
+            self.refuse(source, N_("this JWT is not a verifiable credential"))
 
     def json_document(
         self, document: dict[str, Any], source: str, original: tuple[bytes, str] | None = None
@@ -311,8 +358,10 @@ class _Importer:
         else:
             self.refuse(
                 source,
-                "this JSON is not a credential (its type does not say VerifiableCredential), "
-                "a presentation, a CLR or an LER-RS résumé",
+                N_(
+                    "this JSON is not a credential (its type does not say "
+                    "VerifiableCredential), a presentation, a CLR or an LER-RS résumé"
+                ),
             )
 
     def item(self, value: Any, source: str) -> None:
@@ -324,7 +373,7 @@ class _Importer:
         ):
             found = _ENVELOPED.match(str(value.get("id", "")))
             if found is None:
-                self.refuse(source, "an enveloped credential that is not a JWT")
+                self.refuse(source, N_("an enveloped credential that is not a JWT"))
                 return
             self.text(str(value["id"])[found.end() :], source)
         elif isinstance(value, Mapping):
@@ -332,41 +381,52 @@ class _Importer:
             if "VerifiableCredential" in _types(document.get("type")):
                 self.credential(document, source)
             else:
-                self.refuse(source, "not a verifiable credential")
+                self.refuse(source, N_("not a verifiable credential"))
         elif isinstance(value, str):
             self.text(value, source)
         else:
-            self.refuse(source, "not a verifiable credential")
+            self.refuse(source, N_("not a verifiable credential"))
 
     def presentation(self, document: dict[str, Any], source: str) -> None:
         items = _as_list(document.get("verifiableCredential"))
         if not items:
-            self.refuse(source, "the presentation carries no credentials")
+            self.refuse(source, N_("the presentation carries no credentials"))
             return
         for i, value in enumerate(items, start=1):
             self.item(value, f"{source}, credential {i}")
 
     def ler_rs(self, document: dict[str, Any], source: str) -> None:
         """An LER-RS résumé: the credentials it carries, each; the rest is not imported."""
-        self.report.not_imported.append(
-            f"{source}: the résumé itself (the person, contact details, narratives, "
-            "employment, education, licences and skills it states) is not a credential; "
-            "only the verifiable credentials it carries were imported"
+        self.report.not_import(
+            worded(
+                N_(
+                    "%(source)s: the résumé itself (the person, contact details, narratives, "
+                    "employment, education, licences and skills it states) is not a "
+                    "credential; only the verifiable credentials it carries were imported"
+                ),
+                source=source,
+            )
         )
         before = len(self.report.rows)
         for where, value in lerrs.verifications(document):
             link = value.get("reference") if isinstance(value, Mapping) else None
             if isinstance(link, str) and "type" not in value:
-                self.report.not_imported.append(
-                    f"{source}, {where}: a link to a credential ({link[:200]}); links are not "
-                    "fetched — bring the credential itself"
+                self.report.not_import(
+                    worded(
+                        N_(
+                            "%(source)s: a link to a credential (%(link)s); links are not "
+                            "fetched — bring the credential itself"
+                        ),
+                        source=f"{source}, {where}",
+                        link=link[:200],
+                    )
                 )
             else:
                 self.item(value, f"{source}, {where}")
         for where, attachment in lerrs.attachments(document):
             self.attachment(attachment, f"{source}, {where}")
         if len(self.report.rows) == before:
-            self.refuse(source, "this LER-RS résumé carries no verifiable credential to import")
+            self.refuse(source, N_("this LER-RS résumé carries no verifiable credential to import"))
 
     def attachment(self, attachment: Mapping[str, Any], source: str) -> None:
         """An LER-RS attachment: imported when its embedded content is a credential; a link
@@ -375,8 +435,15 @@ class _Importer:
         name = lerrs.attachment_name(attachment)
         value = content.get("value") if isinstance(content, Mapping) else None
         if not isinstance(value, str):
-            self.report.not_imported.append(
-                f"{source}: the attachment {name} is a link or empty; links are not fetched"
+            self.report.not_import(
+                worded(
+                    N_(
+                        "%(source)s: the attachment %(name)s is a link or empty; links are "
+                        "not fetched"
+                    ),
+                    source=source,
+                    name=name,
+                )
             )
             return
         encoding = content.get("encoding") if isinstance(content, Mapping) else None
@@ -391,7 +458,13 @@ class _Importer:
         refused = [r for r in self.report.rows[before:] if r.outcome == "refused"]
         if refused:  # an attachment that is not a credential is part of the résumé
             self.report.rows[before:] = [r for r in self.report.rows[before:] if r not in refused]
-            self.report.not_imported.append(f"{source}: the attachment {name} is not a credential")
+            self.report.not_import(
+                worded(
+                    N_("%(source)s: the attachment %(name)s is not a credential"),
+                    source=source,
+                    name=name,
+                )
+            )
 
     # -- one credential --------------------------------------------------------------
 
@@ -408,14 +481,14 @@ class _Importer:
             return
         name = credential_name(document, _kind_of(document))[:300]
         if _has_nul(document):
-            self.refuse(source, "the credential holds a NUL character, which cannot be stored")
+            self.refuse(source, N_("the credential holds a NUL character, which cannot be stored"))
             return
         issued = self._issued_here(document)
         if issued is not None:
             self._row(
                 source,
                 "already-held",
-                "it was issued to you here",
+                phrase(N_("it was issued to you here")),
                 name,
                 f"issued:{issued.id}",
                 document,
@@ -425,8 +498,10 @@ class _Importer:
         if self._someone_elses(document):
             self.refuse(
                 source,
-                "this credential is about someone else with an account here: only your own "
-                "credentials can be added to your record",
+                N_(
+                    "this credential is about someone else with an account here: only your "
+                    "own credentials can be added to your record"
+                ),
             )
             return
         verified, note = self._verify(document, jwt, source)
@@ -442,9 +517,15 @@ class _Importer:
             .first()
         )
         if held is not None and (held.verified or not verified):
-            message = "the same credential was added before"
+            message = phrase(N_("the same credential was added before"))
             if held.verified and not verified:
-                message += ", and that copy verifies; this one does not: " + note
+                message = worded(
+                    N_(
+                        "the same credential was added before, and that copy verifies; "
+                        "this one does not: %(note)s"
+                    ),
+                    note=note,
+                )
             self._row(source, "already-held", message, held.name, f"held:{held.id}", document)
             self._bundled(document, source, parent_id=held.id)
             return
@@ -460,14 +541,18 @@ class _Importer:
         row.received_at = self.platform.now()
         row.source = "import"
         row.verified = verified
-        row.verification_note = note
+        row.verification_note = filled(note)
         row.digest = digest
         row.parent_id = parent_id if held is None else held.parent_id
         row.original, row.original_type = original if original is not None else (None, None)
         if held is None:
             self.session.add(row)
         self.session.flush()
-        message = note + ("; it replaces the copy that did not verify" if held is not None else "")
+        message = (
+            worded(N_("%(note)s; it replaces the copy that did not verify"), note=note)
+            if held is not None
+            else note
+        )
         self._row(
             source,
             "kept" if verified else "not-verified",
@@ -503,7 +588,7 @@ class _Importer:
         try:
             document = unverified_jwt_document(token)
         except VCError as exc:
-            self.refuse(source, f"this JWT cannot be read: {exc}")
+            self.refuse(source, N_("this JWT cannot be read: %(why)s"), why=str(exc))
             return
         self.credential(document, source, jwt=token, parent_id=parent_id)
 
@@ -533,27 +618,47 @@ class _Importer:
         owners = self.session.execute(select(Person.id).where(Person.did.in_(dids))).scalars()
         return any(str(owner) != self.person_id for owner in owners)
 
-    def _verify(self, document: dict[str, Any], jwt: str | None, source: str) -> tuple[bool, str]:
+    def _verify(
+        self, document: dict[str, Any], jwt: str | None, source: str
+    ) -> tuple[bool, Wording]:
         report = verify_document(
             self.session, self.platform, jwt or document, require_trust=False, name=source
         )
         problems = _problems(report)
         if problems:
-            return False, "Did not verify: " + problems[0]
+            return False, worded(N_("Did not verify: %(why)s"), why=problems[0])
         _issuer_id, issuer_name = _issuer(document, jwt)
-        note = f"Verified: signed by {issuer_name}"
         validity = report.check("validity")
-        if validity is not None and validity.status == "failed":
-            note += f"; {_dates(validity)}"
+        dates = _dates(validity) if validity is not None and validity.status == "failed" else None
         trust = report.check("trust")
         if trust is not None and trust.status == "warning":
-            note += "; its issuer is not on this platform's list of trusted issuers"
-        return True, note
+            if dates is not None:
+                message = N_(
+                    "Verified: signed by %(issuer)s; %(dates)s; its issuer is not on this "
+                    "platform's list of trusted issuers"
+                )
+            else:
+                message = N_(
+                    "Verified: signed by %(issuer)s; its issuer is not on this platform's "
+                    "list of trusted issuers"
+                )
+        else:
+            message = (
+                N_("Verified: signed by %(issuer)s; %(dates)s")
+                if dates is not None
+                else N_("Verified: signed by %(issuer)s")
+            )
+        values = {"issuer": issuer_name} | ({"dates": dates} if dates is not None else {})
+        return True, worded(message, **values)
 
     # -- the report ------------------------------------------------------------------
 
-    def refuse(self, source: str, message: str) -> None:
-        self.report.rows.append(ImportRow(source, "refused", _sentence(message)))
+    def refuse(self, source: str, message: str, **values: str) -> None:
+        """A refused row: ``message`` (marked ``N_``) filled with ``values``."""
+        wording = worded(message, **values)
+        self.report.rows.append(
+            ImportRow(source, "refused", _sentence(filled(wording)), wording=wording)
+        )
         audit.record(
             self.session,
             at=self.platform.now(),
@@ -567,12 +672,14 @@ class _Importer:
         self,
         source: str,
         outcome: Outcome,
-        message: str,
+        message: Wording,
         name: str,
         ref: str,
         document: Mapping[str, Any],
     ) -> None:
-        self.report.rows.append(ImportRow(source, outcome, _sentence(message), name, ref))
+        self.report.rows.append(
+            ImportRow(source, outcome, _sentence(filled(message)), name, ref, message)
+        )
         credential_id = document.get("id")
         audit.record(
             self.session,
@@ -587,7 +694,7 @@ class _Importer:
         )
 
 
-_NOT_A_CREDENTIAL = (
+_NOT_A_CREDENTIAL = N_(
     "this file is not a credential: openler imports JSON credentials and presentations, "
     "compact JWTs, baked PNG and SVG badges, CLR records and LER-RS résumés"
 )
@@ -597,23 +704,30 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-def _problems(report: VerificationReport) -> list[str]:
+def _problems(report: VerificationReport) -> list[Wording]:
     """Why a credential is not authentic, in plain words (empty when it is). An expired or
     not yet valid credential is authentic; its dates are its state, not its verification."""
     failed = [c for c in report.checks if c.status == "failed" and not _only_dates(c)]
     if failed:
-        return [f"{_PLAIN.get(c.id, c.id + ' failed')} ({c.message})" for c in failed]
+        return [
+            worded(
+                N_("%(plain)s (%(detail)s)"),
+                plain=phrase(_PLAIN[c.id]) if c.id in _PLAIN else f"{c.id} failed",
+                detail=c.message,
+            )
+            for c in failed
+        ]
     missing = [
         c
         for c in CHECK_IDS
         if c != "validity" and report.required(c) and report.status_of(c) in (None, "skipped")
     ]
     if missing:
-        return [f"its {missing[0]} check could not be made"]
+        return [worded(N_("its %(check)s check could not be made"), check=missing[0])]
     for inner in report.credentials:
         found = _problems(inner)
         if found:
-            return [f"a credential it bundles did not verify: {found[0]}"]
+            return [worded(N_("a credential it bundles did not verify: %(why)s"), why=found[0])]
     return []
 
 

@@ -31,6 +31,7 @@ from openler.services.holders.record import held_rows, self_reported_of
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.requests import reason_of
+from openler.services.wording import N_
 from openler.store.models import (
     AuditEvent,
     Consent,
@@ -52,7 +53,7 @@ def _person(session: Session, principal: Principal) -> Person:
     require_self(principal, principal.person_id)
     person = session.get(Person, principal.person_id)
     if person is None:
-        raise NotFound("no such person")
+        raise NotFound.worded(N_("no such person"))
     return person
 
 

@@ -424,7 +424,7 @@ def entry_page(session: Session, platform: Platform, principal: Principal, ref: 
             found, current = older, entry
             break
     if found is None:
-        raise NotFound("you hold no such credential")
+        raise NotFound.worded(N_("you hold no such credential"))
     at = platform.now()
     badge = None
     if isinstance(found.row, IssuedCredential):

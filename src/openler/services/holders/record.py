@@ -478,4 +478,4 @@ def entry(session: Session, platform: Platform, principal: Principal, ref: str) 
                 return found
             older = next(old for old in found.history if old.ref == ref)
             return _with_history(older, ())
-    raise NotFound("you hold no such credential")
+    raise NotFound.worded(N_("you hold no such credential"))

@@ -201,7 +201,7 @@ def own(session: Session, principal: Principal, entry_id: str) -> SelfReported:
     require_self(principal, principal.person_id)
     row = session.get(SelfReported, entry_id)
     if row is None or row.person_id != principal.person_id:
-        raise NotFound("you wrote no such entry")
+        raise NotFound.worded(N_("you wrote no such entry"))
     return row
 
 

@@ -69,7 +69,7 @@ def wallet_presentation(
     issued here, by ``held:<row id>`` when it came from elsewhere (then it must be bound
     to the wallet's DID and in Data Integrity form)."""
     if not credential_ids:
-        raise UsageError("choose at least one credential")
+        raise UsageError.worded(N_("choose at least one credential"))
     key = holder_key(session, platform, person)
     documents: list[dict[str, Any] | str] = []
     for credential_id in credential_ids:
@@ -77,11 +77,13 @@ def wallet_presentation(
         if credential_id.startswith(HELD):
             row = session.get(ReceivedCredential, credential_id[len(HELD) :])
             if row is not None and (row.jwt or not bound_to(row.document, key.controller)):
-                raise UsageError(f"{row.name} is not bound to your wallet: it cannot be shared")
+                raise UsageError.worded(
+                    N_("%(name)s is not bound to your wallet: it cannot be shared"), name=row.name
+                )
         else:
             row = session.get(IssuedCredential, credential_id)
         if row is None or row.person_id != person.id:
-            raise NotFound("one of the credentials is not yours")
+            raise NotFound.worded(N_("one of the credentials is not yours"))
         documents.append(row.document)
     return sign_presentation(
         build_presentation(documents, holder=key.controller, presentation_id=presentation_id),
@@ -110,17 +112,17 @@ def create_share(
     a credential :mod:`~openler.services.holders.candidates` offers may be shared."""
     person = session.get(Person, principal.person_id)
     if person is None:
-        raise NotFound("no such person")
+        raise NotFound.worded(N_("no such person"))
     require_self(principal, person.id)
     if not 1 <= days <= 365:
-        raise UsageError("a share lasts from 1 to 365 days")
+        raise UsageError.worded(N_("a share lasts from 1 to 365 days"))
     if max_views is not None and not 1 <= max_views <= MAX_VIEWS:
-        raise UsageError(f"a view limit is from 1 to {MAX_VIEWS} views")
+        raise UsageError.worded(N_("a view limit is from 1 to %(most)s views"), most=str(MAX_VIEWS))
     found = candidates.candidates(session, platform, principal, from_elsewhere=True)
     if whole_record:
         chosen = [c.value for c in found if c.offered]
         if not chosen:
-            raise UsageError("you hold no credential that can be shared now")
+            raise UsageError.worded(N_("you hold no credential that can be shared now"))
     else:
         chosen = [c.value for c in candidates.require_offered(found, credential_ids or [])]
     now = platform.now()
@@ -181,10 +183,10 @@ def revoke_share(
 ) -> Share:
     share = session.get(Share, share_id)
     if share is None or share.person_id != principal.person_id:
-        raise NotFound("no such share")
+        raise NotFound.worded(N_("no such share"))
     require_self(principal, share.person_id)
     if share.revoked_at is not None:
-        raise Conflict("the share is already withdrawn")
+        raise Conflict.worded(N_("the share is already withdrawn"))
     now = platform.now()
     share.revoked_at = now
     for consent in session.execute(select(Consent).where(Consent.share_id == share.id)).scalars():
@@ -534,6 +536,6 @@ def share_of(
     exist for them."""
     share = session.get(Share, share_id)
     if share is None or share.person_id != principal.person_id:
-        raise NotFound("no such share")
+        raise NotFound.worded(N_("no such share"))
     require_self(principal, share.person_id)
     return _summary(session, share, platform.now())

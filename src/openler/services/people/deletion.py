@@ -38,7 +38,7 @@ from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.people import throttle
 from openler.services.people.accounts import Principal, require_self
 from openler.services.people.members import ADMIN_ROLES
-from openler.services.wording import N_
+from openler.services.wording import N_, Wording, phrase, worded
 from openler.store.models import (
     Base,
     LoginThrottle,
@@ -106,34 +106,38 @@ def blockers(session: Session, person_id: str) -> list[Blocker]:
     return found
 
 
-def refusal(session: Session, person: Person) -> str | None:
+def refusal(session: Session, person: Person) -> Wording | None:
     """Why the account cannot be deleted now, in words the person can act on; else None."""
     alone = blockers(session, person.id)
     if alone:
-        names = ", ".join(b.organization for b in alone)
-        return (
-            f"You are the only administrator of {names}. Make someone else an administrator "
-            "there first (Manage, then Members), then delete your account."
+        return worded(
+            N_(
+                "You are the only administrator of %(names)s. Make someone else an "
+                "administrator there first (Manage, then Members), then delete your account."
+            ),
+            names=", ".join(b.organization for b in alone),
         )
     if person.is_platform_admin:
         admins = session.execute(
             select(func.count()).select_from(Person).where(Person.is_platform_admin.is_(True))
         ).scalar_one()
         if admins <= 1:
-            return (
-                "You are the only platform administrator. Make someone else a platform "
-                "administrator first: the operator adds one with "
-                "openler people add --platform-admin."
+            return phrase(
+                N_(
+                    "You are the only platform administrator. Make someone else a platform "
+                    "administrator first: the operator adds one with "
+                    "openler people add --platform-admin."
+                )
             )
     return None
 
 
-def refusal_for(session: Session, principal: Principal) -> str | None:
+def refusal_for(session: Session, principal: Principal) -> Wording | None:
     """:func:`refusal` for the signed-in person themselves (for the page that offers it)."""
     require_self(principal, principal.person_id)
     person = session.get(Person, principal.person_id)
     if person is None:
-        raise NotFound("no such person")
+        raise NotFound.worded(N_("no such person"))
     return refusal(session, person)
 
 
@@ -160,12 +164,12 @@ def delete_account(
     require_self(principal, principal.person_id)
     person = session.get(Person, principal.person_id)
     if person is None:
-        raise NotFound("no such person")
+        raise NotFound.worded(N_("no such person"))
     if confirm.strip().lower() != person.email:
-        raise UsageError("type your email address exactly as you sign in with it")
+        raise UsageError.worded(N_("type your email address exactly as you sign in with it"))
     problem = refusal(session, person)
     if problem is not None:
-        raise Conflict(problem)
+        raise Conflict.worded(problem[0], **dict(problem[1]))
     person_id, email = person.id, person.email
     session.flush()
     _unlink(session, person_id)

@@ -25,6 +25,7 @@ from openler.services.files.documents import online_fetcher
 from openler.services.files.outbound import FetchLimits, fetch_budget
 from openler.services.issuers.orgs import did_document
 from openler.services.people.accounts import Principal
+from openler.services.wording import N_
 from openler.store import publication
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
 from openler.vc import (
@@ -37,6 +38,25 @@ from openler.vc import (
     TrustRegistry,
     VerificationReport,
     verify,
+)
+
+#: the names of the checks (``vc.CHECK_IDS``) and of their results, as a resident's record
+#: shows them in the page's language; each check's detail quotes what was read, as written
+CHECK_WORDS = (
+    N_("parse"),
+    N_("context"),
+    N_("schema"),
+    N_("type"),
+    N_("proof"),
+    N_("issuer"),
+    N_("validity"),
+    N_("status"),
+    N_("trust"),
+    N_("holder"),
+    N_("passed"),
+    N_("failed"),
+    N_("warning"),
+    N_("skipped"),
 )
 
 
