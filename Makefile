@@ -49,7 +49,7 @@ messages: $(DEVSTAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
 		--project openler --msgid-bugs-address "" -o $(LOCALES)/messages.pot .
 	$(if $(NEW_LANGUAGE),$(BIN)/pybabel -q init -D messages -i $(LOCALES)/messages.pot -d $(LOCALES) -l $(NEW_LANGUAGE),)
-	$(BIN)/pybabel -q update --ignore-obsolete -D messages \
+	$(BIN)/pybabel -q update -w 100 --ignore-obsolete -D messages \
 		-i $(LOCALES)/messages.pot -d $(LOCALES)
 
 # the official W3C suites against a fresh `openler serve` (needs node, npm, ../shared)
