@@ -4,6 +4,7 @@ that is run again — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -36,6 +37,7 @@ from openler.store.models import (
     StatusAllocation,
     StatusList,
 )
+from openler.vc import add_proof, parse_datetime
 from tests.conftest import SETUP
 
 ORG, ACHIEVEMENT = "state-board", "rn"
@@ -392,6 +394,14 @@ def test_signing_workers_sign_what_the_process_would(platform: Any) -> None:
         for document in documents:
             report = verify_document(s, platform, document, use_registry=False)
             assert [c for c in report.checks if c.status == "failed"] == []
+        # the workers keep only the proof and write the document with it (new_proof): the
+        # very credential add_proof makes of the unsigned document, byte for byte
+        _row, key = orgs.signing_key(s, platform, orgs.organization_by_slug(s, ORG))
+        for document in documents:
+            unsigned = {k: v for k, v in document.items() if k != "proof"}
+            created = parse_datetime(document["proof"]["created"])
+            slow = add_proof(unsigned, key, created=created)
+            assert json.dumps(slow) == json.dumps(document)
 
 
 def test_the_key_seed_stays_out_of_reprs(platform: Any) -> None:

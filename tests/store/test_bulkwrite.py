@@ -51,6 +51,38 @@ def test_rows_read_back_as_written(platform: Any) -> None:
         assert data == [{"row": n} for n in range(1, 2001)]
 
 
+def test_shared_moments_are_written_each_where_it_belongs(platform: Any) -> None:
+    """A chunk's rows share their moments; each is converted once per column, and every
+    row — the same moment, another one, one in another zone — reads back as given."""
+    at = datetime(2026, 11, 24, 12, 30, 5, 123456, tzinfo=UTC)
+    moments = [at, at, at + timedelta(microseconds=1), at.astimezone(timezone(timedelta(0))), at]
+    moments.append(at.astimezone(timezone(timedelta(hours=2))))
+    with platform.db.session() as s:
+        write_rows(
+            s,
+            table_of(Job),
+            [
+                {
+                    "id": f"job-m{n}",
+                    "kind": "roster_issue",
+                    "payload": {},
+                    "state": "queued",
+                    "attempts": 0,
+                    "created_at": moment,
+                    "started_at": at if n % 2 else None,
+                    "done": 0,
+                }
+                for n, moment in enumerate(moments)
+            ],
+        )
+    with platform.db.session() as s:
+        for n, moment in enumerate(moments):
+            job = s.get(Job, f"job-m{n}")
+            assert job is not None
+            assert job.created_at == moment
+            assert job.started_at == (at if n % 2 else None)
+
+
 def test_a_duplicate_key_fails_and_writes_nothing(platform: Any) -> None:
     with platform.db.session() as s:
         s.add(Job(id="job-2", kind="roster_issue", payload={}, created_at=datetime.now(UTC)))

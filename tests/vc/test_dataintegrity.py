@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from openler.vc import (
     add_proof,
     check_proofs,
     credential_problems,
+    new_proof,
     sign_credential,
     verify,
 )
@@ -264,3 +266,39 @@ def test_a_signed_copy_shares_nothing_with_the_document(issuer_key: Multikey) ->
     signed["credentialSubject"]["id"] = "did:example:other"
     assert credential["type"] == ["VerifiableCredential"]
     assert credential["credentialSubject"] == {"id": "did:example:holder"}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(credential=ob_credentials())
+def test_new_proof_is_the_proof_add_proof_adds(
+    credential: dict[str, Any], issuer_key: Multikey
+) -> None:
+    """The roster's signing workers take only the proof (``new_proof``) and write the
+    document with it: the same credential, byte for byte, as ``add_proof`` returns."""
+    document = {**credential, "issuer": {"id": issuer_key.controller, **credential["issuer"]}}
+    forms = CanonicalForms()
+    credential_problems(document, forms=forms)  # as the workers do: the check's form is signed
+    proof = new_proof(document, issuer_key, created=NOW, forms=forms)
+    assert proof is not None
+    slow = add_proof(document, issuer_key, created=NOW)  # canonicalizes by itself
+    fast = {**document, "proof": proof}
+    assert json.dumps(fast) == json.dumps(slow)
+    assert verify(fast, at=NOW).verified
+
+
+def test_new_proof_leaves_to_add_proof_what_changes_more_than_the_proof(
+    license_template: dict[str, Any], issuer_key: Multikey
+) -> None:
+    signed = sign_credential(license_template, issuer_key, created=NOW)
+    assert new_proof(signed, issuer_key, created=NOW) is None  # a second proof: a proof set
+    v1 = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer_key.controller,
+        "issuanceDate": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    assert new_proof(v1, issuer_key, created=NOW) is None  # add_proof appends a context
+    assert len(add_proof(v1, issuer_key, created=NOW)["@context"]) == 2

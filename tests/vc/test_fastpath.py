@@ -397,6 +397,33 @@ def test_symmetric_blank_nodes_use_the_complete_algorithm() -> None:
     assert compare(doc) is not None
 
 
+@pytest.mark.parametrize("with_id", [False, True])
+def test_a_quad_stated_twice_is_one_quad(with_id: bool) -> None:
+    """``name`` and its IRI state the same quad twice: the one-pass route (which checks for
+    repeats only once the blank nodes are labelled) leaves it to the general one, which
+    keeps it once — with blank nodes and without, as pyld does."""
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "name": "Ana",
+        "https://schema.org/name": "Ana",
+        "achievement": {"id": "urn:a", "type": ["Achievement"], "name": "A"},
+    }
+    if with_id:
+        subject["id"] = "did:example:ana"
+    doc = {
+        "@context": [VC2, OB],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": subject,
+    }
+    if with_id:
+        doc["id"] = "urn:uuid:9f1e0b9e-1111-4f4f-8a8a-000000000001"
+    result = compare(doc)
+    assert result is not None
+    assert result.count('<https://schema.org/name> "Ana" .') == 1
+    assert ("_:c14n0" in result) is not with_id
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(

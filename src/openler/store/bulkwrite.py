@@ -11,6 +11,7 @@ errors are raised as SQLAlchemy raises them for an ``INSERT`` (``IntegrityError`
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import JSON, Connection, Table
@@ -77,10 +78,23 @@ def _converted(
         if processor is not None:
             convert.append((position, processor))
     values = [[row[name] for name in names] for row in rows]
+    # a chunk's rows share their moments (issued at the chunk's ``now``, valid until the
+    # same day): each UTC moment is converted once per column — for ``UTC`` itself, equal
+    # moments are the same value (no ``fold`` makes two equal moments differ)
+    seen: dict[tuple[int, datetime], Any] = {}
     for row in values:
         for position, process in convert:
-            if row[position] is not None:
-                row[position] = process(row[position])
+            value = row[position]
+            if value is None:
+                continue
+            if type(value) is datetime and value.tzinfo is UTC:
+                key = (position, value)
+                found = seen.get(key, seen)
+                if found is seen:
+                    found = seen[key] = process(value)
+                row[position] = found
+            else:
+                row[position] = process(value)
     return values
 
 

@@ -27,6 +27,7 @@ from openler.vc.dataintegrity import (
     ProofCheck,
     add_proof,
     check_proofs,
+    new_proof,
 )
 from openler.vc.dates import format_datetime, parse_datetime
 from openler.vc.dcql import FORMATS as DCQL_FORMATS
@@ -226,6 +227,7 @@ __all__ = [
     "jcs_canonicalize",
     "load_trust_snapshot",
     "match_dcql",
+    "new_proof",
     "parse_datetime",
     "parse_json",
     "read_request_object",

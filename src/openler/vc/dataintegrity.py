@@ -272,6 +272,72 @@ def add_proof(
     (``credential_problems(document, forms=forms)``); an ``eddsa-rdfc-2022`` proof over
     an unsecured document reuses its canonical form instead of computing it again.
     """
+    document, proof = _signed_parts(
+        document,
+        key,
+        cryptosuite=cryptosuite,
+        purpose=purpose,
+        created=created,
+        expires=expires,
+        challenge=challenge,
+        domain=domain,
+        proof_id=proof_id,
+        previous_proof=previous_proof,
+        loader=loader,
+        forms=forms,
+    )
+    existing = _proofs(document)
+    secured: dict[str, Any] = jsontext.copy(document)
+    secured["proof"] = [*existing, proof] if existing else proof
+    return secured
+
+
+def new_proof(
+    document: Mapping[str, Any],
+    key: Multikey,
+    *,
+    created: datetime | None = None,
+    forms: CanonicalForms | None = None,
+) -> dict[str, Any] | None:
+    """The ``eddsa-rdfc-2022`` assertion proof :func:`add_proof` would add to ``document``
+    (the same, byte for byte), without the copy of the document it returns: for a caller
+    that signs thousands of documents and writes each signed one as JSON text itself
+    (``{**document, "proof": proof}``, :mod:`openler.services.issuers.signing_pool`).
+    None when ``add_proof`` would change more than the proof — a document that already
+    has one, or whose contexts do not define the proof's terms — so that such a
+    document is signed by ``add_proof`` or not at all."""
+    if not isinstance(document, Mapping) or "proof" in document:
+        return None
+    completed, proof = _signed_parts(
+        document,
+        key,
+        cryptosuite="eddsa-rdfc-2022",
+        purpose="assertionMethod",
+        created=created,
+        forms=forms,
+    )
+    if completed.get("@context") != document.get("@context"):
+        return None
+    return proof
+
+
+def _signed_parts(
+    document: Mapping[str, Any],
+    key: Multikey,
+    *,
+    cryptosuite: Cryptosuite,
+    purpose: str,
+    created: datetime | None,
+    forms: CanonicalForms | None,
+    expires: datetime | None = None,
+    challenge: str | None = None,
+    domain: str | Sequence[str] | None = None,
+    proof_id: str | None = None,
+    previous_proof: str | Sequence[str] | None = None,
+    loader: jsonld.DocumentLoader | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The document a proof is made over (``document`` with the proof's context when it
+    needed one) and the new proof: what :func:`add_proof` puts together."""
     if cryptosuite not in CRYPTOSUITES:
         raise ProofError(f"unknown cryptosuite {cryptosuite!r}; use one of {CRYPTOSUITES}")
     if not isinstance(document, Mapping):
@@ -317,10 +383,7 @@ def add_proof(
         proof["proofValue"] = encode_base58btc(key.sign(data))
     except KeyFormatError as exc:
         raise ProofError(exc.message) from None
-    existing = _proofs(document)
-    secured: dict[str, Any] = jsontext.copy(document)
-    secured["proof"] = [*existing, proof] if existing else proof
-    return secured
+    return document, proof
 
 
 @dataclass(frozen=True)

@@ -445,12 +445,9 @@ def _render(template: _Template, values: list[str]) -> str | None:
             raise _DeclineError
     tail = [*values, *(_literal_text(v) for v in values)]
     bnodes = template.bnodes
-    plain = [*bnodes, *tail]  # the blank nodes as the template names them
-    lines = [fmt % pick(plain) for fmt, pick in template.lines]
-    if len(set(lines)) != len(lines):
-        return None
     if not bnodes:
-        return "".join(sorted(lines))
+        lines = [fmt % pick(tail) for fmt, pick in template.lines]
+        return "".join(sorted(lines)) if len(set(lines)) == len(lines) else None
     sha256 = hashlib.sha256
     hashes: dict[str, str] = {}
     formats = template.lines
@@ -464,7 +461,11 @@ def _render(template: _Template, values: list[str]) -> str | None:
         return None
     ranked = {node: rank for rank, node in enumerate(sorted(hashes, key=hashes.__getitem__))}
     final = [f"_:c14n{ranked[node]}" for node in bnodes] + tail
-    return "".join(sorted(fmt % pick(final) for fmt, pick in formats))
+    # The quads are checked for repeats here, once labelled: the labels are distinct (the
+    # hashes are), so two lines are the same here exactly when they were as the template
+    # names its blank nodes; the hashes above do not depend on it.
+    lines = [fmt % pick(final) for fmt, pick in formats]
+    return "".join(sorted(lines)) if len(set(lines)) == len(lines) else None
 
 
 def _line(quad: Sequence[str]) -> str:

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from openler.services.issuers.issuing import invalid_reason
-from openler.vc import CanonicalForms, Multikey, VCError, add_proof
+from openler.vc import CanonicalForms, Multikey, VCError, new_proof
 
 
 @dataclass(frozen=True)
@@ -82,18 +82,18 @@ def finish(
             outcomes.append(reason)
             continue
         try:
-            signed = add_proof(document, signer, created=created, forms=forms)
+            proof = new_proof(document, signer, created=created, forms=forms)
         except VCError as exc:
             outcomes.append(f"the credential could not be signed: {exc}")
             continue
-        if "proof" in document or signed.keys() - document.keys() != {"proof"}:
-            outcomes.append("the credential could not be signed as it was built")  # never
-            continue  # (add_proof adds a context only to a VC 1.1 document)
-        if signed["@context"] != document["@context"]:
+        if proof is None:  # never: a document with a proof, or needing another context
             outcomes.append("the credential could not be signed as it was built")
             continue
+        # the signed credential add_proof would return — the document, then its proof —
+        # written as text without first copying the document
+        signed = {**document, "proof": proof}
         text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
-        outcomes.append(Signed(signed["proof"], text))
+        outcomes.append(Signed(proof, text))
     return outcomes
 
 
