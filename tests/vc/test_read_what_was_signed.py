@@ -120,6 +120,13 @@ def _add_context(owner: dict[str, Any], definitions: dict[str, Any]) -> None:
     owner["@context"] = [*(ctx if isinstance(ctx, list) else [ctx]), definitions]
 
 
+def _vocabulary_iris(value: Any) -> Any:
+    """A vocabulary value (a term, or a list of them) written as its IRIs."""
+    if isinstance(value, list):
+        return [_vocabulary_iris(item) for item in value]
+    return PURPOSES.get(value, value) if isinstance(value, str) else value
+
+
 def _expanded(value: Any, form: str) -> Any:
     """``value`` as it is written under a full IRI, where no context coerces it."""
     if isinstance(value, list):
@@ -164,7 +171,7 @@ def rewrite(doc: dict[str, Any], path: Path, key: str, spelling: str) -> dict[st
         )
         node.pop(key)
         # a vocabulary value is written as its IRI: the proof's scoped terms do not apply
-        node["renamed"] = PURPOSES.get(value, value) if form == "vocab" else value
+        node["renamed"] = _vocabulary_iris(value) if form == "vocab" else value
     elif spelling == "value object" and isinstance(value, str) and form in ("date", "plain"):
         node[key] = {"@value": value, "@type": DATE_TIME} if form == "date" else {"@value": value}
     elif spelling == "value object" and isinstance(value, str) and form == "id":
