@@ -93,12 +93,12 @@ def test_an_endorsement_of_an_achievement_is_signed_shown_and_verified(
     broken["credentialSubject"]["favourite"] = "x"
     assert reference_errors(broken) and schema_errors(broken)
 
-    maria_licence = (
-        session.execute(
+    maria_licence = next(
+        c
+        for c in session.execute(
             select(IssuedCredential).where(IssuedCredential.kind == "OpenBadgeCredential")
-        )
-        .scalars()
-        .first()
+        ).scalars()
+        if c.document["credentialSubject"]["achievement"].get("id") == RN
     )
     assert maria_licence is not None
     shown = endorsements.for_document(session, platform, maria_licence.document)
@@ -148,12 +148,12 @@ def test_an_organization_profile_can_be_endorsed(
         target_id=board_did,
         comment="A careful regulator.",
     )
-    licence = (
-        session.execute(
+    licence = next(
+        c
+        for c in session.execute(
             select(IssuedCredential).where(IssuedCredential.kind == "OpenBadgeCredential")
-        )
-        .scalars()
-        .first()
+        ).scalars()
+        if c.document["credentialSubject"]["achievement"].get("id") == RN
     )
     assert licence is not None
     assert [s.about for s in endorsements.for_document(session, platform, licence.document)] == [

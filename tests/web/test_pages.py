@@ -72,7 +72,11 @@ def test_verify_page_for_verifiers_only(client: TestClient, demo_platform: objec
     from openler.store.models import IssuedCredential
 
     with demo_platform.db.session() as s:  # type: ignore[attr-defined]
-        document = s.query(IssuedCredential).first().document
+        document = next(
+            c.document
+            for c in s.query(IssuedCredential)
+            if c.state == "active" and c.document["issuer"]["name"] == "Ohio Board of Nursing"
+        )
     import json
 
     login(client, "hr@demo.openler.org")
