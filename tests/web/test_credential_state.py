@@ -69,7 +69,7 @@ def states_on_every_view(client: TestClient, row: IssuedCredential) -> dict[str,
         picker,
     ) or re.search(
         rf"<li>{re.escape(credential_name(row.document))} <span[^>]*>[^<]*</span>: "
-        r'<strong class="state-[^"]+">([^<]+)<',
+        r'you hold it, but it cannot be shared: <strong class="state-[^"]+">([^<]+)<',
         picker,
     )
     api = client.get("/api/me/credentials").json()["credentials"]
