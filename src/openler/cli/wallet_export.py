@@ -15,8 +15,7 @@ import typer
 from openler.cli.platform import migrated_platform
 from openler.cli.wallet import wallet_app
 from openler.services.errors import UsageError
-from openler.services.holders import exports, resume_pdf
-from openler.web import i18n
+from openler.services.holders import exports
 
 
 class ExportFormat(StrEnum):
@@ -49,11 +48,15 @@ def export(
             "--language",
             help="PDF only: the language of its headings and fixed words (en, es, …).",
         ),
-    ] = i18n.DEFAULT_LANGUAGE,
+    ] = "en",
 ) -> None:
     """Export a person's record: everything as JSON, an LER-RS résumé, or a PDF résumé."""
     if links and kind is not ExportFormat.pdf:
         raise UsageError("--links is for --format pdf (the printed résumé's QR codes)")
+    # the PDF library and the catalogues are read only by this command (not at every start)
+    from openler.services.holders import resume_pdf
+    from openler.web import i18n
+
     if language not in i18n.catalogues():
         offered = ", ".join(sorted(i18n.catalogues()))
         raise UsageError(f"there is no language {language!r} here; choose one of {offered}")
