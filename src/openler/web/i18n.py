@@ -35,18 +35,13 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
-from openler.services.wording import Wording
+from openler.services.wording import N_, Wording
 
 DEFAULT_LANGUAGE = "en"
 #: the cookie that keeps a visitor's choice of language (a year)
 LANGUAGE_COOKIE = "openler_lang"
 #: at most this many entries of an Accept-Language header are read
 _MAX_ACCEPTED = 20
-
-
-def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
-    """``message`` as it is: marks text the services hand to pages for ``make messages``."""
-    return message
 
 
 def said(thing: object) -> Markup:
