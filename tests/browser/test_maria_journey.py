@@ -254,7 +254,7 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
     answer = sam.locator("main").inner_text()
     assert "Shared by Maria Alvarez for RN position with Piedmont Regional Hospital" in answer
     # the verifier's question answered first, one sentence a credential, by name
-    said = sam.locator("ul.said li").all_inner_texts()
+    said = sam.locator(".answer-said").all_inner_texts()
     assert re.fullmatch(
         r"Maria Alvarez holds Registered Nurse, a licence from Ohio Board of Nursing, "
         r"active and valid until \d{4}-\d\d-\d\d\.",

@@ -16,7 +16,7 @@ for them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -29,7 +29,6 @@ from openler.services.holders.record import (
     Entry,
     achievement_of,
     credential_name,
-    held_state,
     record_of,
 )
 from openler.services.issuers import achievements, endorsements
@@ -38,7 +37,6 @@ from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import (
     CredentialState,
     check_state,
-    credential_state,
     issuer_name,
 )
 from openler.services.verifiers.verifying import verify_document
@@ -237,35 +235,6 @@ def said_of(
         )
     tone: Literal["good", "bad"] = "good" if presented and code == "active" else "bad"
     return Said(message, tuple(sorted(values.items())), tone)
-
-
-def presented_sentences(
-    session: Session,
-    platform: Platform,
-    presentation: dict[str, Any],
-    report: VerificationReport,
-    *,
-    holder: str,
-) -> list[Said]:
-    """Each credential of ``presentation`` (verified as ``report``) in one sentence for a
-    verifier (:func:`said_of`): a credential issued here in its state here (its issuer's
-    acts, the clock, then its verification), one from elsewhere in the state its
-    verification gives (:func:`~openler.services.holders.record.held_state`)."""
-    at = platform.now()
-    presented = replace(report, credentials=[]).verified
-    inner = presentation.get("verifiableCredential", [])
-    documents = inner if isinstance(inner, list) else [inner]
-    said = []
-    for document, checked in zip(documents, report.credentials, strict=False):
-        if not isinstance(document, dict):
-            continue
-        row = session.get(IssuedCredential, document.get("id")) if document.get("id") else None
-        if row is not None and row.document.get("proof") == document.get("proof"):
-            state = credential_state(row, checked, at=at)
-        else:
-            state = held_state(checked, document, at=at)
-        said.append(said_of(state, document, holder=holder, presented=presented))
-    return said
 
 
 def _web_address(value: Any) -> str | None:

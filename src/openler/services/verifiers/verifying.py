@@ -100,6 +100,12 @@ def registry(session: Session) -> TrustRegistry:
     return result
 
 
+def trust_registry(session: Session, platform: Platform) -> TrustRegistry | None:
+    """The trust registry as verifications here use it (the process's cached copy while
+    the publication token is unchanged); None when it has no entries."""
+    return _resolvers(session, platform, use_registry=True).trust
+
+
 def verify_document(
     session: Session,
     platform: Platform,
