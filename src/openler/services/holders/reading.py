@@ -167,7 +167,8 @@ class Said:
         return self.message % dict(self.values)
 
 
-def _until(document: dict[str, Any]) -> str | None:
+def until_day(document: dict[str, Any]) -> str | None:
+    """The day a credential stops being valid, as it says (None when it does not)."""
     value = document.get("validUntil") or document.get("expirationDate")
     try:
         return parse_datetime(value).strftime("%Y-%m-%d") if isinstance(value, str) else None
@@ -198,7 +199,7 @@ def said_of(
         "kind": with_article(kind_words(document)),
         "issuer": issuer_name(document),
     }
-    code, until = state.code, _until(document)
+    code, until = state.code, until_day(document)
     if not presented:
         message = N_(
             "%(name)s, %(kind)s from %(issuer)s: the link did not verify, so it does not "

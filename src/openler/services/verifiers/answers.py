@@ -31,6 +31,7 @@ from openler.services.holders.reading import (
     alignments_of,
     kind_words,
     said_of,
+    until_day,
     with_article,
 )
 from openler.services.holders.record import credential_name, held_state
@@ -42,7 +43,7 @@ from openler.services.verifiers.credential_state import (
 from openler.services.verifiers.verifying import trust_registry
 from openler.services.wording import N_, Wording, filled, phrase, worded
 from openler.store.models import IssuedCredential, Organization
-from openler.vc import TrustRegistry, VCError, VerificationReport, parse_datetime, parse_json
+from openler.vc import TrustRegistry, VCError, VerificationReport, parse_json
 from openler.vc import unverified_jwt_document as _unverified_jwt_document
 
 Tone = Literal["good", "bad"]
@@ -461,14 +462,6 @@ def _file_headline(
     return worded(N_("%(name)s, %(kind)s from %(issuer)s: %(standing)s"), **values)
 
 
-def _until(document: dict[str, Any]) -> str | None:
-    value = document.get("validUntil") or document.get("expirationDate")
-    try:
-        return parse_datetime(value).strftime("%Y-%m-%d") if isinstance(value, str) else None
-    except VCError:
-        return None
-
-
 def _standing(
     state: CredentialState,
     document: dict[str, Any],
@@ -480,7 +473,7 @@ def _standing(
     """The credential's standing in one phrase (pages capitalise it): "Active — valid
     until 2028-11-25, recognised in North Carolina", "suspended on 2026-11-26 by …: reason"."""
     if state.code == "active":
-        until = _until(document)
+        until = until_day(document)
         base = (
             worded(N_("Active — valid until %(day)s"), day=until)
             if until
