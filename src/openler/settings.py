@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     mail_from: str = "openler <no-reply@localhost>"
     #: delivery attempts per message before the outbox stops retrying it (it stays listed)
     smtp_max_attempts: int = Field(default=8, ge=1)
+    #: the public verify page (``/verify``): verifications and PDF reports a minute, per
+    #: client address for everyone, per person for those with the verifier role; counted
+    #: by each server process apart (docs/security.md)
+    verify_page_per_minute: int = Field(default=10, ge=1)
+    verify_page_verifier_per_minute: int = Field(default=120, ge=1)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

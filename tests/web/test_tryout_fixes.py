@@ -88,7 +88,7 @@ def test_a_superseded_credential_reads_as_replaced_and_still_valid(
         f"A newer Registered Nurse replaces this one (renewed on {day}); "
         f"this one is still valid until {until}."
     ) in main
-    assert "<h1>Verified</h1>" in main and "urn:uuid" not in main.split("<caption>")[0]
+    assert "Technical result: Verified" in main and "urn:uuid" not in main.split("<details")[0]
     assert 'class="notice notice-info"' in main and "notice-bad" not in main
 
 

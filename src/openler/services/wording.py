@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 #: a message marked ``N_`` and its values, sorted by name: ``("expired on %(day)s",
@@ -42,12 +43,20 @@ def phrase(message: str) -> Wording:
     return message, ()
 
 
-def filled(wording: Wording) -> str:
-    """The English of ``wording``: its message filled with its values, in turn filled."""
+def _same(message: str) -> str:
+    return message
+
+
+def filled(wording: Wording, translate: Callable[[str], str] = _same) -> str:
+    """The English of ``wording``: its message filled with its values, in turn filled; or,
+    given a catalogue's ``translate``, the same in its language (for text that is not a
+    page, such as a PDF)."""
     message, values = wording
     if not values:
-        return message
-    return message % {k: v if isinstance(v, str) else filled(v) for k, v in values}
+        return translate(message)
+    return translate(message) % {
+        k: v if isinstance(v, str) else filled(v, translate) for k, v in values
+    }
 
 
 def wording_to_json(wording: Wording) -> list[Any]:

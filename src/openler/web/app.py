@@ -45,6 +45,7 @@ from openler.web import (
     stacking_pages,
     transcript_pages,
     verifier_pages,
+    verify_pages,
     wallet_pages,
 )
 from openler.web.deps import InvalidJsonBody, SignInRequired
@@ -258,6 +259,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(language_pages.router)
     app.include_router(export_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(verify_pages.router)
     app.include_router(record_pages.router)
     pages.mount_static(app)
     return app

@@ -20,8 +20,7 @@ from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult, Principal
 from openler.services.people.oidc import OidcProvider
 from openler.services.verifiers import answers
-from openler.services.verifiers.credential_state import CredentialState, issuer_notes
-from openler.services.verifiers.verifying import verify_for
+from openler.services.verifiers.credential_state import CredentialState
 from openler.store.models import IssuedCredential
 from openler.web.deps import (
     SESSION_COOKIE,
@@ -294,28 +293,4 @@ def view_share(
         updates=view.updates,
         notes=view.notes,
         verdict=view.verdict,
-    )
-
-
-@router.post("/verify", response_class=HTMLResponse)
-def verifypage(
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-    document: Annotated[str, Form()],
-) -> Response:
-    report = verify_for(
-        session, platform, principal, document.strip().encode("utf-8"), name="pasted document"
-    )
-    request.app.state.metrics.events["verify." + ("verified" if report.verified else "failed")] += 1
-    shown = endorsements.for_verified(session, platform, report, document.strip())
-    notes = issuer_notes(session, platform, document.strip())
-    return page(
-        request,
-        "verify_result.html",
-        principal=principal,
-        report=report,
-        endorsements=shown,
-        notes=notes,
     )

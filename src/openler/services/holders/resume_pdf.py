@@ -2,40 +2,25 @@
 dates and states, a QR code beside each credential that has a printed link (it opens a
 verification made when it is scanned), and what they wrote, marked self-reported.
 
-The text is set in DejaVu Sans, shipped with openler (``fonts/``, with its licence): the
-PDF's built-in fonts carry Latin-1 only, and names need more.
-
-Its fixed words are marked ``N_`` and said through ``translate``, the person's language's
-catalogue (English when none is given): the page that offers the PDF passes the page's
-language, the CLI ``--language``. Names, issuers and dates are data, printed as they are.
+Its page, fonts and fixed words in the reader's language are :mod:`openler.services.printing`'s.
+Names, issuers and dates are data, printed as they are.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from pathlib import Path
 
 import segno
-from fpdf import FPDF
 
 from openler.services.holders.exports import Line, Resume
+from openler.services.printing import FAMILY as _FAMILY
+from openler.services.printing import Printed, Translate, english
 from openler.services.wording import N_
 
-#: a message marked ``N_`` in the reader's language (a catalogue's ``gettext``)
-Translate = Callable[[str], str]
-
-_FONTS = Path(__file__).parent / "fonts"
-_FAMILY = "DejaVu"
 _QR_MM = 24.0
-_MARGIN = 18.0
 
 
-def _english(message: str) -> str:
-    return message
-
-
-def title_of(resume: Resume, translate: Translate = _english) -> str:
+def title_of(resume: Resume, translate: Translate = english) -> str:
     return translate(N_("Résumé of %(name)s")) % {"name": resume.name}
 
 
@@ -44,18 +29,6 @@ def _qr_png(link: str) -> io.BytesIO:
     segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
     buffer.seek(0)
     return buffer
-
-
-class _Page(FPDF):
-    def __init__(self, translate: Translate) -> None:
-        super().__init__(format="A4")
-        self.translate = translate
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(_FAMILY, size=8)
-        words = self.translate(N_("Page %(page)s of %(pages)s"))
-        self.cell(0, 6, words % {"page": self.page_no(), "pages": "{nb}"}, align="C")
 
 
 def _dates(line: Line, translate: Translate) -> str:
@@ -83,7 +56,7 @@ def _state(line: Line, translate: Translate) -> str:
     return translate(message) % {"state": translate(line.state)}
 
 
-def _line(pdf: _Page, line: Line) -> None:
+def _line(pdf: Printed, line: Line) -> None:
     text_width = pdf.epw - (_QR_MM + 4 if line.link else 0)
     top = pdf.get_y()
     needed = _QR_MM + 2 if line.link else 16
@@ -103,17 +76,10 @@ def _line(pdf: _Page, line: Line) -> None:
     pdf.ln(3)
 
 
-def render(resume: Resume, *, translate: Translate = _english) -> bytes:
+def render(resume: Resume, *, translate: Translate = english) -> bytes:
     """The résumé as PDF bytes, its fixed words through ``translate`` (English when it is
     not given)."""
-    pdf = _Page(translate)
-    pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
-    pdf.set_auto_page_break(auto=True, margin=_MARGIN)
-    pdf.add_font(_FAMILY, "", str(_FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(_FAMILY, "B", str(_FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title_of(resume, translate))
-    pdf.set_author(resume.name)
-    pdf.set_creator("openler")
+    pdf = Printed(translate, title=title_of(resume, translate), author=resume.name)
     pdf.add_page()
     pdf.set_font(_FAMILY, "B", 20)
     pdf.multi_cell(0, 10, resume.name, new_x="LMARGIN", new_y="NEXT")

@@ -43,10 +43,19 @@ from openler.services.verifiers.credential_state import (
 from openler.services.verifiers.verifying import trust_registry
 from openler.services.wording import N_, Wording, filled, phrase, worded
 from openler.store.models import IssuedCredential, Organization
-from openler.vc import TrustRegistry, VCError, VerificationReport, parse_json
+from openler.vc import (
+    TrustRegistry,
+    VCError,
+    VerificationReport,
+    extract_png,
+    extract_svg,
+    parse_json,
+)
 from openler.vc import unverified_jwt_document as _unverified_jwt_document
 
 Tone = Literal["good", "bad"]
+#: how every PNG image starts (a baked badge is one)
+_PNG = b"\x89PNG\r\n\x1a\n"
 #: how a credential is tied to the person who showed it
 Binding = Literal["presented", "named", "file"]
 
@@ -169,9 +178,8 @@ def documents_of(data: bytes | str | Mapping[str, Any]) -> tuple[dict[str, Any] 
     a presentation. None when it cannot be read at all."""
     document: Any = data
     if isinstance(data, (bytes, str)):
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-        text = text.strip()
         try:
+            text = baked_text(data)
             document = parse_json(text) if text.startswith("{") else _unverified_jwt_document(text)
         except (VCError, ValueError):
             return None, False
@@ -183,6 +191,25 @@ def documents_of(data: bytes | str | Mapping[str, Any]) -> tuple[dict[str, Any] 
     types = document.get("type")
     kinds = types if isinstance(types, list) else [types]
     return dict(document), "VerifiablePresentation" in kinds
+
+
+def baked_text(data: bytes | str) -> str:
+    """The credential text in ``data``: the credential baked into a PNG or SVG badge, or the
+    text itself (JSON or a JWT), stripped. Raises ``VCError`` for an image that carries none.
+
+    >>> baked_text(b' {"a": 1} ')
+    '{"a": 1}'
+    >>> baked_text(b"<svg/>")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    openler.vc.errors.InputError: the SVG has no baked Open Badges credential ...
+    """
+    if isinstance(data, bytes) and data.startswith(_PNG):
+        return extract_png(data).strip()
+    text = data.decode("utf-8-sig", "replace") if isinstance(data, bytes) else data
+    text = text.strip()
+    if text.startswith("<"):
+        return extract_svg(data if isinstance(data, bytes) else text.encode("utf-8")).strip()
+    return text
 
 
 def _inner(document: dict[str, Any]) -> list[Any]:
@@ -225,6 +252,10 @@ def answer(
     credential is said to be held by whoever it names. ``jurisdiction`` is where the
     verifier is (for "recognised in North Carolina")."""
     document, is_presentation = documents_of(data)
+    if document is not None and report.kind == "unknown":
+        # JSON, but neither a credential nor a presentation: nothing to answer about
+        problem = phrase(N_("This is not a credential: openler finds no credential in it."))
+        return Verdict((), None, report, problem)
     if document is None:
         problem = worded(
             N_("This is not a credential: %(why)s."), why=phrase(_first_failure(report))

@@ -20,11 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
-from openler.services.errors import Forbidden
 from openler.services.files.documents import online_fetcher
 from openler.services.files.outbound import FetchLimits, fetch_budget
 from openler.services.issuers.orgs import did_document
-from openler.services.people.accounts import Principal
 from openler.services.wording import N_
 from openler.store import publication
 from openler.store.models import Organization, RecognitionRow, StatusList, TrustEntryRow
@@ -161,24 +159,6 @@ def verify_document(
 
 #: what an unsigned presentation must pass (its credentials are verified each)
 _UNSIGNED = frozenset({"parse", "context", "schema", "type"})
-
-
-def verify_for(
-    session: Session,
-    platform: Platform,
-    principal: Principal,
-    data: bytes | str | Mapping[str, Any],
-    *,
-    name: str = "-",
-) -> VerificationReport:
-    """:func:`verify_document` for a person verifying through the web page: they need the
-    verifier role in some organization (the VC API's verification stays open to anyone).
-
-    Raises ``Forbidden`` for anyone else, before anything is read or fetched.
-    """
-    if not principal.organizations_with("verifier"):
-        raise Forbidden("verifying through the web page needs the verifier role")
-    return verify_document(session, platform, data, name=name)
 
 
 #: the session of the verification running in this thread or task, for the cached fetcher

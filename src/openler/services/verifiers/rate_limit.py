@@ -1,0 +1,120 @@
+"""How often the public verify page may be used: a token bucket per client, in this process.
+
+Each key (a client address as :func:`~openler.services.people.throttle.client_key` names it,
+an IPv6 client by its /64; or ``person:<id>`` for someone with the verifier role) holds at
+most ``per_minute`` tokens and gains ``per_minute`` a minute, continuously; each
+verification (and each PDF report) takes one. An empty bucket says how long until the next
+token. Nothing is written to the database: the limit guards this process's CPU, which is
+what a flood of anonymous verifications spends, and a table row updated on every public
+request would move the flood onto the database that every process shares. With several
+``openler serve`` processes behind a proxy, a client may get up to that many times the
+limit; a restart forgets every count (docs/security.md).
+
+At most ``max_keys`` keys are kept: when a new one would pass that, the least recently
+used are forgotten (a forgotten client starts again with a full bucket, so a flood of new
+addresses can only make the limit kinder, never lock anyone out).
+
+>>> from datetime import UTC, datetime, timedelta
+>>> buckets = Buckets()
+>>> start = datetime(2026, 1, 1, tzinfo=UTC)
+>>> [buckets.take("client:203.0.113.9", per_minute=2, at=start) for _ in range(3)]
+[None, None, 30.0]
+>>> buckets.take("client:203.0.113.9", per_minute=2, at=start + timedelta(seconds=30))
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from openler.services.context import Platform
+from openler.services.errors import ServiceError
+from openler.services.people.accounts import Principal
+from openler.services.people.throttle import client_key
+from openler.services.wording import N_, phrase
+
+#: how many clients one process keeps a count for
+MAX_KEYS = 20_000
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: datetime
+
+
+class Buckets:
+    """Token buckets by key; safe to share between the threads of one process."""
+
+    def __init__(self, max_keys: int = MAX_KEYS) -> None:
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str, *, per_minute: int, at: datetime) -> float | None:
+        """Take one token from ``key``'s bucket: None when there was one, else the seconds
+        until there will be."""
+        with self._lock:
+            bucket = self._buckets.pop(key, None)
+            if bucket is None:
+                bucket = _Bucket(float(per_minute), at)
+            elapsed = max(0.0, (at - bucket.at).total_seconds())
+            bucket.tokens = min(float(per_minute), bucket.tokens + elapsed * per_minute / 60)
+            bucket.at = at
+            self._buckets[key] = bucket  # now the most recently used
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return None
+            return (1.0 - bucket.tokens) * 60 / per_minute
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+class TooManyVerifications(ServiceError):  # noqa: N818 - HTTP vocabulary
+    """The verify page was used too often from here; ``seconds`` until it may be again."""
+
+    http_status = 429
+    code = "too_many_requests"
+    seconds = 60
+
+
+def take(platform: Platform, principal: Principal | None, client: str) -> None:
+    """Count one use of the verify page (a verification, or a PDF report) by ``principal``
+    (None: someone not signed in) from the client address ``client``: per person, at
+    ``verify_page_verifier_per_minute``, for someone with the verifier role; per client
+    address, at ``verify_page_per_minute``, for everyone else.
+
+    Raises :class:`TooManyVerifications` when the bucket is empty, saying when to try again.
+    """
+    settings = platform.settings
+    if principal is not None and principal.organizations_with("verifier"):
+        key, per_minute = f"person:{principal.person_id}", settings.verify_page_verifier_per_minute
+        hint = phrase(N_("To verify many at once, use the VC API (POST /credentials/verify)."))
+    else:
+        key, per_minute = client_key(client), settings.verify_page_per_minute
+        hint = phrase(N_("People who sign in as verifiers may verify more often."))
+    buckets = platform.memo.setdefault(_MEMO, Buckets())
+    wait = buckets.take(key, per_minute=per_minute, at=platform.now())
+    if wait is None:
+        return
+    seconds = max(1, math.ceil(wait))
+    error = TooManyVerifications.worded(
+        N_(
+            "this page was used %(most)s times in a minute from here, the most it allows: "
+            "try again in %(seconds)s seconds. %(hint)s"
+        ),
+        most=str(per_minute),
+        seconds=str(seconds),
+        hint=hint,
+    )
+    error.seconds = seconds
+    raise error
+
+
+_MEMO = "verify page buckets"
