@@ -53,9 +53,19 @@ def _require_browser() -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port on 127.0.0.1: the first free one of ``OPENLER_TEST_PORTS`` ("8150-8159")
+    when it is set (machines where each run keeps to its own ports), else any."""
+    wanted = os.environ.get("OPENLER_TEST_PORTS", "")
+    first, _, last = wanted.partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first.isdigit() else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError(f"no free port in OPENLER_TEST_PORTS={wanted}")
 
 
 @pytest.fixture(scope="module")
