@@ -365,3 +365,75 @@ def test_the_issued_row_is_what_states_it(client: TestClient, demo_platform: Any
     page = main_of(client.post("/verify", data={"document": json.dumps(document)}))
     assert "Suspended on" in page and "by Ohio Board of Nursing" in page
     assert 'class="answer answer-bad"' in page
+
+
+# --- a verifier saves a result for their organization ---------------------------------------
+
+
+def test_a_verifier_saves_a_result_and_finds_it_on_the_home_page(
+    client: TestClient, demo_platform: Any
+) -> None:
+    login(client, "hr@demo.openler.org")
+    token = csrf_of(client.get("/verify").text)
+    shown = client.post("/verify", data={"csrf_token": token}, **given("png", demo_platform))
+    assert "Save the result for Piedmont Regional Hospital" in shown.text
+    result = sealed_of(shown)
+    before = audited(demo_platform, "verification.save")
+    saved = client.post(
+        "/verify/save",
+        data={"csrf_token": token, "result": result, "organization": "piedmont-hospital"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    where = saved.headers["location"]
+    assert re.fullmatch(r"/verifier/piedmont-hospital/saved/[0-9a-f-]{36}", where)
+    assert audited(demo_platform, "verification.save") == before + 1
+    page = main_of(client.get(where))
+    assert headline(page).startswith(ACTIVE)
+    assert "Saved by Sam Patel for Piedmont Regional Hospital" in page
+    assert "the file badge.png, a badge image (PNG)" in page
+    home = main_of(client.get("/home"))
+    assert "Saved verifications" in home and f'href="{where}"' in home
+    report = client.get(where + "/report.json")
+    assert report.status_code == 200 and report.json()["answers"][0]["answer"].startswith(ACTIVE)
+    pdf = client.get(where + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert client.get(where + "/report.txt").status_code == 404
+
+
+def test_only_the_organizations_verifiers_save_and_read(
+    client: TestClient, demo_platform: Any
+) -> None:
+    result = sealed_of(client.post("/verify", **given("json", demo_platform)))
+    fields = {"result": result, "organization": "piedmont-hospital"}
+    # signed out: to the sign-in page, nothing saved
+    anonymous = client.post("/verify/save", data=fields, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+    for email in ("maria@demo.openler.org", "olivia@demo.openler.org"):
+        login(client, email)
+        token = csrf_of(client.get("/verify").text)
+        before = recorded_state(demo_platform)
+        refused = client.post("/verify/save", data={**fields, "csrf_token": token}, headers=HTML)
+        assert refused.status_code == 403, email
+        assert not changes(before, recorded_state(demo_platform))
+        client.cookies.clear()
+    # a verifier cannot save what this platform did not verify, or for no organization
+    login(client, "hr@demo.openler.org")
+    token = csrf_of(client.get("/verify").text)
+    forged = client.post(
+        "/verify/save", data={**fields, "csrf_token": token, "result": "x.y"}, headers=HTML
+    )
+    assert forged.status_code == 400 and "altered or damaged" in forged.text
+    elsewhere = {**fields, "csrf_token": token, "organization": "nowhere"}
+    assert client.post("/verify/save", data=elsewhere, headers=HTML).status_code == 404
+    where = client.post(
+        "/verify/save", data={**fields, "csrf_token": token}, follow_redirects=False
+    ).headers["location"]
+    client.cookies.clear()
+    # another organization's people do not read it
+    for email in ("maria@demo.openler.org", "olivia@demo.openler.org"):
+        login(client, email)
+        for path in (where, where + "/report.json", where + "/report.pdf"):
+            assert client.get(path, headers=HTML).status_code == 403, (email, path)
+        client.cookies.clear()
+    assert client.get(where, follow_redirects=False).headers["location"] == "/login"

@@ -722,3 +722,27 @@ class Oid4vpRequest(Base):
     wallet_error: Mapped[dict[str, Any] | None]
     #: the last response refused (``at``, ``error``, ``error_description``)
     refused: Mapped[dict[str, Any] | None]
+
+
+# --- issue 13, the public verify page --------------------------------------------------------
+
+
+class SavedVerification(Base):
+    """A verify page's result that a verifier kept for their organization: the result as it
+    was checked (``verifiers.sealed_results.record_of``: the answers, the technical report,
+    what was verified and when — never the input itself), who kept it and when."""
+
+    __tablename__ = "saved_verifications"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    saved_by: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    #: who kept it, as they were named then (kept if the account changes or goes)
+    saved_by_name: Mapped[str] = mapped_column(String(300))
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[datetime]
+    verified: Mapped[bool] = mapped_column(Boolean)
+    #: the first answer's sentence (or why nothing could be answered), in English
+    title: Mapped[str] = mapped_column(String(600))
+    record: Mapped[dict[str, Any]]

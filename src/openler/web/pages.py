@@ -248,6 +248,7 @@ def home(
         record_address=entry_address,
         issuer_orgs=issuer_orgs,
         verifier_orgs=found.verifying,
+        saved=found.saved,
         registry=found.registry,
         platform_orgs=found.platform,
         manageable=found.managing,

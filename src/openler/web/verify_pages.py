@@ -2,30 +2,36 @@
 text, a share link, or what a QR code says, verified and answered first; the result
 downloads as a JSON report and a PDF report without the server keeping anything.
 
-Every decision is the services' (``verifiers.anyone``, ``verifiers.rate_limit``,
-``verifiers.sealed_results``, ``verifiers.report_pdf``); these routes read the form, count
-the use against the client's allowance and render.
+Someone with the verifier role may save a result for their organization, to find it again
+on their home page. Every decision is the services' (``verifiers.anyone``,
+``verifiers.rate_limit``, ``verifiers.sealed_results``, ``verifiers.report_pdf``,
+``verifiers.saved``); these routes read the form, count the use against the client's
+allowance and render.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services.errors import ServiceError, UsageError
+from openler.services.errors import NotFound, ServiceError, UsageError
+from openler.services.issuers import orgs
 from openler.services.people.accounts import Principal
-from openler.services.verifiers import anyone, rate_limit, report_pdf, sealed_results
+from openler.services.verifiers import anyone, rate_limit, report_pdf, saved, sealed_results
 from openler.services.wording import N_
 from openler.vc import MAX_INPUT_BYTES
 from openler.web import i18n
 from openler.web.deps import (
     CommitRoute,
     MaybePrincipal,
+    OrgDep,
     PlatformDep,
     SessionDep,
+    Visitor,
     optional_principal,
 )
 from openler.web.render import error_page, language_of, page
@@ -135,7 +141,66 @@ def verify_given(
         report=checked.report,
         sealed=sealed_results.sealed(platform, record),
         seal_hours=sealed_results.SEAL_HOURS,
+        verifier_orgs=orgs.organizations_of(session, principal, saved.VERIFIER)
+        if principal
+        else [],
     )
+
+
+@router.post("/verify/save")
+def save_result(
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    result: Annotated[str, Form()],
+    organization: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Keep a result (not what was verified) for one of the verifier's organizations."""
+    row = saved.save(session, platform, principal, organization, result)
+    return RedirectResponse(f"/verifier/{quote(organization)}/saved/{row.id}", status_code=303)
+
+
+@router.get("/verifier/{slug}/saved/{saved_id}", response_class=HTMLResponse)
+def saved_page(
+    saved_id: str, request: Request, session: SessionDep, principal: Visitor, organization: OrgDep
+) -> Response:
+    row = saved.saved_of(session, principal, organization, saved_id)
+    return page(
+        request,
+        "verify_saved.html",
+        principal=principal,
+        organization=organization,
+        row=row,
+        record=row.record,
+        verdict=saved.verdict_of(row.record),
+    )
+
+
+@router.get("/verifier/{slug}/saved/{saved_id}/report.{kind}")
+def saved_report(
+    saved_id: str,
+    kind: str,
+    request: Request,
+    session: SessionDep,
+    principal: Visitor,
+    organization: OrgDep,
+) -> Response:
+    """A saved result as the JSON or PDF report it was when checked."""
+    row = saved.saved_of(session, principal, organization, saved_id)
+    return _report(request, principal, row.record, kind)
+
+
+def _report(
+    request: Request, principal: Principal | None, record: dict[str, Any], kind: str
+) -> Response:
+    if kind == "json":
+        body = json.dumps(sealed_results.public_json(record), indent=2, ensure_ascii=False)
+        return _download(body.encode("utf-8"), "application/json", "verification-report.json")
+    if kind == "pdf":
+        translate = i18n.translator(language_of(request, principal))
+        body_pdf = report_pdf.render(record, translate=translate)
+        return _download(body_pdf, "application/pdf", "verification-report.pdf")
+    raise NotFound("a report comes as .json or .pdf")
 
 
 def _download(body: bytes, media_type: str, filename: str) -> Response:
@@ -151,12 +216,12 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
 
 # a signed-in person's form is checked as every form is (no principal is needed to read it)
 @router.post("/verify/report.json", dependencies=[Depends(optional_principal)])
-def report_json(platform: PlatformDep, result: Annotated[str, Form()]) -> Response:
+def report_json(
+    request: Request, platform: PlatformDep, result: Annotated[str, Form()]
+) -> Response:
     """The result a verify page carries, as the JSON report (made again from the page's
     sealed copy: nothing is verified again, nothing was kept)."""
-    record = sealed_results.opened(platform, result)
-    body = json.dumps(sealed_results.public_json(record), indent=2, ensure_ascii=False)
-    return _download(body.encode("utf-8"), "application/json", "verification-report.json")
+    return _report(request, None, sealed_results.opened(platform, result), "json")
 
 
 @router.post("/verify/report.pdf")
@@ -172,6 +237,4 @@ def report_pdf_download(
         rate_limit.take(platform, principal, _client(request))
     except rate_limit.TooManyVerifications as exc:
         return _too_many(request, exc)
-    translate = i18n.translator(language_of(request, principal))
-    body = report_pdf.render(record, translate=translate)
-    return _download(body, "application/pdf", "verification-report.pdf")
+    return _report(request, principal, record, "pdf")

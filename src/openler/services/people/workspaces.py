@@ -8,7 +8,7 @@ The home page renders this; counting what an organization issued is done in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from openler.services.issuers.issuing import IssuedSummary
 from openler.services.office import registry
 from openler.services.people.accounts import Principal
 from openler.services.people.members import ADMIN_ROLES
+from openler.services.verifiers import saved as saved_results
 from openler.services.verifiers.credential_state import CredentialState, states_of
 from openler.store.models import IssuedCredential, Organization
 
@@ -32,6 +33,8 @@ class Workspaces:
     registry: list[dict[str, Any]]  # the registry's entries, for its administrators
     managing: list[Organization]  # where they may grant roles
     platform: list[Organization]  # every organization, for platform administrators
+    #: verify-page results saved by the organizations they verify for, newest first
+    saved: list[saved_results.Listed] = field(default_factory=list)
 
 
 def of(session: Session, platform: Platform, principal: Principal) -> Workspaces:
@@ -53,4 +56,5 @@ def of(session: Session, platform: Platform, principal: Principal) -> Workspaces
         ),
         managing=orgs.organizations_of(session, principal, *ADMIN_ROLES),
         platform=orgs.all_organizations(session) if principal.platform_admin else [],
+        saved=saved_results.recent(session, principal),
     )
