@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given as drawn
+from hypothesis import strategies as st
 
 from openler.services.issuers import issuing, orgs
 from openler.services.verifiers import sealed_results
@@ -20,6 +22,7 @@ from openler.store.models import AuditEvent, IssuedCredential
 from openler.vc import bake_png, bake_svg, encode_jwt_credential
 from openler.vc.baking import blank_png
 from tests.conftest import NOW, SETUP
+from tests.hostile import as_bytes, fuzz_settings, hostile_inputs
 from tests.web.conftest import changes, csrf_of, login, recorded_state
 from tests.web.test_api import maria_credential
 from tests.web.test_sharing import path_of
@@ -437,3 +440,32 @@ def test_only_the_organizations_verifiers_save_and_read(
             assert client.get(path, headers=HTML).status_code == 403, (email, path)
         client.cookies.clear()
     assert client.get(where, follow_redirects=False).headers["location"] == "/login"
+
+
+# --- fuzz: whatever anyone sends, an answer, never a 500 ------------------------------------
+
+
+@pytest.fixture
+def open_client(demo_platform: Any) -> TestClient:
+    """The app over a platform whose verify page lets one client verify without limit."""
+    from dataclasses import replace
+
+    from openler.web import create_app
+
+    settings = demo_platform.settings.model_copy(update={"verify_page_per_minute": 1_000_000})
+    world = replace(demo_platform, settings=settings, memo={})
+    return TestClient(create_app(settings, platform=world), raise_server_exceptions=False)
+
+
+@fuzz_settings(60)
+@drawn(data=hostile_inputs(), as_file=st.booleans())
+def test_the_page_never_answers_500(open_client: TestClient, data: Any, as_file: bool) -> None:
+    body = as_bytes(data)
+    if as_file:
+        answer = open_client.post("/verify", files={"file": ("x", body, "application/json")})
+    else:
+        text = body.decode("utf-8", "replace")
+        answer = open_client.post("/verify", data={"document": text})
+    assert answer.status_code in (200, 400, 404, 410, 413, 422), answer.text
+    if answer.status_code == 200:
+        assert 'class="answer ' in answer.text or "answer-problem" in answer.text
