@@ -279,9 +279,12 @@ def test_verifier_verifies_a_pasted_credential(server: str, phone: Any) -> None:
     license_ = next(c["document"] for c in wallet if c["document"]["name"] == "Registered Nurse")
     phone.get_by_role("button", name="Sign out").click()
     sign_in(phone, server, "hr@demo.openler.org")
-    phone.get_by_label("Credential or presentation (JSON or JWT)").fill(json.dumps(license_))
-    phone.get_by_role("button", name="Verify").click()
-    assert phone.get_by_role("heading", name="Verified").is_visible()
+    phone.get_by_role("link", name="Verify a file, a share link or a QR code").click()
+    phone.get_by_label("Or paste a credential, or a share link").fill(json.dumps(license_))
+    phone.get_by_role("button", name="Verify", exact=True).click()
+    assert phone.get_by_role("heading", name="Verification result").is_visible()
+    answer = phone.locator("h2.answer-said").inner_text()
+    assert answer.startswith("Registered Nurse, a licence from Ohio Board of Nursing: Active")
     assert "Ohio Board of Nursing (US-OH) is authorised" in phone.content()
     assert accessibility_violations(phone) == []
     assert fits_the_screen(phone)
@@ -685,8 +688,10 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
     learner.close()
 
     phone.reload()
-    assert "Every credential verified." in phone.get_by_role("status").inner_text()
-    assert "IV Therapy" in phone.content()
+    # the answer first (who answered, what it is, its standing); the checks collapsed
+    assert "Answered by Maria Alvarez" in phone.locator("main").inner_text()
+    assert "IV Therapy" in phone.locator(".answer-said").first.inner_text()
+    assert "Every credential verified." in phone.content()
     page_is_good(phone)
 
 

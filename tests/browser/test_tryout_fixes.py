@@ -130,13 +130,17 @@ def test_a_table_that_still_scrolls_says_so(server: str, phone390: Any) -> None:
     page.wait_for_url(f"{server}/home")
     licence = page.request.get(f"{server}/api/me/credentials")  # hr holds none
     assert licence.status == 200
-    # the checks table on a verification result is wide: its hint says it scrolls
-    page.get_by_label("Credential or presentation (JSON or JWT)").fill(
+    # the checks table on a verification result is wide: its hint says it scrolls, once
+    # "How it was checked" is opened
+    page.goto(f"{server}/verify")
+    page.get_by_label("Or paste a credential, or a share link").fill(
         json.dumps({"type": ["VerifiableCredential"], "issuer": "did:example:" + "x" * 120})
     )
-    page.get_by_role("button", name="Verify").click()
-    page.get_by_role("heading", name="Not verified").wait_for()
+    page.get_by_role("button", name="Verify", exact=True).click()
+    page.get_by_role("heading", name="Verification result").wait_for()
     page.wait_for_load_state("load")
+    page.locator("details.checks summary").click()
+    page.get_by_role("region", name="Checks").wait_for()
     wraps = page.evaluate(
         """() => [...document.querySelectorAll('.table-wrap')].map(w => [
              w.scrollWidth > w.clientWidth + 1,
@@ -178,12 +182,14 @@ def test_the_verifier_reads_the_reason_first(server: str, phone390: Any) -> None
     page.get_by_role("button", name="Revoke it").click()
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, server, "hr@demo.openler.org")
-    page.get_by_label("Credential or presentation (JSON or JWT)").fill(
+    page.wait_for_url(f"{server}/home")
+    page.goto(f"{server}/verify")
+    page.get_by_label("Or paste a credential, or a share link").fill(
         json.dumps(licence["document"])
     )
-    page.get_by_role("button", name="Verify").click()
+    page.get_by_role("button", name="Verify", exact=True).click()
     text = page.locator("main").inner_text()
-    assert text.index("Licence surrendered voluntarily.") < text.index("Technical result")
+    assert text.index("Licence surrendered voluntarily.") < text.index("How it was checked")
     assert "voluntarily.." not in text
     box = page.locator("section.notice")
     colour = page.evaluate("(e) => getComputedStyle(e).borderLeftColor", box.element_handle())

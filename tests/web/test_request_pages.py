@@ -76,7 +76,8 @@ def test_ask_answer_and_see_the_answer_checked_again(
     # who answered, as recorded with their consent, then the answer in words before checks
     main = seen.split("<main", 1)[1]
     assert re.search(
-        r"Answered by Maria Alvarez \(maria@demo\.openler\.org\) on \d{4}-\d\d-\d\d", main
+        r'Answered by Maria Alvarez \(<span class="id">maria@demo\.openler\.org</span>\) on '
+        r"\d{4}-\d\d-\d\d", main
     )
     said = re.search(
         r"Maria Alvarez holds Registered Nurse, a licence from Ohio Board of Nursing, active "

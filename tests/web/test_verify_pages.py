@@ -139,7 +139,7 @@ def test_revoked_says_by_whom_and_why(client: TestClient, demo_platform: Any) ->
             s, demo_platform, SETUP, document["id"], action="revoke", reason="Licence surrendered"
         )
     page = main_of(client.post("/verify", data={"document": json.dumps(document)}))
-    standing = re.search(r'class="answer-standing">(.*?)</dd>', page)
+    standing = re.search(r'class="answer-standing detail">(.*?)</dd>', page)
     assert standing is not None
     day = NOW.strftime("%Y-%m-%d")
     assert standing.group(1) == f"Revoked on {day} by Ohio Board of Nursing: Licence surrendered"

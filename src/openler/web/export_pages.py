@@ -19,20 +19,9 @@ from openler.services.people.accounts import Principal
 from openler.web import i18n
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import language_of, page
+from openler.web.render import download, language_of, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
-
-
-def _download(body: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 def _json(document: dict[str, Any]) -> bytes:
@@ -55,13 +44,13 @@ def export_page(request: Request, platform: PlatformDep, principal: Visitor) -> 
 @router.get("/record/export/json")
 def export_json(session: SessionDep, platform: PlatformDep, principal: Visitor) -> Response:
     document = exports.bundle(session, platform, principal)
-    return _download(_json(document), "application/json", "openler-record.json")
+    return download(_json(document), "application/json", "openler-record.json")
 
 
 @router.get("/record/export/ler-rs")
 def export_ler_rs(session: SessionDep, platform: PlatformDep, principal: Visitor) -> Response:
     document = exports.ler_rs(session, platform, principal)
-    return _download(_json(document), "application/json", "openler-resume-ler-rs.json")
+    return download(_json(document), "application/json", "openler-resume-ler-rs.json")
 
 
 def _consented(links: str) -> bool:
@@ -172,4 +161,4 @@ def export_pdf(
     shown = exports.printed(session, platform, principal, kind="pdf", links=made)
     translate = i18n.translator(language_of(request, principal))
     body = resume_pdf.render(shown, translate=translate)
-    return _download(body, "application/pdf", "openler-resume.pdf")
+    return download(body, "application/pdf", "openler-resume.pdf")

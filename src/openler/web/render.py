@@ -58,6 +58,19 @@ def unbroken(value: object) -> Markup:
 
 
 templates.env.filters["unbroken"] = unbroken
+
+
+def identifier(value: object) -> Markup:
+    """``value`` as an identifier (an email address, a DID): it may break anywhere rather
+    than push a phone's page sideways.
+
+    >>> str(identifier("maria@demo.openler.org"))
+    '<span class="id">maria@demo.openler.org</span>'
+    """
+    return Markup('<span class="id">{}</span>').format(value)
+
+
+templates.env.filters["identifier"] = identifier
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.translate, i18n.translate_plural, newstyle=True
@@ -349,4 +362,16 @@ def credential_download(session: SessionDep, row: IssuedCredential, kind: str) -
         json.dumps(row.document, indent=2, ensure_ascii=False),
         media_type="application/vc",
         headers={"Content-Disposition": f'attachment; filename="{name.lower()}.json"'},
+    )
+
+
+def download(body: bytes | str, media_type: str, filename: str) -> Response:
+    """A file to save, never cached (it may be personal data, or carry links)."""
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -14,21 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from openler.services.errors import UsageError
 from openler.services.holders import my_data, sharing
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
-from openler.web.render import page
+from openler.web.render import download, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
-
-
-def download(body: str, media_type: str, filename: str) -> Response:
-    """A file to save, never cached (it is personal data)."""
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 def share_log_file(lines: list[dict[str, object]], kind: str) -> Response:

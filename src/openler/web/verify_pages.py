@@ -34,7 +34,7 @@ from openler.web.deps import (
     Visitor,
     optional_principal,
 )
-from openler.web.render import error_page, language_of, page
+from openler.web.render import download, error_page, language_of, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
@@ -195,23 +195,12 @@ def _report(
 ) -> Response:
     if kind == "json":
         body = json.dumps(sealed_results.public_json(record), indent=2, ensure_ascii=False)
-        return _download(body.encode("utf-8"), "application/json", "verification-report.json")
+        return download(body.encode("utf-8"), "application/json", "verification-report.json")
     if kind == "pdf":
         translate = i18n.translator(language_of(request, principal))
         body_pdf = report_pdf.render(record, translate=translate)
-        return _download(body_pdf, "application/pdf", "verification-report.pdf")
+        return download(body_pdf, "application/pdf", "verification-report.pdf")
     raise NotFound("a report comes as .json or .pdf")
-
-
-def _download(body: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 # a signed-in person's form is checked as every form is (no principal is needed to read it)
@@ -225,7 +214,7 @@ def report_json(
 
 
 @router.post("/verify/report.pdf")
-def report_pdf_download(
+def report_pdfdownload(
     request: Request,
     platform: PlatformDep,
     principal: MaybePrincipal,

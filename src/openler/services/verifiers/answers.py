@@ -44,6 +44,7 @@ from openler.services.verifiers.verifying import trust_registry
 from openler.services.wording import N_, Wording, filled, phrase, worded
 from openler.store.models import IssuedCredential, Organization
 from openler.vc import (
+    TrustEntry,
     TrustRegistry,
     VCError,
     VerificationReport,
@@ -430,7 +431,21 @@ def _answer_one(
     )
     kind = with_article(kind_words(document))
     if presented is None:
-        headline = _file_headline(credential_name(document), kind, issuer, named, standing)
+        headline = _file_headline(
+            credential_name(document),
+            kind,
+            _headline_issuer(document, entry),
+            named,
+            _standing(
+                state,
+                document,
+                entry_place=entry.jurisdiction if entry else None,
+                jurisdiction=jurisdiction,
+                trust=checked.status_of("trust"),
+                brief=True,
+            ),
+            registered=entry is not None,
+        )
     else:
         headline = _said_wording(
             said_of(
@@ -473,24 +488,54 @@ def _said_wording(said: Said) -> Wording:
     return worded(said.message, **values)
 
 
+def _headline_issuer(document: dict[str, Any], entry: TrustEntry | None) -> str | Wording | None:
+    """The issuer as a headline names it: by its registry name; else by the name it gives
+    itself (the headline then says "said to be from"); None when it gives none (its DID
+    stays in the facts below, not in the headline)."""
+    if entry is not None:
+        return entry.name
+    issuer = document.get("issuer")
+    name = issuer.get("name") if isinstance(issuer, dict) else None
+    return name.strip()[:200] if isinstance(name, str) and name.strip() else None
+
+
 def _file_headline(
-    name: str, kind: str, issuer: str, holder: str | None, standing: Wording
+    name: str,
+    kind: str,
+    issuer: str | Wording | None,
+    holder: str | None,
+    standing: Wording,
+    *,
+    registered: bool = True,
 ) -> Wording:
     """A credential shown on its own (a file, pasted text): what it is and its standing;
-    nothing here says who holds it, only whom it names."""
+    nothing here says who holds it, only whom it names. An issuer the registry does not
+    know is only "said to be" the one it names."""
     values: dict[str, str | Wording] = {
         "name": name,
         "kind": phrase(kind) if kind in KIND_PHRASES else kind,
-        "issuer": issuer,
         "standing": standing,
     }
-    if holder:
+    if issuer is None:
+        return worded(
+            N_("%(name)s, %(kind)s from an issuer that gives no name: %(standing)s"), **values
+        )
+    values["issuer"] = issuer
+    if holder and registered:
         return worded(
             N_("%(name)s, %(kind)s from %(issuer)s, issued to %(holder)s: %(standing)s"),
             holder=holder,
             **values,
         )
-    return worded(N_("%(name)s, %(kind)s from %(issuer)s: %(standing)s"), **values)
+    if holder:
+        return worded(
+            N_("%(name)s, %(kind)s said to be from %(issuer)s, issued to %(holder)s: %(standing)s"),
+            holder=holder,
+            **values,
+        )
+    if registered:
+        return worded(N_("%(name)s, %(kind)s from %(issuer)s: %(standing)s"), **values)
+    return worded(N_("%(name)s, %(kind)s said to be from %(issuer)s: %(standing)s"), **values)
 
 
 def _standing(
@@ -500,9 +545,12 @@ def _standing(
     entry_place: str | None,
     jurisdiction: str | None,
     trust: str | None,
+    brief: bool = False,
 ) -> Wording:
     """The credential's standing in one phrase (pages capitalise it): "Active — valid
-    until 2028-11-25, recognised in North Carolina", "suspended on 2026-11-26 by …: reason"."""
+    until 2028-11-25, recognised in North Carolina", "suspended on 2026-11-26 by …: reason".
+    ``brief`` leaves out the trust registry's own words for an issuer it does not trust
+    (they name the issuer by its DID): the headline's standing."""
     if state.code == "active":
         until = until_day(document)
         base = (
@@ -525,6 +573,15 @@ def _standing(
         return base
     if state.code == "issuer-not-trusted":
         where = jurisdiction or entry_place
+        if brief:
+            return (
+                worded(
+                    N_("Issuer not authorised in %(place)s for this credential"),
+                    place=place_name(where),
+                )
+                if where
+                else phrase(N_("Issuer not trusted here"))
+            )
         if where:
             return worded(
                 N_("Issuer not authorised in %(place)s for this credential: %(why)s"),

@@ -181,10 +181,10 @@ def states_of(
     return {row.id: check_state(session, platform, row, at=now)[0] for row in rows}
 
 
-def _sentence_end(text: str) -> str:
+def sentence_end(text: str) -> str:
     """``text`` closed by a full stop, unless it already ends with punctuation.
 
-    >>> _sentence_end("Licence surrendered"), _sentence_end("Pending review (audit).")
+    >>> sentence_end("Licence surrendered"), sentence_end("Pending review (audit).")
     ('Licence surrendered.', 'Pending review (audit).')
     """
     text = text.rstrip()
@@ -237,7 +237,7 @@ class IssuerNote:
             until = f" until {self.valid_until}" if self.valid_until else ""
             return f"{newer}; this one is still valid{until}."
         reason = self.state.reason or self.state.label
-        return _sentence_end(f"{self.name}: {reason[:1].upper()}{reason[1:]}")
+        return sentence_end(f"{self.name}: {reason[:1].upper()}{reason[1:]}")
 
 
 def _credentials_in(data: Any) -> list[dict[str, Any]]:

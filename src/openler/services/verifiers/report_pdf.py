@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from openler.services.printing import FAMILY, Printed, Translate, english
+from openler.services.verifiers.credential_state import sentence_end
 from openler.services.wording import N_, filled, wording_from_json
 
 
@@ -44,7 +45,7 @@ def _answer(pdf: Printed, answer: dict[str, Any]) -> None:
     t = pdf.translate
     said = answer.get("said", {})
     headline = _say(said.get("answer"), answer.get("answer"), t)
-    pdf.lines(headline[:1].upper() + headline[1:] + ".", size=12, bold=True, height=6)
+    pdf.lines(sentence_end(headline[:1].upper() + headline[1:]), size=12, bold=True, height=6)
     pdf.ln(1)
     standing = _say(said.get("standing"), answer.get("standing"), t)
     holder = answer.get("holder")

@@ -1,4 +1,5 @@
-// Tables wider than the screen scroll sideways: say so above each one that does not fit.
+// Tables wider than the screen scroll sideways: say so above each one that does not fit
+// (measured again when the window changes and when a <details> around a table opens).
 (function () {
   "use strict";
   function mark() {
@@ -22,4 +23,5 @@
     mark();
   }
   window.addEventListener("resize", mark);
+  document.addEventListener("toggle", mark, true); // "toggle" does not bubble: capture it
 })();
