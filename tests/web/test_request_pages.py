@@ -77,7 +77,8 @@ def test_ask_answer_and_see_the_answer_checked_again(
     main = seen.split("<main", 1)[1]
     assert re.search(
         r'Answered by Maria Alvarez \(<span class="id">maria@demo\.openler\.org</span>\) on '
-        r"\d{4}-\d\d-\d\d", main
+        r"\d{4}-\d\d-\d\d",
+        main,
     )
     said = re.search(
         r"Maria Alvarez holds Registered Nurse, a licence from Ohio Board of Nursing, active "
