@@ -258,6 +258,42 @@ def platform_verification(rounds: int) -> None:
     )
 
 
+def verify_page(rounds: int) -> None:
+    """The public verify page's work for one baked PNG badge (the demo licence), against
+    one platform verification of the same credential: reading and verifying the file and
+    answering it (``anyone.check``), sealing the result for the page, and the PDF report."""
+    from openler.services.issuers import issuing
+    from openler.services.verifiers import anyone, report_pdf, sealed_results
+    from openler.services.verifiers.verifying import verify_document
+    from openler.store.models import Person
+    from openler.vc import bake_png
+    from openler.vc.baking import blank_png
+
+    with demo_platform() as platform, platform.db.session() as session:
+        maria = session.query(Person).filter_by(email="maria@demo.openler.org").one()
+        document = next(
+            c.document
+            for c in issuing.credentials_of(session, maria.id)
+            if c.document["name"] == "Registered Nurse"
+        )
+        badge = anyone.Given(bake_png(blank_png(64, 64), json.dumps(document)), "badge.png")
+
+        def check() -> anyone.Checked:
+            return anyone.check(session, platform, badge, principal=None, hosts=(), viewer="bench")
+
+        baseline = median_ms(lambda: verify_document(session, platform, document), rounds)
+        answered = median_ms(check, rounds)
+        record = sealed_results.record_of(platform, check())
+        sealing = median_ms(lambda: sealed_results.sealed(platform, record), rounds)
+        printing = median_ms(lambda: report_pdf.render(record), max(2, rounds // 10))
+        size = len(sealed_results.sealed(platform, record))
+    print(
+        f"verify page, a baked PNG: {answered:7.3f} ms ({answered / baseline:4.1f}x a platform "
+        f"verify)   sealing its result: {sealing:6.3f} ms ({size} characters)   "
+        f"PDF report: {printing:6.1f} ms"
+    )
+
+
 def foreign_credentials(count: int) -> list[dict[str, Any]]:
     """``count`` distinct signed licences from a board that is not on this platform, naming
     no subject (so that anyone may import them)."""
@@ -335,6 +371,7 @@ def main() -> None:
     compact_form(template, key, rounds)
     status_and_trust(template, key, rounds)
     platform_verification(rounds)
+    verify_page(rounds)
     learner_record(min(count, 300))
     batch(template, count)
 

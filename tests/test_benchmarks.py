@@ -22,6 +22,7 @@ def test_benchmark_runs_to_the_end() -> None:
         "eddsa-rdfc-2022" in result.stdout
         and "cached status + trust" in result.stdout
         and "platform verify" in result.stdout
+        and "verify page" in result.stdout
         and "learner record" in result.stdout
         and "batch verify" in result.stdout
     )

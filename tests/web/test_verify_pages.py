@@ -5,6 +5,7 @@ client address, more generously for verifiers."""
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
@@ -19,10 +20,11 @@ from hypothesis import strategies as st
 from openler.services.issuers import issuing, orgs
 from openler.services.verifiers import sealed_results
 from openler.store.models import AuditEvent, IssuedCredential
-from openler.vc import bake_png, bake_svg, encode_jwt_credential
+from openler.vc import Multikey, bake_png, bake_svg, encode_jwt_credential, sign_credential
 from openler.vc.baking import blank_png
 from tests.conftest import NOW, SETUP
 from tests.hostile import as_bytes, fuzz_settings, hostile_inputs
+from tests.services.test_exports import _pdf_text
 from tests.web.conftest import changes, csrf_of, login, recorded_state
 from tests.web.test_api import maria_credential
 from tests.web.test_sharing import path_of
@@ -145,6 +147,26 @@ def test_revoked_says_by_whom_and_why(client: TestClient, demo_platform: Any) ->
     assert standing.group(1) == f"Revoked on {day} by Ohio Board of Nursing: Licence surrendered"
     assert "Do not rely on it." in page
     assert f"Registered Nurse: Revoked on {day} by Ohio Board of Nursing" in page  # the notes
+
+
+def test_an_issuer_the_registry_does_not_know_is_only_said_to_be_one(
+    client: TestClient, demo_platform: Any, license_template: dict[str, Any]
+) -> None:
+    """Signed by a stranger's key and calling itself the Ohio board: the headline says
+    "said to be from"; with no name at all, its DID stays out of the headline."""
+    stranger = Multikey.from_seed(bytes([99]) * 32)
+    document = copy.deepcopy(license_template)
+    document["issuer"]["id"] = stranger.controller
+    signed = sign_credential(document, stranger, created=NOW)
+    page = main_of(client.post("/verify", data={"document": json.dumps(signed)}))
+    assert "said to be from Ohio Board of Nursing" in headline(page)
+    assert "as the credential names itself: not in the trust registry" in page
+    assert "Do not rely on it." in page
+    document["issuer"] = stranger.controller
+    signed = sign_credential(document, stranger, created=NOW)
+    page = main_of(client.post("/verify", data={"document": json.dumps(signed)}))
+    assert "from an issuer that gives no name" in headline(page)
+    assert stranger.controller not in headline(page) and stranger.controller in page
 
 
 @pytest.mark.parametrize(
@@ -284,6 +306,12 @@ def test_the_result_downloads_as_json_and_pdf(client: TestClient, demo_platform:
     pdf = client.post("/verify/report.pdf", data={"result": result})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
+    metadata = _pdf_text(pdf.content)
+    for name, value in (("Title", "Verification report"), ("Author", "http://127.0.0.1:8000")):
+        found = re.search(rf"/{name} (?:<([0-9A-Fa-f]+)>|\((.*?)\))", metadata)
+        assert found is not None, name
+        written = found.group(2) or bytes.fromhex(found.group(1)).decode("utf-16")
+        assert written == value
     # the downloads do not verify again and keep nothing
     before = recorded_state(demo_platform)
     client.post("/verify/report.pdf", data={"result": result})
