@@ -37,7 +37,7 @@
         state.field.value = code.data;
         state.field.dispatchEvent(new Event("input", { bubbles: true }));
         stop(state);
-        state.status.textContent = "QR code read: the link is in the field. Check it, then continue.";
+        state.status.textContent = "QR code read: what it says is in the field. Check it, then continue.";
         state.field.focus();
         return;
       }
