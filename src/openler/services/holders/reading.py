@@ -29,7 +29,7 @@ from openler.services.holders.record import (
     Entry,
     achievement_of,
     credential_name,
-    held_state,
+    presented_state,
     record_of,
 )
 from openler.services.issuers import achievements, endorsements
@@ -38,7 +38,6 @@ from openler.services.people.accounts import Principal
 from openler.services.verifiers.credential_state import (
     CredentialState,
     check_state,
-    credential_state,
     issuer_name,
 )
 from openler.services.verifiers.verifying import verify_document
@@ -169,7 +168,12 @@ class Said:
         return self.message % dict(self.values)
 
 
-def _until(document: dict[str, Any]) -> str | None:
+def valid_until_day(document: dict[str, Any]) -> str | None:
+    """The day a credential's validity ends (``YYYY-MM-DD``), or None when it never does.
+
+    >>> valid_until_day({"validUntil": "2028-11-25T00:00:00Z"})
+    '2028-11-25'
+    """
     value = document.get("validUntil") or document.get("expirationDate")
     try:
         return parse_datetime(value).strftime("%Y-%m-%d") if isinstance(value, str) else None
@@ -200,7 +204,7 @@ def said_of(
         "kind": with_article(kind_words(document)),
         "issuer": issuer_name(document),
     }
-    code, until = state.code, _until(document)
+    code, until = state.code, valid_until_day(document)
     if not presented:
         message = N_(
             "%(name)s, %(kind)s from %(issuer)s: the link did not verify, so it does not "
@@ -259,11 +263,7 @@ def presented_sentences(
     for document, checked in zip(documents, report.credentials, strict=False):
         if not isinstance(document, dict):
             continue
-        row = session.get(IssuedCredential, document.get("id")) if document.get("id") else None
-        if row is not None and row.document.get("proof") == document.get("proof"):
-            state = credential_state(row, checked, at=at)
-        else:
-            state = held_state(checked, document, at=at)
+        state = presented_state(session, document, checked, at=at)
         said.append(said_of(state, document, holder=holder, presented=presented))
     return said
 
