@@ -186,16 +186,19 @@ class FetchedCopies:
                 self.session.add(FetchedCopy(url=url, **values))
         except IntegrityError:  # another verification kept it meanwhile: theirs is as new
             return
-        _bound(self.session)
+        _bound(self.session, url)
 
 
-def _bound(session: Session) -> None:
-    """Drop the oldest copies beyond :data:`MAX_COPIES`."""
+def _bound(session: Session, kept: str) -> None:
+    """Drop the oldest copies beyond :data:`MAX_COPIES` (never the one just ``kept``)."""
     count = session.execute(select(func.count()).select_from(FetchedCopy)).scalar_one()
     if count <= MAX_COPIES:
         return
     oldest = (
-        select(FetchedCopy.url).order_by(FetchedCopy.fetched_at).limit(count - MAX_COPIES)
+        select(FetchedCopy.url)
+        .where(FetchedCopy.url != kept)
+        .order_by(FetchedCopy.fetched_at, FetchedCopy.url)
+        .limit(count - MAX_COPIES)
     ).scalar_subquery()
     session.execute(delete(FetchedCopy).where(FetchedCopy.url.in_(oldest)))
 
