@@ -21,7 +21,13 @@ from openler.services.verifiers import incidents
 from openler.services.verifiers.incidents import RoleInput
 from openler.services.verifiers.verifying import local_fetcher
 from openler.store.models import Achievement, IssuedCredential, Person
-from openler.vc import Multikey, Resolver, build_presentation, read_request_object, sign_presentation
+from openler.vc import (
+    Multikey,
+    Resolver,
+    build_presentation,
+    read_request_object,
+    sign_presentation,
+)
 from tests.conftest import SETUP, load_demo
 
 VERIFIER = "hr@demo.openler.org"
@@ -70,9 +76,12 @@ def achievement(session: Session, slug: str) -> tuple[Any, Achievement]:
     found = session.execute(select(Achievement).where(Achievement.slug == slug)).scalar_one()
     owner = orgs.organization_by_slug(
         session,
-        {"registered-nurse": "ohio-nursing", "68w": "us-army", "servsafe-food-handler": (
-            "nc-corrections-ed"
-        ), "iv-therapy": "piedmont-hospital"}[slug],
+        {
+            "registered-nurse": "ohio-nursing",
+            "68w": "us-army",
+            "servsafe-food-handler": ("nc-corrections-ed"),
+            "iv-therapy": "piedmont-hospital",
+        }[slug],
     )
     return owner, found
 

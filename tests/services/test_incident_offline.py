@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from openler.services.files.documents import online_fetcher
 from openler.services.verifiers import fetched_copies, incident_checkins, incidents
@@ -133,7 +133,9 @@ def world(platform: Any) -> tuple[str, Any]:
         return incident.id, verifier
 
 
-def present(platform: Any, incident_id: str, document: dict[str, Any], holder: Multikey, board: Board) -> Any:
+def present(
+    platform: Any, incident_id: str, document: dict[str, Any], holder: Multikey, board: Board
+) -> Any:
     """One responder's check-in, issuers' documents fetched through ``board``'s network."""
     with platform.db.session() as s:
         incident = incidents.incident_of(s, SETUP, incident_id)
@@ -204,7 +206,7 @@ def test_an_unreachable_issuer_is_checked_from_the_last_copy(
     board.up = True
     verified, reasons, stale = present(later(platform, 4), incident_id, licence, nurse, board)
     assert not verified and stale == []
-    assert reasons[0].startswith(f"Revoked by Florida Board of Nursing")
+    assert reasons[0].startswith("Revoked by Florida Board of Nursing")
 
 
 def test_a_copy_never_makes_a_credential_pass(
@@ -236,7 +238,7 @@ def test_a_copy_never_makes_a_credential_pass(
     other = Board(key=Multikey.from_seed(b"other" + bytes(27)).with_controller(DID, f"{DID}#k2"))
     other.up = False
     with platform.db.session() as s:
-        s.execute(FetchedCopy.__table__.delete())
+        s.execute(delete(FetchedCopy))
     verified, reasons, _stale = present(
         platform, incident_id, other.licence(license_template, nurse.controller, 3), nurse, other
     )
@@ -248,7 +250,7 @@ def test_nothing_is_kept_of_an_issuer_outside_the_registry(
 ) -> None:
     incident_id, _verifier = world(platform)
     with platform.db.session() as s:
-        s.execute(TrustEntryRow.__table__.delete().where(TrustEntryRow.issuer == DID))
+        s.execute(delete(TrustEntryRow).where(TrustEntryRow.issuer == DID))
     board = Board()
     board.publish(platform.now())
     nurse = Multikey.from_seed(b"nurse" + bytes(27))
@@ -268,7 +270,9 @@ def test_the_copies_are_bounded(
     board = Board()
     board.publish(platform.now())
     nurse = Multikey.from_seed(b"nurse" + bytes(27))
-    assert present(platform, incident_id, board.licence(license_template, nurse.controller, 7), nurse, board)[0]
+    assert present(
+        platform, incident_id, board.licence(license_template, nurse.controller, 7), nurse, board
+    )[0]
     with platform.db.session() as s:
         (kept,) = s.execute(select(FetchedCopy)).scalars().all()
         assert kept.url == LIST  # the newest stays (kept after the DID document)

@@ -153,9 +153,7 @@ def test_responders_check_in_and_the_roster_says_why(platform: Any) -> None:
 
     found = verdicts(platform, opened.incident_id, opened.verifier)
     assert found["RN.1"] == [("RN", True, "Registered Nurse", None)]
-    assert found[keys[2].controller] == [
-        ("Medic", True, "Combat Medic Specialist (68W)", None)
-    ]
+    assert found[keys[2].controller] == [("Medic", True, "Combat Medic Specialist (68W)", None)]
     assert found["RN.3"][0][:3] == ("RN", False, "Registered Nurse")
     assert found["RN.3"][0][3].startswith("revoked on 2026-11-24 by Ohio Board of Nursing")
     assert found["RN.3"][0][3].endswith("Licence surrendered")
@@ -218,9 +216,12 @@ def test_a_closed_incident_takes_no_check_in(platform: Any) -> None:
     assert outcome.status == 400 and "has closed" in outcome.body["error_description"]
     with platform.db.session() as s:
         assert s.execute(select(func.count()).select_from(IncidentCheckin)).scalar_one() == 0
-        assert s.execute(
-            select(func.count()).where(AuditEvent.action == "incident.close")
-        ).scalar_one() == 1
+        assert (
+            s.execute(
+                select(func.count()).where(AuditEvent.action == "incident.close")
+            ).scalar_one()
+            == 1
+        )
 
 
 def test_each_scan_is_its_own_request_and_not_in_the_request_list(platform: Any) -> None:
