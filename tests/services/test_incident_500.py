@@ -101,8 +101,8 @@ def test_five_hundred_responders_and_the_roster_stays_exact(platform: Any) -> No
         tally: dict[str | None, list[int]] = {"r1": [0, 0], "r2": [0, 0], None: [0, 0]}
         for n in range(RESPONDERS):
             good, bad = expected(n)
-            for key in good:
-                tally[key][0] += 1
+            for verified_for in good:
+                tally[verified_for][0] += 1
             for refused in bad:
                 tally[refused][1] += 1
         assert counts == {k: tuple(v) for k, v in tally.items()}
