@@ -14,7 +14,7 @@ from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.issuers import issuing, orgs
 from openler.services.verifiers import incident_checkins, incidents
 from openler.services.verifiers.incidents import RoleInput
-from openler.services.wording import filled, wording_from_json
+from openler.services.wording import filled
 from openler.store.models import AuditEvent, IncidentCheckin, PresentationRequest
 from tests.conftest import SETUP
 from tests.services.incident_world import (
@@ -42,7 +42,7 @@ def verdicts(platform: Any, incident_id: str, verifier: Any) -> dict[str, list[t
                     names.get(v.role or "", "-"),
                     v.verified,
                     v.credential,
-                    filled(w) if (w := wording_from_json(v.reason)) else None,
+                    filled(v.reason) if v.reason else None,
                 )
                 for v in row.verdicts
             )

@@ -30,6 +30,7 @@ from openler.web import (
     exchange_pages,
     export_pages,
     import_pages,
+    incident_pages,
     issuer_pages,
     language_pages,
     lifecycle_pages,
@@ -259,5 +260,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(export_pages.router)
     app.include_router(account_pages.router)
     app.include_router(record_pages.router)
+    app.include_router(incident_pages.router)
     pages.mount_static(app)
     return app

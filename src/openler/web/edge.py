@@ -158,6 +158,7 @@ _CAPABILITY_PATHS = (
     re.compile(r"(/signup/)[^/?]+"),  # a link that creates an account
     re.compile(r"(/exchanges/)[^/?]+"),  # a VC API exchange (issuance or presentation)
     re.compile(r"(/oid4vci/offers/)[^/?]+"),  # an OpenID4VCI offer by reference
+    re.compile(r"(/checkin/)[^/?]+"),  # an incident's check-in link
 )
 #: query parameters that carry secrets (OpenID Connect's code and state, tokens)
 _SECRET_PARAMETERS = frozenset(

@@ -48,6 +48,7 @@ from openler.services.verifiers.fetched_copies import FetchedCopies
 from openler.services.verifiers.incidents import (
     Role,
     incident_by_token,
+    issuer_of,
     require_open,
     roles_of,
 )
@@ -128,12 +129,6 @@ class CheckedIn:
         return "not checked in for any role: " + "; ".join(reasons[:3])
 
 
-def _issuer_id(document: Mapping[str, Any]) -> str:
-    issuer = document.get("issuer")
-    value = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    return value if isinstance(value, str) else ""
-
-
 def _issuer_label(registry: TrustRegistry, issuer: str) -> str:
     """The issuer by the trust registry's name for it, else by its identifier (never the
     name a credential gives itself)."""
@@ -166,7 +161,7 @@ def _judge(
     platform: Platform,
 ) -> Judged:
     document = presented.document
-    issuer = _issuer_id(document)
+    issuer = issuer_of(document)
     label = _issuer_label(registry, issuer)
     reason: Wording | None = None
     if unproven is not None:
@@ -285,7 +280,7 @@ def check_in(
                 None,
                 False,
                 credential_name(p.document),
-                _issuer_label(registry, _issuer_id(p.document)),
+                _issuer_label(registry, issuer_of(p.document)),
                 valid_until_day(p.document),
                 phrase(NO_ROLE),
             )
@@ -400,12 +395,13 @@ def _row_of(session: Session, incident: Incident, responder: str) -> IncidentChe
 def checkin_candidates(
     session: Session, platform: Platform, principal: Principal, incident: Incident
 ) -> list[candidates.Candidate]:
-    """The signed-in person's credentials issued here, each with whether it is of a kind a
-    role asks for and may be sent now (:mod:`~openler.services.holders.candidates`)."""
+    """The signed-in person's credentials issued here, each with whether a role asks for
+    it (its kind, its issuer) and whether it may be sent now
+    (:mod:`~openler.services.holders.candidates`)."""
     require_self(principal, principal.person_id)
     roles = roles_of(incident)
     return candidates.candidates(
-        session, platform, principal, fits=lambda d: any(r.of_kind(d) for r in roles)
+        session, platform, principal, fits=lambda d: any(r.asks_for(d) for r in roles)
     )
 
 

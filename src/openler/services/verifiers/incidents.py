@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,7 +37,8 @@ from openler.services.office.registry_input import check_achievement_type, check
 from openler.services.people.accounts import Principal, require_role
 from openler.services.protocols import oid4vp_verifier
 from openler.services.secrets import vault
-from openler.services.verifiers.fetched_copies import Stale
+from openler.services.verifiers.fetched_copies import Stale, age_words
+from openler.services.wording import Wording, wording_from_json
 from openler.store.models import (
     Incident,
     IncidentCheckin,
@@ -98,6 +100,11 @@ class Role:
     def accepts_issuer(self, issuer: str) -> bool:
         return not self.issuers or any(i.id == issuer for i in self.issuers)
 
+    def asks_for(self, document: Mapping[str, Any]) -> bool:
+        """Whether ``document`` is of this role's kind and from an issuer it accepts (what
+        a responder is offered to send; where it is recognised is judged once sent)."""
+        return self.of_kind(document) and self.accepts_issuer(issuer_of(document))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
@@ -144,6 +151,13 @@ class RoleInput:
         )
 
 
+def issuer_of(document: Mapping[str, Any]) -> str:
+    """The identifier of a credential's issuer ("" when it names none)."""
+    issuer = document.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    return value if isinstance(value, str) else ""
+
+
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -182,9 +196,14 @@ def check_role(session: Session, typed: RoleInput, key: str) -> Role:
     return Role(key, name, kinds, names, tuple(issuers), places)
 
 
-def issuer_choices(session: Session) -> list[Issuer]:
-    """The issuers a role may name: the trust registry's entries, by name."""
-    entries = [TrustEntry.from_json(row.data) for row in session.execute(select(TrustEntryRow))]
+def issuer_choices(
+    session: Session, principal: Principal, organization: Organization
+) -> list[Issuer]:
+    """The issuers a role of ``organization``'s incidents may name (its verifiers only):
+    the trust registry's entries, by name."""
+    require_role(principal, organization.id, "verifier")
+    rows = session.execute(select(TrustEntryRow)).scalars()
+    entries = [TrustEntry.from_json(row.data) for row in rows]
     return sorted(
         (Issuer(e.issuer, f"{e.name} ({e.jurisdiction})") for e in entries),
         key=lambda i: i.name.casefold(),
@@ -394,12 +413,54 @@ class RoleCount:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """What a responder's check-in showed for one role (``role`` None: for none)."""
+
+    role: str | None
+    verified: bool
+    credential: str
+    issuer: str
+    valid_until: str | None
+    reason: Wording | None
+
+    @classmethod
+    def of(cls, row: IncidentVerdict) -> Verdict:
+        return cls(
+            row.role,
+            row.verified,
+            row.credential,
+            row.issuer,
+            row.valid_until,
+            wording_from_json(row.reason),
+        )
+
+
+@dataclass(frozen=True)
 class Responder:
     """A responder's row: their last check-in and what it showed for each role."""
 
     checkin: IncidentCheckin
-    verdicts: list[IncidentVerdict]
+    verdicts: list[Verdict]
     stale: list[Stale] = field(default_factory=list)
+
+    def for_role(self, key: str) -> list[Verdict]:
+        return [v for v in self.verdicts if v.role == key]
+
+    @property
+    def refusals(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.verified]
+
+    @property
+    def stale_age(self) -> str | None:
+        """How long before the check-in the oldest copy it relied on was fetched."""
+        if not self.stale:
+            return None
+        return age_words(min(s.fetched_at for s in self.stale), self.checkin.checked_at)
+
+    @property
+    def stale_hosts(self) -> list[str]:
+        """Where the issuers that could not be reached are."""
+        return sorted({urlsplit(s.url).netloc for s in self.stale})
 
 
 @dataclass(frozen=True)
@@ -464,11 +525,13 @@ def roster(session: Session, principal: Principal, incident_id: str) -> Roster:
             .order_by(IncidentCheckin.name, IncidentCheckin.responder)
         ).scalars()
     )
-    verdicts: dict[str, list[IncidentVerdict]] = {}
+    verdicts: dict[str, list[Verdict]] = {}
     for verdict in session.execute(
-        select(IncidentVerdict).where(IncidentVerdict.incident_id == incident.id)
+        select(IncidentVerdict)
+        .where(IncidentVerdict.incident_id == incident.id)
+        .order_by(IncidentVerdict.role, IncidentVerdict.credential)
     ).scalars():
-        verdicts.setdefault(verdict.checkin_id, []).append(verdict)
+        verdicts.setdefault(verdict.checkin_id, []).append(Verdict.of(verdict))
     verified: dict[str, list[Responder]] = {r.key: [] for r in roles}
     refused = []
     oldest: datetime | None = None
