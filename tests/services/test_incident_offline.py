@@ -19,7 +19,7 @@ from openler.services.files.documents import online_fetcher
 from openler.services.verifiers import fetched_copies, incident_checkins, incidents
 from openler.services.verifiers.fetched_copies import FetchedCopies
 from openler.services.verifiers.incidents import RoleInput
-from openler.services.wording import filled, wording_from_json
+from openler.services.wording import filled
 from openler.store.models import FetchedCopy, TrustEntryRow
 from openler.vc import (
     Bitstring,
@@ -162,6 +162,18 @@ def present(
         return checked.verified, reasons, checked.checkin.stale
 
 
+def scene(
+    platform: Any, license_template: dict[str, Any]
+) -> tuple[str, Board, Multikey, dict[str, Any]]:
+    """The incident, the Florida board up with its list published, and a nurse's licence
+    from it (index 7 of the list)."""
+    incident_id, _verifier = world(platform)
+    board = Board()
+    board.publish(platform.now())
+    nurse = Multikey.from_seed(b"nurse" + bytes(27))
+    return incident_id, board, nurse, board.licence(license_template, nurse.controller, 7)
+
+
 def later(platform: Any, hours: float) -> Any:
     return replace(platform, clock=lambda: platform.now() + timedelta(hours=hours))
 
@@ -169,11 +181,7 @@ def later(platform: Any, hours: float) -> Any:
 def test_an_unreachable_issuer_is_checked_from_the_last_copy(
     platform: Any, license_template: dict[str, Any]
 ) -> None:
-    incident_id, _verifier = world(platform)
-    board = Board()
-    board.publish(platform.now())
-    nurse = Multikey.from_seed(b"nurse" + bytes(27))
-    licence = board.licence(license_template, nurse.controller, 7)
+    incident_id, board, nurse, licence = scene(platform, license_template)
 
     verified, reasons, stale = present(platform, incident_id, licence, nurse, board)
     assert (verified, reasons, stale) == (True, [], [])
@@ -212,11 +220,7 @@ def test_an_unreachable_issuer_is_checked_from_the_last_copy(
 def test_a_copy_never_makes_a_credential_pass(
     platform: Any, license_template: dict[str, Any]
 ) -> None:
-    incident_id, _verifier = world(platform)
-    board = Board()
-    board.publish(platform.now())
-    nurse = Multikey.from_seed(b"nurse" + bytes(27))
-    licence = board.licence(license_template, nurse.controller, 7)
+    incident_id, board, nurse, licence = scene(platform, license_template)
     assert present(platform, incident_id, licence, nurse, board)[0]
 
     # someone alters the kept list: the copy no longer verifies, so the status cannot be
@@ -248,15 +252,10 @@ def test_a_copy_never_makes_a_credential_pass(
 def test_nothing_is_kept_of_an_issuer_outside_the_registry(
     platform: Any, license_template: dict[str, Any]
 ) -> None:
-    incident_id, _verifier = world(platform)
+    incident_id, board, nurse, licence = scene(platform, license_template)
     with platform.db.session() as s:
         s.execute(delete(TrustEntryRow).where(TrustEntryRow.issuer == DID))
-    board = Board()
-    board.publish(platform.now())
-    nurse = Multikey.from_seed(b"nurse" + bytes(27))
-    verified, reasons, _stale = present(
-        platform, incident_id, board.licence(license_template, nurse.controller, 7), nurse, board
-    )
+    verified, reasons, _stale = present(platform, incident_id, licence, nurse, board)
     assert not verified and "not trusted here" in reasons[0]
     with platform.db.session() as s:
         assert s.execute(select(func.count()).select_from(FetchedCopy)).scalar_one() == 0
@@ -265,15 +264,9 @@ def test_nothing_is_kept_of_an_issuer_outside_the_registry(
 def test_the_copies_are_bounded(
     platform: Any, license_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    incident_id, _verifier = world(platform)
+    incident_id, board, nurse, licence = scene(platform, license_template)
     monkeypatch.setattr(fetched_copies, "MAX_COPIES", 1)
-    board = Board()
-    board.publish(platform.now())
-    nurse = Multikey.from_seed(b"nurse" + bytes(27))
-    assert present(
-        platform, incident_id, board.licence(license_template, nurse.controller, 7), nurse, board
-    )[0]
+    assert present(platform, incident_id, licence, nurse, board)[0]
     with platform.db.session() as s:
         (kept,) = s.execute(select(FetchedCopy)).scalars().all()
         assert kept.url == LIST  # the newest stays (kept after the DID document)
-    assert wording_from_json(None) is None

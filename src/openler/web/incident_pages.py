@@ -18,7 +18,8 @@ from openler.services.verifiers.fetched_copies import age_words
 from openler.services.verifiers.incidents import RoleInput
 from openler.services.wording import N_
 from openler.store.models import Incident, Organization
-from openler.vc import ACHIEVEMENT_TYPES, REQUEST_OBJECT_TYP
+from openler.vc import ACHIEVEMENT_TYPES
+from openler.web.api.oid4vp import request_object_response
 from openler.web.claim_pages import qr_svg
 from openler.web.deps import (
     CommitRoute,
@@ -340,12 +341,4 @@ def checkin(
 def checkin_request(token: str, session: SessionDep, platform: PlatformDep) -> Response:
     """The ``request_uri`` of the check-in's OpenID4VP link: a fresh request each time a
     wallet fetches it (``application/oauth-authz-req+jwt``)."""
-    try:
-        jwt = incidents.wallet_request(session, platform, token)
-    except (NotFound, Conflict) as exc:
-        return JSONResponse(
-            {"error": "invalid_request_uri", "error_description": exc.message},
-            status_code=exc.http_status,
-            headers=_NO_STORE,
-        )
-    return Response(jwt, media_type=f"application/{REQUEST_OBJECT_TYP}", headers=_NO_STORE)
+    return request_object_response(lambda: incidents.wallet_request(session, platform, token))

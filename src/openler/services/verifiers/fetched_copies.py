@@ -49,6 +49,7 @@ from openler.vc import (
     ResolutionError,
     did_web_url,
     format_datetime,
+    freshness,
     parse_datetime,
 )
 
@@ -204,17 +205,11 @@ def _bound(session: Session, kept: str) -> None:
 
 
 def age_words(earlier: datetime, later: datetime) -> str:
-    """How long before ``later`` ``earlier`` was, in words: ``2 h``.
+    """How long before ``later`` ``earlier`` was, in words: ``2 h`` (as status messages
+    say a list's age).
 
     >>> from datetime import UTC
     >>> age_words(datetime(2026, 1, 1, 10, tzinfo=UTC), datetime(2026, 1, 1, 12, 5, tzinfo=UTC))
     '2 h'
     """
-    seconds = max(0, int((later - earlier).total_seconds()))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    if seconds < 172800:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} days"
+    return freshness(earlier, later).removesuffix(" old")
