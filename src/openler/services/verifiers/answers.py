@@ -359,7 +359,14 @@ def _answer_one(
     subject = _subject(document)
     issuer_id = document.get("issuer")
     issuer_id = issuer_id.get("id") if isinstance(issuer_id, dict) else issuer_id
-    entry = registry.entries.get(issuer_id) if registry and isinstance(issuer_id, str) else None
+    # the registry's name only for an issuer whose signature verified: a forged credential
+    # may claim any issuer's identifier
+    signed = checked.status_of("proof") == "passed" and checked.status_of("issuer") == "passed"
+    entry = (
+        registry.entries.get(issuer_id)
+        if registry and signed and isinstance(issuer_id, str)
+        else None
+    )
     issuer = entry.name if entry is not None else issuer_name(document)
     named = holder or _stated_name(subject)
     # the presentation verified, signed by its holder, who is this credential's subject
@@ -399,7 +406,14 @@ def _answer_one(
     )
     kind = with_article(kind_words(document))
     if presented is None:
-        headline = _file_headline(credential_name(document), kind, issuer, named, standing)
+        headline = _file_headline(
+            credential_name(document),
+            kind,
+            issuer,
+            named if signed else None,
+            standing,
+            claimed=not signed,
+        )
     else:
         headline = _said_wording(
             said_of(
@@ -443,7 +457,7 @@ def _said_wording(said: Said) -> Wording:
 
 
 def _file_headline(
-    name: str, kind: str, issuer: str, holder: str | None, standing: Wording
+    name: str, kind: str, issuer: str, holder: str | None, standing: Wording, *, claimed: bool
 ) -> Wording:
     """A credential shown on its own (a file, pasted text): what it is and its standing;
     nothing here says who holds it, only whom it names."""
@@ -453,6 +467,8 @@ def _file_headline(
         "issuer": issuer,
         "standing": standing,
     }
+    if claimed:  # its signature did not verify: nothing in it is shown as fact
+        return worded(N_("%(name)s, %(kind)s said to be from %(issuer)s: %(standing)s"), **values)
     if holder:
         return worded(
             N_("%(name)s, %(kind)s from %(issuer)s, issued to %(holder)s: %(standing)s"),
