@@ -386,7 +386,7 @@ def _answer_one(
                 "%(holder)s signed what they shared with the key the credential was issued "
                 "to: it is theirs."
             ),
-            holder=named or "The holder",
+            holder=named or phrase(_SOMEONE),
         )
     else:
         binding = "named"
@@ -396,7 +396,7 @@ def _answer_one(
                 "check their identity before relying on it."
             )
         )
-    shown_as = named or "The holder"
+    shown_as = named or _SOMEONE
     standing = _standing(
         state,
         document,
@@ -424,7 +424,13 @@ def _answer_one(
             )
         )
     good = state.code == "active" and presented is not False
-    rely = _rely(state, good=good, binding=binding, issuer=issuer, holder=shown_as)
+    rely = _rely(
+        state,
+        good=good,
+        binding=binding,
+        issuer=issuer,
+        holder=named or phrase(N_("the person who presented it")),
+    )
     return Answer(
         credential_id=credential_id,
         said=headline,
@@ -445,10 +451,16 @@ def _answer_one(
     )
 
 
+#: the holder when nothing names them (translated where it is a value of a sentence)
+_SOMEONE = N_("The person who presented it")
+
+
 def _said_wording(said: Said) -> Wording:
     """A :class:`~openler.services.holders.reading.Said` as a wording: its kind and state
     translated with it when they are phrases openler knows."""
     values: dict[str, str | Wording] = dict(said.values)
+    if values.get("holder") == _SOMEONE:
+        values["holder"] = phrase(_SOMEONE)
     if said.kind_known:
         values["kind"] = phrase(str(values["kind"]))
     if "state" in values:
@@ -550,7 +562,7 @@ def _first_failure_of(state: CredentialState) -> str:
 
 
 def _rely(
-    state: CredentialState, *, good: bool, binding: Binding, issuer: str, holder: str
+    state: CredentialState, *, good: bool, binding: Binding, issuer: str, holder: str | Wording
 ) -> Wording:
     if not good:
         return phrase(N_("Do not rely on it."))
