@@ -680,9 +680,11 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
         "heading", name=re.compile(r"^Answered by Maria Alvarez \(maria@demo\.openler\.org\)")
     ).is_visible()
     said = phone.locator(".answer-said").all_inner_texts()
-    assert said == [
-        s for s in said if s.startswith("Maria Alvarez holds IV Therapy and Infusion Safety")
-    ] and said, said
+    assert (
+        said
+        == [s for s in said if s.startswith("Maria Alvarez holds IV Therapy and Infusion Safety")]
+        and said
+    ), said
     page_is_good(phone)
     phone.get_by_text("How the presentation was checked").first.click()
     assert "Every credential verified." in phone.get_by_role("status").inner_text()
