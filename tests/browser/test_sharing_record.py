@@ -44,7 +44,7 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     phone.get_by_label("Most times it may be opened (optional)").fill("5")
     phone.get_by_label(re.compile("^I agree that this audience")).check()
     phone.get_by_role("button", name="Create share link").click()
-    assert phone.get_by_role("heading", name="Your new share link").is_visible()
+    phone.get_by_role("heading", name="Your new share link").wait_for()
     qr = phone.get_by_role("img", name="QR code of the share link")
     assert qr.is_visible() and qr.get_attribute("src").startswith("data:image/svg+xml")
     link = phone.get_by_role("textbox", name="Share link").input_value()
@@ -72,7 +72,7 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     sign_in(phone, server, "hr@demo.openler.org")
     phone.wait_for_url(re.compile(r".*/home$"))
     phone.goto(link)
-    said = phone.locator("ul.said li").all_inner_texts()
+    said = phone.locator(".answer-said").all_inner_texts()
     assert [t.split(",", 1)[0] for t in said] == [
         "Maria Alvarez holds Registered Nurse",
         "Maria Alvarez holds IV Therapy and Infusion Safety",

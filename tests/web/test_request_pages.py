@@ -73,10 +73,28 @@ def test_ask_answer_and_see_the_answer_checked_again(
     as_(client, "hr")
     seen = client.get(detail_path).text
     assert "Every credential verified." in seen and "Registered Nurse" in seen
+    # who answered, as recorded with their consent, then the answer in words before checks
+    main = seen.split("<main", 1)[1]
+    assert re.search(
+        r'Answered by Maria Alvarez \(<span class="nowrap">maria@demo\.openler\.org</span>\) '
+        r"on \d{4}-\d\d-\d\d",
+        main,
+    )
+    said = re.search(
+        r"Maria Alvarez holds Registered Nurse, a licence from Ohio Board of Nursing, active "
+        r"and valid until \d{4}-\d\d-\d\d\.",
+        main,
+    )
+    assert said is not None and said.start() < main.index('<details class="checks">')
+    assert "recognised in North Carolina" in main and "did:" not in main[: said.end()]
+    listed = client.get("/verifier/piedmont-hospital").text
+    assert 'by Maria Alvarez (<span class="nowrap">maria@demo.openler.org</span>) on ' in listed
     with demo_platform.db.session() as s:
-        issuing.set_status(s, demo_platform, SETUP, rn, action="suspend")
+        issuing.set_status(s, demo_platform, SETUP, rn, action="suspend", reason="Under review")
     later = client.get(detail_path).text
     assert "Not everything verified" in later and "Suspended by Ohio Board of Nursing" in later
+    assert re.search(r"Suspended on \d{4}-\d\d-\d\d by Ohio Board of Nursing: Under review", later)
+    assert "Do not rely on it." in later
     with demo_platform.db.session() as s:
         actions = {e.action for e in s.execute(select(AuditEvent)).scalars()}
     assert {"request.create", "consent.grant", "request.answer", "request.view"} <= actions

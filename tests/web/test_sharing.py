@@ -119,12 +119,19 @@ def test_the_link_answers_in_one_sentence_per_credential_before_the_checks(
     text = client.get(path_of(created["link"])).text
     main = text.split("<main", 1)[1]
     rn = re.search(
-        r'<li class="said-good">Maria Alvarez holds Registered Nurse, a licence from Ohio '
-        r"Board of Nursing, active and valid until \d{4}-\d\d-\d\d\.</li>",
+        r'<section class="answer answer-good"[^>]*>\s*<h2 [^>]*>Maria Alvarez holds Registered '
+        r"Nurse, a licence from Ohio Board of Nursing, active and valid until "
+        r"\d{4}-\d\d-\d\d\.</h2>",
         main,
     )
     assert rn is not None, main[:2000]
     assert "Maria Alvarez holds IV Therapy and Infusion Safety, " in main
+    # its standing where the link was opened (this platform's state: North Carolina), how
+    # the holder is bound, and what the employer may rely on
+    assert re.search(r"Active — valid until \d{4}-\d\d-\d\d, recognised in North Carolina", main)
+    assert "Maria Alvarez signed what they shared with the key the credential was issued" in main
+    assert "You may rely on it: Ohio Board of Nursing issued it" in main
+    assert "<dt>Aligned to</dt>" in main and "Registered Nurses" in main
     checks = main.index('<details class="checks">')
     assert rn.start() < checks
     assert "did:" not in main[:checks]  # names, not identifiers
@@ -133,7 +140,10 @@ def test_the_link_answers_in_one_sentence_per_credential_before_the_checks(
         license_id = marias_credentials(demo_platform)["Registered Nurse"]
         issuing.set_status(s, demo_platform, SETUP, license_id, action="suspend")
     again = client.get(path_of(created["link"])).text
-    assert (
-        '<li class="said-bad">Maria Alvarez holds Registered Nurse, a licence from Ohio Board '
-        "of Nursing, but it is suspended.</li>"
-    ) in again
+    assert re.search(
+        r'<section class="answer answer-bad"[^>]*>\s*<h2 [^>]*>Maria Alvarez holds Registered '
+        r"Nurse, a licence from Ohio Board of Nursing, but it is suspended\.</h2>",
+        again,
+    )
+    assert re.search(r"Suspended on \d{4}-\d\d-\d\d by Ohio Board of Nursing", again)
+    assert "Do not rely on it." in again

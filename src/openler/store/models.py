@@ -325,6 +325,9 @@ class PresentationRequest(Base):
     presentation: Mapped[dict[str, Any] | None]
     #: the person who answered from their wallet here, when they did
     answered_by: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    #: who answered, as they were when they consented (kept if the account changes or goes)
+    answered_name: Mapped[str | None] = mapped_column(String(300))
+    answered_email: Mapped[str | None] = mapped_column(String(320))
 
 
 class AuditEvent(Base):

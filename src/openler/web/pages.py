@@ -19,6 +19,7 @@ from openler.services.issuers import endorsements, issuing, lifecycle
 from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult, Principal
 from openler.services.people.oidc import OidcProvider
+from openler.services.verifiers import answers
 from openler.services.verifiers.credential_state import CredentialState, issuer_notes
 from openler.services.verifiers.verifying import verify_for
 from openler.store.models import IssuedCredential
@@ -273,6 +274,9 @@ def view_share(
             token,
             viewer=viewer,
             principal=principal or Principal.system("share link"),
+            jurisdiction=answers.jurisdiction_for(
+                session, principal.organizations_with("verifier") if principal else None
+            ),
         )
     except NotFound as exc:
         return page(request, "share.html", 404, principal=principal, problem=exc.message)
@@ -289,7 +293,7 @@ def view_share(
         holder=view.holder,
         updates=view.updates,
         notes=view.notes,
-        said=view.said,
+        verdict=view.verdict,
     )
 
 

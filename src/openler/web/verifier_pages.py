@@ -152,7 +152,7 @@ def request_detail(
     principal: Visitor,
     organization: OrgDep,
 ) -> Response:
-    row, report = requests_service.view_request(session, platform, principal, request_id)
+    row, report, verdict = requests_service.view_answer(session, platform, principal, request_id)
     if row.organization_id != organization.id:
         raise NotFound(f"no request {request_id} of {organization.name}")
     updates, notes = requests_service.answer_notes(session, platform, row)
@@ -170,6 +170,7 @@ def request_detail(
         oid4vp=oid4vp if oid4vp["protocol"] == "oid4vp" else None,
         qr=qr_svg(oid4vp["uri"]) if oid4vp.get("uri") else None,
         report=report,
+        verdict=verdict,
         updates=updates,
         notes=notes,
     )

@@ -16,7 +16,7 @@ for them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -29,7 +29,6 @@ from openler.services.holders.record import (
     Entry,
     achievement_of,
     credential_name,
-    presented_state,
     record_of,
 )
 from openler.services.issuers import achievements, endorsements
@@ -168,12 +167,8 @@ class Said:
         return self.message % dict(self.values)
 
 
-def valid_until_day(document: dict[str, Any]) -> str | None:
-    """The day a credential's validity ends (``YYYY-MM-DD``), or None when it never does.
-
-    >>> valid_until_day({"validUntil": "2028-11-25T00:00:00Z"})
-    '2028-11-25'
-    """
+def until_day(document: dict[str, Any]) -> str | None:
+    """The day a credential stops being valid, as it says (None when it does not)."""
     value = document.get("validUntil") or document.get("expirationDate")
     try:
         return parse_datetime(value).strftime("%Y-%m-%d") if isinstance(value, str) else None
@@ -204,7 +199,7 @@ def said_of(
         "kind": with_article(kind_words(document)),
         "issuer": issuer_name(document),
     }
-    code, until = state.code, valid_until_day(document)
+    code, until = state.code, until_day(document)
     if not presented:
         message = N_(
             "%(name)s, %(kind)s from %(issuer)s: the link did not verify, so it does not "
@@ -241,31 +236,6 @@ def said_of(
         )
     tone: Literal["good", "bad"] = "good" if presented and code == "active" else "bad"
     return Said(message, tuple(sorted(values.items())), tone)
-
-
-def presented_sentences(
-    session: Session,
-    platform: Platform,
-    presentation: dict[str, Any],
-    report: VerificationReport,
-    *,
-    holder: str,
-) -> list[Said]:
-    """Each credential of ``presentation`` (verified as ``report``) in one sentence for a
-    verifier (:func:`said_of`): a credential issued here in its state here (its issuer's
-    acts, the clock, then its verification), one from elsewhere in the state its
-    verification gives (:func:`~openler.services.holders.record.held_state`)."""
-    at = platform.now()
-    presented = replace(report, credentials=[]).verified
-    inner = presentation.get("verifiableCredential", [])
-    documents = inner if isinstance(inner, list) else [inner]
-    said = []
-    for document, checked in zip(documents, report.credentials, strict=False):
-        if not isinstance(document, dict):
-            continue
-        state = presented_state(session, document, checked, at=at)
-        said.append(said_of(state, document, holder=holder, presented=presented))
-    return said
 
 
 def _web_address(value: Any) -> str | None:

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
-from openler.services.holders import candidates, reading
+from openler.services.holders import candidates
 from openler.services.holders.candidates import bound_to
 from openler.services.holders.record import credential_name
 from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal, holder_key, require_self
+from openler.services.verifiers import answers
 from openler.services.verifiers.credential_state import IssuerNote, current_of, issuer_notes
 from openler.services.verifiers.verifying import verify_document
 from openler.services.wording import N_
@@ -294,8 +295,9 @@ class ShareView:
     updates: tuple[Update, ...] = ()
     #: what the issuers here say about credentials in it (revoked, with their reasons)
     notes: tuple[IssuerNote, ...] = ()
-    #: each credential in one sentence: who holds what, from whom, and whether it counts
-    said: tuple[reading.Said, ...] = ()
+    #: the answer for whoever opened it: who holds what, from whom, its standing and what
+    #: they may rely on (:mod:`~openler.services.verifiers.answers`)
+    verdict: answers.Verdict | None = None
 
 
 def view_share(
@@ -387,7 +389,9 @@ def view_share(
         holder,
         tuple(followed.updates if followed else ()),
         tuple(issuer_notes(session, platform, presentation)),
-        tuple(reading.presented_sentences(session, platform, presentation, report, holder=holder)),
+        answers.answer(
+            session, platform, presentation, report, holder=holder, jurisdiction=jurisdiction
+        ),
     )
 
 

@@ -14,8 +14,10 @@ its status list keeps its bit. So the issuer's rows stay (the holder-bound docum
 recipient the issuer recorded), with ``person_id`` set to NULL: nothing links them to an
 account any more. Every other column that points at the person and says ``ON DELETE SET
 NULL`` (claims, verifier requests answered, share views they made, stacking) is unlinked the
-same way; an issuer's mail to the address (a claim link, an expiry reminder) is the issuer's;
-and ``people`` columns without a rule are unlinked here before the row goes.
+same way — a verifier keeps the answer the person gave it, with the name and email they
+consented to send, as anyone keeps what they were sent; an issuer's mail to the address (a
+claim link, an expiry reminder) is the issuer's; and ``people`` columns without a rule are
+unlinked here before the row goes.
 
 The audit trail records ``account.delete`` with the person's id only. Earlier events name
 the person by id too (``person:<id>``); a few carry an email address the events were about

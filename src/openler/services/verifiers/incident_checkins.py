@@ -38,7 +38,7 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
 from openler.services.holders import candidates
-from openler.services.holders.reading import valid_until_day
+from openler.services.holders.reading import until_day
 from openler.services.holders.record import credential_name, presented_state
 from openler.services.holders.sharing import wallet_presentation
 from openler.services.people.accounts import Principal, require_self
@@ -129,10 +129,20 @@ class CheckedIn:
         return "not checked in for any role: " + "; ".join(reasons[:3])
 
 
-def _issuer_label(registry: TrustRegistry, issuer: str) -> str:
-    """The issuer by the trust registry's name for it, else by its identifier (never the
-    name a credential gives itself)."""
-    entry = registry.entries.get(issuer)
+@dataclass(frozen=True)
+class _Presented:
+    document: dict[str, Any]
+    state: CredentialState
+    #: its proof verified, by a key of the issuer it names
+    signed: bool
+
+
+def _issuer_label(registry: TrustRegistry, presented: _Presented) -> str:
+    """The issuer by the trust registry's name for it when its signature verified (a
+    forged credential may claim any issuer's identifier), else by its identifier — never
+    by the name a credential gives itself."""
+    issuer = issuer_of(presented.document)
+    entry = registry.entries.get(issuer) if presented.signed else None
     return entry.name if entry is not None else (issuer or "an unnamed issuer")
 
 
@@ -146,12 +156,6 @@ def _state_reason(state: CredentialState) -> Wording:
     return (state.reason, ()) if state.reason else phrase(state.label)
 
 
-@dataclass(frozen=True)
-class _Presented:
-    document: dict[str, Any]
-    state: CredentialState
-
-
 def _judge(
     role: Role,
     presented: _Presented,
@@ -162,7 +166,7 @@ def _judge(
 ) -> Judged:
     document = presented.document
     issuer = issuer_of(document)
-    label = _issuer_label(registry, issuer)
+    label = _issuer_label(registry, presented)
     reason: Wording | None = None
     if unproven is not None:
         reason = worded(NOT_PROVEN, why=unproven)
@@ -184,7 +188,7 @@ def _judge(
         reason is None,
         credential_name(document),
         label,
-        valid_until_day(document),
+        until_day(document),
         reason,
     )
 
@@ -233,7 +237,7 @@ def check_in(
     signature does not show who sent it (its row is its own)."""
     require_open(incident)
     copies = documents if documents is not None else FetchedCopies(session, platform)
-    registry = trust_registry(session, platform)
+    registry = trust_registry(session, platform) or TrustRegistry()
     at = platform.now()
     holders: set[str | None] = set()
     unproven: str | None = None
@@ -260,9 +264,9 @@ def check_in(
             inside = []
         shown.extend(inside)
         for document, checked in zip(inside, report.credentials, strict=False):
-            presented.append(
-                _Presented(dict(document), presented_state(session, dict(document), checked, at=at))
-            )
+            signed = all(checked.status_of(c) == "passed" for c in ("proof", "issuer"))
+            state = presented_state(session, dict(document), checked, at=at)
+            presented.append(_Presented(dict(document), state, signed))
     if len(holders) > 1 and unproven is None:
         unproven = filled(phrase(DIFFERENT_HOLDERS))
     roles = roles_of(incident)
@@ -280,8 +284,8 @@ def check_in(
                 None,
                 False,
                 credential_name(p.document),
-                _issuer_label(registry, issuer_of(p.document)),
-                valid_until_day(p.document),
+                _issuer_label(registry, p),
+                until_day(p.document),
                 phrase(NO_ROLE),
             )
             for p in presented

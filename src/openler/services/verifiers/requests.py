@@ -24,6 +24,7 @@ from openler.services.holders.sharing import (
 )
 from openler.services.issuers.orgs import organization_by_slug
 from openler.services.people.accounts import Principal, require_role, require_self
+from openler.services.verifiers import answers
 from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import (
@@ -82,11 +83,12 @@ def answer_request(
     challenge: str,
     presentation: dict[str, Any] | str,
     *,
-    answered_by: str | None = None,
+    answered_by: Person | None = None,
 ) -> VerificationReport:
     """Verify a presentation against the request that issued ``challenge``; a request is
     answered once, and not after it expires. The verified presentation is kept for the
-    verifier."""
+    verifier, with — when ``answered_by`` answered from their wallet here, having consented
+    — their name and email as they were then."""
     request = session.execute(
         select(PresentationRequest)
         .where(PresentationRequest.challenge == challenge)
@@ -121,7 +123,10 @@ def answer_request(
                 "id": f"data:application/vp+jwt,{presentation}",
             }
         )
-        request.answered_by = answered_by
+        if answered_by is not None:
+            request.answered_by = answered_by.id
+            request.answered_name = answered_by.name
+            request.answered_email = answered_by.email
     audit.record(
         session,
         at=now,
@@ -256,7 +261,7 @@ def answer_from_wallet(
         subject=f"request:{request.id}",
         data={"audience": organization.slug, "credentials": credential_ids},
     )
-    return answer_request(session, platform, request.challenge, presentation, answered_by=person.id)
+    return answer_request(session, platform, request.challenge, presentation, answered_by=person)
 
 
 def requests_of(
@@ -285,17 +290,31 @@ def view_request(
     credential renewed, extended, re-issued or claimed since is presented as its
     replacement, signed anew by the holder's custodial key for the request's challenge
     (the answer as given is kept; :func:`answer_notes` says what changed). For the
-    requesting organization's verifiers only."""
+    requesting organization's verifiers only (:func:`view_answer` says it in words too)."""
+    request, report, _verdict = view_answer(session, platform, principal, request_id)
+    return request, report
+
+
+def view_answer(
+    session: Session, platform: Platform, principal: Principal, request_id: str
+) -> tuple[PresentationRequest, VerificationReport | None, answers.Verdict | None]:
+    """:func:`view_request` and what its answer says, for people
+    (:mod:`~openler.services.verifiers.answers`): who answered, what, its standing where
+    the requesting organization is, and what it may rely on."""
     request = session.get(PresentationRequest, request_id)
     if request is None:
         raise NotFound(f"no request {request_id}")
     require_role(principal, request.organization_id, "verifier")
     from openler.services.protocols import oid4vp_verifier
 
+    organization = session.get(Organization, request.organization_id)
+    jurisdiction = answers.jurisdiction_for(session, [request.organization_id])
     extra: dict[str, Any] = {}
-    if oid4vp_verifier.oid4vp_of(session, request) is not None:
+    answered: Any = None
+    if (oid4vp := oid4vp_verifier.oid4vp_of(session, request)) is not None:
         report, _row = oid4vp_verifier.view(session, platform, request)
         extra = {"protocol": "oid4vp"}
+        answered = _oid4vp_answered(oid4vp.vp_token) if report is not None else None
     elif request.presentation is not None:
         followed = _followed(session, platform, request)
         presentation = followed.presentation if followed else request.presentation
@@ -306,16 +325,18 @@ def view_request(
             presentation,
             challenge=request.challenge,
             domain=request.domain,
+            jurisdiction=organization.jurisdiction if organization else None,
             name="presentation",
             require_holder_binding=signs,
             holder_signs=signs,
         )
+        answered = presentation
         if followed:
             extra = {"presented_anew": credential_ids(presentation)}
     else:
         report = None
     if report is None:
-        return request, None
+        return request, None, None
     audit.record(
         session,
         at=platform.now(),
@@ -324,7 +345,41 @@ def view_request(
         subject=f"request:{request.id}",
         data={"verified": report.verified, **extra},
     )
-    return request, report
+    verdict = answers.answer(
+        session,
+        platform,
+        answered if answered is not None else {},
+        report,
+        holder=request.answered_name,
+        jurisdiction=jurisdiction,
+    )
+    return request, report, verdict
+
+
+def _oid4vp_answered(vp_token: Any) -> dict[str, Any]:
+    """An OpenID4VP ``vp_token`` as one presentation of all its credentials, in the order
+    its combined report lists them, for :func:`answers.answer`; its holder is the
+    presentations' one when they name the same (each presentation's binding is checked
+    in the report)."""
+    credentials: list[Any] = []
+    holders: set[str] = set()
+    for presentations in (vp_token or {}).values():
+        for presentation in presentations:
+            document, _is_presentation = answers.documents_of(presentation)
+            if document is None:
+                continue
+            holder = document.get("holder")
+            holder = holder.get("id") if isinstance(holder, dict) else holder
+            holders.add(holder if isinstance(holder, str) else "")
+            inner = document.get("verifiableCredential", [])
+            credentials.extend(inner if isinstance(inner, list) else [inner])
+    answered: dict[str, Any] = {
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": credentials,
+    }
+    if len(holders) == 1 and "" not in holders:
+        answered["holder"] = holders.pop()
+    return answered
 
 
 def _followed(

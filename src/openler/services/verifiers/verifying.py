@@ -100,6 +100,12 @@ def registry(session: Session) -> TrustRegistry:
     return result
 
 
+def trust_registry(session: Session, platform: Platform) -> TrustRegistry | None:
+    """The trust registry as verifications here use it (the process's cached copy while
+    the publication token is unchanged); None when it has no entries."""
+    return _resolvers(session, platform, use_registry=True).trust
+
+
 class Documents(Protocol):
     """Where one verification gets the documents it looks up, instead of the process's
     cached resolvers (which know only this platform's own): for example issuers' documents
@@ -237,9 +243,3 @@ def _session_fetcher(platform: Platform) -> Callable[[str], Mapping[str, Any] | 
         return local_fetcher(session, platform)(url)
 
     return fetch
-
-
-def trust_registry(session: Session, platform: Platform) -> TrustRegistry:
-    """The trust registry verification uses now (the process's copy while nothing changed
-    it, as for :func:`verify_document`); an empty one when the registry has no entries."""
-    return _resolvers(session, platform, use_registry=True).trust or TrustRegistry()
