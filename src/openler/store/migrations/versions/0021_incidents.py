@@ -2,7 +2,7 @@
 of issuers' documents kept for when an issuer cannot be reached
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0022 (main had 0022 on 0019 when this branch merged it)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from openler.store.models import UTCDateTime
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
