@@ -408,16 +408,20 @@ def job_progress(
 ) -> Response:
     """The job's progress as JSON: what the job page's script polls."""
     view = job_reports.job_view(session, principal, organization, job_id)
-    body: dict[str, Any] = {
+    return JSONResponse(progress_body(view, progress_words(view)))
+
+
+def progress_body(view: JobView, words: str) -> dict[str, Any]:
+    """A job's progress as the job pages' script reads it (``static/job-progress.js``)."""
+    return {
         "state": view.state,
         "done": view.done,
         "total": view.total,
         "percent": view.percent,
         "finished": view.finished,
         "counts": view.counts,
-        "words": progress_words(view),
+        "words": words,
     }
-    return JSONResponse(body)
 
 
 @router.get("/issuer/{slug}/jobs/{job_id}/results.csv")

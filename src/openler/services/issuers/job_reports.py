@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ RESULT_COLUMNS = ("row", "recipient", "outcome", "credential id", "message")
 #: the order outcomes are told in
 ORDER = ("issued", "would_issue", "already_holds", "failed")
 _PAGE = 2000
+T = TypeVar("T")
 
 
 @dataclass
@@ -90,9 +92,15 @@ def _outcome(outcome: str, n: int) -> str:
 
 def _job_of(session: Session, principal: Principal, organization: Organization, job_id: str) -> Job:
     job = session.get(Job, job_id)
-    belongs = job is not None and (
-        job.organization_id == organization.id
-        or (job.organization_id is None and job.payload.get("organization") == organization.slug)
+    belongs = (
+        job is not None
+        and job.kind in KINDS
+        and (
+            job.organization_id == organization.id
+            or (
+                job.organization_id is None and job.payload.get("organization") == organization.slug
+            )
+        )
     )
     if job is None or not belongs:
         raise NotFound(f"no job {job_id}")
@@ -113,7 +121,8 @@ def _who(session: Session, label: str | None) -> str:
     return "unknown"
 
 
-def _view(session: Session, job: Job, counts: dict[str, int]) -> JobView:
+def view_of(session: Session, job: Job, counts: dict[str, int]) -> JobView:
+    """``job`` as its page shows it, with its rows counted by outcome (``counts``)."""
     achievement_slug = job.payload.get("achievement")
     achievement_name = None
     if achievement_slug and job.organization_id:
@@ -148,7 +157,7 @@ def job_view(
 ) -> JobView:
     """One job's state and live counts."""
     job = _job_of(session, principal, organization, job_id)
-    return _view(session, job, bulk.outcome_counts(session, job.id))
+    return view_of(session, job, bulk.outcome_counts(session, job.id))
 
 
 def job_rows(
@@ -176,7 +185,7 @@ def organization_jobs(
     found = list(
         session.execute(
             select(Job)
-            .where(Job.organization_id == organization.id)
+            .where(Job.organization_id == organization.id, Job.kind.in_(list(KINDS)))
             .order_by(Job.created_at.desc(), Job.id)
             .limit(limit)
         ).scalars()
@@ -189,7 +198,7 @@ def organization_jobs(
             .group_by(JobRow.job_id, JobRow.outcome)
         ):
             counts[job_id][outcome] = int(n)
-    return [_view(session, job, counts[job.id]) for job in found]
+    return [view_of(session, job, counts[job.id]) for job in found]
 
 
 def check_access(
@@ -205,43 +214,68 @@ def check_access(
         _job_of(session, principal, organization, job_id)
 
 
-def _safe(cell: str | None) -> str:
-    """A cell a spreadsheet will not run as a formula (text from an uploaded file)."""
+def spreadsheet_safe(cell: str | None) -> str:
+    """A cell a spreadsheet will not run as a formula (text from an uploaded file).
+
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe(None)
+    ("'=HYPERLINK(1)", '')
+    """
     text = cell or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_pages(
+    platform: Platform,
+    header: Sequence[str],
+    page: Callable[[Session, int, int], list[T]],
+    row_of: Callable[[T], int],
+    cells: Callable[[T], Sequence[Any]],
+) -> Iterator[str]:
+    """A CSV file (header first) streamed a page at a time: ``page(session, after, size)``
+    gives the next rows after row number ``after`` in order, ``row_of`` a row's number,
+    ``cells`` its cells — so that a file of any length never sits in memory."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    yield out.getvalue()
+    after = -1
+    while True:
+        with platform.db.session() as session:
+            rows = page(session, after, _PAGE)
+            out.seek(0)
+            out.truncate()
+            for r in rows:
+                writer.writerow(cells(r))
+        if not rows:
+            return
+        yield out.getvalue()
+        after = row_of(rows[-1])
 
 
 def result_lines(platform: Platform, job_id: str) -> Iterator[str]:
     """The job's per-row result as CSV text (header first), read from the database a page
     at a time, so that a file of any length streams (call :func:`check_access` first)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RESULT_COLUMNS)
-    yield out.getvalue()
-    after = -1
-    while True:
-        with platform.db.session() as session:
-            rows = list(
-                session.execute(
-                    select(JobRow)
-                    .where(JobRow.job_id == job_id, JobRow.row > after)
-                    .order_by(JobRow.row)
-                    .limit(_PAGE)
-                ).scalars()
-            )
-        if not rows:
-            return
-        out.seek(0)
-        out.truncate()
-        for r in rows:
-            writer.writerow(
-                [
-                    r.row,
-                    _safe(r.recipient),
-                    r.outcome,
-                    r.credential_id or "",
-                    _safe(r.message or bulk.OUTCOMES.get(r.outcome, "")),
-                ]
-            )
-        yield out.getvalue()
-        after = rows[-1].row
+
+    def page(session: Session, after: int, size: int) -> list[JobRow]:
+        return list(
+            session.execute(
+                select(JobRow)
+                .where(JobRow.job_id == job_id, JobRow.row > after)
+                .order_by(JobRow.row)
+                .limit(size)
+            ).scalars()
+        )
+
+    return csv_pages(
+        platform,
+        RESULT_COLUMNS,
+        page,
+        lambda r: r.row,
+        lambda r: [
+            r.row,
+            spreadsheet_safe(r.recipient),
+            r.outcome,
+            r.credential_id or "",
+            spreadsheet_safe(r.message or bulk.OUTCOMES.get(r.outcome, "")),
+        ],
+    )
