@@ -166,15 +166,16 @@ def run_roster(platform: Platform, job: Job) -> dict[str, Any]:
 def verify_roster(platform: Platform, job_id: str, *, chunk: int = CHUNK) -> dict[str, int]:
     """Work through the roster's items not yet judged, ``chunk`` per transaction; returns
     how many items ended with each verdict (all of the roster's, earlier runs' too)."""
-    while _attempt(platform, job_id, chunk):
+    while verify_chunk(platform, job_id, chunk):
         pass
     with platform.db.session() as session:
         return outcome_counts(session, job_id)
 
 
-def _attempt(platform: Platform, job_id: str, size: int) -> bool:
-    """One chunk in its own transaction, tried again when it lost a race with another
-    writer (what it wrote rolled back with it). Returns whether there was one."""
+def verify_chunk(platform: Platform, job_id: str, size: int = CHUNK) -> bool:
+    """Judge the next ``size`` items of a roster in one transaction, tried again when it
+    lost a race with another writer (what it wrote rolled back with it). Returns whether
+    there were any: a run stopped between two chunks leaves the rest to the next."""
     for attempt in range(1, CHUNK_ATTEMPTS + 1):
         try:
             with platform.db.session() as session:
