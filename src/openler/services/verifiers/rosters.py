@@ -37,7 +37,14 @@ from openler.services.issuers import orgs
 from openler.services.issuers.job_reports import JobView, csv_pages, spreadsheet_safe, view_of
 from openler.services.people.accounts import Principal, require_role
 from openler.services.verifiers.roster_files import LIMITS, Item, RosterLimits, read_roster
-from openler.services.verifiers.verdicts import OUTCOMES, Judge, Verdict, clean, refused
+from openler.services.verifiers.verdicts import (
+    OUTCOMES,
+    Judge,
+    Verdict,
+    clean,
+    document_of,
+    refused,
+)
 from openler.services.wording import N_, Wording, phrase, worded
 from openler.store.bulkwrite import table_of, write_rows
 from openler.store.models import Job, JobInput, Organization, RosterVerdict
@@ -203,9 +210,12 @@ def _chunk(session: Session, platform: Platform, job_id: str, size: int) -> bool
     if not inputs:
         return False
     judge = Judge(session, platform, principal)
+    files = {row: _file_of(data) for row, data in inputs}
+    documents = {row: document_of(raw) for row, raw in files.items() if raw is not None}
+    judge.prefetch(documents.values())
     rows = []
     for row, data in inputs:
-        verdict = _judged(judge, session, data)
+        verdict = _judged(judge, session, data, files[row], documents.get(row))
         rows.append(
             {
                 "job_id": job_id,
@@ -222,23 +232,32 @@ def _chunk(session: Session, platform: Platform, job_id: str, size: int) -> bool
     return True
 
 
-def _judged(judge: Judge, session: Session, data: dict[str, Any]) -> Verdict:
+def _file_of(data: dict[str, Any]) -> bytes | None:
+    """The bytes of an item that is a file (None for a link or a refusal)."""
+    if "text" in data:
+        return str(data["text"]).encode("utf-8")
+    if "b64" in data:
+        return base64.b64decode(str(data["b64"]))
+    return None
+
+
+def _judged(
+    judge: Judge,
+    session: Session,
+    data: dict[str, Any],
+    raw: bytes | None,
+    document: dict[str, Any] | None,
+) -> Verdict:
     """An item's verdict. A bug met on one item (in openler or a library it uses) is that
-    item's verdict, ``error``, logged with its traceback, and the roster goes on; what the
-    item wrote (a share link's opening) is rolled back with its savepoint."""
-    if "refused" in data:
-        return refused(str(data.get("outcome") or "not-credential"), str(data["refused"]))
+    item's verdict, ``error``, logged with its traceback, and the roster goes on; what a
+    share link's opening wrote is rolled back with its savepoint (a file writes nothing)."""
     source = str(data.get("source", ""))
     try:
-        with session.begin_nested():
-            if "link" in data:
+        if raw is not None:
+            return judge.file(raw, source, document)
+        if "link" in data:
+            with session.begin_nested():
                 return judge.link(str(data["link"]))
-            raw = (
-                str(data["text"]).encode("utf-8")
-                if "text" in data
-                else base64.b64decode(str(data.get("b64", "")))
-            )
-            return judge.file(raw, source)
     except SQLAlchemyError:
         raise
     except Exception as exc:  # the item's verdict says it, and the log keeps it
@@ -246,6 +265,7 @@ def _judged(judge: Judge, session: Session, data: dict[str, Any]) -> Verdict:
         return refused(
             "error", f"openler could not check it ({type(exc).__name__}): report this, please"
         )
+    return refused(str(data.get("outcome") or "not-credential"), str(data.get("refused", "")))
 
 
 def outcome_counts(session: Session, job_id: str) -> dict[str, int]:

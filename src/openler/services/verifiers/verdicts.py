@@ -22,6 +22,7 @@ turn it into a crawler of the addresses a stranger's file names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -145,16 +146,35 @@ class Judge:
         self.principal = principal
         self.at = platform.now()
         self.names = {did: entry.name for did, entry in registry(session).entries.items()}
+        self._own: dict[str, str | None] = {}  # issuer id → this platform's organization
+        self._issued: dict[str, IssuedCredential | None] = {}
+
+    def prefetch(self, documents: Iterable[dict[str, Any] | None]) -> None:
+        """Read the rows of the credentials issued here among ``documents`` in one query
+        (a chunk's files), rather than one each as they are judged."""
+        ids = {
+            d["id"]
+            for d in documents
+            if d is not None and isinstance(d.get("id"), str) and len(d["id"]) <= 100
+        } - set(self._issued)
+        if not ids:
+            return
+        found = self.session.execute(
+            select(IssuedCredential).where(IssuedCredential.id.in_(ids))
+        ).scalars()
+        self._issued.update({row.id: row for row in found})
+        self._issued.update({i: None for i in ids if i not in self._issued})
 
     # -- a credential file -------------------------------------------------------------
 
-    def file(self, data: bytes, source: str) -> Verdict:
-        """A credential file's verdict: verified as the verify page verifies it."""
+    def file(self, data: bytes, source: str, document: dict[str, Any] | None = None) -> Verdict:
+        """A credential file's verdict: verified as the verify page verifies it.
+        ``document`` is what :func:`document_of` read of it, when that is known."""
         report = verify_document(self.session, self.platform, data, at=self.at, name=source)
         parse = report.check("parse")
         if parse is not None and parse.status == "failed":
             return refused("not-credential", f"not a credential: {parse.message}")
-        document = _document_of(data)
+        document = document or document_of(data)
         if document is None or report.kind == "unknown":
             return refused(
                 "not-credential",
@@ -219,7 +239,9 @@ class Judge:
         credential_id = document.get("id")
         if not isinstance(credential_id, str) or len(credential_id) > 100:
             return None
-        row = self.session.get(IssuedCredential, credential_id)
+        if credential_id not in self._issued:
+            self._issued[credential_id] = self.session.get(IssuedCredential, credential_id)
+        row = self._issued[credential_id]
         if row is None or row.document.get("proof") != document.get("proof"):
             return None
         return row
@@ -233,7 +255,9 @@ class Judge:
             return None
         if issuer_id in self.names:
             return self.names[issuer_id]
-        own = self._organization_named(issuer_id)
+        if issuer_id not in self._own:
+            self._own[issuer_id] = self._organization_named(issuer_id)
+        own = self._own[issuer_id]
         if own is not None:
             return own
         claimed = issuer.get("name") if isinstance(issuer, dict) else None
@@ -376,7 +400,7 @@ def _day(value: Any) -> str | None:
         return None
 
 
-def _document_of(data: bytes) -> dict[str, Any] | None:
+def document_of(data: bytes) -> dict[str, Any] | None:
     """The JSON document in a file that verification could parse: JSON, a compact JWT's
     payload, or what a PNG or SVG badge has baked in (None when there is none)."""
     try:
