@@ -24,6 +24,7 @@ from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import rosters
 from openler.services.verifiers.roster_files import RosterLimits
+from openler.services.verifiers.verdicts import Judge, Verdict
 from openler.services.wording import filled
 from openler.store.models import (
     AuditEvent,
@@ -424,3 +425,33 @@ def test_a_verifier_who_lost_the_role_has_their_roster_stopped(world: Any) -> No
         assert job is not None and job.error == "this needs the verifier role in that organization"
         assert job.done == 0
     assert verdicts(world, job_id) == []
+
+
+def test_a_bug_met_on_one_item_is_its_verdict_and_what_it_wrote_is_undone(
+    world: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault in openler (or a library) on one item does not stop the roster: the item's
+    verdict says it could not be checked, the log keeps the traceback, and what the item
+    wrote before the fault (a share link's opening) is rolled back."""
+
+    with world.db.session() as s:
+        share_id = _share(s, world, "maria@demo.openler.org").share.id
+
+    class Broken(Judge):
+        def link(self, link: str) -> Verdict:
+            self.session.add(ShareView(share_id=share_id, viewed_at=NOW, verified=True))
+            self.session.flush()  # written, then undone with the item's savepoint
+            raise RuntimeError("a fault")
+
+        def file(self, data: bytes, source: str, document: Any = None) -> Verdict:
+            raise KeyError(source)
+
+    with world.db.session() as s:
+        judge = Broken(s, world, principal(world, SAM))
+        link = rosters._judged(judge, s, {"source": "line 2", "link": f"{BASE}/s/x"}, None, None)
+        file = rosters._judged(judge, s, {"source": "a.json"}, b"{}", None)
+        assert s.execute(select(func.count()).select_from(ShareView)).scalar_one() == 0
+    for verdict, kind in ((link, "RuntimeError"), (file, "KeyError")):
+        assert verdict.outcome == "error" and not verdict.verified
+        assert verdict.reason == f"openler could not check it ({kind}): report this, please"
+    assert "checking line 2 failed" in caplog.text and "RuntimeError: a fault" in caplog.text
