@@ -5,11 +5,10 @@ download them all as CSV. Every decision is ``verifiers.rosters``'s; these rende
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.responses import StreamingResponse as Streaming
 
 from openler.services.errors import UsageError
 from openler.services.issuers.job_reports import JobView
@@ -22,7 +21,7 @@ from openler.store.models import Organization
 from openler.web import i18n
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import language_of, page
-from openler.web.roster_pages import progress_body
+from openler.web.roster_pages import csv_download, progress_body
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 #: verdicts a page of the table shows
@@ -195,13 +194,4 @@ def roster_csv(
     job_id: str, platform: PlatformDep, principal: Visitor, organization: OrgDep
 ) -> Response:
     rosters.check_access(platform, principal, organization.slug, job_id)
-
-    def lines() -> Any:
-        yield "\ufeff"  # spreadsheets then read the names as UTF-8
-        yield from rosters.verdict_lines(platform, job_id)
-
-    return Streaming(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="verdicts-{job_id[:8]}.csv"'},
-    )
+    return csv_download(rosters.verdict_lines(platform, job_id), f"verdicts-{job_id[:8]}.csv")

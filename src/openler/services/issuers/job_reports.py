@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -23,7 +23,7 @@ from openler.services.context import Platform
 from openler.services.errors import Forbidden, NotFound
 from openler.services.issuers import bulk, issuing
 from openler.services.people.accounts import Principal, require_role
-from openler.store.models import Achievement, Job, JobRow, Organization, Person
+from openler.store.models import Achievement, Job, JobRow, Organization, Person, RosterVerdict
 
 #: what the job list calls each kind of job
 KINDS = {
@@ -34,7 +34,8 @@ RESULT_COLUMNS = ("row", "recipient", "outcome", "credential id", "message")
 #: the order outcomes are told in
 ORDER = ("issued", "would_issue", "already_holds", "failed")
 _PAGE = 2000
-T = TypeVar("T")
+#: a table of a job's rows: ``JobRow``, or another keyed by ``job_id`` and ``row``
+Rows = TypeVar("Rows", JobRow, RosterVerdict)
 
 
 @dataclass
@@ -182,10 +183,24 @@ def organization_jobs(
 ) -> list[JobView]:
     """The organization's most recent jobs, newest first (its issuer staff only)."""
     require_role(principal, organization.id, *issuing.ISSUERS)
+    return recent_jobs(session, organization, KINDS, JobRow, limit=limit)
+
+
+def recent_jobs(
+    session: Session,
+    organization: Organization,
+    kinds: Collection[str],
+    model: type[Rows],
+    *,
+    limit: int = 50,
+) -> list[JobView]:
+    """The organization's most recent jobs of ``kinds``, newest first, each with its rows
+    of ``model`` (a table keyed by ``job_id`` with an ``outcome``) counted by outcome (the
+    caller has checked who may see them)."""
     found = list(
         session.execute(
             select(Job)
-            .where(Job.organization_id == organization.id, Job.kind.in_(list(KINDS)))
+            .where(Job.organization_id == organization.id, Job.kind.in_(list(kinds)))
             .order_by(Job.created_at.desc(), Job.id)
             .limit(limit)
         ).scalars()
@@ -193,9 +208,9 @@ def organization_jobs(
     counts: dict[str, dict[str, int]] = {job.id: {} for job in found}
     if found:
         for job_id, outcome, n in session.execute(
-            select(JobRow.job_id, JobRow.outcome, func.count())
-            .where(JobRow.job_id.in_(list(counts)))
-            .group_by(JobRow.job_id, JobRow.outcome)
+            select(model.job_id, model.outcome, func.count())
+            .where(model.job_id.in_(list(counts)))
+            .group_by(model.job_id, model.outcome)
         ):
             counts[job_id][outcome] = int(n)
     return [view_of(session, job, counts[job.id]) for job in found]
@@ -227,13 +242,13 @@ def spreadsheet_safe(cell: str | None) -> str:
 def csv_pages(
     platform: Platform,
     header: Sequence[str],
-    page: Callable[[Session, int, int], list[T]],
-    row_of: Callable[[T], int],
-    cells: Callable[[T], Sequence[Any]],
+    model: type[Rows],
+    job_id: str,
+    cells: Callable[[Any], Sequence[Any]],
 ) -> Iterator[str]:
-    """A CSV file (header first) streamed a page at a time: ``page(session, after, size)``
-    gives the next rows after row number ``after`` in order, ``row_of`` a row's number,
-    ``cells`` its cells — so that a file of any length never sits in memory."""
+    """A job's rows of ``model`` (a table keyed by ``job_id`` and ``row``) as CSV text,
+    header first, ``cells`` giving a row's cells — read a page at a time, so that a file
+    of any length never sits in memory."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -241,7 +256,14 @@ def csv_pages(
     after = -1
     while True:
         with platform.db.session() as session:
-            rows = page(session, after, _PAGE)
+            rows = list(
+                session.execute(
+                    select(model)
+                    .where(model.job_id == job_id, model.row > after)
+                    .order_by(model.row)
+                    .limit(_PAGE)
+                ).scalars()
+            )
             out.seek(0)
             out.truncate()
             for r in rows:
@@ -249,28 +271,17 @@ def csv_pages(
         if not rows:
             return
         yield out.getvalue()
-        after = row_of(rows[-1])
+        after = rows[-1].row
 
 
 def result_lines(platform: Platform, job_id: str) -> Iterator[str]:
     """The job's per-row result as CSV text (header first), read from the database a page
     at a time, so that a file of any length streams (call :func:`check_access` first)."""
-
-    def page(session: Session, after: int, size: int) -> list[JobRow]:
-        return list(
-            session.execute(
-                select(JobRow)
-                .where(JobRow.job_id == job_id, JobRow.row > after)
-                .order_by(JobRow.row)
-                .limit(size)
-            ).scalars()
-        )
-
     return csv_pages(
         platform,
         RESULT_COLUMNS,
-        page,
-        lambda r: r.row,
+        JobRow,
+        job_id,
         lambda r: [
             r.row,
             spreadsheet_safe(r.recipient),

@@ -34,7 +34,13 @@ from openler.services import audit, jobs
 from openler.services.context import Platform
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.issuers import orgs
-from openler.services.issuers.job_reports import JobView, csv_pages, spreadsheet_safe, view_of
+from openler.services.issuers.job_reports import (
+    JobView,
+    csv_pages,
+    recent_jobs,
+    spreadsheet_safe,
+    view_of,
+)
 from openler.services.people.accounts import Principal, require_role
 from openler.services.verifiers.roster_files import LIMITS, Item, RosterLimits, read_roster
 from openler.services.verifiers.verdicts import (
@@ -333,23 +339,7 @@ def rosters_of(
 ) -> list[JobView]:
     """The organization's most recent rosters, newest first (its verifiers only)."""
     require_role(principal, organization.id, VERIFIER)
-    found = list(
-        session.execute(
-            select(Job)
-            .where(Job.organization_id == organization.id, Job.kind == ROSTER_KIND)
-            .order_by(Job.created_at.desc(), Job.id)
-            .limit(limit)
-        ).scalars()
-    )
-    counts: dict[str, dict[str, int]] = {job.id: {} for job in found}
-    if found:
-        for job_id, outcome, n in session.execute(
-            select(RosterVerdict.job_id, RosterVerdict.outcome, func.count())
-            .where(RosterVerdict.job_id.in_(list(counts)))
-            .group_by(RosterVerdict.job_id, RosterVerdict.outcome)
-        ):
-            counts[job_id][outcome] = int(n)
-    return [view_of(session, job, counts[job.id]) for job in found]
+    return recent_jobs(session, organization, (ROSTER_KIND,), RosterVerdict, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -422,16 +412,6 @@ def verdict_lines(platform: Platform, job_id: str) -> Iterator[str]:
     """Every verdict of a roster as CSV text (header first), a page at a time (call
     :func:`check_access` first)."""
 
-    def page(session: Session, after: int, size: int) -> list[RosterVerdict]:
-        return list(
-            session.execute(
-                select(RosterVerdict)
-                .where(RosterVerdict.job_id == job_id, RosterVerdict.row > after)
-                .order_by(RosterVerdict.row)
-                .limit(size)
-            ).scalars()
-        )
-
     def cells(v: RosterVerdict) -> list[Any]:
         return [
             v.row,
@@ -449,4 +429,4 @@ def verdict_lines(platform: Platform, job_id: str) -> Iterator[str]:
             spreadsheet_safe(v.reason),
         ]
 
-    return csv_pages(platform, CSV_COLUMNS, page, lambda v: v.row, cells)
+    return csv_pages(platform, CSV_COLUMNS, RosterVerdict, job_id, cells)
