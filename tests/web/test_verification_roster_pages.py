@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from openler.services import jobs
 from openler.services.people import accounts
 from openler.services.verifiers import rosters
-from openler.store.models import IssuedCredential, Person
+from openler.store.models import IssuedCredential, Member, Person
 from tests.web.conftest import csrf_of, login
 
 HTML = {"Accept": "text/html"}
@@ -207,3 +207,31 @@ def test_the_upload_needs_the_sessions_token(client: TestClient, demo_platform: 
         follow_redirects=False,
     )
     assert forged.status_code == 403
+
+
+def test_a_stopped_roster_says_why(client: TestClient, demo_platform: Any) -> None:
+    class Held:
+        def submit(self, job_id: str) -> None:
+            pass
+
+    with demo_platform.db.session() as s:
+        person = s.scalars(select(Person).where(Person.email == "hr@demo.openler.org")).one()
+        sam = accounts.principal_for(s, person)
+    job_id = rosters.submit(
+        demo_platform,
+        Held(),
+        sam,
+        organization_slug="piedmont-hospital",
+        content=b"https://elsewhere.example/s/1\n",
+        filename="links.csv",
+    )
+    with demo_platform.db.session() as s:  # Sam leaves the hospital before it runs
+        s.execute(delete(Member).where(Member.person_id == sam.person_id))
+    assert jobs.run_job(demo_platform, job_id) == "failed"
+    signed_in(client, "admin@demo.openler.org")
+    progress = client.get(f"{ROSTERS}/{job_id}/progress").json()
+    assert progress["words"] == (
+        "Stopped before the end: 0 of 1 verified and active; this needs the verifier role in "
+        "that organization."
+    )
+    assert progress["words"] in text_of(client.get(f"{ROSTERS}/{job_id}").text)

@@ -2,11 +2,10 @@
 share links — checked from the operator's command line, with a progress bar.
 
 The roster is submitted as the web pages submit it (:mod:`openler.services.verifiers.
-rosters`), for the organization named, and run by this process itself — no worker needed —
-so a run that is stopped can be resumed by ``openler worker`` or the server without
-checking any item twice. The operator acts as ``system:cli:<login name>``; there is no
-request size limit here, only the roster's own (:data:`~openler.services.verifiers.
-roster_files.LIMITS`).
+rosters`), for the organization named, and run by this process itself — no worker needed;
+what a run that is stopped had checked is kept with the roster. The operator acts as
+``system:cli:<login name>``; there is no request size limit here, only the roster's own
+(:data:`~openler.services.verifiers.roster_files.LIMITS`).
 
 Exit codes: 0 when every item is verified and active, 1 when some item is not (the summary
 names the first), 2 when the input is unusable.

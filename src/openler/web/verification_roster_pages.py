@@ -90,9 +90,9 @@ async def upload(
     return RedirectResponse(f"/verifier/{organization.slug}/rosters/{job_id}", 303)
 
 
-def progress_words(view: JobView) -> list[Wording]:
+def progress_words(view: JobView) -> list[Wording | str]:
     """The roster's progress in words (the page and its live updates say the same): how
-    far it is, and once it ended, its verdicts counted."""
+    far it is, and once it ended, its verdicts counted (and why it stopped, if it did)."""
     if not view.finished:
         doing = N_("waiting to start") if view.state == "queued" else N_("checking")
         if not view.total:
@@ -107,13 +107,13 @@ def progress_words(view: JobView) -> list[Wording]:
             )
         ]
     ending = N_("Done") if view.state == "done" else N_("Stopped before the end")
-    words = [phrase(ending), *rosters.count_words(view.counts, view.total)]
+    words: list[Wording | str] = [phrase(ending), *rosters.count_words(view.counts, view.total)]
     if view.state != "done" and view.error:
-        words.append(phrase(N_("ask for it to be run again; what was checked is kept")))
+        words.append(view.error.splitlines()[0])  # the refusal as the services said it
     return words
 
 
-def _said(words: list[Wording]) -> str:
+def _said(words: list[Wording | str]) -> str:
     """Words as the status line says them: ``Done: 982 of 1,000 …; 9 revoked.``"""
     first, *rest = (str(i18n.said(w).unescape()) for w in words)
     if not rest:
