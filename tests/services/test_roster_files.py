@@ -350,3 +350,30 @@ def test_any_bytes_are_items_or_a_refusal_of_the_whole(content: bytes) -> None:
     except RosterError:
         return
     _numbered(found)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    entries=st.lists(st.binary(max_size=400), min_size=1, max_size=4),
+    method=st.sampled_from(
+        [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]
+    ),
+    changes=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=6),
+)
+def test_a_damaged_zip_is_items_or_a_refusal_of_the_whole(
+    entries: list[bytes], method: int, changes: list[tuple[float, int]]
+) -> None:
+    """A ZIP of every compression method with a few bytes changed anywhere — in its
+    headers, its directory (a version it cannot read, a size that lies) or its data."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for n, data in enumerate(entries):
+            archive.writestr(f"{n}.json", data * 3)
+    content = bytearray(buffer.getvalue())
+    for where, value in changes:
+        content[int(where * len(content))] = value
+    try:
+        found = items(bytes(content))
+    except RosterError:
+        return
+    _numbered(found)

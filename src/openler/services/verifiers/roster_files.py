@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import lzma
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -157,7 +159,15 @@ def _open_zip(content: bytes, limits: RosterLimits) -> zipfile.ZipFile:
         raise _too_many(limits)
     try:
         return zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,  # "zip file version 21.9": a version it cannot read
+        ValueError,
+        EOFError,
+        OSError,
+        struct.error,
+    ) as exc:
         raise RosterError(f"the ZIP file cannot be read ({exc}): make it again") from None
 
 
@@ -215,7 +225,15 @@ def _entry(
     try:
         with archive.open(info) as entry:
             data = entry.read(limits.entry_bytes + 1)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        NotImplementedError,
+        EOFError,
+        ValueError,
+        OSError,  # bz2's "Invalid data stream"
+    ) as exc:
         return f"the file is damaged in the ZIP and cannot be read ({exc})"
     expanded[0] += len(data)
     if expanded[0] > limits.expanded_bytes:
