@@ -217,7 +217,7 @@ def _chunk(session: Session, platform: Platform, job_id: str, size: int) -> bool
         return False
     judge = Judge(session, platform, principal)
     files = {row: _file_of(data) for row, data in inputs}
-    documents = {row: document_of(raw) for row, raw in files.items() if raw is not None}
+    documents = {row: _read(raw) for row, raw in files.items() if raw is not None}
     judge.prefetch(documents.values())
     rows = []
     for row, data in inputs:
@@ -245,6 +245,15 @@ def _file_of(data: dict[str, Any]) -> bytes | None:
     if "b64" in data:
         return base64.b64decode(str(data["b64"]))
     return None
+
+
+def _read(raw: bytes) -> dict[str, Any] | None:
+    """What :func:`document_of` reads of a file, for the chunk's one query of the rows
+    issued here; a fault is met again, and said, when the item is judged on its own."""
+    try:
+        return document_of(raw)
+    except Exception:  # noqa: BLE001 - the item's own verdict says it
+        return None
 
 
 def _judged(
