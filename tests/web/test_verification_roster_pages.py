@@ -64,6 +64,27 @@ def upload(client: TestClient, token: str, content: bytes, name: str = "licences
     )
 
 
+def held_roster(platform: Any, content: bytes) -> tuple[str, accounts.Principal]:
+    """A list of links submitted by Piedmont's verifier, held for the test to run (or not)."""
+
+    class Held:
+        def submit(self, job_id: str) -> None:
+            pass
+
+    with platform.db.session() as s:
+        person = s.scalars(select(Person).where(Person.email == "hr@demo.openler.org")).one()
+        sam = accounts.principal_for(s, person)
+    job_id = rosters.submit(
+        platform,
+        Held(),
+        sam,
+        organization_slug="piedmont-hospital",
+        content=content,
+        filename="links.csv",
+    )
+    return job_id, sam
+
+
 def finished(client: TestClient, platform: Any, path: str) -> dict[str, Any]:
     if not platform.settings.database_url.startswith("sqlite"):
         jobs.run_job(platform, path.rsplit("/", 1)[1])  # what `openler worker` does
@@ -126,21 +147,8 @@ def test_a_waiting_roster_page_polls_and_offers_a_refresh(
     client: TestClient, demo_platform: Any
 ) -> None:
     signed_in(client, "hr@demo.openler.org")
-
-    class Held:
-        def submit(self, job_id: str) -> None:
-            pass
-
-    with demo_platform.db.session() as s:
-        person = s.scalars(select(Person).where(Person.email == "hr@demo.openler.org")).one()
-        sam = accounts.principal_for(s, person)
-    job_id = rosters.submit(
-        demo_platform,
-        Held(),
-        sam,
-        organization_slug="piedmont-hospital",
-        content=b"https://elsewhere.example/s/1\nhttps://elsewhere.example/s/2\n",
-        filename="links.csv",
+    job_id, _sam = held_roster(
+        demo_platform, b"https://elsewhere.example/s/1\nhttps://elsewhere.example/s/2\n"
     )
     page = client.get(f"{ROSTERS}/{job_id}")
     assert '<progress id="job-bar" max="2" value="0">' in page.text
@@ -210,21 +218,7 @@ def test_the_upload_needs_the_sessions_token(client: TestClient, demo_platform: 
 
 
 def test_a_stopped_roster_says_why(client: TestClient, demo_platform: Any) -> None:
-    class Held:
-        def submit(self, job_id: str) -> None:
-            pass
-
-    with demo_platform.db.session() as s:
-        person = s.scalars(select(Person).where(Person.email == "hr@demo.openler.org")).one()
-        sam = accounts.principal_for(s, person)
-    job_id = rosters.submit(
-        demo_platform,
-        Held(),
-        sam,
-        organization_slug="piedmont-hospital",
-        content=b"https://elsewhere.example/s/1\n",
-        filename="links.csv",
-    )
+    job_id, sam = held_roster(demo_platform, b"https://elsewhere.example/s/1\n")
     with demo_platform.db.session() as s:  # Sam leaves the hospital before it runs
         s.execute(delete(Member).where(Member.person_id == sam.person_id))
     assert jobs.run_job(demo_platform, job_id) == "failed"
