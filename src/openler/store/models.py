@@ -825,3 +825,35 @@ class FetchedCopy(Base):
     fetched_at: Mapped[datetime] = mapped_column(index=True)
     #: until when it may be used without asking the issuer again (its HTTP lifetime)
     fresh_until: Mapped[datetime]
+
+
+# --- issue 13, verification rosters ------------------------------------------------------
+
+
+class RosterVerdict(Base):
+    """One item of a verification roster (a credential file of a ZIP, a link of a list)
+    and its verdict: written with the chunk that verified it, in the transaction that
+    deletes its ``JobInput``, so a resumed job verifies nothing twice. ``outcome`` is the
+    verdict (``services.verifiers.verdicts.OUTCOMES``), ``state`` the credential's state
+    code now (None when there is no credential), ``reason`` the plain words saying why."""
+
+    __tablename__ = "roster_verdicts"
+    __table_args__ = (Index("ix_roster_verdicts_outcome", "job_id", "outcome", "row"),)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: where the item is in the upload ("licences/rn-1.json", "line 7")
+    source: Mapped[str] = mapped_column(String(400))
+    #: what the verifier's list says beside the link (a name, a licence number)
+    reference: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(30))
+    verified: Mapped[bool] = mapped_column(Boolean)
+    holder: Mapped[str | None] = mapped_column(String(300))
+    credential: Mapped[str | None] = mapped_column(String(300))
+    #: the licence number the credential states (OB 3.0 ``licenseNumber``)
+    licence_number: Mapped[str | None] = mapped_column(String(300))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str | None] = mapped_column(String(30))
+    #: the day it is valid until (``2028-11-25``), as the credential says
+    valid_until: Mapped[str | None] = mapped_column(String(10))
+    credential_id: Mapped[str | None] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)

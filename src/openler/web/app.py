@@ -45,6 +45,7 @@ from openler.web import (
     skills_pages,
     stacking_pages,
     transcript_pages,
+    verification_roster_pages,
     verifier_pages,
     wallet_pages,
 )
@@ -261,5 +262,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(account_pages.router)
     app.include_router(record_pages.router)
     app.include_router(incident_pages.router)
+    app.include_router(verification_roster_pages.router)
     pages.mount_static(app)
     return app
