@@ -63,7 +63,11 @@ def _upload_form(
         error=error,
         achievement=achievement,
         max_mb=roster_uploads.MAX_UPLOAD // 1_000_000,
-        limit_kb=platform.settings.max_request_bytes // 1000,
+        limit_kb=min(
+            max(platform.settings.max_request_bytes, platform.settings.max_upload_bytes),
+            roster_uploads.MAX_UPLOAD,
+        )
+        // 1000,
     )
 
 

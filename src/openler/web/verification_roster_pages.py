@@ -47,7 +47,11 @@ def _rosters_page(
         rosters=rosters.rosters_of(session, principal, organization),
         count_words=rosters.count_words,
         error=error,
-        limit_kb=min(platform.settings.max_request_bytes, LIMITS.file_bytes) // 1000,
+        limit_kb=min(
+            max(platform.settings.max_request_bytes, platform.settings.max_upload_bytes),
+            LIMITS.file_bytes,
+        )
+        // 1000,
         most=LIMITS.items,
     )
 
