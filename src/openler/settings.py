@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     #: request bodies larger than this are refused (413), counted as they arrive
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    #: the larger limit of the roster uploads (an issuer's roster, a verification roster:
+    #: tens of thousands of rows or credential files), for people signed in with a role there
+    max_upload_bytes: int = Field(default=50_000_000, ge=1024)
     #: ``Strict-Transport-Security`` max-age, sent when ``public_url`` is https:// (0: never)
     hsts_seconds: int = Field(default=31_536_000, ge=0)
     #: reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-

@@ -261,6 +261,14 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
         said[0],
     ), said
     assert said[1].startswith("Maria Alvarez holds IV Therapy and Infusion Safety, "), said
+    # then its standing where the hospital is, how it is bound to her, and what to rely on
+    licence = sam.locator("section.answer").first.inner_text()
+    assert re.search(r"Active — valid until \d{4}-\d\d-\d\d, recognised in North Carolina", licence)
+    assert "Maria Alvarez signed what they shared with the key" in licence
+    assert "Ohio Board of Nursing — in the trust registry" in licence
+    assert "Registered Nurses (O*NET-SOC" in licence
+    assert "You may rely on it: Ohio Board of Nursing issued it" in licence
+    assert "did:" not in licence  # names, not identifiers
     assert not sam.get_by_text("Every credential verified.").is_visible()  # collapsed below
     sam.locator("summary", has_text="How it was checked").click()
     assert sam.get_by_text("Every credential verified.").is_visible()

@@ -279,6 +279,42 @@ def test_unreachable_list_fails_closed(board: Board, license_template: dict[str,
     assert "not available offline" in status_check(offline).message
 
 
+def test_keep_hears_only_of_lists_that_verified(
+    board: Board, license_template: dict[str, Any]
+) -> None:
+    kept: list[str] = []
+    credential = board.license(license_template, 42)
+    resolvers = Resolvers(board.fetch, keep_status_list=lambda url, _fetched: kept.append(url))
+    assert verify(credential, at=NOW, resolvers=resolvers).verified
+    assert sorted(kept) == sorted([LIST_URL, SUSPEND_URL])
+    forged = copy.deepcopy(board.documents[LIST_URL])
+    forged["credentialSubject"]["encodedList"] = Bitstring.empty().encode()
+    forged["validFrom"] = "2026-11-24T12:00:01Z"  # altered after signing
+    board.documents[LIST_URL] = forged
+    kept.clear()
+    fresh = Resolvers(board.fetch, keep_status_list=lambda url, _fetched: kept.append(url))
+    assert not verify(credential, at=NOW, resolvers=fresh).verified
+    assert LIST_URL not in kept
+
+
+def test_a_copy_fetched_earlier_says_its_age(
+    board: Board, license_template: dict[str, Any]
+) -> None:
+    credential = board.license(license_template, 42)
+    earlier = NOW - timedelta(hours=2)
+
+    def stored(url: str) -> Fetched:
+        return Fetched(board.documents[url], 0, fetched_at=earlier)
+
+    report = verify(credential, at=NOW, resolvers=Resolvers(stored))
+    assert report.verified, report.summary
+    assert "fetched 2 h ago" in status_check(report).message
+    board.set(LIST_URL, 42, 1)
+    revoked = verify(credential, at=NOW, resolvers=Resolvers(stored))
+    assert status_check(revoked).message.startswith(f"Revoked by {board.key.controller}")
+    assert "fetched 2 h ago" in status_check(revoked).message
+
+
 def test_lists_are_cached_for_their_ttl(
     issuer_key: Multikey, license_template: dict[str, Any]
 ) -> None:

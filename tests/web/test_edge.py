@@ -87,6 +87,28 @@ def test_every_kind_of_body_is_limited(client: TestClient, path: str, content_ty
     assert response.json()["code"] == "too_large"
 
 
+def test_roster_uploads_may_be_larger_for_people_signed_in(client: TestClient) -> None:
+    """A roster of tens of thousands of rows is over the usual limit: its upload routes take
+    up to OPENLER_MAX_UPLOAD_BYTES from someone signed in, and nothing else does."""
+    multipart = {"content-type": "multipart/form-data; boundary=x"}
+    for path in ("/verifier/piedmont-hospital/rosters", "/issuer/ohio-nursing/rosters"):
+        stranger = client.post(path, content=chunks(2 * LIMIT), headers=multipart)
+        assert stranger.status_code == 413, path  # no session: the usual limit
+    login(client, "hr@demo.openler.org")
+    signed = client.post(
+        "/verifier/piedmont-hospital/rosters", content=chunks(2 * LIMIT), headers=multipart
+    )
+    assert signed.status_code not in (413, 500), signed.text  # read, then refused as a form
+    elsewhere = client.post("/record/import", content=chunks(2 * LIMIT), headers=multipart)
+    assert elsewhere.status_code == 413  # other routes keep the usual limit
+    huge = client.post(
+        "/verifier/piedmont-hospital/rosters",
+        content=b"x" * 51_000_000,
+        headers=multipart,
+    )
+    assert huge.status_code == 413 and "50 MB at most" in huge.json()["message"]
+
+
 def test_a_browser_gets_a_page_with_a_way_on(client: TestClient, demo_platform: Any) -> None:
     """A form post from a signed-in person: an HTML 413 page, and nothing was issued."""
     login(client, "olivia@demo.openler.org")

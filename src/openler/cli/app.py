@@ -17,6 +17,7 @@ from openler.cli import issue as issue_cli
 from openler.cli import lifecycle as lifecycle_cli
 from openler.cli import people as people_cli
 from openler.cli import platform as platform_cli
+from openler.cli import verify_roster as verify_roster_cli
 from openler.cli import (
     wallet_answer,  # noqa: F401 - registers 'openler wallet answer'
     wallet_export,  # noqa: F401 - registers 'openler wallet export'
@@ -73,6 +74,7 @@ app.add_typer(requests_app, name="requests")
 app.add_typer(wallet_app, name="wallet")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
+app.command("verify-roster")(verify_roster_cli.verify_roster)
 
 err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 

@@ -724,6 +724,141 @@ class Oid4vpRequest(Base):
     refused: Mapped[dict[str, Any] | None]
 
 
+# --- issue 13, incident check-in --------------------------------------------------------
+
+
+class Incident(Base):
+    """An emergency an organization's verifiers run check-in for: the roles it needs, each
+    with what qualifies for it (``verifiers.incidents.Role``), and the check-in link — its
+    token stored as a SHA-256 digest, and sealed so the commander's page can show it again."""
+
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    #: the roles, in the order the commander gave them (``Role.to_json`` each)
+    roles: Mapped[list[Any]]
+    checkin_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    checkin_token_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_by: Mapped[str] = mapped_column(String(300))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(300))
+
+
+class IncidentCheckin(Base):
+    """One responder at an incident: the last time they checked in, and what it showed. A
+    responder is their holder DID, proven by the presentation's signature; checking in
+    again updates this row."""
+
+    __tablename__ = "incident_checkins"
+    __table_args__ = (UniqueConstraint("incident_id", "responder"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    #: the holder DID that signed, or ``unproven:<request id>`` for an answer whose
+    #: signature did not show who sent it
+    responder: Mapped[str] = mapped_column(String(500))
+    #: the person, when they checked in from their wallet here (their name, with consent)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(300))
+    #: ``openler`` (the wallet here) or ``oid4vp`` (any OpenID4VP wallet)
+    via: Mapped[str] = mapped_column(String(20))
+    #: verified for at least one role
+    verified: Mapped[bool] = mapped_column(Boolean)
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    times: Mapped[int] = mapped_column(Integer, default=1)
+    #: copies of issuers' documents the verification relied on because the issuer could not
+    #: be reached (``verifiers.fetched_copies.Stale.to_json`` each); empty when none
+    stale: Mapped[list[Any]]
+
+
+class IncidentVerdict(Base):
+    """What a check-in showed for one role (``role`` None: for no role): verified, or
+    refused and why. A responder has, for each role, verified verdicts or refused ones,
+    never both."""
+
+    __tablename__ = "incident_verdicts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    checkin_id: Mapped[str] = mapped_column(
+        ForeignKey("incident_checkins.id", ondelete="CASCADE"), index=True
+    )
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str | None] = mapped_column(String(40))
+    verified: Mapped[bool] = mapped_column(Boolean)
+    #: the credential as it names itself, its issuer by the registry's name, its end
+    credential: Mapped[str] = mapped_column(String(300))
+    issuer: Mapped[str] = mapped_column(String(300))
+    valid_until: Mapped[str | None] = mapped_column(String(10))
+    #: why it was refused (``wording_to_json``), None when verified
+    reason: Mapped[list[Any] | None]
+
+
+class IncidentRequest(Base):
+    """An OpenID4VP request made for a check-in (one per scan of the check-in link)."""
+
+    __tablename__ = "incident_requests"
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("presentation_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+
+
+class FetchedCopy(Base):
+    """The last copy of a document of an issuer elsewhere (a DID document, a status list
+    credential) that verification fetched and relied on, kept for when the issuer cannot
+    be reached. Bounded (``verifiers.fetched_copies.MAX_COPIES``), oldest dropped first."""
+
+    __tablename__ = "fetched_copies"
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    #: ``did`` (a DID or controller document) or ``status-list``
+    kind: Mapped[str] = mapped_column(String(20))
+    #: whose document it is (the DID it describes, the list's verified issuer)
+    issuer: Mapped[str] = mapped_column(String(500))
+    document: Mapped[dict[str, Any]]
+    fetched_at: Mapped[datetime] = mapped_column(index=True)
+    #: until when it may be used without asking the issuer again (its HTTP lifetime)
+    fresh_until: Mapped[datetime]
+
+
+# --- issue 13, verification rosters ------------------------------------------------------
+
+
+class RosterVerdict(Base):
+    """One item of a verification roster (a credential file of a ZIP, a link of a list)
+    and its verdict: written with the chunk that verified it, in the transaction that
+    deletes its ``JobInput``, so a resumed job verifies nothing twice. ``outcome`` is the
+    verdict (``services.verifiers.verdicts.OUTCOMES``), ``state`` the credential's state
+    code now (None when there is no credential), ``reason`` the plain words saying why."""
+
+    __tablename__ = "roster_verdicts"
+    __table_args__ = (Index("ix_roster_verdicts_outcome", "job_id", "outcome", "row"),)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: where the item is in the upload ("licences/rn-1.json", "line 7")
+    source: Mapped[str] = mapped_column(String(400))
+    #: what the verifier's list says beside the link (a name, a licence number)
+    reference: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(30))
+    verified: Mapped[bool] = mapped_column(Boolean)
+    holder: Mapped[str | None] = mapped_column(String(300))
+    credential: Mapped[str | None] = mapped_column(String(300))
+    #: the licence number the credential states (OB 3.0 ``licenseNumber``)
+    licence_number: Mapped[str | None] = mapped_column(String(300))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str | None] = mapped_column(String(30))
+    #: the day it is valid until (``2028-11-25``), as the credential says
+    valid_until: Mapped[str | None] = mapped_column(String(10))
+    credential_id: Mapped[str | None] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)
+
+
 # --- issue 13, the public verify page --------------------------------------------------------
 
 

@@ -110,6 +110,7 @@ from openler.vc.statuslist import (
     IndexAllocator,
     Purpose,
     StatusListError,
+    freshness,
     status_entry,
     status_list_credential,
 )
@@ -224,6 +225,7 @@ __all__ = [
     "extract_png",
     "extract_svg",
     "format_datetime",
+    "freshness",
     "jcs_canonicalize",
     "load_trust_snapshot",
     "match_dcql",

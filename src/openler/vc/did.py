@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -32,10 +33,13 @@ from openler.vc.multibase import ED25519_PUB, P256_PUB, decode_multibase
 
 @dataclass(frozen=True)
 class Fetched:
-    """A fetched document with the HTTP caching lifetime its server allowed (seconds)."""
+    """A fetched document with the HTTP caching lifetime its server allowed (seconds), and
+    when it was fetched when that was not just now (a copy a fetcher kept, served when the
+    publisher cannot be reached): status messages then say the copy's age."""
 
     document: Mapping[str, Any]
     max_age: float | None = None
+    fetched_at: datetime | None = None
 
 
 #: A callable that returns the JSON document published at a URL (or a :class:`Fetched`),

@@ -347,12 +347,20 @@ class CachedList:
 class StatusLists:
     """Fetches status list credentials through an injected fetcher and caches the verified
     ones until their ``ttl`` (milliseconds), the server's ``max-age`` (seconds) or their
-    ``validUntil``, whichever comes first; ``default_ttl`` applies when none is given."""
+    ``validUntil``, whichever comes first; ``default_ttl`` applies when none is given.
+
+    ``keep(url, fetched)`` is told of each list credential once it has verified (a caller
+    that stores copies for when the issuer cannot be reached stores only those)."""
 
     def __init__(
-        self, fetch: Fetcher | None = None, *, default_ttl: timedelta = timedelta(minutes=5)
+        self,
+        fetch: Fetcher | None = None,
+        *,
+        default_ttl: timedelta = timedelta(minutes=5),
+        keep: Callable[[str, Fetched], None] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._keep = keep
         self.default_ttl = default_ttl
         self._cache: dict[str, CachedList] = {}
         self._lock = threading.Lock()
@@ -373,7 +381,8 @@ class StatusLists:
         return fetch_document(self._fetch, url)
 
     def remember(self, url: str, fetched: Fetched, *, issuer: str, at: datetime) -> CachedList:
-        """Cache a verified list credential; returns the cache entry."""
+        """Cache a verified list credential; returns the cache entry. A copy fetched
+        earlier (``fetched.fetched_at``) keeps its age."""
         credential = fetched.document
         purposes, bits = read_list(credential)
         lifetimes = [self.default_ttl]
@@ -394,9 +403,11 @@ class StatusLists:
             purposes=tuple(purposes),
             data=bytes(bits.data),
             list_issued=parse_datetime(issued) if isinstance(issued, str) else None,
-            fetched_at=at,
+            fetched_at=min(fetched.fetched_at, at) if fetched.fetched_at is not None else at,
             expires_at=expires,
         )
         with self._lock:
             self._cache[url] = entry
+        if self._keep is not None:
+            self._keep(url, fetched)
         return entry

@@ -15,7 +15,7 @@ fails; it never passes by default.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +25,7 @@ from openler.vc.baking import PNG_SIGNATURE, extract_png, extract_svg
 from openler.vc.dataintegrity import CanonicalForms, check_proofs
 from openler.vc.datamodel import object_problems
 from openler.vc.dates import format_datetime, parse_datetime
-from openler.vc.did import Fetcher, Resolver
+from openler.vc.did import Fetched, Fetcher, Resolver
 from openler.vc.errors import (
     ContextError,
     FetchLimitError,
@@ -60,7 +60,8 @@ class Resolvers:
     ``fetch`` supplies DID documents (did:web), HTTPS controller documents and status list
     credentials; ``contexts`` the JSON-LD contexts beyond the bundled ones; ``trust`` a
     trust registry (for example loaded from a signed snapshot). Caches live as long as the
-    object, so reuse one across many verifications.
+    object, so reuse one across many verifications. ``keep_status_list(url, fetched)`` is
+    told of each status list credential once it verified (see :class:`StatusLists`).
     """
 
     def __init__(
@@ -70,10 +71,11 @@ class Resolvers:
         contexts: DocumentLoader | None = None,
         trust: TrustRegistry | None = None,
         status_ttl: timedelta = timedelta(minutes=5),
+        keep_status_list: Callable[[str, Fetched], None] | None = None,
     ) -> None:
         self.dids = Resolver(fetch)
         self.contexts = contexts or jsonld.DEFAULT_LOADER
-        self.status = StatusLists(fetch, default_ttl=status_ttl)
+        self.status = StatusLists(fetch, default_ttl=status_ttl, keep=keep_status_list)
         self.trust = trust
 
     def without_fetching(self) -> Resolvers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections import Counter
@@ -30,6 +31,7 @@ from openler.web import (
     exchange_pages,
     export_pages,
     import_pages,
+    incident_pages,
     issuer_pages,
     language_pages,
     lifecycle_pages,
@@ -44,6 +46,7 @@ from openler.web import (
     skills_pages,
     stacking_pages,
     transcript_pages,
+    verification_roster_pages,
     verifier_pages,
     verify_pages,
     wallet_pages,
@@ -118,6 +121,10 @@ def _field_problems(exc: RequestValidationError) -> list[str]:
     return problems
 
 
+#: the roster uploads, which may be larger than other requests (``max_upload_bytes``)
+ROSTER_UPLOADS = re.compile(r"/(issuer|verifier)/[^/]+/rosters")
+
+
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
     """The app for ``settings``; refuses to start on an un-migrated database."""
     platform = platform or Platform.from_settings(settings)
@@ -136,15 +143,21 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     install_log_redaction()  # whichever server runs the app, its access log hides capabilities
 
     def too_large(request: Request) -> Response:
+        limit = request.scope.get("openler.body_limit", settings.max_request_bytes)
         return problem(
             request,
             413,
             "too_large",
-            f"what was sent is larger than this site accepts ({_size(settings.max_request_bytes)} "
+            f"what was sent is larger than this site accepts ({_size(limit)} "
             "at most); send a smaller file or split a batch into parts",
         )
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, refuse=too_large)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_request_bytes,
+        refuse=too_large,
+        uploads=(ROSTER_UPLOADS, settings.max_upload_bytes),
+    )
     hsts = settings.hsts_seconds if settings.secure_cookies and settings.hsts_seconds else None
 
     @app.middleware("http")
@@ -261,5 +274,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(account_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(record_pages.router)
+    app.include_router(incident_pages.router)
+    app.include_router(verification_roster_pages.router)
     pages.mount_static(app)
     return app

@@ -39,17 +39,39 @@ class BodyLimit:
     413 (with ``Connection: close``, so the server stops reading the rest).
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, refuse: Refusal) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        refuse: Refusal,
+        uploads: tuple[re.Pattern[str], int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.refuse = refuse
+        #: POSTs to paths matching the pattern may send up to the larger limit (the
+        #: roster uploads); the limit that applied is in ``scope["openler.body_limit"]``
+        self.uploads = uploads
+
+    def _limit(self, scope: Scope) -> int:
+        if (
+            self.uploads is not None
+            and scope.get("method") == "POST"
+            and self.uploads[0].fullmatch(scope.get("path", ""))
+            and _signed(scope)
+        ):
+            return max(self.uploads[1], self.max_bytes)
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
+        scope["openler.body_limit"] = limit
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
+        if declared is not None and declared > limit:
             await self._refuse(scope, receive, send)
             return
         received = 0
@@ -63,7 +85,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     exceeded = True
                     raise _TooLarge
             return message
@@ -87,6 +109,18 @@ class BodyLimit:
         response = self.refuse(Request(scope, receive))
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+def _signed(scope: Scope) -> bool:
+    """Whether the request carries a session cookie or a bearer token: only then may it
+    send an upload's larger body (the route then checks the role; a stranger's request is
+    held to the usual limit before anything reads it)."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return True
+        if name == b"cookie" and b"openler_session=" in value:
+            return True
+    return False
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -158,6 +192,7 @@ _CAPABILITY_PATHS = (
     re.compile(r"(/signup/)[^/?]+"),  # a link that creates an account
     re.compile(r"(/exchanges/)[^/?]+"),  # a VC API exchange (issuance or presentation)
     re.compile(r"(/oid4vci/offers/)[^/?]+"),  # an OpenID4VCI offer by reference
+    re.compile(r"(/checkin/)[^/?]+"),  # an incident's check-in link
 )
 #: query parameters that carry secrets (OpenID Connect's code and state, tokens)
 _SECRET_PARAMETERS = frozenset(

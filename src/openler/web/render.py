@@ -59,18 +59,6 @@ def unbroken(value: object) -> Markup:
 
 templates.env.filters["unbroken"] = unbroken
 
-
-def identifier(value: object) -> Markup:
-    """``value`` as an identifier (an email address, a DID): it may break anywhere rather
-    than push a phone's page sideways.
-
-    >>> str(identifier("maria@demo.openler.org"))
-    '<span class="id">maria@demo.openler.org</span>'
-    """
-    return Markup('<span class="id">{}</span>').format(value)
-
-
-templates.env.filters["identifier"] = identifier
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.translate, i18n.translate_plural, newstyle=True

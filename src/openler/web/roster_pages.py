@@ -9,6 +9,7 @@ are always read again from the file. Access is decided in the services.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -62,7 +63,11 @@ def _upload_form(
         error=error,
         achievement=achievement,
         max_mb=roster_uploads.MAX_UPLOAD // 1_000_000,
-        limit_kb=platform.settings.max_request_bytes // 1000,
+        limit_kb=min(
+            max(platform.settings.max_request_bytes, platform.settings.max_upload_bytes),
+            roster_uploads.MAX_UPLOAD,
+        )
+        // 1000,
     )
 
 
@@ -408,16 +413,20 @@ def job_progress(
 ) -> Response:
     """The job's progress as JSON: what the job page's script polls."""
     view = job_reports.job_view(session, principal, organization, job_id)
-    body: dict[str, Any] = {
+    return JSONResponse(progress_body(view, progress_words(view)))
+
+
+def progress_body(view: JobView, words: str) -> dict[str, Any]:
+    """A job's progress as the job pages' script reads it (``static/job-progress.js``)."""
+    return {
         "state": view.state,
         "done": view.done,
         "total": view.total,
         "percent": view.percent,
         "finished": view.finished,
         "counts": view.counts,
-        "words": progress_words(view),
+        "words": words,
     }
-    return JSONResponse(body)
 
 
 @router.get("/issuer/{slug}/jobs/{job_id}/results.csv")
@@ -425,13 +434,18 @@ def job_results(
     job_id: str, platform: PlatformDep, principal: Visitor, organization: OrgDep
 ) -> Response:
     job_reports.check_access(platform, principal, organization.slug, job_id)
+    return csv_download(job_reports.result_lines(platform, job_id), f"results-{job_id[:8]}.csv")
 
-    def lines() -> Any:
+
+def csv_download(lines: Iterator[str], filename: str) -> Response:
+    """CSV text streamed as a download named ``filename``."""
+
+    def body() -> Iterator[str]:
         yield "\ufeff"  # spreadsheets then read the names as UTF-8
-        yield from job_reports.result_lines(platform, job_id)
+        yield from lines
 
     return Streaming(
-        lines(),
+        body(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="results-{job_id[:8]}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -37,6 +37,7 @@ from openler.services.verifiers.credential_state import (
     VALID_FROM,
     CredentialState,
     check_state,
+    credential_state,
     issuer_name,
 )
 from openler.services.verifiers.verifying import verify_document
@@ -224,6 +225,20 @@ def held_state(
     if not report.verified:
         return CredentialState("unverified", report.summary)
     return CredentialState("active")
+
+
+def presented_state(
+    session: Session, document: dict[str, Any], report: VerificationReport, *, at: datetime
+) -> CredentialState:
+    """The state of a credential someone presented, verified as ``report``: one issued here
+    — the very document issued, by its id and proof — in its state here (its issuer's acts
+    with their reasons and dates, the clock, then its verification), any other in the state
+    its verification gives (:func:`held_state`)."""
+    credential_id = document.get("id")
+    row = session.get(IssuedCredential, credential_id) if isinstance(credential_id, str) else None
+    if row is not None and row.document.get("proof") == document.get("proof"):
+        return credential_state(row, report, at=at)
+    return held_state(report, document, at=at)
 
 
 @dataclass(frozen=True)

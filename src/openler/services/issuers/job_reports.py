@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from openler.services.context import Platform
 from openler.services.errors import Forbidden, NotFound
 from openler.services.issuers import bulk, issuing
 from openler.services.people.accounts import Principal, require_role
-from openler.store.models import Achievement, Job, JobRow, Organization, Person
+from openler.store.models import Achievement, Job, JobRow, Organization, Person, RosterVerdict
 
 #: what the job list calls each kind of job
 KINDS = {
@@ -33,6 +34,8 @@ RESULT_COLUMNS = ("row", "recipient", "outcome", "credential id", "message")
 #: the order outcomes are told in
 ORDER = ("issued", "would_issue", "already_holds", "failed")
 _PAGE = 2000
+#: a table of a job's rows: ``JobRow``, or another keyed by ``job_id`` and ``row``
+Rows = TypeVar("Rows", JobRow, RosterVerdict)
 
 
 @dataclass
@@ -90,9 +93,15 @@ def _outcome(outcome: str, n: int) -> str:
 
 def _job_of(session: Session, principal: Principal, organization: Organization, job_id: str) -> Job:
     job = session.get(Job, job_id)
-    belongs = job is not None and (
-        job.organization_id == organization.id
-        or (job.organization_id is None and job.payload.get("organization") == organization.slug)
+    belongs = (
+        job is not None
+        and job.kind in KINDS
+        and (
+            job.organization_id == organization.id
+            or (
+                job.organization_id is None and job.payload.get("organization") == organization.slug
+            )
+        )
     )
     if job is None or not belongs:
         raise NotFound(f"no job {job_id}")
@@ -113,7 +122,8 @@ def _who(session: Session, label: str | None) -> str:
     return "unknown"
 
 
-def _view(session: Session, job: Job, counts: dict[str, int]) -> JobView:
+def view_of(session: Session, job: Job, counts: dict[str, int]) -> JobView:
+    """``job`` as its page shows it, with its rows counted by outcome (``counts``)."""
     achievement_slug = job.payload.get("achievement")
     achievement_name = None
     if achievement_slug and job.organization_id:
@@ -148,7 +158,7 @@ def job_view(
 ) -> JobView:
     """One job's state and live counts."""
     job = _job_of(session, principal, organization, job_id)
-    return _view(session, job, bulk.outcome_counts(session, job.id))
+    return view_of(session, job, bulk.outcome_counts(session, job.id))
 
 
 def job_rows(
@@ -173,10 +183,24 @@ def organization_jobs(
 ) -> list[JobView]:
     """The organization's most recent jobs, newest first (its issuer staff only)."""
     require_role(principal, organization.id, *issuing.ISSUERS)
+    return recent_jobs(session, organization, KINDS, JobRow, limit=limit)
+
+
+def recent_jobs(
+    session: Session,
+    organization: Organization,
+    kinds: Collection[str],
+    model: type[Rows],
+    *,
+    limit: int = 50,
+) -> list[JobView]:
+    """The organization's most recent jobs of ``kinds``, newest first, each with its rows
+    of ``model`` (a table keyed by ``job_id`` with an ``outcome``) counted by outcome (the
+    caller has checked who may see them)."""
     found = list(
         session.execute(
             select(Job)
-            .where(Job.organization_id == organization.id)
+            .where(Job.organization_id == organization.id, Job.kind.in_(list(kinds)))
             .order_by(Job.created_at.desc(), Job.id)
             .limit(limit)
         ).scalars()
@@ -184,12 +208,12 @@ def organization_jobs(
     counts: dict[str, dict[str, int]] = {job.id: {} for job in found}
     if found:
         for job_id, outcome, n in session.execute(
-            select(JobRow.job_id, JobRow.outcome, func.count())
-            .where(JobRow.job_id.in_(list(counts)))
-            .group_by(JobRow.job_id, JobRow.outcome)
+            select(model.job_id, model.outcome, func.count())
+            .where(model.job_id.in_(list(counts)))
+            .group_by(model.job_id, model.outcome)
         ):
             counts[job_id][outcome] = int(n)
-    return [_view(session, job, counts[job.id]) for job in found]
+    return [view_of(session, job, counts[job.id]) for job in found]
 
 
 def check_access(
@@ -205,43 +229,64 @@ def check_access(
         _job_of(session, principal, organization, job_id)
 
 
-def _safe(cell: str | None) -> str:
-    """A cell a spreadsheet will not run as a formula (text from an uploaded file)."""
+def spreadsheet_safe(cell: str | None) -> str:
+    """A cell a spreadsheet will not run as a formula (text from an uploaded file).
+
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe(None)
+    ("'=HYPERLINK(1)", '')
+    """
     text = cell or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def result_lines(platform: Platform, job_id: str) -> Iterator[str]:
-    """The job's per-row result as CSV text (header first), read from the database a page
-    at a time, so that a file of any length streams (call :func:`check_access` first)."""
+def csv_pages(
+    platform: Platform,
+    header: Sequence[str],
+    model: type[Rows],
+    job_id: str,
+    cells: Callable[[Any], Sequence[Any]],
+) -> Iterator[str]:
+    """A job's rows of ``model`` (a table keyed by ``job_id`` and ``row``) as CSV text,
+    header first, ``cells`` giving a row's cells — read a page at a time, so that a file
+    of any length never sits in memory."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RESULT_COLUMNS)
+    writer.writerow(header)
     yield out.getvalue()
     after = -1
     while True:
         with platform.db.session() as session:
             rows = list(
                 session.execute(
-                    select(JobRow)
-                    .where(JobRow.job_id == job_id, JobRow.row > after)
-                    .order_by(JobRow.row)
+                    select(model)
+                    .where(model.job_id == job_id, model.row > after)
+                    .order_by(model.row)
                     .limit(_PAGE)
                 ).scalars()
             )
+            out.seek(0)
+            out.truncate()
+            for r in rows:
+                writer.writerow(cells(r))
         if not rows:
             return
-        out.seek(0)
-        out.truncate()
-        for r in rows:
-            writer.writerow(
-                [
-                    r.row,
-                    _safe(r.recipient),
-                    r.outcome,
-                    r.credential_id or "",
-                    _safe(r.message or bulk.OUTCOMES.get(r.outcome, "")),
-                ]
-            )
         yield out.getvalue()
         after = rows[-1].row
+
+
+def result_lines(platform: Platform, job_id: str) -> Iterator[str]:
+    """The job's per-row result as CSV text (header first), read from the database a page
+    at a time, so that a file of any length streams (call :func:`check_access` first)."""
+    return csv_pages(
+        platform,
+        RESULT_COLUMNS,
+        JobRow,
+        job_id,
+        lambda r: [
+            r.row,
+            spreadsheet_safe(r.recipient),
+            r.outcome,
+            r.credential_id or "",
+            spreadsheet_safe(r.message or bulk.OUTCOMES.get(r.outcome, "")),
+        ],
+    )

@@ -121,7 +121,7 @@ def _query_mismatch(credential_query: Mapping[str, Any], presentation: Any) -> s
     """Why the credentials in ``presentation`` do not answer ``credential_query``: each must
     match it (read unverified here; the same presentation's report says whether it verified)."""
     try:
-        documents = _presented_credentials(presentation)
+        documents = presented_credentials(presentation)
     except VCError as exc:
         return exc.message
     if not documents:
@@ -137,7 +137,10 @@ def _query_mismatch(credential_query: Mapping[str, Any], presentation: Any) -> s
     return None
 
 
-def _presented_credentials(presentation: Any) -> list[Mapping[str, Any]]:
+def presented_credentials(presentation: Any) -> list[Mapping[str, Any]]:
+    """The credentials inside a presentation (a JSON object or a compact JWT), read
+    unverified — the presentation's report says whether they verified — in its order; a
+    credential as a JWT or an ``EnvelopedVerifiableCredential`` is read from its JWT."""
     if isinstance(presentation, str):
         presentation = unverified_jwt_document(presentation)
     items = presentation.get("verifiableCredential", [])

@@ -224,6 +224,26 @@ def request_object(session: Session, platform: Platform, token: str) -> str:
     state = state_of(request, platform.now())
     if state != "open":
         raise Conflict(f"this request was already {state}; ask the verifier for a new one")
+    return _signed(session, platform, row, request, organization)
+
+
+def request_object_for(session: Session, platform: Platform, created: CreatedRequest) -> str:
+    """The signed request object of a request just made (for a ``request_uri`` that makes
+    a request each time it is fetched: an incident's check-in)."""
+    row = oid4vp_of(session, created.request)
+    organization = session.get(Organization, created.request.organization_id)
+    if row is None or organization is None:
+        raise NotFound(f"request {created.request.id} is not an OpenID4VP request")
+    return _signed(session, platform, row, created.request, organization)
+
+
+def _signed(
+    session: Session,
+    platform: Platform,
+    row: Oid4vpRequest,
+    request: PresentationRequest,
+    organization: Organization,
+) -> str:
     _row, key = signing_key(session, platform, organization)
     base = platform.settings.public_url.rstrip("/")
     claims = {
@@ -330,15 +350,21 @@ def receive_response(session: Session, platform: Platform, form: Mapping[str, st
         vp_token = check_vp_token(raw, request.query)
     except RequestError as exc:
         return _refuse(session, platform, row, exc.code, exc.message)
-    report = answer_report(session, platform, request, vp_token)
-    if not report.verified:
-        return _refuse(
-            session,
-            platform,
-            row,
-            "invalid_request",
-            "the presentation did not verify: " + "; ".join(report.errors()[:3]),
+    from openler.services.verifiers import incident_checkins  # it asks through this module
+
+    report: VerificationReport | None = None
+    checkin = incident_checkins.answer_for(session, platform, request, vp_token)
+    if checkin is not None:
+        refusal = checkin.refusal
+    else:
+        report = answer_report(session, platform, request, vp_token)
+        refusal = (
+            None
+            if report.verified
+            else "the presentation did not verify: " + "; ".join(report.errors()[:3])
         )
+    if refusal is not None:
+        return _refuse(session, platform, row, "invalid_request", refusal)
     request.fulfilled_at = now
     row.vp_token = vp_token
     row.refused = None

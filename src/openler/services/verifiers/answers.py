@@ -34,15 +34,14 @@ from openler.services.holders.reading import (
     until_day,
     with_article,
 )
-from openler.services.holders.record import credential_name, held_state
+from openler.services.holders.record import credential_name, presented_state
 from openler.services.verifiers.credential_state import (
     CredentialState,
-    credential_state,
     issuer_name,
 )
 from openler.services.verifiers.verifying import trust_registry
 from openler.services.wording import N_, Wording, filled, phrase, worded
-from openler.store.models import IssuedCredential, Organization
+from openler.store.models import Organization
 from openler.vc import (
     TrustEntry,
     TrustRegistry,
@@ -383,15 +382,18 @@ def _answer_one(
     at: datetime,
 ) -> Answer:
     credential_id = document.get("id") if isinstance(document.get("id"), str) else None
-    row = session.get(IssuedCredential, credential_id) if credential_id else None
-    if row is not None and row.document.get("proof") == document.get("proof"):
-        state = credential_state(row, checked, at=at)
-    else:
-        state = held_state(checked, document, at=at)
+    state = presented_state(session, document, checked, at=at)
     subject = _subject(document)
     issuer_id = document.get("issuer")
     issuer_id = issuer_id.get("id") if isinstance(issuer_id, dict) else issuer_id
-    entry = registry.entries.get(issuer_id) if registry and isinstance(issuer_id, str) else None
+    # the registry's name only for an issuer whose signature verified: a forged credential
+    # may claim any issuer's identifier
+    signed = checked.status_of("proof") == "passed" and checked.status_of("issuer") == "passed"
+    entry = (
+        registry.entries.get(issuer_id)
+        if registry and signed and isinstance(issuer_id, str)
+        else None
+    )
     issuer = entry.name if entry is not None else issuer_name(document)
     named = holder or _stated_name(subject)
     # the presentation verified, signed by its holder, who is this credential's subject
@@ -411,7 +413,7 @@ def _answer_one(
                 "%(holder)s signed what they shared with the key the credential was issued "
                 "to: it is theirs."
             ),
-            holder=named or "The holder",
+            holder=named or phrase(_SOMEONE),
         )
     else:
         binding = "named"
@@ -421,7 +423,7 @@ def _answer_one(
                 "check their identity before relying on it."
             )
         )
-    shown_as = named or "The holder"
+    shown_as = named or _SOMEONE
     standing = _standing(
         state,
         document,
@@ -435,7 +437,7 @@ def _answer_one(
             credential_name(document),
             kind,
             _headline_issuer(document, entry),
-            named,
+            named if signed else None,
             _standing(
                 state,
                 document,
@@ -444,7 +446,7 @@ def _answer_one(
                 trust=checked.status_of("trust"),
                 brief=True,
             ),
-            registered=entry is not None,
+            claimed=not signed or entry is None,
         )
     else:
         headline = _said_wording(
@@ -456,7 +458,13 @@ def _answer_one(
             )
         )
     good = state.code == "active" and presented is not False
-    rely = _rely(state, good=good, binding=binding, issuer=issuer, holder=shown_as)
+    rely = _rely(
+        state,
+        good=good,
+        binding=binding,
+        issuer=issuer,
+        holder=named or phrase(N_("the person who presented it")),
+    )
     return Answer(
         credential_id=credential_id,
         said=headline,
@@ -477,10 +485,16 @@ def _answer_one(
     )
 
 
+#: the holder when nothing names them (translated where it is a value of a sentence)
+_SOMEONE = N_("The person who presented it")
+
+
 def _said_wording(said: Said) -> Wording:
     """A :class:`~openler.services.holders.reading.Said` as a wording: its kind and state
     translated with it when they are phrases openler knows."""
     values: dict[str, str | Wording] = dict(said.values)
+    if values.get("holder") == _SOMEONE:
+        values["holder"] = phrase(_SOMEONE)
     if said.kind_known:
         values["kind"] = phrase(str(values["kind"]))
     if "state" in values:
@@ -506,7 +520,7 @@ def _file_headline(
     holder: str | None,
     standing: Wording,
     *,
-    registered: bool = True,
+    claimed: bool,
 ) -> Wording:
     """A credential shown on its own (a file, pasted text): what it is and its standing;
     nothing here says who holds it, only whom it names. An issuer the registry does not
@@ -521,21 +535,21 @@ def _file_headline(
             N_("%(name)s, %(kind)s from an issuer that gives no name: %(standing)s"), **values
         )
     values["issuer"] = issuer
-    if holder and registered:
-        return worded(
-            N_("%(name)s, %(kind)s from %(issuer)s, issued to %(holder)s: %(standing)s"),
-            holder=holder,
-            **values,
-        )
-    if holder:
+    if claimed and holder:
         return worded(
             N_("%(name)s, %(kind)s said to be from %(issuer)s, issued to %(holder)s: %(standing)s"),
             holder=holder,
             **values,
         )
-    if registered:
-        return worded(N_("%(name)s, %(kind)s from %(issuer)s: %(standing)s"), **values)
-    return worded(N_("%(name)s, %(kind)s said to be from %(issuer)s: %(standing)s"), **values)
+    if claimed:  # its signature did not verify, or no registry here knows its issuer
+        return worded(N_("%(name)s, %(kind)s said to be from %(issuer)s: %(standing)s"), **values)
+    if holder:
+        return worded(
+            N_("%(name)s, %(kind)s from %(issuer)s, issued to %(holder)s: %(standing)s"),
+            holder=holder,
+            **values,
+        )
+    return worded(N_("%(name)s, %(kind)s from %(issuer)s: %(standing)s"), **values)
 
 
 def _standing(
@@ -622,7 +636,7 @@ def _first_failure_of(state: CredentialState) -> str:
 
 
 def _rely(
-    state: CredentialState, *, good: bool, binding: Binding, issuer: str, holder: str
+    state: CredentialState, *, good: bool, binding: Binding, issuer: str, holder: str | Wording
 ) -> Wording:
     if not good:
         return phrase(N_("Do not rely on it."))

@@ -27,7 +27,14 @@ from openler.services.people.accounts import Principal, require_role, require_se
 from openler.services.verifiers import answers
 from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import Exchange, Oid4vpRequest, Organization, Person, PresentationRequest
+from openler.store.models import (
+    Exchange,
+    IncidentRequest,
+    Oid4vpRequest,
+    Organization,
+    Person,
+    PresentationRequest,
+)
 from openler.vc import VerificationReport, describe_dcql_query
 
 
@@ -260,12 +267,16 @@ def answer_from_wallet(
 def requests_of(
     session: Session, principal: Principal, organization: Organization
 ) -> list[PresentationRequest]:
-    """The organization's requests, newest first (its verifiers only)."""
+    """The organization's requests, newest first (its verifiers only); those an incident's
+    check-in makes, one per scan, are the incident's roster's."""
     require_role(principal, organization.id, "verifier")
     return list(
         session.execute(
             select(PresentationRequest)
-            .where(PresentationRequest.organization_id == organization.id)
+            .where(
+                PresentationRequest.organization_id == organization.id,
+                PresentationRequest.id.not_in(select(IncidentRequest.request_id)),
+            )
             .order_by(PresentationRequest.created_at.desc())
         ).scalars()
     )

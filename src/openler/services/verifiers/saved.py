@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from openler.services.holders.reading import Alignment
 from openler.services.issuers import orgs
 from openler.services.people.accounts import Principal, require_role
 from openler.services.verifiers import sealed_results
+from openler.services.verifiers.credential_state import CredentialState, StateCode
 from openler.services.wording import Wording, wording_from_json
 from openler.store.models import Organization, SavedVerification
 
@@ -128,6 +129,7 @@ class SavedAnswer:
     said: Wording
     standing: Wording
     holder: str | None
+    binding: str
     bound: Wording
     issuer: str
     issuer_registered: bool
@@ -135,6 +137,7 @@ class SavedAnswer:
     aligned: tuple[Alignment, ...]
     rely: Wording
     tone: Literal["good", "bad"]
+    state: CredentialState
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,18 @@ def _wording(data: Any, english: Any) -> Wording:
     return wording_from_json(data) or ("%(text)s", (("text", str(english or "")),))
 
 
+def _state(data: Any) -> CredentialState:
+    """A state as ``CredentialState.to_json`` wrote it (its code and reason)."""
+    data = data if isinstance(data, dict) else {}
+    code = data.get("state")
+    reason = data.get("reason")
+    known: tuple[StateCode, ...] = get_args(StateCode)
+    return CredentialState(
+        next((c for c in known if c == code), "unverified"),
+        reason if isinstance(reason, str) else None,
+    )
+
+
 def verdict_of(record: dict[str, Any]) -> SavedVerdict:
     """The answers a saved ``record`` holds, to show as a verification's answers are shown
     (in the page's language: the record keeps each sentence as a wording)."""
@@ -161,6 +176,7 @@ def verdict_of(record: dict[str, Any]) -> SavedVerdict:
                 said=_wording(said.get("answer"), item.get("answer")),
                 standing=_wording(said.get("standing"), item.get("standing")),
                 holder=item.get("holder"),
+                binding=str(item.get("binding") or "file"),
                 bound=_wording(said.get("bound"), item.get("bound")),
                 issuer=str(item.get("issuer") or ""),
                 issuer_registered=bool(item.get("issuerRegistered")),
@@ -174,6 +190,7 @@ def verdict_of(record: dict[str, Any]) -> SavedVerdict:
                 ),
                 rely=_wording(said.get("rely"), item.get("rely")),
                 tone="good" if item.get("good") else "bad",
+                state=_state(item.get("state")),
             )
         )
     problem = record.get("problem")

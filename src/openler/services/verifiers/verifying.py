@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -104,6 +104,17 @@ def trust_registry(session: Session, platform: Platform) -> TrustRegistry | None
     return _resolvers(session, platform, use_registry=True).trust
 
 
+class Documents(Protocol):
+    """Where one verification gets the documents it looks up, instead of the process's
+    cached resolvers (which know only this platform's own): for example issuers' documents
+    fetched from elsewhere, with copies kept (``verifiers.fetched_copies``)."""
+
+    def fetch(self, url: str) -> Mapping[str, Any] | Fetched: ...
+
+    def keep_status_list(self, url: str, fetched: Fetched) -> None:
+        """Told of each status list credential once it verified."""
+
+
 def verify_document(
     session: Session,
     platform: Platform,
@@ -120,14 +131,21 @@ def verify_document(
     json_value: bool = False,
     require_holder_binding: bool = False,
     holder_signs: bool = True,
+    documents: Documents | None = None,
 ) -> VerificationReport:
     """``vc.verify`` in the platform's world; ``json_value`` as there (the VC API sends a
     JSON value, so a string must be a compact JWT). ``require_holder_binding`` is the
     policy of openler's own share links and presentation requests: the presentation must
     be signed by its holder, the subject of every credential in it (``vc.Policy``).
     ``holder_signs=False`` accepts a presentation without a proof of its own (a VC API
-    exchange that asked only ``QueryByExample``): its credentials are verified each."""
+    exchange that asked only ``QueryByExample``): its credentials are verified each.
+    ``documents`` supplies what this verification looks up, with the same trust registry
+    (resolvers of its own, for this verification alone)."""
     resolvers = _resolvers(session, platform, use_registry=use_registry)
+    if documents is not None:
+        resolvers = Resolvers(
+            documents.fetch, trust=resolvers.trust, keep_status_list=documents.keep_status_list
+        )
     settings = platform.settings
     limits = FetchLimits(
         settings.verify_max_fetches,

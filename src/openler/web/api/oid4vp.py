@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,11 +19,12 @@ router = APIRouter(route_class=CommitRoute, tags=["OpenID4VP"])
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-@router.get(oid4vp_verifier.REQUEST_PATH + "{token}")
-def request_object(token: str, session: SessionDep, platform: PlatformDep) -> Response:
-    """The signed request object (``application/oauth-authz-req+jwt``)."""
+def request_object_response(signed: Callable[[], str]) -> Response:
+    """What a ``request_uri`` answers: the request object ``signed()`` makes
+    (``application/oauth-authz-req+jwt``), or ``invalid_request_uri`` when there is no such
+    request or it is no longer open."""
     try:
-        jwt = oid4vp_verifier.request_object(session, platform, token)
+        jwt = signed()
     except (NotFound, Conflict) as exc:
         return JSONResponse(
             {"error": "invalid_request_uri", "error_description": exc.message},
@@ -30,6 +32,12 @@ def request_object(token: str, session: SessionDep, platform: PlatformDep) -> Re
             headers=_NO_STORE,
         )
     return Response(jwt, media_type=f"application/{REQUEST_OBJECT_TYP}", headers=_NO_STORE)
+
+
+@router.get(oid4vp_verifier.REQUEST_PATH + "{token}")
+def request_object(token: str, session: SessionDep, platform: PlatformDep) -> Response:
+    """The signed request object (``application/oauth-authz-req+jwt``)."""
+    return request_object_response(lambda: oid4vp_verifier.request_object(session, platform, token))
 
 
 @router.post(oid4vp_verifier.RESPONSE_PATH)

@@ -13,6 +13,7 @@
   var words = document.getElementById("job-words");
   var count = document.getElementById("job-count");
   var refresh = document.getElementById("job-refresh");
+  var unit = box.getAttribute("data-unit") || "rows";
   var lastQuarter = -1;
 
   function showDetail() {
@@ -42,7 +43,7 @@
         bar.textContent = progress.percent + "%";
         if (progress.total) {
           count.textContent = progress.done.toLocaleString("en-US") + " of " +
-            progress.total.toLocaleString("en-US") + " rows";
+            progress.total.toLocaleString("en-US") + " " + unit;
         }
         var quarter = Math.floor(progress.percent / 25);
         if (progress.finished) {

@@ -1,7 +1,7 @@
 """The public verify page: results a verifier saved for their organization
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from openler.store.models import UTCDateTime
 
 revision = "0023"
-down_revision = "0022"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
