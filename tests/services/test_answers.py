@@ -167,3 +167,21 @@ def test_any_document_gets_an_answer_or_a_problem_never_an_error(platform: Any, 
 )
 def test_places_are_named(code: str, name: str) -> None:
     assert answers.place_name(code) == name
+
+
+def test_a_forgery_from_an_unknown_issuer_does_not_verify_before_anything_else(
+    platform: Any,
+) -> None:
+    """The signature is judged before the trust registry: a forged document naming an
+    issuer nobody registered "does not verify", not "issuer not authorised"."""
+    _id, document = issued(platform)
+    forged = copy.deepcopy(document)
+    forged["issuer"] = {
+        "id": Multikey.from_seed(bytes([3]) * 32).controller,
+        "type": ["Profile"],
+        "name": "Fake Board",
+    }
+    (one,) = said(platform, forged, jurisdiction="US-NC").answers
+    assert one.state.code == "unverified" and not one.good
+    assert filled(one.standing).startswith("Does not verify: ")
+    assert "said to be from Fake Board" in filled(one.said)

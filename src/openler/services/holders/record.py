@@ -38,6 +38,7 @@ from openler.services.verifiers.credential_state import (
     CredentialState,
     check_state,
     credential_state,
+    intact,
     issuer_name,
 )
 from openler.services.verifiers.verifying import verify_document
@@ -195,9 +196,12 @@ def _day(value: Any) -> str | None:
 def held_state(
     report: VerificationReport, document: dict[str, Any], *, at: datetime
 ) -> CredentialState:
-    """The state of a credential from elsewhere, from its verification now: what its issuer
-    did (a status list says revoked or suspended), then the clock, then trust, then anything
+    """The state of a credential from elsewhere, from its verification now: a document that
+    is not what its issuer signed does not verify, whatever it says; then what its issuer did
+    (a status list says revoked or suspended), then the clock, then trust, then anything
     else that fails. The same codes as :func:`credential_state`."""
+    if not intact(report):
+        return CredentialState("unverified", report.summary)
     status = report.check("status")
     if status is not None and status.status == "failed":
         message = status.message or ""

@@ -134,7 +134,8 @@ def credential_state(
 ) -> CredentialState:
     """The state of ``row`` at ``at``. The issuer's own acts come first (replaced, revoked,
     suspended), then the clock, then the verification ``report`` of the stored document
-    (the registry's verdict on the issuer, then anything else that fails)."""
+    (a document that is not what was signed, then the registry's verdict on the issuer,
+    then anything else that fails)."""
     if issuing.shows_replacement(row):
         return _act(row, "replaced")
     if row.state == "revoked":
@@ -147,12 +148,25 @@ def credential_state(
     if starts is not None and starts > at:
         return CredentialState.worded("not-yet-valid", VALID_FROM, day=_day(starts))
     if report is not None:
+        if not intact(report):
+            return CredentialState("unverified", report.summary)
         trust = report.check("trust")
         if trust is not None and trust.status == "failed":
             return CredentialState("issuer-not-trusted", trust.message)
         if not report.verified:
             return CredentialState("unverified", report.summary)
     return CredentialState("active")
+
+
+#: the checks that say whether a document is what its issuer signed: when one fails,
+#: nothing it says (its dates, its issuer) is a fact, and it "does not verify" before
+#: anything else is said of it
+INTEGRITY_CHECKS = ("parse", "context", "schema", "type", "proof", "issuer")
+
+
+def intact(report: VerificationReport) -> bool:
+    """Whether none of :data:`INTEGRITY_CHECKS` failed in ``report``."""
+    return not any(c.status == "failed" and c.id in INTEGRITY_CHECKS for c in report.checks)
 
 
 def check_state(
