@@ -443,13 +443,13 @@ def test_a_bug_met_on_one_item_is_its_verdict_and_what_it_wrote_is_undone(
             self.session.flush()  # written, then undone with the item's savepoint
             raise RuntimeError("a fault")
 
-        def file(self, data: bytes, source: str, document: Any = None) -> Verdict:
+        def file(self, data: bytes, source: str) -> Verdict:
             raise KeyError(source)
 
     with world.db.session() as s:
         judge = Broken(s, world, principal(world, SAM))
-        link = rosters._judged(judge, s, {"source": "line 2", "link": f"{BASE}/s/x"}, None, None)
-        file = rosters._judged(judge, s, {"source": "a.json"}, b"{}", None)
+        link = rosters._judged(judge, s, {"source": "line 2", "link": f"{BASE}/s/x"}, None)
+        file = rosters._judged(judge, s, {"source": "a.json"}, b"{}")
         assert s.execute(select(func.count()).select_from(ShareView)).scalar_one() == 0
     for verdict, kind in ((link, "RuntimeError"), (file, "KeyError")):
         assert verdict.outcome == "error" and not verdict.verified

@@ -90,6 +90,13 @@ class VerificationReport:
     #: Checks required beyond the policy's, decided by the document (status, trust).
     also_required: set[str] = field(default_factory=set)
     endorsements: list[VerificationReport] = field(default_factory=list)
+    #: The document the checks read, as it came (its signature is what the checks say of
+    #: it): for a JWT its claims' credential or presentation, for an enveloped credential
+    #: inside a presentation the one in its envelope. None when nothing could be read as a
+    #: JSON object. Whatever says what a report verified reads it here, never the input
+    #: again: a second reading can differ from the verifier's (an envelope's own properties
+    #: instead of the credential inside it).
+    document: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def required(self, check_id: str) -> bool:
         return check_id in self.also_required or self.policy.requires(check_id, self.kind)

@@ -346,6 +346,7 @@ def _id_of(value: Any) -> str | None:
 def _verify_document(
     report: VerificationReport, doc: dict[str, Any], world: Verifier, jwt: jose.UnverifiedJwt | None
 ) -> None:
+    report.document = doc
     types = _types(doc)
     if "VerifiablePresentation" in types:
         report.kind = "presentation"

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Match
 from openler.services.errors import NotFound, ServiceError
 from openler.services.issuers import achievements
 from openler.services.people.accounts import Principal
+from openler.services.verifiers import answers
 from openler.services.wording import N_
 from openler.store.models import IssuedCredential, Organization
 from openler.web import i18n
@@ -46,6 +47,7 @@ def capital_first(text: object) -> str:
 
 templates.env.filters["capital_first"] = capital_first
 templates.env.filters["said"] = i18n.said
+templates.env.filters["identity_label"] = answers.identity_label
 
 
 def unbroken(value: object) -> Markup:

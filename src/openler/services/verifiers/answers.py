@@ -85,6 +85,21 @@ _IDENTITY_WORDS = {
 }
 
 
+#: the labels of :data:`_IDENTITY_WORDS`: the only ones a page translates
+_IDENTITY_LABELS = frozenset(_IDENTITY_WORDS.values())
+
+
+def identity_label(label: str) -> Wording:
+    """An identifier's label (:func:`identifiers_of`) as a page says it: one of openler's
+    own translated, any other — an issuer's ``ext:`` type, a saved record's — as data,
+    never as a message (a message is trusted markup, and may hold ``%`` placeholders).
+
+    >>> identity_label("licence number"), identity_label("<b>%(x)s</b>")
+    (('licence number', ()), ('%(label)s', (('label', '<b>%(x)s</b>'),)))
+    """
+    return phrase(label) if label in _IDENTITY_LABELS else worded("%(label)s", label=label)
+
+
 def place_name(code: str) -> str:
     """A jurisdiction (ISO 3166-1 country or 3166-2 subdivision code) as people name it."""
     subdivisions: Any = pycountry.subdivisions  # typed differently across pycountry releases
@@ -212,20 +227,15 @@ def baked_text(data: bytes | str) -> str:
     return text
 
 
-def _inner(document: dict[str, Any]) -> list[Any]:
-    inner = document.get("verifiableCredential", [])
-    items = inner if isinstance(inner, list) else [inner]
-    found: list[Any] = []
-    for item in items:
-        if isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
-            item = _enveloped(item)
-        elif isinstance(item, str):
-            try:
-                item = _unverified_jwt_document(item)
-            except (VCError, ValueError):
-                item = None
-        found.append(item)
-    return found
+def _read(
+    data: bytes | str | Mapping[str, Any], report: VerificationReport
+) -> tuple[dict[str, Any] | None, bool]:
+    """The document ``report`` verified, and whether it is a presentation: as the verifier
+    read it, when it did (a report made of others', such as an OpenID4VP answer's, has
+    none: ``data`` is then read as :func:`documents_of` reads it)."""
+    if report.document is not None:
+        return dict(report.document), report.kind == "presentation"
+    return documents_of(data)
 
 
 def _enveloped(item: dict[str, Any]) -> dict[str, Any] | None:
@@ -251,7 +261,7 @@ def answer(
     name as the answer states it (a share link's or a request's holder); otherwise a
     credential is said to be held by whoever it names. ``jurisdiction`` is where the
     verifier is (for "recognised in North Carolina")."""
-    document, is_presentation = documents_of(data)
+    document, is_presentation = _read(data, report)
     if document is not None and report.kind == "unknown":
         # JSON, but neither a credential nor a presentation: nothing to answer about
         problem = phrase(N_("This is not a credential: openler finds no credential in it."))
@@ -266,7 +276,9 @@ def answer(
     holder_id: str | None = None
     if is_presentation:
         presented = replace(report, credentials=[]).verified
-        pairs = list(zip(_inner(document), report.credentials, strict=False))
+        # each credential as the verifier read it (an enveloped one from its envelope):
+        # never the presentation's items read again, whose own words an envelope may carry
+        pairs = [(checked.document, checked) for checked in report.credentials]
         if presented and report.status_of("proof") == "passed":
             stated = document.get("holder")
             stated = stated.get("id") if isinstance(stated, dict) else stated

@@ -42,7 +42,6 @@ from openler.services.holders.reading import until_day
 from openler.services.holders.record import credential_name, presented_state
 from openler.services.holders.sharing import wallet_presentation
 from openler.services.people.accounts import Principal, require_self
-from openler.services.protocols.oid4vp_answers import presented_credentials
 from openler.services.verifiers.credential_state import CredentialState
 from openler.services.verifiers.fetched_copies import FetchedCopies
 from openler.services.verifiers.incidents import (
@@ -258,15 +257,16 @@ def check_in(
         if not own.verified and unproven is None:
             unproven = "; ".join(own.errors()[:2]) or own.summary
         holders.add(_holder(presentation))
-        try:
-            inside = presented_credentials(presentation)
-        except VCError:
-            inside = []
-        shown.extend(inside)
-        for document, checked in zip(inside, report.credentials, strict=False):
+        # each credential as the verifier read it (an enveloped one from its envelope),
+        # never the presentation's items read again
+        for checked in report.credentials:
+            if checked.document is None:
+                continue
+            document = dict(checked.document)
+            shown.append(document)
             signed = all(checked.status_of(c) == "passed" for c in ("proof", "issuer"))
-            state = presented_state(session, dict(document), checked, at=at)
-            presented.append(_Presented(dict(document), state, signed))
+            state = presented_state(session, document, checked, at=at)
+            presented.append(_Presented(document, state, signed))
     if len(holders) > 1 and unproven is None:
         unproven = filled(phrase(DIFFERENT_HOLDERS))
     roles = roles_of(incident)

@@ -221,7 +221,7 @@ def _chunk(session: Session, platform: Platform, job_id: str, size: int) -> bool
     judge.prefetch(documents.values())
     rows = []
     for row, data in inputs:
-        verdict = _judged(judge, session, data, files[row], documents.get(row))
+        verdict = _judged(judge, session, data, files[row])
         rows.append(
             {
                 "job_id": job_id,
@@ -261,7 +261,6 @@ def _judged(
     session: Session,
     data: dict[str, Any],
     raw: bytes | None,
-    document: dict[str, Any] | None,
 ) -> Verdict:
     """An item's verdict. A bug met on one item (in openler or a library it uses) is that
     item's verdict, ``error``, logged with its traceback, and the roster goes on; what a
@@ -269,7 +268,7 @@ def _judged(
     source = str(data.get("source", ""))
     try:
         if raw is not None:
-            return judge.file(raw, source, document)
+            return judge.file(raw, source)
         if "link" in data:
             with session.begin_nested():
                 return judge.link(str(data["link"]))

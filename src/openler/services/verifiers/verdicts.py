@@ -167,14 +167,14 @@ class Judge:
 
     # -- a credential file -------------------------------------------------------------
 
-    def file(self, data: bytes, source: str, document: dict[str, Any] | None = None) -> Verdict:
-        """A credential file's verdict: verified as the verify page verifies it.
-        ``document`` is what :func:`document_of` read of it, when that is known."""
+    def file(self, data: bytes, source: str) -> Verdict:
+        """A credential file's verdict: verified as the verify page verifies it."""
         report = verify_document(self.session, self.platform, data, at=self.at, name=source)
         parse = report.check("parse")
         if parse is not None and parse.status == "failed":
             return refused("not-credential", f"not a credential: {parse.message}")
-        document = document or document_of(data)
+        # what the verifier read, not a second reading of the file (which could differ)
+        document = report.document
         if document is None or report.kind == "unknown":
             return refused(
                 "not-credential",
@@ -196,13 +196,13 @@ class Judge:
             if forged is not None:
                 return refused("forged", f"the presentation is {forged}")
             return refused("unverified", "the presentation did not verify: " + _errors(own))
-        inner = document.get("verifiableCredential", [])
-        documents = inner if isinstance(inner, list) else [inner]
+        # each credential as the verifier read it (an enveloped one from its envelope),
+        # never the presentation's items read again: an envelope may carry words of its own
         verdicts = [
-            self.credential(d, checked, holder=holder)
-            if isinstance(d, dict)
+            self.credential(checked.document, checked, holder=holder)
+            if checked.document is not None
             else refused("unverified", "a credential in it is not in JSON: " + _errors(checked))
-            for d, checked in zip(documents, report.credentials, strict=False)
+            for checked in report.credentials
         ]
         if not verdicts:
             return refused("not-credential", "the presentation carries no credentials")
@@ -219,7 +219,7 @@ class Judge:
             holder=holder or _subject_text(document, "name"),
             credential=credential_name(document),
             licence_number=_subject_text(document, "licenseNumber"),
-            issuer=self._issuer(document),
+            issuer=self._issuer(document, signed=_signed(report)),
             valid_until=_day(document.get("validUntil") or document.get("expirationDate")),
             credential_id=document.get("id") if isinstance(document.get("id"), str) else None,
         )
@@ -246,18 +246,19 @@ class Judge:
             return None
         return row
 
-    def _issuer(self, document: dict[str, Any]) -> str | None:
+    def _issuer(self, document: dict[str, Any], *, signed: bool) -> str | None:
         """The issuer by the trust registry's name, else by this platform's name for an
-        organization of its own, else as the credential names itself (said so)."""
+        organization of its own — both only when it ``signed`` the document: a forgery
+        may name any issuer — else as the credential names itself (said so)."""
         issuer = document.get("issuer")
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
         if not isinstance(issuer_id, str):
             return None
-        if issuer_id in self.names:
+        if signed and issuer_id in self.names:
             return self.names[issuer_id]
-        if issuer_id not in self._own:
+        if signed and issuer_id not in self._own:
             self._own[issuer_id] = self._organization_named(issuer_id)
-        own = self._own[issuer_id]
+        own = self._own.get(issuer_id) if signed else None
         if own is not None:
             return own
         claimed = issuer.get("name") if isinstance(issuer, dict) else None
@@ -365,6 +366,11 @@ def _forged(report: VerificationReport) -> str | None:
     if issuer is not None and issuer.status == "failed":
         return f"not signed by its issuer: {issuer.message}"
     return None
+
+
+def _signed(report: VerificationReport) -> bool:
+    """Whether the document's signature verified and is its issuer's."""
+    return report.status_of("proof") == "passed" and report.status_of("issuer") == "passed"
 
 
 def _reason(state: CredentialState, facts: Verdict) -> str:

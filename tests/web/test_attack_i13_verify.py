@@ -1,0 +1,198 @@
+"""Attack pass on what verifiers read (issue 13): the answer that opens every verification,
+the public verify page, verification rosters. A hostile holder must not make an answer
+say anything false as fact, nor put markup into the page, in any language."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given as drawn
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from openler.services.people.accounts import Principal
+from openler.services.verifiers.verdicts import Judge
+from openler.vc import Multikey, build_presentation, sign_presentation
+from tests.hostile import fuzz_settings
+from tests.web.test_api import maria_credential
+from tests.web.test_verify_pages import headline, licence_jwt, main_of, open_client
+
+EVE = Multikey.from_seed(bytes([66]) * 32)
+__all__ = ["open_client"]  # the fixture, shared with the verify page's tests
+MARKUP = '<img src=x onerror=alert(1)><a href="https://evil.example">'
+
+
+def issuer_id(platform: Any) -> str:
+    issuer = maria_credential(platform)["issuer"]
+    return str(issuer["id"] if isinstance(issuer, dict) else issuer)
+
+
+def envelope_presentation(platform: Any, *, holder: str | None = EVE.controller) -> str:
+    """Eve's presentation of a real credential of the Ohio board (Maria's licence as a JWT)
+    in an ``EnvelopedVerifiableCredential`` that is also typed a ``VerifiableCredential``,
+    so that it may carry words of its own: another credential's name, Eve's name as its
+    subject, the board as its issuer. Signed by Eve's own key."""
+    envelope = {
+        "@context": "https://www.w3.org/ns/credentials/v2",
+        "type": ["VerifiableCredential", "EnvelopedVerifiableCredential"],
+        "id": "data:application/vc+jwt," + licence_jwt(platform),
+        "name": "Nurse Practitioner",
+        "issuer": {"id": issuer_id(platform), "name": "Ohio Board of Nursing"},
+        "credentialSubject": {"id": EVE.controller, "name": "Eve Forger"},
+    }
+    unsigned = build_presentation([envelope], holder=EVE.controller)
+    if holder is None:
+        del unsigned["holder"]
+    presentation = sign_presentation(
+        unsigned,
+        EVE,
+        challenge="any",
+        created=platform.now(),
+    )
+    return json.dumps(presentation)
+
+
+@pytest.mark.parametrize("holder", [EVE.controller, None], ids=["eve-holds", "no-holder"])
+def test_an_envelope_does_not_lend_its_own_words_to_the_credential_inside(
+    client: TestClient, demo_platform: Any, holder: str | None
+) -> None:
+    """The verifier verifies the JWT inside an envelope; the answer must say what that JWT
+    says, not what the envelope around it claims (another credential, another holder)."""
+    page = main_of(
+        client.post(
+            "/verify", data={"document": envelope_presentation(demo_platform, holder=holder)}
+        )
+    )
+    said = headline(page)
+    assert "Eve Forger" not in page and "Nurse Practitioner" not in page, said
+    assert "Eve Forger signed what they shared" not in page
+    assert said.startswith("Maria Alvarez holds Registered Nurse") or "Registered Nurse" in said
+
+
+def test_a_roster_reads_an_envelope_as_the_verifier_does(demo_platform: Any) -> None:
+    with demo_platform.db.session() as s:
+        judge = Judge(s, demo_platform, Principal.system("roster test"))
+        verdict = judge.file(envelope_presentation(demo_platform).encode(), "eve.json")
+    assert verdict.holder != "Eve Forger", verdict
+    assert verdict.credential == "Registered Nurse", verdict
+
+
+def test_a_roster_does_not_name_a_forged_issuer_by_the_registry(demo_platform: Any) -> None:
+    """An unsigned copy naming the Ohio board is not "Ohio Board of Nursing" in the roster's
+    issuer column: that name is the registry's, for a signature that verified."""
+    document = maria_credential(demo_platform)
+    document.pop("proof")
+    document["issuer"]["name"] = "Board of Everything"
+    with demo_platform.db.session() as s:
+        judge = Judge(s, demo_platform, Principal.system("roster test"))
+        verdict = judge.file(json.dumps(document).encode(), "unsigned.json")
+    assert not verdict.verified
+    assert verdict.issuer is not None and verdict.issuer.startswith("Board of Everything")
+    assert "(as it names itself" in verdict.issuer
+
+
+def _identity(kind: str, value: str = "V-1") -> dict[str, Any]:
+    return {"type": "IdentityObject", "hashed": False, "identityHash": value, "identityType": kind}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "kind", [f"ext:{MARKUP}"[:64], "ext:%(x)s", "ext:%d <b>b</b>", "ext:badgeNumber"]
+)
+def test_an_identifier_label_is_data_not_markup(
+    client: TestClient, demo_platform: Any, language: str, kind: str
+) -> None:
+    """An ``ext:`` identity type is the issuer's own words: shown escaped, never as a
+    message to translate (which the page trusts as markup and fills as a format)."""
+    document = maria_credential(demo_platform)
+    document["credentialSubject"]["identifier"] = [_identity(kind)]
+    answer = client.post(
+        "/verify", data={"document": json.dumps(document)}, headers={"Accept-Language": language}
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    assert "<img src=x" not in answer.text and "<b>b</b>" not in answer.text
+    assert 'href="https://evil.example"' not in answer.text
+    label = str(escape(kind.removeprefix("ext:")))
+    assert f"<dt>{label[:1].upper()}{label[1:]}</dt><dd>V-1</dd>" in answer.text
+
+
+HOSTILE = st.sampled_from(
+    [
+        MARKUP,
+        "<script>alert(1)</script>",
+        "%(holder)s %s %d {0}",
+        "\u202e<b>x</b>",
+        "Ohio Board of Nursing — in the trust registry",
+        "x" * 3000,
+    ]
+)
+#: where a hostile holder writes in a credential, and what the answer may show of it
+PLACES = [
+    ("credentialSubject", "name"),
+    ("credentialSubject", "licenseNumber"),
+    ("credentialSubject", "identifier", 0, "identityType"),
+    ("credentialSubject", "identifier", 0, "identityHash"),
+    ("credentialSubject", "achievement", "name"),
+    ("credentialSubject", "achievement", "achievementType"),
+    ("credentialSubject", "achievement", "alignment", 0, "targetName"),
+    ("credentialSubject", "achievement", "alignment", 0, "targetFramework"),
+    ("credentialSubject", "achievement", "alignment", 0, "targetCode"),
+    ("credentialSubject", "achievement", "alignment", 0, "targetUrl"),
+    ("issuer", "name"),
+    ("name",),
+    ("validUntil",),
+]
+
+
+def _set(document: dict[str, Any], path: tuple[Any, ...], value: str) -> None:
+    if path[-1] == "identityType":
+        value = f"ext:{value}"  # an issuer's own kind of identifier, shown by its name
+    node: Any = document
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+
+
+@fuzz_settings(40)
+@drawn(
+    places=st.lists(st.sampled_from(PLACES), min_size=1, max_size=4, unique=True),
+    text=HOSTILE,
+    language=st.sampled_from(["en", "es"]),
+    presented=st.booleans(),
+)
+def test_hostile_words_anywhere_in_a_credential_stay_words(
+    open_client: TestClient,
+    demo_platform: Any,
+    places: list[tuple[Any, ...]],
+    text: str,
+    language: str,
+    presented: bool,
+) -> None:
+    """Whatever a holder writes in a credential, on its own or presented, the verify page
+    escapes it and does not call the altered credential good or its issuer registered."""
+    document = copy.deepcopy(maria_credential(demo_platform))
+    document["credentialSubject"]["identifier"] = [_identity("studentId")]
+    for place in places:
+        _set(document, place, text)
+    sent: Any = document
+    if presented:
+        sent = sign_presentation(
+            build_presentation([document], holder=EVE.controller),
+            EVE,
+            challenge="any",
+            created=demo_platform.now(),
+        )
+    answer = open_client.post(
+        "/verify", data={"document": json.dumps(sent)}, headers={"Accept-Language": language}
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    body = answer.text
+    assert "<img src=x" not in body and "<script>alert" not in body and "<b>x</b>" not in body
+    assert 'class="answer answer-good"' not in body
+    found = re.findall(r"<dt>[^<]*</dt><dd><span class=\"id\">[^<]*</span> — ([^<]*)</dd>", body)
+    assert all("trust registry" not in f or "not in the trust" in f for f in found), found
