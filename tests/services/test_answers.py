@@ -11,13 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from openler.services.issuers import issuing
+from openler.services.issuers import issuing, orgs
 from openler.services.people import accounts
 from openler.services.verifiers import answers
 from openler.services.verifiers.verifying import verify_document
 from openler.services.wording import filled
 from openler.store.models import Achievement, Organization
-from openler.vc import Multikey, build_presentation, encode_jwt_credential, sign_presentation
+from openler.vc import (
+    Multikey,
+    build_presentation,
+    encode_jwt_credential,
+    sign_credential,
+    sign_presentation,
+)
 from tests.conftest import SETUP, load_demo
 
 
@@ -55,7 +61,8 @@ def said(platform: Any, data: Any, **kwargs: Any) -> answers.Verdict:
             challenge="c-1" if presentation else None,
             domain="https://hospital.example" if presentation else None,
         )
-        return answers.answer(s, platform, data, report, **kwargs)
+        challenged = kwargs.pop("challenged", presentation)  # verified for its challenge
+        return answers.answer(s, platform, data, report, challenged=challenged, **kwargs)
 
 
 def test_a_credential_alone_says_what_it_is_and_that_a_file_does_not_show_who_holds_it(
@@ -185,3 +192,67 @@ def test_a_forgery_from_an_unknown_issuer_does_not_verify_before_anything_else(
     assert one.state.code == "unverified" and not one.good
     assert filled(one.standing).startswith("Does not verify: ")
     assert "said to be from Fake Board" in filled(one.said)
+
+
+def test_a_name_no_issuer_signed_is_not_said_to_be_bound(platform: Any) -> None:
+    """An account's name is what its owner typed at sign-up; a credential's is what its
+    issuer signed. A presentation signed by the holder binds the credential to the
+    holder's key, not to the account's name: the answer prefers the signed name, and says
+    when the name it shows is only the account's."""
+    _id, document = issued(platform)
+    assert "name" not in document["credentialSubject"]  # issued here: no name stated
+    holder = Multikey.from_seed(bytes([7]) * 32)
+
+    def presented(credential: dict[str, Any]) -> dict[str, Any]:
+        return sign_presentation(
+            build_presentation([credential], holder=holder.controller),
+            holder,
+            challenge="c-1",
+            domain="https://hospital.example",
+            created=platform.now(),
+        )
+
+    (one,) = said(platform, presented(document), holder="Maria Alvarez").answers
+    assert one.binding == "presented" and one.holder == "Maria Alvarez"
+    assert "the name on their account here, which no issuer confirmed" in filled(one.bound)
+    # a credential that states its holder's name (a plain VC: Open Badges has no place
+    # for one), signed by the board
+    with platform.db.session() as s:
+        board = s.execute(
+            select(Organization).where(Organization.slug == "ohio-nursing")
+        ).scalar_one()
+        _row, key = orgs.signing_key(s, platform, board)
+        named = sign_credential(
+            {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "id": "urn:uuid:5f0b7a1e-0000-4000-8000-000000000001",
+                "type": ["VerifiableCredential"],
+                "issuer": document["issuer"]["id"],
+                "validFrom": document["validFrom"],
+                "credentialSubject": {"id": holder.controller, "name": "Ana Holder"},
+            },
+            key,
+            created=platform.now(),
+        )
+    (two,) = said(platform, presented(named), holder="Maria Alvarez").answers
+    assert two.binding == "presented" and two.holder == "Ana Holder"
+    shown = filled(two.said) + filled(two.bound) + filled(two.rely)
+    assert "Maria Alvarez" not in shown and "no issuer confirmed" not in shown
+
+
+def test_a_presentation_without_this_verifiers_challenge_shows_no_binding(platform: Any) -> None:
+    """A presentation its holder signed for someone else, verified without a challenge of
+    this verifier's (a file on the verify page): anyone may hold a copy of it."""
+    _id, document = issued(platform)
+    holder = Multikey.from_seed(bytes([7]) * 32)
+    presentation = sign_presentation(
+        build_presentation([document], holder=holder.controller),
+        holder,
+        challenge="c-1",
+        domain="https://hospital.example",
+        created=platform.now(),
+    )
+    (one,) = said(platform, presentation, challenged=False).answers
+    assert one.binding == "named" and one.good
+    assert "anyone with a copy" in filled(one.bound)
+    assert "showed it is theirs" not in filled(one.rely)

@@ -196,3 +196,20 @@ def test_hostile_words_anywhere_in_a_credential_stay_words(
     assert 'class="answer answer-good"' not in body
     found = re.findall(r"<dt>[^<]*</dt><dd><span class=\"id\">[^<]*</span> — ([^<]*)</dd>", body)
     assert all("trust registry" not in f or "not in the trust" in f for f in found), found
+
+
+def test_a_copied_presentation_does_not_show_who_presents_it(
+    client: TestClient, demo_platform: Any
+) -> None:
+    """Maria's presentation made for the hospital (the one her share link keeps), pasted
+    by whoever has a copy: the verify page gave no challenge, so it cannot show that the
+    person showing it is Maria — it must not say "it is theirs" or "showed it is theirs"."""
+    from tests.services.test_sharing_record import share
+
+    made = share(demo_platform, names=["Registered Nurse"])
+    page = main_of(
+        client.post("/verify", data={"document": json.dumps(made.share.presentation)})
+    )
+    assert "Registered Nurse" in headline(page)
+    assert "it is theirs" not in page and "showed it is theirs" not in page
+    assert 'class="answer answer-good"' in page  # the credential itself is good

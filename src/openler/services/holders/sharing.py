@@ -390,7 +390,13 @@ def view_share(
         tuple(followed.updates if followed else ()),
         tuple(issuer_notes(session, platform, presentation)),
         answers.answer(
-            session, platform, presentation, report, holder=holder, jurisdiction=jurisdiction
+            session,
+            platform,
+            presentation,
+            report,
+            holder=holder,
+            jurisdiction=jurisdiction,
+            challenged=True,
         ),
     )
 

@@ -256,11 +256,15 @@ def answer(
     *,
     holder: str | None = None,
     jurisdiction: str | None = None,
+    challenged: bool = False,
 ) -> Verdict:
     """What ``report`` (the verification of ``data``) answers. ``holder`` is the person's
     name as the answer states it (a share link's or a request's holder); otherwise a
     credential is said to be held by whoever it names. ``jurisdiction`` is where the
-    verifier is (for "recognised in North Carolina")."""
+    verifier is (for "recognised in North Carolina"). ``challenged`` says that a
+    presentation was verified for a challenge this verifier gave for it (a share link's,
+    a request's): only then does its holder's signature show who presents it — one brought
+    as a file or pasted may be anyone's copy of what its holder signed for someone else."""
     document, is_presentation = _read(data, report)
     if document is not None and report.kind == "unknown":
         # JSON, but neither a credential nor a presentation: nothing to answer about
@@ -294,6 +298,7 @@ def answer(
             holder=holder,
             presented=presented,
             signed_by=holder_id,
+            challenged=challenged,
             registry=registry,
             jurisdiction=jurisdiction,
             at=at,
@@ -389,6 +394,7 @@ def _answer_one(
     holder: str | None,
     presented: bool | None,
     signed_by: str | None,
+    challenged: bool,
     registry: TrustRegistry | None,
     jurisdiction: str | None,
     at: datetime,
@@ -407,7 +413,11 @@ def _answer_one(
         else None
     )
     issuer = entry.name if entry is not None else issuer_name(document)
-    named = holder or _stated_name(subject)
+    # the name its issuer signed comes first; a share's or a request's holder is named as
+    # their account names them, which no issuer signed (its owner typed it)
+    stated = _stated_name(subject)
+    named = stated if signed and stated else holder or stated
+    by_account = named is not None and named == holder and named != stated
     # the presentation verified, signed by its holder, who is this credential's subject
     bound_presented = signed_by is not None and signed_by == subject.get("id")
     if presented is None:
@@ -416,6 +426,15 @@ def _answer_one(
             N_(
                 "A file alone does not show who presents it: anyone with a copy can show it. "
                 "Compare the name with an ID, or ask for a share link."
+            )
+        )
+    elif bound_presented and not challenged:
+        binding = "named"
+        bound = phrase(
+            N_(
+                "The person it was issued to signed this presentation, but not for this "
+                "verification: anyone with a copy of it can show it. Compare the name with an "
+                "ID, or ask for a share link."
             )
         )
     elif bound_presented:
@@ -427,6 +446,16 @@ def _answer_one(
             ),
             holder=named or phrase(_SOMEONE),
         )
+        if by_account:
+            bound = worded(
+                N_(
+                    "%(holder)s signed what they shared with the key the credential was "
+                    "issued to: it is theirs. The credential does not state a name: "
+                    "%(holder)s is the name on their account here, which no issuer "
+                    "confirmed. Compare it with an ID."
+                ),
+                holder=named or phrase(_SOMEONE),
+            )
     else:
         binding = "named"
         bound = phrase(

@@ -219,6 +219,7 @@ def _opened_share(
         view.report,
         holder=view.holder,
         jurisdiction=jurisdiction,
+        challenged=True,
     )
     return Checked(
         verdict,

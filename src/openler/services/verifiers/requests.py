@@ -352,6 +352,7 @@ def view_answer(
         report,
         holder=request.answered_name,
         jurisdiction=jurisdiction,
+        challenged=True,
     )
     return request, report, verdict
 
