@@ -207,9 +207,7 @@ def test_a_copied_presentation_does_not_show_who_presents_it(
     from tests.services.test_sharing_record import share
 
     made = share(demo_platform, names=["Registered Nurse"])
-    page = main_of(
-        client.post("/verify", data={"document": json.dumps(made.share.presentation)})
-    )
+    page = main_of(client.post("/verify", data={"document": json.dumps(made.share.presentation)}))
     assert "Registered Nurse" in headline(page)
     assert "it is theirs" not in page and "showed it is theirs" not in page
     assert 'class="answer answer-good"' in page  # the credential itself is good
