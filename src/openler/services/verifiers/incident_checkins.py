@@ -152,7 +152,9 @@ def _state_reason(state: CredentialState) -> Wording:
         return worded(NOT_VERIFIED, why=state.reason or "")
     if state.code == "issuer-not-trusted":
         return worded(NOT_TRUSTED, why=state.reason or "")
-    return (state.reason, ()) if state.reason else phrase(state.label)
+    # a reason without a wording is data (a status message names its issuer as written):
+    # never a message, which pages trust as markup
+    return worded("%(text)s", text=state.reason) if state.reason else phrase(state.label)
 
 
 def _judge(
@@ -263,8 +265,11 @@ def check_in(
             if checked.document is None:
                 continue
             document = dict(checked.document)
-            shown.append(document)
             signed = all(checked.status_of(c) == "passed" for c in ("proof", "issuer"))
+            if signed and issuer_of(document) in registry.entries:
+                # a licence number names the responder only when an issuer of the trust
+                # registry signed it: anyone may sign a credential with any number in it
+                shown.append(document)
             state = presented_state(session, document, checked, at=at)
             presented.append(_Presented(document, state, signed))
     if len(holders) > 1 and unproven is None:
