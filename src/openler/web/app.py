@@ -52,7 +52,7 @@ from openler.web import (
     wallet_pages,
 )
 from openler.web.deps import InvalidJsonBody, SignInRequired
-from openler.web.edge import BodyLimit, install_log_redaction, protect
+from openler.web.edge import BodyLimit, install_log_redaction, protect, signed_in_by
 from openler.web.render import RETURN_COOKIE, error_page, requested_path, wants_html
 
 log = logging.getLogger("openler.web")
@@ -157,6 +157,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         max_bytes=settings.max_request_bytes,
         refuse=too_large,
         uploads=(ROSTER_UPLOADS, settings.max_upload_bytes),
+        signed_in=signed_in_by(platform),
     )
     hsts = settings.hsts_seconds if settings.secure_cookies and settings.hsts_seconds else None
 

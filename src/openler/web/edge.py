@@ -18,9 +18,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openler.services.context import Platform
+from openler.services.people import accounts, tokens
+from openler.web.deps import SESSION_COOKIE
 
 #: what a 413 looks like to the client that sent too much (an HTML page or JSON)
 Refusal = Callable[[Request], Response]
@@ -46,20 +51,26 @@ class BodyLimit:
         max_bytes: int,
         refuse: Refusal,
         uploads: tuple[re.Pattern[str], int] | None = None,
+        signed_in: Callable[[Scope], bool] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.refuse = refuse
         #: POSTs to paths matching the pattern may send up to the larger limit (the
-        #: roster uploads); the limit that applied is in ``scope["openler.body_limit"]``
+        #: roster uploads) when ``signed_in`` says the request is someone's (a session or
+        #: an API token that is valid, not only present); the limit that applied is in
+        #: ``scope["openler.body_limit"]``
         self.uploads = uploads
+        self.signed_in = signed_in
 
-    def _limit(self, scope: Scope) -> int:
+    async def _limit(self, scope: Scope) -> int:
         if (
             self.uploads is not None
+            and self.signed_in is not None
             and scope.get("method") == "POST"
             and self.uploads[0].fullmatch(scope.get("path", ""))
-            and _signed(scope)
+            and _signed(scope)  # something to look up at all
+            and await anyio.to_thread.run_sync(self.signed_in, scope)
         ):
             return max(self.uploads[1], self.max_bytes)
         return self.max_bytes
@@ -68,7 +79,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit(scope)
+        limit = await self._limit(scope)
         scope["openler.body_limit"] = limit
         declared = _content_length(scope)
         if declared is not None and declared > limit:
@@ -112,15 +123,32 @@ class BodyLimit:
 
 
 def _signed(scope: Scope) -> bool:
-    """Whether the request carries a session cookie or a bearer token: only then may it
-    send an upload's larger body (the route then checks the role; a stranger's request is
-    held to the usual limit before anything reads it)."""
+    """Whether the request carries something that may be a session cookie or a bearer
+    token (whether it is valid is :class:`BodyLimit`'s ``signed_in``'s to say)."""
     for name, value in scope.get("headers", []):
         if name == b"authorization" and value[:7].lower() == b"bearer ":
             return True
         if name == b"cookie" and b"openler_session=" in value:
             return True
     return False
+
+
+def signed_in_by(platform: Platform) -> Callable[[Scope], bool]:
+    """Whether a request is signed in: its bearer token or its session cookie is valid now
+    (as the routes will find it). Only then may it send an upload's larger body — a
+    stranger's request, whatever cookie it makes up, is held to the usual limit before
+    anything reads it; the route still checks the role."""
+
+    def signed_in(scope: Scope) -> bool:
+        request = Request(scope)
+        header = request.headers.get("authorization", "")
+        with platform.db.session() as session:
+            if header.lower().startswith("bearer "):
+                return tokens.resolve(session, platform, header[7:].strip()) is not None
+            token = request.cookies.get(SESSION_COOKIE)
+            return accounts.resolve_session(session, platform, token) is not None
+
+    return signed_in
 
 
 def _content_length(scope: Scope) -> int | None:
