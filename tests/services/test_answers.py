@@ -4,6 +4,7 @@ what the verifier may rely on — and nothing a forger wrote shown as fact."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -256,3 +257,44 @@ def test_a_presentation_without_this_verifiers_challenge_shows_no_binding(platfo
     assert one.binding == "named" and one.good
     assert "anyone with a copy" in filled(one.bound)
     assert "showed it is theirs" not in filled(one.rely)
+
+
+@pytest.mark.parametrize("presented", [False, True], ids=["file", "presented"])
+def test_without_a_trust_registry_a_name_an_issuer_gives_itself_is_not_a_fact(
+    platform: Any, presented: bool
+) -> None:
+    """A platform whose trust registry is empty (none set up yet) checks no issuer: a
+    credential anyone signed, naming itself after a board, verifies. The answer may not
+    then say that the board issued it, nor that the verifier may rely on that."""
+    from sqlalchemy import delete
+
+    from openler.store.models import TrustEntryRow
+
+    _id, document = issued(platform)
+    with platform.db.session() as s:
+        s.execute(delete(TrustEntryRow))
+    forger = Multikey.from_seed(bytes([3]) * 32)
+    holder = Multikey.from_seed(bytes([7]) * 32)
+    forged = {k: v for k, v in copy.deepcopy(document).items() if k != "proof"}
+    forged.pop("credentialStatus", None)
+    forged["issuer"] = {
+        "id": forger.controller,
+        "type": ["Profile"],
+        "name": "Ohio Board of Nursing",
+    }
+    forged = sign_credential(forged, forger, created=platform.now())
+    data: Any = forged
+    if presented:
+        data = sign_presentation(
+            build_presentation([forged], holder=holder.controller),
+            holder,
+            challenge="c-1",
+            domain="https://hospital.example",
+            created=platform.now(),
+        )
+    (one,) = said(platform, data, holder="Ana Holder").answers
+    assert not one.issuer_registered
+    for words in (filled(one.said), filled(one.rely)):
+        assert not re.search("(?<!said to be )from Ohio Board of Nursing", words), words
+        assert not re.search(r"[:,] Ohio Board of Nursing issued it", words), words
+    assert "calls itself Ohio Board of Nursing" in filled(one.rely)

@@ -211,3 +211,52 @@ def test_a_copied_presentation_does_not_show_who_presents_it(
     assert "Registered Nurse" in headline(page)
     assert "it is theirs" not in page and "showed it is theirs" not in page
     assert 'class="answer answer-good"' in page  # the credential itself is good
+
+
+HOSTILE_NAME = '<img src=x onerror=alert(1)>%(x)s "Dr" ‮'
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_hostile_account_name_and_reason_stay_words_on_every_answer(
+    client: TestClient, demo_platform: Any, language: str
+) -> None:
+    """The holder's account name (typed at sign-up), shown as who answered a request and
+    who shares a link, and an issuer's reason for a suspension, on the request page, the
+    share page and the verify page, in English and Spanish."""
+    from sqlalchemy import select
+
+    from openler.services.issuers import issuing
+    from openler.store.models import Person
+    from tests.conftest import SETUP
+    from tests.services.test_sharing_record import share
+    from tests.web.test_request_pages import as_, create_request, license_id
+
+    with demo_platform.db.session() as s:
+        maria = s.execute(
+            select(Person).where(Person.email == "maria@demo.openler.org")
+        ).scalar_one()
+        maria.name = HOSTILE_NAME
+    detail_path, link = create_request(client)
+    rn = license_id(demo_platform)
+    token = as_(client, "maria")
+    sent = client.post(link, data={"csrf_token": token, "credentials": [rn], "consent": "yes"})
+    assert sent.status_code == 200, sent.text[:300]
+    made = share(demo_platform, names=["Registered Nurse"])
+    with demo_platform.db.session() as s:
+        issuing.set_status(s, demo_platform, SETUP, rn, action="suspend", reason=HOSTILE_NAME)
+    hr = as_(client, "hr")
+    headers = {"Accept-Language": language, "Accept": "text/html"}
+    pages = [
+        client.get(detail_path, headers=headers),
+        client.get("/verifier/piedmont-hospital", headers=headers),
+        client.get(f"/s/{made.token}", headers=headers),
+        client.post(
+            "/verify",
+            data={"document": f"http://127.0.0.1:8000/s/{made.token}", "csrf_token": hr},
+            headers=headers,
+        ),
+    ]
+    for answer in pages:
+        assert answer.status_code == 200, (answer.url, answer.text[:300])
+        assert "<img src=x" not in answer.text, answer.url
+        assert "&lt;img src=x" in answer.text, answer.url

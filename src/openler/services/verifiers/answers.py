@@ -496,14 +496,17 @@ def _answer_one(
                 {**document, "issuer": {"id": issuer_id, "name": issuer}},
                 holder=shown_as,
                 presented=presented,
-            )
+            ),
+            claimed=_CLAIMED_ISSUER if entry is None else None,
         )
     good = state.code == "active" and presented is not False
     rely = _rely(
         state,
         good=good,
         binding=binding,
-        issuer=issuer,
+        # an issuer the registry does not know is the one it names only by its own word
+        # (a platform with no registry checks no issuer: anyone may sign as "a board")
+        issuer=issuer if entry is not None else worded(_CLAIMED_ISSUER, issuer=issuer),
         holder=named or phrase(N_("the person who presented it")),
     )
     return Answer(
@@ -530,10 +533,17 @@ def _answer_one(
 _SOMEONE = N_("The person who presented it")
 
 
-def _said_wording(said: Said) -> Wording:
+#: an issuer the trust registry does not know, by the name it gives itself
+_CLAIMED_ISSUER = N_("an issuer that calls itself %(issuer)s")
+
+
+def _said_wording(said: Said, *, claimed: str | None = None) -> Wording:
     """A :class:`~openler.services.holders.reading.Said` as a wording: its kind and state
-    translated with it when they are phrases openler knows."""
+    translated with it when they are phrases openler knows; with ``claimed``, the issuer
+    said to be only what it calls itself (unless the sentence says so already)."""
     values: dict[str, str | Wording] = dict(said.values)
+    if claimed is not None and "said to be" not in said.message and "issuer" in values:
+        values["issuer"] = worded(claimed, issuer=values["issuer"])
     if values.get("holder") == _SOMEONE:
         values["holder"] = phrase(_SOMEONE)
     if said.kind_known:
@@ -677,7 +687,12 @@ def _first_failure_of(state: CredentialState) -> str:
 
 
 def _rely(
-    state: CredentialState, *, good: bool, binding: Binding, issuer: str, holder: str | Wording
+    state: CredentialState,
+    *,
+    good: bool,
+    binding: Binding,
+    issuer: str | Wording,
+    holder: str | Wording,
 ) -> Wording:
     if not good:
         return phrase(N_("Do not rely on it."))
