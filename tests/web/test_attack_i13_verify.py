@@ -260,3 +260,30 @@ def test_a_hostile_account_name_and_reason_stay_words_on_every_answer(
         assert answer.status_code == 200, (answer.url, answer.text[:300])
         assert "<img src=x" not in answer.text, answer.url
         assert "&lt;img src=x" in answer.text, answer.url
+
+
+def test_recognised_where_the_verifier_is_only_when_checked_there(
+    client: TestClient, demo_platform: Any
+) -> None:
+    """A request of an organization with no jurisdiction of its own: its answer is checked
+    where the platform's registry authority is (as the page then says "recognised in …"),
+    not checked nowhere in particular and said to be recognised there."""
+    from sqlalchemy import delete, select
+
+    from openler.store.models import Organization, RecognitionRow
+    from tests.web.test_request_pages import as_, create_request, license_id
+
+    with demo_platform.db.session() as s:
+        s.execute(delete(RecognitionRow))  # North Carolina recognises no other state's licence
+        hospital = s.execute(
+            select(Organization).where(Organization.slug == "piedmont-hospital")
+        ).scalar_one()
+        hospital.jurisdiction = None
+    detail_path, link = create_request(client)
+    rn = license_id(demo_platform)
+    token = as_(client, "maria")
+    client.post(link, data={"csrf_token": token, "credentials": [rn], "consent": "yes"})
+    as_(client, "hr")
+    page = main_of(client.get(detail_path))
+    assert "recognised in North Carolina" not in page
+    assert "Issuer not authorised in North Carolina" in page

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
+from openler.services.verifiers.answers import jurisdiction_for
 from openler.services.verifiers.verifying import verify_document
-from openler.store.models import Organization, PresentationRequest
+from openler.store.models import PresentationRequest
 from openler.vc import (
     CHECK_IDS,
     Candidate,
@@ -39,7 +40,9 @@ def answer_report(
     client_id, its holder bound, its credentials matched against the request's DCQL query,
     and the query satisfied. One report: a check fails when it failed for any presentation
     (named), and the credentials of every presentation are listed in it."""
-    organization = session.get(Organization, request.organization_id)
+    # where the answer says it is recognised (the organization's, else the registry
+    # authority's): checked there, not elsewhere
+    jurisdiction = jurisdiction_for(session, [request.organization_id])
     combined = VerificationReport(
         input="vp_token",
         format="json",
@@ -60,7 +63,7 @@ def answer_report(
                 presentation,
                 challenge=request.challenge,
                 domain=request.domain,
-                jurisdiction=organization.jurisdiction if organization else None,
+                jurisdiction=jurisdiction,
                 name=f"vp_token#{where}",
                 require_holder_binding=True,
             )

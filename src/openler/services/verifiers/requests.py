@@ -307,7 +307,6 @@ def view_answer(
     require_role(principal, request.organization_id, "verifier")
     from openler.services.protocols import oid4vp_verifier
 
-    organization = session.get(Organization, request.organization_id)
     jurisdiction = answers.jurisdiction_for(session, [request.organization_id])
     extra: dict[str, Any] = {}
     answered: Any = None
@@ -325,7 +324,8 @@ def view_answer(
             presentation,
             challenge=request.challenge,
             domain=request.domain,
-            jurisdiction=organization.jurisdiction if organization else None,
+            # where the answer says it is recognised: checked there, not elsewhere
+            jurisdiction=jurisdiction,
             name="presentation",
             require_holder_binding=signs,
             holder_signs=signs,
