@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verdicts import Judge
-from openler.vc import Multikey, build_presentation, sign_presentation
+from openler.vc import Multikey, build_presentation, sign_credential, sign_presentation
 from tests.hostile import fuzz_settings
 from tests.web.test_api import maria_credential
 from tests.web.test_verify_pages import headline, licence_jwt, main_of, open_client
@@ -287,3 +287,35 @@ def test_recognised_where_the_verifier_is_only_when_checked_there(
     page = main_of(client.get(detail_path))
     assert "recognised in North Carolina" not in page
     assert "Issuer not authorised in North Carolina" in page
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["named", "nameless"])
+@pytest.mark.parametrize("presented", [True, False], ids=["presented", "file"])
+def test_an_unknown_issuer_is_never_named_by_its_did_in_the_answer(
+    open_client: TestClient, demo_platform: Any, named: bool, presented: bool
+) -> None:
+    """A credential from an issuer the registry does not know: the sentence that answers
+    and its standing name it as it names itself, or say it gives no name — never by its
+    DID (which the checks below give)."""
+    forger = Multikey.from_seed(bytes([98]) * 32)
+    document = copy.deepcopy(maria_credential(demo_platform))
+    document.pop("proof")
+    document.pop("credentialStatus", None)
+    document["issuer"] = {"id": forger.controller, "type": ["Profile"]}
+    if named:
+        document["issuer"]["name"] = "Some Board"
+    document["credentialSubject"]["id"] = EVE.controller
+    sent: Any = sign_credential(document, forger, created=demo_platform.now())
+    if presented:
+        sent = sign_presentation(
+            build_presentation([sent], holder=EVE.controller),
+            EVE,
+            challenge="any",
+            created=demo_platform.now(),
+        )
+    page = main_of(open_client.post("/verify", data={"document": json.dumps(sent)}))
+    standing = re.search(r'<dd class="answer-standing detail">(.*?)</dd>', page, re.S)
+    assert standing is not None
+    for said in (headline(page), standing.group(1)):
+        assert "did:" not in said, said
+    assert ("Some Board" if named else "gives no name") in headline(page)

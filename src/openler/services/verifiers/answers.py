@@ -471,6 +471,8 @@ def _answer_one(
         entry_place=entry.jurisdiction if entry else None,
         jurisdiction=jurisdiction,
         trust=checked.status_of("trust"),
+        # the registry's words for an issuer it does not know name it by its DID
+        brief=entry is None,
     )
     kind = with_article(kind_words(document))
     if presented is None:
@@ -497,7 +499,8 @@ def _answer_one(
                 holder=shown_as,
                 presented=presented,
             ),
-            claimed=_CLAIMED_ISSUER if entry is None else None,
+            named=_headline_issuer(document, entry),
+            registered=entry is not None,
         )
     good = state.code == "active" and presented is not False
     rely = _rely(
@@ -506,7 +509,7 @@ def _answer_one(
         binding=binding,
         # an issuer the registry does not know is the one it names only by its own word
         # (a platform with no registry checks no issuer: anyone may sign as "a board")
-        issuer=issuer if entry is not None else worded(_CLAIMED_ISSUER, issuer=issuer),
+        issuer=_issuer_words(document, entry),
         holder=named or phrase(N_("the person who presented it")),
     )
     return Answer(
@@ -535,15 +538,35 @@ _SOMEONE = N_("The person who presented it")
 
 #: an issuer the trust registry does not know, by the name it gives itself
 _CLAIMED_ISSUER = N_("an issuer that calls itself %(issuer)s")
+#: an issuer the trust registry does not know, that gives no name (its DID is in the checks)
+_NAMELESS_ISSUER = N_("an issuer that gives no name")
 
 
-def _said_wording(said: Said, *, claimed: str | None = None) -> Wording:
+def _issuer_words(document: dict[str, Any], entry: TrustEntry | None) -> str | Wording:
+    """The issuer as an answer's sentences name it: by its trust-registry name; else only
+    as what it calls itself; else as an issuer that gives no name — never by its DID."""
+    if entry is not None:
+        return entry.name
+    named = _headline_issuer(document, None)
+    if named is None:
+        return phrase(_NAMELESS_ISSUER)
+    return worded(_CLAIMED_ISSUER, issuer=named)
+
+
+def _said_wording(said: Said, *, named: str | Wording | None, registered: bool) -> Wording:
     """A :class:`~openler.services.holders.reading.Said` as a wording: its kind and state
-    translated with it when they are phrases openler knows; with ``claimed``, the issuer
-    said to be only what it calls itself (unless the sentence says so already)."""
+    translated with it when they are phrases openler knows; its issuer (``named`` as
+    :func:`_headline_issuer` names it) by the registry's name when ``registered``, else
+    never by its DID, and only as what it calls itself unless the sentence says "said to
+    be" already."""
     values: dict[str, str | Wording] = dict(said.values)
-    if claimed is not None and "said to be" not in said.message and "issuer" in values:
-        values["issuer"] = worded(claimed, issuer=values["issuer"])
+    if "issuer" in values and not registered:
+        if named is None:
+            values["issuer"] = phrase(_NAMELESS_ISSUER)
+        elif "said to be" in said.message:
+            values["issuer"] = named
+        else:
+            values["issuer"] = worded(_CLAIMED_ISSUER, issuer=named)
     if values.get("holder") == _SOMEONE:
         values["holder"] = phrase(_SOMEONE)
     if said.kind_known:
