@@ -32,7 +32,9 @@ def issuer_id(platform: Any) -> str:
     return str(issuer["id"] if isinstance(issuer, dict) else issuer)
 
 
-def envelope_presentation(platform: Any, *, holder: str | None = EVE.controller) -> str:
+def envelope_presentation(
+    platform: Any, *, holder: str | None = EVE.controller, issuer: str | None = None
+) -> str:
     """Eve's presentation of a real credential of the Ohio board (Maria's licence as a JWT)
     in an ``EnvelopedVerifiableCredential`` that is also typed a ``VerifiableCredential``,
     so that it may carry words of its own: another credential's name, Eve's name as its
@@ -42,7 +44,7 @@ def envelope_presentation(platform: Any, *, holder: str | None = EVE.controller)
         "type": ["VerifiableCredential", "EnvelopedVerifiableCredential"],
         "id": "data:application/vc+jwt," + licence_jwt(platform),
         "name": "Nurse Practitioner",
-        "issuer": {"id": issuer_id(platform), "name": "Ohio Board of Nursing"},
+        "issuer": {"id": issuer or issuer_id(platform), "name": "Ohio Board of Nursing"},
         "credentialSubject": {"id": EVE.controller, "name": "Eve Forger"},
     }
     unsigned = build_presentation([envelope], holder=EVE.controller)
@@ -319,3 +321,39 @@ def test_an_unknown_issuer_is_never_named_by_its_did_in_the_answer(
     for said in (headline(page), standing.group(1)):
         assert "did:" not in said, said
     assert ("Some Board" if named else "gives no name") in headline(page)
+
+
+def test_an_envelope_does_not_bring_endorsements_of_what_it_names(
+    client: TestClient, demo_platform: Any
+) -> None:
+    """The endorsements a verify page shows are of what was verified: an envelope naming
+    another issuer (the Army, which the hospital endorses) around Ohio's licence does not
+    bring the hospital's endorsement of the Army."""
+    from openler.services.issuers import endorsements, orgs
+    from openler.services.people import accounts
+    from tests.conftest import SETUP
+    from tests.services.issuing_world import person, who
+
+    with demo_platform.db.session() as s:
+        hospital = orgs.organization_by_slug(s, "piedmont-hospital")
+        army = orgs.org_did(demo_platform, orgs.organization_by_slug(s, "us-army"))
+        trainer = person(s, "trainer@demo.openler.org")
+        accounts.add_member(
+            s,
+            demo_platform,
+            person=trainer,
+            organization=hospital,
+            role="issuer_admin",
+            actor=SETUP,
+        )
+        endorsements.endorse(
+            s,
+            demo_platform,
+            who(s, "trainer@demo.openler.org"),
+            hospital,
+            target_id=army,
+            comment="Army medics meet our standard.",
+        )
+    sent = envelope_presentation(demo_platform, issuer=army)
+    page = main_of(client.post("/verify", data={"document": sent}))
+    assert "Army medics meet our standard." not in page

@@ -26,7 +26,7 @@ from openler.services.issuers.orgs import org_did
 from openler.services.people.accounts import Principal, require_role
 from openler.services.verifiers.verifying import verify_document
 from openler.store.models import Achievement, IssuedCredential, Organization
-from openler.vc import VCError, VerificationReport, parse_json
+from openler.vc import VerificationReport
 
 OB_CONTEXT = issuing.OB_CONTEXT
 MAX_COMMENT = 2000
@@ -308,18 +308,23 @@ def for_document(
     return endorsements_of(session, platform, targets)
 
 
-def for_verified(
-    session: Session, platform: Platform, report: VerificationReport, text: str
-) -> list[Shown]:
-    """For a verification result: the endorsements of what the verified JSON ``text``
-    names; none when it did not verify, or is not JSON (a JWT, a baked image)."""
+def for_verified(session: Session, platform: Platform, report: VerificationReport) -> list[Shown]:
+    """For a verification result: the endorsements of what the documents ``report``
+    verified name — each as the verifier read it (a presentation's credentials each, an
+    enveloped one from its envelope: never an envelope's own words); none when it did not
+    verify."""
     if not report.verified:
         return []
-    try:
-        document = parse_json(text)
-    except VCError:
-        return []
-    return for_document(session, platform, document if isinstance(document, Mapping) else None)
+    documents = (
+        [c.document for c in report.credentials]
+        if report.kind == "presentation"
+        else [report.document]
+    )
+    shown: dict[str, Shown] = {}
+    for document in documents:
+        for one in for_document(session, platform, document):
+            shown.setdefault(one.credential_id, one)
+    return list(shown.values())
 
 
 def given_by(

@@ -191,7 +191,7 @@ def check(
         hashlib.sha256(given.data).hexdigest(),
         len(given.data),
         tuple(issuer_notes(session, platform, text)),
-        tuple(endorsements.for_verified(session, platform, report, text)),
+        tuple(endorsements.for_verified(session, platform, report)),
     )
 
 
