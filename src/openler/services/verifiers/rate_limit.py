@@ -1,4 +1,5 @@
-"""How often the public verify page may be used: a token bucket per client, in this process.
+"""How often the public verify page may be used, and how often a check-in link's OpenID4VP
+``request_uri`` may be fetched: a token bucket per client, in this process.
 
 Each key (a client address as :func:`~openler.services.people.throttle.client_key` names it,
 an IPv6 client by its /64; or ``person:<id>`` for someone with the verifier role) holds at
@@ -9,6 +10,11 @@ what a flood of anonymous verifications spends, and a table row updated on every
 request would move the flood onto the database that every process shares. With several
 ``openler serve`` processes behind a proxy, a client may get up to that many times the
 limit; a restart forgets every count (docs/security.md).
+
+The check-in link of an incident (``verifiers.incidents``) is posted at a public scene as a
+QR code, and every fetch of its ``request_uri`` makes and signs a request, stored and
+audited: :func:`take_checkin_request` counts those fetches per client address in buckets
+of their own (``checkin_requests_per_minute``), apart from the verify page's.
 
 At most ``max_keys`` keys are kept: when a new one would pass that, the least recently
 used are forgotten (a forgotten client starts again with a full bucket, so a flood of new
@@ -76,12 +82,28 @@ class Buckets:
         return len(self._buckets)
 
 
-class TooManyVerifications(ServiceError):  # noqa: N818 - HTTP vocabulary
-    """The verify page was used too often from here; ``seconds`` until it may be again."""
+class TooManyRequests(ServiceError):  # noqa: N818 - HTTP vocabulary
+    """Used too often from here; ``seconds`` until it may be again."""
 
     http_status = 429
     code = "too_many_requests"
     seconds = 60
+
+
+class TooManyVerifications(TooManyRequests):
+    """The verify page was used too often from here."""
+
+
+class TooManyCheckinRequests(TooManyRequests):
+    """A check-in link's ``request_uri`` was fetched too often from here."""
+
+
+def _wait(platform: Platform, memo: str, key: str, per_minute: int) -> int | None:
+    """Take a token from ``key``'s bucket of the buckets ``memo`` names: None when there
+    was one, else the whole seconds until there will be."""
+    buckets = platform.memo.setdefault(memo, Buckets())
+    wait = buckets.take(key, per_minute=per_minute, at=platform.now())
+    return None if wait is None else max(1, math.ceil(wait))
 
 
 def take(platform: Platform, principal: Principal | None, client: str) -> None:
@@ -99,11 +121,9 @@ def take(platform: Platform, principal: Principal | None, client: str) -> None:
     else:
         key, per_minute = client_key(client), settings.verify_page_per_minute
         hint = phrase(N_("People who sign in as verifiers may verify more often."))
-    buckets = platform.memo.setdefault(_MEMO, Buckets())
-    wait = buckets.take(key, per_minute=per_minute, at=platform.now())
-    if wait is None:
+    seconds = _wait(platform, _MEMO, key, per_minute)
+    if seconds is None:
         return
-    seconds = max(1, math.ceil(wait))
     error = TooManyVerifications.worded(
         N_(
             "this page was used %(most)s times in a minute from here, the most it allows: "
@@ -117,4 +137,27 @@ def take(platform: Platform, principal: Principal | None, client: str) -> None:
     raise error
 
 
+def take_checkin_request(platform: Platform, client: str) -> None:
+    """Count one fetch of a check-in link's ``request_uri`` from the client address
+    ``client`` (an IPv6 client by its /64), at ``checkin_requests_per_minute``.
+
+    Raises :class:`TooManyCheckinRequests` when the bucket is empty, saying when to try
+    again (in English: a wallet app shows it as it is)."""
+    per_minute = platform.settings.checkin_requests_per_minute
+    seconds = _wait(platform, _CHECKIN_MEMO, client_key(client), per_minute)
+    if seconds is None:
+        return
+    error = TooManyCheckinRequests.worded(
+        N_(
+            "check-in was asked for %(most)s times in a minute from this network, the most it "
+            "allows: scan the code again in %(seconds)s seconds"
+        ),
+        most=str(per_minute),
+        seconds=str(seconds),
+    )
+    error.seconds = seconds
+    raise error
+
+
 _MEMO = "verify page buckets"
+_CHECKIN_MEMO = "check-in request buckets"
