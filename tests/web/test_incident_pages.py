@@ -145,7 +145,7 @@ def test_open_check_in_and_read_the_roster(client: TestClient, demo_platform: An
     text = client.get(path).text
     assert "RN</strong>: 2 verified, 0 refused" in text
     assert "Maria Alvarez" in text and "RN.77" in text
-    assert "No check-in relied on a stored copy" in text
+    assert "No row relied on a stored copy" in text
     state = client.get(f"{path}/roster.json").json()
     assert state["counts"][0] == {"role": "RN", "verified": 2, "refused": 0}
 

@@ -781,8 +781,8 @@ class IncidentCheckin(Base):
     stale: Mapped[list[Any]]
     #: the presentations of the last check-in, as received (a JSON object or a compact JWT
     #: each), kept so that its credentials can be verified again; None for rows checked in
-    #: before they were kept
-    presentations: Mapped[list[Any] | None]
+    #: before they were kept (SQL NULL, never JSON ``null``)
+    presentations: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     #: when its verdicts were last made: at check-in, or when everyone was checked again
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: the re-check that last verified it again (``Incident.last_recheck``'s pass)
