@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from openler.services import jobs
 from openler.services.errors import Conflict, NotFound
 from openler.services.issuers import issuing
-from openler.services.verifiers import incident_rechecks, incidents
+from openler.services.verifiers import incident_checkins, incident_rechecks, incidents
 from openler.services.verifiers.incident_rechecks import Pass
 from openler.store.models import (
     AuditEvent,
@@ -221,6 +221,14 @@ def test_a_large_roster_is_checked_by_a_job_that_resumes(
         incident = incidents.incident_of(s, opened.verifier, opened.incident_id)
         assert incident_rechecks.running(s, at, incident) == started
 
+    # a nurse checking in while it runs is as fresh as it: not checked again by it
+    late_key = holder(6)
+    with platform.db.session() as s:
+        late = issue_to(s, platform, "registered-nurse", late_key, 6, licenseNumber="RN.6")
+        late_document = late.document
+    late_at = later(platform, minutes=31)
+    assert check_in(late_at, opened.token, [late_document], late_key).status == 200
+
     # a worker checks one chunk, then dies; the job run again finishes the rest
     assert incident_rechecks._chunk(at, opened.incident_id, started.id, opened.verifier, None, {})
     with at.db.session() as s:
@@ -246,7 +254,29 @@ def test_a_large_roster_is_checked_by_a_job_that_resumes(
         )
     checked = sum(e.data["checked"] for e in events(platform, "incident.recheck"))
     assert checked == 5  # nobody twice
-    assert counts(platform, opened.incident_id, opened.verifier)[0] == ("RN", 4, 1)
+    assert counts(platform, opened.incident_id, opened.verifier)[0] == ("RN", 5, 1)
+
+
+def test_a_re_check_that_breaks_may_be_asked_again(
+    platform: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = open_incident(platform)
+    nurses(platform, opened, range(1, 3))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug met while checking")
+
+    monkeypatch.setattr(incident_checkins, "recheck", broken)
+    with pytest.raises(RuntimeError):
+        recheck(later(platform, minutes=1), opened)
+    with platform.db.session() as s:
+        incident = incidents.incident_of(s, opened.verifier, opened.incident_id)
+        failed = incident_rechecks.last_pass(incident)
+        assert failed is not None and failed.state == "failed"
+        assert incident_rechecks.running(s, platform, incident) is None
+    monkeypatch.undo()
+    again = recheck(later(platform, minutes=2), opened)
+    assert again is not None and (again.state, again.checked) == ("done", 2)
 
 
 def test_the_roster_page_checks_everyone_again_only_when_due(platform: Any) -> None:

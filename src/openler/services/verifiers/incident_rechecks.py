@@ -59,7 +59,7 @@ CHUNK = 25
 #: a pass that has not finished this long after it started is taken as stopped (its
 #: worker was killed), so another may start
 STUCK = timedelta(minutes=30)
-RUNNING, DONE, STOPPED = "running", "done", "stopped"
+RUNNING, DONE, STOPPED, FAILED = "running", "done", "stopped", "failed"
 log = logging.getLogger("openler.incident_recheck")
 
 
@@ -231,7 +231,11 @@ def start(
         slug = organization.slug if organization is not None else ""
         organization_id = incident.organization_id
     if started.total <= INLINE_MAX:
-        return run(platform, incident_id, started.id, principal, remote=remote)
+        try:
+            return run(platform, incident_id, started.id, principal, remote=remote)
+        except Exception:
+            _stop(platform, incident_id, started.id, FAILED)  # so that it may be asked again
+            raise
 
     def note_job(session: Session, job: Job) -> None:
         found = session.get(Incident, incident_id)
@@ -293,6 +297,16 @@ def run(
         return ended
 
 
+def _stop(platform: Platform, incident_id: str, pass_id: str, state: str) -> None:
+    """End pass ``pass_id`` as ``state`` where it stands (when it is still the incident's)."""
+    with platform.db.session() as session:
+        incident = session.get(Incident, incident_id, with_for_update=True)
+        current = last_pass(incident) if incident is not None else None
+        if incident is not None and current is not None and current.id == pass_id:
+            ended = replace(current, state=state, finished_at=platform.now())
+            incident.last_recheck = ended.to_json()
+
+
 def _chunk(
     platform: Platform,
     incident_id: str,
@@ -324,6 +338,8 @@ def _chunk(
                     *_eligible(incident.id),
                     (IncidentCheckin.recheck_pass.is_(None))
                     | (IncidentCheckin.recheck_pass != pass_id),
+                    # a responder who checked in since the pass began is as fresh as it
+                    IncidentCheckin.verified_at <= current.started_at,
                 )
                 .order_by(IncidentCheckin.id)
                 .limit(CHUNK)
