@@ -7,8 +7,6 @@ and the page follows the job's progress until the counts change. Every state pas
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,9 +22,8 @@ from openler.services.verifiers import incidents
 from openler.settings import Settings
 from openler.store.models import IncidentCheckin
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
-    _require_browser,
     browser,
-    demo_server,
+    own_demo,
     phone,
     sign_in,
 )
@@ -34,31 +31,10 @@ from tests.browser.test_incident_journey import Wallet, page_is_good, wait_for_c
 from tests.conftest import SETUP
 from tests.services.incident_world import VERIFIER, holder, issue_to, principal, roles
 
-#: this test's servers listen on these ports only
-PORTS = range(8160, 8170)
-
-
-def _port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip(f"no free port in {PORTS.start}–{PORTS.stop - 1}")
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    _require_browser()
-    workdir = tmp_path_factory.mktemp("incident-recheck")
-    env = {
-        **os.environ,
-        "OPENLER_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "OPENLER_PASSWORD_HASH_TIME_COST": "1",
-    }
-    with demo_server(workdir, _port(), env) as base:
+    with own_demo(tmp_path_factory, "incident-recheck") as (base, workdir):
         yield base, workdir
 
 

@@ -17,7 +17,7 @@ from openler.services.issuers import issuing, orgs
 from openler.services.verifiers import incident_rechecks, incidents
 from openler.store.models import AuditEvent, IncidentCheckin, IncidentVerdict, IssuedCredential
 from tests.conftest import SETUP
-from tests.services.incident_world import check_in, holder, issue_to, open_incident
+from tests.services.incident_world import Held, check_in, holder, issue_to, open_incident
 
 RESPONDERS = 500
 #: what responder n shows, by n % 10
@@ -189,13 +189,3 @@ def test_five_hundred_responders_and_the_roster_stays_exact(platform: Any) -> No
         f"{RESPONDERS} responders checked again in {rechecked:.1f} s "
         f"({rechecked / RESPONDERS * 1000:.0f} ms each), 50 turned refused"
     )
-
-
-class Held:
-    """A job queue that keeps the job for the test to run, as a worker would."""
-
-    def __init__(self) -> None:
-        self.submitted: list[str] = []
-
-    def submit(self, job_id: str) -> None:
-        self.submitted.append(job_id)

@@ -29,10 +29,12 @@ from openler.store.models import (
 )
 from tests.conftest import SETUP
 from tests.services.incident_world import (
+    Held,
     Opened,
     check_in,
     holder,
     issue_to,
+    nurses_check_in,
     open_incident,
     principal,
     scan,
@@ -40,30 +42,12 @@ from tests.services.incident_world import (
 from tests.services.test_incidents import counts, verdicts
 
 
-class Held:
-    """A job queue that keeps what it is given, for the test to run (as a worker would)."""
-
-    def __init__(self) -> None:
-        self.submitted: list[str] = []
-
-    def submit(self, job_id: str) -> None:
-        self.submitted.append(job_id)
-
-
 def later(platform: Any, **delta: float) -> Any:
     return replace(platform, clock=lambda: platform.now() + timedelta(**delta))
 
 
 def nurses(platform: Any, opened: Opened, numbers: range) -> dict[int, str]:
-    """Nurses ``numbers`` check in with their RN licence; their credential ids."""
-    ids = {}
-    for n in numbers:
-        key = holder(n)
-        with platform.db.session() as s:
-            licence = issue_to(s, platform, "registered-nurse", key, n, licenseNumber=f"RN.{n}")
-            ids[n], document = licence.id, licence.document
-        assert check_in(platform, opened.token, [document], key).status == 200
-    return ids
+    return nurses_check_in(platform, opened.token, numbers)
 
 
 def recheck(platform: Any, opened: Opened, **options: Any) -> Pass | None:

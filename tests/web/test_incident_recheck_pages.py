@@ -12,39 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from openler.services import demo, jobs
+from openler.services import jobs
 from openler.services.issuers import issuing
-from openler.services.people import accounts
 from openler.services.verifiers import incident_rechecks, rate_limit
-from openler.store.models import AuditEvent, Organization, PresentationRequest
+from openler.store.models import AuditEvent, PresentationRequest
 from tests.conftest import NOW, SETUP
-from tests.services.incident_world import check_in, holder, issue_to
+from tests.services.incident_world import Held, nurses_check_in
 from tests.web.conftest import csrf_of
-from tests.web.test_incident_pages import as_, checkin_token, open_incident
+from tests.web.test_incident_pages import as_, checkin_token, ohio_verifier, open_incident
 
 HTML = {"Accept": "text/html"}
-
-
-class Held:
-    """A job queue that keeps the jobs for the test to run, as a worker would."""
-
-    def __init__(self) -> None:
-        self.submitted: list[str] = []
-
-    def submit(self, job_id: str) -> None:
-        self.submitted.append(job_id)
-
-
-def nurses_check_in(platform: Any, token: str, numbers: range) -> dict[int, str]:
-    """Nurses ``numbers`` check in from a wallet app; their licences' ids."""
-    ids = {}
-    for n in numbers:
-        key = holder(n)
-        with platform.db.session() as s:
-            licence = issue_to(s, platform, "registered-nurse", key, n, licenseNumber=f"RN.{n}")
-            ids[n], document = licence.id, licence.document
-        assert check_in(platform, token, [document], key).status == 200
-    return ids
 
 
 def audited(platform: Any, action: str) -> int:
@@ -107,22 +84,8 @@ def test_only_its_verifiers_may_check_everyone_again(
     path = open_incident(client, demo_platform)
     incident_id = path.rsplit("/", 1)[1]
     nurses_check_in(demo_platform, checkin_token(client.get(path).text), range(1, 2))
-    with demo_platform.db.session() as s:
-        person = accounts.create_person(
-            s,
-            demo_platform,
-            name="Omar Verifier",
-            email="omar@ohio.example",
-            password=demo.DEMO_PASSWORD,
-            actor=SETUP,
-        )
-        ohio = s.execute(
-            select(Organization).where(Organization.slug == "ohio-nursing")
-        ).scalar_one()
-        accounts.add_member(
-            s, demo_platform, person=person, organization=ohio, role="verifier", actor=SETUP
-        )
-    for email in ("omar@ohio.example", "maria@demo.openler.org"):
+    omar = ohio_verifier(demo_platform)
+    for email in (omar, "maria@demo.openler.org"):
         csrf = as_(client, email)
         for address in (
             f"{path}/recheck",

@@ -35,12 +35,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Self
 
 from openler.services.context import Platform
 from openler.services.errors import ServiceError
 from openler.services.people.accounts import Principal
 from openler.services.people.throttle import client_key
-from openler.services.wording import N_, phrase
+from openler.services.wording import N_, Wording, phrase
 
 #: how many clients one process keeps a count for
 MAX_KEYS = 20_000
@@ -89,6 +90,14 @@ class TooManyRequests(ServiceError):  # noqa: N818 - HTTP vocabulary
     code = "too_many_requests"
     seconds = 60
 
+    @classmethod
+    def waiting(cls, seconds: int, message: str, **values: str | Wording) -> Self:
+        """The error saying ``message`` (marked ``N_``; ``%(seconds)s`` in it is filled),
+        ``seconds`` until the bucket has a token again."""
+        error = cls.worded(message, seconds=str(seconds), **values)
+        error.seconds = seconds
+        return error
+
 
 class TooManyVerifications(TooManyRequests):
     """The verify page was used too often from here."""
@@ -124,17 +133,15 @@ def take(platform: Platform, principal: Principal | None, client: str) -> None:
     seconds = _wait(platform, _MEMO, key, per_minute)
     if seconds is None:
         return
-    error = TooManyVerifications.worded(
+    raise TooManyVerifications.waiting(
+        seconds,
         N_(
             "this page was used %(most)s times in a minute from here, the most it allows: "
             "try again in %(seconds)s seconds. %(hint)s"
         ),
         most=str(per_minute),
-        seconds=str(seconds),
         hint=hint,
     )
-    error.seconds = seconds
-    raise error
 
 
 def take_checkin_request(platform: Platform, client: str) -> None:
@@ -147,16 +154,14 @@ def take_checkin_request(platform: Platform, client: str) -> None:
     seconds = _wait(platform, _CHECKIN_MEMO, client_key(client), per_minute)
     if seconds is None:
         return
-    error = TooManyCheckinRequests.worded(
+    raise TooManyCheckinRequests.waiting(
+        seconds,
         N_(
             "check-in was asked for %(most)s times in a minute from this network, the most it "
             "allows: scan the code again in %(seconds)s seconds"
         ),
         most=str(per_minute),
-        seconds=str(seconds),
     )
-    error.seconds = seconds
-    raise error
 
 
 _MEMO = "verify page buckets"
