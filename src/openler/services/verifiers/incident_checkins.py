@@ -20,7 +20,9 @@ plain words — revoked or suspended (with the issuer's reason and date when it 
 expired, its issuer not accepted or not recognised where the role needs, the answer not
 signed by the wallet that holds it — and a responder who showed nothing any role accepts is
 refused for that. A responder is the holder DID that signed: checking in again replaces
-their row's verdicts, never adds a second row.
+their row's verdicts, never adds a second row. The presentations are kept with the row, so
+that its credentials can be verified again as of now (:func:`recheck`, for every responder
+at once: :mod:`~openler.services.verifiers.incident_rechecks`).
 """
 
 from __future__ import annotations

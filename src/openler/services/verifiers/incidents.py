@@ -10,9 +10,11 @@ credential) and by where its issuer must be recognised (ISO 3166 codes: authoris
 or recognised there by a rule of the registry such as the Nurse Licensure Compact; several
 named: any one of them).
 
-An incident belongs to an organization; its verifiers open, see and close it, and to anyone
-else it does not exist. Every change is audited (``incident.open``, ``incident.close``, and
-each check-in ``incident.checkin``).
+An incident belongs to an organization; its verifiers open, see, check again
+(:mod:`~openler.services.verifiers.incident_rechecks`) and close it, and to anyone else it
+does not exist. Every change is audited (``incident.open``, ``incident.close``, each
+check-in ``incident.checkin``, and each re-check ``incident.recheck_start``,
+``incident.recheck`` a chunk, ``incident.recheck_done``).
 """
 
 from __future__ import annotations
@@ -515,9 +517,10 @@ class Roster:
     #: responders refused for a role they showed a credential for, or for every role
     refused: list[Responder]
     responders: int
-    #: changes whenever a check-in arrives or the incident closes (for live pages)
+    #: changes whenever a check-in arrives, a re-check moves on or the incident closes
+    #: (for live pages)
     version: str
-    #: check-ins that relied on copies because an issuer could not be reached
+    #: rows last checked from copies because an issuer could not be reached
     stale: int
     oldest_copy: datetime | None
 
