@@ -98,6 +98,17 @@ def test_a_roster_does_not_name_a_forged_issuer_by_the_registry(demo_platform: A
     assert "(as it names itself" in verdict.issuer
 
 
+FORGER = Multikey.from_seed(bytes([98]) * 32)
+
+
+def self_signed(platform: Any, document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` issued by a key of its own (not in the trust registry): its signature
+    verifies, so what it states is shown — as what an unknown issuer says."""
+    unsigned = {k: v for k, v in document.items() if k not in ("proof", "credentialStatus")}
+    unsigned["issuer"] = {**unsigned["issuer"], "id": FORGER.controller}
+    return sign_credential(unsigned, FORGER, created=platform.now())
+
+
 def _identity(kind: str, value: str = "V-1") -> dict[str, Any]:
     return {"type": "IdentityObject", "hashed": False, "identityHash": value, "identityType": kind}
 
@@ -113,6 +124,7 @@ def test_an_identifier_label_is_data_not_markup(
     message to translate (which the page trusts as markup and fills as a format)."""
     document = maria_credential(demo_platform)
     document["credentialSubject"]["identifier"] = [_identity(kind)]
+    document = self_signed(demo_platform, document)  # shown: its signature is its issuer's
     answer = client.post(
         "/verify", data={"document": json.dumps(document)}, headers={"Accept-Language": language}
     )
@@ -166,6 +178,7 @@ def _set(document: dict[str, Any], path: tuple[Any, ...], value: str) -> None:
     text=HOSTILE,
     language=st.sampled_from(["en", "es"]),
     presented=st.booleans(),
+    signed=st.booleans(),
 )
 def test_hostile_words_anywhere_in_a_credential_stay_words(
     open_client: TestClient,
@@ -174,6 +187,7 @@ def test_hostile_words_anywhere_in_a_credential_stay_words(
     text: str,
     language: str,
     presented: bool,
+    signed: bool,
 ) -> None:
     """Whatever a holder writes in a credential, on its own or presented, the verify page
     escapes it and does not call the altered credential good or its issuer registered."""
@@ -181,6 +195,8 @@ def test_hostile_words_anywhere_in_a_credential_stay_words(
     document["credentialSubject"]["identifier"] = [_identity("studentId")]
     for place in places:
         _set(document, place, text)
+    if signed and ("validUntil",) not in places:
+        document = self_signed(demo_platform, document)
     sent: Any = document
     if presented:
         sent = sign_presentation(
@@ -299,7 +315,7 @@ def test_an_unknown_issuer_is_never_named_by_its_did_in_the_answer(
     """A credential from an issuer the registry does not know: the sentence that answers
     and its standing name it as it names itself, or say it gives no name — never by its
     DID (which the checks below give)."""
-    forger = Multikey.from_seed(bytes([98]) * 32)
+    forger = FORGER
     document = copy.deepcopy(maria_credential(demo_platform))
     document.pop("proof")
     document.pop("credentialStatus", None)
