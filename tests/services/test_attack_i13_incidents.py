@@ -50,3 +50,32 @@ def test_a_reason_in_an_issuers_words_is_shown_as_data() -> None:
     reason = "Revoked by did:web:evil.example:<img src=x onerror=alert(1)> (fetched %(x)s)"
     shown = str(said(_state_reason(CredentialState("revoked", reason))))
     assert "<img" not in shown and "&lt;img" in shown and "%(x)s" in shown
+
+
+def test_checking_again_reads_each_credential_as_check_in_verified_it(platform: Any) -> None:
+    """Eve checks in with a credential she signed herself (bound to her wallet), whose
+    ``type`` merely contains the word EnvelopedVerifiableCredential and whose ``id`` carries
+    another nurse's licence as a JWT: the verifier verified Eve's own document (no role
+    accepts her as its issuer). Checking everyone again must verify the same document — not
+    take the licence out of its ``id`` and check her in as that nurse."""
+    from tests.services.test_incident_recheck import recheck
+    from tests.services.test_incidents import counts
+    from tests.web.test_api import maria_credential
+    from tests.web.test_verify_pages import licence_jwt
+
+    opened = open_incident(platform)
+    eve = holder(30)
+    forger = Multikey.from_seed(bytes([97]) * 32)
+    template = copy.deepcopy(maria_credential(platform))
+    token = licence_jwt(platform)  # Maria's licence, signed by the Ohio board
+    forged = {k: v for k, v in template.items() if k not in ("proof", "credentialStatus")}
+    forged["type"] = [*forged["type"], "urn:example:EnvelopedVerifiableCredential"]
+    forged["id"] = "data:application/vc+jwt," + token
+    forged["issuer"] = {"id": forger.controller, "type": ["Profile"], "name": "Ohio Board"}
+    forged["credentialSubject"]["id"] = eve.controller
+    forged = sign_credential(forged, forger, created=platform.now())
+    outcome = check_in(platform, opened.token, [forged], eve)
+    assert outcome.status == 400, outcome.body  # her own document: no role accepts it
+    assert counts(platform, opened.incident_id, opened.verifier)[0] == ("RN", 0, 1)
+    recheck(platform, opened)
+    assert counts(platform, opened.incident_id, opened.verifier)[0] == ("RN", 0, 1)

@@ -137,6 +137,7 @@ from openler.vc.verify import (
     MAX_INPUT_BYTES,
     Resolvers,
     credential_problems,
+    embedded_input,
     load_trust_snapshot,
     verify,
 )
@@ -220,6 +221,7 @@ __all__ = [
     "did_jwk",
     "did_web_for",
     "did_web_url",
+    "embedded_input",
     "encode_jwt_credential",
     "expanded_types",
     "extract_png",

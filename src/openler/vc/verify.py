@@ -755,13 +755,8 @@ def _check_holder(
     subjects: list[tuple[str, list[str]]] = []
     for i, item in enumerate(embedded):
         name = f"{report.input}#verifiableCredential[{i}]"
-        if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in _types(item):
-            item = str(item.get("id", "")).split(",", 1)[-1]
-        inner = _verify_input(
-            item if isinstance(item, str | Mapping) else json.dumps(item),
-            world.nested(fetching=proven),
-            name,
-        )
+        item = embedded_input(item)
+        inner = _verify_input(item, world.nested(fetching=proven), name)
         report.credentials.append(inner)
         short = inner.description.split(" to ", 1)[0] if inner.description else "credential"
         subjects.append((f"verifiableCredential[{i}] ({short})", _subject_ids(item, inner)))
@@ -826,6 +821,25 @@ def _check_holder(
             "passed",
             f"presented and signed by the holder {holder}, the subject of every credential",
         )
+
+
+def embedded_input(item: Any) -> str | Mapping[str, Any]:
+    """What the verifier verifies for one item of a presentation's (or a CLR's)
+    ``verifiableCredential``: the compact JWT in an ``EnvelopedVerifiableCredential``'s data
+    URL (an item whose ``type`` lists that term), a JSON object or a string as it is, and
+    anything else as its JSON text. Whoever verifies an item again on its own verifies
+    this, so that it is the same document.
+
+    >>> embedded_input({"type": ["EnvelopedVerifiableCredential"], "id": "data:x,eyJ.e.s"})
+    'eyJ.e.s'
+    >>> embedded_input({"type": ["urn:x:EnvelopedVerifiableCredential"], "id": "data:,a"})
+    {'type': ['urn:x:EnvelopedVerifiableCredential'], 'id': 'data:,a'}
+    >>> embedded_input(7)
+    '7'
+    """
+    if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in _types(item):
+        return str(item.get("id", "")).split(",", 1)[-1]
+    return item if isinstance(item, str | Mapping) else json.dumps(item)
 
 
 def _subject_ids(item: Any, inner: VerificationReport) -> list[str]:
@@ -1027,10 +1041,8 @@ def _check_clr_credentials(
     learner = _id_of(subject)
     for i, item in enumerate(_as_list(subject.get("verifiableCredential"))):
         name = f"{report.input}#credentialSubject.verifiableCredential[{i}]"
-        if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in _types(item):
-            item = str(item.get("id", "")).split(",", 1)[-1]
-        data = item if isinstance(item, str | Mapping) else json.dumps(item)
-        nested = _verify_input(data, world.nested(fetching=proven), name)
+        item = embedded_input(item)
+        nested = _verify_input(item, world.nested(fetching=proven), name)
         if learner is not None:
             _bind_to_learner(nested, item, learner)
         report.credentials.append(nested)

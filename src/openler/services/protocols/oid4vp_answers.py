@@ -22,6 +22,7 @@ from openler.vc import (
     VCError,
     VerificationReport,
     dcql_satisfied,
+    embedded_input,
     expanded_types,
     match_dcql,
     unverified_jwt_document,
@@ -141,19 +142,14 @@ def _query_mismatch(credential_query: Mapping[str, Any], presentation: Any) -> s
 
 
 def raw_credentials(presentation: Any) -> list[Mapping[str, Any] | str]:
-    """The credentials inside a presentation (a JSON object or a compact JWT) as they were
-    sent — a JSON object, or a compact JWT (one in an ``EnvelopedVerifiableCredential``
-    taken out of its data URL) — in its order, for verifying each again on its own."""
+    """The credentials inside a presentation (a JSON object or a compact JWT) as the
+    verifier verifies them (:func:`~openler.vc.embedded_input`: a JSON object, or a compact
+    JWT taken out of an ``EnvelopedVerifiableCredential``'s data URL), in its order, for
+    verifying each again on its own — the same documents its verification read."""
     if isinstance(presentation, str):
         presentation = unverified_jwt_document(presentation)
     items = presentation.get("verifiableCredential", [])
-    found: list[Mapping[str, Any] | str] = []
-    for item in items if isinstance(items, list) else [items]:
-        if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in str(item.get("type")):
-            item = str(item.get("id", "")).split(",", 1)[-1]
-        if isinstance(item, str | Mapping):
-            found.append(item)
-    return found
+    return [embedded_input(item) for item in (items if isinstance(items, list) else [items])]
 
 
 def presented_credentials(presentation: Any) -> list[Mapping[str, Any]]:

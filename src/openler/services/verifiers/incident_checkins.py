@@ -46,7 +46,7 @@ from openler.services.holders.reading import until_day
 from openler.services.holders.record import credential_name, presented_state
 from openler.services.holders.sharing import wallet_presentation
 from openler.services.people.accounts import Principal, require_self
-from openler.services.protocols.oid4vp_answers import presented_credentials, raw_credentials
+from openler.services.protocols.oid4vp_answers import raw_credentials
 from openler.services.verifiers.credential_state import CredentialState
 from openler.services.verifiers.fetched_copies import FetchedCopies
 from openler.services.verifiers.incidents import (
@@ -543,10 +543,12 @@ def recheck(
     presented: list[_Presented] = []
     for presentation in row.presentations or []:
         try:
-            inside, sent = presented_credentials(presentation), raw_credentials(presentation)
+            sent = raw_credentials(presentation)
         except VCError:  # as at check-in, where nothing of it was judged
             continue
-        for document, item in zip(inside, sent, strict=False):
+        # each credential as check-in verified it (the verifier's own reading of each
+        # item: the same document, not one taken out of an id that merely looks enveloped)
+        for item in sent:
             report = verify_document(
                 session,
                 platform,
@@ -554,7 +556,8 @@ def recheck(
                 name=f"{row.responder} credential {len(presented) + 1}",
                 documents=documents,
             )
-            presented.append(_stated(session, document, report, at=at))
+            if report.document is not None:
+                presented.append(_stated(session, report.document, report, at=at))
     judged = _judge_all(platform, roles_of(incident), presented, unproven=None, registry=registry)
     kept = list(
         session.execute(
