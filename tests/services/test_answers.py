@@ -66,6 +66,17 @@ def said(platform: Any, data: Any, **kwargs: Any) -> answers.Verdict:
         return answers.answer(s, platform, data, report, challenged=challenged, **kwargs)
 
 
+def presented_by(platform: Any, document: dict[str, Any], holder: Multikey) -> dict[str, Any]:
+    """``document`` in a presentation ``holder`` signed for the hospital's challenge."""
+    return sign_presentation(
+        build_presentation([document], holder=holder.controller),
+        holder,
+        challenge="c-1",
+        domain="https://hospital.example",
+        created=platform.now(),
+    )
+
+
 def test_a_credential_alone_says_what_it_is_and_that_a_file_does_not_show_who_holds_it(
     platform: Any,
 ) -> None:
@@ -88,13 +99,7 @@ def test_a_credential_alone_says_what_it_is_and_that_a_file_does_not_show_who_ho
 def test_revoked_with_its_reason_and_a_presentation_bound_to_its_holder(platform: Any) -> None:
     credential_id, document = issued(platform)
     holder = Multikey.from_seed(bytes([7]) * 32)
-    presentation = sign_presentation(
-        build_presentation([document], holder=holder.controller),
-        holder,
-        challenge="c-1",
-        domain="https://hospital.example",
-        created=platform.now(),
-    )
+    presentation = presented_by(platform, document, holder)
     verdict = said(platform, presentation, holder="Ana Holder")
     (one,) = verdict.answers
     assert verdict.presented is True and one.binding == "presented"
@@ -204,16 +209,9 @@ def test_a_name_no_issuer_signed_is_not_said_to_be_bound(platform: Any) -> None:
     assert "name" not in document["credentialSubject"]  # issued here: no name stated
     holder = Multikey.from_seed(bytes([7]) * 32)
 
-    def presented(credential: dict[str, Any]) -> dict[str, Any]:
-        return sign_presentation(
-            build_presentation([credential], holder=holder.controller),
-            holder,
-            challenge="c-1",
-            domain="https://hospital.example",
-            created=platform.now(),
-        )
-
-    (one,) = said(platform, presented(document), holder="Maria Alvarez").answers
+    (one,) = said(
+        platform, presented_by(platform, document, holder), holder="Maria Alvarez"
+    ).answers
     assert one.binding == "presented" and one.holder == "Maria Alvarez"
     assert "the name on their account here, which no issuer confirmed" in filled(one.bound)
     # a credential that states its holder's name (a plain VC: Open Badges has no place
@@ -235,7 +233,7 @@ def test_a_name_no_issuer_signed_is_not_said_to_be_bound(platform: Any) -> None:
             key,
             created=platform.now(),
         )
-    (two,) = said(platform, presented(named), holder="Maria Alvarez").answers
+    (two,) = said(platform, presented_by(platform, named, holder), holder="Maria Alvarez").answers
     assert two.binding == "presented" and two.holder == "Ana Holder"
     shown = filled(two.said) + filled(two.bound) + filled(two.rely)
     assert "Maria Alvarez" not in shown and "no issuer confirmed" not in shown
@@ -246,13 +244,7 @@ def test_a_presentation_without_this_verifiers_challenge_shows_no_binding(platfo
     this verifier's (a file on the verify page): anyone may hold a copy of it."""
     _id, document = issued(platform)
     holder = Multikey.from_seed(bytes([7]) * 32)
-    presentation = sign_presentation(
-        build_presentation([document], holder=holder.controller),
-        holder,
-        challenge="c-1",
-        domain="https://hospital.example",
-        created=platform.now(),
-    )
+    presentation = presented_by(platform, document, holder)
     (one,) = said(platform, presentation, challenged=False).answers
     assert one.binding == "named" and one.good
     assert "anyone with a copy" in filled(one.bound)
@@ -285,13 +277,7 @@ def test_without_a_trust_registry_a_name_an_issuer_gives_itself_is_not_a_fact(
     forged = sign_credential(forged, forger, created=platform.now())
     data: Any = forged
     if presented:
-        data = sign_presentation(
-            build_presentation([forged], holder=holder.controller),
-            holder,
-            challenge="c-1",
-            domain="https://hospital.example",
-            created=platform.now(),
-        )
+        data = presented_by(platform, forged, holder)
     (one,) = said(platform, data, holder="Ana Holder").answers
     assert not one.issuer_registered
     for words in (filled(one.said), filled(one.rely)):

@@ -20,6 +20,7 @@ from openler.services.verifiers.verdicts import Judge
 from openler.vc import Multikey, build_presentation, sign_credential, sign_presentation
 from tests.hostile import fuzz_settings
 from tests.web.test_api import maria_credential
+from tests.web.test_request_pages import as_, create_request, license_id
 from tests.web.test_verify_pages import headline, licence_jwt, main_of, open_client
 
 EVE = Multikey.from_seed(bytes([66]) * 32)
@@ -30,6 +31,16 @@ MARKUP = '<img src=x onerror=alert(1)><a href="https://evil.example">'
 def issuer_id(platform: Any) -> str:
     issuer = maria_credential(platform)["issuer"]
     return str(issuer["id"] if isinstance(issuer, dict) else issuer)
+
+
+def eve_presents(platform: Any, document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` in a presentation Eve signed (for no challenge of this verifier's)."""
+    return sign_presentation(
+        build_presentation([document], holder=EVE.controller),
+        EVE,
+        challenge="any",
+        created=platform.now(),
+    )
 
 
 def envelope_presentation(
@@ -199,12 +210,7 @@ def test_hostile_words_anywhere_in_a_credential_stay_words(
         document = self_signed(demo_platform, document)
     sent: Any = document
     if presented:
-        sent = sign_presentation(
-            build_presentation([document], holder=EVE.controller),
-            EVE,
-            challenge="any",
-            created=demo_platform.now(),
-        )
+        sent = eve_presents(demo_platform, document)
     answer = open_client.post(
         "/verify", data={"document": json.dumps(sent)}, headers={"Accept-Language": language}
     )
@@ -231,6 +237,17 @@ def test_a_copied_presentation_does_not_show_who_presents_it(
     assert 'class="answer answer-good"' in page  # the credential itself is good
 
 
+def maria_answers_a_request(client: TestClient, platform: Any) -> tuple[str, str]:
+    """The hospital asks, Maria answers with her licence: the request's page and the
+    licence's id."""
+    detail_path, link = create_request(client)
+    rn = license_id(platform)
+    token = as_(client, "maria")
+    sent = client.post(link, data={"csrf_token": token, "credentials": [rn], "consent": "yes"})
+    assert sent.status_code == 200, sent.text[:300]
+    return detail_path, rn
+
+
 HOSTILE_NAME = '<img src=x onerror=alert(1)>%(x)s "Dr" ‮'
 
 
@@ -247,18 +264,13 @@ def test_a_hostile_account_name_and_reason_stay_words_on_every_answer(
     from openler.store.models import Person
     from tests.conftest import SETUP
     from tests.services.test_sharing_record import share
-    from tests.web.test_request_pages import as_, create_request, license_id
 
     with demo_platform.db.session() as s:
         maria = s.execute(
             select(Person).where(Person.email == "maria@demo.openler.org")
         ).scalar_one()
         maria.name = HOSTILE_NAME
-    detail_path, link = create_request(client)
-    rn = license_id(demo_platform)
-    token = as_(client, "maria")
-    sent = client.post(link, data={"csrf_token": token, "credentials": [rn], "consent": "yes"})
-    assert sent.status_code == 200, sent.text[:300]
+    detail_path, rn = maria_answers_a_request(client, demo_platform)
     made = share(demo_platform, names=["Registered Nurse"])
     with demo_platform.db.session() as s:
         issuing.set_status(s, demo_platform, SETUP, rn, action="suspend", reason=HOSTILE_NAME)
@@ -289,7 +301,6 @@ def test_recognised_where_the_verifier_is_only_when_checked_there(
     from sqlalchemy import delete, select
 
     from openler.store.models import Organization, RecognitionRow
-    from tests.web.test_request_pages import as_, create_request, license_id
 
     with demo_platform.db.session() as s:
         s.execute(delete(RecognitionRow))  # North Carolina recognises no other state's licence
@@ -297,10 +308,7 @@ def test_recognised_where_the_verifier_is_only_when_checked_there(
             select(Organization).where(Organization.slug == "piedmont-hospital")
         ).scalar_one()
         hospital.jurisdiction = None
-    detail_path, link = create_request(client)
-    rn = license_id(demo_platform)
-    token = as_(client, "maria")
-    client.post(link, data={"csrf_token": token, "credentials": [rn], "consent": "yes"})
+    detail_path, _rn = maria_answers_a_request(client, demo_platform)
     as_(client, "hr")
     page = main_of(client.get(detail_path))
     assert "recognised in North Carolina" not in page
@@ -325,12 +333,7 @@ def test_an_unknown_issuer_is_never_named_by_its_did_in_the_answer(
     document["credentialSubject"]["id"] = EVE.controller
     sent: Any = sign_credential(document, forger, created=demo_platform.now())
     if presented:
-        sent = sign_presentation(
-            build_presentation([sent], holder=EVE.controller),
-            EVE,
-            challenge="any",
-            created=demo_platform.now(),
-        )
+        sent = eve_presents(demo_platform, sent)
     page = main_of(open_client.post("/verify", data={"document": json.dumps(sent)}))
     standing = re.search(r'<dd class="answer-standing detail">(.*?)</dd>', page, re.S)
     assert standing is not None
