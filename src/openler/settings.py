@@ -114,6 +114,14 @@ class Settings(BaseSettings):
     #: by each server process apart (docs/security.md)
     verify_page_per_minute: int = Field(default=10, ge=1)
     verify_page_verifier_per_minute: int = Field(default=120, ge=1)
+    #: incident check-in: fetches of a check-in link's ``request_uri`` (each makes a signed
+    #: OpenID4VP request) a minute per client address — generous, as a crowd of responders
+    #: may share one address behind a NAT; counted by each server process apart
+    checkin_requests_per_minute: int = Field(default=60, ge=1)
+    #: incident check-in: while an incident is open and its roster page is open, every
+    #: responder is checked again once the oldest verdict is this many minutes old (0: only
+    #: when someone presses "Check everyone again")
+    incident_recheck_minutes: int = Field(default=10, ge=0, le=1440)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

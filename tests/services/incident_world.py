@@ -147,3 +147,26 @@ def check_in(
     platform: Any, token: str, documents: list[dict[str, Any]], key: Multikey
 ) -> oid4vp_verifier.Outcome:
     return answer(platform, scan(platform, token), documents, key)
+
+
+class Held:
+    """A job queue that keeps the jobs it is given, for the test to run as a worker would."""
+
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def submit(self, job_id: str) -> None:
+        self.submitted.append(job_id)
+
+
+def nurses_check_in(platform: Any, token: str, numbers: range) -> dict[int, str]:
+    """Nurses ``numbers`` check in from a wallet app with an Ohio RN licence (licence
+    number ``RN.<n>``); their licences' ids."""
+    ids = {}
+    for n in numbers:
+        key = holder(n)
+        with platform.db.session() as s:
+            licence = issue_to(s, platform, "registered-nurse", key, n, licenseNumber=f"RN.{n}")
+            ids[n], document = licence.id, licence.document
+        assert check_in(platform, token, [document], key).status == 200
+    return ids

@@ -68,7 +68,7 @@ def test_a_credential_alone_says_what_it_is_and_that_a_file_does_not_show_who_ho
     assert filled(one.said).startswith("Registered Nurse, a licence from Ohio Board of Nursing")
     assert "Active — valid until " in filled(one.standing)
     assert filled(one.standing).endswith("recognised in North Carolina")
-    assert one.binding == "file" and "anyone with a copy" in filled(one.bound)
+    assert one.binding == "file" and "a file alone does not show who" in filled(one.bound)
     assert one.issuer_registered and "Registered Nurses" in [a.name for a in one.aligned]
     assert filled(one.rely).startswith("You may rely on what it says")
     # the same answer from the compact JWT form is not claimed here (a JWT of another
@@ -185,3 +185,31 @@ def test_a_forgery_from_an_unknown_issuer_does_not_verify_before_anything_else(
     assert one.state.code == "unverified" and not one.good
     assert filled(one.standing).startswith("Does not verify: ")
     assert "said to be from Fake Board" in filled(one.said)
+
+
+def test_a_credential_renewed_since_still_counts_and_says_a_newer_one_replaces_it(
+    platform: Any,
+) -> None:
+    """Renewal supersedes without revoking: a copy handed out earlier counts to its own end
+    date — the answer may not say both "do not rely on it" and "still valid"."""
+    from openler.services.issuers import lifecycle
+
+    credential_id, document = issued(platform)
+    with platform.db.session() as s:
+        lifecycle.renew(s, platform, SETUP, credential_id)
+    (one,) = said(platform, document).answers
+    assert one.good and filled(one.rely).startswith("You may rely on what it says")
+    standing = filled(one.standing)
+    assert standing.startswith("Active — valid until ")
+    assert "; a newer one replaces it (renewed on " in standing
+    with platform.db.session() as s:
+        issuing.set_status(s, platform, SETUP, credential_id, action="revoke", reason="Error")
+    (revoked,) = said(platform, document).answers
+    assert not revoked.good
+
+
+def test_a_file_that_names_nobody_says_so(platform: Any) -> None:
+    _id, document = issued(platform)
+    (one,) = said(platform, document).answers
+    assert one.holder is None
+    assert filled(one.bound).startswith("The credential does not name its holder")

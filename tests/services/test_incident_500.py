@@ -12,11 +12,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from openler.services import jobs
 from openler.services.issuers import issuing, orgs
-from openler.services.verifiers import incidents
-from openler.store.models import AuditEvent, IncidentCheckin, IncidentVerdict
+from openler.services.verifiers import incident_rechecks, incidents
+from openler.store.models import AuditEvent, IncidentCheckin, IncidentVerdict, IssuedCredential
 from tests.conftest import SETUP
-from tests.services.incident_world import check_in, holder, issue_to, open_incident
+from tests.services.incident_world import Held, check_in, holder, issue_to, open_incident
 
 RESPONDERS = 500
 #: what responder n shows, by n % 10
@@ -144,4 +145,47 @@ def test_five_hundred_responders_and_the_roster_stays_exact(platform: Any) -> No
         f"credentials issued in "
         f"{issued - started:.1f} s; {RESPONDERS + 50 + RESPONDERS // 50} check-ins in "
         f"{checked - issued:.1f} s ({(checked - issued) / (RESPONDERS + 60) * 1000:.0f} ms each)"
+    )
+
+    # the Ohio board revokes the licence of every tenth nurse after check-in; everyone is
+    # checked again by a job: exactly those fifty turn refused, with the board's reason
+    with platform.db.session() as s:
+        revoked = [
+            row.id
+            for row in s.execute(select(IssuedCredential)).scalars()
+            if row.document["credentialSubject"].get("licenseNumber", "").endswith("0")
+            and row.state == "active"
+        ]
+        for credential_id in revoked:
+            issuing.set_status(
+                s,
+                platform,
+                SETUP,
+                credential_id,
+                action="revoke",
+                reason="Audit",
+                deferred=deferred,
+            )
+        issuing.publish_lists(s, platform, orgs.organization_by_slug(s, "ohio-nursing"), deferred)
+    assert len(revoked) == 50
+    queue = Held()
+    an_hour_on = replace(platform, clock=lambda: platform.now() + timedelta(hours=1))
+    before = time.perf_counter()
+    ran = incident_rechecks.start(an_hour_on, queue, opened.verifier, opened.incident_id)
+    assert ran is not None and ran.job is not None and ran.total == RESPONDERS
+    assert jobs.run_job(an_hour_on, ran.job) == "done"
+    rechecked = time.perf_counter() - before
+    with platform.db.session() as s:
+        roster = incidents.roster(s, opened.verifier, opened.incident_id)
+        counts = {(c.role.key if c.role else None): (c.verified, c.refused) for c in roster.counts}
+        assert counts == {"r1": (250, 150), "r2": (100, 0), None: (0, 50)}
+        pass_ = incident_rechecks.last_pass(roster.incident)
+        assert pass_ is not None and (pass_.checked, pass_.changed) == (RESPONDERS, 50)
+        turned = [
+            r for r in roster.refused if any("revoked on" in str(v.reason) for v in r.verdicts)
+        ]
+        assert {r.checkin.name for r in turned} >= {f"RN.{n:06d}" for n in range(0, 500, 10)}
+    print(
+        f"{RESPONDERS} responders checked again in {rechecked:.1f} s "
+        f"({rechecked / RESPONDERS * 1000:.0f} ms each), 50 turned refused"
     )

@@ -15,8 +15,14 @@ import httpx
 import pytest
 from sqlalchemy import delete, func, select
 
+from openler.services import jobs
 from openler.services.files.documents import online_fetcher
-from openler.services.verifiers import fetched_copies, incident_checkins, incidents
+from openler.services.verifiers import (
+    fetched_copies,
+    incident_checkins,
+    incident_rechecks,
+    incidents,
+)
 from openler.services.verifiers.fetched_copies import FetchedCopies
 from openler.services.verifiers.incidents import RoleInput
 from openler.services.wording import filled
@@ -270,3 +276,49 @@ def test_the_copies_are_bounded(
     with platform.db.session() as s:
         (kept,) = s.execute(select(FetchedCopy)).scalars().all()
         assert kept.url == LIST  # the newest stays (kept after the DID document)
+
+
+def test_checking_everyone_again_relies_on_the_copies_and_asks_once(
+    platform: Any, license_template: dict[str, Any]
+) -> None:
+    incident_id, board, nurse, licence = scene(platform, license_template)
+    second = Multikey.from_seed(b"second nurse" + bytes(20))
+    other = board.licence(license_template, second.controller, 8)
+    assert present(platform, incident_id, licence, nurse, board)[0]
+    assert present(platform, incident_id, other, second, board)[0]
+    with platform.db.session() as s:
+        verifier = principal(s, "hr@demo.openler.org")
+
+    def recheck(at: Any) -> Any:
+        ended = incident_rechecks.start(
+            at, jobs.InProcessQueue(at), verifier, incident_id, remote=board.fetcher()
+        )
+        assert ended is not None and ended.state == "done"
+        return ended
+
+    board.up = False
+    asked = len(board.requests)
+    ended = recheck(later(platform, 2))
+    assert (ended.checked, ended.changed, ended.stale) == (2, 0, 2)
+    assert len(board.requests) - asked == 2  # its DID document and its list, once each
+    with later(platform, 2).db.session() as s:
+        roster = incidents.roster(s, verifier, incident_id)
+        assert roster.stale == 2 and roster.oldest_copy == platform.now()
+        rows = roster.verified["r1"]
+        assert [r.stale_age for r in rows] == ["2 h", "2 h"]
+        assert all(r.stale_hosts == [HOST] for r in rows)
+
+    # the board revoked the first licence while it could not be reached; once it answers,
+    # the next re-check refuses it
+    board.bits.set(7, 1)
+    board.publish(later(platform, 2).now())
+    board.up = True
+    ended = recheck(later(platform, 3))
+    assert (ended.changed, ended.stale) == (1, 0)
+    with later(platform, 3).db.session() as s:
+        roster = incidents.roster(s, verifier, incident_id)
+        (refused,) = roster.refused
+        assert filled(refused.verdicts[0].reason).startswith(  # type: ignore[arg-type]
+            "Revoked by Florida Board of Nursing"
+        )
+        assert roster.stale == 0 and [c.verified for c in roster.counts][:1] == [1]

@@ -89,7 +89,8 @@ def test_an_image_is_served_at_the_achievements_public_address(client: TestClien
     assert "sandbox" in served.headers["content-security-policy"]
     definition = client.get("/orgs/ohio-nursing/achievements/lpn")
     assert definition.json()["image"]["id"] == image_id
-    assert client.get("/orgs/ohio-nursing/achievements/registered-nurse/image").status_code == 404
+    demo = client.get("/orgs/ohio-nursing/achievements/registered-nurse/image")
+    assert demo.status_code == 200 and demo.headers["content-type"] == "image/svg+xml"
     assert client.get("/orgs/ohio-nursing/achievements/nothing").status_code == 404
 
     as_(client, "olivia")
@@ -105,6 +106,8 @@ def test_an_image_is_served_at_the_achievements_public_address(client: TestClien
     )
     removed = client.delete(f"{BASE}/lpn/image").json()
     assert removed["version"] == 4 and "image" not in removed["achievement"]
+    client.cookies.clear()
+    assert client.get("/orgs/ohio-nursing/achievements/lpn/image").status_code == 404
 
 
 def test_a_holder_downloads_a_baked_badge(client: TestClient, demo_platform: Any) -> None:

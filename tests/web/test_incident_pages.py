@@ -145,7 +145,7 @@ def test_open_check_in_and_read_the_roster(client: TestClient, demo_platform: An
     text = client.get(path).text
     assert "RN</strong>: 2 verified, 0 refused" in text
     assert "Maria Alvarez" in text and "RN.77" in text
-    assert "No check-in relied on a stored copy" in text
+    assert "No row relied on a stored copy" in text
     state = client.get(f"{path}/roster.json").json()
     assert state["counts"][0] == {"role": "RN", "verified": 2, "refused": 0}
 
@@ -176,13 +176,12 @@ def test_close_asks_first_then_check_in_ends(client: TestClient, demo_platform: 
         assert actions.count("incident.open") == 1 and actions.count("incident.close") == 1
 
 
-def test_only_its_organizations_verifiers_see_it(client: TestClient, demo_platform: Any) -> None:
-    path = open_incident(client, demo_platform)
-    incident_id = path.rsplit("/", 1)[1]
-    with demo_platform.db.session() as s:
+def ohio_verifier(platform: Any) -> str:
+    """Omar, a verifier of another organization (the Ohio board); his email address."""
+    with platform.db.session() as s:
         person = accounts.create_person(
             s,
-            demo_platform,
+            platform,
             name="Omar Verifier",
             email="omar@ohio.example",
             password=demo.DEMO_PASSWORD,
@@ -192,8 +191,15 @@ def test_only_its_organizations_verifiers_see_it(client: TestClient, demo_platfo
             select(Organization).where(Organization.slug == "ohio-nursing")
         ).scalar_one()
         accounts.add_member(
-            s, demo_platform, person=person, organization=ohio, role="verifier", actor=SETUP
+            s, platform, person=person, organization=ohio, role="verifier", actor=SETUP
         )
+        return person.email
+
+
+def test_only_its_organizations_verifiers_see_it(client: TestClient, demo_platform: Any) -> None:
+    path = open_incident(client, demo_platform)
+    incident_id = path.rsplit("/", 1)[1]
+    ohio_verifier(demo_platform)
     # the commander sees it
     assert client.get(path).status_code == 200
     assert client.get("/verifier/piedmont-hospital/incidents").status_code == 200

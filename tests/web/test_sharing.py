@@ -5,11 +5,14 @@ withdrawn and expired shares stop working; every view is audited."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from openler.services.holders import sharing
 from openler.services.issuers import issuing
 from openler.store.models import AuditEvent, Consent, Person, Share
 from tests.conftest import SETUP
@@ -147,3 +150,37 @@ def test_the_link_answers_in_one_sentence_per_credential_before_the_checks(
     )
     assert re.search(r"Suspended on \d{4}-\d\d-\d\d by Ohio Board of Nursing", again)
     assert "Do not rely on it." in again
+
+
+def test_reading_a_share_again_in_the_same_browser_is_not_another_opening(
+    client: TestClient, demo_platform: Any
+) -> None:
+    """A reload, or switching the page's language, shows the page again without using up a
+    link that may be opened once; another browser is still refused."""
+    login(client, "maria@demo.openler.org")
+    ids = marias_credentials(demo_platform)
+    created = client.post(
+        "/api/me/shares",
+        json={
+            "credentials": [ids["Registered Nurse"]],
+            "audience": "Piedmont Regional Hospital",
+            "purpose": "RN position",
+            "days": 30,
+            "maxViews": 1,
+        },
+    ).json()
+    client.cookies.clear()
+    path = path_of(created["link"])
+    first = client.get(path)
+    assert first.status_code == 200 and "openler_share_seen" in first.headers["set-cookie"]
+    for language in ("en", "es"):
+        again = client.get(path, headers={"Accept-Language": language})
+        assert again.status_code == 200, again.text
+    with demo_platform.db.session() as s:
+        share_row = s.execute(select(Share).where(Share.id == created["id"])).scalar_one()
+        assert sharing.views_of(s, share_row) == 1  # one opening in Maria's access log
+    client.cookies.clear()
+    assert client.get(path).status_code == 410  # another browser: the link was opened once
+    client.cookies.set("openler_share_seen", str(uuid.uuid4()), path="/s/")
+    forged = client.get(path)
+    assert forged.status_code == 410  # a made-up opening is no opening

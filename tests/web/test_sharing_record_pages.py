@@ -64,9 +64,11 @@ def test_share_the_whole_record_with_a_view_limit(client: TestClient, demo_platf
     assert "My whole record" in form and "Registered Nurse" in form
     link = make_share(client, what="whole", views="2")
     client.cookies.clear()
-    for _ in range(2):
+    for _ in range(2):  # two browsers (a browser reading it again is not another opening)
+        client.cookies.clear()
         opened = client.get(link)
         assert opened.status_code == 200 and "IV Therapy and Infusion Safety" in opened.text
+    client.cookies.clear()
     refused = client.get(link)
     assert refused.status_code == 410 and "may be opened 2 times" in refused.text
     login(client, "maria@demo.openler.org")

@@ -116,7 +116,7 @@ def test_each_kind_of_input_is_answered_signed_out(
     assert headline(page).startswith(ACTIVE), headline(page)
     assert 'class="answer answer-good"' in page
     assert "You may rely on what it says: Ohio Board of Nursing issued it" in page
-    assert "A file alone does not show who presents it" in page
+    assert "a file alone does not show who presents it" in page
     assert f"UTC: {described}." in page
     # the answer first, the checks after it, collapsed
     assert page.index(ACTIVE) < page.index('<details class="checks">') < page.index("<caption>")

@@ -229,6 +229,41 @@ ISSUANCES = [
 ]
 
 
+#: each demo issuer's colour on its badge images
+BADGE_COLOURS = {
+    "ohio-nursing": "#8a1538",
+    "piedmont-hospital": "#0b5394",
+    "fema-emi": "#1e4d2b",
+    "capital-cc": "#6a3d9a",
+    "nc-corrections-ed": "#7a4b00",
+    "us-army": "#3b3b1f",
+}
+
+
+def badge_svg(data: dict[str, Any], colour: str) -> bytes:
+    """A plain badge image for a demo achievement: a disc in the issuer's colour with the
+    achievement's short code (``humanCode``, else its initials), so that its credentials
+    download as baked badges.
+
+    >>> badge_svg({"name": "Registered Nurse", "humanCode": "RN"}, "#8a1538")[:40]
+    b'<svg xmlns="http://www.w3.org/2000/svg" '
+    """
+    name = str(data.get("name", ""))
+    code = str(data.get("humanCode") or "".join(w[:1] for w in name.split()[:3])).upper()[:4]
+    text = code.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    title = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" '
+        'viewBox="0 0 200 200" role="img">'
+        f"<title>{title}</title>"
+        f'<circle cx="100" cy="100" r="94" fill="{colour}"/>'
+        '<circle cx="100" cy="100" r="80" fill="none" stroke="#ffffff" stroke-width="4"/>'
+        '<text x="100" y="118" font-family="DejaVu Sans, Arial, sans-serif" font-size="48" '
+        f'font-weight="bold" fill="#ffffff" text-anchor="middle">{text}</text>'
+        "</svg>"
+    ).encode()
+
+
 def load(session: Session, platform: Platform) -> list[Login]:
     """Create the demo organizations, people, keys, achievements, credentials and trust
     registry. Returns one login per role."""
@@ -270,6 +305,7 @@ def load(session: Session, platform: Platform) -> list[Login]:
             slug=key,
             data=data,
             valid_days=valid_days,
+            image=achievement_defs.Image(badge_svg(data, BADGE_COLOURS.get(slug, "#0b5394"))),
         )
     for slug, key, email, status in ISSUANCES:
         world = platform

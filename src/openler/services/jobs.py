@@ -356,4 +356,5 @@ def prepare_database(platform: Platform) -> None:
 
 # the handlers that live with their domain register themselves when imported
 from openler.services.issuers import bulk as _bulk  # noqa: E402,F401
+from openler.services.verifiers import incident_rechecks as _incident_rechecks  # noqa: E402,F401
 from openler.services.verifiers import rosters as _verification_rosters  # noqa: E402,F401

@@ -746,6 +746,12 @@ class Incident(Base):
     opened_by: Mapped[str] = mapped_column(String(300))
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(300))
+    #: when the last re-check of every responder started, and when one last ran to its end
+    recheck_started_at: Mapped[datetime | None]
+    rechecked_at: Mapped[datetime | None]
+    #: that re-check: its pass, who asked, its job, how far it got and what it found
+    #: (``verifiers.incident_rechecks.Pass.to_json``)
+    last_recheck: Mapped[dict[str, Any] | None]
 
 
 class IncidentCheckin(Base):
@@ -773,6 +779,14 @@ class IncidentCheckin(Base):
     #: copies of issuers' documents the verification relied on because the issuer could not
     #: be reached (``verifiers.fetched_copies.Stale.to_json`` each); empty when none
     stale: Mapped[list[Any]]
+    #: the presentations of the last check-in, as received (a JSON object or a compact JWT
+    #: each), kept so that its credentials can be verified again; None for rows checked in
+    #: before they were kept (SQL NULL, never JSON ``null``)
+    presentations: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    #: when its verdicts were last made: at check-in, or when everyone was checked again
+    verified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the re-check that last verified it again (``Incident.last_recheck``'s pass)
+    recheck_pass: Mapped[str | None] = mapped_column(String(32))
 
 
 class IncidentVerdict(Base):

@@ -13,7 +13,12 @@ from starlette.datastructures import FormData
 
 from openler.services.errors import Conflict, NotFound, ServiceError, UsageError
 from openler.services.people.accounts import Principal
-from openler.services.verifiers import incident_checkins, incidents
+from openler.services.verifiers import (
+    incident_checkins,
+    incident_rechecks,
+    incidents,
+    rate_limit,
+)
 from openler.services.verifiers.fetched_copies import age_words
 from openler.services.verifiers.incidents import RoleInput
 from openler.services.wording import N_
@@ -177,6 +182,7 @@ def roster_page(
         roster=roster,
         role_names={r.key: r.name for r in roster.roles},
         copy_age=age_words(roster.oldest_copy, now) if roster.oldest_copy else None,
+        recheck=incident_rechecks.standing(session, platform, incident),
         incident=incident,
         now=now,
         link=link,
@@ -188,16 +194,30 @@ def roster_page(
 
 @router.get("/verifier/{slug}/incidents/{incident_id}/roster.json")
 def roster_json(
-    incident_id: str, session: SessionDep, principal: Visitor, organization: OrgDep
+    incident_id: str,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
 ) -> JSONResponse:
     """What a roster page asks every few seconds: the roster's version (it changes with
-    every check-in) and the counts per role."""
+    every check-in and as everyone is checked again), the counts per role, and how
+    checking everyone again stands (``due``: the page should ask for it now)."""
     incident = _incident_in(session, principal, organization, incident_id)
     counts = incidents.counts_of(session, incident)
+    recheck = incident_rechecks.standing(session, platform, incident)
+    last = recheck.last
     return JSONResponse(
         {
             "version": incidents.version_of(session, incident),
             "open": incident.closed_at is None,
+            "recheck": {
+                "due": recheck.due,
+                "running": recheck.running,
+                "checked": last.checked if last else 0,
+                "total": last.total if last else 0,
+                "last": incident.rechecked_at.isoformat() if incident.rechecked_at else None,
+            },
             "counts": [
                 {
                     "role": c.role.name if c.role else None,
@@ -242,6 +262,38 @@ def close(
     except Conflict as exc:
         return error_page(request, 409, exc.message)
     return RedirectResponse(where, status_code=303)
+
+
+@router.post("/verifier/{slug}/incidents/{incident_id}/recheck")
+def recheck(
+    incident_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    automatic: Annotated[str, Form()] = "",
+) -> Response:
+    """Check everyone again: within the request for a few responders, else as a job whose
+    progress the roster page shows. ``automatic=yes`` is the roster page's own script
+    asking once a re-check is due: it is answered in JSON, and nothing starts unless one
+    is due."""
+    incident = _incident_in(session, principal, organization, incident_id)
+    by_itself = automatic == "yes"
+    try:
+        started = incident_rechecks.start(
+            platform, request.app.state.jobs, principal, incident.id, automatic=by_itself
+        )
+    except Conflict as exc:
+        if by_itself:
+            return JSONResponse({"started": False, "error": exc.message}, 409, _NO_STORE)
+        return error_page(request, 409, exc.message)
+    if by_itself:
+        state = started.state if started is not None else None
+        return JSONResponse({"started": started is not None, "state": state}, headers=_NO_STORE)
+    return RedirectResponse(
+        f"/verifier/{organization.slug}/incidents/{incident.id}#recheck", status_code=303
+    )
 
 
 # --- the responder's side ----------------------------------------------------------
@@ -338,7 +390,22 @@ def checkin(
 
 
 @router.get(incidents.CHECKIN_PATH + "{token}/request")
-def checkin_request(token: str, session: SessionDep, platform: PlatformDep) -> Response:
+def checkin_request(
+    token: str, request: Request, session: SessionDep, platform: PlatformDep
+) -> Response:
     """The ``request_uri`` of the check-in's OpenID4VP link: a fresh request each time a
-    wallet fetches it (``application/oauth-authz-req+jwt``)."""
+    wallet fetches it (``application/oauth-authz-req+jwt``), at most
+    ``checkin_requests_per_minute`` a minute from one client address. Past that, 429 with
+    ``Retry-After`` and an OAuth error body (``temporarily_unavailable``, RFC 6749 §4.1.2.1):
+    OpenID4VP 1.0 has a wallet stop at any HTTP error from the ``request_uri``, and the
+    person scans again."""
+    client = request.client.host if request.client else "?"
+    try:
+        rate_limit.take_checkin_request(platform, client)
+    except rate_limit.TooManyCheckinRequests as exc:
+        return JSONResponse(
+            {"error": "temporarily_unavailable", "error_description": exc.message},
+            status_code=exc.http_status,
+            headers={**_NO_STORE, "Retry-After": str(exc.seconds)},
+        )
     return request_object_response(lambda: incidents.wallet_request(session, platform, token))

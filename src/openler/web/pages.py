@@ -255,6 +255,10 @@ def home(
     )
 
 
+#: the cookie that names this browser's last opening of a share link (``sharing.view_share``)
+SEEN_COOKIE = "openler_share_seen"
+
+
 @router.get("/s/{token}", response_class=HTMLResponse)
 def view_share(
     token: str,
@@ -277,13 +281,14 @@ def view_share(
             jurisdiction=answers.jurisdiction_for(
                 session, principal.organizations_with("verifier") if principal else None
             ),
+            seen=request.cookies.get(SEEN_COOKIE),
         )
     except NotFound as exc:
         return page(request, "share.html", 404, principal=principal, problem=exc.message)
     except Conflict as exc:
         return page(request, "share.html", 410, principal=principal, problem=exc.message)
     request.app.state.metrics.events["share.view"] += 1
-    return page(
+    response = page(
         request,
         "share.html",
         principal=principal,
@@ -295,3 +300,15 @@ def view_share(
         notes=view.notes,
         verdict=view.verdict,
     )
+    # reading the page again in this browser (a reload, another language) is not another
+    # opening; the cookie names the opening, and only for share pages
+    response.set_cookie(
+        SEEN_COOKIE,
+        view.view_id or "",
+        max_age=int(sharing.SEEN_FOR.total_seconds()),
+        path="/s/",
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.platform.settings.secure_cookies,
+    )
+    return response

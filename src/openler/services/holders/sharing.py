@@ -33,6 +33,7 @@ from openler.store.models import (
     Person,
     ReceivedCredential,
     Share,
+    new_id,
 )
 from openler.store.models import ShareView as ViewRow
 from openler.vc import VerificationReport, build_presentation, sign_presentation
@@ -298,6 +299,14 @@ class ShareView:
     #: the answer for whoever opened it: who holds what, from whom, its standing and what
     #: they may rely on (:mod:`~openler.services.verifiers.answers`)
     verdict: answers.Verdict | None = None
+    #: this opening's id, which the same browser shows to read the page again without it
+    #: counting as another opening (:func:`view_share`'s ``seen``)
+    view_id: str | None = None
+
+
+#: how long the same browser may read a share's page again (a reload, another language)
+#: without it counting as another opening
+SEEN_FOR = timedelta(minutes=30)
 
 
 def view_share(
@@ -308,6 +317,7 @@ def view_share(
     viewer: str,
     principal: Principal,
     jurisdiction: str | None = None,
+    seen: str | None = None,
 ) -> ShareView:
     """Open a share link: refused once expired, withdrawn or opened as often as its view
     limit allows; otherwise verified now, and the opening kept in the learner's access log
@@ -333,7 +343,14 @@ def view_share(
         raise Conflict(
             f"this share expired on {share.expires_at:%Y-%m-%d}: ask the learner for a new link"
         )
-    if share.max_views is not None and views_of(session, share) >= share.max_views:
+    earlier = session.get(ViewRow, seen) if seen else None
+    again = (
+        earlier is not None
+        and earlier.share_id == share.id
+        and earlier.viewed_at >= now - SEEN_FOR
+        and earlier.viewer_person_id == (None if principal.is_system else principal.person_id)
+    )
+    if not again and share.max_views is not None and views_of(session, share) >= share.max_views:
         times = "once" if share.max_views == 1 else f"{share.max_views} times"
         raise Conflict(
             f"this link may be opened {times}, and it has been: ask the learner for a new link"
@@ -360,15 +377,19 @@ def view_share(
         require_holder_binding=True,
     )
     signed_in = not principal.is_system
-    session.add(
-        ViewRow(
+    if again:  # the same browser reading it again: verified anew, not another opening
+        assert earlier is not None
+        opening = earlier
+    else:
+        opening = ViewRow(
+            id=new_id(),
             share_id=share.id,
             viewed_at=now,
             viewer_person_id=principal.person_id if signed_in else None,
             viewer_organization=_verifier_organizations(session, principal) if signed_in else None,
             verified=report.verified,
         )
-    )
+        session.add(opening)
     audit.record(
         session,
         at=now,
@@ -377,6 +398,7 @@ def view_share(
         subject=f"share:{share.id}",
         data={
             "verified": report.verified,
+            **({"again": True} if again else {}),
             **({"presented_anew": credential_ids(presentation)} if followed else {}),
         },
     )
@@ -392,6 +414,7 @@ def view_share(
         answers.answer(
             session, platform, presentation, report, holder=holder, jurisdiction=jurisdiction
         ),
+        opening.id,
     )
 
 

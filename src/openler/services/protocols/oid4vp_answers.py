@@ -137,19 +137,27 @@ def _query_mismatch(credential_query: Mapping[str, Any], presentation: Any) -> s
     return None
 
 
+def raw_credentials(presentation: Any) -> list[Mapping[str, Any] | str]:
+    """The credentials inside a presentation (a JSON object or a compact JWT) as they were
+    sent — a JSON object, or a compact JWT (one in an ``EnvelopedVerifiableCredential``
+    taken out of its data URL) — in its order, for verifying each again on its own."""
+    if isinstance(presentation, str):
+        presentation = unverified_jwt_document(presentation)
+    items = presentation.get("verifiableCredential", [])
+    found: list[Mapping[str, Any] | str] = []
+    for item in items if isinstance(items, list) else [items]:
+        if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in str(item.get("type")):
+            item = str(item.get("id", "")).split(",", 1)[-1]
+        if isinstance(item, str | Mapping):
+            found.append(item)
+    return found
+
+
 def presented_credentials(presentation: Any) -> list[Mapping[str, Any]]:
     """The credentials inside a presentation (a JSON object or a compact JWT), read
     unverified — the presentation's report says whether they verified — in its order; a
     credential as a JWT or an ``EnvelopedVerifiableCredential`` is read from its JWT."""
-    if isinstance(presentation, str):
-        presentation = unverified_jwt_document(presentation)
-    items = presentation.get("verifiableCredential", [])
-    found: list[Mapping[str, Any]] = []
-    for item in items if isinstance(items, list) else [items]:
-        if isinstance(item, Mapping) and "EnvelopedVerifiableCredential" in str(item.get("type")):
-            item = str(item.get("id", "")).split(",", 1)[-1]
-        if isinstance(item, str):
-            found.append(unverified_jwt_document(item))
-        elif isinstance(item, Mapping):
-            found.append(item)
-    return found
+    return [
+        unverified_jwt_document(item) if isinstance(item, str) else item
+        for item in raw_credentials(presentation)
+    ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pycountry
@@ -35,6 +35,7 @@ from openler.services.holders.reading import (
     with_article,
 )
 from openler.services.holders.record import credential_name, presented_state
+from openler.services.issuers import issuing
 from openler.services.verifiers.credential_state import (
     CredentialState,
     issuer_name,
@@ -42,7 +43,7 @@ from openler.services.verifiers.credential_state import (
 )
 from openler.services.verifiers.verifying import trust_registry
 from openler.services.wording import N_, Wording, filled, phrase, worded
-from openler.store.models import Organization
+from openler.store.models import IssuedCredential, Organization
 from openler.vc import (
     TrustEntry,
     TrustRegistry,
@@ -394,6 +395,11 @@ def _answer_one(
 ) -> Answer:
     credential_id = document.get("id") if isinstance(document.get("id"), str) else None
     state = presented_state(session, document, checked, at=at)
+    # renewed or extended since, without being revoked: it still counts to its own end
+    # date (a newer one replaces it, which the standing says)
+    newer = _superseded(session, credential_id, state, checked, at=at)
+    if newer is not None:
+        state = CredentialState("active")
     subject = _subject(document)
     issuer_id = document.get("issuer")
     issuer_id = issuer_id.get("id") if isinstance(issuer_id, dict) else issuer_id
@@ -409,12 +415,21 @@ def _answer_one(
     named = holder or _stated_name(subject)
     # the presentation verified, signed by its holder, who is this credential's subject
     bound_presented = signed_by is not None and signed_by == subject.get("id")
-    if presented is None:
+    if presented is None and named and signed:
         binding: Binding = "file"
         bound = phrase(
             N_(
                 "A file alone does not show who presents it: anyone with a copy can show it. "
                 "Compare the name with an ID, or ask for a share link."
+            )
+        )
+    elif presented is None:
+        binding = "file"
+        bound = phrase(
+            N_(
+                "The credential does not name its holder (at most a hashed email address or "
+                "identifier), and a file alone does not show who presents it: ask the person "
+                "for a share link."
             )
         )
     elif bound_presented:
@@ -442,6 +457,16 @@ def _answer_one(
         jurisdiction=jurisdiction,
         trust=checked.status_of("trust"),
     )
+    if newer is not None:
+        standing = worded(
+            N_(
+                "%(standing)s; a newer one replaces it (%(how)s on %(day)s): ask for the "
+                "current one"
+            ),
+            standing=standing,
+            how=newer[0],
+            day=newer[1],
+        )
     kind = with_article(kind_words(document))
     if presented is None:
         headline = _file_headline(
@@ -486,13 +511,49 @@ def _answer_one(
         kind=kind,
         issuer=issuer,
         issuer_registered=entry is not None,
-        identifiers=identifiers_of(document),
-        aligned=tuple(alignments_of(document)),
+        # what a forgery states is not shown as fact
+        identifiers=identifiers_of(document) if signed else (),
+        aligned=tuple(alignments_of(document)) if signed else (),
         state=state,
         standing=standing,
         rely=rely,
         tone="good" if good else "bad",
         report=checked,
+    )
+
+
+#: how a credential was replaced, as its standing says it
+_HOW = {
+    "renewed": N_("renewed"),
+    "extended": N_("extended"),
+    "re-issued": N_("re-issued"),
+    "claimed": N_("claimed"),
+}
+
+
+def _superseded(
+    session: Session,
+    credential_id: str | None,
+    state: CredentialState,
+    checked: VerificationReport,
+    *,
+    at: datetime,
+) -> tuple[str | Wording, str] | None:
+    """How and when a credential issued here was superseded — renewed or extended, not
+    revoked, not past its own end date, and verifying now — or None."""
+    if state.code != "replaced" or credential_id is None or not checked.verified:
+        return None
+    row = session.get(IssuedCredential, credential_id)
+    if row is None or row.state != "active" or not row.replaced_by:
+        return None
+    until = row.valid_until
+    if until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) < at:
+        return None
+    how = issuing.how_replaced(row)
+    when = row.state_changed_at
+    return (
+        phrase(_HOW[how]) if how in _HOW else how,
+        when.strftime("%Y-%m-%d") if when else "-",
     )
 
 

@@ -123,6 +123,9 @@ class FetchedCopies:
     remote: Fetcher | None = None
     #: copies used because their issuer could not be reached, in the order used
     stale: list[Stale] = field(default_factory=list)
+    #: documents that could not be fetched (URL: why), for verifications that share it
+    #: (one re-check of everyone): an issuer that is down is asked once, not once each
+    unreachable: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._local: Callable[[str], Mapping[str, Any] | Fetched] = local_fetcher(
@@ -139,14 +142,25 @@ class FetchedCopies:
         if copy is not None and copy.fetched_at <= now < copy.fresh_until:
             left = (copy.fresh_until - now).total_seconds()
             return Fetched(copy.document, left, fetched_at=copy.fetched_at)
-        try:
-            answer = self._remote(url)
-        except (ResolutionError, OSError) as exc:
-            if copy is None:
-                raise
-            error = exc.message if isinstance(exc, ResolutionError) else str(exc)
-            self.stale.append(Stale(url, copy.kind, copy.issuer, copy.fetched_at, error))
-            return Fetched(copy.document, 0, fetched_at=copy.fetched_at)
+        error = self.unreachable.get(url)
+        if error is None:
+            try:
+                answer = self._remote(url)
+            except (ResolutionError, OSError) as exc:
+                error = exc.message if isinstance(exc, ResolutionError) else str(exc)
+                self.unreachable[url] = error
+                if copy is None:
+                    raise
+            else:
+                return self._received(url, answer)
+        if copy is None:
+            raise ResolutionError(error)
+        self.stale.append(Stale(url, copy.kind, copy.issuer, copy.fetched_at, error))
+        return Fetched(copy.document, 0, fetched_at=copy.fetched_at)
+
+    def _received(self, url: str, answer: Mapping[str, Any] | Fetched) -> Fetched:
+        """A document the issuer answered with, kept when it is a DID document (a status
+        list is kept once it verified: :meth:`keep_status_list`)."""
         fetched = answer if isinstance(answer, Fetched) else Fetched(answer)
         identifier = _did_document_of(url, fetched.document)
         if identifier is not None:

@@ -20,14 +20,18 @@ plain words — revoked or suspended (with the issuer's reason and date when it 
 expired, its issuer not accepted or not recognised where the role needs, the answer not
 signed by the wallet that holds it — and a responder who showed nothing any role accepts is
 refused for that. A responder is the holder DID that signed: checking in again replaces
-their row's verdicts, never adds a second row.
+their row's verdicts, never adds a second row. The presentations are kept with the row, so
+that its credentials can be verified again as of now (:func:`recheck`, for every responder
+at once: :mod:`~openler.services.verifiers.incident_rechecks`).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -42,7 +46,7 @@ from openler.services.holders.reading import until_day
 from openler.services.holders.record import credential_name, presented_state
 from openler.services.holders.sharing import wallet_presentation
 from openler.services.people.accounts import Principal, require_self
-from openler.services.protocols.oid4vp_answers import presented_credentials
+from openler.services.protocols.oid4vp_answers import presented_credentials, raw_credentials
 from openler.services.verifiers.credential_state import CredentialState
 from openler.services.verifiers.fetched_copies import FetchedCopies
 from openler.services.verifiers.incidents import (
@@ -69,7 +73,13 @@ from openler.store.models import (
     Person,
     PresentationRequest,
 )
-from openler.vc import CredentialFacts, TrustRegistry, VCError, unverified_jwt_document
+from openler.vc import (
+    CredentialFacts,
+    TrustRegistry,
+    VCError,
+    VerificationReport,
+    unverified_jwt_document,
+)
 
 #: why a responder is refused, in plain words (pages translate them)
 NOT_PROVEN = N_(
@@ -81,6 +91,8 @@ NOT_RECOGNISED = N_("%(issuer)s is not recognised in %(places)s for this credent
 NOT_VERIFIED = N_("it did not verify: %(why)s")
 NOT_TRUSTED = N_("its issuer is not trusted here: %(why)s")
 NO_ROLE = N_("not a credential any role accepts")
+#: how the row of an answer that does not show who sent it is named (then its request id)
+UNPROVEN = "unproven:"
 NOTHING = N_("the answer held no credential")
 DIFFERENT_HOLDERS = N_("the presentations were signed by different wallets")
 
@@ -216,6 +228,106 @@ def _licences(documents: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What one responder's answer showed, verified: its credentials each with its state,
+    why the answer does not prove who sent it (None when it does), the one holder DID that
+    signed, and the credentials as read (for the licence numbers that name a responder)."""
+
+    presented: list[_Presented]
+    unproven: str | None
+    holder: str | None
+    documents: list[Mapping[str, Any]]
+
+
+def _verify_answer(
+    session: Session,
+    platform: Platform,
+    presentations: Sequence[Any],
+    *,
+    challenge: str,
+    domain: str,
+    documents: Documents,
+) -> _Shown:
+    """Verify ``presentations`` as of now for ``challenge`` and ``domain``, the holder bound
+    to every credential, and state each credential inside."""
+    at = platform.now()
+    holders: set[str | None] = set()
+    unproven: str | None = None
+    presented: list[_Presented] = []
+    shown: list[Mapping[str, Any]] = []
+    for index, presentation in enumerate(presentations):
+        report = verify_document(
+            session,
+            platform,
+            presentation,
+            challenge=challenge,
+            domain=domain,
+            name=f"check-in presentation {index + 1}",
+            require_holder_binding=True,
+            documents=documents,
+        )
+        own = replace(report, credentials=[])
+        if not own.verified and unproven is None:
+            unproven = "; ".join(own.errors()[:2]) or own.summary
+        holders.add(_holder(presentation))
+        try:
+            inside = presented_credentials(presentation)
+        except VCError:
+            inside = []
+        shown.extend(inside)
+        for document, checked in zip(inside, report.credentials, strict=False):
+            presented.append(_stated(session, document, checked, at=at))
+    if len(holders) > 1 and unproven is None:
+        unproven = filled(phrase(DIFFERENT_HOLDERS))
+    holder = next(iter(holders)) if len(holders) == 1 else None
+    return _Shown(presented, unproven, holder, shown)
+
+
+def _stated(
+    session: Session, document: Mapping[str, Any], report: VerificationReport, *, at: datetime
+) -> _Presented:
+    """A presented credential with its state as of ``at``, by its verification ``report``."""
+    signed = all(report.status_of(c) == "passed" for c in ("proof", "issuer"))
+    return _Presented(
+        dict(document), presented_state(session, dict(document), report, at=at), signed
+    )
+
+
+def _judge_all(
+    platform: Platform,
+    roles: Sequence[Role],
+    presented: Sequence[_Presented],
+    *,
+    unproven: str | None,
+    registry: TrustRegistry,
+) -> list[Judged]:
+    """What the credentials show for each role: for a role, the verdicts of the credentials
+    of its kind — those verified when any is, else why each was refused; nothing any role
+    asks for is refused for no role."""
+    judged: list[Judged] = []
+    for role in roles:
+        mine = [
+            _judge(role, p, unproven=unproven, registry=registry, platform=platform)
+            for p in presented
+            if role.of_kind(p.document)
+        ]
+        judged.extend([j for j in mine if j.verified] or mine)
+    if judged:
+        return judged
+    return [
+        Judged(
+            None,
+            False,
+            credential_name(p.document),
+            _issuer_label(registry, p),
+            until_day(p.document),
+            phrase(NO_ROLE),
+        )
+        for p in presented
+    ] or [Judged(None, False, "—", "—", None, phrase(NOTHING))]
+
+
 def check_in(
     session: Session,
     platform: Platform,
@@ -231,76 +343,35 @@ def check_in(
 ) -> CheckedIn:
     """Verify ``presentations`` (one responder's answer, made for ``challenge`` and
     ``domain``), judge their credentials against the incident's roles and record it: the
-    responder's row created or updated, its verdicts replaced, the event audited.
-    ``documents`` supplies what verification looks up (issuers' documents fetched from
-    elsewhere with copies kept, when not given); ``answer_id`` names an answer whose
-    signature does not show who sent it (its row is its own)."""
+    responder's row created or updated, its verdicts replaced, the presentations kept (to
+    be checked again), the event audited. ``documents`` supplies what verification looks
+    up (issuers' documents fetched from elsewhere with copies kept, when not given);
+    ``answer_id`` names an answer whose signature does not show who sent it (its row is
+    its own)."""
     require_open(incident)
     copies = documents if documents is not None else FetchedCopies(session, platform)
     registry = trust_registry(session, platform) or TrustRegistry()
-    at = platform.now()
-    holders: set[str | None] = set()
-    unproven: str | None = None
-    presented: list[_Presented] = []
-    shown: list[Mapping[str, Any]] = []
-    for index, presentation in enumerate(presentations):
-        report = verify_document(
-            session,
-            platform,
-            presentation,
-            challenge=challenge,
-            domain=domain,
-            name=f"check-in presentation {index + 1}",
-            require_holder_binding=True,
-            documents=copies,
-        )
-        own = replace(report, credentials=[])
-        if not own.verified and unproven is None:
-            unproven = "; ".join(own.errors()[:2]) or own.summary
-        holders.add(_holder(presentation))
-        try:
-            inside = presented_credentials(presentation)
-        except VCError:
-            inside = []
-        shown.extend(inside)
-        for document, checked in zip(inside, report.credentials, strict=False):
-            signed = all(checked.status_of(c) == "passed" for c in ("proof", "issuer"))
-            state = presented_state(session, dict(document), checked, at=at)
-            presented.append(_Presented(dict(document), state, signed))
-    if len(holders) > 1 and unproven is None:
-        unproven = filled(phrase(DIFFERENT_HOLDERS))
+    shown = _verify_answer(
+        session, platform, presentations, challenge=challenge, domain=domain, documents=copies
+    )
+    unproven = shown.unproven
     roles = roles_of(incident)
-    judged: list[Judged] = []
-    for role in roles:
-        mine = [
-            _judge(role, p, unproven=unproven, registry=registry, platform=platform)
-            for p in presented
-            if role.of_kind(p.document)
-        ]
-        judged.extend([j for j in mine if j.verified] or mine)
-    if not judged:
-        judged = [
-            Judged(
-                None,
-                False,
-                credential_name(p.document),
-                _issuer_label(registry, p),
-                until_day(p.document),
-                phrase(NO_ROLE),
-            )
-            for p in presented
-        ] or [Judged(None, False, "—", "—", None, phrase(NOTHING))]
-    holder = next(iter(holders)) if len(holders) == 1 else None
+    judged = _judge_all(platform, roles, shown.presented, unproven=unproven, registry=registry)
     responder = (
-        holder if unproven is None and holder else f"unproven:{answer_id or secrets.token_hex(8)}"
+        shown.holder
+        if unproven is None and shown.holder
+        else f"{UNPROVEN}{answer_id or secrets.token_hex(8)}"
     )
     # a responder is named by what they proved: their name here, else the licence numbers
     # of the credentials they hold, else their wallet's DID; an unproven answer by nothing
     if unproven is not None:
         name = ""
     else:
-        name = person.name if person is not None else ", ".join(_licences(shown)) or responder
-    stale = {s.url: s.to_json() for s in getattr(copies, "stale", [])}
+        name = (
+            person.name
+            if person is not None
+            else ", ".join(_licences(shown.documents)) or responder
+        )
     row = _record(
         session,
         platform,
@@ -310,9 +381,17 @@ def check_in(
         via=via,
         person=person,
         judged=judged,
-        stale=list(stale.values()),
+        stale=_stale_of(copies),
+        presentations=list(presentations),
     )
     return CheckedIn(row, judged, roles)
+
+
+def _stale_of(documents: Documents) -> list[dict[str, str]]:
+    """The copies a verification relied on because their issuer could not be reached (one
+    entry a document)."""
+    stale = {s.url: s.to_json() for s in getattr(documents, "stale", [])}
+    return list(stale.values())
 
 
 def _record(
@@ -326,6 +405,7 @@ def _record(
     person: Person | None,
     judged: list[Judged],
     stale: list[dict[str, str]],
+    presentations: list[Any],
 ) -> IncidentCheckin:
     """The responder's row, created or updated, with ``judged`` as its verdicts."""
     now = platform.now()
@@ -342,6 +422,7 @@ def _record(
                     verified=verified,
                     first_at=now,
                     checked_at=now,
+                    verified_at=now,
                     times=0,
                     stale=stale,
                 )
@@ -352,22 +433,10 @@ def _record(
                 raise
     row.times += 1
     row.name, row.via, row.verified, row.checked_at, row.stale = name, via, verified, now, stale
+    row.verified_at, row.presentations, row.recheck_pass = now, presentations, None
     if person is not None:
         row.person_id = person.id
-    session.execute(delete(IncidentVerdict).where(IncidentVerdict.checkin_id == row.id))
-    session.add_all(
-        IncidentVerdict(
-            checkin_id=row.id,
-            incident_id=incident.id,
-            role=j.role,
-            verified=j.verified,
-            credential=j.credential[:300],
-            issuer=j.issuer[:300],
-            valid_until=j.valid_until,
-            reason=wording_to_json(j.reason) if j.reason is not None else None,
-        )
-        for j in judged
-    )
+    _set_verdicts(session, incident, row, judged)
     audit.record(
         session,
         at=now,
@@ -385,12 +454,115 @@ def _record(
     return row
 
 
+#: what a verdict says (the columns of an :class:`IncidentVerdict` besides its keys)
+_VERDICT_COLUMNS = ("role", "verified", "credential", "issuer", "valid_until", "reason")
+
+
+def _columns(j: Judged) -> dict[str, Any]:
+    """An :class:`IncidentVerdict`'s columns for ``j``."""
+    return {
+        "role": j.role,
+        "verified": j.verified,
+        "credential": j.credential[:300],
+        "issuer": j.issuer[:300],
+        "valid_until": j.valid_until,
+        "reason": wording_to_json(j.reason) if j.reason is not None else None,
+    }
+
+
+def _set_verdicts(
+    session: Session, incident: Incident, row: IncidentCheckin, judged: list[Judged]
+) -> None:
+    """``judged`` as the row's verdicts, in place of those it had."""
+    session.execute(delete(IncidentVerdict).where(IncidentVerdict.checkin_id == row.id))
+    session.add_all(
+        IncidentVerdict(checkin_id=row.id, incident_id=incident.id, **_columns(j)) for j in judged
+    )
+
+
 def _row_of(session: Session, incident: Incident, responder: str) -> IncidentCheckin | None:
     return session.execute(
         select(IncidentCheckin)
         .where(IncidentCheckin.incident_id == incident.id, IncidentCheckin.responder == responder)
         .with_for_update()
     ).scalar()
+
+
+# --- checked again -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rechecked:
+    """What checking a responder again found: whether they turned from verified to refused
+    for a role, or back (``changed``), and the roles they are verified for now."""
+
+    changed: bool
+    roles: list[str]
+
+
+def can_recheck(row: IncidentCheckin) -> bool:
+    """Whether ``row`` can be checked again: its presentations were kept, and they showed
+    who presented them (an answer that did not stays refused for that)."""
+    return row.presentations is not None and not row.responder.startswith(UNPROVEN)
+
+
+def recheck(
+    session: Session,
+    platform: Platform,
+    incident: Incident,
+    row: IncidentCheckin,
+    *,
+    registry: TrustRegistry,
+    documents: Documents,
+    pass_id: str,
+) -> Rechecked:
+    """Verify again, as of now, each credential ``row``'s check-in presented, and judge
+    them against the incident's roles anew; the row's verdicts are replaced when they
+    differ, and it records when it was checked (``verified_at``), by which pass, and the
+    copies relied on because an issuer could not be reached.
+
+    Who presented them was proven at check-in — the holder's signature for that
+    check-in's challenge, bound to every credential — and is not asked again: a wallet's
+    answer may expire minutes after it is sent, and a responder is no less who they were.
+    What can change is: a credential revoked, suspended or expired since, its issuer's
+    keys, the trust registry."""
+    at = platform.now()
+    presented: list[_Presented] = []
+    for presentation in row.presentations or []:
+        try:
+            inside, sent = presented_credentials(presentation), raw_credentials(presentation)
+        except VCError:  # as at check-in, where nothing of it was judged
+            continue
+        for document, item in zip(inside, sent, strict=False):
+            report = verify_document(
+                session,
+                platform,
+                item,
+                name=f"{row.responder} credential {len(presented) + 1}",
+                documents=documents,
+            )
+            presented.append(_stated(session, document, report, at=at))
+    judged = _judge_all(platform, roles_of(incident), presented, unproven=None, registry=registry)
+    kept = list(
+        session.execute(
+            select(IncidentVerdict).where(IncidentVerdict.checkin_id == row.id)
+        ).scalars()
+    )
+    before = {(v.role, v.verified) for v in kept}
+    if _sorted([_columns(j) for j in judged]) != _sorted(
+        [{name: getattr(v, name) for name in _VERDICT_COLUMNS} for v in kept]
+    ):
+        _set_verdicts(session, incident, row, judged)
+    row.verified = any(j.verified for j in judged)
+    row.verified_at, row.recheck_pass, row.stale = at, pass_id, _stale_of(documents)
+    return Rechecked(
+        before != {(j.role, j.verified) for j in judged},
+        sorted({str(j.role) for j in judged if j.verified}),
+    )
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)
 
 
 # --- from the wallet here ------------------------------------------------------------

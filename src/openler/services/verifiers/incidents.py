@@ -10,9 +10,11 @@ credential) and by where its issuer must be recognised (ISO 3166 codes: authoris
 or recognised there by a rule of the registry such as the Nurse Licensure Compact; several
 named: any one of them).
 
-An incident belongs to an organization; its verifiers open, see and close it, and to anyone
-else it does not exist. Every change is audited (``incident.open``, ``incident.close``, and
-each check-in ``incident.checkin``).
+An incident belongs to an organization; its verifiers open, see, check again
+(:mod:`~openler.services.verifiers.incident_rechecks`) and close it, and to anyone else it
+does not exist. Every change is audited (``incident.open``, ``incident.close``, each
+check-in ``incident.checkin``, and each re-check ``incident.recheck_start``,
+``incident.recheck`` a chunk, ``incident.recheck_done``).
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -44,7 +46,9 @@ from openler.store.models import (
     IncidentCheckin,
     IncidentRequest,
     IncidentVerdict,
+    Oid4vpRequest,
     Organization,
+    PresentationRequest,
     TrustEntryRow,
 )
 from openler.vc import TrustEntry
@@ -289,7 +293,8 @@ def incident_of(session: Session, principal: Principal, incident_id: str) -> Inc
 def close_incident(
     session: Session, platform: Platform, principal: Principal, incident_id: str
 ) -> Incident:
-    """Close the incident: check-in ends; the roster stays to be read."""
+    """Close the incident: check-in ends; the roster stays to be read. The requests made
+    for scans no wallet answered, expired, go (:func:`purge_requests`)."""
     incident = incident_of(session, principal, incident_id)
     if incident.closed_at is not None:
         raise Conflict(f"{incident.name} was already closed")
@@ -301,8 +306,42 @@ def close_incident(
         actor=principal.label,
         action="incident.close",
         subject=f"incident:{incident.id}",
+        data={"purged": purge_requests(session, platform, incident)},
     )
     return incident
+
+
+def purge_requests(session: Session, platform: Platform, incident: Incident) -> int:
+    """Delete the incident's check-in requests that no wallet answered and that expired
+    more than :data:`SCAN_MINUTES` ago (a wallet answering late is still told the request
+    expired); returns how many. Each scan of the check-in link makes one, so a crowd — or
+    someone fetching the link in a loop — leaves many behind; they served only the scan
+    that made them. Answered ones stay: they hold the answer. The caller audits it."""
+    cutoff = platform.now() - timedelta(minutes=SCAN_MINUTES)
+    ids = list(
+        session.execute(
+            select(IncidentRequest.request_id)
+            .join(PresentationRequest, PresentationRequest.id == IncidentRequest.request_id)
+            .where(
+                IncidentRequest.incident_id == incident.id,
+                PresentationRequest.fulfilled_at.is_(None),
+                PresentationRequest.expires_at < cutoff,
+            )
+        ).scalars()
+    )
+    for start in range(0, len(ids), _PURGE_BATCH):
+        batch = ids[start : start + _PURGE_BATCH]
+        for model, column in (
+            (IncidentRequest, IncidentRequest.request_id),
+            (Oid4vpRequest, Oid4vpRequest.request_id),
+            (PresentationRequest, PresentationRequest.id),
+        ):
+            session.execute(delete(model).where(column.in_(batch)))
+    return len(ids)
+
+
+#: request ids deleted per statement (SQLite binds at most a few thousand values)
+_PURGE_BATCH = 500
 
 
 def incidents_of(
@@ -452,10 +491,15 @@ class Responder:
 
     @property
     def stale_age(self) -> str | None:
-        """How long before the check-in the oldest copy it relied on was fetched."""
+        """How long before it was last checked the oldest copy it relied on was fetched."""
         if not self.stale:
             return None
-        return age_words(min(s.fetched_at for s in self.stale), self.checkin.checked_at)
+        return age_words(min(s.fetched_at for s in self.stale), self.checkin.verified_at)
+
+    @property
+    def checked_again(self) -> bool:
+        """Whether its verdicts were made after check-in (everyone checked again)."""
+        return self.checkin.verified_at > self.checkin.checked_at
 
     @property
     def stale_hosts(self) -> list[str]:
@@ -473,24 +517,30 @@ class Roster:
     #: responders refused for a role they showed a credential for, or for every role
     refused: list[Responder]
     responders: int
-    #: changes whenever a check-in arrives or the incident closes (for live pages)
+    #: changes whenever a check-in arrives, a re-check moves on or the incident closes
+    #: (for live pages)
     version: str
-    #: check-ins that relied on copies because an issuer could not be reached
+    #: rows last checked from copies because an issuer could not be reached
     stale: int
     oldest_copy: datetime | None
 
 
 def version_of(session: Session, incident: Incident) -> str:
-    """What changes whenever the roster does (cheap: live pages ask for it often)."""
-    count, times, last = session.execute(
+    """What changes whenever the roster does — a check-in, a responder checked again, a
+    re-check's progress, check-in closing (cheap: live pages ask for it often)."""
+    count, times, last, verified = session.execute(
         select(
             func.count(IncidentCheckin.id),
             func.coalesce(func.sum(IncidentCheckin.times), 0),
             func.max(IncidentCheckin.checked_at),
+            func.max(IncidentCheckin.verified_at),
         ).where(IncidentCheckin.incident_id == incident.id)
     ).one()
     closed = "closed" if incident.closed_at is not None else "open"
-    return f"{count}.{times}.{last.timestamp() if last else 0:.0f}.{closed}"
+    recheck = incident.last_recheck or {}
+    progress = f"{recheck.get('id', '-')}.{recheck.get('checked', 0)}.{recheck.get('state', '-')}"
+    stamps = ".".join(f"{t.timestamp() if t else 0:.3f}" for t in (last, verified))
+    return f"{count}.{times}.{stamps}.{progress}.{closed}"
 
 
 def counts_of(session: Session, incident: Incident) -> list[RoleCount]:

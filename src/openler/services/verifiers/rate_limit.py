@@ -1,4 +1,5 @@
-"""How often the public verify page may be used: a token bucket per client, in this process.
+"""How often the public verify page may be used, and how often a check-in link's OpenID4VP
+``request_uri`` may be fetched: a token bucket per client, in this process.
 
 Each key (a client address as :func:`~openler.services.people.throttle.client_key` names it,
 an IPv6 client by its /64; or ``person:<id>`` for someone with the verifier role) holds at
@@ -9,6 +10,11 @@ what a flood of anonymous verifications spends, and a table row updated on every
 request would move the flood onto the database that every process shares. With several
 ``openler serve`` processes behind a proxy, a client may get up to that many times the
 limit; a restart forgets every count (docs/security.md).
+
+The check-in link of an incident (``verifiers.incidents``) is posted at a public scene as a
+QR code, and every fetch of its ``request_uri`` makes and signs a request, stored and
+audited: :func:`take_checkin_request` counts those fetches per client address in buckets
+of their own (``checkin_requests_per_minute``), apart from the verify page's.
 
 At most ``max_keys`` keys are kept: when a new one would pass that, the least recently
 used are forgotten (a forgotten client starts again with a full bucket, so a flood of new
@@ -29,12 +35,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Self
 
 from openler.services.context import Platform
 from openler.services.errors import ServiceError
 from openler.services.people.accounts import Principal
 from openler.services.people.throttle import client_key
-from openler.services.wording import N_, phrase
+from openler.services.wording import N_, Wording, phrase
 
 #: how many clients one process keeps a count for
 MAX_KEYS = 20_000
@@ -76,12 +83,36 @@ class Buckets:
         return len(self._buckets)
 
 
-class TooManyVerifications(ServiceError):  # noqa: N818 - HTTP vocabulary
-    """The verify page was used too often from here; ``seconds`` until it may be again."""
+class TooManyRequests(ServiceError):  # noqa: N818 - HTTP vocabulary
+    """Used too often from here; ``seconds`` until it may be again."""
 
     http_status = 429
     code = "too_many_requests"
     seconds = 60
+
+    @classmethod
+    def waiting(cls, seconds: int, message: str, **values: str | Wording) -> Self:
+        """The error saying ``message`` (marked ``N_``; ``%(seconds)s`` in it is filled),
+        ``seconds`` until the bucket has a token again."""
+        error = cls.worded(message, seconds=str(seconds), **values)
+        error.seconds = seconds
+        return error
+
+
+class TooManyVerifications(TooManyRequests):
+    """The verify page was used too often from here."""
+
+
+class TooManyCheckinRequests(TooManyRequests):
+    """A check-in link's ``request_uri`` was fetched too often from here."""
+
+
+def _wait(platform: Platform, memo: str, key: str, per_minute: int) -> int | None:
+    """Take a token from ``key``'s bucket of the buckets ``memo`` names: None when there
+    was one, else the whole seconds until there will be."""
+    buckets = platform.memo.setdefault(memo, Buckets())
+    wait = buckets.take(key, per_minute=per_minute, at=platform.now())
+    return None if wait is None else max(1, math.ceil(wait))
 
 
 def take(platform: Platform, principal: Principal | None, client: str) -> None:
@@ -99,22 +130,39 @@ def take(platform: Platform, principal: Principal | None, client: str) -> None:
     else:
         key, per_minute = client_key(client), settings.verify_page_per_minute
         hint = phrase(N_("People who sign in as verifiers may verify more often."))
-    buckets = platform.memo.setdefault(_MEMO, Buckets())
-    wait = buckets.take(key, per_minute=per_minute, at=platform.now())
-    if wait is None:
+    seconds = _wait(platform, _MEMO, key, per_minute)
+    if seconds is None:
         return
-    seconds = max(1, math.ceil(wait))
-    error = TooManyVerifications.worded(
+    raise TooManyVerifications.waiting(
+        seconds,
         N_(
             "this page was used %(most)s times in a minute from here, the most it allows: "
             "try again in %(seconds)s seconds. %(hint)s"
         ),
         most=str(per_minute),
-        seconds=str(seconds),
         hint=hint,
     )
-    error.seconds = seconds
-    raise error
+
+
+def take_checkin_request(platform: Platform, client: str) -> None:
+    """Count one fetch of a check-in link's ``request_uri`` from the client address
+    ``client`` (an IPv6 client by its /64), at ``checkin_requests_per_minute``.
+
+    Raises :class:`TooManyCheckinRequests` when the bucket is empty, saying when to try
+    again (in English: a wallet app shows it as it is)."""
+    per_minute = platform.settings.checkin_requests_per_minute
+    seconds = _wait(platform, _CHECKIN_MEMO, client_key(client), per_minute)
+    if seconds is None:
+        return
+    raise TooManyCheckinRequests.waiting(
+        seconds,
+        N_(
+            "check-in was asked for %(most)s times in a minute from this network, the most it "
+            "allows: scan the code again in %(seconds)s seconds"
+        ),
+        most=str(per_minute),
+    )
 
 
 _MEMO = "verify page buckets"
+_CHECKIN_MEMO = "check-in request buckets"

@@ -1,8 +1,10 @@
 // An incident's roster follows check-ins without a reload: it asks the roster's version every
-// three seconds and, when it changed, fetches this page again and puts its counts and lists in
-// place. The counts are a polite live region, so a screen reader hears the new figures; focus
-// in the lists stays where it was (on the element with the same id, or the table region with
-// the same name). Without scripts the page says to reload it.
+// three seconds and, when it changed, fetches this page again and puts its counts, lists and
+// the state of checking everyone again in place. The counts and that state are polite live
+// regions, so a screen reader hears the new figures; focus in the lists stays where it was
+// (on the element with the same id, or the table region with the same name). When the
+// roster says everyone is due to be checked again, it asks for that with the page's own form
+// (the server starts one only when it is due). Without scripts the page says to reload it.
 (function () {
   "use strict";
   var live = document.getElementById("roster-live");
@@ -35,11 +37,20 @@
     if (counts && freshCounts && counts.innerHTML !== freshCounts.innerHTML) {
       counts.innerHTML = freshCounts.innerHTML;  // the live region announces the change
     }
-    var asOf = document.getElementById("roster-as-of");
-    var freshAsOf = fresh.getElementById("roster-as-of");
-    if (asOf && freshAsOf) {
-      asOf.textContent = freshAsOf.textContent;
-    }
+    ["roster-as-of", "recheck-words"].forEach(function (id) {
+      var here = document.getElementById(id);
+      var there = fresh.getElementById(id);
+      if (here && there && here.textContent !== there.textContent) {
+        here.textContent = there.textContent;  // recheck-words is a status: it is announced
+      }
+    });
+    ["recheck-progress", "recheck-action"].forEach(function (id) {
+      var here = document.getElementById(id);
+      var there = fresh.getElementById(id);
+      if (here && there && here.innerHTML !== there.innerHTML) {
+        here.innerHTML = there.innerHTML;
+      }
+    });
     var detail = document.getElementById("roster-detail");
     var freshDetail = fresh.getElementById("roster-detail");
     if (detail && freshDetail) {
@@ -56,6 +67,24 @@
     }
   }
 
+  var asked = 0;
+
+  function recheckIfDue(state) {
+    var form = document.getElementById("recheck-form");
+    if (!state.recheck || !state.recheck.due || !form || Date.now() - asked < 60000) {
+      return;
+    }
+    asked = Date.now();
+    var data = new FormData(form);
+    data.append("automatic", "yes");
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).catch(function () { asked = 0; });
+  }
+
   function tick() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -63,6 +92,7 @@
         return response.json();
       })
       .then(function (state) {
+        recheckIfDue(state);
         if (state.version === version) {
           window.setTimeout(tick, 3000);
           return null;
