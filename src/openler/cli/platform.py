@@ -131,8 +131,15 @@ def worker(
 
 
 def serve_app(
-    settings: Settings, host: str, port: int, *, tls: tuple[Path, Path] | None = None
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    tls: tuple[Path, Path] | None = None,
+    workers: int = 1,
 ) -> None:
+    """Serve the app with uvicorn; ``workers`` > 1 forks that many processes sharing the
+    port (each builds its app from the environment, ``openler.web.app.from_environment``)."""
     import uvicorn
 
     from openler.web import create_app
@@ -140,14 +147,21 @@ def serve_app(
 
     platform = Platform.from_settings(settings)
     try:
-        app = create_app(settings, platform=platform)
+        app: object = (
+            create_app(settings, platform=platform)
+            if workers == 1
+            else "openler.web.app:from_environment"
+        )
+        platform.db.require_migrated()
     except MigrationRequired as exc:
         raise ServiceError(str(exc)) from None
     timer = audit.CheckpointTimer(platform, settings.audit_checkpoint_minutes)
     timer.start()
     try:
         uvicorn.run(
-            app,
+            app,  # type: ignore[arg-type]
+            factory=workers > 1,
+            workers=workers,
             host=host,
             port=port,
             log_level="info",
@@ -173,12 +187,18 @@ def serve(
     tls_key: Annotated[
         Path | None, typer.Option("--tls-key", help="The certificate's PEM private key.")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Processes sharing the port (one per core); each keeps its own caches."
+        ),
+    ] = 1,
 ) -> None:
     """Run the web app and API (stateless: run several behind a proxy)."""
     if (tls_cert is None) != (tls_key is None):
         raise UsageError("--tls-cert and --tls-key go together")
     tls = (tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None
-    serve_app(settings_from_env(), host, port, tls=tls)
+    serve_app(settings_from_env(), host, port, tls=tls, workers=workers)
 
 
 def port_is_free(host: str, port: int) -> None:
