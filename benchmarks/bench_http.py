@@ -65,11 +65,14 @@ class World:
         return {"revoked": self.revoked, "suspended": self.suspended, "expired": self.expired}
 
 
-def build_world(folder: Path, public_url: str, count: int) -> World:
-    """The demo world plus ``count`` licences and a revoked one, in ``folder/bench.db``."""
+def build_world(
+    folder: Path, public_url: str, count: int, database_url: str | None = None
+) -> World:
+    """The demo world plus ``count`` licences and a revoked one, in ``database_url`` (an
+    empty database) or else ``folder/bench.db``."""
     from pydantic import SecretStr
 
-    from openler.services import demo
+    from openler.services import demo, jobs
     from openler.services.context import Platform
     from openler.services.issuers import achievements, issuing, orgs
     from openler.services.issuers.recipients import Recipient
@@ -78,7 +81,7 @@ def build_world(folder: Path, public_url: str, count: int) -> World:
     from openler.store.models import IssuedCredential
     from openler.vc import format_datetime
 
-    url = f"sqlite:///{folder / 'bench.db'}"
+    url = database_url or f"sqlite:///{folder / 'bench.db'}"
     key = base64.b64encode(os.urandom(32)).decode()
     environment = {
         "OPENLER_DATABASE_URL": url,
@@ -98,6 +101,7 @@ def build_world(folder: Path, public_url: str, count: int) -> World:
         password_hash_memory_kib=1024,
     )
     platform = Platform(settings, database)
+    jobs.prepare_database(platform)  # as `openler db upgrade` does (PostgreSQL's job queue)
     try:
         with database.session() as session:
             demo.load(session, platform)
@@ -319,7 +323,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="openler on a fresh PostgreSQL database (OPENLER_BENCH_DATABASE_URL, else the "
+        "local server) instead of SQLite",
+    )
     options = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        database_url = None
+        if options.postgres:
+            from bench_issue import postgres_database
+
+            database_url = stack.enter_context(postgres_database("bench_http"))
+            if database_url is None:
+                raise SystemExit("--postgres: no PostgreSQL server answers")
+        run(options, database_url)
+
+
+def run(options: argparse.Namespace, database_url: str | None) -> None:
+    """Build the world, then measure each process count in turn."""
     if shutil.which("node") is None or not (NODE_DIR / "node_modules").is_dir():
         raise SystemExit("bench-http needs node and `npm ci` in benchmarks/http (make bench-http)")
     ports = [options.port + i if options.port else free_port() for i in range(3)]
@@ -331,11 +354,11 @@ def main() -> None:
         f"bench-http {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
         f"load average {loadavg()}; {options.credentials} distinct licences, "
         f"{options.connections} connections, {options.seconds} s a run after "
-        f"{options.warmup} s of warm-up"
+        f"{options.warmup} s of warm-up; openler on " + ("PostgreSQL" if database_url else "SQLite")
     )
     with tempfile.TemporaryDirectory(prefix="openler-bench-http-") as tmp:
         folder = Path(tmp)
-        world = build_world(folder, urls["openler"], options.credentials)
+        world = build_world(folder, urls["openler"], options.credentials, database_url)
         bodies = folder / "bodies.json"
         bodies.write_text(json.dumps(world.valid))
         documents = folder / "documents.json"
