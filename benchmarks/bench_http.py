@@ -310,7 +310,14 @@ def print_table(rows: list[tuple[int, dict[str, list[dict[str, Any]]]]], rounds:
             )
         for node in NODE_SERVICES:
             ratio = medians["openler"] / medians[node]
-            print(f"{'ratio':14} {workers:>9} {ratio:>10.2f}×  openler / {node}")
+            paired = [
+                mine["rps"] / theirs["rps"]
+                for mine, theirs in zip(results["openler"], results[node], strict=True)
+            ]
+            print(
+                f"{'ratio':14} {workers:>9} {ratio:>10.2f}×  openler / {node} "
+                f"(round by round {min(paired):.2f}–{max(paired):.2f}×)"
+            )
     print(f"(each line: the run with the median requests/s of {rounds}, with its own p50/p99)")
 
 
