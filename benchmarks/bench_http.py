@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -133,8 +134,10 @@ def build_world(
                 if row.document.get("validUntil", now) < now
             )
             world = World(
-                [{"verifiableCredential": d} for d in valid],
-                *({"verifiableCredential": row.document} for row in (revoked, suspended, expired)),
+                valid=[{"verifiableCredential": d} for d in valid],
+                revoked={"verifiableCredential": revoked.document},
+                suspended={"verifiableCredential": suspended.document},
+                expired={"verifiableCredential": expired.document},
                 environment=environment,
             )
             session.commit()
@@ -188,14 +191,16 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 
 @contextlib.contextmanager
-def running(command: list[str], url: str, log: Path, env: dict[str, str]) -> Iterator[None]:
+def running(
+    command: list[str], url: str, log: Path, env: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **env}
         )
     try:
         wait_until_up(url, process, log)
-        yield
+        yield process
     finally:
         process.terminate()
         try:
@@ -230,7 +235,9 @@ REASONS = {
 def check_answers(name: str, url: str, world: World) -> None:
     """A valid licence → 200 verified; revoked, suspended, expired → 400 not verified,
     saying why."""
-    cases = [("valid", world.valid[0], 200, ("",))]
+    cases: list[tuple[str, dict[str, Any], int, tuple[str, ...]]] = [
+        ("valid", world.valid[0], 200, ("",))
+    ]
     cases += [(label, body, 400, REASONS[label]) for label, body in world.failing().items()]
     for label, body, status, reasons in cases:
         answer = httpx.post(f"{url}/credentials/verify", json=body, timeout=30)
@@ -280,33 +287,54 @@ def loadavg() -> str:
 NODE_SERVICES = {"node-vc": "once", "node-vc/every": "every-time"}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of process ``pid`` and all its descendants, from /proc
+    (NaN where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
 def measure(
-    urls: dict[str, str], bodies: Path, options: argparse.Namespace
+    urls: dict[str, str], pids: dict[str, int], bodies: Path, options: argparse.Namespace
 ) -> dict[str, list[dict[str, Any]]]:
-    """``options.rounds`` runs of each service, the order turned round each round."""
+    """``options.rounds`` runs of each service, the order turned round each round; each
+    run's CPU time per request in the service's processes (warm-up included)."""
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in urls}
     for round_number in range(options.rounds):
         order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
         for name in order:
+            before = cpu_seconds(pids[name])
             result = load(urls[name], bodies, options)
+            spent = cpu_seconds(pids[name]) - before
+            result["cpu_ms"] = spent * 1000 / (result["requests"] + result["warmupRequests"])
             results[name].append(result)
             print(
                 f"  round {round_number + 1} {name:14} {result['rps']:7.0f}/s "
-                f"p50 {result['p50']:5.1f} ms  p99 {result['p99']:6.1f} ms"
+                f"p50 {result['p50']:5.1f} ms  p99 {result['p99']:6.1f} ms  "
+                f"CPU {result['cpu_ms']:5.2f} ms a request"
             )
     return results
 
 
 def print_table(rows: list[tuple[int, dict[str, list[dict[str, Any]]]]], rounds: int) -> None:
-    print(f"{'service':14} {'processes':>9} {'requests/s':>11} {'p50 ms':>7} {'p99 ms':>7}")
+    print(
+        f"{'service':14} {'processes':>9} {'requests/s':>11} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'CPU ms/request':>15}"
+    )
     for workers, results in rows:
         medians = {}
         for name, runs in results.items():
             middle = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
             medians[name] = middle["rps"]
+            cpu = statistics.median(r["cpu_ms"] for r in runs)
             print(
                 f"{name:14} {workers:>9} {middle['rps']:>11.0f} {middle['p50']:>7.1f} "
-                f"{middle['p99']:>7.1f}"
+                f"{middle['p99']:>7.1f} {cpu:>15.2f}"
             )
         for node in NODE_SERVICES:
             ratio = medians["openler"] / medians[node]
@@ -318,7 +346,10 @@ def print_table(rows: list[tuple[int, dict[str, list[dict[str, Any]]]]], rounds:
                 f"{'ratio':14} {workers:>9} {ratio:>10.2f}×  openler / {node} "
                 f"(round by round {min(paired):.2f}–{max(paired):.2f}×)"
             )
-    print(f"(each line: the run with the median requests/s of {rounds}, with its own p50/p99)")
+    print(
+        f"(each line: the run with the median requests/s of {rounds}, with its own p50/p99; "
+        "CPU: the median of the runs, in the service's processes)"
+    )
 
 
 def main() -> None:
@@ -372,24 +403,24 @@ def run(options: argparse.Namespace, database_url: str | None) -> None:
         rows = []
         for workers in [int(w) for w in options.workers.split(",")]:
             with contextlib.ExitStack() as stack:
-                stack.enter_context(
-                    running(
-                        openler_command(ports[0], workers),
-                        urls["openler"],
-                        folder / "openler.log",
-                        world.environment,
-                    )
+                server = running(
+                    openler_command(ports[0], workers),
+                    urls["openler"],
+                    folder / "openler.log",
+                    world.environment,
                 )
+                pids = {"openler": stack.enter_context(server).pid}
                 documents.write_text(json.dumps(published_documents(world)))
                 for port, (name, verify_lists) in zip(
                     ports[1:], NODE_SERVICES.items(), strict=True
                 ):
                     command = node_command(port, documents, workers, verify_lists)
-                    stack.enter_context(running(command, urls[name], folder / "node.log", {}))
+                    server = running(command, urls[name], folder / "node.log", {})
+                    pids[name] = stack.enter_context(server).pid
                 print(f"{workers} process(es) each:")
                 for name, url in urls.items():
                     check_answers(name, url, world)
-                rows.append((workers, measure(urls, bodies, options)))
+                rows.append((workers, measure(urls, pids, bodies, options)))
         print()
         print(f"load average at the end: {loadavg()}")
         print_table(rows, options.rounds)

@@ -5,7 +5,7 @@
 // Usage: node load.mjs --url http://127.0.0.1:PORT --bodies FILE.json
 //          [--connections 8] [--seconds 10] [--warmup 3]
 // FILE.json is a JSON array of request bodies (objects). Prints one JSON line:
-// {"requests": n, "rps": mean requests/s, "p50": ms, "p90": ms, "p99": ms, "max": ms,
+// {"warmupRequests": n, "requests": n, "rps": mean requests/s, "p50": ms, "p90": ms, "p99": ms, "max": ms,
 //  "errors": socket errors and timeouts, "non2xx": answers other than 2xx}
 import {readFileSync} from 'node:fs';
 import {parseArgs} from 'node:util';
@@ -37,9 +37,10 @@ function run(seconds) {
   });
 }
 
-if (Number(args.warmup) > 0) await run(Number(args.warmup));
+const warmup = Number(args.warmup) > 0 ? await run(Number(args.warmup)) : null;
 const result = await run(Number(args.seconds));
 process.stdout.write(JSON.stringify({
+  warmupRequests: warmup ? warmup.requests.total : 0,
   requests: result.requests.total,
   rps: result.requests.average,
   p50: result.latency.p50,
