@@ -141,25 +141,26 @@ def serve_app(
     """Serve the app with uvicorn; ``workers`` > 1 forks that many processes sharing the
     port (each builds its app from the environment, ``openler.web.app.from_environment``)."""
     import uvicorn
+    from fastapi import FastAPI
 
     from openler.web import create_app
     from openler.web.edge import uvicorn_log_config
 
     platform = Platform.from_settings(settings)
+    app: FastAPI | str
     try:
-        app: object = (
-            create_app(settings, platform=platform)
-            if workers == 1
-            else "openler.web.app:from_environment"
-        )
-        platform.db.require_migrated()
+        if workers == 1:
+            app = create_app(settings, platform=platform)
+        else:  # each worker builds its own app from the environment
+            platform.db.require_migrated()
+            app = "openler.web.app:from_environment"
     except MigrationRequired as exc:
         raise ServiceError(str(exc)) from None
     timer = audit.CheckpointTimer(platform, settings.audit_checkpoint_minutes)
     timer.start()
     try:
         uvicorn.run(
-            app,  # type: ignore[arg-type]
+            app,
             factory=workers > 1,
             workers=workers,
             host=host,
