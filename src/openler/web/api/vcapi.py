@@ -106,7 +106,7 @@ async def _verify(
     options = options or VerifyOptions()
 
     def verify() -> tuple[bool, bytes]:
-        with platform.db.sessions() as session, session.begin():
+        with platform.db.session() as session:
             report = verify_document(
                 session,
                 platform,
