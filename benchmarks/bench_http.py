@@ -3,26 +3,31 @@ Bazaar's ``vc`` library, in one run on this machine (``make bench-http``).
 
 What the run does:
 
-1. builds a world in a temporary SQLite database: the demo world, then ``COUNT`` distinct
-   Registered Nurse licences the demo's Ohio Board of Nursing issues (each with its
-   revocation and suspension entries), one more that it revokes, and the demo's suspended
-   licence;
-2. starts ``openler serve`` on that database (``--workers N``) and reads from it, over
-   HTTP, the DID document and the status list credentials it publishes; starts
-   ``benchmarks/http/verifier.mjs`` (plain ``node:http`` around ``@digitalbazaar/vc``,
-   ``@digitalbazaar/data-integrity`` and ``@digitalbazaar/eddsa-rdfc-2022-cryptosuite``,
-   node's ``cluster`` for N workers) with those documents preloaded;
-3. checks both answer alike: a valid licence 200, the revoked and the suspended ones 400;
+1. builds a world in a temporary SQLite database (``--postgres``: a fresh PostgreSQL
+   database): the demo world, then ``--credentials`` distinct Registered Nurse licences the
+   demo's Ohio Board of Nursing issues (each with its revocation and suspension entries),
+   one more that it revokes, the demo's suspended licence and its expired certificate;
+2. for each process count of ``--workers``: starts ``openler serve --workers N`` on that
+   database and reads from it, over HTTP, the DID document and the status list credentials
+   it publishes; starts ``benchmarks/http/verifier.mjs`` twice (plain ``node:http`` around
+   ``@digitalbazaar/vc``, ``@digitalbazaar/data-integrity`` and
+   ``@digitalbazaar/eddsa-rdfc-2022-cryptosuite``; node's ``cluster`` for N workers) with
+   those documents preloaded: *node-vc* verifies each status list credential once and keeps
+   the answer, as openler's cache does; *node-vc/every* verifies it for every credential;
+3. checks that each answers a valid licence 200 and the revoked, suspended and expired ones
+   400 with the reason;
 4. loads each with the same client (``benchmarks/http/load.mjs``: autocannon, the same
-   request bodies cycled by every connection, a warm-up run first), alternating the order
-   round by round, and prints requests per second, p50 and p99 latency, and the ratio.
+   request bodies cycled by every connection, a warm-up run first), the order reversed
+   round by round, and prints requests per second, p50 and p99 latency, the CPU time per
+   request in each service's processes, and the ratios.
 
 The load generator runs on the same two cores as the service it measures, so every figure
-is a floor; the ratio, measured in the same minutes, is the steadier number.
+is a floor; the ratio, measured in the same minutes, and the CPU time per request are the
+steadier numbers.
 
 Usage: ``python benchmarks/bench_http.py [--credentials 200] [--seconds 10] [--warmup 3]
-[--connections 8] [--rounds 3] [--workers 1,2] [--port 0]`` (``--port P`` listens on P, P+1
-and P+2; 0 takes free ports).
+[--connections 8] [--rounds 3] [--workers 1,2] [--port 0] [--postgres]`` (``--port P``
+listens on P, P+1 and P+2; 0 takes free ports).
 """
 
 from __future__ import annotations
