@@ -130,6 +130,11 @@ def worker(
     queue.run_worker(burst=burst)
 
 
+#: how long a worker of ``openler serve --workers N`` may take to start, and to answer
+#: uvicorn's health check after that (a worker that does not is restarted)
+WORKER_START_SECONDS = 60
+
+
 def serve_app(
     settings: Settings,
     host: str,
@@ -163,6 +168,10 @@ def serve_app(
             app,
             factory=workers > 1,
             workers=workers,
+            # a worker answers uvicorn's start-up check once it has imported openler and
+            # built its app: seconds on an idle machine, more on a busy one, where uvicorn's
+            # 5 s restarted every worker before it was ready, over and over
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
             host=host,
             port=port,
             log_level="info",
