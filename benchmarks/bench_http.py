@@ -332,11 +332,11 @@ def print_table(rows: list[tuple[int, dict[str, list[dict[str, Any]]]]], rounds:
         f" {'CPU ms/request':>15}"
     )
     for workers, results in rows:
-        medians = {}
+        medians, cpus = {}, {}
         for name, runs in results.items():
             middle = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
             medians[name] = middle["rps"]
-            cpu = statistics.median(r["cpu_ms"] for r in runs)
+            cpus[name] = cpu = statistics.median(r["cpu_ms"] for r in runs)
             print(
                 f"{name:14} {workers:>9} {middle['rps']:>11.0f} {middle['p50']:>7.1f} "
                 f"{middle['p99']:>7.1f} {cpu:>15.2f}"
@@ -349,7 +349,8 @@ def print_table(rows: list[tuple[int, dict[str, list[dict[str, Any]]]]], rounds:
             ]
             print(
                 f"{'ratio':14} {workers:>9} {ratio:>10.2f}×  openler / {node} "
-                f"(round by round {min(paired):.2f}–{max(paired):.2f}×)"
+                f"(round by round {min(paired):.2f}–{max(paired):.2f}×; "
+                f"by CPU a request {cpus[node] / cpus['openler']:.2f}×)"
             )
     print(
         f"(each line: the run with the median requests/s of {rounds}, with its own p50/p99; "
