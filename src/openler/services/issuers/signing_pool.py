@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from openler.services.issuers.issuing import invalid_reason
-from openler.vc import CanonicalForms, Multikey, VCError, new_proof
+from openler.vc import CanonicalForms, Multikey, ShapeChecks, VCError, new_proof
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ Outcome = Signed | str
 MIN_PARALLEL = 64
 #: documents per slice handed to a worker (and written by the caller in one statement)
 SLICE = 200
+#: this process's checks by document shape: a roster's documents share one or a few
+_SHAPES = ShapeChecks()
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def finish(
     outcomes: list[Outcome] = []
     for document in documents:
         forms = CanonicalForms()  # the check's canonical form of the document is signed
-        reason = invalid_reason(document, forms)
+        reason = invalid_reason(document, forms, _SHAPES)
         if reason is not None:
             outcomes.append(reason)
             continue
