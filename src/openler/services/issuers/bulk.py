@@ -47,7 +47,7 @@ from openler.services.issuers.recipients import (
     award_from_json,
     award_to_json,
 )
-from openler.services.issuers.signing_pool import SigningKey, SigningPool
+from openler.services.issuers.signing_pool import Pending, SigningKey, SigningPool
 from openler.services.people.accounts import Principal, require_role
 from openler.store.bulkwrite import table_of, write_rows
 from openler.store.models import (
@@ -527,10 +527,75 @@ def _dry_run_earlier(context: _Context, keys: set[str]) -> dict[str, int]:
 
 def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
     """Build, allocate, check, sign and write one credential per row; returns the rows
-    issued, having settled the failed ones (whose status indexes are given back)."""
+    issued, having settled the failed ones (whose status indexes are given back). The
+    rows go to the signing workers a slice at a time, each as soon as it is built (the
+    workers sign it while the next one is built), and the slices signed are written
+    while the workers sign the next ones."""
     session, platform, organization = context.session, context.platform, context.organization
-    ready: list[_Row] = []
+    pool, allocator = context.run.pool, context.run.allocator
     shared = copy.deepcopy(context.achievement.data)  # one copy for the round's documents
+    key_row, key = orgs.signing_key(session, platform, organization)
+    signer = SigningKey.of(key)
+    parallel = pool.parallel(len(rows))
+    slices: list[tuple[list[_Row], list[dict[Purpose, tuple[StatusList, int]]], Pending]] = []
+    try:
+        for part in _batches(rows, pool.slice_size(len(rows))):
+            ready = _built(context, part, shared)
+            if not ready:
+                continue
+            ids = [item.document["id"] for item in ready if item.document]
+            lists: dict[Purpose, list[tuple[StatusList, int]]] = {
+                purpose: allocator.allocate(session, platform, organization, purpose, ids)
+                for purpose in issuing.PURPOSES
+            }
+            placed = [{p: lists[p][i] for p in issuing.PURPOSES} for i in range(len(ready))]
+            for item, entries in zip(ready, placed, strict=True):
+                assert item.document is not None
+                issuing.add_status(platform, item.document, entries)
+            documents = [r.document for r in ready if r.document]
+            slices.append(
+                (ready, placed, pool.submit(signer, context.now, documents, parallel=parallel))
+            )
+        issued: list[_Row] = []
+        given_back: list[tuple[StatusList, int]] = []
+        for ready, placed, pending in slices:
+            written: list[dict[str, Any]] = []
+            for outcome, item, entries in zip(pending.result(), ready, placed, strict=True):
+                unsigned, item.document = item.document, None
+                if isinstance(outcome, str) or unsigned is None:
+                    item.settle("failed", message=str(outcome))
+                    given_back.extend(entries.values())
+                    continue
+                signed = outcome.credential(unsigned)
+                item.values = issuing.credential_values(
+                    signed,
+                    organization=organization,
+                    achievement=context.achievement,
+                    person_id=item.person_id,
+                    recipient=item.recipient,
+                    lists=entries,
+                    key_id=key_row.id,
+                    now=context.now,
+                )
+                item.values.update(job_id=context.job_id, job_row=item.row)
+                item.settle("issued", credential_id=signed["id"])
+                issued.append(item)
+                written.append({**item.values, "document": outcome.text})
+            if written:  # this slice is written while the workers sign the next ones
+                write_rows(session, _CREDENTIALS, written, json_text={"document"})
+                _offer_claims(context, [(r.values, r.recipient) for r in issued[-len(written) :]])
+    finally:
+        for _ready, _placed, pending in slices:
+            pending.cancel()  # what is still queued when this round fails
+    allocator.release(session, given_back)
+    return issued
+
+
+def _built(context: _Context, rows: Sequence[_Row], shared: dict[str, Any]) -> list[_Row]:
+    """The rows whose unsigned documents could be built (each with its document, sharing
+    the achievement's data ``shared``); the others are settled as failed."""
+    platform, organization = context.platform, context.organization
+    ready: list[_Row] = []
     for item in rows:
         assert item.award is not None
         assert item.recipient is not None
@@ -549,51 +614,7 @@ def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
             continue
         item.document = document
         ready.append(item)
-    if not ready:
-        return []
-    ids = [item.document["id"] for item in ready if item.document]
-    lists: dict[Purpose, list[tuple[StatusList, int]]] = {
-        purpose: context.run.allocator.allocate(session, platform, organization, purpose, ids)
-        for purpose in issuing.PURPOSES
-    }
-    placed = [{p: lists[p][i] for p in issuing.PURPOSES} for i in range(len(ready))]
-    for item, entries in zip(ready, placed, strict=True):
-        assert item.document is not None
-        issuing.add_status(platform, item.document, entries)
-    key_row, key = orgs.signing_key(session, platform, organization)
-    documents = [r.document for r in ready if r.document]
-    signing = zip(ready, placed, strict=True)
-    issued: list[_Row] = []
-    given_back: list[tuple[StatusList, int]] = []
-    for outcomes in context.run.pool.finish(SigningKey.of(key), context.now, documents):
-        written: list[dict[str, Any]] = []
-        # outcomes first: zip stops at the slice's end without taking the next row
-        for outcome, (item, entries) in zip(outcomes, signing, strict=False):
-            unsigned, item.document = item.document, None
-            if isinstance(outcome, str) or unsigned is None:
-                item.settle("failed", message=str(outcome))
-                given_back.extend(entries.values())
-                continue
-            signed = outcome.credential(unsigned)
-            item.values = issuing.credential_values(
-                signed,
-                organization=organization,
-                achievement=context.achievement,
-                person_id=item.person_id,
-                recipient=item.recipient,
-                lists=entries,
-                key_id=key_row.id,
-                now=context.now,
-            )
-            item.values.update(job_id=context.job_id, job_row=item.row)
-            item.settle("issued", credential_id=signed["id"])
-            issued.append(item)
-            written.append({**item.values, "document": outcome.text})
-        if written:  # this slice is written while the workers sign the next ones
-            write_rows(session, _CREDENTIALS, written, json_text={"document"})
-            _offer_claims(context, [(r.values, r.recipient) for r in issued[-len(written) :]])
-    context.run.allocator.release(session, given_back)
-    return issued
+    return ready
 
 
 def _next_round(context: _Context, rows: list[_Row]) -> list[_Row]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -99,6 +99,28 @@ def finish(
     return outcomes
 
 
+class Pending:
+    """A slice being signed: its outcomes, in order, when asked for."""
+
+    def __init__(
+        self,
+        run: Callable[[], list[Outcome]] | None = None,
+        *,
+        future: Future[list[Outcome]] | None = None,
+    ) -> None:
+        self._run, self._future = run, future
+
+    def result(self) -> list[Outcome]:
+        if self._future is not None:
+            return self._future.result()
+        assert self._run is not None
+        return self._run()
+
+    def cancel(self) -> None:
+        if self._future is not None:
+            self._future.cancel()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """``forkserver`` where there is one: a clean process, started once and holding this
     module already imported, forks the workers, which then start at once; else
@@ -123,24 +145,46 @@ class SigningPool:
         """:func:`finish` for the documents, spread over the workers: the outcomes in input
         order, a slice at a time as they are ready, so that the caller writes one slice
         while the workers sign the next."""
-        if self.workers <= 1 or len(documents) < MIN_PARALLEL:
-            for start in range(0, len(documents), SLICE):
-                yield finish(key, created, documents[start : start + SLICE])
-            return
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
-        slices = max(self.workers * 2, -(-len(documents) // SLICE))
-        size = -(-len(documents) // slices)
-        futures: list[Future[list[Outcome]]] = [
-            self._executor.submit(finish, key, created, documents[start : start + size])
+        parallel = self.parallel(len(documents))
+        size = self.slice_size(len(documents))
+        pending = [
+            self.submit(key, created, documents[start : start + size], parallel=parallel)
             for start in range(0, len(documents), size)
         ]
         try:
-            for future in futures:
-                yield future.result()
+            for outcomes in pending:
+                yield outcomes.result()
         finally:
-            for future in futures:
-                future.cancel()
+            for outcomes in pending:
+                outcomes.cancel()
+
+    def parallel(self, documents: int) -> bool:
+        """Whether this many documents are worth the workers (else: this process)."""
+        return self.workers > 1 and documents >= MIN_PARALLEL
+
+    def slice_size(self, documents: int) -> int:
+        """Documents per slice for this many: at most :data:`SLICE`, and at least two
+        slices per worker, so that none waits while another finishes a long one."""
+        if not self.parallel(documents):
+            return SLICE
+        return max(1, min(SLICE, -(-documents // (self.workers * 2))))
+
+    def submit(
+        self,
+        key: SigningKey,
+        created: datetime,
+        documents: Sequence[dict[str, Any]],
+        *,
+        parallel: bool = True,
+    ) -> Pending:
+        """Start checking and signing one slice: on a worker at once when ``parallel``
+        (the caller goes on building the next slice meanwhile), else in this process when
+        its outcomes are asked for."""
+        if not parallel or self.workers <= 1:
+            return Pending(lambda: finish(key, created, documents))
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+        return Pending(future=self._executor.submit(finish, key, created, documents))
 
     def close(self) -> None:
         if self._executor is not None:
