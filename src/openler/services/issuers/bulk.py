@@ -427,7 +427,8 @@ def _read(row: int, data: dict[str, Any]) -> _Row:
 def _bind_accounts(context: _Context, rows: Sequence[_Row]) -> None:
     """Each row's recipient as issued to: a row naming an account keeps it; an address
     that has an account here is bound to that account's wallet DID (made now when it has
-    none, :func:`issuing.person_recipient`). Two queries for the whole chunk."""
+    none, :func:`issuing.person_recipient`). Two queries for the whole chunk, reading the
+    accounts' columns, not ORM objects (an account without a wallet yet is loaded whole)."""
     session = context.session
     ids = {r.award.recipient.person_id for r in rows if r.award and r.award.recipient.person_id}
     emails = {
@@ -435,16 +436,14 @@ def _bind_accounts(context: _Context, rows: Sequence[_Row]) -> None:
         for r in rows
         if r.award and r.award.recipient.person_id is None and r.award.recipient.email
     }
-    by_id = (
-        {p.id: p for p in session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
+    found = (Person.id, Person.email, Person.name, Person.did)
+    known = (
+        set(session.execute(select(Person.id).where(Person.id.in_(ids))).scalars())
         if ids
-        else {}
+        else set()
     )
     by_email = (
-        {
-            p.email: p
-            for p in session.execute(select(Person).where(Person.email.in_(emails))).scalars()
-        }
+        {p.email: p for p in session.execute(select(*found).where(Person.email.in_(emails)))}
         if emails
         else {}
     )
@@ -452,18 +451,21 @@ def _bind_accounts(context: _Context, rows: Sequence[_Row]) -> None:
         assert item.award is not None
         recipient = item.award.recipient
         if recipient.person_id is not None:
-            person = by_id.get(recipient.person_id)
-            item.recipient, item.person_id = recipient, person.id if person else None
+            known_id = recipient.person_id if recipient.person_id in known else None
+            item.recipient, item.person_id = recipient, known_id
             continue
         person = by_email.get(recipient.email) if recipient.email else None
         if person is None:
             item.recipient = recipient
             continue
-        bound = (  # a dry run makes no wallet key: it changes nothing
-            Recipient(email=person.email, name=person.name, person_id=person.id, did=person.did)
-            if context.dry_run
-            else issuing.person_recipient(session, context.platform, person)
-        )
+        if context.dry_run or person.did is not None:  # a dry run makes no wallet key
+            bound = Recipient(
+                email=person.email, name=person.name, person_id=person.id, did=person.did
+            )
+        else:
+            account = session.get(Person, person.id)
+            assert account is not None
+            bound = issuing.person_recipient(session, context.platform, account)
         item.recipient = issuing.bound_to(recipient, bound)
         item.person_id = person.id
 
