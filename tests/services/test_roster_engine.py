@@ -4,6 +4,7 @@ that is run again — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -608,3 +609,19 @@ def test_a_job_leaves_the_garbage_collector_as_it_found_it(
     bulk.issue_roster(platform, job_id)
     assert frozen and frozen[0] > 0  # the heap the job started with is left out meanwhile
     assert gc.get_freeze_count() == 0
+
+
+def test_status_indexes_are_drawn_uniformly_from_the_whole_list() -> None:
+    """The draws read the system's generator a block at a time: every index of a small
+    list comes up, each about as often, never one at or beyond the end; a block of none
+    takes none."""
+    from collections import Counter
+
+    draws = Counter(itertools.islice(statusblocks._uniform(7, 100), 70_000))
+    assert set(draws) == set(range(7))
+    assert all(9_000 < n < 11_000 for n in draws.values()), draws  # ±10 %: 11 standard deviations
+    taken = statusblocks._Taken(0, bytearray(2))
+    assert statusblocks._draw(16, 0, taken) == []
+    assert sorted(statusblocks._draw(16, 16, taken)) == list(range(16))
+    with pytest.raises(ValueError, match="0 entries"):
+        next(statusblocks._uniform(0, 1))

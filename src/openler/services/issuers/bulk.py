@@ -26,6 +26,7 @@ import gc
 import itertools
 import logging
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -530,39 +531,48 @@ def _dry_run_earlier(context: _Context, keys: set[str]) -> dict[str, int]:
 def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
     """Build, allocate, check, sign and write one credential per row; returns the rows
     issued, having settled the failed ones (whose status indexes are given back). The
-    rows go to the signing workers a slice at a time, each as soon as it is built (the
-    workers sign it while the next one is built), and the slices signed are written
-    while the workers sign the next ones."""
+    round's credential ids and status indexes are drawn first; then the rows go to the
+    signing workers a slice at a time, each as soon as it is built (the workers sign it
+    while the next one is built), and the slices signed are written while the workers
+    sign the next ones."""
     session, platform, organization = context.session, context.platform, context.organization
     pool, allocator = context.run.pool, context.run.allocator
     shared = copy.deepcopy(context.achievement.data)  # one copy for the round's documents
     key_row, key = orgs.signing_key(session, platform, organization)
     signer = SigningKey.of(key)
+    ids = [f"urn:uuid:{uuid.uuid4()}" for _ in rows]
+    lists: dict[Purpose, list[tuple[StatusList, int]]] = {
+        purpose: allocator.allocate(session, platform, organization, purpose, ids)
+        for purpose in issuing.PURPOSES
+    }
+    placed = [{p: lists[p][i] for p in issuing.PURPOSES} for i in range(len(rows))]
+    given_back: list[tuple[StatusList, int]] = []
     parallel = pool.parallel(len(rows))
-    slices: list[tuple[list[_Row], list[dict[Purpose, tuple[StatusList, int]]], Pending]] = []
+    size = pool.slice_size(len(rows))
+    slices: list[tuple[list[tuple[_Row, dict[Purpose, tuple[StatusList, int]]]], Pending]] = []
     try:
-        for part in _batches(rows, pool.slice_size(len(rows))):
-            ready = _built(context, part, shared)
-            if not ready:
-                continue
-            ids = [item.document["id"] for item in ready if item.document]
-            lists: dict[Purpose, list[tuple[StatusList, int]]] = {
-                purpose: allocator.allocate(session, platform, organization, purpose, ids)
-                for purpose in issuing.PURPOSES
-            }
-            placed = [{p: lists[p][i] for p in issuing.PURPOSES} for i in range(len(ready))]
-            for item, entries in zip(ready, placed, strict=True):
-                assert item.document is not None
-                issuing.add_status(platform, item.document, entries)
-            documents = [r.document for r in ready if r.document]
-            slices.append(
-                (ready, placed, pool.submit(signer, context.now, documents, parallel=parallel))
-            )
+        for start in range(0, len(rows), size):
+            ready: list[tuple[_Row, dict[Purpose, tuple[StatusList, int]]]] = []
+            for item, credential_id, entries in zip(
+                rows[start : start + size],
+                ids[start : start + size],
+                placed[start : start + size],
+                strict=True,
+            ):
+                document = _build(context, item, credential_id, shared)
+                if document is None:
+                    given_back.extend(entries.values())
+                    continue
+                issuing.add_status(platform, document, entries)
+                ready.append((item, entries))
+            if ready:
+                documents = [item.document for item, _entries in ready if item.document]
+                pending = pool.submit(signer, context.now, documents, parallel=parallel)
+                slices.append((ready, pending))
         issued: list[_Row] = []
-        given_back: list[tuple[StatusList, int]] = []
-        for ready, placed, pending in slices:
+        for ready, pending in slices:
             written: list[dict[str, Any]] = []
-            for outcome, item, entries in zip(pending.result(), ready, placed, strict=True):
+            for outcome, (item, entries) in zip(pending.result(), ready, strict=True):
                 unsigned, item.document = item.document, None
                 if isinstance(outcome, str) or unsigned is None:
                     item.settle("failed", message=str(outcome))
@@ -587,36 +597,35 @@ def _issue_round(context: _Context, rows: list[_Row]) -> list[_Row]:
                 write_rows(session, _CREDENTIALS, written, json_text={"document"})
                 _offer_claims(context, [(r.values, r.recipient) for r in issued[-len(written) :]])
     finally:
-        for _ready, _placed, pending in slices:
+        for _ready, pending in slices:
             pending.cancel()  # what is still queued when this round fails
     allocator.release(session, given_back)
     return issued
 
 
-def _built(context: _Context, rows: Sequence[_Row], shared: dict[str, Any]) -> list[_Row]:
-    """The rows whose unsigned documents could be built (each with its document, sharing
-    the achievement's data ``shared``); the others are settled as failed."""
-    platform, organization = context.platform, context.organization
-    ready: list[_Row] = []
-    for item in rows:
-        assert item.award is not None
-        assert item.recipient is not None
-        try:
-            document = issuing.credential_document(
-                platform,
-                organization,
-                context.achievement,
-                replace(item.award, recipient=item.recipient),
-                now=context.now,
-                achievement_data=shared,
-            )
-            issuing.complete_document(platform, organization, document, now=context.now)
-        except ServiceError as exc:
-            item.settle("failed", message=exc.message)
-            continue
-        item.document = document
-        ready.append(item)
-    return ready
+def _build(
+    context: _Context, item: _Row, credential_id: str, shared: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Build the row's unsigned document (sharing the achievement's data ``shared``) with
+    the id drawn for it; None, the row settled as failed, when it cannot be built."""
+    assert item.award is not None
+    assert item.recipient is not None
+    try:
+        document = issuing.credential_document(
+            context.platform,
+            context.organization,
+            context.achievement,
+            replace(item.award, recipient=item.recipient),
+            now=context.now,
+            achievement_data=shared,
+        )
+        document["id"] = credential_id  # where complete_document would put it: last
+        issuing.complete_document(context.platform, context.organization, document, now=context.now)
+    except ServiceError as exc:
+        item.settle("failed", message=exc.message)
+        return None
+    item.document = document
+    return document
 
 
 def _next_round(context: _Context, rows: list[_Row]) -> list[_Row]:
