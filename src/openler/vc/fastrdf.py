@@ -220,27 +220,41 @@ def _walk(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[Any, list
     keep = _KEEP_ONLY
     inline = False
 
+    def string(value: str) -> Any:
+        if value in terms or value.startswith("_:"):
+            return value
+        colon = value.find(":")
+        if colon > 0 and value[:colon] in terms:
+            return value
+        append(value)
+        return _TOK
+
     def walk(value: Any) -> Any:
         nonlocal inline
         kind = type(value)
         if kind is str:
-            if value in terms or value.startswith("_:"):
-                return value
-            colon = value.find(":")
-            if colon > 0 and value[:colon] in terms:
-                return value
-            append(value)
-            return _TOK
+            return string(value)
         if kind is dict:
             out: list[Any] = [_DICT]
+            add = out.append
             for key, item in value.items():
-                out.append(key)
+                add(key)
                 if key in keep:
                     if key == "@context" and _inline(item):
                         inline = True
-                    out.append(_freeze(item))
+                    add(_freeze(item))
+                elif type(item) is str:  # most members: no call to walk for them
+                    if item in terms or item.startswith("_:"):
+                        add(item)
+                        continue
+                    colon = item.find(":")
+                    if colon > 0 and item[:colon] in terms:
+                        add(item)
+                        continue
+                    append(item)
+                    add(_TOK)
                 else:
-                    out.append(walk(item))
+                    add(walk(item))
             return tuple(out)
         if kind is list:
             return (_LIST, *[walk(item) for item in value])

@@ -18,7 +18,8 @@ strings differ from the reference's, by the rules that read those strings:
   reference's string anywhere else;
 * when a string under a member the VC data-model object rules read changed (``id``,
   ``issuer``, ``credentialStatus`` …, :data:`openler.vc.datamodel.OBJECT_KEYS`), those
-  rules are applied to the document; likewise the date order for a changed date;
+  rules are applied to that member (they judge each member on its own); likewise the
+  date order for a changed date;
 * a changed string holding an unpaired surrogate sends the document to the full check
   (signing refuses what ``jsontext.check`` refuses).
 
@@ -137,8 +138,8 @@ class _Reference:
     values: list[str]
     #: per value: PLAIN, DATETIME or CONSTRAINED (must stay the reference's string)
     rules: list[int]
-    #: per value: whether the VC data-model object rules read it
-    objects: list[bool]
+    #: per value: the member the VC data-model object rules read it under ("" for none)
+    objects: list[str]
     #: per value: whether the date-order rule reads it
     dates: list[bool]
 
@@ -154,7 +155,7 @@ def _reference(document: Mapping[str, Any], values: list[str]) -> _Reference | N
     return _Reference(
         values,
         rules,
-        [bool(path) and path[0] in OBJECT_KEYS for path in paths],
+        [str(path[0]) if path and path[0] in OBJECT_KEYS else "" for path in paths],
         [len(path) == 1 and path[0] in DATE_KEYS for path in paths],
     )
 
@@ -232,7 +233,8 @@ class ShapeChecks:
     def _vouch(document: dict[str, Any], values: list[str], reference: _Reference) -> bool:
         """Whether the strings where ``document`` differs from the reference pass every rule
         that reads them (``document`` has the reference's shape)."""
-        objects = dates = False
+        objects: set[str] = set()
+        dates = False
         surrogate = jsontext.has_surrogate
         for index, (value, known) in enumerate(zip(values, reference.values, strict=True)):
             if value is known or value == known:
@@ -242,9 +244,12 @@ class ShapeChecks:
                 return False
             if surrogate(value):
                 return False
-            objects = objects or reference.objects[index]
+            objects.add(reference.objects[index])
             dates = dates or reference.dates[index]
-        if objects and object_problems(document):
+        objects.discard("")
+        # the object rules judge each member on its own, and the reference's members
+        # passed them: only the members that changed are judged again
+        if objects and object_problems({member: document[member] for member in objects}):
             return False
         return not (dates and date_order_problems(document))
 
