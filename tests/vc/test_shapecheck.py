@@ -280,6 +280,8 @@ def _signed_text(document: dict[str, Any], forms: CanonicalForms | None) -> str 
     try:
         if forms is None:
             signed = add_proof(document, KEY, created=CREATED)
+        elif "proof" in document:  # a proof set: add_proof's work, not new_proof's
+            signed = add_proof(document, KEY, created=CREATED, forms=forms)
         else:
             proof = new_proof(document, KEY, created=CREATED, forms=forms)
             assert proof is not None
