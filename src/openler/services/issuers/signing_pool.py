@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -74,7 +74,9 @@ def finish(
     key: SigningKey, created: datetime, documents: Sequence[dict[str, Any]]
 ) -> list[Outcome]:
     """Check each completed document against the data model and sign the good ones
-    (``eddsa-rdfc-2022``), in order; a bad document gets the reason instead."""
+    (``eddsa-rdfc-2022``), in order; a bad document gets the reason instead. The check is
+    made in full once per document shape in this process (:data:`_SHAPES`) and, for the
+    other documents of the shape, where they differ — the full check's answer either way."""
     signer = key.multikey()
     outcomes: list[Outcome] = []
     for document in documents:
@@ -138,25 +140,6 @@ class SigningPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
-
-    def finish(
-        self, key: SigningKey, created: datetime, documents: Sequence[dict[str, Any]]
-    ) -> Iterator[list[Outcome]]:
-        """:func:`finish` for the documents, spread over the workers: the outcomes in input
-        order, a slice at a time as they are ready, so that the caller writes one slice
-        while the workers sign the next."""
-        parallel = self.parallel(len(documents))
-        size = self.slice_size(len(documents))
-        pending = [
-            self.submit(key, created, documents[start : start + size], parallel=parallel)
-            for start in range(0, len(documents), size)
-        ]
-        try:
-            for outcomes in pending:
-                yield outcomes.result()
-        finally:
-            for outcomes in pending:
-                outcomes.cancel()
 
     def parallel(self, documents: int) -> bool:
         """Whether this many documents are worth the workers (else: this process)."""
