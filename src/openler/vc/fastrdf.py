@@ -40,8 +40,6 @@ _RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\s\ufeff]')
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _MAX_TEMPLATES = 4096
-#: first-degree hashes remembered per template
-_MAX_HASHES = 1024
 
 # Keys whose values are always kept in the skeleton (they steer processing).
 _KEEP_KEYS = frozenset(
@@ -98,8 +96,9 @@ class _Template:
     #: values]`` the lines that mention it read — its first-degree hash depends on nothing
     #: else, so it is remembered by them (:attr:`hashes`)
     reads: tuple[tuple[int, ...], ...] = ()
-    #: first-degree hashes already computed: (blank node's slot, what it reads) → hash
-    hashes: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False)
+    #: each blank node's last first-degree hash, by its slot: (what it read, the hash) —
+    #: one per node, so the memory stays that of the template
+    hashes: dict[int, tuple[tuple[str, ...], str]] = field(default_factory=dict, compare=False)
 
 
 def _line_format(
@@ -563,20 +562,20 @@ def _render(template: _Template, values: list[str]) -> str | None:
     formats = template.lines
     known = template.hashes
     for slot, node in enumerate(bnodes):
+        # the hash reads the lines that mention the node, and they read only these values:
+        # the same values as the last document's give the same hash
+        read = tuple([tail[i] for i in template.reads[slot]])
+        last = known.get(slot)
+        if last is not None and last[0] == read:
+            hashes[node] = last[1]
+            continue
+        labels = ["_:z"] * len(bnodes)
+        labels[slot] = "_:a"
+        found = labels + tail
         its = template.mentions[node]
-        # the hash reads the lines that mention the node, and they read only these values
-        memo = (slot, *[tail[i] for i in template.reads[slot]])
-        found_hash = known.get(memo)
-        if found_hash is None:
-            labels = ["_:z"] * len(bnodes)
-            labels[slot] = "_:a"
-            found = labels + tail
-            mentioned = sorted(fmt % pick(found) for fmt, pick in (formats[i] for i in its))
-            found_hash = sha256("".join(mentioned).encode("utf-8")).hexdigest()
-            if len(known) >= _MAX_HASHES:
-                known.clear()
-            known[memo] = found_hash
-        hashes[node] = found_hash
+        mentioned = sorted(fmt % pick(found) for fmt, pick in (formats[i] for i in its))
+        hashes[node] = found_hash = sha256("".join(mentioned).encode("utf-8")).hexdigest()
+        known[slot] = (read, found_hash)
     if len(set(hashes.values())) != len(hashes):
         return None
     ranked = {node: rank for rank, node in enumerate(sorted(hashes, key=hashes.__getitem__))}
