@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint types conformance bench bench-issue clean messages
+.PHONY: demo test check lint types conformance bench bench-issue bench-http clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "openler needs Python 3.11 or newer")'
@@ -26,10 +26,15 @@ INTEROP := tests/interop/node_modules/.package-lock.json
 $(INTEROP): tests/interop/package.json tests/interop/package-lock.json
 	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 
+# the Node.js verifier and load generator of bench-http (benchmarks/http/package-lock.json)
+BENCH_HTTP_NODE := benchmarks/http/node_modules/.package-lock.json
+$(BENCH_HTTP_NODE): benchmarks/http/package.json benchmarks/http/package-lock.json
+	cd benchmarks/http && npm ci --no-audit --no-fund --loglevel=error
+
 # on every core (pytest-xdist), a test file to a worker so that a module's own demo server
 # starts once; TEST_WORKERS=0 runs in one process
 TEST_WORKERS ?= auto
-test: $(DEVSTAMP) $(INTEROP)
+test: $(DEVSTAMP) $(INTEROP) $(BENCH_HTTP_NODE)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(DEVSTAMP)
@@ -63,6 +68,12 @@ bench: $(DEVSTAMP)
 # (OPENLER_BENCH_DATABASE_URL, else the local server when it answers); ROWS=… to change
 bench-issue: $(DEVSTAMP)
 	$(BIN)/python benchmarks/bench_issue.py $(ROWS)
+
+# POST /credentials/verify over HTTP: openler beside a Node.js service built on Digital
+# Bazaar's vc library, the same client, credentials and checks, in one run; prints requests/s,
+# p50/p99 and the ratio. BENCH_HTTP_ARGS="--rounds 5 --workers 1" and so on (--help)
+bench-http: $(STAMP) $(BENCH_HTTP_NODE)
+	$(BIN)/python benchmarks/bench_http.py $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

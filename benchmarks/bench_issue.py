@@ -327,15 +327,16 @@ def bench(label: str, url: str, rows: int, baseline_rows: int) -> None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str | None]:
-    """A fresh PostgreSQL database for the run (None when no server answers)."""
+def postgres_database(prefix: str = "bench_issue") -> Iterator[str | None]:
+    """A fresh PostgreSQL database for the run, ``<prefix>_<pid>`` (None when no server
+    answers); dropped at the end."""
     admin_url = os.environ.get("OPENLER_BENCH_DATABASE_URL", LOCAL_POSTGRES)
     if not admin_url:
         print("PostgreSQL: skipped (OPENLER_BENCH_DATABASE_URL is empty)")
         yield None
         return
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"bench_issue_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))

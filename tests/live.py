@@ -32,6 +32,7 @@ class LiveServer:
     base: str
     port: int
     log: Path
+    pid: int = 0
 
     def log_text(self) -> str:
         return self.log.read_text("utf-8", errors="replace")
@@ -60,11 +61,17 @@ def migrated_database(workdir: Path) -> Path:
 
 @contextlib.contextmanager
 def running_server(
-    workdir: Path, database: Path, *, port: int | None = None, **settings: str
+    workdir: Path,
+    database: Path,
+    serve_args: tuple[str, ...] = (),
+    /,
+    *,
+    port: int | None = None,
+    **settings: str,
 ) -> Iterator[LiveServer]:
     """``openler serve`` on ``port`` (by default a free one) over a copy of ``database``
     (see :func:`migrated_database`), with ``OPENLER_*`` settings from ``settings``
-    (lower-case names, e.g. ``public_url=…``)."""
+    (lower-case names, e.g. ``public_url=…``) and more options in ``serve_args``."""
     port = port or free_port()
     shutil.copyfile(database, workdir / "live.db")
     env = {
@@ -79,7 +86,7 @@ def running_server(
     log = workdir / "server.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            openler_command("serve", "--port", str(port)),
+            openler_command("serve", "--port", str(port), *serve_args),
             cwd=workdir,
             env=env,
             stdout=sink,
@@ -97,7 +104,7 @@ def running_server(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"openler serve did not start:\n{log.read_text()}")
             time.sleep(0.2)
-        yield LiveServer(base, port, log)
+        yield LiveServer(base, port, log, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -265,7 +265,7 @@ def test_marias_journey(server: str, browser: Any, phone: Any, tmp_path: Path) -
     licence = sam.locator("section.answer").first.inner_text()
     assert re.search(r"Active — valid until \d{4}-\d\d-\d\d, recognised in North Carolina", licence)
     assert "Maria Alvarez signed what they shared with the key" in licence
-    assert "Ohio Board of Nursing — in the trust registry" in licence
+    assert "Ohio Board of Nursing — registered in the trust registry here" in licence
     assert "Registered Nurses (O*NET-SOC" in licence
     assert "You may rely on it: Ohio Board of Nursing issued it" in licence
     assert "did:" not in licence  # names, not identifiers

@@ -46,7 +46,7 @@ def test_a_roster_is_checked_and_its_verdicts_written(
     assert "6 of 9 verified and active; 1 suspended; 1 expired; 1 not a credential" in out
     assert "notes.txt: not a credential: input is not JSON" in out
     rows = list(csv.reader(results.read_text("utf-8").splitlines()))
-    assert len(rows) == 10 and rows[-1][1:4] == ["notes.txt", "", "not-credential"]
+    assert len(rows) == 10 and rows[-1][1:4] == ["notes.txt", "not-credential", "no"]
 
 
 def test_unusable_input_exits_2_with_nothing_queued(

@@ -398,9 +398,10 @@ def test_a_credential_downloads_as_a_baked_badge(
     assert achievements.badge_format(s, credential) == ("PNG" if image == png() else "SVG")
     assert json.loads(extract(badge.content)) == credential.document
     assert badge.filename == "licensed-practical-nurse." + ("png" if image == png() else "svg")
-    plain = s.scalars(
-        select(IssuedCredential).where(IssuedCredential.id != credential.id).limit(1)
-    ).one()
+    bare = achievements.create_achievement(
+        s, platform, olivia, ohio(s), slug="lpn-plain", data={**LPN, "name": "LPN, plain"}
+    )
+    plain = issue_to(s, platform, bare, "james@demo.openler.org")
     assert achievements.badge_of(s, plain) is None
     assert achievements.badge_format(s, plain) is None
 

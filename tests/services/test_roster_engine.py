@@ -4,6 +4,7 @@ that is run again — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -552,3 +553,75 @@ def wait_for_progress(
             return int(done)
         time.sleep(0.01)
     raise AssertionError("the worker made no progress")
+
+
+def test_bad_rows_among_good_ones_of_their_shape_fail_alone_on_the_workers(
+    platform: Any,
+) -> None:
+    """Rows of one document shape, every tenth with an evidence address that is not a URL:
+    the workers check each shape in full once and the rest where they differ
+    (``vc.ShapeChecks``); the bad rows fail with the full check's words, the others are
+    issued, and the bad rows' status indexes are given back."""
+    principal = world(platform)
+    roster = [
+        Award(
+            Recipient(email=f"e{i}@example.org"),
+            row=i,
+            evidence_url="not a url" if i % 10 == 0 else f"https://evidence.example/{i}",
+        )
+        for i in range(1, 161)
+    ]
+    job_id = submit(platform, principal, roster)
+    result = bulk.issue_roster(platform, job_id, chunk_rows=80, workers=2)
+    assert result == {"issued": 144, "already_holds": 0, "would_issue": 0, "failed": 16}
+    rows = rows_of(platform, job_id)
+    failed = [r for r in rows if r.outcome == "failed"]
+    assert [r.row for r in failed] == list(range(10, 161, 10))
+    with platform.db.session() as s:
+        organization = orgs.organization_by_slug(s, ORG)
+        achievement = achievements.achievement_by_slug(s, organization, ACHIEVEMENT)
+        award = Award(Recipient(email="x@example.org"), row=1, evidence_url="not a url")
+        document = issuing.credential_document(
+            platform, organization, achievement, award, now=platform.now()
+        )
+        issuing.complete_document(platform, organization, document, now=platform.now())
+    # what the full check says of such a document, word for word (its id and status
+    # entries aside, which the message does not name)
+    assert {r.message for r in failed} == {issuing.invalid_reason(document)}
+    assert count(platform, of=StatusAllocation) == 2 * count(platform) == 288
+
+
+def test_a_job_leaves_the_garbage_collector_as_it_found_it(
+    platform: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    principal = world(platform)
+    job_id = submit(platform, principal, emails("gc@example.org"))
+    frozen: list[int] = []
+    original = bulk._issue_round
+
+    def watching(context: Any, rows: Any) -> Any:
+        frozen.append(gc.get_freeze_count())
+        return original(context, rows)
+
+    monkeypatch.setattr(bulk, "_issue_round", watching)
+    bulk.issue_roster(platform, job_id)
+    assert frozen and frozen[0] > 0  # the heap the job started with is left out meanwhile
+    assert gc.get_freeze_count() == 0
+
+
+def test_status_indexes_are_drawn_uniformly_from_the_whole_list() -> None:
+    """The draws read the system's generator a block at a time: every index of a small
+    list comes up, each about as often, never one at or beyond the end; a block of none
+    takes none."""
+    from collections import Counter
+
+    draws = Counter(itertools.islice(statusblocks._uniform(7, 100), 70_000))
+    assert set(draws) == set(range(7))
+    assert all(9_000 < n < 11_000 for n in draws.values()), draws  # ±10 %: 11 standard deviations
+    taken = statusblocks._Taken(0, bytearray(2))
+    assert statusblocks._draw(16, 0, taken) == []
+    assert sorted(statusblocks._draw(16, 16, taken)) == list(range(16))
+    with pytest.raises(ValueError, match="0 entries"):
+        next(statusblocks._uniform(0, 1))

@@ -224,14 +224,23 @@ def test_a_list_of_links_with_its_own_columns() -> None:
         (3, "line 5", None, "https://ler.example/s/BBB", "Kevin Nguyen · RN.3", None, None),
         (4, "line 6", None, None, "Maria again · RN.1", None, 1),
     ]
+    # each line keeps its cells under the list's own columns, for the verdicts' file
+    assert {i.columns for i in found} == {("Licensee", "Link", "Licence")}
+    assert [i.cells for i in found] == [
+        ("Maria Alvarez", "https://ler.example/s/AAA", "RN.1"),
+        ("No link here", "", "RN.2"),
+        ("Kevin Nguyen", "https://ler.example/s/BBB", "RN.3"),
+        ("Maria again", "https://ler.example/s/AAA", "RN.1"),
+    ]
 
 
 def test_a_bare_list_of_links_starts_at_its_first_line() -> None:
-    found = items(b"https://ler.example/s/AAA\nhttps://ler.example/s/BBB\n")
-    assert [(i.source, i.link) for i in found] == [
-        ("line 1", "https://ler.example/s/AAA"),
-        ("line 2", "https://ler.example/s/BBB"),
+    found = items(b"https://ler.example/s/AAA,RN.1\nhttps://ler.example/s/BBB,RN.2\n")
+    assert [(i.source, i.link, i.cells) for i in found] == [
+        ("line 1", "https://ler.example/s/AAA", ("https://ler.example/s/AAA", "RN.1")),
+        ("line 2", "https://ler.example/s/BBB", ("https://ler.example/s/BBB", "RN.2")),
     ]
+    assert {i.columns for i in found} == {("column 1", "column 2")}  # no line names them
 
 
 def test_a_workbook_of_links_is_read_like_a_csv_file() -> None:
@@ -243,10 +252,12 @@ def test_a_workbook_of_links_is_read_like_a_csv_file() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     [item] = items(buffer.getvalue(), RosterLimits())
-    assert (item.source, item.link, item.reference) == (
+    assert (item.source, item.link, item.reference, item.columns, item.cells) == (
         "line 2",
         "https://ler.example/s/AAA",
         "Maria",
+        ("Link", "Name"),
+        ("https://ler.example/s/AAA", "Maria"),
     )
 
 

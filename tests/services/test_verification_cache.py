@@ -14,7 +14,14 @@ from openler.services.office import registry
 from openler.services.people import accounts
 from openler.services.verifiers.verifying import verify_document
 from openler.store import publication
-from openler.store.models import Achievement, IssuedCredential, IssuerKey, Organization, Person
+from openler.store.models import (
+    Achievement,
+    IssuedCredential,
+    IssuerKey,
+    Organization,
+    Person,
+    TrustEntryRow,
+)
 from tests.conftest import SETUP, load_demo
 
 
@@ -147,3 +154,23 @@ def test_the_token_changes_as_the_transaction_commits(world: Any) -> None:
     with world.db.session() as session:
         assert publication.current(session) != before
         assert not publication.pending(session)
+
+
+def test_a_change_not_yet_flushed_is_seen_by_its_own_transaction(world: Any) -> None:
+    """``verify_document`` flushes before it decides whether the cache may answer: a change
+    still waiting in the session (here the issuer's trust registry entry deleted) marks the
+    transaction as changed, as a flushed one does."""
+    document = license_of(world)
+    assert check(world, document).verified  # the cache now holds the registry, issuer in it
+    session = world.db.sessions()
+    with session.begin():
+        entry = session.execute(
+            select(TrustEntryRow).where(TrustEntryRow.issuer == document["issuer"]["id"])
+        ).scalar_one()
+        session.delete(entry)
+        assert session.deleted and not publication.pending(session)  # not flushed yet
+        inside = verify_document(session, world, document)
+        assert not inside.verified and "is not in the trust registry" in inside.summary
+        session.rollback()
+    session.close()
+    assert check(world, document).verified

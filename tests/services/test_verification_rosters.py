@@ -9,6 +9,7 @@ import copy
 import csv
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -19,10 +20,12 @@ from sqlalchemy.orm import Session
 from openler.services import jobs
 from openler.services.errors import Forbidden, NotFound, UsageError
 from openler.services.holders import sharing
-from openler.services.issuers import issuing, job_reports, orgs
+from openler.services.issuers import issuing, job_reports, lifecycle, orgs
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import rosters
+from openler.services.verifiers import verdicts as judged
+from openler.services.verifiers.credential_state import CredentialState
 from openler.services.verifiers.roster_files import RosterLimits
 from openler.services.verifiers.verdicts import Judge, Verdict
 from openler.services.wording import filled
@@ -39,9 +42,11 @@ from openler.store.models import (
 )
 from openler.vc import (
     Multikey,
+    VerificationReport,
     bake_png,
     build_presentation,
     encode_jwt_credential,
+    sign_credential,
     sign_presentation,
 )
 from openler.vc.baking import blank_png
@@ -119,9 +124,16 @@ def verdicts(platform: Any, job_id: str) -> list[RosterVerdict]:
 
 
 def test_a_zip_of_credential_files_gets_a_verdict_each(
-    world: Any, signed_license: dict[str, Any], issuer_key: Multikey, holder_key: Multikey
+    world: Any,
+    signed_license: dict[str, Any],
+    license_template: dict[str, Any],
+    issuer_key: Multikey,
+    holder_key: Multikey,
 ) -> None:
     with world.db.session() as s:
+        renewed = held_by(s, "dana@demo.openler.org", "food")[0]
+        lifecycle.renew(s, world, SETUP, renewed.id, days=365)
+        renewed_doc, renewed_on = renewed.document, renewed.state_changed_at
         maria_rn = held_by(s, "maria@demo.openler.org", "registered-nurse")[0].document
         kevin_rn = held_by(s, "kevin@demo.openler.org", "registered-nurse")[0].document
         fema = held_by(s, "maria@demo.openler.org", "is-100")
@@ -134,8 +146,18 @@ def test_a_zip_of_credential_files_gets_a_verdict_each(
     expired = next(c.document for c in fema if c.valid_until and c.valid_until < NOW)
     forged = copy.deepcopy(maria_rn)
     forged["credentialSubject"]["licenseNumber"] = "RN.999999"
+    forged["credentialSubject"]["name"] = "Maria Alvarez"
     unsigned = {k: v for k, v in signed_license.items() if k != "proof"}
     impostor_jwt = encode_jwt_credential(unsigned, issuer_key, at=NOW)
+    # signed by a key of another site, which the platform does not fetch: not checked
+    elsewhere = "did:web:elsewhere.example"
+    unchecked = {
+        **copy.deepcopy(license_template),
+        "issuer": {"id": elsewhere, "type": ["Profile"]},
+    }
+    unchecked = sign_credential(
+        unchecked, issuer_key.with_controller(elsewhere, f"{elsewhere}#key-1"), created=NOW
+    )
     presentation = sign_presentation(
         build_presentation([maria_rn, kevin_rn], holder=holder_key.controller),
         holder_key,
@@ -152,6 +174,8 @@ def test_a_zip_of_credential_files_gets_a_verdict_each(
         ("impostor.json", json.dumps(signed_license)),
         ("impostor.jwt", impostor_jwt),
         ("both.json", json.dumps(presentation)),
+        ("renewed.json", json.dumps(renewed_doc)),
+        ("elsewhere.json", json.dumps(unchecked)),
         ("notes.txt", "call the board on Monday"),
         ("other.json", '{"hello": "world"}'),
         ("copy-of-maria.json", json.dumps(maria_rn)),
@@ -170,16 +194,20 @@ def test_a_zip_of_credential_files_gets_a_verdict_each(
         "impostor.json": ("issuer-not-trusted", False),
         "impostor.jwt": ("issuer-not-trusted", False),
         "both.json": ("suspended", False),
+        "renewed.json": ("replaced", True),  # it verifies; a newer one replaces it
+        "elsewhere.json": ("unverified", False),
         "notes.txt": ("not-credential", False),
         "other.json": ("not-credential", False),
         "copy-of-maria.json": ("duplicate", False),
     }
     rn = found["maria/rn.json"]
-    assert (rn.credential, rn.issuer, rn.state) == (
+    assert (rn.credential, rn.issuer, rn.issuer_claimed, rn.state) == (
         "Registered Nurse",
         "Ohio Board of Nursing",
+        False,
         "active",
     )
+    assert rn.valid_until and rn.detail is None
     assert rn.reason == f"active, valid until {rn.valid_until}" and rn.valid_until
     assert rn.credential_id == maria_rn["id"]
     assert found["james/welding.json"].reason == (
@@ -188,27 +216,53 @@ def test_a_zip_of_credential_files_gets_a_verdict_each(
     assert found["kevin/rn.json"].reason.startswith("suspended on ")
     assert "by Ohio Board of Nursing: " in found["kevin/rn.json"].reason
     assert found["maria/fema-2024.json"].reason.startswith("expired on ")
-    assert found["forged/rn.json"].reason.startswith("forged or altered: signature does not match")
-    assert found["forged/rn.json"].licence_number == "RN.999999"  # what the forgery says
+    # a forgery: the issuer it names only said, what it says of its holder no fact
+    faked = found["forged/rn.json"]
+    assert faked.reason.startswith("forged or altered: its signature does not match")
+    assert (faked.issuer, faked.issuer_claimed) == ("Ohio Board of Nursing", True)
+    assert (faked.holder, faked.licence_number, faked.valid_until) == (None, None, None)
+    assert faked.detail is not None
+    assert "it says licence number: RN.999999" in faked.detail  # what the forgery claims
+    assert "it says holder: Maria Alvarez" in faked.detail
+    assert "signature does not match" in faked.detail and "did:" in faked.detail
+    # signed by its own key, which no registry here knows: only "said to be" the board
     impostor = found["impostor.json"]
-    assert impostor.issuer == f"Ohio Board of Nursing (as it names itself; {issuer_key.controller})"
+    assert (impostor.issuer, impostor.issuer_claimed) == ("Ohio Board of Nursing", True)
+    assert impostor.reason == "its issuer is not trusted here for it"
+    assert impostor.detail is not None and issuer_key.controller in impostor.detail
     assert impostor.licence_number == signed_license["credentialSubject"]["licenseNumber"]
+    unverified = found["elsewhere.json"]
+    assert unverified.reason == "does not verify: the key that signed it could not be found"
+    assert (unverified.issuer, unverified.issuer_claimed) == (None, True)
+    assert unverified.detail is not None and "could not be resolved" in unverified.detail
+    replaced = found["renewed.json"]
+    assert replaced.reason == (
+        f"replaced: renewed on {renewed_on:%Y-%m-%d}; ask the holder for the newer one"
+    )
+    assert replaced.detail is not None and "urn:uuid:" in replaced.detail
+    # every reason in words: the identifiers are in the detail only
+    assert not [v.reason for v in found.values() if re.search(r"\b(did|urn):", v.reason)]
     both = found["both.json"]
     assert both.credential == "Registered Nurse"
-    assert both.reason.startswith("Registered Nurse: suspended on ")
-    assert both.reason.endswith("(1 of 2 credentials verified and active)")
+    # each credential's verdict, the worst first
+    assert both.reason == (
+        f"1 of 2 credentials verified and active — Registered Nurse: "
+        f"{found['kevin/rn.json'].reason}; Registered Nurse: {rn.reason}"
+    )
     assert found["notes.txt"].reason.startswith("not a credential: input is not JSON")
     assert found["copy-of-maria.json"].reason == (
         "the same file as item 1 (maria/rn.json): see its verdict"
     )
     with world.db.session() as s:
         job = s.get(Job, job_id)
-        assert job is not None and job.done == job.total == 12
+        assert job is not None and job.done == job.total == 14
         assert job.result == {
             "active": 2,
             "suspended": 2,
             "expired": 1,
             "revoked": 1,
+            "replaced": 1,
+            "unverified": 1,
             "forged": 1,
             "issuer-not-trusted": 2,
             "not-credential": 2,
@@ -222,8 +276,9 @@ def test_a_zip_of_credential_files_gets_a_verdict_each(
         assert submit_event.subject == f"job:{job_id}"
         words = "; ".join(filled(w) for w in rosters.count_words(rosters.outcome_counts(s, job_id)))
     assert words == (
-        "2 of 12 verified and active; 1 revoked; 2 suspended; 1 expired; 2 from issuers not "
-        "trusted here; 1 forged or altered; 2 not credentials; 1 repeats an earlier item"
+        "2 of 14 verified and active; 1 revoked; 2 suspended; 1 expired; 1 replaced by a newer "
+        "credential; 2 from issuers not trusted here; 1 forged or altered; 1 could not be "
+        "verified; 2 not credentials; 1 repeats an earlier item"
     )
 
 
@@ -297,12 +352,20 @@ def test_a_list_of_share_links_is_opened_here_and_nowhere_else(world: Any) -> No
         assert {v.viewer_organization for v in views} == {"Piedmont Regional Hospital"}
         used = s.get(Share, once_id)
         assert used is not None and sharing.views_of(s, used) == 1
-    # every verdict is in the CSV file, what a spreadsheet would run neutralised
+    # every verdict is in the CSV file: the board's own columns as it uploaded them, under
+    # their own headers, then the verdict's; what a spreadsheet would run neutralised
     rows = list(csv.reader("".join(rosters.verdict_lines(world, job_id)).splitlines()))
-    assert rows[0] == list(rosters.CSV_COLUMNS)
-    assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, 9)]
-    assert rows[8][2] == '\'=HYPERLINK("https://evil.example")'
-    assert rows[1][3:9] == [
+    assert rows[0] == ["Licensee", "Link", "Licence", *rosters.CSV_COLUMNS]
+    assert [r[:3] for r in rows[1:]] == [
+        [
+            '\'=HYPERLINK("https://evil.example")' if line[0].startswith("=") else line[0],
+            *line[1:],
+        ]
+        for line in lines[1:]
+    ]
+    assert [r[3] for r in rows[1:]] == [str(n) for n in range(1, 9)]
+    assert rows[1][4:11] == [
+        "line 2",
         "active",
         "yes",
         "Maria Alvarez",
@@ -310,13 +373,54 @@ def test_a_list_of_share_links_is_opened_here_and_nowhere_else(world: Any) -> No
         "",
         "Ohio Board of Nursing",
     ]
+    assert rows[1][-2:] == [reasons[0], ""]  # the reason, and no technical detail to add
+
+
+def test_a_share_of_several_credentials_says_each_ones_verdict(world: Any) -> None:
+    """A share link holding three credentials, one revoked and one suspended since: the
+    worst verdict, and every credential's in its reason, the worst first."""
+    with world.db.session() as s:
+        maria = who(s, "maria@demo.openler.org")
+        rn = held_by(s, "maria@demo.openler.org", "registered-nurse")[0]
+        iv = held_by(s, "maria@demo.openler.org", "iv-therapy")[0]
+        fema = next(
+            c
+            for c in held_by(s, "maria@demo.openler.org", "is-100")
+            if c.valid_until is not None and c.valid_until > NOW
+        )
+        token = sharing.create_share(
+            s,
+            world,
+            maria,
+            credential_ids=[rn.id, iv.id, fema.id],
+            audience="Piedmont Regional Hospital",
+            purpose="ICU nurse position",
+        ).token
+        issuing.set_status(s, world, SETUP, iv.id, action="suspend", reason="Audit of hours")
+        issuing.set_status(s, world, SETUP, fema.id, action="revoke", reason="Course withdrawn")
+        names = {c.id: c.document["name"] for c in (rn, iv, fema)}
+    job_id = submitted(world, f"{BASE}/s/{token}\n".encode(), name="links.csv")
+    assert jobs.run_job(world, job_id) == "done"
+    [verdict] = verdicts(world, job_id)
+    assert (verdict.outcome, verdict.verified, verdict.holder) == (
+        "revoked",
+        False,
+        "Maria Alvarez",
+    )
+    assert verdict.reason == (
+        "1 of 3 credentials verified and active — "
+        f"{names[fema.id]}: revoked on 2026-11-24 by FEMA Emergency Management Institute: Course "
+        f"withdrawn; {names[iv.id]}: suspended on 2026-11-24 by Piedmont Regional Hospital: "
+        f"Audit of hours; {names[rn.id]}: active, valid until 2028-11-23"
+    )
+    assert verdict.credential == ", ".join(names[c] for c in (fema.id, iv.id, rn.id))
 
 
 def test_a_roster_stopped_half_way_resumes_without_judging_anything_twice(world: Any) -> None:
     with world.db.session() as s:
         tokens = [_share(s, world, "maria@demo.openler.org").token for _ in range(5)]
         rn = held_by(s, "maria@demo.openler.org", "registered-nurse")[0].document
-    links = "\n".join(f"{BASE}/s/{t}" for t in tokens) + "\n"
+    links = "\n".join(f"{BASE}/s/{t},RN.{n}" for n, t in enumerate(tokens)) + "\n"
     job_id = submitted(world, links.encode(), name="links.csv")
     # a first run that stops after a chunk of 2 (a worker killed): what it did is kept
     assert rosters.verify_chunk(world, job_id, 2) is True
@@ -327,6 +431,10 @@ def test_a_roster_stopped_half_way_resumes_without_judging_anything_twice(world:
     assert rosters.verify_roster(world, job_id, chunk=2) == {"active": 5}
     assert rosters.verify_roster(world, job_id, chunk=2) == {"active": 5}  # nothing left
     assert [v.row for v in verdicts(world, job_id)] == [1, 2, 3, 4, 5]
+    # a list without a line of headers: its columns numbered in the CSV file
+    rows = list(csv.reader("".join(rosters.verdict_lines(world, job_id)).splitlines()))
+    assert rows[0][:4] == ["column 1", "column 2", "item", "source"]
+    assert rows[5][:5] == [f"{BASE}/s/{tokens[4]}", "RN.4", "5", "line 5", "active"]
     with world.db.session() as s:
         assert s.execute(select(func.count()).select_from(ShareView)).scalar_one() == 5
         assert s.execute(select(func.count()).select_from(JobInput)).scalar_one() == 0
@@ -455,3 +563,34 @@ def test_a_bug_met_on_one_item_is_its_verdict_and_what_it_wrote_is_undone(
         assert verdict.outcome == "error" and not verdict.verified
         assert verdict.reason == f"openler could not check it ({kind}): report this, please"
     assert "checking line 2 failed" in caplog.text and "RuntimeError: a fault" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        (
+            CredentialState(
+                "revoked",
+                "Revoked by did:key:z6MkAbc (status list of 2026-11-24, fetched just now)",
+            ),
+            "revoked by its issuer",
+        ),
+        (
+            CredentialState("issuer-not-trusted", "issuer did:web:x.example is not in the trust"),
+            "its issuer is not trusted here for it",
+        ),
+        (CredentialState("suspended", "Suspended by Ohio Board of Nursing"), None),
+    ],
+)
+def test_a_reason_naming_an_identifier_is_said_in_words(
+    state: CredentialState, said: str | None
+) -> None:
+    """A state's reason that names a DID or a URN (a status list's from elsewhere, the
+    registry's of an issuer it does not know) is said in words, the reason itself kept as
+    the detail; one in words already is kept as it is."""
+    report = VerificationReport(input="-", kind="credential")
+    reason, detail = judged._reason(state, Verdict("", False, ""), report, None)
+    if said is None:
+        assert (reason, detail) == (state.reason, None)
+    else:
+        assert (reason, detail) == (said, state.reason)

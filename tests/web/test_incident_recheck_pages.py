@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from openler.services import jobs
 from openler.services.issuers import issuing
+from openler.services.people.accounts import Principal
 from openler.services.verifiers import incident_rechecks, rate_limit
 from openler.store.models import AuditEvent, PresentationRequest
 from tests.conftest import NOW, SETUP
@@ -189,5 +190,5 @@ def test_check_in_requests_are_limited_per_address(client: TestClient, demo_plat
     assert client.get(f"/checkin/{token}/request").status_code == 200
     assert client.get(f"/checkin/{token}/request").status_code == 429
     # the verify page's allowance is a bucket of its own
-    rate_limit.take(demo_platform, None, "203.0.113.9")
+    rate_limit.take(demo_platform, Principal.system("verify page"), "203.0.113.9")
     assert elsewhere.get(f"/checkin/{token}/request").status_code == 200

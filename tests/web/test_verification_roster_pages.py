@@ -34,7 +34,8 @@ def signed_in(client: TestClient, email: str) -> str:
 
 
 def text_of(page: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+    words = re.sub(r"<[^>]+>", " ", page.replace("<wbr>", ""))  # a break opportunity: no space
+    return html.unescape(re.sub(r"\s+", " ", words))
 
 
 def roster_zip(platform: Any, copies: int = 1) -> bytes:
@@ -102,6 +103,8 @@ def test_a_roster_from_upload_to_verdicts(client: TestClient, demo_platform: Any
     assert f'<a href="{ROSTERS}">Check many credentials at once' in home.text
     form = client.get(ROSTERS)
     assert form.status_code == 200 and "No rosters yet." in form.text
+    # the request limit, said in MB (the demo's upload limit is 50,000,000 bytes)
+    assert "Up to 50,000 items; files up to 50 MB here." in text_of(form.text)
     sent = upload(client, token, roster_zip(demo_platform, copies=15))
     assert sent.status_code == 303
     path = sent.headers["location"]
@@ -124,7 +127,14 @@ def test_a_roster_from_upload_to_verdicts(client: TestClient, demo_platform: Any
     forged = client.get(f"{path}?show=forged")
     shown = text_of(forged.text)
     assert "Items 1 to 1 of 1" in shown and "forged.json" in shown
-    assert "forged or altered: signature does not match" in shown
+    assert "forged or altered: its signature does not match" in shown
+    # the issuer it names is only said: its signature did not verify
+    forged_row = forged.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert re.search(r'<td data-label="Issuer">said to be from [^<]+</td>', forged_row)
+    assert '<td data-label="Holder">—</td>' in forged_row  # what it says is no fact
+    assert "did:" not in forged_row and "urn:" not in forged_row
+    # a file's name breaks after its slashes and dots, not anywhere
+    assert '<span class="id">forged.<wbr>json</span>' in forged.text
     assert '<option value="forged" selected>Forged or altered (1)</option>' in forged.text
     attention = text_of(client.get(f"{path}?show=attention").text)
     assert f"of {total - active}" in attention and "readme.txt" in attention
@@ -136,8 +146,11 @@ def test_a_roster_from_upload_to_verdicts(client: TestClient, demo_platform: Any
     assert download.status_code == 200
     assert download.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(download.content.decode("utf-8-sig").splitlines()))
-    assert rows[0] == list(rosters.CSV_COLUMNS) and len(rows) == total + 1
-    assert sum(1 for r in rows[1:] if r[3] == "active" and r[4] == "yes") == active
+    assert rows[0] == list(rosters.CSV_COLUMNS) and len(rows) == total + 1  # a ZIP: no own
+    assert sum(1 for r in rows[1:] if r[2] == "active" and r[3] == "yes") == active
+    [forged_line] = [r for r in rows[1:] if r[2] == "forged"]
+    assert forged_line[rows[0].index("issuer")].startswith("said to be from ")
+    assert "did:" in forged_line[rows[0].index("technical detail")]
 
     listed = text_of(client.get(ROSTERS).text)
     assert "licences.zip" in listed and f"{active} of {total:,} verified and active" in listed
@@ -153,6 +166,9 @@ def test_a_waiting_roster_page_polls_and_offers_a_refresh(
     page = client.get(f"{ROSTERS}/{job_id}")
     assert '<progress id="job-bar" max="2" value="0">' in page.text
     assert "The roster is waiting to start: 0 of 2 items done (0%)." in page.text
+    # the words move with the bar; a hidden status announces them (each quarter)
+    assert '<p id="job-words" class="">' in page.text
+    assert '<p id="job-news" role="status" class="visually-hidden"></p>' in page.text
     assert 'data-unit="items"' in page.text
     assert f'<a href="{ROSTERS}/{job_id}">Refresh</a>' in page.text
     assert '<script src="/static/job-progress.js" defer></script>' in page.text

@@ -130,17 +130,35 @@ def worker(
     queue.run_worker(burst=burst)
 
 
+#: how long a worker of ``openler serve --workers N`` may take to start, and to answer
+#: uvicorn's health check after that (a worker that does not is restarted)
+WORKER_START_SECONDS = 60
+
+
 def serve_app(
-    settings: Settings, host: str, port: int, *, tls: tuple[Path, Path] | None = None
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    tls: tuple[Path, Path] | None = None,
+    workers: int = 1,
 ) -> None:
+    """Serve the app with uvicorn; ``workers`` > 1 forks that many processes sharing the
+    port (each builds its app from the environment, ``openler.web.app.from_environment``)."""
     import uvicorn
+    from fastapi import FastAPI
 
     from openler.web import create_app
     from openler.web.edge import uvicorn_log_config
 
     platform = Platform.from_settings(settings)
+    app: FastAPI | str
     try:
-        app = create_app(settings, platform=platform)
+        if workers == 1:
+            app = create_app(settings, platform=platform)
+        else:  # each worker builds its own app from the environment
+            platform.db.require_migrated()
+            app = "openler.web.app:from_environment"
     except MigrationRequired as exc:
         raise ServiceError(str(exc)) from None
     timer = audit.CheckpointTimer(platform, settings.audit_checkpoint_minutes)
@@ -148,6 +166,12 @@ def serve_app(
     try:
         uvicorn.run(
             app,
+            factory=workers > 1,
+            workers=workers,
+            # a worker answers uvicorn's start-up check once it has imported openler and
+            # built its app: seconds on an idle machine, more on a busy one, where uvicorn's
+            # 5 s restarted every worker before it was ready, over and over
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
             host=host,
             port=port,
             log_level="info",
@@ -173,12 +197,18 @@ def serve(
     tls_key: Annotated[
         Path | None, typer.Option("--tls-key", help="The certificate's PEM private key.")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Processes sharing the port (one per core); each keeps its own caches."
+        ),
+    ] = 1,
 ) -> None:
     """Run the web app and API (stateless: run several behind a proxy)."""
     if (tls_cert is None) != (tls_key is None):
         raise UsageError("--tls-cert and --tls-key go together")
     tls = (tls_cert, tls_key) if tls_cert is not None and tls_key is not None else None
-    serve_app(settings_from_env(), host, port, tls=tls)
+    serve_app(settings_from_env(), host, port, tls=tls, workers=workers)
 
 
 def port_is_free(host: str, port: int) -> None:

@@ -871,6 +871,12 @@ class RosterVerdict(Base):
     valid_until: Mapped[str | None] = mapped_column(String(10))
     credential_id: Mapped[str | None] = mapped_column(String(400))
     reason: Mapped[str] = mapped_column(Text)
+    #: whether ``issuer`` is only the name the credential gives itself ("said to be from")
+    issuer_claimed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    #: the technical detail of the reason (the checks' messages, identifiers included)
+    detail: Mapped[str | None] = mapped_column(Text)
+    #: a list's line as uploaded, under the job's ``columns`` (its payload)
+    cells: Mapped[list[Any] | None]
 
 
 # --- issue 13, the public verify page --------------------------------------------------------

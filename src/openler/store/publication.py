@@ -55,9 +55,16 @@ def bump(connection: Connection) -> str:
     return token
 
 
+_TABLE = Publication.__table__
+#: built once: building a statement costs more than running this one (a primary-key read)
+_CURRENT = select(_TABLE.c.token).where(_TABLE.c.id == 1)
+
+
 def current(session: Session) -> str:
-    """The current token ("none" before anything was published)."""
-    token = session.execute(select(Publication.token).where(Publication.id == 1)).scalar()
+    """The current token ("none" before anything was published), read on the session's
+    connection in its transaction. No flush: a caller that may hold unflushed changes
+    flushes first, so that :func:`pending` knows of them."""
+    token = session.connection().execute(_CURRENT).scalar()
     return token or "none"
 
 

@@ -99,6 +99,7 @@ from openler.vc.oid4vp import (
 )
 from openler.vc.oid4vp import UNRESERVED as UNRESERVED_CHARACTERS
 from openler.vc.report import CHECK_IDS, Check, Policy, VerificationReport
+from openler.vc.shapecheck import ShapeChecks
 from openler.vc.statuslist import (
     MIN_ENTRIES as MIN_STATUS_ENTRIES,
 )
@@ -194,6 +195,7 @@ __all__ = [
     "Resolver",
     "Resolvers",
     "Scope",
+    "ShapeChecks",
     "StatusListError",
     "TrustDecision",
     "TrustEntry",

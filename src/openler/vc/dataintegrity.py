@@ -79,16 +79,36 @@ class CanonicalForms:
         self.loader = loader
         self._memo: dict[tuple[Any, ...], bytes] = {}
         self._unsecured: Mapping[str, Any] | None = None
+        self._json_checked = False
+
+    def _is_unsecured(self, document: Mapping[str, Any]) -> bool:
+        """Whether ``document`` is the unsecured document checked (or a copy sharing its
+        members)."""
+        checked = self._unsecured
+        if checked is None or checked.keys() != document.keys():
+            return False
+        return all(checked[key] is document[key] for key in document)
 
     def unsecured_form(self, document: Mapping[str, Any]) -> bytes | None:
         """The canonical form :meth:`check_document` computed of an unsecured document,
         when ``document`` is that document (or a copy sharing its members), else None."""
-        checked = self._unsecured
-        if checked is None or checked.keys() != document.keys():
-            return None
-        if any(checked[key] is not document[key] for key in document):
-            return None
-        return self._memo.get(_UNSECURED)
+        return self._memo.get(_UNSECURED) if self._is_unsecured(document) else None
+
+    def keep_unsecured(
+        self, document: Mapping[str, Any], canonical: bytes, *, json_checked: bool
+    ) -> None:
+        """Keep ``canonical`` as the canonical form of the unsecured ``document``, as
+        :meth:`check_document` would (for a checker that computed it by the same route,
+        :class:`openler.vc.shapecheck.ShapeChecks`); ``json_checked``: the document is
+        known to pass :func:`jsontext.check`, which signing it then skips."""
+        self._memo[_UNSECURED] = canonical
+        self._unsecured = document
+        self._json_checked = json_checked
+
+    def json_checked(self, document: Mapping[str, Any]) -> bool:
+        """Whether ``document`` is known to pass :func:`jsontext.check` (see
+        :meth:`keep_unsecured`)."""
+        return self._json_checked and self._is_unsecured(document)
 
     def rdfc(self, key: tuple[Any, ...], document: Mapping[str, Any]) -> bytes:
         found = self._memo.get(key)
@@ -105,7 +125,7 @@ class CanonicalForms:
         proofs = _proofs(document)
         if "proof" not in document:
             self.rdfc(_UNSECURED, document)
-            self._unsecured = document
+            self._unsecured, self._json_checked = document, False
             return
         if proofs and all(suite_of(p) in _RDF_SUITES for p in proofs):
             try:
@@ -342,7 +362,8 @@ def _signed_parts(
         raise ProofError(f"unknown cryptosuite {cryptosuite!r}; use one of {CRYPTOSUITES}")
     if not isinstance(document, Mapping):
         raise InputError("only a JSON object can be signed")
-    jsontext.check(document)  # nothing is signed that a verifier would refuse to read
+    if forms is None or not forms.json_checked(document):
+        jsontext.check(document)  # nothing is signed that a verifier would refuse to read
     given = document
     document = with_proof_context(document)
     proof: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": cryptosuite}

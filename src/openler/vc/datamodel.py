@@ -36,6 +36,8 @@ TYPED = {
     "termsOfUse": "§5.5",
     "evidence": "§5.6",
 }
+#: the members of a credential :func:`object_problems` reads (nothing else decides it)
+OBJECT_KEYS = frozenset({"id", "issuer", "relatedResource", *TYPED})
 
 #: digests of resources openler knows, by URL and hash algorithm (raw digest bytes, hex)
 KNOWN_DIGESTS: dict[str, dict[str, frozenset[str]]] = {

@@ -26,7 +26,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
@@ -92,6 +92,13 @@ class _Template:
     #: each quad as an N-Quads line to fill: a ``%`` format and what picks its arguments
     #: from ``[*blank node labels, *values, *escaped values]`` (see :func:`_render`)
     lines: tuple[tuple[str, Callable[[list[str]], tuple[str, ...]]], ...] = ()
+    #: per blank node (in the order of :attr:`bnodes`): which of ``[*values, *escaped
+    #: values]`` the lines that mention it read — its first-degree hash depends on nothing
+    #: else, so it is remembered by them (:attr:`hashes`)
+    reads: tuple[tuple[int, ...], ...] = ()
+    #: each blank node's last first-degree hash, by its slot: (what it read, the hash) —
+    #: one per node, so the memory stays that of the template
+    hashes: dict[int, tuple[tuple[str, ...], str]] = field(default_factory=dict, compare=False)
 
 
 def _line_format(
@@ -144,6 +151,15 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ufffe\uffff]')
 
 def _literal_text(value: str) -> str:
     return escape_literal(value) if _NEEDS_ESCAPE.search(value) else value
+
+
+def _literal_texts(values: list[str]) -> list[str]:
+    """:func:`_literal_text` of each value. Escaping is about single characters, so one
+    search over the values joined by a space finds whether any of them needs it (they
+    seldom do) — one scan instead of one per value."""
+    if _NEEDS_ESCAPE.search(" ".join(values)) is None:
+        return values
+    return [_literal_text(v) for v in values]
 
 
 _KEEP_ONLY = (_KEEP_KEYS - _WALK_KEYWORDS) | {"@context"}
@@ -203,33 +219,74 @@ def _walk(document: Mapping[str, Any], terms: frozenset[str]) -> tuple[Any, list
     keep = _KEEP_ONLY
     inline = False
 
+    def string(value: str) -> Any:
+        if value in terms or value.startswith("_:"):
+            return value
+        colon = value.find(":")
+        if colon > 0 and value[:colon] in terms:
+            return value
+        append(value)
+        return _TOK
+
     def walk(value: Any) -> Any:
         nonlocal inline
         kind = type(value)
         if kind is str:
-            if value in terms or value.startswith("_:"):
-                return value
-            colon = value.find(":")
-            if colon > 0 and value[:colon] in terms:
-                return value
-            append(value)
-            return _TOK
+            return string(value)
         if kind is dict:
             out: list[Any] = [_DICT]
+            add = out.append
             for key, item in value.items():
-                out.append(key)
+                add(key)
                 if key in keep:
                     if key == "@context" and _inline(item):
                         inline = True
-                    out.append(_freeze(item))
+                    add(_freeze(item))
+                elif type(item) is str:  # most members: no call to walk for them
+                    if item in terms or item.startswith("_:"):
+                        add(item)
+                        continue
+                    colon = item.find(":")
+                    if colon > 0 and item[:colon] in terms:
+                        add(item)
+                        continue
+                    append(item)
+                    add(_TOK)
                 else:
-                    out.append(walk(item))
+                    add(walk(item))
             return tuple(out)
         if kind is list:
             return (_LIST, *[walk(item) for item in value])
         return _freeze(value)
 
     return walk(document), values, inline
+
+
+def _paths(document: Mapping[str, Any], terms: frozenset[str]) -> list[tuple[str | int, ...]]:
+    """The path of each value :func:`_walk` takes out of ``document``, in its order (the
+    same walk: the same strings are kept, the same keys' values frozen whole)."""
+    found: list[tuple[str | int, ...]] = []
+    keep = _KEEP_ONLY
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        kind = type(value)
+        if kind is str:
+            if value in terms or value.startswith("_:"):
+                return
+            colon = value.find(":")
+            if colon > 0 and value[:colon] in terms:
+                return
+            found.append(path)
+        elif kind is dict:
+            for key, item in value.items():
+                if key not in keep:
+                    walk(item, (*path, key))
+        elif kind is list:
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(document, ())
+    return found
 
 
 def _thaw(key: Any, counter: list[int]) -> Any:
@@ -326,12 +383,26 @@ class FastPath:
                     mentions[payload].append(index)
         iri_values = frozenset(t[1] for q in quads for t in q if t[0] == _IRI)
         slots = {node: index for index, node in enumerate(mentions)}
+        reads = tuple(
+            tuple(
+                sorted(
+                    {
+                        payload + (tokens if kind == _LIT else 0)
+                        for i in mentions[node]
+                        for kind, payload, _ in quads[i]
+                        if kind in (_IRI, _LIT)
+                    }
+                )
+            )
+            for node in slots
+        )
         return _Template(
             tuple(quads),
             iri_values,
             {b: tuple(i) for b, i in mentions.items()},
             tuple(slots),
             tuple(_line_format(q, slots, tokens) for q in quads),
+            reads,
         )
 
     # -- the public operation ---------------------------------------------------------------
@@ -341,6 +412,26 @@ class FastPath:
             key, values = self.skeleton(document)
         except (_DeclineError, RecursionError):
             return None
+        return self.canonical_of(key, values)
+
+    def walked(self, document: Mapping[str, Any]) -> tuple[Any, list[str]] | None:
+        """:meth:`skeleton`, or None where :meth:`canonicalize` declines at that step."""
+        try:
+            return self.skeleton(document)
+        except (_DeclineError, RecursionError):
+            return None
+
+    def value_paths(self, document: Mapping[str, Any]) -> list[tuple[str | int, ...]]:
+        """Where each value :meth:`skeleton` takes out of ``document`` is, in the same
+        order: the keys and list indexes leading to it."""
+        terms = self._terms
+        if _walk(document, terms)[2]:
+            terms = terms | frozenset(context_terms(_inline_contexts(document)))
+        return _paths(document, terms)
+
+    def canonical_of(self, key: Any, values: list[str]) -> str | None:
+        """:meth:`canonicalize` of the document whose :meth:`skeleton` is ``(key, values)``
+        (the same answer, for a caller that walked the document already)."""
         template = self._template(key)
         if template is None:
             return None
@@ -371,7 +462,25 @@ class FastPath:
 def well_formed_iri(value: str) -> bool:
     """True for an absolute IRI that RDF keeps: well-formed for RFC 3987 (as pyoxigraph
     reads it) and without the white space for which pyld's RDF conversion silently drops
-    a triple (``[^\\s]`` in its absolute-IRI test; jsonld.js's adds U+FEFF)."""
+    a triple (``[^\\s]`` in its absolute-IRI test; jsonld.js's adds U+FEFF).
+
+    The verdicts on the last few thousand strings are remembered: the documents of one
+    issuer repeat the same IRIs (the issuer, the achievement, the status lists)."""
+    found = _IRI_VERDICTS.get(value)
+    if found is not None:
+        return found
+    verdict = _well_formed_iri(value)
+    if len(_IRI_VERDICTS) >= _MAX_IRI_VERDICTS:
+        _IRI_VERDICTS.clear()
+    _IRI_VERDICTS[value] = verdict
+    return verdict
+
+
+_IRI_VERDICTS: dict[str, bool] = {}
+_MAX_IRI_VERDICTS = 4096
+
+
+def _well_formed_iri(value: str) -> bool:
     if not _ABSOLUTE.match(value) or _BAD_IRI.search(value):
         return False
     try:
@@ -420,7 +529,7 @@ def _fill(template: _Template, values: list[str]) -> list[tuple[str, ...]]:
     for index in template.iri_values:
         if not well_formed_iri(values[index]):
             raise _DeclineError
-    escaped = [_literal_text(v) for v in values]
+    escaped = _literal_texts(values)
     return [
         tuple(
             payload
@@ -443,7 +552,7 @@ def _render(template: _Template, values: list[str]) -> str | None:
     for index in template.iri_values:
         if not well_formed_iri(values[index]):
             raise _DeclineError
-    tail = [*values, *(_literal_text(v) for v in values)]
+    tail = [*values, *_literal_texts(values)]
     bnodes = template.bnodes
     if not bnodes:
         lines = [fmt % pick(tail) for fmt, pick in template.lines]
@@ -451,12 +560,22 @@ def _render(template: _Template, values: list[str]) -> str | None:
     sha256 = hashlib.sha256
     hashes: dict[str, str] = {}
     formats = template.lines
+    known = template.hashes
     for slot, node in enumerate(bnodes):
+        # the hash reads the lines that mention the node, and they read only these values:
+        # the same values as the last document's give the same hash
+        read = tuple([tail[i] for i in template.reads[slot]])
+        last = known.get(slot)
+        if last is not None and last[0] == read:
+            hashes[node] = last[1]
+            continue
         labels = ["_:z"] * len(bnodes)
         labels[slot] = "_:a"
         found = labels + tail
-        mentioned = sorted(formats[i][0] % formats[i][1](found) for i in template.mentions[node])
-        hashes[node] = sha256("".join(mentioned).encode("utf-8")).hexdigest()
+        its = template.mentions[node]
+        mentioned = sorted(fmt % pick(found) for fmt, pick in (formats[i] for i in its))
+        hashes[node] = found_hash = sha256("".join(mentioned).encode("utf-8")).hexdigest()
+        known[slot] = (read, found_hash)
     if len(set(hashes.values())) != len(hashes):
         return None
     ranked = {node: rank for rank, node in enumerate(sorted(hashes, key=hashes.__getitem__))}

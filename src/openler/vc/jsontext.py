@@ -94,6 +94,11 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH) -> None:
         raise InputError("the JSON value breaks one of openler's JSON rules")  # walks disagree
 
 
+def has_surrogate(text: str) -> bool:
+    """Whether a string holds an unpaired surrogate (which :func:`check` refuses)."""
+    return _SURROGATE.search(text) is not None
+
+
 def copy(value: Any) -> Any:
     """A deep copy of a JSON value that :func:`check` accepted (objects and arrays copied,
     strings, numbers, booleans and null shared), several times faster than

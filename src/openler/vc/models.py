@@ -162,7 +162,8 @@ def _pattern(regex: re.Pattern[str], what: str) -> Any:
     return AfterValidator(check)
 
 
-def _datetime(value: str) -> str:
+def validate_datetime(value: str) -> str:
+    """The date-time rule of every ``DateTime`` field (``parse_datetime`` reads it)."""
     try:
         parse_datetime(value)
     except InputError as exc:
@@ -172,7 +173,7 @@ def _datetime(value: str) -> str:
 
 Str = StrictStr
 Number = StrictInt | StrictFloat
-DateTime = Annotated[StrictStr, AfterValidator(_datetime)]
+DateTime = Annotated[StrictStr, AfterValidator(validate_datetime)]
 Types = StrictStr | Annotated[list[StrictStr], Field(min_length=1)]
 Jwt = Annotated[StrictStr, _pattern(_JWT, "a compact JWS")]
 Language = Annotated[StrictStr, _pattern(_LANGUAGE, "a BCP 47 language tag")]

@@ -452,7 +452,7 @@ def _check_schema(report: VerificationReport, doc: dict[str, Any]) -> None:
             "EndorsementCredential": "Open Badges 3.0 EndorsementCredential schema",
         }.get(model.__name__ if model else "", "VC data model")
     if report.kind != "presentation":
-        problems += _date_order(doc)
+        problems += date_order_problems(doc)
     if problems:
         shown = "; ".join(problems[:5]) + (
             f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
@@ -462,7 +462,11 @@ def _check_schema(report: VerificationReport, doc: dict[str, Any]) -> None:
         report.add("schema", "passed", f"conforms to the {label}")
 
 
-def _date_order(doc: dict[str, Any]) -> list[str]:
+#: the members :func:`date_order_problems` reads
+DATE_KEYS = frozenset({"validFrom", "validUntil", "issuanceDate", "expirationDate"})
+
+
+def date_order_problems(doc: Mapping[str, Any]) -> list[str]:
     """VC 2.0: validFrom must not be later than validUntil (likewise the VC 1.1 dates)."""
     for start, end in (("validFrom", "validUntil"), ("issuanceDate", "expirationDate")):
         if isinstance(doc.get(start), str) and isinstance(doc.get(end), str):

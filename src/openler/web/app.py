@@ -52,7 +52,12 @@ from openler.web import (
     wallet_pages,
 )
 from openler.web.deps import InvalidJsonBody, SignInRequired
-from openler.web.edge import BodyLimit, install_log_redaction, protect, signed_in_by
+from openler.web.edge import (
+    BodyLimit,
+    SecurityHeaders,
+    install_log_redaction,
+    signed_in_by,
+)
 from openler.web.render import RETURN_COOKIE, error_page, requested_path, wants_html
 
 log = logging.getLogger("openler.web")
@@ -65,6 +70,10 @@ class Metrics:
         self.started = time.time()
         self.requests: Counter[tuple[str, int]] = Counter()
         self.events: Counter[str] = Counter()
+
+    def count(self, method: str, status: int) -> None:
+        """Count one response (``SecurityHeaders`` calls it as each response starts)."""
+        self.requests[(method, status)] += 1
 
     def render(self) -> str:
         lines = [
@@ -161,12 +170,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     )
     hsts = settings.hsts_seconds if settings.secure_cookies and settings.hsts_seconds else None
 
-    @app.middleware("http")
-    async def headers_and_metrics(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        protect(request, response, hsts_seconds=hsts)
-        app.state.metrics.requests[(request.method, response.status_code)] += 1
-        return response
+    app.add_middleware(SecurityHeaders, hsts_seconds=hsts, count=app.state.metrics.count)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
@@ -279,3 +283,9 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(verification_roster_pages.router)
     pages.mount_static(app)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app for the settings in the environment (``OPENLER_*``): the factory each
+    process of ``openler serve --workers N`` calls."""
+    return create_app(Settings())

@@ -3,9 +3,9 @@
 - :class:`BodyLimit` counts the bytes of a request body as they arrive and refuses with
   413 as soon as the limit is passed, whatever ``Content-Length`` says (or does not say:
   a chunked body has none).
-- :func:`protect` adds the security headers: a content security policy on pages,
-  ``Cache-Control: no-store`` on everything that does not declare itself public, and
-  ``Strict-Transport-Security`` when the site is served over HTTPS.
+- :class:`SecurityHeaders` adds the security headers (:func:`protect`): a content security
+  policy on pages, ``Cache-Control: no-store`` on everything that does not declare itself
+  public, and ``Strict-Transport-Security`` when the site is served over HTTPS.
 - :class:`RedactCapabilities` keeps capability URLs (share links, request challenges,
   sign-in codes) out of the access log.
 """
@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import anyio.to_thread
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -176,8 +177,38 @@ def csp_with_form_target(target: str) -> str:
     return _CSP.format(inline="").replace("form-action 'self'", f"form-action 'self' {target}")
 
 
-def protect(request: Request, response: Response, *, hsts_seconds: int | None) -> None:
-    """Add the security headers to ``response`` (headers a route set itself are kept).
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response (:func:`protect`) and counts it
+    (``count(method, status)``), as the response starts.
+
+    A plain ASGI middleware: it wraps ``send`` and nothing else, so a request costs no task,
+    stream or copy of the response (Starlette's ``BaseHTTPMiddleware`` costs all three).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, hsts_seconds: int | None, count: Callable[[str, int], None]
+    ) -> None:
+        self.app = app
+        self.hsts_seconds = hsts_seconds
+        self.count = count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def protected_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                protect(scope, MutableHeaders(scope=message), hsts_seconds=self.hsts_seconds)
+                self.count(scope["method"], message["status"])
+            await send(message)
+
+        await self.app(scope, receive, protected_send)
+
+
+def protect(scope: Scope, headers: MutableHeaders, *, hsts_seconds: int | None) -> None:
+    """Add the security headers to the ``headers`` of the response to the request of
+    ``scope`` (headers a route set itself are kept).
 
     ``Cache-Control: no-store`` goes on every response that did not declare its own
     caching: pages and API answers depend on who is signed in or carry a capability (a
@@ -191,15 +222,15 @@ def protect(request: Request, response: Response, *, hsts_seconds: int | None) -
     headers, ``OPENLER_TRUSTED_PROXIES``). ``hsts_seconds`` is None when the deployment is
     not an HTTPS one (its public URL is http://) or HSTS is turned off.
     """
-    headers = response.headers
+    path = scope["path"]
     if headers.get("content-type", "").startswith("text/html"):
         # pages load nothing but this site's own files; /docs (Swagger UI) starts itself
         # with an inline script
-        inline = " 'unsafe-inline'" if request.url.path == "/docs" else ""
+        inline = " 'unsafe-inline'" if path == "/docs" else ""
         headers.setdefault("Content-Security-Policy", _CSP.format(inline=inline))
-    if "cache-control" not in headers and not request.url.path.startswith(_PUBLIC_PREFIXES):
+    if "cache-control" not in headers and not path.startswith(_PUBLIC_PREFIXES):
         headers["Cache-Control"] = "no-store"
-    if hsts_seconds is not None and request.url.scheme == "https":
+    if hsts_seconds is not None and scope.get("scheme", "http") == "https":
         headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -18,7 +19,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.routing import BaseRoute, Match
 
 from openler.services.errors import NotFound, ServiceError
@@ -60,6 +61,36 @@ def unbroken(value: object) -> Markup:
 
 
 templates.env.filters["unbroken"] = unbroken
+
+#: where a file's name or a path may break across lines: after these
+_BREAKS = re.compile(r"([/\\_.\-])(?=.)")
+
+
+def breakable(value: object) -> Markup:
+    """``value`` (a file's name, a path) allowed to break after its slashes, dots, hyphens
+    and underscores, rather than anywhere (a narrow column broke "licences" in two).
+
+    >>> str(breakable("licences/rn-0997.json"))
+    'licences/<wbr>rn-<wbr>0997.<wbr>json'
+    >>> str(breakable("<b>.x"))
+    '&lt;b&gt;.<wbr>x'
+    """
+    return Markup(_BREAKS.sub(r"\1<wbr>", str(escape(str(value)))))  # noqa: S704 - escaped
+
+
+templates.env.filters["breakable"] = breakable
+
+
+def file_size(size: int) -> str:
+    """A number of bytes as people read a file's size: in MB from 1 MB, else in kB.
+
+    >>> file_size(50_000_000), file_size(1_500_000), file_size(12_345_678), file_size(800_000)
+    ('50 MB', '1.5 MB', '12.3 MB', '800 kB')
+    """
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:,.1f}".removesuffix(".0") + " MB"
+    return f"{size / 1000:,.0f} kB"
+
 
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]

@@ -15,12 +15,12 @@ from openler.services.issuers.job_reports import JobView
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import rosters
 from openler.services.verifiers.roster_files import LIMITS
-from openler.services.verifiers.verdicts import OUTCOMES
+from openler.services.verifiers.verdicts import OUTCOMES, issuer_said
 from openler.services.wording import N_, Wording, phrase, worded
 from openler.store.models import Organization
 from openler.web import i18n
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
-from openler.web.render import language_of, page
+from openler.web.render import file_size, language_of, page
 from openler.web.roster_pages import csv_download, progress_body
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
@@ -47,11 +47,12 @@ def _rosters_page(
         rosters=rosters.rosters_of(session, principal, organization),
         count_words=rosters.count_words,
         error=error,
-        limit_kb=min(
-            max(platform.settings.max_request_bytes, platform.settings.max_upload_bytes),
-            LIMITS.file_bytes,
-        )
-        // 1000,
+        limit=file_size(
+            min(
+                max(platform.settings.max_request_bytes, platform.settings.max_upload_bytes),
+                LIMITS.file_bytes,
+            )
+        ),
         most=LIMITS.items,
     )
 
@@ -158,6 +159,7 @@ def roster_page(
         table=table,
         filters=[(f, _filter_label(f), _filter_count(f, view)) for f in rosters.filters()],
         outcomes=OUTCOMES,
+        issuer_said=issuer_said,
     )
 
 

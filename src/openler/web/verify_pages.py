@@ -36,6 +36,9 @@ from openler.web.deps import (
 )
 from openler.web.render import download, error_page, language_of, page
 
+#: whoever uses the page without signing in (a share link's opening is theirs, by client)
+ANONYMOUS = Principal.system("verify page")
+
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
 
 #: the most the paste box holds (what the request body limit lets through anyway)
@@ -101,7 +104,7 @@ def verify_given(
             ),
         )
     try:
-        rate_limit.take(platform, principal, _client(request))
+        rate_limit.take(platform, principal or ANONYMOUS, _client(request))
     except rate_limit.TooManyVerifications as exc:
         return _too_many(request, exc)
     given = (
@@ -114,7 +117,7 @@ def verify_given(
             session,
             platform,
             given,
-            principal=principal,
+            principal=principal or ANONYMOUS,
             hosts=anyone.hosts_of(platform, request.headers.get("host", "")),
             viewer=f"verify page:{_client(request)}",
         )
@@ -223,7 +226,7 @@ def report_pdfdownload(
     """The result a verify page carries, as a PDF report in the page's language."""
     record = sealed_results.opened(platform, result)
     try:
-        rate_limit.take(platform, principal, _client(request))
+        rate_limit.take(platform, principal or ANONYMOUS, _client(request))
     except rate_limit.TooManyVerifications as exc:
         return _too_many(request, exc)
     return _report(request, principal, record, "pdf")

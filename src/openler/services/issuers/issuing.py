@@ -39,6 +39,7 @@ from openler.vc import (
     CanonicalForms,
     Cryptosuite,
     Purpose,
+    ShapeChecks,
     credential_problems,
     format_datetime,
     parse_datetime,
@@ -422,10 +423,18 @@ def _is_v1(document: dict[str, Any]) -> bool:
     return isinstance(context, list) and context[:1] == [VC_V1]
 
 
-def invalid_reason(document: dict[str, Any], forms: CanonicalForms | None = None) -> str | None:
+def invalid_reason(
+    document: dict[str, Any],
+    forms: CanonicalForms | None = None,
+    shapes: ShapeChecks | None = None,
+) -> str | None:
     """Why a completed, unsigned document cannot be issued (None when it can). ``forms``
-    keeps the document's canonical form for signing it next (``add_proof(forms=…)``)."""
-    problems = credential_problems(document, forms=forms)
+    keeps the document's canonical form for signing it next (``add_proof(forms=…)``);
+    ``shapes`` checks many documents of one shape once per shape (the same answer)."""
+    if shapes is not None and forms is not None:
+        problems = shapes.problems(document, forms)
+    else:
+        problems = credential_problems(document, forms=forms)
     if problems:
         return "the credential cannot be issued as it stands: " + "; ".join(problems)
     return None

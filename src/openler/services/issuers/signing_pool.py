@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from openler.services.issuers.issuing import invalid_reason
-from openler.vc import CanonicalForms, Multikey, VCError, new_proof
+from openler.vc import CanonicalForms, Multikey, ShapeChecks, VCError, new_proof
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ Outcome = Signed | str
 MIN_PARALLEL = 64
 #: documents per slice handed to a worker (and written by the caller in one statement)
 SLICE = 200
+#: this process's checks by document shape: a roster's documents share one or a few
+_SHAPES = ShapeChecks()
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,14 @@ def finish(
     key: SigningKey, created: datetime, documents: Sequence[dict[str, Any]]
 ) -> list[Outcome]:
     """Check each completed document against the data model and sign the good ones
-    (``eddsa-rdfc-2022``), in order; a bad document gets the reason instead."""
+    (``eddsa-rdfc-2022``), in order; a bad document gets the reason instead. The check is
+    made in full once per document shape in this process (:data:`_SHAPES`) and, for the
+    other documents of the shape, where they differ — the full check's answer either way."""
     signer = key.multikey()
     outcomes: list[Outcome] = []
     for document in documents:
         forms = CanonicalForms()  # the check's canonical form of the document is signed
-        reason = invalid_reason(document, forms)
+        reason = invalid_reason(document, forms, _SHAPES)
         if reason is not None:
             outcomes.append(reason)
             continue
@@ -95,6 +99,28 @@ def finish(
         text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
         outcomes.append(Signed(proof, text))
     return outcomes
+
+
+class Pending:
+    """A slice being signed: its outcomes, in order, when asked for."""
+
+    def __init__(
+        self,
+        run: Callable[[], list[Outcome]] | None = None,
+        *,
+        future: Future[list[Outcome]] | None = None,
+    ) -> None:
+        self._run, self._future = run, future
+
+    def result(self) -> list[Outcome]:
+        if self._future is not None:
+            return self._future.result()
+        assert self._run is not None
+        return self._run()
+
+    def cancel(self) -> None:
+        if self._future is not None:
+            self._future.cancel()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -115,30 +141,33 @@ class SigningPool:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
 
-    def finish(
-        self, key: SigningKey, created: datetime, documents: Sequence[dict[str, Any]]
-    ) -> Iterator[list[Outcome]]:
-        """:func:`finish` for the documents, spread over the workers: the outcomes in input
-        order, a slice at a time as they are ready, so that the caller writes one slice
-        while the workers sign the next."""
-        if self.workers <= 1 or len(documents) < MIN_PARALLEL:
-            for start in range(0, len(documents), SLICE):
-                yield finish(key, created, documents[start : start + SLICE])
-            return
+    def parallel(self, documents: int) -> bool:
+        """Whether this many documents are worth the workers (else: this process)."""
+        return self.workers > 1 and documents >= MIN_PARALLEL
+
+    def slice_size(self, documents: int) -> int:
+        """Documents per slice for this many: at most :data:`SLICE`, and at least two
+        slices per worker, so that none waits while another finishes a long one."""
+        if not self.parallel(documents):
+            return SLICE
+        return max(1, min(SLICE, -(-documents // (self.workers * 2))))
+
+    def submit(
+        self,
+        key: SigningKey,
+        created: datetime,
+        documents: Sequence[dict[str, Any]],
+        *,
+        parallel: bool = True,
+    ) -> Pending:
+        """Start checking and signing one slice: on a worker at once when ``parallel``
+        (the caller goes on building the next slice meanwhile), else in this process when
+        its outcomes are asked for."""
+        if not parallel or self.workers <= 1:
+            return Pending(lambda: finish(key, created, documents))
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
-        slices = max(self.workers * 2, -(-len(documents) // SLICE))
-        size = -(-len(documents) // slices)
-        futures: list[Future[list[Outcome]]] = [
-            self._executor.submit(finish, key, created, documents[start : start + size])
-            for start in range(0, len(documents), size)
-        ]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+        return Pending(future=self._executor.submit(finish, key, created, documents))
 
     def close(self) -> None:
         if self._executor is not None:

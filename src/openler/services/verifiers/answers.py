@@ -39,6 +39,7 @@ from openler.services.issuers import issuing
 from openler.services.verifiers.credential_state import (
     CredentialState,
     issuer_name,
+    issuer_verified,
 )
 from openler.services.verifiers.verifying import trust_registry
 from openler.services.wording import N_, Wording, filled, phrase, worded
@@ -320,6 +321,16 @@ def answer(
     return Verdict(answers, presented, report)
 
 
+def failed_words(check_id: str) -> str | None:
+    """The plain words (marked ``N_``) for a check of ``check_id`` that failed, when there
+    are any: "its issuer is not trusted here for it".
+
+    >>> failed_words("trust"), failed_words("nonsense")
+    ('its issuer is not trusted here for it', None)
+    """
+    return _FAILED.get(check_id)
+
+
 def _first_failure(report: VerificationReport) -> str:
     for check in report.checks:
         if check.status == "failed" and check.id in _FAILED:
@@ -412,7 +423,7 @@ def _answer_one(
     issuer_id = issuer_id.get("id") if isinstance(issuer_id, dict) else issuer_id
     # the registry's name only for an issuer whose signature verified: a forged credential
     # may claim any issuer's identifier
-    signed = checked.status_of("proof") == "passed" and checked.status_of("issuer") == "passed"
+    signed = issuer_verified(checked)
     entry = (
         registry.entries.get(issuer_id)
         if registry and signed and isinstance(issuer_id, str)

@@ -135,14 +135,14 @@ def check(
     platform: Platform,
     given: Given,
     *,
-    principal: Principal | None,
+    principal: Principal,
     hosts: Collection[str],
     viewer: str,
 ) -> Checked:
     """Verify what was given, as of now, and answer it. ``principal`` is who is signed in
-    (None for anyone else): their organizations' jurisdiction is where the answer says
-    "recognised"; a share link's opening is logged for them (``viewer`` names an
-    anonymous one, by client). ``hosts`` are the names this site answers as.
+    (the system principal for anyone else): their organizations' jurisdiction is where the
+    answer says "recognised"; a share link's opening is logged for them (``viewer`` names
+    an anonymous one, by client). ``hosts`` are the names this site answers as.
 
     Raises ``UsageError`` for nothing given, a file too large or a link to another site,
     and what :func:`~openler.services.holders.sharing.view_share` raises for a share link
@@ -158,7 +158,7 @@ def check(
             limit=str(MAX_INPUT_BYTES // (1024 * 1024)),
         )
     jurisdiction = answers.jurisdiction_for(
-        session, principal.organizations_with("verifier") if principal else None
+        session, None if principal.is_system else principal.organizations_with("verifier")
     )
     link = link_of(given.data.decode("utf-8", "replace")) if len(given.data) < 4096 else None
     if link is not None:
@@ -200,7 +200,7 @@ def _opened_share(
     platform: Platform,
     token: str,
     *,
-    principal: Principal | None,
+    principal: Principal,
     viewer: str,
     jurisdiction: str | None,
 ) -> Checked:
@@ -208,8 +208,8 @@ def _opened_share(
         session,
         platform,
         token,
-        viewer=principal.label if principal else viewer,
-        principal=principal or Principal.system("share link"),
+        viewer=viewer if principal.is_system else principal.label,
+        principal=principal,
         jurisdiction=jurisdiction,
     )
     verdict = view.verdict or answers.answer(

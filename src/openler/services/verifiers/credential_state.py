@@ -169,6 +169,14 @@ def intact(report: VerificationReport) -> bool:
     return not any(c.status == "failed" and c.id in INTEGRITY_CHECKS for c in report.checks)
 
 
+def issuer_verified(report: VerificationReport) -> bool:
+    """Whether ``report`` shows the document signed by the issuer it names: its proof
+    verified, by a key of that issuer. Only then is what a registry says of the issuer's
+    identifier (its name, where it is authorised) said of the document: a forgery may name
+    any issuer's identifier."""
+    return report.status_of("proof") == "passed" and report.status_of("issuer") == "passed"
+
+
 def check_state(
     session: Session, platform: Platform, row: IssuedCredential, *, at: datetime | None = None
 ) -> tuple[CredentialState, VerificationReport]:

@@ -115,16 +115,16 @@ def _wait(platform: Platform, memo: str, key: str, per_minute: int) -> int | Non
     return None if wait is None else max(1, math.ceil(wait))
 
 
-def take(platform: Platform, principal: Principal | None, client: str) -> None:
+def take(platform: Platform, principal: Principal, client: str) -> None:
     """Count one use of the verify page (a verification, or a PDF report) by ``principal``
-    (None: someone not signed in) from the client address ``client``: per person, at
+    (the system principal: someone not signed in) from the client address ``client``: per person, at
     ``verify_page_verifier_per_minute``, for someone with the verifier role; per client
     address, at ``verify_page_per_minute``, for everyone else.
 
     Raises :class:`TooManyVerifications` when the bucket is empty, saying when to try again.
     """
     settings = platform.settings
-    if principal is not None and principal.organizations_with("verifier"):
+    if not principal.is_system and principal.organizations_with("verifier"):
         key, per_minute = f"person:{principal.person_id}", settings.verify_page_verifier_per_minute
         hint = phrase(N_("To verify many at once, use the VC API (POST /credentials/verify)."))
     else:

@@ -51,7 +51,7 @@ def _answer(pdf: Printed, answer: dict[str, Any]) -> None:
     holder = answer.get("holder")
     bound = _say(said.get("bound"), answer.get("bound"), t)
     registered = (
-        t(N_("in the trust registry"))
+        t(N_("registered in the trust registry here"))
         if answer.get("issuerRegistered")
         else t(N_("as the credential names itself: not in the trust registry"))
     )

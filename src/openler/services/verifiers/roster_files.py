@@ -8,7 +8,9 @@ A roster is one of two things, told apart by its content, never by its name:
   workbook, one link a line (:mod:`~openler.services.issuers.tables` reads it): the first
   cell of a line that is a web address is its item, the line's other cells the
   ``reference`` the verifier's own records give it (a name, a licence number). A first line
-  that holds a link is an item too; otherwise it names the columns.
+  that holds a link is an item too (the columns are then "column 1", "column 2", …);
+  otherwise it names the columns. Every line keeps its ``cells`` under the list's
+  ``columns``, so that the verdicts come back as the verifier's own table.
 
 The reader is written for files made by someone else. Nothing is extracted to disk (an
 entry's name, ``../../etc/passwd`` or not, is only a label), and every size is bounded
@@ -26,6 +28,8 @@ files, ``.DS_Store``), are not items.
 >>> items = list(read_roster(b"link,licence\\nhttps://x.example/s/abc,RN.1\\n", "list.csv"))
 >>> [(i.number, i.source, i.link, i.reference) for i in items]
 [(1, 'line 2', 'https://x.example/s/abc', 'RN.1')]
+>>> items[0].columns, items[0].cells
+(('link', 'licence'), ('https://x.example/s/abc', 'RN.1'))
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openler.services.errors import UsageError
 from openler.services.issuers.tables import Limits, TableError, open_table
@@ -85,7 +89,8 @@ class Item:
     """One item of a roster, numbered from 1 in the order of the file. Exactly one of
     ``data`` (a credential file's bytes), ``link``, ``refused`` (why it is not verified:
     ``outcome`` is then its verdict) and ``duplicate_of`` (the number of the earlier item
-    it repeats) is set."""
+    it repeats) is set. A line of a list also has its ``cells``, under the list's
+    ``columns`` (the same for every line)."""
 
     number: int
     source: str  # where it is in the upload: "licences/rn-1.json", "line 7"
@@ -95,6 +100,8 @@ class Item:
     refused: str | None = None
     outcome: str | None = None
     duplicate_of: int | None = None
+    cells: tuple[str, ...] | None = None
+    columns: tuple[str, ...] | None = None
 
 
 def read_roster(content: bytes, filename: str, limits: RosterLimits = LIMITS) -> Iterator[Item]:
@@ -271,14 +278,16 @@ def _links(content: bytes, limits: RosterLimits) -> Iterator[Item]:
     try:
         with open_table(io.BytesIO(content), limits=table_limits) as table:
             lines: list[tuple[int, list[str]]] = []
+            columns = tuple(table.headers)
             if any(_LINK.match(h.strip()) for h in table.headers):
                 lines.append((1, table.headers))
+                columns = tuple(f"column {n}" for n in range(1, len(columns) + 1))
             rows = ((row + 1, [str(c) for c in cells]) for row, cells in table.rows)
             for line, cells in _chain(lines, rows):
                 number += 1
                 if number > limits.items:
                     raise _too_many(limits)
-                yield _line_item(number, line, cells, first_of)
+                yield replace(_line_item(number, line, cells, first_of), columns=columns)
     except TableError as exc:
         raise RosterError(_as_roster(exc.message)) from None
     if number == 0:
@@ -305,25 +314,24 @@ def _line_item(number: int, line: int, cells: list[str], first_of: dict[str, int
     texts = [c.strip() for c in cells]
     at = next((i for i, text in enumerate(texts) if _LINK.fullmatch(text)), None)
     others = " · ".join(t for i, t in enumerate(texts) if t and i != at)
-    reference = _label(others, keep_end=False) or None
+    line_of = Item(
+        number,
+        source,
+        reference=_label(others, keep_end=False) or None,
+        cells=tuple(texts),
+    )
     if at is None:
-        return Item(
-            number,
-            source,
-            reference=reference,
-            refused="the line holds no link (https://…)",
-            outcome=NOT_A_CREDENTIAL,
+        return replace(
+            line_of, refused="the line holds no link (https://…)", outcome=NOT_A_CREDENTIAL
         )
     link = texts[at]
     if len(link) > MAX_LINK:
-        return Item(
-            number,
-            source,
-            reference=reference,
+        return replace(
+            line_of,
             refused=f"the link is longer than {MAX_LINK:,} characters",
             outcome=NOT_A_CREDENTIAL,
         )
     if link in first_of:
-        return Item(number, source, reference=reference, duplicate_of=first_of[link])
+        return replace(line_of, duplicate_of=first_of[link])
     first_of[link] = number
-    return Item(number, source, link=link, reference=reference)
+    return replace(line_of, link=link)

@@ -49,9 +49,10 @@ from openler.services.verifiers.verdicts import (
     Verdict,
     clean,
     document_of,
+    issuer_said,
     refused,
 )
-from openler.services.wording import N_, Wording, phrase, worded
+from openler.services.wording import N_, Wording, filled, phrase, worded
 from openler.store.bulkwrite import table_of, write_rows
 from openler.store.models import Job, JobInput, Organization, RosterVerdict
 
@@ -65,10 +66,10 @@ CHUNK_ATTEMPTS = 3
 _BATCH_ROWS, _BATCH_BYTES = 500, 8_000_000
 #: the filters of a roster's table besides one verdict: everything, or what is not active
 ALL, ATTENTION = "all", "attention"
+#: the verdicts' columns of the CSV file, after a list's own (:func:`export_columns`)
 CSV_COLUMNS = (
     "item",
     "source",
-    "reference",
     "verdict",
     "verified",
     "holder",
@@ -79,7 +80,10 @@ CSV_COLUMNS = (
     "valid until",
     "credential id",
     "reason",
+    "technical detail",
 )
+#: how much of a list's cell is kept for the verdicts' file (a link's length, and more)
+MAX_CELL = 2100
 log = logging.getLogger("openler.verification_roster")
 _INPUTS = table_of(JobInput)
 _VERDICTS = table_of(RosterVerdict)
@@ -112,6 +116,8 @@ def submit(
         count, batch, size = 0, [], 0
         sources: dict[int, str] = {}
         for item in read_roster(content, filename, limits):
+            if count == 0 and item.columns is not None:  # a list: its columns, for its CSV
+                job.payload = {**job.payload, "columns": list(item.columns)}
             sources[item.number] = item.source
             data = _input(item, sources)
             batch.append({"job_id": job.id, "row": item.number, "data": data})
@@ -147,6 +153,8 @@ def _input(item: Item, sources: dict[int, str]) -> dict[str, Any]:
     data: dict[str, Any] = {"source": item.source}
     if item.reference:
         data["reference"] = item.reference
+    if item.cells is not None:
+        data["cells"] = [clean(cell, MAX_CELL) or "" for cell in item.cells]
     if item.data is not None:
         try:
             text = item.data.decode("utf-8")
@@ -228,6 +236,7 @@ def _chunk(session: Session, platform: Platform, job_id: str, size: int) -> bool
                 "row": row,
                 "source": clean(str(data.get("source", "")), 400) or f"item {row}",
                 "reference": clean(data.get("reference")),
+                "cells": data.get("cells"),
                 **verdict.columns(),
             }
         )
@@ -416,25 +425,50 @@ def check_access(
         _job_of(session, principal, organization, job_id)
 
 
+def export_columns(own: list[str]) -> list[str]:
+    """The header of a roster's CSV file: a list's ``own`` columns as uploaded, then the
+    verdicts' (:data:`CSV_COLUMNS`) — one the list has too marked as openler's.
+
+    >>> export_columns(["Licensee", "Link", "Verdict"])[:5]
+    ['Licensee', 'Link', 'Verdict', 'item', 'source']
+    >>> export_columns(["Licensee", "Link", "Verdict"])[5]
+    'verdict (openler)'
+    """
+    taken = {name.casefold() for name in own}
+    return [*own, *(f"{c} (openler)" if c.casefold() in taken else c for c in CSV_COLUMNS)]
+
+
 def verdict_lines(platform: Platform, job_id: str) -> Iterator[str]:
     """Every verdict of a roster as CSV text (header first), a page at a time (call
-    :func:`check_access` first)."""
+    :func:`check_access` first): a list's lines as uploaded, each followed by its verdict;
+    a ZIP's files by their verdicts."""
+    with platform.db.session() as session:
+        job = session.get(Job, job_id)
+        own = [str(c) for c in (job.payload.get("columns") or [])] if job is not None else []
 
     def cells(v: RosterVerdict) -> list[Any]:
+        uploaded = [str(c) for c in (v.cells or [])][: len(own)]
         return [
+            *(spreadsheet_safe(c) for c in uploaded),
+            *([""] * (len(own) - len(uploaded))),
             v.row,
             spreadsheet_safe(v.source),
-            spreadsheet_safe(v.reference),
             v.outcome,
             "yes" if v.verified else "no",
             spreadsheet_safe(v.holder),
             spreadsheet_safe(v.credential),
             spreadsheet_safe(v.licence_number),
-            spreadsheet_safe(v.issuer),
+            spreadsheet_safe(_issuer_text(v)),
             v.state or "",
             v.valid_until or "",
             spreadsheet_safe(v.credential_id),
             spreadsheet_safe(v.reason),
+            spreadsheet_safe(v.detail),
         ]
 
-    return csv_pages(platform, CSV_COLUMNS, RosterVerdict, job_id, cells)
+    return csv_pages(platform, export_columns(own), RosterVerdict, job_id, cells)
+
+
+def _issuer_text(verdict: RosterVerdict) -> str:
+    said = issuer_said(verdict.issuer, verdict.issuer_claimed)
+    return said if isinstance(said, str) else filled(said) if said is not None else ""

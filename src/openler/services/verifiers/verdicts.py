@@ -8,6 +8,14 @@ its own before it: **forged** (the signature does not match the document, or the
 signed it is not its issuer's: whatever the issuer's records say, this document is not what
 was issued) and **not a credential** (unreadable, or no credential at all).
 
+What a credential says is a fact only when its signature verified, by its issuer's key
+(``credential_state.issuer_verified``, the rule every answer follows): then its holder,
+licence number and dates are shown, and its issuer by the trust registry's name (or this
+platform's, for one of its organizations). Otherwise the issuer is only the one it is "said
+to be from" (the name it gives itself), and what it claims is kept in the technical detail.
+A reason is said in words, naming no DID or URN; the checks' own messages, identifiers
+included, are the verdict's ``detail`` (a column of the CSV file, not of the page).
+
 A link is opened only when it is a share link of this platform (``/s/{token}``): the share
 is opened as its page opens it (``sharing.view_share``: verified now, with its challenge and
 holder binding, the opening kept in the learner's access log under the verifier's
@@ -22,6 +30,7 @@ turn it into a crawler of the addresses a stranger's file names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -34,10 +43,16 @@ from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound
 from openler.services.holders import sharing
 from openler.services.holders.record import credential_name, held_state
+from openler.services.issuers import issuing
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.credential_state import CredentialState, credential_state
+from openler.services.verifiers.answers import failed_words
+from openler.services.verifiers.credential_state import (
+    CredentialState,
+    credential_state,
+    issuer_verified,
+)
 from openler.services.verifiers.verifying import registry, verify_document
-from openler.services.wording import N_
+from openler.services.wording import N_, Wording, phrase, worded
 from openler.store.models import IssuedCredential, Organization
 from openler.vc import (
     VCError,
@@ -82,6 +97,14 @@ _WORST_FIRST = (
     "active",
 )
 MAX_TEXT = 300
+#: an identifier (a DID, a URN): left out of the reasons a page shows, kept in the detail
+_IDENTIFIER = re.compile(r"\b(?:did|urn):\S", re.IGNORECASE)
+#: a state's reason when its own names an identifier (a status list's "Revoked by did:…")
+_PLAIN = {
+    "revoked": "revoked by its issuer",
+    "suspended": "suspended by its issuer",
+    "issuer-not-trusted": "its issuer is not trusted here for it",
+}
 
 
 @dataclass(frozen=True)
@@ -96,9 +119,15 @@ class Verdict:
     credential: str | None = None
     licence_number: str | None = None
     issuer: str | None = None
+    #: whether ``issuer`` is only the name the credential gives itself (None: it gives
+    #: none), not a registry's: pages say it is "said to be from" it (:func:`issuer_said`)
+    issuer_claimed: bool = False
     state: str | None = None
     valid_until: str | None = None
     credential_id: str | None = None
+    #: the technical detail behind ``reason``: the checks' messages, with the identifiers
+    #: they name, and what a credential that did not verify claims
+    detail: str | None = None
 
     def columns(self) -> dict[str, Any]:
         """The verdict as the columns of ``RosterVerdict``, each cut to what it holds and
@@ -111,10 +140,29 @@ class Verdict:
             "credential": clean(self.credential),
             "licence_number": clean(self.licence_number),
             "issuer": clean(self.issuer),
+            "issuer_claimed": self.issuer_claimed,
             "state": self.state,
             "valid_until": self.valid_until,
             "credential_id": clean(self.credential_id, 400),
+            "detail": clean(self.detail, 4000),
         }
+
+
+def issuer_said(issuer: str | None, claimed: bool) -> Wording | str | None:
+    """The issuer as a verdict says it: a registry's name as it is; a name the credential
+    only gives itself, "said to be from" it; None when there is no credential to have one.
+
+    >>> from openler.services.wording import filled
+    >>> issuer_said("Ohio Board of Nursing", False)
+    'Ohio Board of Nursing'
+    >>> filled(issuer_said("Ohio Board of Nursing", True)), filled(issuer_said(None, True))
+    ('said to be from Ohio Board of Nursing', 'from an issuer that gives no name')
+    """
+    if not claimed:
+        return issuer
+    if issuer is None:
+        return phrase(N_("from an issuer that gives no name"))
+    return worded(N_("said to be from %(issuer)s"), issuer=issuer)
 
 
 def clean(text: str | None, most: int = MAX_TEXT) -> str | None:
@@ -131,9 +179,9 @@ def clean(text: str | None, most: int = MAX_TEXT) -> str | None:
     return kept if len(kept) <= most else kept[: most - 1] + "…"
 
 
-def refused(outcome: str, reason: str) -> Verdict:
+def refused(outcome: str, reason: str, detail: str | None = None) -> Verdict:
     """The verdict of an item that is not verified at all (why: ``reason``)."""
-    return Verdict(outcome, False, reason)
+    return Verdict(outcome, False, reason, detail=detail)
 
 
 class Judge:
@@ -194,14 +242,20 @@ class Judge:
         if not own.verified:
             forged = _forged(own)
             if forged is not None:
-                return refused("forged", f"the presentation is {forged}")
-            return refused("unverified", "the presentation did not verify: " + _errors(own))
+                return refused("forged", f"the presentation is {forged}", _errors(own))
+            return refused(
+                "unverified", f"the presentation does not verify: {_why(own)}", _errors(own)
+            )
         # each credential as the verifier read it (an enveloped one from its envelope),
         # never the presentation's items read again: an envelope may carry words of its own
         verdicts = [
             self.credential(checked.document, checked, holder=holder)
             if checked.document is not None
-            else refused("unverified", "a credential in it is not in JSON: " + _errors(checked))
+            else refused(
+                "unverified",
+                f"a credential in it is not in JSON: {_why(checked)}",
+                _errors(checked),
+            )
             for checked in report.credentials
         ]
         if not verdicts:
@@ -211,27 +265,54 @@ class Judge:
     def credential(
         self, document: dict[str, Any], report: VerificationReport, *, holder: str | None
     ) -> Verdict:
-        """One credential's verdict: forged, or its state now as every page shows it."""
+        """One credential's verdict: forged, or its state now as every page shows it. What
+        it says of its holder, licence number, dates and id is a fact only when its
+        signature verified (``holder``, a share's account, always is); otherwise what it
+        claims is in the detail."""
+        signed = issuer_verified(report)
+        issuer, claimed = self._issuer(document, signed=signed)
+        said = {
+            "holder": _subject_text(document, "name"),
+            "licence number": _subject_text(document, "licenseNumber"),
+            "valid until": _day(document.get("validUntil") or document.get("expirationDate")),
+            "credential id": document.get("id") if isinstance(document.get("id"), str) else None,
+        }
         facts = Verdict(
             "",
             report.verified,
             "",
-            holder=holder or _subject_text(document, "name"),
+            holder=holder or (said["holder"] if signed else None),
             credential=credential_name(document),
-            licence_number=_subject_text(document, "licenseNumber"),
-            issuer=self._issuer(document, signed=_signed(report)),
-            valid_until=_day(document.get("validUntil") or document.get("expirationDate")),
-            credential_id=document.get("id") if isinstance(document.get("id"), str) else None,
+            issuer=issuer,
+            issuer_claimed=claimed,
         )
+        if signed:
+            facts = replace(
+                facts,
+                licence_number=said["licence number"],
+                valid_until=said["valid until"],
+                credential_id=said["credential id"],
+            )
+        claims = [] if signed else [f"it says {k}: {v}" for k, v in said.items() if v]
+        if claimed:
+            claims.append(f"issuer id: {_issuer_id(document) or 'none'}")
         forged = _forged(report)
         if forged is not None:
-            return replace(facts, outcome="forged", reason=forged)
+            detail = _joined([_errors(report), *claims])
+            return replace(facts, outcome="forged", reason=forged, detail=detail)
         row = self._issued_here(document)
         if row is not None:
             state = credential_state(row, report, at=self.at)
         else:
             state = held_state(report, document, at=self.at)
-        return replace(facts, outcome=state.code, state=state.code, reason=_reason(state, facts))
+        reason, detail = _reason(state, facts, report, row)
+        return replace(
+            facts,
+            outcome=state.code,
+            state=state.code,
+            reason=reason,
+            detail=_joined([detail, *claims]),
+        )
 
     def _issued_here(self, document: dict[str, Any]) -> IssuedCredential | None:
         """The row of a credential this platform issued — the very document, by its id and
@@ -246,25 +327,23 @@ class Judge:
             return None
         return row
 
-    def _issuer(self, document: dict[str, Any], *, signed: bool) -> str | None:
-        """The issuer by the trust registry's name, else by this platform's name for an
-        organization of its own — both only when it ``signed`` the document: a forgery
-        may name any issuer — else as the credential names itself (said so)."""
+    def _issuer(self, document: dict[str, Any], *, signed: bool) -> tuple[str | None, bool]:
+        """The issuer's name and whether it is only claimed. For a credential its issuer
+        ``signed``: the trust registry's name, else this platform's for an organization
+        of its own. Otherwise (or when neither knows it) the name the credential gives
+        itself, claimed (None when it gives none: its identifier is for the detail)."""
+        issuer_id = _issuer_id(document)
+        if signed and issuer_id is not None:
+            if issuer_id in self.names:
+                return self.names[issuer_id], False
+            if issuer_id not in self._own:
+                self._own[issuer_id] = self._organization_named(issuer_id)
+            own = self._own[issuer_id]
+            if own is not None:
+                return own, False
         issuer = document.get("issuer")
-        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-        if not isinstance(issuer_id, str):
-            return None
-        if signed and issuer_id in self.names:
-            return self.names[issuer_id]
-        if signed and issuer_id not in self._own:
-            self._own[issuer_id] = self._organization_named(issuer_id)
-        own = self._own.get(issuer_id) if signed else None
-        if own is not None:
-            return own
-        claimed = issuer.get("name") if isinstance(issuer, dict) else None
-        if isinstance(claimed, str) and claimed.strip():
-            return f"{claimed.strip()} (as it names itself; {issuer_id})"
-        return issuer_id
+        name = issuer.get("name") if isinstance(issuer, dict) else None
+        return (name.strip() if isinstance(name, str) and name.strip() else None), True
 
     def _organization_named(self, issuer_id: str) -> str | None:
         base = urlsplit(self.platform.settings.public_url).netloc.replace(":", "%3A")
@@ -331,15 +410,16 @@ def share_token(public_url: str, link: str) -> str | None:
 
 def worst(verdicts: list[Verdict]) -> Verdict:
     """The verdict of several credentials presented together: the worst of theirs (see
-    :data:`_WORST_FIRST`), naming them all."""
+    :data:`_WORST_FIRST`), its reason saying each credential's verdict, worst first, and
+    how many are verified and active."""
     if len(verdicts) == 1:
         return verdicts[0]
     rank = {outcome: i for i, outcome in enumerate(_WORST_FIRST)}
-    chosen = min(verdicts, key=lambda v: rank.get(v.outcome, -1))
+    ordered = sorted(verdicts, key=lambda v: rank.get(v.outcome, -1))  # stable: as presented
+    chosen = ordered[0]
     active = sum(1 for v in verdicts if v.outcome == "active")
-    reason = f"{chosen.credential or 'a credential'}: {chosen.reason}"
-    if chosen.outcome != "active":
-        reason += f" ({active} of {len(verdicts)} credentials verified and active)"
+    each = "; ".join(f"{v.credential or 'a credential'}: {v.reason}" for v in ordered)
+    reason = f"{active} of {len(verdicts)} credentials verified and active — {each}"
 
     def joined(values: list[str | None]) -> str | None:
         kept = list(dict.fromkeys(v for v in values if v))
@@ -349,43 +429,103 @@ def worst(verdicts: list[Verdict]) -> Verdict:
         chosen,
         verified=all(v.verified for v in verdicts),
         reason=reason,
-        credential=joined([v.credential for v in verdicts]),
-        licence_number=joined([v.licence_number for v in verdicts]),
-        issuer=joined([v.issuer for v in verdicts]),
-        credential_id=joined([v.credential_id for v in verdicts]),
+        holder=joined([v.holder for v in ordered]),
+        credential=joined([v.credential for v in ordered]),
+        licence_number=joined([v.licence_number for v in ordered]),
+        issuer=joined([v.issuer for v in ordered]),
+        # one issuer only claimed makes them all said so: never more than is known
+        issuer_claimed=any(v.issuer_claimed for v in verdicts),
+        credential_id=joined([v.credential_id for v in ordered]),
+        detail=_joined(
+            [f"{v.credential or 'a credential'}: {v.detail}" for v in ordered if v.detail]
+        ),
     )
 
 
 def _forged(report: VerificationReport) -> str | None:
-    """Why the document is forged or altered, when it is: its signature does not match
-    what it says, or it is signed by a key that is not its issuer's."""
+    """Why the document is forged or altered, in words, when it is: its signature does
+    not match what it says, or it is signed — validly — by a key that is not its issuer's.
+    (A signature that could not be checked at all, its key not found, is not a forgery.)"""
     proof = report.check("proof")
     if proof is not None and proof.status == "failed" and "does not match" in proof.message:
-        return f"forged or altered: {proof.message}"
+        return (
+            "forged or altered: its signature does not match what it says (it was changed "
+            "after signing, or not signed by the key it names)"
+        )
     issuer = report.check("issuer")
-    if issuer is not None and issuer.status == "failed":
-        return f"not signed by its issuer: {issuer.message}"
+    if (
+        issuer is not None
+        and issuer.status == "failed"
+        and report.status_of("proof") == "passed"
+        and "names no issuer" not in issuer.message
+    ):
+        return "forged: it is signed by a key that is not its issuer's"
     return None
 
 
-def _signed(report: VerificationReport) -> bool:
-    """Whether the document's signature verified and is its issuer's."""
-    return report.status_of("proof") == "passed" and report.status_of("issuer") == "passed"
-
-
-def _reason(state: CredentialState, facts: Verdict) -> str:
+def _reason(
+    state: CredentialState, facts: Verdict, report: VerificationReport, row: IssuedCredential | None
+) -> tuple[str, str | None]:
+    """A state's reason in words, and its technical detail (None when the words say it
+    all): no identifier in the words."""
     if state.code == "active":
         until = f", valid until {facts.valid_until}" if facts.valid_until else ""
-        return f"active{until}"
-    if state.code == "replaced":
-        return f"replaced: {state.reason}; ask the holder for the newer one"
+        return f"active{until}", None
+    if state.code == "replaced" and row is not None:
+        when = f" on {row.state_changed_at:%Y-%m-%d}" if row.state_changed_at else ""
+        how = issuing.how_replaced(row)
+        return f"replaced: {how}{when}; ask the holder for the newer one", state.reason
     if state.code == "unverified":
-        return f"not verified: {state.reason}" if state.reason else "not verified"
-    return state.reason or state.label
+        return f"does not verify: {_why(report)}", _errors(report)
+    said = state.reason or state.label
+    if _IDENTIFIER.search(said):
+        return _PLAIN.get(state.code, state.label), said
+    return said, None
+
+
+def _why(report: VerificationReport) -> str:
+    """Why ``report`` did not verify, in words naming no identifier: its first failed
+    check's (or, for a presentation, its first credential's)."""
+    checks = [*report.checks, *(c for inner in report.credentials for c in inner.checks)]
+    failed = next((c for c in checks if c.status == "failed"), None)
+    if failed is None:
+        return "it did not pass every check"
+    if failed.id == "proof":
+        return _proof_words(failed.message)
+    return failed_words(failed.id) or "it did not pass every check"
+
+
+#: what a failed proof check's message says, in words (the first that matches)
+_PROOF_WORDS = (
+    ("could not be resolved", "the key that signed it could not be found"),
+    ("not authorised", "the key that signed it is not one its signer may sign with"),
+    ("mismatch", "it was not made for this verifier's request"),
+    ("no proof", "it is not signed"),
+    ("expired", "its signature has expired"),
+    ("future", "its signature is dated in the future"),
+    ("does not match", "its signature does not match what it says"),
+)
+
+
+def _proof_words(message: str) -> str:
+    for found, words in _PROOF_WORDS:
+        if found in message:
+            return words
+    return "its signature could not be checked"
 
 
 def _errors(report: VerificationReport) -> str:
     return "; ".join(report.errors()) or report.summary
+
+
+def _joined(parts: list[str | None]) -> str | None:
+    return "; ".join(p for p in parts if p) or None
+
+
+def _issuer_id(document: dict[str, Any]) -> str | None:
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return issuer_id if isinstance(issuer_id, str) else None
 
 
 def _subject_text(document: dict[str, Any], key: str) -> str | None:

@@ -194,6 +194,7 @@ class _Cached:
 
 
 def _resolvers(session: Session, platform: Platform, *, use_registry: bool) -> Resolvers:
+    session.flush()  # a change not yet flushed marks the transaction as pending too
     if publication.pending(session):  # this transaction changed what the cache holds
         trust = registry(session) if use_registry else None
         fetch = _session_fetcher(platform)

@@ -3,6 +3,7 @@ serve, the VC API verification answer, event counters."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
@@ -25,6 +26,13 @@ def verification_body(report: VerificationReport) -> dict[str, Any]:
         "errors": report.errors(),
         "report": report.to_json(),
     }
+
+
+def json_bytes(content: Any) -> bytes:
+    """``content`` encoded as ``JSONResponse`` encodes it (UTF-8, no NaN, no spaces)."""
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
 
 
 def count(request: Request, event: str) -> None:

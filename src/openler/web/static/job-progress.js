@@ -1,7 +1,8 @@
 // A job's page follows its progress without a reload: it asks the job's progress endpoint
-// once a second, moves the progress bar, and when the job ends shows its rows (fetched
-// from the same page) and says the outcome in its status. Without scripts the page's Refresh link
-// does the same.
+// once a second and moves the progress bar, the count and the words together (one answer,
+// one figure); a hidden status says the words to a screen reader each quarter, not every
+// second. When the job ends it shows its rows (fetched from the same page) and says the
+// outcome in its status. Without scripts the page's Refresh link does the same.
 (function () {
   "use strict";
   var box = document.getElementById("job-progress");
@@ -11,10 +12,12 @@
   var url = box.getAttribute("data-progress");
   var bar = document.getElementById("job-bar");
   var words = document.getElementById("job-words");
+  var news = document.getElementById("job-news");
   var count = document.getElementById("job-count");
   var refresh = document.getElementById("job-refresh");
   var unit = box.getAttribute("data-unit") || "rows";
-  var lastQuarter = -1;
+  // the quarter the page was loaded at: its words are on the page already
+  var lastQuarter = Math.floor(4 * bar.value / (bar.max || 1));
 
   function showDetail() {
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
@@ -45,18 +48,22 @@
           count.textContent = progress.done.toLocaleString("en-US") + " of " +
             progress.total.toLocaleString("en-US") + " " + unit;
         }
+        words.textContent = progress.words;
         var quarter = Math.floor(progress.percent / 25);
         if (progress.finished) {
           words.className = progress.state === "failed" ? "error" : "ok";
-          words.textContent = progress.words;
+          news.textContent = progress.words;
           if (refresh) { refresh.remove(); }
           showDetail();
           return;
         }
-        // the bar moves every second; the status, which a screen reader announces, every quarter
+        // announced each quarter; emptied the next second, so that no older figure stays
+        // on the page than the bar's (emptying it is not announced)
         if (quarter !== lastQuarter) {
           lastQuarter = quarter;
-          words.textContent = progress.words;
+          news.textContent = progress.words;
+        } else {
+          news.textContent = "";
         }
         window.setTimeout(tick, 1000);
       })
