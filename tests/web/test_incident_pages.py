@@ -13,14 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.issuers import orgs
-from openler.services.people import accounts
 from openler.services.verifiers.verifying import local_fetcher
-from openler.store.models import AuditEvent, Organization
+from openler.store.models import AuditEvent
 from openler.vc import Resolver, build_presentation, read_request_object, sign_presentation
-from tests.conftest import SETUP
-from tests.services.incident_world import holder, issue_to
+from tests.services.incident_world import holder, issue_to, ohio_verifier
 from tests.web.conftest import csrf_of, login
 
 HTML = {"Accept": "text/html"}
@@ -180,20 +177,7 @@ def test_only_its_organizations_verifiers_see_it(client: TestClient, demo_platfo
     path = open_incident(client, demo_platform)
     incident_id = path.rsplit("/", 1)[1]
     with demo_platform.db.session() as s:
-        person = accounts.create_person(
-            s,
-            demo_platform,
-            name="Omar Verifier",
-            email="omar@ohio.example",
-            password=demo.DEMO_PASSWORD,
-            actor=SETUP,
-        )
-        ohio = s.execute(
-            select(Organization).where(Organization.slug == "ohio-nursing")
-        ).scalar_one()
-        accounts.add_member(
-            s, demo_platform, person=person, organization=ohio, role="verifier", actor=SETUP
-        )
+        ohio_verifier(s, demo_platform)
     # the commander sees it
     assert client.get(path).status_code == 200
     assert client.get("/verifier/piedmont-hospital/incidents").status_code == 200

@@ -16,17 +16,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from openler.services.errors import Forbidden
 from openler.services.issuers import orgs
 from openler.services.people import accounts, workspaces
 from openler.services.verifiers import incidents, requests
 from openler.services.verifiers.incidents import RoleInput
-from openler.store.models import Organization, PresentationRequest
+from openler.store.models import PresentationRequest
 from openler.web import i18n
-from tests.conftest import SETUP
-from tests.services.incident_world import check_in, holder, issue_to, principal
+from tests.services.incident_world import check_in, holder, issue_to, ohio_verifier, principal
 from tests.web.conftest import csrf_of, login
 from tests.web.test_request_pages import license_id
 from tests.web.test_verification_roster_pages import finished, roster_zip, upload
@@ -208,21 +207,7 @@ def test_the_summary_is_its_verifiers_only(
             with pytest.raises(Forbidden):
                 workspaces.verifier_summary(s, demo_platform, principal(s, who), piedmont)
         # a verifier of another organization: their own summary, empty, and none of this
-        person = accounts.create_person(
-            s,
-            demo_platform,
-            name="Omar",
-            email="omar@ohio.example",
-            password="x" * 12,
-            actor=SETUP,
-        )
-        ohio = s.execute(
-            select(Organization).where(Organization.slug == "ohio-nursing")
-        ).scalar_one()
-        accounts.add_member(
-            s, demo_platform, person=person, organization=ohio, role="verifier", actor=SETUP
-        )
-        omar = accounts.principal_for(s, person)
+        omar = accounts.principal_for(s, ohio_verifier(s, demo_platform))
         with pytest.raises(Forbidden):
             workspaces.verifier_summary(s, demo_platform, omar, piedmont)
         found = workspaces.of(s, demo_platform, omar).verifying
