@@ -217,7 +217,7 @@ ROLE_TEXT = {
     "learner": "Your record",
     "issuer admin": "Ohio Board of Nursing — issuing",
     "issuer staff": "Piedmont Regional Hospital — issuing",
-    "verifier": "Verify a credential",
+    "verifier": "Verifying for Piedmont Regional Hospital",
     "registry admin": "Trust registry",
     "platform admin": "Organizations on this platform",
 }
@@ -380,7 +380,7 @@ def test_a_request_link_opened_signed_out_comes_back_after_sign_in(
 ) -> None:
     sign_in(phone, server, "hr@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
-    phone.get_by_role("link", name="Ask someone for credentials").click()
+    phone.get_by_role("link", name="Ask for credentials").click()
     phone.get_by_label("What you ask for, and why").fill("Your RN license")
     phone.get_by_role("button", name="Create the request").click()
     link = phone.get_by_role("textbox", name="Request link").input_value()
@@ -664,7 +664,10 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
 ) -> None:
     sign_in(phone, server, "hr@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
-    phone.get_by_role("link", name="Ask someone for credentials").click()
+    phone.get_by_role("link", name="Ask for credentials").click()
+    assert phone.get_by_role(
+        "heading", name="Verifying for Piedmont Regional Hospital"
+    ).is_visible()
     page_is_good(phone)
     phone.get_by_label("What you ask for, and why").fill("Your IV therapy training")
     phone.get_by_role("button", name="Create the request").click()
@@ -701,6 +704,27 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
     page_is_good(phone)
     phone.get_by_text("How the presentation was checked").first.click()
     assert "Every credential verified." in phone.get_by_role("status").inner_text()
+    assert "open until" not in phone.locator("main").inner_text()
+    assert re.search(r"answered · answered on \d{4}-", phone.locator("main").inner_text())
+
+    # the home page opens with the work: what waits, who answered, and the ways in
+    phone.goto(f"{server}/home")
+    work = phone.get_by_role("region", name="Verifying for Piedmont Regional Hospital")
+    assert work.get_by_role("heading", name="Waiting for an answer").is_visible()
+    answered = work.get_by_role("list", name="Answered recently").inner_text()
+    assert re.search(r"Your IV therapy training — answered by Maria Alvarez on \d{4}-", answered)
+    actions = work.get_by_role("navigation", name="What to do for Piedmont Regional Hospital")
+    for action in ("Verify a credential", "Ask for credentials", "Check a roster"):
+        assert actions.get_by_role("link", name=action).is_visible()
+    assert phone.get_by_text("Your own record is empty.").is_visible()
+    page_is_good(phone)
+    # by keyboard: the first way in is the first link after the heading
+    phone.get_by_role("heading", name="Verifying for Piedmont Regional Hospital").click()
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("() => document.activeElement.textContent") == "Verify a credential"
+    work.get_by_role("link", name="Your IV therapy training").click()
+    assert phone.get_by_role("link", name="Verifying for Piedmont Regional Hospital").is_visible()
+    page_is_good(phone)
 
 
 # Runs last: it revokes the Ohio board's first key (the other tests verify what it signed).

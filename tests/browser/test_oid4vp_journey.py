@@ -75,7 +75,7 @@ def test_piedmont_asks_and_an_independent_wallet_answers(
     base, credential = server
     sign_in(phone, base, "hr@demo.openler.org")
     phone.wait_for_url(f"{base}/home")
-    phone.get_by_role("link", name="Ask someone for credentials").click()
+    phone.get_by_role("link", name="Ask for credentials").click()
     phone.get_by_label("Kind of credential").select_option("License")
     phone.get_by_label("Its exact name (optional)").fill("Registered Nurse")
     phone.get_by_role("button", name="Create the OpenID4VP request").click()

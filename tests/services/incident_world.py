@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openler.services import demo
 from openler.services.issuers import issuing, orgs
 from openler.services.issuers.recipients import Recipient
 from openler.services.people import accounts
@@ -36,6 +37,27 @@ VERIFIER = "hr@demo.openler.org"
 def principal(session: Session, email: str) -> Principal:
     person = session.execute(select(Person).where(Person.email == email)).scalar_one()
     return accounts.principal_for(session, person)
+
+
+def ohio_verifier(session: Session, platform: Any) -> Person:
+    """Omar, a verifier of the Ohio Board of Nursing: another organization's verifier."""
+    person = accounts.create_person(
+        session,
+        platform,
+        name="Omar Verifier",
+        email="omar@ohio.example",
+        password=demo.DEMO_PASSWORD,
+        actor=SETUP,
+    )
+    accounts.add_member(
+        session,
+        platform,
+        person=person,
+        organization=orgs.organization_by_slug(session, "ohio-nursing"),
+        role="verifier",
+        actor=SETUP,
+    )
+    return person
 
 
 def roles(platform: Any, session: Session) -> list[RoleInput]:

@@ -13,14 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from openler.services import demo
 from openler.services.issuers import orgs
-from openler.services.people import accounts
 from openler.services.verifiers.verifying import local_fetcher
-from openler.store.models import AuditEvent, Organization
+from openler.store.models import AuditEvent
 from openler.vc import Resolver, build_presentation, read_request_object, sign_presentation
-from tests.conftest import SETUP
-from tests.services.incident_world import holder, issue_to
+from tests.services.incident_world import holder, issue_to, ohio_verifier
 from tests.web.conftest import csrf_of, login
 
 HTML = {"Accept": "text/html"}
@@ -40,7 +37,7 @@ def open_incident(client: TestClient, platform: Any) -> str:
     with platform.db.session() as s:
         ohio = orgs.org_did(platform, orgs.organization_by_slug(s, "ohio-nursing"))
         army = orgs.org_did(platform, orgs.organization_by_slug(s, "us-army"))
-    assert f'value="{ohio}">Ohio Board of Nursing (US-OH)' in form.text
+    assert f'value="{ohio}">Ohio Board of Nursing (Ohio)' in form.text
     rows = {
         "csrf_token": token,
         "name": "Surfside building collapse",
@@ -129,7 +126,7 @@ def test_open_check_in_and_read_the_roster(client: TestClient, demo_platform: An
     refused = client.post(
         f"/checkin/{token}", data={"csrf_token": csrf, "credentials": value.group(1)}
     )
-    assert refused.status_code == 400 and "tick the consent box" in refused.text
+    assert refused.status_code == 400 and "Tick the consent box" in refused.text
     done = client.post(
         f"/checkin/{token}",
         data={"csrf_token": csrf, "credentials": value.group(1), "consent": "yes"},
@@ -176,30 +173,11 @@ def test_close_asks_first_then_check_in_ends(client: TestClient, demo_platform: 
         assert actions.count("incident.open") == 1 and actions.count("incident.close") == 1
 
 
-def ohio_verifier(platform: Any) -> str:
-    """Omar, a verifier of another organization (the Ohio board); his email address."""
-    with platform.db.session() as s:
-        person = accounts.create_person(
-            s,
-            platform,
-            name="Omar Verifier",
-            email="omar@ohio.example",
-            password=demo.DEMO_PASSWORD,
-            actor=SETUP,
-        )
-        ohio = s.execute(
-            select(Organization).where(Organization.slug == "ohio-nursing")
-        ).scalar_one()
-        accounts.add_member(
-            s, platform, person=person, organization=ohio, role="verifier", actor=SETUP
-        )
-        return person.email
-
-
 def test_only_its_organizations_verifiers_see_it(client: TestClient, demo_platform: Any) -> None:
     path = open_incident(client, demo_platform)
     incident_id = path.rsplit("/", 1)[1]
-    ohio_verifier(demo_platform)
+    with demo_platform.db.session() as s:
+        ohio_verifier(s, demo_platform)
     # the commander sees it
     assert client.get(path).status_code == 200
     assert client.get("/verifier/piedmont-hospital/incidents").status_code == 200

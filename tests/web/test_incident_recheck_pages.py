@@ -18,9 +18,9 @@ from openler.services.people.accounts import Principal
 from openler.services.verifiers import incident_rechecks, rate_limit
 from openler.store.models import AuditEvent, PresentationRequest
 from tests.conftest import NOW, SETUP
-from tests.services.incident_world import Held, nurses_check_in
+from tests.services.incident_world import Held, nurses_check_in, ohio_verifier
 from tests.web.conftest import csrf_of
-from tests.web.test_incident_pages import as_, checkin_token, ohio_verifier, open_incident
+from tests.web.test_incident_pages import as_, checkin_token, open_incident
 
 HTML = {"Accept": "text/html"}
 
@@ -85,7 +85,8 @@ def test_only_its_verifiers_may_check_everyone_again(
     path = open_incident(client, demo_platform)
     incident_id = path.rsplit("/", 1)[1]
     nurses_check_in(demo_platform, checkin_token(client.get(path).text), range(1, 2))
-    omar = ohio_verifier(demo_platform)
+    with demo_platform.db.session() as s:
+        omar = ohio_verifier(s, demo_platform).email
     for email in (omar, "maria@demo.openler.org"):
         csrf = as_(client, email)
         for address in (

@@ -126,14 +126,23 @@ def test_a_credentials_state_reads_in_spanish_with_the_issuers_own_words_kept() 
         said="Licence surrendered",
     )
     assert state.reason == "revoked on 2026-11-24 by Ohio <b>Board</b>: Licence surrendered"
+    # the reason opens with the state's label: said once, capitalised, in either language
     with i18n.speaking("es"):
         spanish = str(macro(state))
-    assert ">revocada</strong>" in spanish
-    assert (
-        "revocada el 2026-11-24 por Ohio &lt;b&gt;Board&lt;/b&gt;: Licence surrendered" in spanish
+    assert spanish == (
+        '<strong class="state-revoked">'
+        "Revocada el 2026-11-24 por Ohio &lt;b&gt;Board&lt;/b&gt;: Licence surrendered</strong>"
     )
     english = str(macro(state))
-    assert ">revoked</strong>" in english and "revoked on 2026-11-24 by Ohio &lt;b&gt;" in english
+    assert ">Revoked on 2026-11-24 by Ohio &lt;b&gt;Board&lt;/b&gt;: Licence" in english
+    assert ">revoked<" not in english
+    # a reason in other words follows the label
+    other = CredentialState("issuer-not-trusted", "Ohio <b>Board</b> is suspended")
+    with i18n.speaking("es"):
+        spanish = str(macro(other))
+    assert spanish.startswith('<strong class="state-issuer-not-trusted">')
+    assert '</strong><span class="reason"> — Ohio &lt;b&gt;Board&lt;/b&gt; is suspended' in spanish
+    assert ">issuer not trusted</strong>" not in spanish  # the label in Spanish
 
 
 def test_marias_skills_read_in_spanish(client: TestClient) -> None:

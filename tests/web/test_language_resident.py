@@ -179,15 +179,21 @@ def test_what_needs_attention_reads_in_spanish_with_the_issuers_words_escaped() 
     found = reading._attention(entry, date(2026, 11, 26))  # type: ignore[arg-type]
     assert found is not None
     message, values, state = found
-    what = message % (values | {"reason": state.reason if state else ""})
-    assert what == "suspended: suspended on 2026-11-20 by Ohio <b>Board</b>: Under review"
-    shown = reading.Attention("issued:x", "RN", what, message, tuple(values.items()), state)
+    # the reason opens with the state's label: said once, by the state, capitalised
+    assert message == "" and state == suspended
+    shown = reading.Attention("issued:x", "RN", suspended.said, message, (), state)
+    assert shown.what == "Suspended on 2026-11-20 by Ohio <b>Board</b>: Under review"
     with i18n.speaking("es"):
         spanish = str(macro(shown))
-    assert spanish == (
-        "suspendida: suspendida el 2026-11-20 por Ohio &lt;b&gt;Board&lt;/b&gt;: Under review"
+    assert spanish == "Suspendida el 2026-11-20 por Ohio &lt;b&gt;Board&lt;/b&gt;: Under review"
+    assert str(macro(shown)) == (
+        "Suspended on 2026-11-20 by Ohio &lt;b&gt;Board&lt;/b&gt;: Under review"
     )
-    assert str(macro(shown)).startswith("suspended: suspended on 2026-11-20 by Ohio &lt;b&gt;")
+    # a reason in other words keeps the label before it
+    other = CredentialState("suspended", "under review")
+    entry = type("E", (), {"state": other, "verified_when_added": True, "valid_until": None})
+    found = reading._attention(entry, date(2026, 11, 26))  # type: ignore[arg-type]
+    assert found is not None and found[0] == "suspended: %(reason)s"
     active = CredentialState("active")
     soon = type(
         "E", (), {"state": active, "verified_when_added": True, "valid_until": "2026-12-01"}

@@ -84,7 +84,7 @@ def test_the_form_checks_its_input_and_roles(client: TestClient) -> None:
         data={"csrf_token": token, "achievement_type": "Pony", "hours": "2"},
         headers=HTML,
     )
-    assert bad.status_code == 400 and "choose a kind of credential" in bad.text
+    assert bad.status_code == 400 and "Choose a kind of credential" in bad.text
     token = as_(client, "maria")
     refused = client.post(
         "/verifier/piedmont-hospital/oid4vp",

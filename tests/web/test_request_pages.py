@@ -60,10 +60,10 @@ def test_ask_answer_and_see_the_answer_checked_again(
     assert "Piedmont Regional Hospital asks for credentials" in form.text
     assert "Your RN license, for the ICU post" in form.text
     no_consent = client.post(link, data={"csrf_token": token, "credentials": [rn]})
-    assert no_consent.status_code == 400 and "tick the consent box" in no_consent.text
+    assert no_consent.status_code == 400 and "Tick the consent box" in no_consent.text
     assert re.search(rf'value="{rn}" checked', no_consent.text)  # the choice is kept
     nothing = client.post(link, data={"csrf_token": token, "consent": "yes"})
-    assert nothing.status_code == 400 and "choose at least one credential" in nothing.text
+    assert nothing.status_code == 400 and "Choose at least one credential" in nothing.text
     sent = client.post(link, data={"csrf_token": token, "credentials": [rn], "consent": "yes"})
     assert sent.status_code == 200
     assert "received your credentials, verified" in sent.text
@@ -106,7 +106,7 @@ def test_what_the_verifier_asks_is_checked(client: TestClient) -> None:
         "/verifier/piedmont-hospital/requests",
         data={"csrf_token": token, "reason": " ", "hours": "2"},
     )
-    assert empty.status_code == 400 and "say what you ask for" in empty.text
+    assert empty.status_code == 400 and "Say what you ask for" in empty.text
     long = client.post(
         "/verifier/piedmont-hospital/requests",
         data={"csrf_token": token, "reason": "RN license", "hours": "99"},

@@ -170,7 +170,7 @@ def test_an_answer_page_does_not_offer_a_suspended_credential(
     held = re.search(
         r"<li>Registered Nurse <span class=\"small\">from Ohio Board of Nursing</span>: "
         r"you hold it, but it cannot answer the request: "
-        r"<strong class=\"state-suspended\">suspended: [^<]*Under review</strong></li>",
+        r"<strong class=\"state-suspended\">Suspended on [^<]*Under review</strong></li>",
         asked,
     )
     assert held is not None, asked

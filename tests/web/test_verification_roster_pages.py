@@ -100,7 +100,7 @@ def finished(client: TestClient, platform: Any, path: str) -> dict[str, Any]:
 def test_a_roster_from_upload_to_verdicts(client: TestClient, demo_platform: Any) -> None:
     token = signed_in(client, "hr@demo.openler.org")
     home = client.get("/verifier/piedmont-hospital")
-    assert f'<a href="{ROSTERS}">Check many credentials at once' in home.text
+    assert f'<a class="button secondary" href="{ROSTERS}">Check a roster</a>' in home.text
     form = client.get(ROSTERS)
     assert form.status_code == 200 and "No rosters yet." in form.text
     # the request limit, said in MB (the demo's upload limit is 50,000,000 bytes)

@@ -15,7 +15,8 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthenticated
 from openler.services.holders import reading, sharing
-from openler.services.issuers import endorsements, issuing, lifecycle
+from openler.services.issuers import endorsements, issuing, lifecycle, orgs
+from openler.services.office import registry
 from openler.services.people import accounts, oidc, workspaces
 from openler.services.people.accounts import LoginResult, Principal
 from openler.services.people.oidc import OidcProvider
@@ -247,10 +248,11 @@ def home(
         learner=reading.overview_of(session, platform, principal),
         record_address=entry_address,
         issuer_orgs=issuer_orgs,
-        verifier_orgs=found.verifying,
-        saved=found.saved,
+        verifying=found.verifying,
         registry=found.registry,
+        registry_states=registry.STATE_WORDS,
         platform_orgs=found.platform,
+        organization_kinds=orgs.KIND_WORDS,
         manageable=found.managing,
     )
 

@@ -23,9 +23,11 @@ from markupsafe import Markup, escape
 from starlette.routing import BaseRoute, Match
 
 from openler.services.errors import NotFound, ServiceError
+from openler.services.holders import reading
 from openler.services.issuers import achievements
 from openler.services.people.accounts import Principal
 from openler.services.verifiers import answers
+from openler.services.verifiers.credential_state import CredentialState, repeats_label
 from openler.services.wording import N_
 from openler.store.models import IssuedCredential, Organization
 from openler.web import i18n
@@ -49,6 +51,40 @@ def capital_first(text: object) -> str:
 templates.env.filters["capital_first"] = capital_first
 templates.env.filters["said"] = i18n.said
 templates.env.filters["identity_label"] = answers.identity_label
+
+
+def state_parts(state: CredentialState) -> tuple[Markup | None, Markup | None]:
+    """A credential's state as a page says it, in the page's language: its label and its
+    reason, the label None where the reason opens with it — "suspended on …" after
+    "suspended" would say it twice, so the reason says it alone, capitalised — and the
+    reason None where there is none (the ``credential_state`` and ``state_words`` macros).
+
+    >>> state_parts(CredentialState.worded("expired", "expired on %(day)s", day="2026-01-01"))
+    (None, Markup('Expired on 2026-01-01'))
+    >>> state_parts(CredentialState("unverified", "proof <failed>"))
+    (Markup('does not verify'), Markup('proof &lt;failed&gt;'))
+    """
+    label = Markup(i18n.translate(state.label))  # noqa: S704 - a label is marked text
+    if not state.reason:
+        return label, None
+    reason = i18n.said(state.wording) if state.wording is not None else escape(state.reason)
+    if repeats_label(str(label), str(reason)):
+        return None, Markup(capital_first(reason))  # noqa: S704 - it was markup
+    return label, reason
+
+
+def kind_name(term: str) -> str:
+    """A kind of credential (an ``achievementType`` term) named in the page's language:
+    ``GeneralEducationDevelopment`` is "GED" (``reading.kind_name``); a kind an issuer made
+    up is shown in its own words."""
+    name = reading.kind_name(term)
+    return i18n.translate(name) if name in reading.KIND_NAMES else name
+
+
+templates.env.filters["state_parts"] = state_parts
+templates.env.filters["kind_name"] = kind_name
+templates.env.filters["place"] = answers.place_name
+templates.env.filters["place_label"] = answers.place_label
 
 
 def unbroken(value: object) -> Markup:

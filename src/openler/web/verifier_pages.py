@@ -21,6 +21,7 @@ from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visit
 from openler.web.render import error_page, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
+HOURS = N_("a request stays open from 1 to 24 hours")
 
 
 def _verifier_page(
@@ -31,7 +32,7 @@ def _verifier_page(
     organization: Organization,
     *,
     status: int = 200,
-    error: str | None = None,
+    error: ServiceError | None = None,
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     rows = requests_service.requests_of(session, principal, organization)
@@ -48,6 +49,7 @@ def _verifier_page(
         error=error,
         values=values or {},
         achievement_types=ACHIEVEMENT_TYPES,
+        state_words=requests_service.STATE_WORDS,
     )
 
 
@@ -74,9 +76,9 @@ def create(
 ) -> Response:
     try:
         if not reason.strip():
-            raise UsageError("say what you ask for and why; the person sees it")
+            raise UsageError.worded(N_("say what you ask for and why; the person sees it"))
         if not hours.isdigit() or not 1 <= int(hours) <= 24:
-            raise UsageError("a request stays open from 1 to 24 hours")
+            raise UsageError.worded(HOURS)
         row = requests_service.create_request(
             session,
             platform,
@@ -93,7 +95,7 @@ def create(
             principal,
             organization,
             status=400,
-            error=exc.message,
+            error=exc,
             values={"reason": reason, "hours": hours},
         )
     return RedirectResponse(f"/verifier/{organization.slug}/requests/{row.id}", status_code=303)
@@ -114,9 +116,9 @@ def create_oid4vp(
     """An OpenID4VP request any wallet can answer, from what the form asks for."""
     try:
         if achievement_type not in ACHIEVEMENT_TYPES:
-            raise UsageError("choose a kind of credential from the list")
+            raise UsageError.worded(N_("choose a kind of credential from the list"))
         if not hours.isdigit() or not 1 <= int(hours) <= 24:
-            raise UsageError("a request stays open from 1 to 24 hours")
+            raise UsageError.worded(HOURS)
         created = oid4vp_verifier.create_request(
             session,
             platform,
@@ -135,7 +137,7 @@ def create_oid4vp(
             principal,
             organization,
             status=400,
-            error=exc.message,
+            error=exc,
             values={"achievement_type": achievement_type, "name": name, "skills": skills},
         )
     return RedirectResponse(
@@ -165,6 +167,7 @@ def request_detail(
         row=row,
         reason=requests_service.reason_of(row),
         state=requests_service.state_of(row, platform.now()),
+        state_words=requests_service.STATE_WORDS,
         link=oid4vp.get("uri")
         or f"{platform.settings.public_url.rstrip('/')}/requests/{row.challenge}",
         oid4vp=oid4vp if oid4vp["protocol"] == "oid4vp" else None,

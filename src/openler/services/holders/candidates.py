@@ -32,7 +32,7 @@ from openler.services.context import Platform
 from openler.services.errors import NotFound, UsageError
 from openler.services.holders.record import Entry, record_of
 from openler.services.people.accounts import Principal
-from openler.services.verifiers.credential_state import CredentialState
+from openler.services.verifiers.credential_state import CredentialState, repeats_label
 from openler.services.wording import N_, Wording, filled, phrase, worded
 from openler.store.models import Person
 
@@ -98,6 +98,8 @@ class Candidate:
             state = self.entry.state
             if not state.reason:
                 return phrase(state.label)
+            if state.wording is not None and repeats_label(state.label, state.reason):
+                return state.wording  # "suspended on … by …": the label once
             reason = state.wording if state.wording is not None else state.reason
             return worded(N_("%(state)s: %(reason)s"), state=phrase(state.label), reason=reason)
         return phrase(self.obstacle) if self.obstacle is not None else None

@@ -38,6 +38,7 @@ from openler.services.verifiers.credential_state import (
     CredentialState,
     check_state,
     issuer_name,
+    repeats_label,
 )
 from openler.services.verifiers.verifying import verify_document
 from openler.services.wording import N_
@@ -64,10 +65,27 @@ def kind_words(document: dict[str, Any]) -> str:
     kind = achievement_of(document).get("achievementType")
     if not isinstance(kind, str) or not kind.strip():
         return "credential"
+    return term_words(kind)
+
+
+def term_words(kind: str) -> str:
+    """An ``achievementType`` term as a sentence reads it: ``License`` is a "licence",
+    ``ext:SafetyCard`` a "safety card"."""
     if kind in _KIND_WORDS:
         return _KIND_WORDS[kind]
     bare = kind.removeprefix("ext:")
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", bare).lower().strip() or "credential"
+
+
+def kind_name(kind: str) -> str:
+    """An ``achievementType`` term as a name on its own (a list's choice, a role's kind):
+    one of :data:`KIND_NAMES` for the terms of Open Badges 3.0, which pages translate.
+
+    >>> kind_name("GeneralEducationDevelopment"), kind_name("License"), kind_name("ext:X")
+    ('GED', 'Licence', 'X')
+    """
+    words = term_words(kind)
+    return words[:1].upper() + words[1:]
 
 
 def with_article(words: str) -> str:
@@ -111,6 +129,43 @@ KIND_PHRASES = (
     N_("a micro-credential"),
     N_("a research doctorate"),
     N_("a secondary school diploma"),
+)
+
+
+#: each kind of credential of Open Badges 3.0 (``ACHIEVEMENT_TYPES``) as :func:`kind_name`
+#: names it, marked so pages translate it
+KIND_NAMES = (
+    N_("Achievement"),
+    N_("Apprenticeship certificate"),
+    N_("Assessment"),
+    N_("Assignment"),
+    N_("Associate degree"),
+    N_("Award"),
+    N_("Badge"),
+    N_("Bachelor degree"),
+    N_("Certificate"),
+    N_("Certificate of completion"),
+    N_("Certification"),
+    N_("Community service"),
+    N_("Competency"),
+    N_("Course"),
+    N_("Co-curricular activity"),
+    N_("Degree"),
+    N_("Diploma"),
+    N_("Doctoral degree"),
+    N_("Fieldwork"),
+    N_("GED"),
+    N_("Journeyman certificate"),
+    N_("Learning program"),
+    N_("Licence"),
+    N_("Membership"),
+    N_("Professional doctorate"),
+    N_("Quality assurance credential"),
+    N_("Master certificate"),
+    N_("Master degree"),
+    N_("Micro-credential"),
+    N_("Research doctorate"),
+    N_("Secondary school diploma"),
 )
 
 
@@ -426,7 +481,9 @@ class Attention:
     name: str
     what: str
     #: ``what`` as a message and its values, for pages in any language; ``%(reason)s`` is
-    #: the reason of ``state`` (translated by the page as its state's reason is)
+    #: the reason of ``state`` (translated by the page as its state's reason is). Empty
+    #: when the reason opens with what the message would say: ``state`` then says it
+    #: alone, or without one ``what`` is the reason as written
     message: str = ""
     values: tuple[tuple[str, str], ...] = ()
     state: CredentialState | None = None
@@ -454,8 +511,12 @@ def _attention(
     code = entry.state.code
     reason = entry.state if entry.state.reason else None
     if code == "unverified" or not entry.verified_when_added:
+        if reason and repeats_label(N_("not verified"), entry.state.reason or ""):
+            return "", {}, None  # "Not verified: proof failed …" says it once
         return (N_("not verified: %(reason)s") if reason else N_("not verified")), {}, reason
     if code == "suspended":
+        if reason and repeats_label(entry.state.label, entry.state.reason or ""):
+            return "", {}, reason  # "Suspended on … by …": the state says it once
         return (N_("suspended: %(reason)s") if reason else N_("suspended")), {}, reason
     if code == "issuer-not-trusted":
         return N_("its issuer is not trusted here"), {}, None
@@ -483,7 +544,11 @@ def overview_of(session: Session, platform: Platform, principal: Principal) -> O
         found = _attention(entry, today)
         if found is not None:
             message, values, state = found
-            what = message % (values | {"reason": state.reason if state else ""})
+            if message:
+                what = message % (values | {"reason": state.reason if state else ""})
+            else:  # the reason alone, as a sentence (the page says a state's in its words)
+                said = state.said if state else entry.state.reason or ""
+                what = said[:1].upper() + said[1:]
             attention.append(
                 Attention(
                     entry.ref, entry.name, what, message, tuple(sorted(values.items())), state

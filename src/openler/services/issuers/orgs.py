@@ -16,10 +16,19 @@ from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.issuers import statuslists
 from openler.services.people.accounts import Principal, require_platform_admin, require_role
 from openler.services.secrets import vault
+from openler.services.wording import N_
 from openler.store.models import IssuedCredential, IssuerKey, Organization
 from openler.vc import DID_CONTEXT, Multikey, did_web_for
 
 KINDS = ("issuer", "employer", "agency", "military", "registry_authority")
+#: each of :data:`KINDS` as pages name it (marked so they translate it)
+KIND_WORDS = {
+    "issuer": N_("issuer"),
+    "employer": N_("employer"),
+    "agency": N_("agency"),
+    "military": N_("military"),
+    "registry_authority": N_("registry authority"),
+}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 
 

@@ -23,9 +23,13 @@ from openler.services.office.registry_input import (
 )
 from openler.services.people.accounts import Principal
 from openler.services.verifiers.verifying import registry as load_registry
+from openler.services.wording import N_
 from openler.store.models import Organization, RecognitionRow, TrustEntryRow
 from openler.vc import TRUST_STATES as STATES
 from openler.vc import Recognition, TrustEntry, add_proof
+
+#: an entry's state (``STATES``) as pages name it
+STATE_WORDS = {"active": N_("active"), "suspended": N_("suspended"), "withdrawn": N_("withdrawn")}
 
 
 def authority_of(session: Session, principal: Principal) -> Organization:

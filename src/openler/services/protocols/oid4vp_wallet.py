@@ -69,7 +69,7 @@ class Held:
         """Why it cannot be sent, in plain words (None when it can)."""
         if self.offerable:
             return None
-        return f"{self.state.label}: {self.state.reason}" if self.state.reason else self.state.label
+        return self.state.said
 
     @property
     def title(self) -> str:

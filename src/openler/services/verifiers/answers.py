@@ -115,6 +115,16 @@ def place_name(code: str) -> str:
     return f"the {name}" if name.startswith(("United ", "Netherlands")) else name
 
 
+def place_label(code: str) -> str:
+    """A jurisdiction named on its own, in a table's cell or a list: :func:`place_name`
+    without the article a sentence gives it.
+
+    >>> place_label("US"), place_label("US-FL")
+    ('United States', 'Florida')
+    """
+    return place_name(code).removeprefix("the ")
+
+
 @dataclass(frozen=True)
 class Answer:
     """One credential answered: :attr:`said` is the sentence that opens the page; the rest

@@ -77,11 +77,40 @@ class CredentialState:
         """Whether a verifier would accept it now."""
         return self.code == "active"
 
+    @property
+    def said(self) -> str:
+        """The label and the reason in one phrase, the label said once: "suspended:
+        under review", but "Suspended on 2026-11-26 by …" where the reason opens with it.
+
+        >>> CredentialState.worded("expired", EXPIRED_ON, day="2026-01-01").said
+        'Expired on 2026-01-01'
+        >>> CredentialState("unverified", "proof failed").said
+        'does not verify: proof failed'
+        """
+        if not self.reason:
+            return self.label
+        if repeats_label(self.label, self.reason):
+            return self.reason[:1].upper() + self.reason[1:]
+        return f"{self.label}: {self.reason}"
+
     def __str__(self) -> str:
         return f"{self.label} ({self.reason})" if self.reason else self.label
 
     def to_json(self) -> dict[str, Any]:
         return {"state": self.code, "label": self.label, "reason": self.reason}
+
+
+def repeats_label(label: str, reason: str) -> bool:
+    """Whether ``reason`` opens with a state's ``label`` (whole words, any case), so that
+    saying the label, then the reason, says it twice: "suspended: suspended on …".
+
+    >>> repeats_label("suspended", "suspended on 2026-11-26 by Ohio Board of Nursing")
+    True
+    >>> repeats_label("expired", "expiry pending"), repeats_label("revoked", "Revoked.")
+    (False, True)
+    """
+    head, after = reason[: len(label)], reason[len(label) : len(label) + 1]
+    return bool(label) and head.casefold() == label.casefold() and not after.isalnum()
 
 
 def _utc(value: datetime) -> datetime:

@@ -47,6 +47,7 @@ from openler.services.holders.record import credential_name, presented_state
 from openler.services.holders.sharing import wallet_presentation
 from openler.services.people.accounts import Principal, require_self
 from openler.services.protocols.oid4vp_answers import raw_credentials
+from openler.services.verifiers.answers import place_name
 from openler.services.verifiers.credential_state import CredentialState
 from openler.services.verifiers.fetched_copies import FetchedCopies
 from openler.services.verifiers.incidents import (
@@ -196,7 +197,8 @@ def _judge(
             registry.decide(issuer, facts, at=at, jurisdiction=place).trusted
             for place in role.jurisdictions
         ):
-            reason = worded(NOT_RECOGNISED, issuer=label, places=", ".join(role.jurisdictions))
+            places = ", ".join(place_name(p) for p in role.jurisdictions)
+            reason = worded(NOT_RECOGNISED, issuer=label, places=places)
     return Judged(
         role.key,
         reason is None,

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -39,6 +39,7 @@ from openler.services.office.registry_input import check_achievement_type, check
 from openler.services.people.accounts import Principal, require_role
 from openler.services.protocols import oid4vp_verifier
 from openler.services.secrets import vault
+from openler.services.verifiers.answers import place_label
 from openler.services.verifiers.fetched_copies import Stale, age_words
 from openler.services.wording import Wording, wording_from_json
 from openler.store.models import (
@@ -209,7 +210,7 @@ def issuer_choices(
     rows = session.execute(select(TrustEntryRow)).scalars()
     entries = [TrustEntry.from_json(row.data) for row in rows]
     return sorted(
-        (Issuer(e.issuer, f"{e.name} ({e.jurisdiction})") for e in entries),
+        (Issuer(e.issuer, f"{e.name} ({place_label(e.jurisdiction)})") for e in entries),
         key=lambda i: i.name.casefold(),
     )
 
@@ -356,6 +357,66 @@ def incidents_of(
             .order_by(Incident.closed_at.is_not(None), Incident.opened_at.desc())
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    """An open incident as its verifiers' home page lists it: how many responders checked
+    in, how many are verified for a role, how many were refused (for a role, or for every
+    one: the roster's "Refused"); one responder may be both, for two roles."""
+
+    incident: Incident
+    responders: int
+    verified: int
+    refused: int
+
+
+def open_incidents(
+    session: Session, principal: Principal, organization: Organization, *, few: int = 5
+) -> list[OpenIncident]:
+    """The organization's open incidents, newest first, each counted in the database (its
+    verifiers only)."""
+    require_role(principal, organization.id, "verifier")
+    found = list(
+        session.execute(
+            select(Incident)
+            .where(Incident.organization_id == organization.id, Incident.closed_at.is_(None))
+            .order_by(Incident.opened_at.desc(), Incident.id)
+            .limit(few)
+        ).scalars()
+    )
+    ids = [i.id for i in found]
+    if not ids:
+        return []
+    responders = {
+        incident_id: int(n)
+        for incident_id, n in session.execute(
+            select(IncidentCheckin.incident_id, func.count(IncidentCheckin.id))
+            .where(IncidentCheckin.incident_id.in_(ids))
+            .group_by(IncidentCheckin.incident_id)
+        )
+    }
+    judged = {
+        incident_id: (int(verified), int(refused))
+        for incident_id, verified, refused in session.execute(
+            select(
+                IncidentVerdict.incident_id,
+                func.count(
+                    func.distinct(
+                        case((IncidentVerdict.verified.is_(True), IncidentVerdict.checkin_id))
+                    )
+                ),
+                func.count(
+                    func.distinct(
+                        case((IncidentVerdict.verified.is_(False), IncidentVerdict.checkin_id))
+                    )
+                ),
+            )
+            .where(IncidentVerdict.incident_id.in_(ids))
+            .group_by(IncidentVerdict.incident_id)
+        )
+    }
+    return [OpenIncident(i, responders.get(i.id, 0), *judged.get(i.id, (0, 0))) for i in found]
 
 
 def checkin_token(platform: Platform, incident: Incident) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -27,6 +28,7 @@ from openler.services.people.accounts import Principal, require_role, require_se
 from openler.services.verifiers import answers
 from openler.services.verifiers.credential_state import IssuerNote, issuer_notes
 from openler.services.verifiers.verifying import verify_document
+from openler.services.wording import N_
 from openler.store.models import (
     Exchange,
     IncidentRequest,
@@ -189,6 +191,10 @@ def request_query(reason: str) -> dict[str, Any]:
     }
 
 
+#: a request's state (:func:`state_of`) as pages name it
+STATE_WORDS = {"open": N_("waiting"), "answered": N_("answered"), "expired": N_("expired")}
+
+
 def state_of(request: PresentationRequest, now: datetime) -> str:
     if request.fulfilled_at is not None:
         return "answered"
@@ -264,21 +270,92 @@ def answer_from_wallet(
     return answer_request(session, platform, request.challenge, presentation, answered_by=person)
 
 
+def _asked_by(organization: Organization) -> tuple[ColumnElement[bool], ...]:
+    """The requests its verifiers made: those an incident's check-in makes, one per scan,
+    are the incident's roster's."""
+    return (
+        PresentationRequest.organization_id == organization.id,
+        PresentationRequest.id.not_in(select(IncidentRequest.request_id)),
+    )
+
+
 def requests_of(
     session: Session, principal: Principal, organization: Organization
 ) -> list[PresentationRequest]:
-    """The organization's requests, newest first (its verifiers only); those an incident's
-    check-in makes, one per scan, are the incident's roster's."""
+    """The organization's requests, newest first (its verifiers only)."""
     require_role(principal, organization.id, "verifier")
     return list(
         session.execute(
             select(PresentationRequest)
-            .where(
-                PresentationRequest.organization_id == organization.id,
-                PresentationRequest.id.not_in(select(IncidentRequest.request_id)),
-            )
+            .where(*_asked_by(organization))
             .order_by(PresentationRequest.created_at.desc())
         ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A request and what it asks for, in words (:func:`reason_of`)."""
+
+    row: PresentationRequest
+    asked: str
+
+
+@dataclass(frozen=True)
+class RequestsSummary:
+    """An organization's requests as its verifiers' home page opens with them."""
+
+    #: how many wait for an answer (open, not answered)
+    waiting: int
+    #: the newest of those, newest first
+    newest_waiting: list[Asked]
+    #: those answered in the last :data:`RECENT_DAYS` days, the latest first (who
+    #: answered is the row's ``answered_name``, when its ``fulfilled_at``)
+    answered: list[Asked]
+
+
+#: how far back "answered recently" looks
+RECENT_DAYS = 30
+
+
+def summary_of(
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    *,
+    now: datetime,
+    few: int = 3,
+) -> RequestsSummary:
+    """The organization's requests in short (its verifiers only): counted and chosen in
+    the database, so it costs the same for ten requests or a million."""
+    require_role(principal, organization.id, "verifier")
+    asked = _asked_by(organization)
+    waiting = (
+        PresentationRequest.fulfilled_at.is_(None),
+        PresentationRequest.expires_at >= now,
+    )
+    count = session.scalar(
+        select(func.count()).select_from(PresentationRequest).where(*asked, *waiting)
+    )
+    newest = session.execute(
+        select(PresentationRequest)
+        .where(*asked, *waiting)
+        .order_by(PresentationRequest.created_at.desc(), PresentationRequest.id)
+        .limit(few)
+    ).scalars()
+    answered = session.execute(
+        select(PresentationRequest)
+        .where(
+            *asked,
+            PresentationRequest.fulfilled_at >= now - timedelta(days=RECENT_DAYS),
+        )
+        .order_by(PresentationRequest.fulfilled_at.desc(), PresentationRequest.id)
+        .limit(few)
+    ).scalars()
+    return RequestsSummary(
+        int(count or 0),
+        [Asked(row, reason_of(row)) for row in newest],
+        [Asked(row, reason_of(row)) for row in answered],
     )
 
 

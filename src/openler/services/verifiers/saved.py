@@ -97,9 +97,14 @@ class Listed:
     title: Wording
 
 
-def recent(session: Session, principal: Principal) -> list[Listed]:
-    """The newest saved results of every organization ``principal`` verifies for."""
+def recent(
+    session: Session, principal: Principal, organization: Organization | None = None
+) -> list[Listed]:
+    """The newest saved results of ``organization``, or of every organization
+    ``principal`` verifies for (only those)."""
     ids = principal.organizations_with(VERIFIER)
+    if organization is not None:
+        ids = [i for i in ids if i == organization.id]
     if not ids:
         return []
     rows = session.execute(
