@@ -524,11 +524,11 @@ def test_issuer_staff_run_a_batch_from_the_pages(server: str, phone: Any) -> Non
     phone.get_by_role("button", name="Start the batch").click()
     phone.wait_for_url("**/jobs/**")
     for _ in range(50):
-        if "The job is" not in phone.get_by_role("status").inner_text():
+        if "The job is" not in phone.locator("#job-words").inner_text():
             break
         phone.wait_for_timeout(100)
         phone.reload()
-    status = phone.get_by_role("status").inner_text()
+    status = phone.locator("#job-words").inner_text()
     assert "Done: 2 issued" in status  # nobody@ has no account: issued to the address
     page_is_good(phone)
 
@@ -754,11 +754,11 @@ def test_issuer_admin_recovers_from_a_stolen_key_from_the_pages(server: str, pho
     phone.get_by_role("button", name="Re-issue them").click()
     phone.wait_for_url("**/jobs/**")
     for _ in range(100):
-        if "The job is" not in phone.get_by_role("status").inner_text():
+        if "The job is" not in phone.locator("#job-words").inner_text():
             break
         phone.wait_for_timeout(100)
         phone.reload()
-    assert f"Done: {n} re-issued." in phone.get_by_role("status").inner_text()
+    assert f"Done: {n} re-issued." in phone.locator("#job-words").inner_text()
     page_is_good(phone)
 
 
