@@ -279,7 +279,7 @@ def test_verifier_verifies_a_pasted_credential(server: str, phone: Any) -> None:
     license_ = next(c["document"] for c in wallet if c["document"]["name"] == "Registered Nurse")
     phone.get_by_role("button", name="Sign out").click()
     sign_in(phone, server, "hr@demo.openler.org")
-    phone.get_by_role("link", name="Verify a file, a share link or a QR code").click()
+    phone.get_by_role("link", name="Verify a credential", exact=True).click()
     phone.get_by_label("Or paste a credential, or a share link").fill(json.dumps(license_))
     phone.get_by_role("button", name="Verify", exact=True).click()
     assert phone.get_by_role("heading", name="Verification result").is_visible()

@@ -81,7 +81,7 @@ def test_extend_then_revoke_with_a_reason_the_verifier_reads(server: str, phone:
 
     # the verifier pastes it and reads the issuer's reason
     sign_in(phone, server, "hr@demo.openler.org")
-    phone.get_by_role("link", name="Verify a file, a share link or a QR code").click()
+    phone.get_by_role("link", name="Verify a credential", exact=True).click()
     phone.get_by_label("Or paste a credential, or a share link").fill(json.dumps(extended))
     phone.get_by_role("button", name="Verify", exact=True).click()
     assert phone.get_by_role("heading", name="Verification result").is_visible()

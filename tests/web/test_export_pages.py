@@ -134,7 +134,7 @@ def test_deleting_asks_for_the_email_and_ends_every_session(
     page = client.get("/account/delete")
     assert "What is kept, and why" in page.text and "Issuers keep the credentials" in page.text
     wrong = _delete(client, token, "james@demo.openler.org")
-    assert wrong.status_code == 400 and "type your email address exactly" in wrong.text
+    assert wrong.status_code == 400 and "Type your email address exactly" in wrong.text
     assert 'value="james@demo.openler.org"' in wrong.text  # what was typed is kept
     with demo_platform.db.session() as s:
         assert s.scalar(select(Person).where(Person.email == MARIA)) is not None
