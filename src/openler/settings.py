@@ -151,6 +151,12 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def upload_limit_bytes(self) -> int:
+        """What a roster upload may send: ``max_upload_bytes``, never less than the limit of
+        any other request."""
+        return max(self.max_request_bytes, self.max_upload_bytes)
+
+    @property
     def reminder_thresholds(self) -> tuple[int, ...]:
         """``reminder_days`` as numbers, largest first."""
         try:

@@ -165,7 +165,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         BodyLimit,
         max_bytes=settings.max_request_bytes,
         refuse=too_large,
-        uploads=(ROSTER_UPLOADS, settings.max_upload_bytes),
+        uploads=(ROSTER_UPLOADS, settings.upload_limit_bytes),
         signed_in=signed_in_by(platform),
     )
     hsts = settings.hsts_seconds if settings.secure_cookies and settings.hsts_seconds else None

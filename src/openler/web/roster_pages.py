@@ -64,7 +64,7 @@ def _upload_form(
         achievement=achievement,
         max_mb=roster_uploads.MAX_UPLOAD // 1_000_000,
         limit_kb=min(
-            max(platform.settings.max_request_bytes, platform.settings.max_upload_bytes),
+            platform.settings.upload_limit_bytes,
             roster_uploads.MAX_UPLOAD,
         )
         // 1000,

@@ -49,7 +49,7 @@ def _rosters_page(
         error=error,
         limit=file_size(
             min(
-                max(platform.settings.max_request_bytes, platform.settings.max_upload_bytes),
+                platform.settings.upload_limit_bytes,
                 LIMITS.file_bytes,
             )
         ),
