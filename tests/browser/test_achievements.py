@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     accessibility_violations,
     browser,
@@ -34,7 +36,9 @@ def test_an_administrator_creates_and_edits_an_achievement(
     sign_in(phone, server, "olivia@demo.openler.org")
     phone.goto(f"{server}/issuer/ohio-nursing")
     phone.get_by_role("link", name="Achievements", exact=True).click()
-    assert phone.get_by_role("heading", name="Achievements — Ohio Board of Nursing").is_visible()
+    expect(
+        phone.get_by_role("heading", name="Achievements — Ohio Board of Nursing")
+    ).to_be_visible()
     check_page(phone)
     phone.get_by_role("link", name="New achievement").click()
     check_page(phone)
@@ -56,15 +60,15 @@ def test_an_administrator_creates_and_edits_an_achievement(
     phone.locator("#alignment-1-targetCode").fill("29-2061.00")
     # another row, without JavaScript: the form comes back with what was typed
     phone.get_by_role("button", name="Add another alignment").click()
-    assert phone.locator("#alignment-2-targetName").is_visible()
+    expect(phone.locator("#alignment-2-targetName")).to_be_visible()
     assert phone.locator("#alignment-1-targetCode").input_value() == "29-2061.00"
     phone.locator("#image").set_input_files(str(image))  # a file input is never kept
     phone.get_by_role("button", name="Create the achievement").click()
 
-    assert phone.get_by_text("The achievement was created as version 1.").is_visible()
+    expect(phone.get_by_text("The achievement was created as version 1.")).to_be_visible()
     # an image has no size until it has loaded: wait for it rather than read it at once
     phone.get_by_role("img", name="Badge image of Licensed Practical Nurse").wait_for()
-    assert phone.get_by_role("link", name="Licensed Practical Nurses").is_visible()
+    expect(phone.get_by_role("link", name="Licensed Practical Nurses")).to_be_visible()
     check_page(phone)
 
     phone.get_by_role("link", name="Edit").click()
@@ -78,10 +82,10 @@ def test_an_administrator_creates_and_edits_an_achievement(
         "https://www.onetonline.org/link/summary/29-2061.00"
     )
     phone.get_by_role("button", name="Save as version 2").click()
-    assert phone.get_by_text("Saved as version 2.").is_visible()
+    expect(phone.get_by_text("Saved as version 2.")).to_be_visible()
     versions = phone.get_by_role("region", name="What changed in version 2")
     assert "in the State of Ohio" in versions.inner_text()
-    assert phone.get_by_role("heading", name="Version 1").is_visible()
+    expect(phone.get_by_role("heading", name="Version 1")).to_be_visible()
     check_page(phone)
 
 

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from openler.services.demo import DEMO_PASSWORD, LOGINS
 from tests.oidc_idp import FakeProvider, running_provider
@@ -225,10 +226,10 @@ ROLE_TEXT = {
 
 def test_landing_and_sign_in_pages(server: str, phone: Any) -> None:
     phone.goto(server)
-    assert phone.get_by_role("heading", name="Learning and Employment Records").is_visible()
+    expect(phone.get_by_role("heading", name="Learning and Employment Records")).to_be_visible()
     assert accessibility_violations(phone) == []
     phone.get_by_role("link", name="Sign in").click()
-    assert phone.get_by_role("heading", name="Sign in").is_visible()
+    expect(phone.get_by_role("heading", name="Sign in")).to_be_visible()
     assert accessibility_violations(phone) == []
     assert fits_the_screen(phone)
 
@@ -237,7 +238,7 @@ def test_landing_and_sign_in_pages(server: str, phone: Any) -> None:
 def test_each_role_signs_in_on_a_phone(server: str, phone: Any, login: Any) -> None:
     sign_in(phone, server, login.email)
     phone.wait_for_url(f"{server}/home")
-    assert phone.get_by_role("heading", name=ROLE_TEXT[login.role]).is_visible()
+    expect(phone.get_by_role("heading", name=ROLE_TEXT[login.role])).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Sign out").click()
     phone.wait_for_url(f"{server}/")
@@ -262,7 +263,7 @@ def test_keyboard_only_sign_in(server: str, phone: Any) -> None:
     assert phone.get_by_label("Password").input_value() == DEMO_PASSWORD
     phone.keyboard.press("Enter")
     phone.wait_for_url(f"{server}/home")
-    assert phone.get_by_role("heading", name="Your record").is_visible()
+    expect(phone.get_by_role("heading", name="Your record")).to_be_visible()
 
 
 def test_wrong_password_is_announced(server: str, phone: Any) -> None:
@@ -282,7 +283,7 @@ def test_verifier_verifies_a_pasted_credential(server: str, phone: Any) -> None:
     phone.get_by_role("link", name="Verify a credential", exact=True).click()
     phone.get_by_label("Or paste a credential, or a share link").fill(json.dumps(license_))
     phone.get_by_role("button", name="Verify", exact=True).click()
-    assert phone.get_by_role("heading", name="Verification result").is_visible()
+    expect(phone.get_by_role("heading", name="Verification result")).to_be_visible()
     answer = phone.locator("h2.answer-said").inner_text()
     assert answer.startswith("Registered Nurse, a licence from Ohio Board of Nursing: Active")
     assert "Ohio Board of Nursing (US-OH) is authorised" in phone.content()
@@ -326,7 +327,7 @@ def test_employer_opens_a_share_link_on_a_phone(server: str, browser: Any, phone
     employer = browser.new_context(viewport={"width": 375, "height": 740})
     page = employer.new_page()
     page.goto(created["link"])
-    assert page.get_by_role("heading", name="Shared credentials").is_visible()
+    expect(page.get_by_role("heading", name="Shared credentials")).to_be_visible()
     assert "Every credential verified." in page.content()
     assert fits_the_screen(page)
     assert accessibility_violations(page) == []
@@ -341,7 +342,7 @@ def test_learner_signs_in_through_the_identity_provider(server: str, phone: Any)
     assert "Test identity provider" in phone.title()
     phone.get_by_role("button", name="Continue").click()
     phone.wait_for_url(f"{server}/home")
-    assert phone.get_by_role("heading", name=f"Welcome, {LOGINS[0].name}").is_visible()
+    expect(phone.get_by_role("heading", name=f"Welcome, {LOGINS[0].name}")).to_be_visible()
     assert fits_the_screen(phone)
 
 
@@ -393,9 +394,9 @@ def test_a_request_link_opened_signed_out_comes_back_after_sign_in(
     maria.get_by_label("Password").fill(DEMO_PASSWORD)
     maria.get_by_role("button", name="Sign in").click()
     maria.wait_for_url(link)
-    assert maria.get_by_role(
-        "heading", name="Piedmont Regional Hospital asks for credentials"
-    ).is_visible()
+    expect(
+        maria.get_by_role("heading", name="Piedmont Regional Hospital asks for credentials")
+    ).to_be_visible()
     page_is_good(maria)
     learner.close()
 
@@ -416,7 +417,7 @@ def test_a_credential_link_comes_back_through_the_identity_provider(
     phone.wait_for_url("**/authorize?**")
     phone.get_by_role("button", name="Continue").click()
     phone.wait_for_url(lambda url: unquote(url) == unquote(credential_page))
-    assert phone.get_by_role("heading", name="Checked just now").is_visible()
+    expect(phone.get_by_role("heading", name="Checked just now")).to_be_visible()
 
 
 def page_is_good(page: Any) -> None:
@@ -438,8 +439,8 @@ def test_learner_opens_a_credential_and_shares_it_from_the_pages(
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name="Registered Nurse").click()
-    assert phone.get_by_role("heading", name="Registered Nurse").is_visible()
-    assert phone.get_by_role("heading", name="Checked just now").is_visible()
+    expect(phone.get_by_role("heading", name="Registered Nurse")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Checked just now")).to_be_visible()
     assert "It verifies" in phone.get_by_role("status").inner_text()
     assert "Verified: License" in (phone.locator("details.checks").text_content() or "")
     page_is_good(phone)
@@ -471,9 +472,9 @@ def test_learner_opens_a_credential_and_shares_it_from_the_pages(
     card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
     assert "opened 1 time" in card.inner_text()
     card.get_by_role("button", name="Withdraw the share with Wake County EMS").click()
-    assert phone.get_by_role(
-        "heading", name="Withdraw the share with Wake County EMS?"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Withdraw the share with Wake County EMS?")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("link", name="Cancel").click()
     card = phone.get_by_role("listitem").filter(has_text="Wake County EMS")
@@ -488,7 +489,9 @@ def test_issuer_staff_issue_and_suspend_from_the_pages(server: str, phone: Any) 
     sign_in(phone, server, "trainer@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="Issue and manage credentials").click()
-    assert phone.get_by_role("heading", name="Piedmont Regional Hospital — issuing").is_visible()
+    expect(
+        phone.get_by_role("heading", name="Piedmont Regional Hospital — issuing")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Achievement").select_option(label="IV Therapy and Infusion Safety")
     phone.get_by_label("Recipient's email").fill("dana@demo.openler.org")
@@ -497,7 +500,7 @@ def test_issuer_staff_issue_and_suspend_from_the_pages(server: str, phone: Any) 
     assert "Dana Brooks" in phone.content()
     page_is_good(phone)
     phone.get_by_role("button", name="Suspend").click()
-    assert phone.get_by_role("heading", name=re.compile("^Suspend IV Therapy")).is_visible()
+    expect(phone.get_by_role("heading", name=re.compile("^Suspend IV Therapy"))).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Reason").fill("Practice under review")
     phone.get_by_role("button", name="Suspend it").click()
@@ -516,7 +519,7 @@ def test_issuer_staff_issue_and_suspend_from_the_pages(server: str, phone: Any) 
 def test_issuer_staff_run_a_batch_from_the_pages(server: str, phone: Any) -> None:
     sign_in(phone, server, "trainer@demo.openler.org")
     phone.goto(f"{server}/issuer/piedmont-hospital/batch")
-    assert phone.get_by_role("heading", name="Issue to many people").is_visible()
+    expect(phone.get_by_role("heading", name="Issue to many people")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Recipients' emails, one per line").fill(
         "luis@demo.openler.org\nnobody@demo.openler.org"
@@ -541,13 +544,13 @@ def test_a_file_too_large_shows_a_page_with_the_way_back(server: str, phone: Any
         {"name": "people.csv", "mimeType": "text/csv", "buffer": big}
     )
     phone.get_by_role("button", name="Start the batch").click()
-    assert phone.get_by_role("heading", name="Too large to accept").is_visible()
+    expect(phone.get_by_role("heading", name="Too large to accept")).to_be_visible()
     assert (
         "send a smaller file or split a batch into parts" in phone.get_by_role("alert").inner_text()
     )
     page_is_good(phone)
     phone.get_by_role("link", name="Back to the form").click()
-    assert phone.get_by_role("heading", name="Issue to many people").is_visible()
+    expect(phone.get_by_role("heading", name="Issue to many people")).to_be_visible()
 
 
 def test_a_page_the_role_may_not_see_explains_itself(server: str, phone: Any) -> None:
@@ -555,28 +558,28 @@ def test_a_page_the_role_may_not_see_explains_itself(server: str, phone: Any) ->
     phone.wait_for_url(f"{server}/home")
     response = phone.goto(f"{server}/issuer/piedmont-hospital")
     assert response is not None and response.status == 403
-    assert phone.get_by_role("heading", name="Not allowed").is_visible()
+    expect(phone.get_by_role("heading", name="Not allowed")).to_be_visible()
     assert "issuer_admin or issuer_staff role" in phone.get_by_role("alert").inner_text()
     page_is_good(phone)
     missing = phone.goto(f"{server}/no/such/page")
     assert missing is not None and missing.status == 404
-    assert phone.get_by_role("heading", name="Not found").is_visible()
+    expect(phone.get_by_role("heading", name="Not found")).to_be_visible()
 
 
 def test_issuer_admin_manages_people_from_the_pages(server: str, phone: Any) -> None:
     sign_in(phone, server, "olivia@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="People of Ohio Board of Nursing").click()
-    assert phone.get_by_role("heading", name="People — Ohio Board of Nursing").is_visible()
+    expect(phone.get_by_role("heading", name="People — Ohio Board of Nursing")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Their email").fill("kevin@demo.openler.org")
     phone.get_by_label("Role", exact=True).select_option("issuer_staff")
     phone.get_by_role("button", name="Grant the role").click()
     assert "The role was granted." in phone.get_by_role("status").inner_text()
     phone.get_by_role("button", name="Remove issuer staff from Kevin Nguyen").click()
-    assert phone.get_by_role(
-        "heading", name="Remove the issuer staff role from Kevin Nguyen?"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Remove the issuer staff role from Kevin Nguyen?")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Remove the role").click()
     assert "The role was removed." in phone.get_by_role("status").inner_text()
@@ -590,15 +593,15 @@ def test_registry_admin_suspends_and_reinstates_an_issuer_from_the_pages(
     sign_in(phone, server, "renee@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="Manage the trust registry").click()
-    assert phone.get_by_role(
-        "heading", name="Trust registry — North Carolina LER Office"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Trust registry — North Carolina LER Office")
+    ).to_be_visible()
     page_is_good(phone)
     card = phone.get_by_role("listitem").filter(has_text="Ohio Board of Nursing").first
     card.get_by_label("New state for Ohio Board of Nursing").select_option("suspended")
     card.get_by_label("Reason (shown to verifiers)").fill("Audit pending")
     card.get_by_role("button", name="Change state of Ohio Board of Nursing").click()
-    assert phone.get_by_role("heading", name="Suspend Ohio Board of Nursing?").is_visible()
+    expect(phone.get_by_role("heading", name="Suspend Ohio Board of Nursing?")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Suspend Ohio Board of Nursing").click()
     assert "verifiers see it at once" in phone.get_by_role("status").inner_text()
@@ -627,11 +630,11 @@ def test_registry_admin_edits_and_removes_with_old_and_new_shown(server: str, ph
     page_is_good(phone)
     # an edit shows the old and the new before it is made
     phone.get_by_role("link", name="Edit the entry of U.S. Army").click()
-    assert phone.get_by_role("heading", name="Edit the entry of U.S. Army").is_visible()
+    expect(phone.get_by_role("heading", name="Edit the entry of U.S. Army")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Achievement types it may issue").fill("Certification, Badge")
     phone.get_by_role("button", name="Review the change").click()
-    assert phone.get_by_role("heading", name="Change the entry of U.S. Army?").is_visible()
+    expect(phone.get_by_role("heading", name="Change the entry of U.S. Army?")).to_be_visible()
     changes = phone.get_by_role("region", name="What changes").inner_text()
     assert "Certification" in changes and "Certification, Badge" in changes
     page_is_good(phone)
@@ -647,12 +650,14 @@ def test_registry_admin_edits_and_removes_with_old_and_new_shown(server: str, ph
     assert "ISO 3166" in phone.get_by_role("alert").inner_text()
     # removing a rule and an issuer is asked first
     phone.get_by_role("button", name="Remove the rule national credentials in US-NC").click()
-    assert phone.get_by_role("heading", name="Remove the rule national credentials?").is_visible()
+    expect(
+        phone.get_by_role("heading", name="Remove the rule national credentials?")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Remove the rule").click()
     assert "The recognition rule was removed." in phone.get_by_role("status").inner_text()
     phone.get_by_role("button", name="Remove U.S. Army from the registry").click()
-    assert phone.get_by_role("heading", name="Remove U.S. Army from the registry?").is_visible()
+    expect(phone.get_by_role("heading", name="Remove U.S. Army from the registry?")).to_be_visible()
     phone.get_by_role("button", name="Remove U.S. Army").click()
     assert "removed from the registry" in phone.get_by_role("status").inner_text()
     assert phone.get_by_role("listitem").filter(has_text="U.S. Army").count() == 0
@@ -665,9 +670,9 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
     sign_in(phone, server, "hr@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="Ask for credentials").click()
-    assert phone.get_by_role(
-        "heading", name="Verifying for Piedmont Regional Hospital"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Verifying for Piedmont Regional Hospital")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("What you ask for, and why").fill("Your IV therapy training")
     phone.get_by_role("button", name="Create the request").click()
@@ -679,9 +684,9 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
     sign_in(maria, server, "maria@demo.openler.org")
     maria.wait_for_url(f"{server}/home")
     maria.goto(link)
-    assert maria.get_by_role(
-        "heading", name="Piedmont Regional Hospital asks for credentials"
-    ).is_visible()
+    expect(
+        maria.get_by_role("heading", name="Piedmont Regional Hospital asks for credentials")
+    ).to_be_visible()
     page_is_good(maria)
     maria.get_by_role("checkbox", name=re.compile("IV Therapy")).check()
     maria.get_by_label("I agree that Piedmont Regional Hospital may see").check()
@@ -692,9 +697,11 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
 
     phone.reload()
     # who answered, then the answer in words; the checks are there for those who open them
-    assert phone.get_by_role(
-        "heading", name=re.compile(r"^Answered by Maria Alvarez \(maria@demo\.openler\.org\)")
-    ).is_visible()
+    expect(
+        phone.get_by_role(
+            "heading", name=re.compile(r"^Answered by Maria Alvarez \(maria@demo\.openler\.org\)")
+        )
+    ).to_be_visible()
     said = phone.locator(".answer-said").all_inner_texts()
     assert (
         said
@@ -710,20 +717,22 @@ def test_a_verifier_asks_and_a_learner_answers_from_the_pages(
     # the home page opens with the work: what waits, who answered, and the ways in
     phone.goto(f"{server}/home")
     work = phone.get_by_role("region", name="Verifying for Piedmont Regional Hospital")
-    assert work.get_by_role("heading", name="Waiting for an answer").is_visible()
+    expect(work.get_by_role("heading", name="Waiting for an answer")).to_be_visible()
     answered = work.get_by_role("list", name="Answered recently").inner_text()
     assert re.search(r"Your IV therapy training — answered by Maria Alvarez on \d{4}-", answered)
     actions = work.get_by_role("navigation", name="What to do for Piedmont Regional Hospital")
     for action in ("Verify a credential", "Ask for credentials", "Check a roster"):
-        assert actions.get_by_role("link", name=action).is_visible()
-    assert phone.get_by_text("Your own record is empty.").is_visible()
+        expect(actions.get_by_role("link", name=action)).to_be_visible()
+    expect(phone.get_by_text("Your own record is empty.")).to_be_visible()
     page_is_good(phone)
     # by keyboard: the first way in is the first link after the heading
     phone.get_by_role("heading", name="Verifying for Piedmont Regional Hospital").click()
     phone.keyboard.press("Tab")
     assert phone.evaluate("() => document.activeElement.textContent") == "Verify a credential"
     work.get_by_role("link", name="Your IV therapy training").click()
-    assert phone.get_by_role("link", name="Verifying for Piedmont Regional Hospital").is_visible()
+    expect(
+        phone.get_by_role("link", name="Verifying for Piedmont Regional Hospital")
+    ).to_be_visible()
     page_is_good(phone)
 
 
@@ -733,17 +742,17 @@ def test_issuer_admin_recovers_from_a_stolen_key_from_the_pages(server: str, pho
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="Issue and manage credentials").click()
     phone.get_by_role("link", name="Signing keys").click()
-    assert phone.get_by_role("heading", name="Signing keys").is_visible()
+    expect(phone.get_by_role("heading", name="Signing keys")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Rotate: make a new signing key").click()
-    assert phone.get_by_role(
-        "heading", name="Make a new signing key for Ohio Board of Nursing?"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Make a new signing key for Ohio Board of Nursing?")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Make a new signing key").click()
     assert "A new key signs from now on" in phone.get_by_role("status").inner_text()
     phone.get_by_role("button", name="Revoke this key").click()
-    assert phone.get_by_role("heading", name="Revoke this signing key?").is_visible()
+    expect(phone.get_by_role("heading", name="Revoke this signing key?")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Revoke the key").click()
     assert "everything it signed now fails" in phone.get_by_role("status").inner_text()
@@ -769,7 +778,7 @@ def test_an_issuer_admin_creates_uses_and_revokes_an_api_token(
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="People of Ohio Board of Nursing").click()
     phone.get_by_role("link", name="API tokens").click()
-    assert phone.get_by_role("heading", name="API tokens — Ohio Board of Nursing").is_visible()
+    expect(phone.get_by_role("heading", name="API tokens — Ohio Board of Nursing")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("What it is for").fill("Licensing system")
     assert phone.get_by_label("Whose role it acts with (their email)").input_value() == (

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     browser,
     identity_provider,
@@ -37,7 +39,7 @@ def test_a_recipient_without_an_account_claims_from_the_mailed_link(
     page_is_good(phone)
     phone.get_by_role("button", name="Issue", exact=True).click()
     assert f"A claim link was sent to {ADDRESS}" in phone.get_by_role("status").inner_text()
-    assert phone.get_by_role("heading", name="Claim link").is_visible()
+    expect(phone.get_by_role("heading", name="Claim link")).to_be_visible()
     page_is_good(phone)
 
     # issuing it to them again asks first; cancelling issues nothing
@@ -45,7 +47,7 @@ def test_a_recipient_without_an_account_claims_from_the_mailed_link(
     phone.get_by_label("Achievement").select_option(label=ACHIEVEMENT)
     phone.get_by_label("Recipient's email").fill(ADDRESS)
     phone.get_by_role("button", name="Issue", exact=True).click()
-    assert phone.get_by_role("heading", name=re.compile("again\\?$")).is_visible()
+    expect(phone.get_by_role("heading", name=re.compile("again\\?$"))).to_be_visible()
     assert "Casey Lee already holds" in phone.content()
     page_is_good(phone)
     phone.get_by_role("link", name="Cancel").click()
@@ -66,19 +68,21 @@ def test_a_recipient_without_an_account_claims_from_the_mailed_link(
     context = browser.new_context(viewport={"width": 375, "height": 740})
     recipient = watch_csp(context.new_page())
     recipient.goto(link)
-    assert recipient.get_by_role(
-        "heading", name=f"Piedmont Regional Hospital has issued you {ACHIEVEMENT}"
-    ).is_visible()
+    expect(
+        recipient.get_by_role(
+            "heading", name=f"Piedmont Regional Hospital has issued you {ACHIEVEMENT}"
+        )
+    ).to_be_visible()
     assert "Casey Lee" in recipient.content()
     page_is_good(recipient)
     assert recipient.get_by_label("Your name").input_value() == "Casey Lee"
     recipient.get_by_label("Password (at least 12 characters)").fill("casey's own passphrase")
     recipient.get_by_role("button", name="Create my account and add the credential").click()
-    assert recipient.get_by_role("heading", name=ACHIEVEMENT).is_visible()
-    assert recipient.get_by_role("heading", name="Checked just now").is_visible()
+    expect(recipient.get_by_role("heading", name=ACHIEVEMENT)).to_be_visible()
+    expect(recipient.get_by_role("heading", name="Checked just now")).to_be_visible()
     page_is_good(recipient)
     recipient.goto(f"{server}/record")
-    assert recipient.get_by_role("link", name=ACHIEVEMENT).is_visible()
+    expect(recipient.get_by_role("link", name=ACHIEVEMENT)).to_be_visible()
     page_is_good(recipient)
 
     # the link worked once

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     accessibility_violations,
@@ -39,7 +40,7 @@ def test_maria_exports_prints_and_her_qr_code_verifies(server: str, phone: Any) 
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="Export or print your record").click()
-    assert phone.get_by_role("heading", name="Export your record").is_visible()
+    expect(phone.get_by_role("heading", name="Export your record")).to_be_visible()
     page_is_good(phone)
 
     with phone.expect_download() as ler_rs:
@@ -55,14 +56,16 @@ def test_maria_exports_prints_and_her_qr_code_verifies(server: str, phone: Any) 
     assert pdf.value.suggested_filename == "openler-resume.pdf"
 
     phone.get_by_role("button", name="Open the printable page").click()
-    assert phone.get_by_role("heading", name="Maria Alvarez", level=1).is_visible()
+    expect(phone.get_by_role("heading", name="Maria Alvarez", level=1)).to_be_visible()
     page_is_good(phone)
     code = phone.get_by_role("link", name="QR code: verify Registered Nurse")
     target = code.get_attribute("href")
     assert target and "/s/" in target
     phone.context.clear_cookies()  # whoever scans the paper is not Maria
     phone.goto(target)
-    assert phone.get_by_text(re.compile(r"^Maria Alvarez holds Registered Nurse, ")).is_visible()
+    expect(
+        phone.get_by_text(re.compile(r"^Maria Alvarez holds Registered Nurse, "))
+    ).to_be_visible()
     assert "Registered Nurse" in phone.content()
     page_is_good(phone)
 
@@ -72,20 +75,20 @@ def test_james_deletes_his_account(server: str, phone: Any) -> None:  # noqa: F8
     phone.wait_for_url(f"{server}/home")
     phone.goto(f"{server}/record/export")
     phone.get_by_role("link", name="Delete your account").click()
-    assert phone.get_by_role("heading", name="What is kept, and why").is_visible()
+    expect(phone.get_by_role("heading", name="What is kept, and why")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Delete my account…").click()
-    assert phone.get_by_role("heading", name="Delete your account?").is_visible()
+    expect(phone.get_by_role("heading", name="Delete your account?")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Type your email address to confirm").fill("someone@else.example")
     phone.get_by_role("button", name="Delete my account").click()
-    assert phone.get_by_role("alert").is_visible()
+    expect(phone.get_by_role("alert")).to_be_visible()
     field = phone.get_by_label("Type your email address to confirm")
     assert field.input_value() == "someone@else.example"  # nothing typed is lost
     page_is_good(phone)
     field.fill("james@demo.openler.org")
     phone.get_by_role("button", name="Delete my account").click()
-    assert phone.get_by_role("heading", name="Your account is deleted").is_visible()
+    expect(phone.get_by_role("heading", name="Your account is deleted")).to_be_visible()
     page_is_good(phone)
     sign_in(phone, server, "james@demo.openler.org")
-    assert phone.get_by_text("wrong email or password", exact=False).is_visible()
+    expect(phone.get_by_text("wrong email or password", exact=False)).to_be_visible()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from openler.vc import Multikey, bake_png, encode_jwt_credential, sign_credential
 from openler.vc.baking import blank_png
@@ -79,7 +80,7 @@ def test_maria_imports_a_badge_and_a_jwt_and_sees_each_labelled(
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.get_by_role("link", name="Import credentials you have from elsewhere").click()
-    assert phone.get_by_role("heading", name="Import credentials you already have").is_visible()
+    expect(phone.get_by_role("heading", name="Import credentials you already have")).to_be_visible()
     page_is_good(phone)
 
     # a pasted text that is not a credential: said why, and kept to correct
@@ -93,7 +94,7 @@ def test_maria_imports_a_badge_and_a_jwt_and_sees_each_labelled(
     phone.get_by_label("Files").set_input_files([str(badge), str(token)])
     phone.get_by_role("button", name="Import").click()
     phone.wait_for_url(f"{server}/record/import/*")
-    assert phone.get_by_role("heading", name="What was imported").is_visible()
+    expect(phone.get_by_role("heading", name="What was imported")).to_be_visible()
     assert "2 added and verified" in phone.get_by_role("status").inner_text()
     for name, source in (("Forklift Safety", "forklift.png"), ("First Aid", "first-aid.jwt")):
         card = phone.locator("li.card", has=phone.get_by_role("link", name=name))

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from openler.services.context import Platform
 from openler.services.issuers import issuing
@@ -156,7 +157,7 @@ def test_an_incident_with_simulated_check_ins(
     sign_in(phone, base, "hr@demo.openler.org")
     phone.wait_for_url(f"{base}/home")
     phone.get_by_role("link", name="Open an incident").click()
-    assert phone.get_by_role("heading", name="Open an incident").is_visible()
+    expect(phone.get_by_role("heading", name="Open an incident")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Incident", exact=True).fill("Surfside building collapse")
     first = phone.get_by_role("group", name="Role 1")
@@ -171,15 +172,15 @@ def test_an_incident_with_simulated_check_ins(
     second.get_by_label("Issuers that qualify").select_option(label="U.S. Army (United States)")
     phone.get_by_role("button", name="Open the incident").click()
 
-    assert phone.get_by_role("heading", name="Surfside building collapse").is_visible()
+    expect(phone.get_by_role("heading", name="Surfside building collapse")).to_be_visible()
     assert phone.locator("#roster-counts").get_attribute("aria-live") == "polite"
     assert "RN: 0 verified, 0 refused" in " ".join(
         phone.locator("#roster-counts").inner_text().split()
     )
-    assert phone.get_by_role("img", name="QR code of the check-in page").is_visible()
+    expect(phone.get_by_role("img", name="QR code of the check-in page")).to_be_visible()
     # what each role accepts, in words: the kind, the issuer, the place by name
     rn = "Licence · named registered nurse · from Ohio Board of Nursing · recognised in North Carolina"
-    assert phone.get_by_text(rn).is_visible()
+    expect(phone.get_by_text(rn)).to_be_visible()
     page_is_good(phone)
     checkin_link = phone.get_by_label("Check-in link").input_value()
     wallet_link = unquote(phone.get_by_label("Link for wallet apps (OpenID4VP)").input_value())
@@ -214,7 +215,9 @@ def test_an_incident_with_simulated_check_ins(
     context = browser.new_context(viewport={"width": 375, "height": 740})
     maria = watch_csp(context.new_page())
     maria.goto(checkin_link)
-    assert maria.get_by_role("heading", name="Check in: Surfside building collapse").is_visible()
+    expect(
+        maria.get_by_role("heading", name="Check in: Surfside building collapse")
+    ).to_be_visible()
     page_is_good(maria)
     maria.get_by_role("link", name="Sign in to check in").click()
     maria.get_by_label("Email").fill("maria@demo.openler.org")
@@ -225,7 +228,7 @@ def test_an_incident_with_simulated_check_ins(
     maria.get_by_label("Registered Nurse", exact=False).check()
     maria.get_by_label("I agree that Piedmont Regional Hospital may see", exact=False).check()
     maria.get_by_role("button", name="Check in").click()
-    assert maria.get_by_role("heading", name="You are checked in").is_visible()
+    expect(maria.get_by_role("heading", name="You are checked in")).to_be_visible()
     assert "Verified as RN" in maria.get_by_role("status").inner_text()
     page_is_good(maria)
     context.close()

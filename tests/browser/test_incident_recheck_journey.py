@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from openler.services.context import Platform
@@ -111,7 +112,7 @@ def test_the_roster_is_checked_again_live(
         assert "RN: 3 verified, 0 refused" in " ".join(
             phone.locator("#roster-counts").inner_text().split()
         )
-        assert phone.get_by_role("heading", name="Check everyone again").is_visible()
+        expect(phone.get_by_role("heading", name="Check everyone again")).to_be_visible()
         assert "Nobody has been checked again yet" in phone.locator("#recheck-words").inner_text()
         page_is_good(phone)
         phone.evaluate("() => { window.stillTheSamePage = true; }")
@@ -143,7 +144,7 @@ def test_the_roster_is_checked_again_live(
             "() => document.getElementById('recheck-words').textContent"
             ".includes('21 responders checked, 1 changed')"
         )
-        assert phone.get_by_role("button", name="Check everyone again").is_visible()
+        expect(phone.get_by_role("button", name="Check everyone again")).to_be_visible()
         assert "RN.702" in phone.get_by_role("region", name="Refused", exact=True).inner_text()
         page_is_good(phone)
     finally:

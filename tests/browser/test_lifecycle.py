@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     accessibility_violations,
     browser,
@@ -43,7 +45,7 @@ def test_extend_then_revoke_with_a_reason_the_verifier_reads(server: str, phone:
     sign_in(phone, server, "olivia@demo.openler.org")
     phone.goto(f"{server}/issuer/ohio-nursing")
     phone.get_by_role("link", name="Extend validity").click()
-    assert phone.get_by_role("heading", name="Extend validity").is_visible()
+    expect(phone.get_by_role("heading", name="Extend validity")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Achievement").select_option(label="Registered Nurse")
     phone.get_by_label("Extend by (days)").fill("90")
@@ -54,12 +56,12 @@ def test_extend_then_revoke_with_a_reason_the_verifier_reads(server: str, phone:
     page_is_good(phone)
     them = f"{n} credential{'' if n == 1 else 's'}"
     phone.get_by_role("button", name=f"Extend {them}…").click()
-    assert phone.get_by_role("heading", name=f"Extend {them} by 90 days?").is_visible()
+    expect(phone.get_by_role("heading", name=f"Extend {them} by 90 days?")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name=f"Extend {them}", exact=True).click()
     phone.wait_for_url(re.compile(r".*/issuer/ohio-nursing/extend/[0-9a-f-]+$"))
     phone.get_by_text(f"Done: {n} extended.").wait_for(timeout=30_000)
-    assert phone.get_by_role("link", name="Download the report (CSV)").is_visible()
+    expect(phone.get_by_role("link", name="Download the report (CSV)")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Sign out").click()
 
@@ -71,7 +73,9 @@ def test_extend_then_revoke_with_a_reason_the_verifier_reads(server: str, phone:
     sign_in(phone, server, "olivia@demo.openler.org")
     phone.goto(f"{server}/issuer/ohio-nursing/credentials/{extended['id']}")
     phone.get_by_role("button", name="Revoke").click()
-    assert phone.get_by_role("heading", name=re.compile("^Revoke Registered Nurse")).is_visible()
+    expect(
+        phone.get_by_role("heading", name=re.compile("^Revoke Registered Nurse"))
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Reason").fill("Licence surrendered by the holder")
     phone.get_by_role("button", name="Revoke it").click()
@@ -84,7 +88,7 @@ def test_extend_then_revoke_with_a_reason_the_verifier_reads(server: str, phone:
     phone.get_by_role("link", name="Verify a credential", exact=True).click()
     phone.get_by_label("Or paste a credential, or a share link").fill(json.dumps(extended))
     phone.get_by_role("button", name="Verify", exact=True).click()
-    assert phone.get_by_role("heading", name="Verification result").is_visible()
+    expect(phone.get_by_role("heading", name="Verification result")).to_be_visible()
     assert "Do not rely on it." in phone.locator("main").inner_text()
     note = phone.get_by_role("heading", name="What the issuer says").locator("..").inner_text()
     assert re.search(

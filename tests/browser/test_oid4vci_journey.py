@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     _free_port,
@@ -80,7 +81,9 @@ def test_a_new_nurse_receives_his_licence_into_an_independent_wallet(
     assert phone.get_by_role("heading", name=f"Ohio Board of Nursing has issued you {LICENCE}")
     page_is_good(phone)
     phone.get_by_role("button", name="Get an offer for my wallet app").click()
-    assert phone.get_by_role("heading", name=f"Add {LICENCE} to another wallet app").is_visible()
+    expect(
+        phone.get_by_role("heading", name=f"Add {LICENCE} to another wallet app")
+    ).to_be_visible()
     assert phone.get_by_role("img", name="QR code of the credential offer for your wallet app")
     page_is_good(phone)
     offer = phone.get_by_label("The offer, to copy into a wallet app").input_value()
@@ -123,12 +126,12 @@ def test_marias_wallet_receives_from_an_independent_issuer(
         page_is_good(phone)
         phone.get_by_label("The offer link").fill(offer)
         phone.get_by_role("button", name="Continue").click()
-        assert phone.get_by_role("heading", name="Receive a credential").is_visible()
+        expect(phone.get_by_role("heading", name="Receive a credential")).to_be_visible()
         question = "Add Forklift Operator Safety from Independent Training Institute"
         assert question in phone.content()
         page_is_good(phone)
         phone.get_by_role("button", name="Add it to my wallet").click()
-        assert phone.get_by_role("heading", name="Forklift Operator Safety").is_visible()
+        expect(phone.get_by_role("heading", name="Forklift Operator Safety")).to_be_visible()
         assert "Independent Training Institute" in phone.content()
         # its proof holds; this site's trust registry does not know its issuer, and the
         # record says so as it does for every credential (one computed state)
@@ -140,7 +143,7 @@ def test_marias_wallet_receives_from_an_independent_issuer(
         assert "passed" in proof.inner_text()
         page_is_good(phone)
     phone.goto(f"{base}/record")
-    assert phone.get_by_role("link", name="Forklift Operator Safety").is_visible()
+    expect(phone.get_by_role("link", name="Forklift Operator Safety")).to_be_visible()
     page_is_good(phone)
 
 
@@ -154,7 +157,7 @@ def test_maria_authorizes_a_wallet_app_to_copy_her_licence(
     phone.get_by_role("link", name="Open your record").click()
     phone.get_by_role("link", name=LICENCE).first.click()
     phone.get_by_role("button", name="Add it to a wallet app").click()
-    assert phone.get_by_role("heading", name="Add it to your wallet app").is_visible()
+    expect(phone.get_by_role("heading", name="Add it to your wallet app")).to_be_visible()
     page_is_good(phone)
     offer = phone.get_by_label("The offer, to copy into a wallet app").input_value()
 
@@ -171,7 +174,7 @@ def test_maria_authorizes_a_wallet_app_to_copy_her_licence(
 
     phone.route("https://wallet.example/**", wallet_app)
     phone.goto(started["url"])
-    assert phone.get_by_role("heading", name="Send a credential to a wallet app").is_visible()
+    expect(phone.get_by_role("heading", name="Send a credential to a wallet app")).to_be_visible()
     assert f"Send a copy of your {LICENCE} from Ohio Board of Nursing" in phone.content()
     page_is_good(phone)
     phone.get_by_role("button", name="Send it to the wallet app").click()

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     _free_port,
@@ -79,7 +80,7 @@ def test_piedmont_asks_and_an_independent_wallet_answers(
     phone.get_by_label("Kind of credential").select_option("License")
     phone.get_by_label("Its exact name (optional)").fill("Registered Nurse")
     phone.get_by_role("button", name="Create the OpenID4VP request").click()
-    assert phone.get_by_role("img", name="QR code of this OpenID4VP request").is_visible()
+    expect(phone.get_by_role("img", name="QR code of this OpenID4VP request")).to_be_visible()
     link = phone.get_by_role("textbox", name="OpenID4VP request link").input_value()
     assert link.startswith("openid4vp://?client_id=decentralized_identifier")
     page_is_good(phone)
@@ -97,7 +98,9 @@ def test_piedmont_asks_and_an_independent_wallet_answers(
 
     phone.reload()
     # answered by a wallet elsewhere: nobody's name is known, only that it is theirs
-    assert phone.get_by_role("heading", name=re.compile("^Answered by a wallet on ")).is_visible()
+    expect(
+        phone.get_by_role("heading", name=re.compile("^Answered by a wallet on "))
+    ).to_be_visible()
     said = phone.locator(".answer-said").all_inner_texts()
     assert said and said[0].startswith(
         "The person who presented it holds Registered Nurse, a licence from Ohio Board of "
@@ -133,9 +136,11 @@ def test_maria_answers_a_node_verifier_from_her_wallet(
         page_is_good(maria)
         maria.get_by_label("The request link").fill(created["uri"])
         maria.get_by_role("button", name="See the request").click()
-        assert maria.get_by_role(
-            "heading", name=re.compile("Blue Ridge Staffing .* asks for credentials")
-        ).is_visible()
+        expect(
+            maria.get_by_role(
+                "heading", name=re.compile("Blue Ridge Staffing .* asks for credentials")
+            )
+        ).to_be_visible()
         assert maria.get_by_role("checkbox", name=re.compile("Registered Nurse")).is_checked()
         page_is_good(maria)
         maria.get_by_label(re.compile("I agree that Blue Ridge Staffing")).check()

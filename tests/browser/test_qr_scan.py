@@ -86,13 +86,13 @@ def test_a_scanned_offer_fills_the_field(base: str, filming: Any) -> None:
         phone.wait_for_url(f"{base}/home")
         phone.goto(f"{base}/receive")
         scan = phone.get_by_role("button", name="Scan a QR code")
-        assert scan.is_visible()  # shown only where a camera may be used
+        expect(scan).to_be_visible()  # shown only where a camera may be used
         page_is_good(phone)
         scan.click()
         field = phone.get_by_label("The offer link")
         expect(field).to_have_value(OFFER, timeout=15000)
         assert "QR code read" in phone.get_by_role("status").first.inner_text()
-        assert phone.get_by_role("button", name="Scan a QR code").is_visible()  # camera off
+        expect(phone.get_by_role("button", name="Scan a QR code")).to_be_visible()  # camera off
         page_is_good(phone)
     finally:
         context.close()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     browser,
     identity_provider,
@@ -35,14 +37,14 @@ def tab_to(page: Any, element_id: str) -> None:
 def test_maria_reads_her_record_and_adds_a_job_by_keyboard(server: str, phone: Any) -> None:  # noqa: F811
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
-    assert phone.get_by_role("heading", name="Your record").is_visible()
+    expect(phone.get_by_role("heading", name="Your record")).to_be_visible()
     page_is_good(phone)
 
     # the record: grouped, the FEMA renewal one entry with one earlier
     phone.get_by_role("link", name="Open your record").click()
     phone.wait_for_url(f"{server}/record")
-    assert phone.get_by_role("heading", name="Your record", level=1).is_visible()
-    assert phone.get_by_role("heading", name="Licences and certifications").is_visible()
+    expect(phone.get_by_role("heading", name="Your record", level=1)).to_be_visible()
+    expect(phone.get_by_role("heading", name="Licences and certifications")).to_be_visible()
     assert phone.get_by_role("link", name=FEMA).count() == 1
     fema = phone.get_by_role("listitem").filter(has=phone.get_by_role("link", name=FEMA))
     assert "1 earlier credential" in fema.first.inner_text()
@@ -50,18 +52,18 @@ def test_maria_reads_her_record_and_adds_a_job_by_keyboard(server: str, phone: A
 
     # the FEMA entry: the facts in words first, its history, the checks collapsed
     phone.get_by_role("link", name=FEMA).click()
-    assert phone.get_by_role("heading", name=FEMA, level=1).is_visible()
+    expect(phone.get_by_role("heading", name=FEMA, level=1)).to_be_visible()
     sentence = phone.locator(".sentence").inner_text()
     assert sentence.startswith(f"{FEMA}, a certification from FEMA Emergency Management")
-    assert phone.get_by_role("heading", name="History").is_visible()
+    expect(phone.get_by_role("heading", name="History")).to_be_visible()
     assert not phone.get_by_role("table", name="How it was checked").is_visible()
     page_is_good(phone)
     earlier = phone.get_by_role("link", name=re.compile(r"^Issued \d{4}-\d\d-\d\d, valid until"))
     earlier.click()
-    assert phone.get_by_text("This is an earlier credential.").is_visible()
+    expect(phone.get_by_text("This is an earlier credential.")).to_be_visible()
     assert "expired" in phone.locator("dl.facts").inner_text().lower()
     phone.locator("summary", has_text="How it was checked").click()
-    assert phone.get_by_role("table", name="How it was checked").is_visible()
+    expect(phone.get_by_role("table", name="How it was checked")).to_be_visible()
     page_is_good(phone)
 
     # a job of her own, by keyboard alone

@@ -10,6 +10,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     browser,
     identity_provider,
@@ -44,7 +46,7 @@ def test_a_roster_with_bad_rows_is_issued_from_the_pages(
     phone.wait_for_url(f"{server}/home")
     phone.goto(f"{server}/issuer/ohio-nursing")
     phone.get_by_role("link", name="Issue from a roster (CSV or Excel)").click()
-    assert phone.get_by_role("heading", name="Issue from a roster").is_visible()
+    expect(phone.get_by_role("heading", name="Issue from a roster")).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Achievement").select_option(label="Registered Nurse")
     phone.get_by_label("Roster file").set_input_files(
@@ -52,7 +54,7 @@ def test_a_roster_with_bad_rows_is_issued_from_the_pages(
     )
     phone.get_by_role("button", name="Upload and map the columns").click()
 
-    assert phone.get_by_role("heading", name="Which column holds what?").is_visible()
+    expect(phone.get_by_role("heading", name="Which column holds what?")).to_be_visible()
     page_is_good(phone)
     assert phone.get_by_label("Email address").input_value() == "Email"  # recognised
     assert phone.get_by_label("Licence number (shown in the credential)").input_value() == "Licence"
@@ -74,9 +76,9 @@ def test_a_roster_with_bad_rows_is_issued_from_the_pages(
     page_is_good(phone)
 
     phone.get_by_role("button", name="Issue them now").click()
-    assert phone.get_by_role(
-        "heading", name="Issue Registered Nurse to 397 recipients?"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Issue Registered Nurse to 397 recipients?")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Issue the credentials").click()
     phone.wait_for_url("**/jobs/**")
@@ -91,7 +93,7 @@ def test_a_roster_with_bad_rows_is_issued_from_the_pages(
     if started_unfinished:  # the script updated the bar and brought the rows in
         assert phone.locator("#job-bar").get_attribute("max") == str(ROWS)
     assert phone.evaluate("() => document.getElementById('job-bar').value") == ROWS
-    assert phone.get_by_role("region", name="Row results").is_visible()
+    expect(phone.get_by_role("region", name="Row results")).to_be_visible()
     page_is_good(phone)
 
     with phone.expect_download() as download:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     accessibility_violations,
     browser,
@@ -34,7 +36,7 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.goto(f"{server}/shares")
-    assert phone.get_by_role("heading", name="Sharing", exact=True).is_visible()
+    expect(phone.get_by_role("heading", name="Sharing", exact=True)).to_be_visible()
     page_is_good(phone)
     phone.get_by_label("Only the ones I tick below").check()
     phone.get_by_label(re.compile("^Registered Nurse")).check()
@@ -49,9 +51,11 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     assert qr.is_visible() and qr.get_attribute("src").startswith("data:image/svg+xml")
     link = phone.get_by_role("textbox", name="Share link").input_value()
     assert "/s/" in link
-    assert phone.get_by_text(
-        "Send this link to Piedmont Regional Hospital, or let them scan the QR code."
-    ).is_visible()
+    expect(
+        phone.get_by_text(
+            "Send this link to Piedmont Regional Hospital, or let them scan the QR code."
+        )
+    ).to_be_visible()
     # copied with one press, and said so in words a screen reader announces
     phone.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     phone.get_by_role("button", name="Copy link").click()
@@ -60,11 +64,11 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     phone.wait_for_function("() => document.querySelector('.copy-said').textContent !== ''")
     assert said.inner_text() == "Copied"
     assert phone.evaluate("() => navigator.clipboard.readText()") == link
-    assert phone.get_by_text("used 0 of 5 views").is_visible()
+    expect(phone.get_by_text("used 0 of 5 views")).to_be_visible()
     page_is_good(phone)
     phone.goto(f"{server}/record/my-data")
-    assert phone.get_by_role("heading", name="Your data").is_visible()
-    assert phone.get_by_role("link", name="Download everything (JSON)").is_visible()
+    expect(phone.get_by_role("heading", name="Your data")).to_be_visible()
+    expect(phone.get_by_role("link", name="Download everything (JSON)")).to_be_visible()
     page_is_good(phone)
     sign_out(phone)
 
@@ -80,7 +84,7 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     checks = phone.locator("details.checks")
     assert not checks.get_by_text("Every credential verified.").is_visible()
     checks.locator("summary").click()
-    assert checks.get_by_text("Every credential verified.").is_visible()
+    expect(checks.get_by_text("Every credential verified.")).to_be_visible()
     page_is_good(phone)
     sign_out(phone)
 
@@ -88,25 +92,25 @@ def test_share_with_a_limit_see_who_opened_it_and_withdraw(server: str, phone: A
     sign_in(phone, server, "maria@demo.openler.org")
     phone.wait_for_url(f"{server}/home")
     phone.goto(f"{server}/shares")
-    assert phone.get_by_text("used 1 of 5 views").is_visible()
+    expect(phone.get_by_text("used 1 of 5 views")).to_be_visible()
     phone.get_by_role("link", name="Piedmont Regional Hospital", exact=True).click()
-    assert phone.get_by_role("heading", name="Who opened it").is_visible()
+    expect(phone.get_by_role("heading", name="Who opened it")).to_be_visible()
     row = phone.get_by_role("row", name=re.compile("Piedmont Regional Hospital"))
     assert "Piedmont Regional Hospital (Sam Patel)" in row.inner_text()
     page_is_good(phone)
     phone.get_by_role("button", name="Withdraw this share").click()
-    assert phone.get_by_role(
-        "heading", name="Withdraw the share with Piedmont Regional Hospital?"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Withdraw the share with Piedmont Regional Hospital?")
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Withdraw the share").click()
     phone.wait_for_url(f"{server}/shares")
-    assert phone.get_by_text("withdrawn", exact=True).first.is_visible()
+    expect(phone.get_by_text("withdrawn", exact=True).first).to_be_visible()
     sign_out(phone)
 
     # the link no longer opens
     phone.goto(link)
-    assert phone.get_by_text("The learner withdrew this share").is_visible()
+    expect(phone.get_by_text("The learner withdrew this share")).to_be_visible()
     page_is_good(phone)
 
 

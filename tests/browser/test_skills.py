@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     browser,
@@ -66,7 +67,7 @@ def test_maria_reads_her_skills_chart_and_its_table(server: str, phone: Any) -> 
     link.focus()
     phone.keyboard.press("Enter")
     phone.wait_for_url(f"{server}/record/skills")
-    assert phone.get_by_text("Your credentials show 6 skills and 1 occupation.").is_visible()
+    expect(phone.get_by_text("Your credentials show 6 skills and 1 occupation.")).to_be_visible()
 
     # the chart is drawn, on a canvas of real size, from exactly the table's figures
     phone.wait_for_function(
@@ -102,11 +103,11 @@ def test_maria_reads_her_skills_chart_and_its_table(server: str, phone: Any) -> 
     assert reached
 
     occupations = phone.locator("#occupations-list")
-    assert occupations.get_by_role("heading", name="Registered Nurses").is_visible()
+    expect(occupations.get_by_role("heading", name="Registered Nurses")).to_be_visible()
     onet = occupations.get_by_role("link", name="read about it on O*NET OnLine")
     assert onet.get_attribute("href") == "https://www.onetonline.org/link/summary/29-1141.00"
     mine = phone.get_by_role("region", name="Self-reported (not verified)")
-    assert mine.get_by_text("Conversational Spanish").is_visible()
+    expect(mine.get_by_text("Conversational Spanish")).to_be_visible()
     page_is_good(phone)
 
 
@@ -118,5 +119,5 @@ def test_without_javascript_the_table_tells_the_same(server: str, browser: Any) 
     page.goto(f"{server}/record/skills")
     assert not page.locator(".skills-chart").is_visible()  # no empty box where a chart would be
     assert page.locator("#skills-table tbody tr").count() == 6
-    assert page.get_by_role("rowheader", name="infection control").is_visible()
+    expect(page.get_by_role("rowheader", name="infection control")).to_be_visible()
     context.close()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     browser,
@@ -46,9 +47,9 @@ def test_maria_switches_to_spanish_by_keyboard_and_reads_her_record(
     phone.wait_for_load_state()
 
     assert phone.locator("html").get_attribute("lang") == "es"
-    assert phone.get_by_role("heading", level=1, name="Su historial").is_visible()
-    assert phone.get_by_role("heading", name="Licencias y certificaciones").is_visible()
-    assert phone.get_by_text("Todo lo que ha obtenido, en un solo lugar").is_visible()
+    expect(phone.get_by_role("heading", level=1, name="Su historial")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Licencias y certificaciones")).to_be_visible()
+    expect(phone.get_by_text("Todo lo que ha obtenido, en un solo lugar")).to_be_visible()
     assert phone.get_by_role("link", name="Ir al contenido").count() == 1
     page_is_good(phone)
 
@@ -62,11 +63,11 @@ def test_maria_switches_to_spanish_by_keyboard_and_reads_her_record(
     sentence = phone.locator("p.sentence").inner_text()
     assert sentence.startswith("Registered Nurse, una licencia de Ohio Board of Nursing, activa")
     assert phone.get_by_role("term").filter(has_text="Emitida por").count() == 1
-    assert phone.get_by_text("Comprobada hace un momento").is_visible()
+    expect(phone.get_by_text("Comprobada hace un momento")).to_be_visible()
     page_is_good(phone)
 
     # and her home page
     phone.goto(f"{server}/home")
-    assert phone.get_by_role("heading", name="Bienvenido/a, Maria Alvarez").is_visible()
-    assert phone.get_by_role("link", name="Abrir su historial").is_visible()
+    expect(phone.get_by_role("heading", name="Bienvenido/a, Maria Alvarez")).to_be_visible()
+    expect(phone.get_by_role("link", name="Abrir su historial")).to_be_visible()
     page_is_good(phone)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     _free_port,
@@ -75,7 +76,7 @@ def set_rule(
     page.goto(f"{base}/issuer/ohio-nursing")
     page.get_by_role("link", name="Stacked achievements").click()
     page.get_by_role("link", name=f"{achievement} — edit its stacking rule").click()
-    assert page.get_by_role("heading", name=f"What {achievement} requires").is_visible()
+    expect(page.get_by_role("heading", name=f"What {achievement} requires")).to_be_visible()
     page_is_good(page)
     for name in requires:
         page.get_by_label(name, exact=True).check()
@@ -113,12 +114,14 @@ def test_an_admin_stacks_approves_and_issues_a_transcript(server: str, phone: An
     issue(phone, server, "Nursing Fundamentals", "dana@demo.openler.org")
     phone.get_by_role("link", name="Ohio Board of Nursing — issuing").click()
     phone.get_by_role("link", name="Stacked achievements").click()
-    assert phone.get_by_role("heading", name="Clinical Practicum").is_visible()
+    expect(phone.get_by_role("heading", name="Clinical Practicum")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Approve Clinical Practicum for Dana Brooks").click()
-    assert phone.get_by_role(
-        "heading", name="Approve Clinical Practicum for Dana Brooks (dana@demo.openler.org)?"
-    ).is_visible()
+    expect(
+        phone.get_by_role(
+            "heading", name="Approve Clinical Practicum for Dana Brooks (dana@demo.openler.org)?"
+        )
+    ).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Approve and issue").click()
     assert "Approved" in phone.get_by_role("status").inner_text()
@@ -128,20 +131,20 @@ def test_an_admin_stacks_approves_and_issues_a_transcript(server: str, phone: An
     phone.goto(f"{server}/issuer/ohio-nursing?q=james")
     phone.get_by_role("link", name="Nursing Fundamentals").first.click()
     phone.get_by_role("link", name="Issue a transcript (CLR) to this recipient").click()
-    assert phone.get_by_role("heading", name="Issue a transcript to James Carter").is_visible()
+    expect(phone.get_by_role("heading", name="Issue a transcript to James Carter")).to_be_visible()
     assert "Practical Nurse Program is the parent of Nursing Fundamentals" in phone.content()
     page_is_good(phone)
     phone.get_by_label("Relation 1: this achievement").select_option(label="Nursing Fundamentals")
     phone.get_by_label("Relation 1: how").select_option(label="comes before")
     phone.get_by_label("Relation 1: that achievement").select_option(label="Pharmacology I")
     phone.get_by_role("button", name="Issue the transcript").click()
-    assert phone.get_by_role("heading", name="Issue a transcript to James Carter?").is_visible()
+    expect(phone.get_by_role("heading", name="Issue a transcript to James Carter?")).to_be_visible()
     page_is_good(phone)
     phone.get_by_role("button", name="Issue the transcript").click()
     assert "Issued and signed just now" in phone.get_by_role("status").inner_text()
-    assert phone.get_by_role(
-        "heading", name="Ohio Board of Nursing transcript of James Carter"
-    ).is_visible()
+    expect(
+        phone.get_by_role("heading", name="Ohio Board of Nursing transcript of James Carter")
+    ).to_be_visible()
     page_is_good(phone)
 
 

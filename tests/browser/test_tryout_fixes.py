@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     browser,
@@ -77,7 +78,7 @@ def test_back_and_reload_after_a_confirmation_send_nothing_again(
     page.get_by_role("button", name="Suspend").click()
     page.wait_for_url(re.compile(r".*/confirm\?c="))
     question = page.get_by_role("heading", name=re.compile("^Suspend Registered Nurse"))
-    assert question.is_visible()
+    expect(question).to_be_visible()
     page_is_good(page)
     # Reload, Back and Forward: pages, never "Confirm Form Resubmission"
     answer = page.reload()
@@ -85,7 +86,7 @@ def test_back_and_reload_after_a_confirmation_send_nothing_again(
     page.go_back()
     assert page.url == credential_page
     page.go_forward()
-    assert question.is_visible()
+    expect(question).to_be_visible()
     page.get_by_label("Reason").fill("Under review")
     page.get_by_role("button", name="Suspend it").click()
     assert "now suspended" in page.get_by_role("status").inner_text()
@@ -101,12 +102,12 @@ def test_the_issuing_page_and_its_tables_on_a_phone(
     sign_in(page, server, "olivia@demo.openler.org")
     page.wait_for_url(f"{server}/home")
     assert inside_the_screen(page, "main td") == []
-    assert page.get_by_text(re.compile(r"\d+ current credentials")).first.is_visible()
+    expect(page.get_by_text(re.compile(r"\d+ current credentials")).first).to_be_visible()
     shot(page, "home")
     page_is_good(page)
     page.goto(f"{server}/issuer/ohio-nursing")
     attention = page.get_by_role("heading", name="What needs your attention")
-    assert attention.is_visible()
+    expect(attention).to_be_visible()
     # the demo's November roster left a row unissued: a link to its job
     page.locator("section.attention").get_by_role("link").first.click()
     page.wait_for_url(re.compile(r".*/issuer/ohio-nursing/jobs/[0-9a-f-]+$"))

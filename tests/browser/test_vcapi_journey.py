@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
     _free_port,
@@ -56,12 +57,14 @@ def test_an_lcw_style_exchange_issues_and_presents(
     phone.get_by_label("Recipient's name (optional)").fill("Lee Wallet")
     page_is_good(phone)
     phone.get_by_role("button", name="Make the link").click()
-    assert phone.get_by_role("heading", name="Link to receive the credential").is_visible()
+    expect(phone.get_by_role("heading", name="Link to receive the credential")).to_be_visible()
     page_is_good(phone)
     link = phone.get_by_label("Link for the wallet").input_value()
     assert link.endswith("?iuv=1")
     phone.goto(link)  # the same link opened in a browser says what it is
-    assert phone.get_by_role("heading", name="A credential from Ohio Board of Nursing").is_visible()
+    expect(
+        phone.get_by_role("heading", name="A credential from Ohio Board of Nursing")
+    ).to_be_visible()
     assert phone.get_by_label("Link for your wallet").input_value() == link
     page_is_good(phone)
 
@@ -88,7 +91,7 @@ def test_an_lcw_style_exchange_issues_and_presents(
     answered = lcw("exchange", url=ask, seed=WALLET_SEED, credentials=[licence])
     assert answered["response"] == {}, answered
     phone.get_by_role("link", name="See the answer when it comes").click()
-    assert phone.get_by_role("heading", name="Your RN licence, for the ICU post").is_visible()
+    expect(phone.get_by_role("heading", name="Your RN licence, for the ICU post")).to_be_visible()
     assert "Every credential verified." in phone.content()
     page_is_good(phone)
     phone.get_by_role("button", name="Sign out").click()

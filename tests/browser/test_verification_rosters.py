@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.test_browser import (  # noqa: F401 - fixtures used by name
@@ -195,7 +196,7 @@ def test_a_roster_of_1000_with_revoked_and_forged_ones(
     sign_in(phone, base, "hr@demo.openler.org")
     phone.wait_for_url(f"{base}/home")
     phone.get_by_role("link", name="Check a roster").click()
-    assert phone.get_by_role("heading", name="Check many credentials at once").is_visible()
+    expect(phone.get_by_role("heading", name="Check many credentials at once")).to_be_visible()
     page_is_good(phone)
 
     phone.get_by_label("Roster file").set_input_files(

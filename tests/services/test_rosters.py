@@ -93,6 +93,16 @@ def test_csv_dialects(delimiter: str, bom: bytes, newline: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_header_cell_over_two_lines_does_not_hide_the_delimiter(delimiter: str) -> None:
+    """The delimiter is read from the first record, which a quoted cell may carry over a
+    line break (a spreadsheet's wrapped header)."""
+    text = f'"Email\naddress"{delimiter}Name\r\nana@example.org{delimiter}Ana\r\n'
+    headers, rows = table_of(text.encode())
+    assert headers == ["Email address", "Name"]  # a header's line break is a space
+    assert rows == [(1, ["ana@example.org", "Ana"])]
+
+
 def test_utf16_with_a_byte_order_mark_is_read() -> None:
     """Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated."""
     headers, rows = table_of("email\tname\r\nzoë@example.org\tZoë\r\n".encode("utf-16"))

@@ -34,6 +34,7 @@ Cell = str | date
 #: how many bytes of a CSV file decide its delimiter and encoding
 _SAMPLE = 64 * 1024
 _DELIMITERS = (",", ";", "\t")
+_RECORD_LINES = 20  # lines read to find the first record's delimiters
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other Office 97 files)
 #: the largest workbook manifest (``[Content_Types].xml``) read
@@ -129,7 +130,7 @@ def _csv_table(source: IO[bytes], limits: Limits) -> Iterator[Table]:
     try:
         lines = _LineCounter(text)
         first = lines.peek_first()
-        delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
+        delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader(first, delimiter=d), [])))
         reader = csv.reader(lines, delimiter=delimiter, strict=False)
         try:
             header = next(reader, None)
@@ -170,27 +171,30 @@ class _LineCounter:
 
     def __init__(self, text: io.TextIOWrapper) -> None:
         self._text = text
-        self._first: str | None = None
+        self._first: list[str] = []
         self.number = 0
 
-    def peek_first(self) -> str:
+    def peek_first(self) -> list[str]:
+        """The lines of the first record: a quoted cell may hold line breaks, so lines are
+        read while a quote is open (up to a few, for a stray quote)."""
         try:
-            self._first = self._text.readline()
+            while len(self._first) < _RECORD_LINES:
+                line = self._text.readline()
+                if not line:
+                    break
+                self._first.append(line)
+                if "".join(self._first).count('"') % 2 == 0:
+                    break
         except UnicodeDecodeError:
-            raise TableError(_not_utf8(1)) from None
-        return self._first
+            raise TableError(_not_utf8(len(self._first) + 1)) from None
+        return list(self._first)
 
     def __iter__(self) -> _LineCounter:
         return self
 
     def __next__(self) -> str:
         self.number += 1
-        if self._first is not None:
-            line, self._first = self._first, None
-            if line:
-                return line
-            raise StopIteration
-        line = self._text.readline()
+        line = self._first.pop(0) if self._first else self._text.readline()
         if not line:
             raise StopIteration
         return line
