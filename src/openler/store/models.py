@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -901,3 +902,78 @@ class SavedVerification(Base):
     #: the first answer's sentence (or why nothing could be answered), in English
     title: Mapped[str] = mapped_column(String(600))
     record: Mapped[dict[str, Any]]
+
+
+# --- skills (issue 14) ------------------------------------------------------------------
+
+
+class SkillFramework(Base):
+    """A skills or occupations framework as imported: ESCO, O*NET, a CASE package, a CTDL
+    competency framework, a military crosswalk, or the demo's built-in one. Re-importing
+    the same framework updates it in place."""
+
+    __tablename__ = "skill_frameworks"
+    #: a short stable name: ``esco``, ``onet``, ``military``, ``demo``, ``case-…``
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: case, ctdl, esco, onet, military, builtin
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    #: the framework's own URI (a CFDocument's, a ceasn:CompetencyFramework's), if it has one
+    source: Mapped[str | None] = mapped_column(String(2000))
+    version: Mapped[str | None] = mapped_column(String(100))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+    #: what the last import held and did: {"items": n, "relations": n, "added": n, …}
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Competency(Base):
+    """One item of a framework: a skill, a knowledge item, a competency, an occupation or a
+    military occupation. ``identifier`` is kept exactly as the framework gives it (an ESCO
+    concept URI, a CASE item's identifier, an O*NET-SOC code for an O*NET occupation)."""
+
+    __tablename__ = "competencies"
+    __table_args__ = (UniqueConstraint("framework_id", "identifier"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    framework_id: Mapped[str] = mapped_column(
+        ForeignKey("skill_frameworks.id", ondelete="CASCADE"), index=True
+    )
+    identifier: Mapped[str] = mapped_column(String(2000))
+    #: skill, knowledge, competency, occupation, military
+    kind: Mapped[str] = mapped_column(String(20))
+    #: a code people use: an O*NET-SOC code, a military occupation code, a CASE
+    #: humanCodingScheme; occupations of different frameworks meet on their O*NET-SOC code
+    code: Mapped[str | None] = mapped_column(String(100), index=True)
+    label: Mapped[str] = mapped_column(String(1000))
+    alt_labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    #: the address an OB 3.0 alignment's ``targetUrl`` takes
+    url: Mapped[str | None] = mapped_column(String(2000))
+    #: what else the framework says (a job zone, a military service and status …)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CompetencyRelation(Base):
+    """A relation a framework states between two of its items, or a crosswalk to another
+    framework's: an occupation ``requires`` a skill (``weight`` 0–1: O*NET importance,
+    ESCO essential 1 / optional 0.5), occupations are ``related``, a military occupation
+    ``translates`` to a civilian one, an item is ``broader`` than another."""
+
+    __tablename__ = "competency_relations"
+    __table_args__ = (UniqueConstraint("source_id", "target_id", "kind"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    #: the framework whose import stated it (re-importing it replaces its relations)
+    framework_id: Mapped[str] = mapped_column(
+        ForeignKey("skill_frameworks.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[str] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), index=True
+    )
+    target_id: Mapped[str] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), index=True
+    )
+    #: requires, related, translates, broader
+    kind: Mapped[str] = mapped_column(String(20))
+    weight: Mapped[float | None] = mapped_column(Float)
+    #: the source's own figures (O*NET importance and level, ESCO relation type …)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
