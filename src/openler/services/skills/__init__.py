@@ -1,0 +1,2 @@
+"""Skills use cases: frameworks imported and read, suggestions, postings and matching,
+career navigation (issue 14). The computation is ``openler.skills``'."""
