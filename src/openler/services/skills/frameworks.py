@@ -14,6 +14,7 @@ of a registry authority) or the platform's operator.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -24,6 +25,7 @@ from openler.services.context import Platform
 from openler.services.errors import Forbidden, UsageError
 from openler.services.people.accounts import Principal
 from openler.skills import Framework, Item
+from openler.skills.readers import read_military, read_native
 from openler.store.models import Competency, CompetencyRelation, Organization, SkillFramework
 
 #: rows written per statement when a framework is saved
@@ -183,3 +185,19 @@ def _chunks(values: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, 
 def frameworks(session: Session) -> list[SkillFramework]:
     """Every framework here, by name (anyone may read them: they are public definitions)."""
     return list(session.execute(select(SkillFramework).order_by(SkillFramework.name)).scalars())
+
+
+def load_demo(session: Session, platform: Platform, principal: Principal) -> dict[str, int]:
+    """The built-in frameworks the demo ships (``demo``: skills and occupations of the
+    stories; ``military``: a short crosswalk sample) saved; their counts added up."""
+    package = resources.files("openler.demo")
+    demo = read_native(package.joinpath("demo-framework.json").read_bytes())
+    military = read_military(
+        package.joinpath("military-crosswalk-sample.csv").read_bytes(),
+        name="Military crosswalk (demo sample)",
+    )
+    totals: dict[str, int] = {}
+    for framework in (demo, military):
+        for key, value in save(session, platform, principal, framework).items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
