@@ -25,13 +25,16 @@ class ReaderError(ValueError):
 
 @dataclass(frozen=True)
 class Problem:
-    """A row skipped: ``source`` (the file's name), ``line`` (1 is the first line) and why."""
+    """A row skipped: ``source`` (the file's name), ``line`` (1 is the first line; 0 the
+    whole file, left aside) and why."""
 
     source: str
     line: int
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return f"{self.source}: {self.message}"
         return f"{self.source}, line {self.line}: {self.message}"
 
 
@@ -75,6 +78,11 @@ class Problems:
                 "is it the right file for this kind of framework?"
             )
         self.sink.append(problem)
+
+    def note(self, source: str, message: str) -> None:
+        """A whole file left aside (one the format does not use): said, never refusing."""
+        if self.sink is not None:
+            self.sink.append(Problem(source, 0, message))
 
 
 def text_of(data: bytes | str, source: str, limits: Limits) -> str:

@@ -80,8 +80,8 @@ def military_identifier(service: str, code: str) -> str:
 def read_military(
     data: bytes | str,
     *,
-    id: str = "military",
-    name: str = "Military occupations crosswalk",
+    id: str | None = None,
+    name: str | None = None,
     source: str = "crosswalk.csv",
     limits: Limits = LIMITS,
     problems: list[Problem] | None = None,
@@ -116,7 +116,11 @@ def read_military(
             check_items(len(items), source, limits)
         relations.setdefault((identifier, soc), Relation(identifier, soc, "translates"))
     return Framework(
-        id, "military", name, items=tuple(items.values()), relations=tuple(relations.values())
+        id or "military",
+        "military",
+        name or "Military occupations crosswalk",
+        items=tuple(items.values()),
+        relations=tuple(relations.values()),
     )
 
 
