@@ -27,6 +27,20 @@ from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import FileError, Forbidden, UsageError
 from openler.services.people.accounts import Principal
+from openler.services.skills.framework_queries import (
+    DEFAULT_WEIGHT,
+    ItemPage,
+    ItemRelations,
+    get_framework,
+    item,
+    item_counts,
+    item_relations,
+    items,
+    military_occupations,
+    occupation_requirements,
+    related_occupations,
+    translations,
+)
 from openler.skills import Framework, Item, readers
 from openler.skills.readers import Problem
 from openler.store.models import (
@@ -36,6 +50,31 @@ from openler.store.models import (
     SkillFramework,
     new_id,
 )
+
+__all__ = [
+    "DEFAULT_WEIGHT",
+    "KINDS",
+    "MANY_FILES",
+    "Imported",
+    "ItemPage",
+    "ItemRelations",
+    "frameworks",
+    "get_framework",
+    "import_files",
+    "item",
+    "item_counts",
+    "item_relations",
+    "items",
+    "load_demo",
+    "military_occupations",
+    "occupation_requirements",
+    "read_framework",
+    "read_paths",
+    "related_occupations",
+    "require_framework_admin",
+    "save",
+    "translations",
+]
 
 #: rows written per statement when a framework is saved
 _BATCH = 2_000
@@ -103,7 +142,7 @@ def _quiet(stage: str, done: int, total: int) -> None:
 
 
 def _save_items(
-    session: Session, framework_id: str, items: Sequence[Item], progress: Progress
+    session: Session, framework_id: str, entries: Sequence[Item], progress: Progress
 ) -> tuple[dict[str, str], dict[str, int]]:
     """Upsert by identifier: identifier → row id of every item saved, and the counts.
     Rows are written in batches (one multi-row INSERT, one executemany UPDATE by key)."""
@@ -115,24 +154,25 @@ def _save_items(
     saved: dict[str, str] = {}
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
-    for n, item in enumerate(items, start=1):
-        if item.identifier in saved:
-            raise UsageError(f"the item {item.identifier!r} appears twice in the file")
-        values = _values(item)
-        row_id = existing.get(item.identifier)
+    for n, entry in enumerate(entries, start=1):
+        if entry.identifier in saved:
+            raise UsageError(f"the item {entry.identifier!r} appears twice in the file")
+        values = _values(entry)
+        row_id = existing.get(entry.identifier)
         if row_id is None:
             row_id = new_id()
             new.append(
-                {"id": row_id, "framework_id": framework_id, "identifier": item.identifier} | values
+                {"id": row_id, "framework_id": framework_id, "identifier": entry.identifier}
+                | values
             )
         else:
             changed.append({"id": row_id} | values)
-        saved[item.identifier] = row_id
+        saved[entry.identifier] = row_id
         if len(new) + len(changed) >= _BATCH:
             _write_items(session, new, changed)
-            progress("items", n, len(items))
+            progress("items", n, len(entries))
     _write_items(session, new, changed)
-    progress("items", len(items), len(items))
+    progress("items", len(entries), len(entries))
     updated = sum(1 for k in saved if k in existing)
     counts = {
         "added": len(saved) - updated,
@@ -356,7 +396,7 @@ def load_demo(session: Session, platform: Platform, principal: Principal) -> dic
         name="Military crosswalk (demo sample)",
     )
     totals: dict[str, int] = {}
-    for framework in (demo, military):
-        for key, value in save(session, platform, principal, framework).items():
+    for built_in in (demo, military):
+        for key, value in save(session, platform, principal, built_in).items():
             totals[key] = totals.get(key, 0) + value
     return totals

@@ -100,7 +100,7 @@ def read_onet(
         header, rows = rows_of(text_of(data, source, limits), source, limits, found, delimiter="\t")
         table = _table(header)
         if table is None:
-            found.note(source, "not an O*NET file openler reads: left aside")
+            found.note(source, "not one of the O*NET files openler reads")
             continue
         tables[table].append((source, rows))
     if "occupations" not in tables:
