@@ -193,28 +193,29 @@ def occupation_requirements(session: Session, code: str) -> list[tuple[Competenc
 
 def related_occupations(session: Session, code: str) -> list[tuple[Competency, float | None]]:
     """Occupations related to the one of O*NET-SOC ``code`` (either way a framework states
-    it), one per code, the most closely related first."""
+    it), one per code, the most closely related first (by weight, then O*NET's index)."""
     sources = _occupations(session, code)
     if not sources:
         return []
-    best: dict[str, tuple[Competency, float | None]] = {}
+    best: dict[str, tuple[Competency, float, int]] = {}
     for mine, other in (
         (CompetencyRelation.source_id, CompetencyRelation.target_id),
         (CompetencyRelation.target_id, CompetencyRelation.source_id),
     ):
         rows = session.execute(
-            select(Competency, CompetencyRelation.weight)
+            select(Competency, CompetencyRelation.weight, CompetencyRelation.detail)
             .join(CompetencyRelation, other == Competency.id)
             .where(mine.in_(sources), CompetencyRelation.kind == "related")
         ).all()
-        for competency, weight in rows:
+        for competency, weight, detail in rows:
             key = competency.code or competency.id
-            if key == code:
-                continue
+            index = (detail or {}).get("index")
+            rank = (weight or 0.0, -index if isinstance(index, int) else -1_000)
             held = best.get(key)
-            if held is None or (held[1] or 0) < (weight or 0):
-                best[key] = (competency, weight)
-    return sorted(best.values(), key=lambda pair: (-(pair[1] or 0), pair[0].label))
+            if key != code and (held is None or (held[1], held[2]) < rank):
+                best[key] = (competency, *rank)
+    ranked = sorted(best.values(), key=lambda r: (-r[1], -r[2], r[0].label))
+    return [(competency, weight or None) for competency, weight, _ in ranked]
 
 
 def military_occupations(session: Session, service: str, moc: str) -> list[Competency]:

@@ -70,7 +70,8 @@ class Problems:
     def add(self, source: str, line: int, message: str) -> None:
         problem = Problem(source, line, message)
         if self.sink is None:
-            raise ReaderError(f"{problem} (no row was imported)")
+            reason = message.removesuffix(": skipped")
+            raise ReaderError(f"{source}, line {line}: {reason} (nothing was imported)")
         self.count += 1
         if self.count > self.limits.max_problems:
             raise ReaderError(
