@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -43,6 +43,7 @@ from openler.services.skills.framework_queries import (
 )
 from openler.skills import Framework, Item, readers
 from openler.skills.readers import Problem
+from openler.store.bulkwrite import table_of, write_rows
 from openler.store.models import (
     Competency,
     CompetencyRelation,
@@ -145,7 +146,7 @@ def _save_items(
     session: Session, framework_id: str, entries: Sequence[Item], progress: Progress
 ) -> tuple[dict[str, str], dict[str, int]]:
     """Upsert by identifier: identifier → row id of every item saved, and the counts.
-    Rows are written in batches (one multi-row INSERT, one executemany UPDATE by key)."""
+    Rows are written in batches (``COPY`` on PostgreSQL; an UPDATE by key per batch)."""
     query = select(Competency.identifier, Competency.id).where(
         Competency.framework_id == framework_id
     )
@@ -186,7 +187,7 @@ def _write_items(
     session: Session, new: list[dict[str, Any]], changed: list[dict[str, Any]]
 ) -> None:
     if new:
-        session.execute(insert(Competency), new)
+        write_rows(session, table_of(Competency), new)
     if changed:
         session.execute(update(Competency), changed)
     new.clear()
@@ -237,7 +238,7 @@ def _save_relations(
         }
     values = list(rows.values())
     for start in range(0, len(values), _BATCH):
-        session.execute(insert(CompetencyRelation), values[start : start + _BATCH])
+        write_rows(session, table_of(CompetencyRelation), values[start : start + _BATCH])
         progress("relations", min(start + _BATCH, len(values)), len(values))
     return len(rows), unresolved
 
