@@ -330,3 +330,20 @@ def test_no_input_crashes_a_reader(data: bytes | str) -> None:
         else:
             message = framework.name
         assert isinstance(message, str) and message
+
+
+@needs_data
+def test_the_whole_esco_download_is_read_and_its_other_files_left_aside() -> None:
+    folder = SHARED_DATA / "esco"
+    problems: list[Problem] = []
+    framework = readers.read_esco(
+        {f.name: f.read_bytes() for f in folder.iterdir()}, problems=problems
+    )
+    kinds = [i.kind for i in framework.items]
+    assert kinds.count("skill") + kinds.count("knowledge") == 13_412  # collections repeat them
+    assert kinds.count("occupation") >= 2_942
+    assert {p.source for p in problems if p.line == 0} >= {
+        "ISCOGroups_en.csv",
+        "skillGroups_en.csv",
+    }
+    assert [p for p in problems if p.line > 0] == []

@@ -58,6 +58,7 @@ def read_esco(
     items: dict[str, Item] = {}
     relations: list[Relation] = []
     json_files: list[tuple[str, Any]] = []
+    unknown: list[tuple[str, str]] = []
     for source, data in sorted(files.items()):
         if source.lower().endswith(".json"):
             json_files.append((source, json_of(data, source, limits)))
@@ -71,20 +72,30 @@ def read_esco(
         elif all(c in header for c in _OCCUPATIONS):
             make = _occupation
         else:
-            raise ReaderError(
-                f"{source} is not an ESCO skills, occupations or occupation–skill relations "
-                f"CSV: its columns are {', '.join(map(repr, header[:12]))}"
-            )
+            unknown.append((source, ", ".join(map(repr, header[:12]))))
+            continue
+        mine: set[str] = set()
         for row in rows:
             uri, label = row.get("conceptUri"), row.get("preferredLabel")
             if not uri or not label:
                 found.add(source, row.line, "no conceptUri or preferredLabel: skipped")
-                continue
-            if uri in items:
+            elif uri in mine:
                 found.add(source, row.line, f"{uri} appears again: the first one is kept")
-                continue
-            items[uri] = make(row, uri, label)
-            check_items(len(items), source, limits)
+            else:
+                # a collection (ICT, language, transversal skills) repeats skills_en.csv's
+                mine.add(uri)
+                items.setdefault(uri, make(row, uri, label))
+                check_items(len(items), source, limits)
+    if unknown and not items and not relations and not json_files:
+        source, columns = unknown[0]
+        raise ReaderError(
+            f"{source} is not an ESCO skills, occupations or occupation–skill relations "
+            f"CSV: its columns are {columns}"
+        )
+    for source, _ in unknown:
+        found.note(
+            source, "not one of the ESCO files openler reads (skills, occupations, relations)"
+        )
     for source, document in json_files:
         relations.extend(_from_json(document, source, items, found))
     return Framework(
