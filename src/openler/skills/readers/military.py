@@ -3,8 +3,9 @@ code translates to, as O*NET publishes it (one row per code and occupation: the 
 military occupation code and its title, its status — active, reserve — or personnel
 category, and the O*NET-SOC code) in CSV or tab-separated text.
 
-Columns are found by their header, in the spellings the published files use: ``MOC`` /
-``MOC Code`` / ``Military Code``, ``Service`` / ``Branch`` (a name or the one-letter code
+Columns are found by their header, in the spellings the published files use (O*NET's
+crosswalk and DMDC's MOC–O*NET table: ``mocsvc``, ``moccode``, ``moceo``, ``onetcode``):
+``MOC`` / ``MOC Code`` / ``Military Code``, ``Service`` / ``Branch`` (a name or the one-letter code
 A, C, F, M, N, S), ``Title`` / ``MOC Title``, ``Status`` / ``Category``, ``O*NET-SOC Code``.
 Each military occupation is one item, identified ``<service lower-case>:<code>`` (``army:68W``);
 each row one ``translates`` relation to the occupation of its O*NET-SOC code.
@@ -42,10 +43,25 @@ SERVICES = {
     "s": "Space Force",
 }
 _COLUMNS = {
-    "code": ("moc", "moc code", "military code", "military occupation code", "code", "mos"),
+    "code": (
+        "moc",
+        "moc code",
+        "moccode",
+        "military code",
+        "military occupation code",
+        "code",
+        "mos",
+    ),
     "service": ("service", "branch", "military service", "mocsvc", "service branch"),
-    "title": ("title", "moc title", "military title", "military occupation title", "moc name"),
-    "status": ("status", "category", "personnel category", "moc status", "component"),
+    "title": (
+        "title",
+        "moc title",
+        "moctitle",
+        "military title",
+        "military occupation title",
+        "moc name",
+    ),
+    "status": ("status", "category", "personnel category", "moceo", "moc status", "component"),
     "soc": (
         "o*net-soc code",
         "onet-soc code",
