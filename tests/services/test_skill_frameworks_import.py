@@ -12,6 +12,7 @@ import pytest
 from openler.services.errors import FileError, Forbidden, NotFound, UsageError
 from openler.services.people.accounts import Principal
 from openler.services.skills import frameworks
+from openler.skills import Framework, Item
 
 SYSTEM = Principal.system("test")
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -143,3 +144,23 @@ def test_paths_are_read_with_their_names(platform: Any, tmp_path: Path) -> None:
             frameworks.import_files(s, platform, SYSTEM, "esco", [tmp_path / "empty"])
         with pytest.raises(FileError, match="cannot read"):
             frameworks.import_files(s, platform, SYSTEM, "esco", [tmp_path / "gone.csv"])
+
+
+def test_items_are_found_by_any_spelling_of_their_names(platform: Any) -> None:
+    items = (
+        Item("c1", "skill", "Cook a crème brûlée", ("bake 50%_custard",)),
+        Item("c2", "skill", "Serve café", ("Kaffee servieren", "servir un café")),
+        Item("c3", "skill", "Cook", code="35-2014.00"),
+    )
+    with platform.db.session() as s:
+        frameworks.save(
+            s, platform, SYSTEM, Framework("kitchen", "builtin", "Kitchen", items=items)
+        )
+
+        def found(text: str) -> list[str]:
+            return [i.identifier for i in frameworks.items(s, "kitchen", query=text).items]
+
+        assert found("cook") == ["c3", "c1"]  # the exact label first
+        assert found("CAFÉ") == ["c2"] and found("servir un café") == ["c2"]  # alt, non-ASCII
+        assert found("50%_") == ["c1"] and found("%") == ["c1"]  # wildcards are characters
+        assert found("35-2014.00") == ["c3"] and found("nothing") == []

@@ -347,3 +347,10 @@ def test_the_whole_esco_download_is_read_and_its_other_files_left_aside() -> Non
         "skillGroups_en.csv",
     }
     assert [p for p in problems if p.line > 0] == []
+
+
+@needs_data
+def test_ctdl_credentials_and_programs_are_not_competency_frameworks() -> None:
+    for path in sorted((SHARED_DATA / "ctdl").glob("*.json")):
+        with pytest.raises(ReaderError, match="holds no ceasn:CompetencyFramework"):
+            readers.read_ctdl(path.read_bytes(), source=path.name)

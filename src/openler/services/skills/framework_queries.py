@@ -6,6 +6,7 @@ definitions. (Imports are :mod:`openler.services.skills.frameworks`', which re-e
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,14 +71,15 @@ def items(
     order: list[Any] = []
     text = " ".join((query or "").split())
     if text:
-        pattern = (
-            "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
+        pattern = _like(text.lower())
         label = func.lower(Competency.label)
+        alternatives = func.lower(cast(Competency.alt_labels, String))
+        # the list is stored as JSON text, where é is written \u00e9
+        spelled = {pattern, _like(json.dumps(text.lower())[1:-1])}
         where.append(
             or_(
                 label.like(pattern, escape="\\"),
-                func.lower(cast(Competency.alt_labels, String)).like(pattern, escape="\\"),
+                *(alternatives.like(p, escape="\\") for p in spelled),
                 Competency.code == text,
                 Competency.identifier == text,
             )
@@ -101,6 +103,11 @@ def items(
         .offset(offset)
     ).scalars()
     return ItemPage(list(rows), total, offset, limit)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern finding ``text`` anywhere (its wildcards escaped with ``\\``)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def item(session: Session, framework_id: str, identifier: str) -> Competency:
