@@ -24,6 +24,7 @@ from openler.cli import (
 )
 from openler.cli.achievements import achievements_app
 from openler.cli.exchanges import exchanges_app
+from openler.cli.frameworks import frameworks_app
 from openler.cli.offers import offers_app
 from openler.cli.outbox import outbox_app
 from openler.cli.render import print_report
@@ -72,6 +73,7 @@ app.add_typer(exchanges_app, name="exchanges")
 app.add_typer(offers_app, name="offers")
 app.add_typer(requests_app, name="requests")
 app.add_typer(wallet_app, name="wallet")
+app.add_typer(frameworks_app, name="frameworks")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 app.command("verify-roster")(verify_roster_cli.verify_roster)

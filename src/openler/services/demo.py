@@ -16,6 +16,7 @@ from openler.services.issuers import issuing, orgs
 from openler.services.issuers.recipients import Award, Recipient
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
+from openler.services.skills import frameworks as skill_frameworks
 from openler.store.models import JobRow, Organization, RecognitionRow, TrustEntryRow
 from openler.vc import Recognition, Scope, TrustEntry
 
@@ -329,7 +330,14 @@ def load(session: Session, platform: Platform) -> list[Login]:
                 reason="Pending a Board investigation (case 2026-0412)",
             )
     _trust_registry(session, platform, organizations)
+    _skill_frameworks(session, platform)
     return LOGINS
+
+
+def _skill_frameworks(session: Session, platform: Platform) -> None:
+    """The built-in frameworks: the stories' skills and occupations (``demo``, whose items
+    the achievements above are aligned to) and the military crosswalk sample (``military``)."""
+    skill_frameworks.load_demo(session, platform, LOADER)
 
 
 def _trust_registry(

@@ -30,6 +30,7 @@ from openler.web import (
     confirm_pages,
     exchange_pages,
     export_pages,
+    framework_pages,
     import_pages,
     incident_pages,
     issuer_pages,
@@ -130,8 +131,9 @@ def _field_problems(exc: RequestValidationError) -> list[str]:
     return problems
 
 
-#: the roster uploads, which may be larger than other requests (``max_upload_bytes``)
-ROSTER_UPLOADS = re.compile(r"/(issuer|verifier)/[^/]+/rosters")
+#: the roster uploads and the registry office's framework imports, which may be larger
+#: than other requests (``max_upload_bytes``)
+ROSTER_UPLOADS = re.compile(r"/(issuer|verifier)/[^/]+/rosters|/registry/frameworks/import")
 
 
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
@@ -268,6 +270,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(roster_pages.router)
     app.include_router(manage_pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(framework_pages.router)
     app.include_router(verifier_pages.router)
     app.include_router(claim_pages.router)
     app.include_router(confirm_pages.router)

@@ -13,7 +13,11 @@ of a registry authority) or the platform's operator.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -21,10 +25,57 @@ from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
-from openler.services.errors import Forbidden, UsageError
+from openler.services.errors import FileError, Forbidden, UsageError
 from openler.services.people.accounts import Principal
-from openler.skills import Framework, Item
-from openler.store.models import Competency, CompetencyRelation, Organization, SkillFramework
+from openler.services.skills.framework_queries import (
+    DEFAULT_WEIGHT,
+    ItemPage,
+    ItemRelations,
+    get_framework,
+    item,
+    item_counts,
+    item_relations,
+    items,
+    military_occupations,
+    occupation_requirements,
+    related_occupations,
+    translations,
+)
+from openler.skills import Framework, Item, readers
+from openler.skills.readers import Problem
+from openler.store.bulkwrite import table_of, write_rows
+from openler.store.models import (
+    Competency,
+    CompetencyRelation,
+    Organization,
+    SkillFramework,
+    new_id,
+)
+
+__all__ = [
+    "DEFAULT_WEIGHT",
+    "KINDS",
+    "MANY_FILES",
+    "Imported",
+    "ItemPage",
+    "ItemRelations",
+    "frameworks",
+    "get_framework",
+    "import_files",
+    "item",
+    "item_counts",
+    "item_relations",
+    "items",
+    "load_demo",
+    "military_occupations",
+    "occupation_requirements",
+    "read_framework",
+    "read_paths",
+    "related_occupations",
+    "require_framework_admin",
+    "save",
+    "translations",
+]
 
 #: rows written per statement when a framework is saved
 _BATCH = 2_000
@@ -41,8 +92,17 @@ def require_framework_admin(session: Session, principal: Principal) -> None:
     raise Forbidden("importing frameworks needs the registry office (registry_admin)")
 
 
+#: called as a save goes on: (what is being done, how many done, of how many)
+Progress = Callable[[str, int, int], None]
+
+
 def save(
-    session: Session, platform: Platform, principal: Principal, framework: Framework
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    framework: Framework,
+    *,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Store ``framework`` (new, or over the one of the same id) and say what changed."""
     require_framework_admin(session, principal)
@@ -62,8 +122,9 @@ def save(
     row.name, row.source, row.version = framework.name, framework.source, framework.version
     session.flush()
 
-    ids, counts = _save_items(session, framework.id, framework.items)
-    relations, unresolved = _save_relations(session, framework, ids)
+    report = progress or _quiet
+    ids, counts = _save_items(session, framework.id, framework.items, report)
+    relations, unresolved = _save_relations(session, framework, ids, report)
     counts.update(items=len(framework.items), relations=relations, unresolved=unresolved)
     row.counts = counts
     audit.record(
@@ -77,41 +138,60 @@ def save(
     return counts
 
 
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No one is watching this save."""
+
+
 def _save_items(
-    session: Session, framework_id: str, items: Sequence[Item]
+    session: Session, framework_id: str, entries: Sequence[Item], progress: Progress
 ) -> tuple[dict[str, str], dict[str, int]]:
-    """Upsert by identifier: identifier → row id of every item saved, and the counts."""
+    """Upsert by identifier: identifier → row id of every item saved, and the counts.
+    Rows are written in batches (``COPY`` on PostgreSQL; an UPDATE by key per batch)."""
     query = select(Competency.identifier, Competency.id).where(
         Competency.framework_id == framework_id
     )
     existing: dict[str, str] = {str(k): str(v) for k, v in session.execute(query)}
     before = len(existing)
-    seen: set[str] = set()
-    updated = 0
-    new: list[Competency] = []
-    for item in items:
-        if item.identifier in seen:
-            raise UsageError(f"the item {item.identifier!r} appears twice in the file")
-        seen.add(item.identifier)
-        values = _values(item)
-        row_id = existing.get(item.identifier)
+    saved: dict[str, str] = {}
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for n, entry in enumerate(entries, start=1):
+        if entry.identifier in saved:
+            raise UsageError(f"the item {entry.identifier!r} appears twice in the file")
+        values = _values(entry)
+        row_id = existing.get(entry.identifier)
         if row_id is None:
-            new.append(Competency(framework_id=framework_id, identifier=item.identifier, **values))
+            row_id = new_id()
+            new.append(
+                {"id": row_id, "framework_id": framework_id, "identifier": entry.identifier}
+                | values
+            )
         else:
-            session.execute(update(Competency).where(Competency.id == row_id).values(values))
-            updated += 1
-        if len(new) >= _BATCH:
-            _flush(session, new, existing)
-    _flush(session, new, existing)
-    counts = {"added": len(existing) - before, "updated": updated, "missing": before - updated}
-    return {k: v for k, v in existing.items() if k in seen}, counts
+            changed.append({"id": row_id} | values)
+        saved[entry.identifier] = row_id
+        if len(new) + len(changed) >= _BATCH:
+            _write_items(session, new, changed)
+            progress("items", n, len(entries))
+    _write_items(session, new, changed)
+    progress("items", len(entries), len(entries))
+    updated = sum(1 for k in saved if k in existing)
+    counts = {
+        "added": len(saved) - updated,
+        "updated": updated,
+        "missing": before - updated,
+    }
+    return saved, counts
 
 
-def _flush(session: Session, new: list[Competency], existing: dict[str, str]) -> None:
-    session.add_all(new)
-    session.flush()
-    existing.update((row.identifier, row.id) for row in new)
+def _write_items(
+    session: Session, new: list[dict[str, Any]], changed: list[dict[str, Any]]
+) -> None:
+    if new:
+        write_rows(session, table_of(Competency), new)
+    if changed:
+        session.execute(update(Competency), changed)
     new.clear()
+    changed.clear()
 
 
 def _values(item: Item) -> dict[str, Any]:
@@ -126,7 +206,9 @@ def _values(item: Item) -> dict[str, Any]:
     }
 
 
-def _save_relations(session: Session, framework: Framework, ids: dict[str, str]) -> tuple[int, int]:
+def _save_relations(
+    session: Session, framework: Framework, ids: dict[str, str], progress: Progress
+) -> tuple[int, int]:
     session.execute(
         delete(CompetencyRelation).where(CompetencyRelation.framework_id == framework.id)
     )
@@ -146,6 +228,7 @@ def _save_relations(session: Session, framework: Framework, ids: dict[str, str])
             unresolved += 1
             continue
         rows[(source, target, relation.kind)] = {
+            "id": new_id(),
             "framework_id": framework.id,
             "source_id": source,
             "target_id": target,
@@ -153,33 +236,168 @@ def _save_relations(session: Session, framework: Framework, ids: dict[str, str])
             "weight": relation.weight,
             "detail": dict(relation.detail),
         }
-    for chunk in _chunks(list(rows.values()), _BATCH):
-        session.add_all(CompetencyRelation(**values) for values in chunk)
-        session.flush()
+    values = list(rows.values())
+    for start in range(0, len(values), _BATCH):
+        write_rows(session, table_of(CompetencyRelation), values[start : start + _BATCH])
+        progress("relations", min(start + _BATCH, len(values)), len(values))
     return len(rows), unresolved
 
 
 def _occupations_by_code(session: Session, codes: set[str]) -> dict[str, str]:
     """O*NET-SOC code → an occupation's row id, the O*NET framework's first."""
     found: dict[str, str] = {}
-    if not codes:
-        return found
-    rows = session.execute(
-        select(Competency.code, Competency.id, SkillFramework.kind)
-        .join(SkillFramework, SkillFramework.id == Competency.framework_id)
-        .where(Competency.kind == "occupation", Competency.code.in_(codes))
-    ).all()
+    wanted = sorted(codes)
+    rows: list[Any] = []
+    for start in range(0, len(wanted), _BATCH):
+        rows.extend(
+            session.execute(
+                select(Competency.code, Competency.id, SkillFramework.kind)
+                .join(SkillFramework, SkillFramework.id == Competency.framework_id)
+                .where(
+                    Competency.kind == "occupation",
+                    Competency.code.in_(wanted[start : start + _BATCH]),
+                )
+            ).all()
+        )
     for code, row_id, _ in sorted(rows, key=lambda r: r[2] != "onet"):
         if code is not None:
             found.setdefault(code, row_id)
     return found
 
 
-def _chunks(values: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def frameworks(session: Session) -> list[SkillFramework]:
     """Every framework here, by name (anyone may read them: they are public definitions)."""
     return list(session.execute(select(SkillFramework).order_by(SkillFramework.name)).scalars())
+
+
+KINDS = ("case", "ctdl", "esco", "onet", "military")
+#: kinds whose framework is a set of files (a directory); the others are one file
+MANY_FILES = ("esco", "onet")
+#: what one import may read, all its files together
+MAX_IMPORT_BYTES = 300_000_000
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: the framework's id and name, the counts :func:`save` returns
+    (added, updated, missing, items, relations, unresolved) and the rows that were skipped."""
+
+    framework_id: str
+    name: str
+    counts: dict[str, int]
+    problems: tuple[Problem, ...]
+
+
+def read_paths(paths: Iterable[Path]) -> dict[str, bytes]:
+    """The files named (a directory: the files in it), name → bytes, within the size an
+    import may read."""
+    files: dict[str, bytes] = {}
+    total = 0
+    for path in paths:
+        entries = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for entry in entries:
+            try:
+                total += entry.stat().st_size
+                if total > MAX_IMPORT_BYTES:
+                    raise FileError(
+                        f"the files come to more than {MAX_IMPORT_BYTES:,} bytes, more than "
+                        "one import reads"
+                    )
+                files[entry.name] = entry.read_bytes()
+            except OSError as exc:
+                raise FileError(f"cannot read {entry}: {exc.strerror or exc}") from None
+    if not files:
+        raise UsageError("no file to import (the directory is empty)")
+    return files
+
+
+def read_framework(
+    kind: str,
+    files: Mapping[str, bytes],
+    *,
+    framework_id: str | None = None,
+    name: str | None = None,
+    problems: list[Problem] | None = None,
+) -> Framework:
+    """The framework the files of ``kind`` hold, read by ``openler.skills.readers``; a file
+    that cannot be read is a :class:`UsageError` saying which and why."""
+    if kind not in KINDS:
+        raise UsageError(f"{kind!r} is not a kind of framework: one of {', '.join(KINDS)}")
+    if not files:
+        raise UsageError("no file to import")
+    if kind not in MANY_FILES and len(files) != 1:
+        raise UsageError(f"a {kind} framework is one file ({len(files)} were given)")
+    if framework_id is not None and not _SLUG.match(framework_id):
+        raise UsageError(
+            f"{framework_id!r} is not a framework id: lower-case letters, digits and '-', "
+            "up to 64 characters"
+        )
+    try:
+        if kind == "esco":
+            framework = readers.read_esco(files, problems=problems, id=framework_id, name=name)
+        elif kind == "onet":
+            framework = readers.read_onet(files, problems=problems, id=framework_id, name=name)
+        else:
+            [(source, data)] = files.items()
+            read = {"case": readers.read_case, "ctdl": readers.read_ctdl}.get(
+                kind, readers.read_military
+            )
+            framework = read(data, source=source, problems=problems, id=framework_id, name=name)
+    except readers.ReaderError as exc:
+        raise UsageError(exc.message) from None
+    if not _SLUG.match(framework.id):
+        framework = replace(framework, id=_slug(framework.id))
+    return framework
+
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:64] or "framework"
+
+
+def import_files(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    kind: str,
+    files: Mapping[str, bytes] | Iterable[Path],
+    *,
+    framework_id: str | None = None,
+    name: str | None = None,
+    progress: Progress | None = None,
+) -> Imported:
+    """Read ``files`` (name → bytes, or paths: a directory for ESCO and O*NET) as a
+    framework of ``kind`` and save it (see :func:`save`); rows that could not be read are
+    skipped and listed in the result.
+
+    ``openler frameworks import esco skills_en.csv`` is ``import_files(…, "esco",
+    [Path("skills_en.csv")])``: the framework ``esco``, its 13,412 skills added (or updated).
+    """
+    require_framework_admin(session, principal)
+    if not isinstance(files, Mapping):
+        files = read_paths(files)
+    report = progress or _quiet
+    report("reading", 0, len(files))
+    problems: list[Problem] = []
+    framework = read_framework(kind, files, framework_id=framework_id, name=name, problems=problems)
+    report("reading", len(files), len(files))
+    counts = save(session, platform, principal, framework, progress=progress)
+    return Imported(framework.id, framework.name, counts, tuple(problems))
+
+
+def load_demo(session: Session, platform: Platform, principal: Principal) -> dict[str, int]:
+    """The built-in frameworks the demo ships (``demo``: skills and occupations of the
+    stories; ``military``: a short crosswalk sample) saved; their counts added up."""
+    package = resources.files("openler.demo")
+    demo = readers.read_native(package.joinpath("demo-framework.json").read_bytes())
+    military = readers.read_military(
+        package.joinpath("military-crosswalk-sample.csv").read_bytes(),
+        name="Military crosswalk (demo sample)",
+    )
+    totals: dict[str, int] = {}
+    for built_in in (demo, military):
+        for key, value in save(session, platform, principal, built_in).items():
+            totals[key] = totals.get(key, 0) + value
+    return totals

@@ -1,0 +1,67 @@
+"""``openler frameworks``: the stable contract (``import esco PATH`` loads ESCO's skills CSV
+as framework ``esco`` into ``OPENLER_DATABASE_URL``), list and show, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from openler.store.models import Competency
+from tests.web.test_members import _openler
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+CROSSWALK = "Service,MOC,Title,Status,O*NET-SOC Code\nArmy,68W,Combat Medic,Active,29-2042.00\n"
+
+
+def _env(platform: Any, tmp_path: Path) -> dict[str, str]:
+    return {
+        "OPENLER_DATABASE_URL": platform.settings.database_url,
+        "OPENLER_DATA_DIR": str(tmp_path / "var"),
+    }
+
+
+@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data (ESCO's skills) is absent")
+def test_import_esco_loads_the_skills_csv_as_framework_esco(platform: Any, tmp_path: Path) -> None:
+    env = _env(platform, tmp_path)
+    assert _openler(env, "db", "upgrade").returncode == 0
+    done = _openler(
+        env, "frameworks", "import", "esco", str(SHARED_DATA / "esco" / "skills_en.csv")
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("esco: ESCO — 13,412 items (13,412 added, 0 updated")
+    assert "items: 13,412 of 13,412" in done.stderr  # progress
+    with platform.db.session() as s:
+        count = (
+            select(func.count()).select_from(Competency).where(Competency.framework_id == "esco")
+        )
+        assert s.execute(count).scalar_one() == 13_412
+    listed = _openler(env, "frameworks", "list")
+    assert listed.stdout.split("\t")[:3] == ["esco", "esco", "13,412 items"]
+    shown = _openler(
+        env, "frameworks", "show", "esco", "--search", "welding techniques", "--limit", "1"
+    )
+    assert (
+        "knowledge\twelding techniques\thttp://data.europa.eu/esco/skill/530cb489" in shown.stdout
+    )
+
+
+def test_exit_codes_say_whole_partial_or_nothing(platform: Any, tmp_path: Path) -> None:
+    env = _env(platform, tmp_path)
+    whole, partial, wrong = (tmp_path / n for n in ("whole.csv", "partial.csv", "wrong.csv"))
+    whole.write_text(CROSSWALK)
+    partial.write_text(CROSSWALK + "Army,,Nothing,Active,29-2042.00\n")
+    wrong.write_text("a,b\n1,2\n")
+    assert _openler(env, "frameworks", "import", "military", str(whole)).returncode == 0
+    skipped = _openler(env, "frameworks", "import", "military", str(partial))
+    assert skipped.returncode == 1
+    assert "partial.csv, line 3: no service or military code: skipped" in skipped.stderr
+    refused = _openler(env, "frameworks", "import", "military", str(wrong))
+    assert refused.returncode == 2 and "wrong.csv is not a military crosswalk" in refused.stderr
+    assert _openler(env, "frameworks", "import", "sideways", str(whole)).returncode == 2
+    missing = _openler(env, "frameworks", "show", "nothing")
+    assert missing.returncode == 2 and "no framework 'nothing'" in missing.stderr
+    directory = _openler(env, "frameworks", "import", "case", str(tmp_path))
+    assert directory.returncode == 2 and "is a directory" in directory.stderr
