@@ -86,7 +86,7 @@ def test_occupations_are_found_by_title_or_code(session: Session) -> None:
 
 def test_an_unknown_occupation_is_a_clear_error(session: Session, platform: Any) -> None:
     luis = who(session, "luis@demo.openler.org")
-    with pytest.raises(NotFound, match="no occupation 00-0000.00 is known here"):
+    with pytest.raises(NotFound, match=r"no occupation 00-0000\.00 is known here"):
         navigation.my_navigation(session, platform, luis, "00-0000.00")
     with pytest.raises(UsageError, match="choose an occupation"):
         navigation.my_navigation(session, platform, luis, " ")

@@ -140,7 +140,7 @@ def test_a_coach_who_loses_the_role_loses_access(session: Session, platform: Any
 
 def test_a_grant_names_a_career_navigator(session: Session, platform: Any) -> None:
     luis = who(session, LUIS)
-    with pytest.raises(NotFound, match="no career navigator here has the email nobody@x.org"):
+    with pytest.raises(NotFound, match=r"no career navigator here has the email nobody@x\.org"):
         coaching.grant(session, platform, luis, "nobody@x.org")
     with pytest.raises(NotFound):  # an issuer admin is no career navigator
         coaching.grant(session, platform, luis, "olivia@demo.openler.org")

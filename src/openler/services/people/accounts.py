@@ -1,10 +1,10 @@
 """People, passwords, sessions, and who may do what (API tokens: ``tokens``).
 
 Roles: ``learner`` (every person), ``issuer_admin``, ``issuer_staff``, ``verifier`` (staff
-of an employer or agency), ``registry_admin`` (the state LER office), ``career_navigator`` (a coach, who
-reads a person's career navigator once the person granted it: ``skills.coaching``) within an
-organization, and ``platform_admin`` on the person. Every use case calls ``require_*``
-with the principal; routes never decide access on their own.
+of an employer or agency), ``registry_admin`` (the state LER office), ``career_navigator`` (a
+coach, who reads a person's career navigator once the person granted it:
+``skills.coaching``) within an organization, and ``platform_admin`` on the person. Every
+use case calls ``require_*`` with the principal; routes never decide access on their own.
 """
 
 from __future__ import annotations
