@@ -1,0 +1,94 @@
+// The gap chart of the career navigator: one horizontal bar a skill the occupation needs, as
+// long as its importance, in one colour when a credential shows it and in another when it is
+// missing (the missing ones first). The table after the chart holds the same figures (it is
+// what a screen reader reads, and what shows without this script); the chart only draws them.
+(function () {
+  "use strict";
+
+  function lines(text, width) {
+    var out = [];
+    var line = "";
+    text.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) {
+        out.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) {
+      out.push(line);
+    }
+    return out;
+  }
+
+  function colour(name, fallback) {
+    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function draw() {
+    var source = document.getElementById("career-chart-data");
+    var canvas = document.getElementById("career-chart");
+    if (!source || !canvas || typeof window.Chart === "undefined") {
+      return;
+    }
+    var figures = JSON.parse(source.textContent);
+    if (!figures.labels.length) {
+      return;
+    }
+    var narrow = window.matchMedia("(max-width: 40rem)").matches;
+    var labels = figures.labels.map(function (label) { return lines(label, narrow ? 18 : 32); });
+    var rows = labels.reduce(function (sum, label) { return sum + Math.max(label.length, 1); }, 0);
+    var box = canvas.parentNode;
+    box.hidden = false;
+    box.style.height = (rows * 1.4 + figures.labels.length * 1 + 7) + "rem";
+    var ink = colour("--ink", "#1a1a1a");
+    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: labels,
+        datasets: [
+          { label: figures.missingLabel, data: figures.missing,
+            backgroundColor: colour("--gap", "#b34700"), maxBarThickness: 28 },
+          { label: figures.heldLabel, data: figures.held,
+            backgroundColor: colour("--accent", "#0b5394"), maxBarThickness: 28 }
+        ]
+      },
+      options: {
+        indexAxis: "y",
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: still ? false : { duration: 300 },
+        color: ink,
+        font: { size: 14 },
+        plugins: {
+          legend: { display: true, position: "top", labels: { color: ink } },
+          tooltip: {
+            filter: function (item) { return item.raw > 0; },
+            callbacks: {
+              title: function (items) { return figures.labels[items[0].dataIndex]; }
+            }
+          }
+        },
+        scales: {
+          x: {
+            stacked: true,
+            beginAtZero: true,
+            max: 100,
+            ticks: { color: ink },
+            title: { display: true, text: figures.title, color: ink }
+          },
+          y: { stacked: true, ticks: { autoSkip: false, color: ink } }
+        }
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
