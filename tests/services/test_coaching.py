@@ -152,3 +152,6 @@ def test_a_grant_names_a_career_navigator(session: Session, platform: Any) -> No
         coaching.grant(session, platform, who(session, CARMEN), CARMEN)
     with pytest.raises(Forbidden):
         coaching.grant(session, platform, accounts.Principal.system("test"), CARMEN)
+    maria = person(session, "maria@demo.openler.org")
+    with pytest.raises(Forbidden):  # nor for anyone else
+        coaching.grant(session, platform, luis, CARMEN, person_id=maria.id)

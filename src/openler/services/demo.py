@@ -410,7 +410,7 @@ def _career_center(session: Session, platform: Platform, luis: Person) -> None:
     accounts.add_member(
         session, platform, person=carmen, organization=center, role=coaching.ROLE, actor=LOADER
     )
-    coaching.grant(session, platform, accounts.principal_for(session, luis), email)
+    coaching.grant(session, platform, LOADER, email, person_id=luis.id)
 
 
 def _trust_registry(

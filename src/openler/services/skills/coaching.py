@@ -84,10 +84,24 @@ def grants_of(session: Session, principal: Principal) -> list[Grant]:
     return active + [g for g in found if not g.active]
 
 
-def grant(session: Session, platform: Platform, principal: Principal, email: str) -> Grant:
+def grant(
+    session: Session,
+    platform: Platform,
+    principal: Principal,
+    email: str,
+    *,
+    person_id: str | None = None,
+) -> Grant:
     """``principal`` grants the career navigator with ``email`` access to their skills
-    profile and navigator (in the organization where the coach holds the role)."""
-    require_self(principal, principal.person_id)
+    profile and navigator (in the organization where the coach holds the role).
+
+    ``person_id`` is for openler itself (the system principal: the demo loader) granting on
+    a person's behalf; a person grants only for themselves."""
+    if person_id is None:
+        require_self(principal, principal.person_id)
+        person_id = principal.person_id
+    elif not principal.is_system:
+        raise Forbidden("a person grants access to their own navigator only")
     address = email.strip().lower()
     if not address or "@" not in address or len(address) > 320:
         raise UsageError.worded(N_("give the email address of your career navigator"))
@@ -97,14 +111,14 @@ def grant(session: Session, platform: Platform, principal: Principal, email: str
         raise NotFound.worded(
             N_("no career navigator here has the email %(email)s"), email=email.strip()
         )
-    if coach.id == principal.person_id:
+    if coach.id == person_id:
         raise UsageError.worded(N_("you cannot grant access to yourself"))
-    for existing in grants_of(session, principal):
+    for existing in _grants(session, CoachGrant.person_id == person_id):
         if existing.active and existing.coach.id == coach.id:
             raise Conflict.worded(N_("%(coach)s has access already"), coach=existing.coach.name)
     organization = roles[0]
     row = CoachGrant(
-        person_id=principal.person_id,
+        person_id=person_id,
         coach_id=coach.id,
         organization_id=organization.id,
         granted_at=platform.now(),
@@ -116,10 +130,10 @@ def grant(session: Session, platform: Platform, principal: Principal, email: str
         at=platform.now(),
         actor=principal.label,
         action="coach.granted",
-        subject=f"person:{principal.person_id}",
+        subject=f"person:{person_id}",
         data={"grant": row.id, "coach": coach.id, "organization": organization.id},
     )
-    person = session.get(Person, principal.person_id)
+    person = session.get(Person, person_id)
     if person is None:
         raise NotFound("no such person")
     return Grant(row, person, coach, organization)
