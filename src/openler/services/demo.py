@@ -16,8 +16,7 @@ from openler.services.issuers import issuing, orgs
 from openler.services.issuers.recipients import Award, Recipient
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
-from openler.services.skills import coaching
-from openler.store.models import JobRow, Organization, Person, RecognitionRow, TrustEntryRow
+from openler.store.models import JobRow, Organization, RecognitionRow, TrustEntryRow
 from openler.vc import Recognition, Scope, TrustEntry
 
 DEMO_PASSWORD = "openler-demo-2026"  # noqa: S105 - printed for the local demo only
@@ -310,6 +309,7 @@ def load(session: Session, platform: Platform) -> list[Login]:
             image=achievement_defs.Image(badge_svg(data, BADGE_COLOURS.get(slug, "#0b5394"))),
         )
     _emt_certificate(session, platform, organizations)
+    _career_center(session, platform, people["luis@demo.openler.org"].id)
     for slug, key, email, status in ISSUANCES:
         world = platform
         if status == "expired":
@@ -332,7 +332,6 @@ def load(session: Session, platform: Platform) -> list[Login]:
                 reason="Pending a Board investigation (case 2026-0412)",
             )
     _trust_registry(session, platform, organizations)
-    _career_center(session, platform, people["luis@demo.openler.org"])
     return LOGINS
 
 
@@ -391,9 +390,11 @@ def _emt_certificate(
 CAREER_NAVIGATOR = ("carmen@demo.openler.org", "Carmen Diaz")
 
 
-def _career_center(session: Session, platform: Platform, luis: Person) -> None:
+def _career_center(session: Session, platform: Platform, luis_id: str) -> None:
     """NCWorks Career Center (a workforce agency) and its career navigator Carmen Diaz, whom
     Luis granted access to his skills profile and navigator (as he would on his page)."""
+    from openler.services.skills import coaching
+
     center = orgs.create_organization(
         session,
         platform,
@@ -410,7 +411,7 @@ def _career_center(session: Session, platform: Platform, luis: Person) -> None:
     accounts.add_member(
         session, platform, person=carmen, organization=center, role=coaching.ROLE, actor=LOADER
     )
-    coaching.grant(session, platform, LOADER, email, person_id=luis.id)
+    coaching.grant(session, platform, LOADER, email, person_id=luis_id)
 
 
 def _trust_registry(
