@@ -335,6 +335,35 @@ def load(session: Session, platform: Platform) -> list[Login]:
     return LOGINS
 
 
+def _trust_registry(
+    session: Session, platform: Platform, organizations: dict[str, Organization]
+) -> None:
+    scopes = {
+        "ohio-nursing": Scope(("License",), ("29-1141.00", "29-2061.00")),
+        "piedmont-hospital": Scope(("Badge",)),
+        "fema-emi": Scope(("Certification",)),
+        "capital-cc": Scope(("Certificate", "Degree")),
+        "nc-corrections-ed": Scope(("Certificate",)),
+        "us-army": Scope(("Certification",)),
+    }
+    for slug, scope in scopes.items():
+        organization = organizations[slug]
+        entry = TrustEntry(
+            issuer=orgs.org_did(platform, organization),
+            name=organization.name,
+            jurisdiction=organization.jurisdiction or "US",
+            authorized=(scope,),
+            registered_by="North Carolina LER Office",
+        )
+        session.add(TrustEntryRow(issuer=entry.issuer, data=entry.to_json()))
+    compact = Recognition(
+        "the Nurse Licensure Compact", "US-NC", ("US-OH", "US-VA", "US-TN"), scopes["ohio-nursing"]
+    )
+    national = Recognition("national credentials", "US-NC", ("US",))
+    session.add(RecognitionRow(data=compact.to_json()))
+    session.add(RecognitionRow(data=national.to_json()))
+
+
 #: the EMT certificate Capital Area Community College offers: what Luis (Army 68W) still
 #: needs for Emergency Medical Technicians (29-2042.00), aligned to the occupation and the
 #: ESCO skills the demo framework has it require
@@ -412,35 +441,6 @@ def _career_center(session: Session, platform: Platform, luis_id: str) -> None:
         session, platform, person=carmen, organization=center, role=coaching.ROLE, actor=LOADER
     )
     coaching.grant(session, platform, LOADER, email, person_id=luis_id)
-
-
-def _trust_registry(
-    session: Session, platform: Platform, organizations: dict[str, Organization]
-) -> None:
-    scopes = {
-        "ohio-nursing": Scope(("License",), ("29-1141.00", "29-2061.00")),
-        "piedmont-hospital": Scope(("Badge",)),
-        "fema-emi": Scope(("Certification",)),
-        "capital-cc": Scope(("Certificate", "Degree")),
-        "nc-corrections-ed": Scope(("Certificate",)),
-        "us-army": Scope(("Certification",)),
-    }
-    for slug, scope in scopes.items():
-        organization = organizations[slug]
-        entry = TrustEntry(
-            issuer=orgs.org_did(platform, organization),
-            name=organization.name,
-            jurisdiction=organization.jurisdiction or "US",
-            authorized=(scope,),
-            registered_by="North Carolina LER Office",
-        )
-        session.add(TrustEntryRow(issuer=entry.issuer, data=entry.to_json()))
-    compact = Recognition(
-        "the Nurse Licensure Compact", "US-NC", ("US-OH", "US-VA", "US-TN"), scopes["ohio-nursing"]
-    )
-    national = Recognition("national credentials", "US-NC", ("US",))
-    session.add(RecognitionRow(data=compact.to_json()))
-    session.add(RecognitionRow(data=national.to_json()))
 
 
 #: the Ohio Board of Nursing's November licensing roster: (name, email, licence number);
