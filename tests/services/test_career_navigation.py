@@ -127,3 +127,12 @@ def test_an_occupation_without_requirements_says_so(session: Session, platform: 
         session, platform, who(session, "luis@demo.openler.org"), "99-2014.00"
     )
     assert not found.measured and found.closing == [] and found.gap.readiness == 1.0
+
+
+def test_titles_that_start_with_the_words_come_first(session: Session) -> None:
+    found = [o.name for o in navigation.search(session, "test")]
+    assert len(found) == 4 and found == sorted(found, key=len)  # the shortest first
+    medic = [o.name.lower() for o in navigation.search(session, "medic")]
+    assert "test paramedics" in medic and "test emergency medical technicians" in medic
+    starting = [name.startswith("medic") for name in medic]
+    assert starting == sorted(starting, reverse=True)  # those that start with it first

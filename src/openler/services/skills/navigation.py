@@ -154,13 +154,13 @@ def search(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[O
     words = " ".join(query.split())[:MAX_QUERY]
     if not words:
         return []
-    pattern = "%" + words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = session.execute(
         _occupation_rows()
         .where(
             or_(
-                func.lower(Competency.label).like(pattern + "%", escape="\\"),
-                Competency.code.like(words.replace("%", "") + "%"),
+                func.lower(Competency.label).like(escaped + "%", escape="\\"),
+                Competency.code.like(escaped + "%", escape="\\"),
             )
         )
         .order_by(func.length(Competency.label), Competency.label)
@@ -171,7 +171,7 @@ def search(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[O
     if len(found) < limit:
         more = session.execute(
             _occupation_rows()
-            .where(func.lower(Competency.label).like("%" + pattern[1:] + "%", escape="\\"))
+            .where(func.lower(Competency.label).like("%" + escaped + "%", escape="\\"))
             .order_by(func.length(Competency.label), Competency.label)
             .limit(limit * 4)
         ).all()
