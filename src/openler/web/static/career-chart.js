@@ -5,20 +5,11 @@
 (function () {
   "use strict";
 
-  function draw() {
-    var source = document.getElementById("career-chart-data");
-    var canvas = document.getElementById("career-chart");
-    if (!source || !canvas || typeof window.Chart === "undefined" || !window.openlerChart) {
-      return;
-    }
-    var figures = JSON.parse(source.textContent);
-    if (!figures.labels.length) {
-      return;
-    }
+  window.openlerChart.whenReady("career-chart-data", "career-chart", function (canvas, figures) {
     var colour = window.openlerChart.colour;
     var labels = window.openlerChart.fit(canvas, figures.labels, 7);
     var ink = colour("--ink", "#1a1a1a");
-    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var still = window.openlerChart.still();
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -58,11 +49,5 @@
         }
       }
     });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
-  }
+  });
 })();

@@ -1,6 +1,6 @@
-// What the pages' bar charts share (skills-chart.js, career-chart.js): a label wrapped onto
-// lines rather than cut off, a colour the stylesheet names, and the chart's box sized to its
-// rows so that every label is read.
+// What the pages' bar charts share (skills-chart.js, career-chart.js): drawing once the page
+// is read, a label wrapped onto lines rather than cut off, a colour the stylesheet names, and
+// the chart's box sized to its rows so that every label is read.
 (function () {
   "use strict";
 
@@ -38,5 +38,33 @@
     return wrapped;
   }
 
-  window.openlerChart = { lines: lines, colour: colour, fit: fit };
+  // once the page is read: ``draw(canvas, figures)`` with the figures of the JSON block
+  // ``sourceId`` for the canvas ``canvasId`` — unless either is missing, Chart.js did not
+  // load, or there is nothing to draw (the table says it alone then)
+  function whenReady(sourceId, canvasId, draw) {
+    function start() {
+      var source = document.getElementById(sourceId);
+      var canvas = document.getElementById(canvasId);
+      if (!source || !canvas || typeof window.Chart === "undefined") {
+        return;
+      }
+      var figures = JSON.parse(source.textContent);
+      if (figures.labels.length) {
+        draw(canvas, figures);
+      }
+    }
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", start);
+    } else {
+      start();
+    }
+  }
+
+  window.openlerChart = {
+    lines: lines,
+    colour: colour,
+    fit: fit,
+    whenReady: whenReady,
+    still: function () { return window.matchMedia("(prefers-reduced-motion: reduce)").matches; }
+  };
 })();

@@ -4,20 +4,11 @@
 (function () {
   "use strict";
 
-  function draw() {
-    var source = document.getElementById("skills-chart-data");
-    var canvas = document.getElementById("skills-chart");
-    if (!source || !canvas || typeof window.Chart === "undefined" || !window.openlerChart) {
-      return;
-    }
-    var figures = JSON.parse(source.textContent);
-    if (!figures.labels.length) {
-      return;
-    }
+  window.openlerChart.whenReady("skills-chart-data", "skills-chart", function (canvas, figures) {
     var colour = window.openlerChart.colour;
     var labels = window.openlerChart.fit(canvas, figures.labels, 4);
     var ink = colour("--ink", "#1a1a1a");
-    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var still = window.openlerChart.still();
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -57,11 +48,5 @@
         }
       }
     });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
-  }
+  });
 })();
