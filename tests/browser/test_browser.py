@@ -221,6 +221,7 @@ ROLE_TEXT = {
     "verifier": "Verifying for Piedmont Regional Hospital",
     "registry admin": "Trust registry",
     "platform admin": "Organizations on this platform",
+    "career navigator": "Career navigation",
 }
 
 

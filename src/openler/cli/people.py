@@ -68,7 +68,10 @@ def grant(
     email: Annotated[str, typer.Option(help="The person's email.")],
     org: Annotated[str, typer.Option(help="The organization's slug.")],
     role: Annotated[
-        str, typer.Option(help="issuer_admin, issuer_staff, verifier or registry_admin.")
+        str,
+        typer.Option(
+            help="issuer_admin, issuer_staff, verifier, registry_admin or career_navigator."
+        ),
     ],
 ) -> None:
     """Give a person a role in an organization."""

@@ -215,6 +215,7 @@ LOGINS = [
     Login("verifier", "Sam Patel (Piedmont Regional Hospital HR)", "hr@demo.openler.org"),
     Login("registry admin", "Renee Walker (NC LER Office)", "renee@demo.openler.org"),
     Login("platform admin", "Platform Administrator", "admin@demo.openler.org"),
+    Login("career navigator", "Carmen Diaz (NCWorks Career Center)", "carmen@demo.openler.org"),
 ]
 
 # (org, achievement, learner email, status) — status: active, suspended, expired
@@ -308,6 +309,8 @@ def load(session: Session, platform: Platform) -> list[Login]:
             valid_days=valid_days,
             image=achievement_defs.Image(badge_svg(data, BADGE_COLOURS.get(slug, "#0b5394"))),
         )
+    _emt_certificate(session, platform, organizations)
+    _career_center(session, platform, people["luis@demo.openler.org"].id)
     for slug, key, email, status in ISSUANCES:
         world = platform
         if status == "expired":
@@ -367,6 +370,85 @@ def _trust_registry(
     national = Recognition("national credentials", "US-NC", ("US",))
     session.add(RecognitionRow(data=compact.to_json()))
     session.add(RecognitionRow(data=national.to_json()))
+
+
+#: the EMT certificate Capital Area Community College offers: what Luis (Army 68W) still
+#: needs for Emergency Medical Technicians (29-2042.00), aligned to the occupation and the
+#: ESCO skills the demo framework has it require
+EMT_CERTIFICATE = {
+    "name": "Emergency Medical Technician (EMT-Basic) Certificate",
+    "description": (
+        "State-approved EMT-Basic course: patient assessment, airway and resuscitation, "
+        "trauma and medical emergencies, ambulance operations; prepares for the NREMT "
+        "examination and North Carolina EMT credentialing."
+    ),
+    "criteria": {"narrative": "Completed 190 course hours with clinical and field rotations."},
+    "achievementType": "Certificate",
+    "humanCode": "EMT",
+    "alignment": [
+        _onet("Emergency Medical Technicians", "29-2042.00"),
+        _esco("deal with emergency care situations", "51e79cb4-fab3-404c-88f3-cd4a1bd5879e"),
+        _esco("monitor patient's vital signs", "60f826be-0c1b-413b-aad5-4f7546622e16"),
+        _esco("resuscitation", "8bd49d04-ab2f-4333-b5d9-12d716e4e2f6"),
+        _esco(
+            "immobilise patients for emergency intervention",
+            "9d00803f-5dde-4803-8111-416ed174676f",
+        ),
+        _esco(
+            "transfer patients to and from ambulance vehicles",
+            "64cb2785-974b-4aa3-818a-0310602185cb",
+        ),
+        _esco(
+            "monitor patients during transfer to hospital", "5efb798e-d299-402a-9a1e-b86347e0b871"
+        ),
+        _esco("conduct physical examination in emergency", "852e6830-f87c-4f35-b6d3-6aee31dc518c"),
+        _esco("create incident reports", "24310a7b-5db1-4917-a705-4835630227ca"),
+    ],
+}
+
+
+def _emt_certificate(
+    session: Session, platform: Platform, organizations: dict[str, Organization]
+) -> None:
+    """Capital Area Community College's EMT certificate, offered (nobody holds it yet)."""
+    achievement_defs.create_achievement(
+        session,
+        platform,
+        LOADER,
+        organizations["capital-cc"],
+        slug="emt-basic",
+        data=EMT_CERTIFICATE,
+        valid_days=730,
+        image=achievement_defs.Image(badge_svg(EMT_CERTIFICATE, BADGE_COLOURS["capital-cc"])),
+    )
+
+
+#: the career center's coach, and the resident who asked her to help
+CAREER_NAVIGATOR = ("carmen@demo.openler.org", "Carmen Diaz")
+
+
+def _career_center(session: Session, platform: Platform, luis_id: str) -> None:
+    """NCWorks Career Center (a workforce agency) and its career navigator Carmen Diaz, whom
+    Luis granted access to his skills profile and navigator (as he would on his page)."""
+    from openler.services.skills import coaching
+
+    center = orgs.create_organization(
+        session,
+        platform,
+        LOADER,
+        slug="ncworks",
+        name="NCWorks Career Center",
+        kind="agency",
+        jurisdiction="US-NC",
+    )
+    email, name = CAREER_NAVIGATOR
+    carmen = accounts.create_person(
+        session, platform, name=name, email=email, password=DEMO_PASSWORD, actor=LOADER
+    )
+    accounts.add_member(
+        session, platform, person=carmen, organization=center, role=coaching.ROLE, actor=LOADER
+    )
+    coaching.grant(session, platform, LOADER, email, person_id=luis_id)
 
 
 #: the Ohio Board of Nursing's November licensing roster: (name, email, licence number);

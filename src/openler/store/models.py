@@ -101,7 +101,8 @@ class Person(Base):
 
 
 class Member(Base):
-    """A person's role in an organization: issuer_admin, issuer_staff, verifier, registry_admin."""
+    """A person's role in an organization: issuer_admin, issuer_staff, verifier,
+    registry_admin, career_navigator."""
 
     __tablename__ = "members"
     __table_args__ = (UniqueConstraint("person_id", "organization_id", "role"),)
@@ -977,3 +978,21 @@ class CompetencyRelation(Base):
     weight: Mapped[float | None] = mapped_column(Float)
     #: the source's own figures (O*NET importance and level, ESCO relation type …)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- career navigation -------------------------------------------------------------------
+
+
+class CoachGrant(Base):
+    """A person's consent that a career navigator (a coach of an organization) may read
+    their skills profile and career navigator, until they withdraw it. Withdrawn grants
+    are kept (``withdrawn_at``) so the person sees who had access and when."""
+
+    __tablename__ = "coach_grants"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    coach_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    #: the organization the coach works for (where they hold ``career_navigator``)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]

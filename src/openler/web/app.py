@@ -26,6 +26,7 @@ from openler.web import (
     account_pages,
     achievement_pages,
     api,
+    career_pages,
     claim_pages,
     confirm_pages,
     exchange_pages,
@@ -257,6 +258,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         app.include_router(router)
     # before any /record/{ref} page: /record/skills is not an entry's address
     app.include_router(skills_pages.router)
+    app.include_router(career_pages.router)  # before /record/{ref} too: /record/career
     app.include_router(pages.router)
     # before any /record/{ref} route, which would take /record/import for a ref
     app.include_router(import_pages.router)

@@ -1,9 +1,10 @@
 """People, passwords, sessions, and who may do what (API tokens: ``tokens``).
 
 Roles: ``learner`` (every person), ``issuer_admin``, ``issuer_staff``, ``verifier`` (staff
-of an employer or agency), ``registry_admin`` (the state LER office) within an
-organization, and ``platform_admin`` on the person. Every use case calls ``require_*``
-with the principal; routes never decide access on their own.
+of an employer or agency), ``registry_admin`` (the state LER office), ``career_navigator`` (a
+coach, who reads a person's career navigator once the person granted it:
+``skills.coaching``) within an organization, and ``platform_admin`` on the person. Every
+use case calls ``require_*`` with the principal; routes never decide access on their own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from openler.services.secrets import vault
 from openler.store.models import Member, Organization, Person, SessionRow
 from openler.vc import Multikey
 
-ORG_ROLES = ("issuer_admin", "issuer_staff", "verifier", "registry_admin")
+ORG_ROLES = ("issuer_admin", "issuer_staff", "verifier", "registry_admin", "career_navigator")
 _HASHERS: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
 
 

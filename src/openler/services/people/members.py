@@ -3,8 +3,10 @@
 Who may grant what:
 
 * a platform administrator: any role in any organization, and new accounts;
-* an organization's ``issuer_admin``: ``issuer_admin`` and ``issuer_staff`` there;
-* a registry authority's ``registry_admin``: ``registry_admin`` and ``verifier`` there.
+* an organization's ``issuer_admin``: ``issuer_admin``, ``issuer_staff`` and
+  ``career_navigator`` there;
+* a registry authority's ``registry_admin``: ``registry_admin``, ``verifier`` and
+  ``career_navigator`` there.
 
 ``registry_admin`` exists only in registry authorities. A removed role stops working at
 the person's next request (sessions and API tokens are checked against the roles on every
@@ -32,8 +34,8 @@ from openler.store.models import Member, Organization, Person
 
 #: the roles each administering role may grant within its own organization
 GRANTS = {
-    "issuer_admin": ("issuer_admin", "issuer_staff"),
-    "registry_admin": ("registry_admin", "verifier"),
+    "issuer_admin": ("issuer_admin", "issuer_staff", "career_navigator"),
+    "registry_admin": ("registry_admin", "verifier", "career_navigator"),
 }
 ADMIN_ROLES = tuple(GRANTS)
 

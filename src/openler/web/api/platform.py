@@ -112,8 +112,9 @@ def add_member(
     principal: CurrentPrincipal,
     organization: OrgDep,
 ) -> dict[str, Any]:
-    """Grant a role: platform admins any; issuer admins issuer_admin/issuer_staff; registry
-    admins registry_admin/verifier — in their own organization."""
+    """Grant a role: platform admins any; issuer admins issuer_admin/issuer_staff/
+    career_navigator; registry admins registry_admin/verifier/career_navigator — in their own
+    organization."""
     member = members.grant_role(
         session, platform, principal, organization, email=body.email, role=body.role
     )

@@ -4,48 +4,11 @@
 (function () {
   "use strict";
 
-  // a long skill name on two or three lines rather than cut off
-  function lines(text, width) {
-    var out = [];
-    var line = "";
-    text.split(" ").forEach(function (word) {
-      if (line && (line + " " + word).length > width) {
-        out.push(line);
-        line = word;
-      } else {
-        line = line ? line + " " + word : word;
-      }
-    });
-    if (line) {
-      out.push(line);
-    }
-    return out;
-  }
-
-  function colour(name, fallback) {
-    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-    return value || fallback;
-  }
-
-  function draw() {
-    var source = document.getElementById("skills-chart-data");
-    var canvas = document.getElementById("skills-chart");
-    if (!source || !canvas || typeof window.Chart === "undefined") {
-      return;
-    }
-    var figures = JSON.parse(source.textContent);
-    if (!figures.labels.length) {
-      return;
-    }
-    var narrow = window.matchMedia("(max-width: 40rem)").matches;
-    var width = narrow ? 18 : 32;
-    var labels = figures.labels.map(function (label) { return lines(label, width); });
-    var rows = labels.reduce(function (sum, label) { return sum + Math.max(label.length, 1); }, 0);
-    var box = canvas.parentNode;
-    box.hidden = false;
-    box.style.height = (rows * 1.4 + figures.labels.length * 1 + 4) + "rem";
+  window.openlerChart.whenReady("skills-chart-data", "skills-chart", function (canvas, figures) {
+    var colour = window.openlerChart.colour;
+    var labels = window.openlerChart.fit(canvas, figures.labels, 4);
     var ink = colour("--ink", "#1a1a1a");
-    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var still = window.openlerChart.still();
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -85,11 +48,5 @@
         }
       }
     });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
-    draw();
-  }
+  });
 })();
