@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from openler.skills.profiles import MEETS, SkillStrength, WeightedProfile
+from openler.skills.profiles import MEETS, Credential, Proof, SkillStrength, WeightedProfile
 
 #: how many times a required skill counts over a preferred one of the same weight
 REQUIRED_FACTOR = 2.0
@@ -194,6 +194,13 @@ class Explained:
         """Only the person's own word says it."""
         return self.skill is not None and not self.skill.verified
 
+    @property
+    def proof(self) -> Proof | None:
+        """The strongest verified proof (None: not met)."""
+        if self.skill is None:
+            return None
+        return next((p for p in self.skill.proofs if p.verified), None)
+
 
 @dataclass(frozen=True)
 class Match:
@@ -214,6 +221,24 @@ class Match:
     @property
     def proofs(self) -> tuple[Explained, ...]:
         return tuple(e for e in self.explained if e.met)
+
+    @property
+    def required_met(self) -> int:
+        return sum(e.met for e in self.required)
+
+    @property
+    def preferred_met(self) -> int:
+        return sum(e.met for e in self.preferred)
+
+    def by_credential(self) -> list[tuple[Credential, list[str]]]:
+        """Each credential that proves requirements, with their labels: the credential
+        proving the most first (a requirement counted once, for its strongest proof)."""
+        proven: dict[Credential, list[str]] = {}
+        for explained in self.explained:
+            proof = explained.proof
+            if proof is not None and proof.credential is not None:
+                proven.setdefault(proof.credential, []).append(explained.requirement.label)
+        return sorted(proven.items(), key=lambda found: -len(found[1]))
 
     @property
     def gaps(self) -> tuple[Explained, ...]:
