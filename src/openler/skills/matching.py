@@ -230,6 +230,18 @@ class Match:
     def preferred_met(self) -> int:
         return sum(e.met for e in self.preferred)
 
+    def part(self, required: bool) -> float:
+        """The share of the score (0–1) the required, or the preferred, skills make."""
+        total = sum(e.requirement.counts for e in self.explained)
+        return (
+            sum(
+                e.requirement.counts * min(1.0, self.profile.strength(e.requirement.key))
+                for e in self.explained
+                if e.requirement.required == required
+            )
+            / total
+        )
+
     def by_credential(self) -> list[tuple[Credential, list[str]]]:
         """Each credential that proves requirements, with their labels: the credential
         proving the most first (a requirement counted once, for its strongest proof)."""

@@ -164,10 +164,19 @@ def edit(
 ) -> JobPosting:
     """Change an open posting's title, description, location and occupation."""
     posting = _open(session, principal, organization, posting_id)
-    posting.title = str(_clean("title", title, required=True))
-    posting.description = _clean("description", description)
-    posting.location = _clean("location", location)
-    posting.occupation_code, posting.occupation_label = _occupation(session, occupation_code)
+    values = (
+        str(_clean("title", title, required=True)),
+        _clean("description", description),
+        _clean("location", location),
+        *_occupation(session, occupation_code),
+    )
+    (
+        posting.title,
+        posting.description,
+        posting.location,
+        posting.occupation_code,
+        posting.occupation_label,
+    ) = values
     posting.updated_at = platform.now()
     _audit(session, platform, principal, "posting.edited", posting)
     return posting
@@ -305,6 +314,7 @@ def _ask(
     required: bool,
     weight: float | int | str,
 ) -> PostingRequirement:
+    checked = _weight(weight)
     found = next(
         (
             r
@@ -322,7 +332,7 @@ def _ask(
             **values,
         )
         posting.requirements.append(found)
-    found.required, found.weight = required, _weight(weight)
+    found.required, found.weight = required, checked
     posting.updated_at = platform.now()
     session.flush()
     _audit_requirement(session, platform, principal, "posting.requirement_set", posting, found)
