@@ -100,13 +100,13 @@ def test_a_posting_is_made_given_a_skill_and_closed_after_confirming(
     asked = client.post(f"{here}/close", data={"csrf_token": token}, headers=HTML)
     assert asked.status_code == 200 and "Close this posting?" in asked.text
     with demo_platform.db.session() as s:
-        assert s.get(JobPosting, here.rsplit("/", 1)[1]).status == "open"  # type: ignore[union-attr]
+        assert s.get(JobPosting, here.rsplit("/", 1)[1]).status == "open"
     closed = client.post(
         f"{here}/close", data={"csrf_token": token, "confirm": "yes"}, follow_redirects=False
     )
     assert closed.status_code == 303
     with demo_platform.db.session() as s:
-        assert s.get(JobPosting, here.rsplit("/", 1)[1]).status == "closed"  # type: ignore[union-attr]
+        assert s.get(JobPosting, here.rsplit("/", 1)[1]).status == "closed"
 
 
 @pytest.mark.parametrize("email", ["maria@demo.openler.org", "olivia@demo.openler.org"])
