@@ -5,6 +5,7 @@ decision is ``services.skills``'; these render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -167,6 +168,24 @@ def posting_page(
     )
 
 
+def _changed(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    posting_id: str,
+    change: Callable[[], object],
+    anchor: str = "requirements",
+) -> Response:
+    """Make ``change``, then back to the editor (at ``anchor``); shown again with what to
+    correct when it was refused."""
+    try:
+        change()
+    except (UsageError, Conflict) as exc:
+        return _editor(request, session, principal, organization, posting_id, status=400, error=exc)
+    return RedirectResponse(f"{_home(organization)}/{posting_id}#{anchor}", 303)
+
+
 @router.post("/employer/{slug}/postings/{posting_id}")
 def save_posting(
     posting_id: str,
@@ -180,8 +199,8 @@ def save_posting(
     occupation: Text = "",
     description: Text = "",
 ) -> Response:
-    try:
-        postings.edit(
+    def change() -> object:
+        return postings.edit(
             session,
             platform,
             principal,
@@ -192,15 +211,18 @@ def save_posting(
             location=location,
             occupation_code=occupation,
         )
-    except (UsageError, Conflict) as exc:
-        return _editor(request, session, principal, organization, posting_id, status=400, error=exc)
-    return RedirectResponse(f"{_home(organization)}/{posting_id}#details", 303)
+
+    return _changed(request, session, principal, organization, posting_id, change, "details")
 
 
 def _required(importance: str) -> bool:
     if importance not in ("required", "preferred"):
         raise UsageError.worded(N_("choose required or preferred"))
     return importance == "required"
+
+
+Importance = Annotated[str, Form(max_length=20)]
+Weight = Annotated[str, Form(max_length=5)]
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/requirements")
@@ -212,11 +234,11 @@ def add_requirement(
     principal: Visitor,
     organization: OrgDep,
     competency: Annotated[str, Form(max_length=36)] = "",
-    importance: Annotated[str, Form(max_length=20)] = "required",
-    weight: Annotated[str, Form(max_length=5)] = "3",
+    importance: Importance = "required",
+    weight: Weight = "3",
 ) -> Response:
-    try:
-        postings.add_requirement(
+    def change() -> object:
+        return postings.add_requirement(
             session,
             platform,
             principal,
@@ -226,9 +248,8 @@ def add_requirement(
             required=_required(importance),
             weight=weight,
         )
-    except (UsageError, Conflict) as exc:
-        return _editor(request, session, principal, organization, posting_id, status=400, error=exc)
-    return RedirectResponse(f"{_home(organization)}/{posting_id}#requirements", 303)
+
+    return _changed(request, session, principal, organization, posting_id, change)
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/occupation-skills")
@@ -240,11 +261,12 @@ def add_occupation_skills(
     principal: Visitor,
     organization: OrgDep,
 ) -> Response:
-    try:
-        postings.add_occupation_skills(session, platform, principal, organization, posting_id)
-    except (UsageError, Conflict) as exc:
-        return _editor(request, session, principal, organization, posting_id, status=400, error=exc)
-    return RedirectResponse(f"{_home(organization)}/{posting_id}#requirements", 303)
+    def change() -> object:
+        return postings.add_occupation_skills(
+            session, platform, principal, organization, posting_id
+        )
+
+    return _changed(request, session, principal, organization, posting_id, change)
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/requirements/{requirement_id}")
@@ -256,29 +278,28 @@ def change_requirement(
     platform: PlatformDep,
     principal: Visitor,
     organization: OrgDep,
-    importance: Annotated[str, Form(max_length=20)] = "required",
-    weight: Annotated[str, Form(max_length=5)] = "3",
+    importance: Importance = "required",
+    weight: Weight = "3",
     remove: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    try:
+    def change() -> object:
         if remove:
             postings.remove_requirement(
                 session, platform, principal, organization, posting_id, requirement_id
             )
-        else:
-            postings.change_requirement(
-                session,
-                platform,
-                principal,
-                organization,
-                posting_id,
-                requirement_id,
-                required=_required(importance),
-                weight=weight,
-            )
-    except (UsageError, Conflict) as exc:
-        return _editor(request, session, principal, organization, posting_id, status=400, error=exc)
-    return RedirectResponse(f"{_home(organization)}/{posting_id}#requirements", 303)
+            return None
+        return postings.change_requirement(
+            session,
+            platform,
+            principal,
+            organization,
+            posting_id,
+            requirement_id,
+            required=_required(importance),
+            weight=weight,
+        )
+
+    return _changed(request, session, principal, organization, posting_id, change)
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/close")

@@ -260,14 +260,7 @@ def add_requirement(
     item = session.get(Competency, competency_id)
     if item is None or item.kind not in REQUIRABLE:
         raise NotFound.worded(N_("no such skill in the frameworks here"))
-    values = {
-        "framework_id": item.framework_id,
-        "identifier": item.identifier,
-        "kind": item.kind,
-        "label": item.label,
-        "code": item.code,
-        "url": item.url,
-    }
+    values = _copied(item.framework_id, item.identifier, item.kind, item.label, item.code, item.url)
     return _ask(session, platform, principal, posting, item.id, values, required, weight)
 
 
@@ -293,15 +286,22 @@ def ask_for_item(
             Competency.framework_id == framework_id, Competency.identifier == item.identifier
         )
     ).scalar_one_or_none()
-    values = {
-        "framework_id": framework_id,
-        "identifier": item.identifier,
-        "kind": item.kind,
-        "label": item.label,
-        "code": item.code,
-        "url": item.url,
-    }
+    values = _copied(framework_id, item.identifier, item.kind, item.label, item.code, item.url)
     return _ask(session, platform, principal, posting, stored, values, required, weight)
+
+
+def _copied(
+    framework_id: str, identifier: str, kind: str, label: str, code: str | None, url: str | None
+) -> dict[str, Any]:
+    """A requirement's copy of a framework's item."""
+    return {
+        "framework_id": framework_id,
+        "identifier": identifier,
+        "kind": kind,
+        "label": label,
+        "code": code,
+        "url": url,
+    }
 
 
 def _ask(
