@@ -30,18 +30,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def _to_candidates(page: Any, server: str) -> None:
+def _to_candidates(page: Any, server: str, *, check: bool = False) -> None:
     sign_in(page, server, "hr@demo.openler.org")
     page.wait_for_url(f"{server}/home")
     page.get_by_role("link", name="Job postings and candidates").first.click()
     page.wait_for_url(f"{server}/employer/piedmont-hospital/postings")
     page.get_by_role("link", name=POSTING, exact=True).click()
+    expect(
+        page.get_by_text("It asks for 6 required skills and 3 preferred skills.")
+    ).to_be_visible()
+    if check:  # the editor: a row a skill, each changed by keyboard-reachable controls
+        expect(page.get_by_label("Weight (1–5) (plan nursing care)")).to_have_value("5")
+        page_is_good(page)
     page.get_by_role("link", name="See the candidates").click()
     expect(page.get_by_role("heading", name=f"Candidates for {POSTING}")).to_be_visible()
 
 
 def test_hr_reads_the_ranking_in_plain_words(server: str, phone: Any) -> None:  # noqa: F811
-    _to_candidates(phone, server)
+    _to_candidates(phone, server, check=True)
     maria = phone.locator("#candidate-1")
     expect(maria.get_by_role("heading", name="1. Maria Alvarez")).to_be_visible()
     expect(
