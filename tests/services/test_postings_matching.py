@@ -77,7 +77,7 @@ def nursing_framework(session: Session, platform: Any) -> None:
             items=(
                 Item("29-1141.00", "occupation", "Registered Nurses", code="29-1141.00"),
                 Item(FIRST_AID, "skill", "provide first aid", url=FIRST_AID),
-                Item(TRIAGE, "skill", "triage patients", url=TRIAGE),
+                Item(TRIAGE, "skill", "triage patients", ("sort casualties",), url=TRIAGE),
             ),
             relations=(
                 Relation("29-1141.00", FIRST_AID, "requires", 0.9),
@@ -206,6 +206,7 @@ def test_a_posting_is_made_edited_given_requirements_and_closed(
     assert posting.occupation_label == "Registered Nurses" and posting.status == "open"
     found = postings.search(session, "TRIAGE pat")
     assert [c.label for c in found] == ["triage patients"]
+    assert [c.label for c in postings.search(session, "casualties")] == ["triage patients"]
     assert postings.search(session, "%") == [] and postings.search(session, "_") == []
     postings.add_requirement(
         session, platform, hr, hospital, posting.id, found[0].id, required=False, weight=2

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
@@ -213,8 +213,8 @@ def postings_of(
 def search(
     session: Session, query: str, *, framework: str | None = None, limit: int = 20
 ) -> list[Competency]:
-    """Framework items whose label holds every word of ``query``, shortest label first
-    (a framework is public: anyone may search it)."""
+    """Framework items whose label, code or alternative labels hold every word of
+    ``query``, shortest label first (a framework is public: anyone may search it)."""
     terms = words(query).split()[:8]
     if not terms or not any(len(t) > 1 for t in terms):
         return []
@@ -227,6 +227,7 @@ def search(
             or_(
                 func.lower(Competency.label).like(pattern, escape="\\"),
                 func.lower(Competency.code).like(pattern, escape="\\"),
+                func.lower(cast(Competency.alt_labels, String)).like(pattern, escape="\\"),
             )
         )
     select_items = select_items.order_by(func.length(Competency.label), Competency.label)
