@@ -83,7 +83,7 @@ def test_a_posting_is_made_given_a_skill_and_closed_after_confirming(
     )
     assert made.status_code == 303
     here = made.headers["location"]
-    found = client.get(here, params={"q": "triage"}, headers=HTML)
+    found = client.get(here, params={"q": "triage", "framework": "esco"}, headers=HTML)
     competency = re.search(r'name="competency" value="([^"]+)"', found.text)
     assert competency is not None
     added = client.post(
