@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint types conformance bench bench-issue bench-http clean messages
+.PHONY: demo test check lint types conformance bench bench-issue bench-http bench-match clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "openler needs Python 3.11 or newer")'
@@ -74,6 +74,12 @@ bench-issue: $(DEVSTAMP)
 # p50/p99 and the ratio. BENCH_HTTP_ARGS="--rounds 5 --workers 1" and so on (--help)
 bench-http: $(STAMP) $(BENCH_HTTP_NODE)
 	$(BIN)/python benchmarks/bench_http.py $(BENCH_HTTP_ARGS)
+
+# candidate matching: 1,000,000 synthetic skill profiles ranked for one posting on one core
+# (threads pinned to one, the process to one core by taskset); PROFILES=… to change
+bench-match: $(STAMP)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		$(BIN)/python benchmarks/bench_match.py $(PROFILES)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

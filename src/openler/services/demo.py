@@ -17,7 +17,14 @@ from openler.services.issuers.recipients import Award, Recipient
 from openler.services.people import accounts
 from openler.services.people.accounts import Principal
 from openler.services.skills import frameworks as skill_frameworks
-from openler.store.models import JobRow, Organization, RecognitionRow, TrustEntryRow
+from openler.store.models import (
+    JobRow,
+    Organization,
+    Person,
+    RecognitionRow,
+    SkillFramework,
+    TrustEntryRow,
+)
 from openler.vc import Recognition, Scope, TrustEntry
 
 DEMO_PASSWORD = "openler-demo-2026"  # noqa: S105 - printed for the local demo only
@@ -334,6 +341,7 @@ def load(session: Session, platform: Platform) -> list[Login]:
             )
     _trust_registry(session, platform, organizations)
     _skill_frameworks(session, platform)
+    job_postings(session, platform, organizations["piedmont-hospital"], people)
     return LOGINS
 
 
@@ -341,6 +349,91 @@ def _skill_frameworks(session: Session, platform: Platform) -> None:
     """The built-in frameworks: the stories' skills and occupations (``demo``, whose items
     the achievements above are aligned to) and the military crosswalk sample (``military``)."""
     skill_frameworks.load_demo(session, platform, LOADER)
+
+
+#: Piedmont Regional Hospital's emergency department posting: (ESCO concept, label,
+#: required, weight 1–5); the occupation Registered Nurses (29-1141.00) is required too
+ED_NURSE_SKILLS = [
+    ("6acf652c-33b2-4e28-8f79-1e553f255229", "plan nursing care", True, 5),
+    ("6d13053b-ee35-492c-8976-8178420df398", "infection control", True, 4),
+    ("d09584de-57ff-450a-8e06-0d0f614f11f8", "intravenous infusion", True, 4),
+    ("445b65c5-5b16-4f66-94ce-f2a7f49f9ee7", "manage emergency procedures", True, 3),
+    ("1d21f6ad-340f-45da-a0a3-4e83867f47a6", "provide first aid", True, 3),
+    (
+        "038256f5-7b18-4e6f-8314-2401be1b601b",
+        "provide pre-hospital emergency care of trauma",
+        False,
+        2,
+    ),
+    (
+        "4e5687e3-3d3a-4f5e-b76a-93da0124d453",
+        "operational tactics for emergency responses",
+        False,
+        2,
+    ),
+    ("033d6175-fa43-4d75-8e2c-6df348ffa0c8", "prepare intravenous packs", False, 1),
+]
+#: the demo's people who chose to be discoverable by employers
+DISCOVERABLE = ("maria@demo.openler.org", "james@demo.openler.org")
+
+
+def job_postings(
+    session: Session, platform: Platform, employer: Organization, people: dict[str, Person]
+) -> None:
+    """The hospital's open posting "Registered Nurse — Emergency Department", asking for
+    skills by their ESCO concept URIs — the demo framework's items when it is loaded (labels
+    as it gives them, linked), else the same concepts as the demo's alignments name them —
+    and Maria and James discoverable by employers."""
+    from openler.services import audit
+    from openler.services.skills import postings
+    from openler.skills import Item
+    from openler.store.models import Competency, DiscoverablePerson
+
+    posting = postings.create(
+        session,
+        platform,
+        LOADER,
+        employer,
+        title="Registered Nurse — Emergency Department",
+        description=(
+            "Full-time staff nurse in a 40-bed emergency department: triage, IV therapy, "
+            "trauma and disaster response. Rotating 12-hour shifts."
+        ),
+        location="Charlotte, North Carolina",
+        occupation_code="29-1141.00",
+    )
+    framework = "demo" if session.get(SkillFramework, "demo") is not None else "esco"
+    wanted = [(Item("29-1141.00", "occupation", "Registered Nurses", code="29-1141.00"), True, 5)]
+    for concept, label, required, weight in ED_NURSE_SKILLS:
+        uri = f"http://data.europa.eu/esco/skill/{concept}"
+        stored = session.execute(
+            select(Competency.label).where(
+                Competency.framework_id == framework, Competency.identifier == uri
+            )
+        ).scalar_one_or_none()
+        wanted.append((Item(uri, "skill", stored or label, url=uri), required, weight))
+    for item, required, weight in wanted:
+        postings.ask_for_item(
+            session,
+            platform,
+            LOADER,
+            employer,
+            posting.id,
+            "demo" if framework == "demo" else {"skill": "esco"}.get(item.kind, "onet"),
+            item,
+            required=required,
+            weight=weight,
+        )
+    for email in DISCOVERABLE:
+        session.add(DiscoverablePerson(person_id=people[email].id, since=platform.now()))
+        audit.record(
+            session,
+            at=platform.now(),
+            actor=LOADER.label,
+            action="discoverable.on",
+            subject=f"person:{people[email].id}",
+            data={"demo": True},
+        )
 
 
 def _trust_registry(

@@ -996,3 +996,76 @@ class CoachGrant(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+
+
+# --- job postings (issue 14: profiles, postings and skills-based matching) ------------------
+
+
+class JobPosting(Base):
+    """A job an employer organization posts: made on its pages, imported from a JEDx job
+    record, or pasted as text; its requirements are skills of a framework."""
+
+    __tablename__ = "job_postings"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(300))
+    #: the O*NET-SOC code of the occupation (``29-1141.00``), and its title as shown
+    occupation_code: Mapped[str | None] = mapped_column(String(20))
+    occupation_label: Mapped[str | None] = mapped_column(String(300))
+    #: open, closed
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    #: page, jedx, text
+    source: Mapped[str] = mapped_column(String(10), default="page")
+    #: the source's own identifier (a JEDx jobId)
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    requirements: Mapped[list[PostingRequirement]] = relationship(
+        back_populates="posting",
+        cascade="all, delete-orphan",
+        order_by="PostingRequirement.position",
+    )
+
+
+class PostingRequirement(Base):
+    """A skill a posting asks for, copied from a framework's item (its identifier, label
+    and framework kept, so the posting still reads when the framework changes)."""
+
+    __tablename__ = "posting_requirements"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    posting_id: Mapped[str] = mapped_column(
+        ForeignKey("job_postings.id", ondelete="CASCADE"), index=True
+    )
+    competency_id: Mapped[str | None] = mapped_column(
+        ForeignKey("competencies.id", ondelete="SET NULL")
+    )
+    framework_id: Mapped[str] = mapped_column(String(64))
+    identifier: Mapped[str] = mapped_column(String(2000))
+    #: skill, knowledge, competency, occupation
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(1000))
+    code: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    #: required, else preferred
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: 1–5: how much it matters
+    weight: Mapped[float] = mapped_column(Float, default=3.0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    posting: Mapped[JobPosting] = relationship(back_populates="requirements")
+
+
+class DiscoverablePerson(Base):
+    """A person who chose to be found by employers' candidate searches (no row: never
+    ranked, never listed)."""
+
+    __tablename__ = "discoverable_people"
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,6 +41,7 @@ from openler.web import (
     oid4vci_pages,
     oid4vp_pages,
     pages,
+    posting_pages,
     record_pages,
     registry_pages,
     roster_pages,
@@ -286,6 +287,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(record_pages.router)
     app.include_router(incident_pages.router)
     app.include_router(verification_roster_pages.router)
+    app.include_router(posting_pages.router)
     pages.mount_static(app)
     return app
 

@@ -7,13 +7,8 @@ or revoked, does not verify, or comes from an issuer this site does not trust no
 vouches for anything today, so what only such credentials show is listed apart as "no longer
 evidenced" (with the state of each credential behind it), never counted.
 
-Each alignment is either an **occupation** — an O*NET-SOC code (``29-1141.00``), a framework
-named O*NET-SOC, SOC or ISCO, a ``targetType`` that says occupation (``ceterms:Occupation``,
-``ext:Occupation``), or an O*NET or ESCO occupation address — or a **skill** (ESCO skills and
-knowledge, CASE items, ``ceasn:Competency``, ``ceterms:Skill``, anything else). Alignments
-to another credential (``ceterms:Credential``) or to an assessment rubric (``CFRubric…``)
-say how an achievement was judged or what it corresponds to, not what the person can do,
-and are left out.
+How an alignment is read (an occupation or a skill, or neither) is
+``openler.skills.profiles``'; this module reads the record.
 
 The same skill from several credentials is one line: alignments are the same when their
 ``targetUrl`` is (an occupation: when its O*NET-SOC code is), else their framework and code,
@@ -30,12 +25,10 @@ what credentials show.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
-from urllib.parse import quote, urlsplit
+from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -44,155 +37,31 @@ from openler.services.holders import record
 from openler.services.holders.record import Entry
 from openler.services.people.accounts import Principal, require_self
 from openler.services.verifiers.credential_state import CredentialState
+from openler.skills.profiles import (
+    MAX_ALIGNMENTS,
+    MAX_TEXT,
+    Alignment,
+    Kind,
+    kind_of,
+    read_alignments,
+    words,
+)
 from openler.store.models import SelfReported
 
-Kind = Literal["skill", "occupation"]
-
-#: how much of an achievement's ``alignment`` is read, and of each of its texts: a
-#: credential from elsewhere may carry anything
-MAX_ALIGNMENTS = 200
-MAX_TEXT = 300
-
-_SOC_CODE = re.compile(r"\d{2}-\d{4}(?:\.\d{2})?")
-_ONET_CODE = re.compile(r"\d{2}-\d{4}\.\d{2}")
-_OCCUPATION_FRAMEWORK = re.compile(r"o\*?net[- ]?soc|\bsoc\b|\bisco\b|occupation", re.IGNORECASE)
-_OCCUPATION_URL = (
-    "onetonline.org/link/summary/",
-    "onetonline.org/link/details/",
-    "/esco/occupation/",
-    "/esco/isco/",
-)
-_SKILL_TYPES = ("competenc", "skill", "knowledge", "ability", "cfitem")
-_NOT_A_SKILL = ("ceterms:credential", "cfrubric")
-
-
-@dataclass(frozen=True)
-class Alignment:
-    """One alignment of a credential's achievement, as read (texts trimmed, never trusted
-    as markup)."""
-
-    kind: Kind
-    name: str
-    url: str | None = None
-    code: str | None = None
-    framework: str | None = None
-    target_type: str | None = None
-
-    @property
-    def key(self) -> str:
-        """What makes two alignments the same skill or occupation."""
-        if self.kind == "occupation" and self.code and _SOC_CODE.fullmatch(self.code):
-            return f"soc:{self.code}"
-        if self.url:
-            parts = urlsplit(self.url)
-            path = parts.path.rstrip("/")
-            return f"url:{parts.netloc.lower()}{path}?{parts.query}"
-        if self.code:
-            return f"code:{_words(self.framework or '')}:{_words(self.code)}"
-        return f"name:{_words(self.name)}"
-
-    @property
-    def link(self) -> str | None:
-        """Where a person reads what it is: an O*NET occupation's summary page, else the
-        ``targetUrl`` when it is a web address."""
-        if self.kind == "occupation" and self.code and _ONET_CODE.fullmatch(self.code):
-            return f"https://www.onetonline.org/link/summary/{self.code}"
-        return self.url
-
-
-def _words(text: str) -> str:
-    """``text`` as it is compared: Unicode-normalised, case-folded, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _text(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    cleaned = " ".join(value.split())[:MAX_TEXT]
-    return cleaned or None
-
-
-def _web_address(value: Any) -> str | None:
-    if not isinstance(value, str) or len(value) > 2000 or any(c.isspace() for c in value):
-        return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    return value if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def kind_of(
-    *,
-    code: str | None = None,
-    framework: str | None = None,
-    target_type: str | None = None,
-    url: str | None = None,
-) -> Kind | None:
-    """Whether an alignment names an occupation or a skill (``None``: neither — another
-    credential, or an assessment rubric).
-
-    >>> kind_of(code="29-1141.00", framework="O*NET-SOC 2019")
-    'occupation'
-    >>> kind_of(target_type="ceasn:Competency", framework="ESCO")
-    'skill'
-    >>> kind_of(target_type="ext:Occupation")
-    'occupation'
-    >>> kind_of(target_type="ceterms:Credential") is None
-    True
-    """
-    declared = (target_type or "").casefold()
-    if declared.startswith(_NOT_A_SKILL):
-        return None
-    if "occupation" in declared:
-        return "occupation"
-    if any(word in declared for word in _SKILL_TYPES):
-        return "skill"
-    if code and _SOC_CODE.fullmatch(code.strip()):
-        return "occupation"
-    if framework and _OCCUPATION_FRAMEWORK.search(framework):
-        return "occupation"
-    if url and any(part in url.casefold() for part in _OCCUPATION_URL):
-        return "occupation"
-    return "skill"
-
-
-def read_alignments(achievement: Any) -> list[Alignment]:
-    """The skills and occupations an achievement (a JSON object as it came) is aligned to.
-
-    Anything malformed is passed over rather than failing: an alignment that is not an
-    object, or has neither a name, a code nor a web address, is not read; texts that are
-    not strings are ignored; at most :data:`MAX_ALIGNMENTS` are read.
-
-    >>> [a.name for a in read_alignments({"alignment": [
-    ...     {"targetName": "Registered Nurses", "targetCode": "29-1141.00"},
-    ...     {"targetName": "infection control", "targetType": "ceasn:Competency"},
-    ...     "not an alignment", {"targetName": 7}]})]
-    ['Registered Nurses', 'infection control']
-    """
-    if not isinstance(achievement, dict):
-        return []
-    found = achievement.get("alignment")
-    if isinstance(found, dict):
-        found = [found]
-    if not isinstance(found, list):
-        return []
-    alignments = []
-    for item in found[:MAX_ALIGNMENTS]:
-        if not isinstance(item, dict):
-            continue
-        name = _text(item.get("targetName"))
-        code = _text(item.get("targetCode"))
-        url = _web_address(item.get("targetUrl"))
-        framework = _text(item.get("targetFramework"))
-        target_type = _text(item.get("targetType"))
-        kind = kind_of(code=code, framework=framework, target_type=target_type, url=url)
-        if kind is None or not (name or code or url):
-            continue
-        alignments.append(
-            Alignment(kind, name or code or str(url), url, code, framework, target_type)
-        )
-    return alignments
+__all__ = [
+    "MAX_ALIGNMENTS",
+    "MAX_TEXT",
+    "Alignment",
+    "Evidence",
+    "Evidenced",
+    "Kind",
+    "SkillsProfile",
+    "alignments_of",
+    "kind_of",
+    "profile_from",
+    "read_alignments",
+    "skills_profile",
+]
 
 
 def _achievements_of(document: dict[str, Any]) -> Iterator[Any]:
@@ -329,7 +198,7 @@ def _speaking_entries(entries: list[Entry]) -> list[Entry]:
 
 
 def _strongest_first(found: Iterable[Evidenced]) -> list[Evidenced]:
-    return sorted(found, key=lambda s: (-s.count, _words(s.name)))
+    return sorted(found, key=lambda s: (-s.count, words(s.name)))
 
 
 def profile_from(entries: Iterable[Entry], self_reported: Iterable[SelfReported]) -> SkillsProfile:

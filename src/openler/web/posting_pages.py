@@ -1,0 +1,370 @@
+"""An employer's job postings and the candidates for each: the list (with a JEDx import),
+the editor (details; required and preferred skills with weights, searched in a framework;
+closing, confirmed) and the ranking of the people who chose to be discoverable. Every
+decision is ``services.skills``'; these render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from openler.services.errors import Conflict, UsageError
+from openler.services.people.accounts import Principal
+from openler.services.skills import frameworks, matching, postings
+from openler.services.wording import N_
+from openler.skills import jedx
+from openler.store.models import Organization
+from openler.web import i18n
+from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
+from openler.web.i18n import gettext
+from openler.web.render import confirmation, language_of, page
+
+router = APIRouter(include_in_schema=False, route_class=CommitRoute)
+
+Text = Annotated[str, Form(max_length=25_000)]
+#: the search results the editor lists
+FOUND = 15
+
+
+def _home(organization: Organization) -> str:
+    return f"/employer/{organization.slug}/postings"
+
+
+def _list_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    *,
+    status: int = 200,
+    error: str | UsageError | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return page(
+        request,
+        "postings_list.html",
+        status,
+        principal=principal,
+        organization=organization,
+        postings=postings.postings_of(session, principal, organization),
+        error=error,
+        values=values or {},
+    )
+
+
+@router.get("/employer/{slug}/postings", response_class=HTMLResponse)
+def postings_page(
+    request: Request, session: SessionDep, principal: Visitor, organization: OrgDep
+) -> Response:
+    return _list_page(request, session, principal, organization)
+
+
+@router.post("/employer/{slug}/postings")
+def create_posting(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    title: Text = "",
+    location: Text = "",
+    occupation: Text = "",
+    description: Text = "",
+) -> Response:
+    try:
+        posting = postings.create(
+            session,
+            platform,
+            principal,
+            organization,
+            title=title,
+            description=description,
+            location=location,
+            occupation_code=occupation,
+        )
+    except UsageError as exc:
+        values = {
+            "title": title,
+            "location": location,
+            "occupation": occupation,
+            "description": description,
+        }
+        return _list_page(
+            request, session, principal, organization, status=400, error=exc, values=values
+        )
+    return RedirectResponse(f"{_home(organization)}/{posting.id}", 303)
+
+
+@router.post("/employer/{slug}/postings/import")
+async def import_posting(
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    record: Text = "",
+) -> Response:
+    data = await file.read(jedx.MAX_BYTES + 1) if file is not None and file.filename else b""
+    data = data or record.encode()
+    try:
+        if not data.strip():
+            raise UsageError.worded(N_("choose a JEDx job record file, or paste one"))
+        posting, _ = postings.import_jedx(session, platform, principal, organization, data)
+    except UsageError as exc:
+        return _list_page(request, session, principal, organization, status=400, error=exc)
+    return RedirectResponse(f"{_home(organization)}/{posting.id}?imported=jedx", 303)
+
+
+def _editor(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    posting_id: str,
+    *,
+    status: int = 200,
+    error: str | UsageError | Conflict | None = None,
+    q: str = "",
+    framework: str = "",
+) -> HTMLResponse:
+    posting = postings.posting_of(session, principal, organization, posting_id)
+    found = postings.search(session, q, framework=framework or None, limit=FOUND) if q else []
+    asked = {(r.framework_id, r.identifier) for r in posting.requirements}
+    return page(
+        request,
+        "postings_edit.html",
+        status,
+        principal=principal,
+        organization=organization,
+        posting=posting,
+        error=error,
+        q=q,
+        framework=framework,
+        frameworks=frameworks.frameworks(session),
+        found=[c for c in found if (c.framework_id, c.identifier) not in asked],
+        searched=bool(q.strip()),
+        occupation_skills=len(postings.occupation_skills(session, posting.occupation_code)),
+        imported=request.query_params.get("imported") == "jedx",
+        weights=postings.WEIGHTS,
+    )
+
+
+@router.get("/employer/{slug}/postings/{posting_id}", response_class=HTMLResponse)
+def posting_page(
+    posting_id: str,
+    request: Request,
+    session: SessionDep,
+    principal: Visitor,
+    organization: OrgDep,
+    q: str = "",
+    framework: str = "",
+) -> Response:
+    return _editor(
+        request, session, principal, organization, posting_id, q=q, framework=framework[:64]
+    )
+
+
+def _changed(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    organization: Organization,
+    posting_id: str,
+    change: Callable[[], object],
+    anchor: str = "requirements",
+) -> Response:
+    """Make ``change``, then back to the editor (at ``anchor``); shown again with what to
+    correct when it was refused."""
+    try:
+        change()
+    except (UsageError, Conflict) as exc:
+        return _editor(request, session, principal, organization, posting_id, status=400, error=exc)
+    return RedirectResponse(f"{_home(organization)}/{posting_id}#{anchor}", 303)
+
+
+@router.post("/employer/{slug}/postings/{posting_id}")
+def save_posting(
+    posting_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    title: Text = "",
+    location: Text = "",
+    occupation: Text = "",
+    description: Text = "",
+) -> Response:
+    def change() -> object:
+        return postings.edit(
+            session,
+            platform,
+            principal,
+            organization,
+            posting_id,
+            title=title,
+            description=description,
+            location=location,
+            occupation_code=occupation,
+        )
+
+    return _changed(request, session, principal, organization, posting_id, change, "details")
+
+
+def _required(importance: str) -> bool:
+    if importance not in ("required", "preferred"):
+        raise UsageError.worded(N_("choose required or preferred"))
+    return importance == "required"
+
+
+Importance = Annotated[str, Form(max_length=20)]
+Weight = Annotated[str, Form(max_length=5)]
+
+
+@router.post("/employer/{slug}/postings/{posting_id}/requirements")
+def add_requirement(
+    posting_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    competency: Annotated[str, Form(max_length=36)] = "",
+    importance: Importance = "required",
+    weight: Weight = "3",
+) -> Response:
+    def change() -> object:
+        return postings.add_requirement(
+            session,
+            platform,
+            principal,
+            organization,
+            posting_id,
+            competency,
+            required=_required(importance),
+            weight=weight,
+        )
+
+    return _changed(request, session, principal, organization, posting_id, change)
+
+
+@router.post("/employer/{slug}/postings/{posting_id}/occupation-skills")
+def add_occupation_skills(
+    posting_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+) -> Response:
+    def change() -> object:
+        return postings.add_occupation_skills(
+            session, platform, principal, organization, posting_id
+        )
+
+    return _changed(request, session, principal, organization, posting_id, change)
+
+
+@router.post("/employer/{slug}/postings/{posting_id}/requirements/{requirement_id}")
+def change_requirement(
+    posting_id: str,
+    requirement_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    importance: Importance = "required",
+    weight: Weight = "3",
+    remove: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    def change() -> object:
+        if remove:
+            postings.remove_requirement(
+                session, platform, principal, organization, posting_id, requirement_id
+            )
+            return None
+        return postings.change_requirement(
+            session,
+            platform,
+            principal,
+            organization,
+            posting_id,
+            requirement_id,
+            required=_required(importance),
+            weight=weight,
+        )
+
+    return _changed(request, session, principal, organization, posting_id, change)
+
+
+@router.post("/employer/{slug}/postings/{posting_id}/close")
+def close_posting(
+    posting_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+    confirm: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    posting = postings.posting_of(session, principal, organization, posting_id)
+    here = f"{_home(organization)}/{posting_id}"
+    if confirm != "yes":
+        with i18n.speaking(language_of(request, principal)):
+            return confirmation(
+                request,
+                title=gettext("Close this posting?"),
+                question=gettext("Close “%(title)s”?", title=posting.title),
+                action=f"{here}/close",
+                fields={},
+                button=gettext("Close the posting"),
+                cancel=here,
+                consequences=[
+                    gettext("It is no longer edited: its details and skills stay as they are."),
+                    gettext("Its candidates can still be read."),
+                    gettext("A closed posting cannot be opened again; post a new one instead."),
+                ],
+            )
+    postings.close(session, platform, principal, organization, posting_id)
+    return RedirectResponse(_home(organization), 303)
+
+
+@router.get("/employer/{slug}/postings/{posting_id}/candidates", response_class=HTMLResponse)
+def candidates_page(
+    posting_id: str,
+    request: Request,
+    session: SessionDep,
+    platform: PlatformDep,
+    principal: Visitor,
+    organization: OrgDep,
+) -> Response:
+    posting = postings.posting_of(session, principal, organization, posting_id)
+    if not posting.requirements:
+        return _editor(
+            request,
+            session,
+            principal,
+            organization,
+            posting_id,
+            status=409,
+            error=UsageError.worded(N_("add the skills the posting asks for first")),
+        )
+    ranking = matching.rank_candidates(session, platform, principal, organization, posting_id)
+    return page(
+        request,
+        "postings_candidates.html",
+        principal=principal,
+        organization=organization,
+        posting=ranking.posting,
+        ranking=ranking,
+        chart={
+            "labels": [m.profile.name for m in ranking.matches],
+            "required": [round(100 * m.part(True)) for m in ranking.matches],
+            "preferred": [round(100 * m.part(False)) for m in ranking.matches],
+        },
+    )
