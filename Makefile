@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint types conformance bench bench-issue bench-http clean messages
+.PHONY: demo test check lint types conformance bench bench-issue bench-http bench-skills clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "openler needs Python 3.11 or newer")'
@@ -74,6 +74,11 @@ bench-issue: $(DEVSTAMP)
 # p50/p99 and the ratio. BENCH_HTTP_ARGS="--rounds 5 --workers 1" and so on (--help)
 bench-http: $(STAMP) $(BENCH_HTTP_NODE)
 	$(BIN)/python benchmarks/bench_http.py $(BENCH_HTTP_ARGS)
+
+# alignment suggestions: R-Precision@5 and @10 on ESCO-labelled job-ad sentences (needs
+# ../shared/data), per set and method, beside zero-shot MiniLM; BENCH_SKILLS_ARGS="--sets …"
+bench-skills: $(DEVSTAMP)
+	$(BIN)/python benchmarks/bench_skills.py $(BENCH_SKILLS_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
