@@ -183,3 +183,10 @@ def test_confirmed_suggestions_become_alignment_entries() -> None:
     entry = alignment_of(case, "State standards", "case")
     assert entry["targetUrl"] == "https://case.example/c-1" and entry["targetType"] == "CFItem"
     assert entry["targetCode"] == "3.NF.1"
+
+
+@pytest.mark.parametrize("method", ["lexical", "semantic", "fused"])
+def test_a_blank_text_is_about_nothing(method: str) -> None:
+    suggester = semantic_suggester()
+    found = suggester.suggest_many(["", "  \n ", "manage staff"], 3, method)  # type: ignore[arg-type]
+    assert [len(f.suggestions) for f in found][:2] == [0, 0] and found[2].suggestions

