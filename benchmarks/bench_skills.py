@@ -29,7 +29,8 @@ disturbs far less; the load average is printed), after the framework's vectors w
 computed (they are cached in ``CACHE``: the first run embeds the ~96,000 labels of ESCO,
 some minutes).
 
-Usage: ``python benchmarks/bench_skills.py [--data DIR] [--sets a,b] [--methods m,n]``
+Usage: ``python benchmarks/bench_skills.py [--data DIR] [--sets a,b] [--methods m,n]
+[--cache DIR]``
 """
 
 from __future__ import annotations
@@ -102,13 +103,13 @@ def r_precision(ranked: list[str], gold: set[str], k: int) -> float:
     return len(set(ranked[:k]) & gold) / min(k, len(gold))
 
 
-def vectors(items: list[Item], embed: embedder.Embedder) -> VectorIndex:
+def vectors(items: list[Item], embed: embedder.Embedder, cache: Path = CACHE) -> VectorIndex:
     """Every item text's vector, from the cache when the same texts were embedded before."""
     texts = item_texts(items)
     digest = hashlib.sha256(
         "\n".join(f"{t.position}\t{t.text}" for t in texts).encode() + embed.name.encode()
     ).hexdigest()[:16]
-    cached = CACHE / f"esco-{digest}.npy"
+    cached = cache / f"esco-{digest}.npy"
     if cached.exists():
         matrix = np.load(cached)
     else:
@@ -116,7 +117,7 @@ def vectors(items: list[Item], embed: embedder.Embedder) -> VectorIndex:
         print(f"embedding {len(texts):,} texts of the framework (once) …", file=sys.stderr)
         matrix = embed.embed_all([t.text for t in texts])
         print(f"… {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        CACHE.mkdir(parents=True, exist_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
         np.save(cached, matrix)
     return VectorIndex.of(texts, matrix).pruned()
 
@@ -166,6 +167,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where vectors are kept")
     args = parser.parse_args()
     sets = [s for s in args.sets.split(",") if s]
     methods = [m for m in args.methods.split(",") if m]
@@ -180,7 +182,7 @@ def main() -> None:
     items = esco_items(skills)
     labels = {i.label for i in items}
     model = embedder.load()
-    index = vectors(items, model)
+    index = vectors(items, model, args.cache)
     suggester = Suggester(items, vectors=index, embed=model)
     labels_only = index.offsets == 0  # the preferred labels' vectors
     baseline = Suggester(

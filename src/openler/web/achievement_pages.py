@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from openler.services.context import Platform
@@ -181,7 +180,7 @@ class Form:
             self.values.get(k, "").strip() for k in ("name", "description", "criteria")
         ).strip()
 
-    def add_ticked(self, session: Session) -> list[Problem]:
+    def add_ticked(self, session: SessionDep) -> list[Problem]:
         """The ticked suggestions as alignment rows (after the rows filled in, each once)."""
         if not self.ticked:
             return []
@@ -226,7 +225,7 @@ class Form:
 
 def _form_page(
     request: Request,
-    session: Session,
+    session: SessionDep,
     principal: Principal,
     organization: Organization,
     form: Form,
@@ -283,7 +282,7 @@ def _suggested_rows(answer: suggestions.Answer, form: Form) -> list[dict[str, An
 
 def _suggesting(
     request: Request,
-    session: Session,
+    session: SessionDep,
     platform: Platform,
     principal: Principal,
     organization: Organization,
