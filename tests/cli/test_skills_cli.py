@@ -5,6 +5,9 @@ checks depend on — against a framework saved in the database (SQLite and Postg
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +66,47 @@ def test_suggestions_as_json_lines(platform: Any, database_url: str, tmp_path: P
     assert missing.returncode != 0 and "no framework 'nope' here" in missing.stderr
     zero = _openler(env, "skills", "suggest", "--framework", "mini", "--top", "0", stdin="x\n")
     assert zero.returncode != 0 and "ask for 1 to 100 suggestions" in zero.stderr
+
+
+#: the command line as where openler[ml] is not installed
+WITHOUT_ML = """
+import sys
+for name in ("numpy", "onnxruntime", "tokenizers"):
+    sys.modules[name] = None
+from openler.cli import main
+main()
+"""
+
+
+def test_without_the_extra_the_lexical_method_runs_and_says_so(
+    platform: Any, database_url: str, tmp_path: Path
+) -> None:
+    with platform.db.session() as s:
+        frameworks.save(
+            s, platform, Principal.system("test"), Framework("mini", "esco", "Mini", items=ITEMS)
+        )
+    env = {"OPENLER_DATABASE_URL": database_url, "OPENLER_DATA_DIR": str(tmp_path / "var")}
+    args = ["skills", "suggest", "--framework", "mini", "--top", "1", "--jsonl"]
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_ML, *args],
+        input="truck driving\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["suggestions"][0]["label"] == "drive heavy trucks"
+    assert "by the lexical method" in done.stderr
+    assert "the embedding model is not installed (pip install 'openler[ml]')" in done.stderr
+    fused = subprocess.run(
+        [sys.executable, "-c", WITHOUT_ML, *args, "--method", "fused"],
+        input="truck driving\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+    assert fused.returncode != 0 and "the fused method cannot run" in fused.stderr

@@ -23,7 +23,7 @@ from openler.services.skills import suggestions
 from openler.skills.suggest import Suggestions
 
 skills_app = typer.Typer(help="Skills: alignment suggestions.", no_args_is_help=True)
-err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, markup=False)
 
 FrameworkOpt = Annotated[
     str, typer.Option("--framework", help="The framework's id (esco, onet, demo …).")
