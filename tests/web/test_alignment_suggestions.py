@@ -133,3 +133,16 @@ def test_the_json_endpoint_for_editors_only(client: TestClient, demo_platform: A
     assert unknown.status_code == 404
     as_(client, "trainer")  # staff of another organization
     assert client.post(url, json=body).status_code == 403
+
+
+def test_a_new_achievement_gets_suggestions_too(client: TestClient, demo_platform: Any) -> None:
+    save_framework(demo_platform)
+    as_(client, "olivia")
+    new = "/issuer/ohio-nursing/achievements/new"
+    fields = {**FIELDS, "slug": "welder", "name": "Welder", "description": "Welds metal parts."}
+    shown = post_form(client, new, {**fields, "step": "suggest"})
+    assert shown.status_code == 200 and 'value="welder"' in shown.text
+    assert 'name="suggested" value="http://data.europa.eu/esco/skill/w1"' in shown.text
+    created = post_form(client, new, {**fields, "step": "save", "suggested": ESCO + "w1"})
+    assert "created as version 1" in created.text
+    assert "weld metal parts" in created.text
