@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
@@ -316,12 +317,7 @@ def _embed_stale(
         chunk = stale[start : start + _CHUNK]
         texts = [text for p in chunk for _, text in texts_of(items[p])]
         matrix = model.embed_all(texts)
-        session.execute(
-            delete(CompetencyEmbedding).where(
-                CompetencyEmbedding.competency_id.in_([ids[p] for p in chunk]),
-                CompetencyEmbedding.model == model.name,
-            )
-        )
+        rows: list[CompetencyEmbedding] = []
         row = 0
         for position in chunk:
             count = len(texts_of(items[position]))
@@ -329,7 +325,7 @@ def _embed_stale(
             row += count
             kept = vectors[distinct(vectors)].astype(np.float16)
             parts[position] = kept.astype(np.float32)  # as later loads will read them
-            session.add(
+            rows.append(
                 CompetencyEmbedding(
                     competency_id=ids[position],
                     model=model.name,
@@ -339,7 +335,17 @@ def _embed_stale(
                     vectors=kept.tobytes(),
                 )
             )
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.execute(
+                    delete(CompetencyEmbedding).where(
+                        CompetencyEmbedding.competency_id.in_([ids[p] for p in chunk]),
+                        CompetencyEmbedding.model == model.name,
+                    )
+                )
+                session.add_all(rows)
+        except IntegrityError:
+            pass  # another process stored the same items' vectors meanwhile: theirs stay
         done += len(texts)
         if progress is not None:
             progress(done, total)
