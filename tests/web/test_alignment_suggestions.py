@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from openler.services.people.accounts import Principal
-from openler.services.skills import frameworks
+from openler.services.skills import embedder, frameworks, suggestions
 from openler.skills import Framework, Item
 from tests.web.conftest import changes, recorded_state
 from tests.web.test_achievement_pages import post_form
@@ -146,3 +147,17 @@ def test_a_new_achievement_gets_suggestions_too(client: TestClient, demo_platfor
     created = post_form(client, new, {**fields, "step": "save", "suggested": ESCO + "w1"})
     assert "created as version 1" in created.text
     assert "weld metal parts" in created.text
+
+
+@pytest.mark.skipif(not embedder.available(), reason="the openler[ml] extra is not installed")
+def test_a_framework_too_large_to_embed_now_is_matched_by_words_and_the_page_says_so(
+    client: TestClient, demo_platform: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_framework(demo_platform)
+    monkeypatch.setattr(suggestions, "PAGE_EMBED_LIMIT", 2)  # as ESCO against 3,000
+    as_(client, "olivia")
+    shown = post_form(client, EDIT, {**FIELDS, "step": "suggest"})
+    assert shown.status_code == 200
+    assert "Found by the words of the skills' names in your text." in shown.text
+    assert "run `openler skills embed --framework care` once" in shown.text
+    assert 'name="suggested" value="http://data.europa.eu/esco/skill/n1"' in shown.text
