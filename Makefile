@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check lint types conformance bench bench-issue bench-http bench-match clean messages
+.PHONY: demo test check lint types conformance bench bench-issue bench-http bench-match bench-skills clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "openler needs Python 3.11 or newer")'
@@ -80,6 +80,11 @@ bench-http: $(STAMP) $(BENCH_HTTP_NODE)
 bench-match: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 		$(BIN)/python benchmarks/bench_match.py $(PROFILES)
+
+# alignment suggestions: R-Precision@5 and @10 on ESCO-labelled job-ad sentences (needs
+# ../shared/data), per set and method, beside zero-shot MiniLM; BENCH_SKILLS_ARGS="--sets …"
+bench-skills: $(DEVSTAMP)
+	$(BIN)/python benchmarks/bench_skills.py $(BENCH_SKILLS_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

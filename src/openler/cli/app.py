@@ -29,6 +29,7 @@ from openler.cli.offers import offers_app
 from openler.cli.outbox import outbox_app
 from openler.cli.render import print_report
 from openler.cli.requests import requests_app
+from openler.cli.skills import skills_app
 from openler.cli.status import app as status_app
 from openler.cli.tokens import tokens_app
 from openler.cli.trust import app as trust_app
@@ -74,6 +75,7 @@ app.add_typer(offers_app, name="offers")
 app.add_typer(requests_app, name="requests")
 app.add_typer(wallet_app, name="wallet")
 app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(skills_app, name="skills")
 app.command("serve")(platform_cli.serve)
 app.command("worker")(platform_cli.worker)
 app.command("verify-roster")(verify_roster_cli.verify_roster)

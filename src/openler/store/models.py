@@ -1069,3 +1069,23 @@ class DiscoverablePerson(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CompetencyEmbedding(Base):
+    """The sentence-embedding vectors of one item for one model, computed once and kept for
+    alignment suggestions: its label and alternative labels, one vector each, float16, row
+    after row. ``digest`` is the SHA-256 of the texts embedded: an item whose
+    texts changed on re-import is embedded again."""
+
+    __tablename__ = "competency_embeddings"
+    competency_id: Mapped[str] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the model's name (``all-MiniLM-L6-v2-onnx-int8``): another model is another space
+    model: Mapped[str] = mapped_column(String(100), primary_key=True)
+    framework_id: Mapped[str] = mapped_column(
+        ForeignKey("skill_frameworks.id", ondelete="CASCADE"), index=True
+    )
+    digest: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)

@@ -2,8 +2,11 @@
 version), the versions with what changed, retiring and offering again (asked first), and
 the issuer's download of a credential (JSON or baked badge). Alignments and result
 descriptions are repeatable rows: a few blank rows, and "add another" buttons that post the
-form back with one more — no JavaScript needed. Access is the service layer's: issuer
-administrators change, issuer staff read."""
+form back with one more — no JavaScript needed. "Suggest skills" posts the form back too,
+with the competencies of a chosen framework that the name, description and criteria are
+about (``services.skills.suggestions``); those the issuer ticks become alignment rows
+("add the ticked ones", or saving). Access is the service layer's: issuer administrators
+change, issuer staff read."""
 
 from __future__ import annotations
 
@@ -13,11 +16,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from openler.services.errors import Conflict, UsageError
+from openler.services.context import Platform
+from openler.services.errors import Conflict, ServiceError, UsageError
 from openler.services.issuers import achievements, badges, issuing, standing
 from openler.services.issuers.achievement_checks import InvalidAchievement, Problem, definition
 from openler.services.issuers.achievements import Image
 from openler.services.people.accounts import Principal
+from openler.services.skills import frameworks as skill_frameworks
+from openler.services.skills import suggestions
+from openler.skills.suggest import alignment_of
 from openler.store.models import Achievement, Organization
 from openler.vc import ACHIEVEMENT_TYPES, ALIGNMENT_TARGET_TYPES, RESULT_TYPES
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
@@ -41,6 +48,8 @@ TEXT_FIELDS = (
     "valid_days",
 )
 MAX_ROWS = 40
+#: suggestions shown for an achievement
+SUGGESTIONS = 10
 #: where a problem is shown: the id of the form field it is about
 FIELD_IDS = {
     "criteria": "criteria",
@@ -68,6 +77,11 @@ def field_id(where: str) -> str:
     return FIELD_IDS.get(where, where.replace(".", "-"))
 
 
+def _alignment_key(row: dict[str, str]) -> str:
+    """What tells two alignments apart: the address, else the code, else the name."""
+    return (row.get("targetUrl") or row.get("targetCode") or row.get("targetName") or "").strip()
+
+
 class Form:
     """What the form holds: its text fields and its rows, as typed."""
 
@@ -76,10 +90,16 @@ class Form:
         values: dict[str, str],
         alignments: list[dict[str, str]],
         results: list[dict[str, str]],
+        *,
+        framework: str = "",
+        ticked: list[str] | None = None,
     ) -> None:
         self.values = values
         self.alignments = alignments
         self.results = results
+        #: the framework skills are suggested from, and the suggestions ticked
+        self.framework = framework
+        self.ticked = ticked or []
 
     @classmethod
     def of(cls, achievement: Achievement) -> Form:
@@ -134,6 +154,8 @@ class Form:
             {name: text(name) for name in TEXT_FIELDS},
             rows("alignment", ALIGNMENT_FIELDS),
             rows("resultDescription", RESULT_FIELDS),
+            framework=text("suggest_framework"),
+            ticked=[v for v in form.getlist("suggested") if isinstance(v, str)][:MAX_ROWS],
         )
         step = text("step")
         if step == "more-alignment" and len(made.alignments) < MAX_ROWS:
@@ -144,7 +166,36 @@ class Form:
 
     def blank_rows(self) -> Form:
         """The form with a blank row after its rows (where a new one is typed)."""
-        return Form(self.values, [*self.alignments, {}], [*self.results, {}])
+        return Form(
+            self.values,
+            [*self.alignments, {}],
+            [*self.results, {}],
+            framework=self.framework,
+            ticked=self.ticked,
+        )
+
+    def about(self) -> str:
+        """What skills are suggested from: the name, description and criteria."""
+        return "\n".join(
+            self.values.get(k, "").strip() for k in ("name", "description", "criteria")
+        ).strip()
+
+    def add_ticked(self, session: SessionDep) -> list[Problem]:
+        """The ticked suggestions as alignment rows (after the rows filled in, each once)."""
+        if not self.ticked:
+            return []
+        try:
+            found = suggestions.alignments(session, self.framework, self.ticked)
+        except ServiceError as exc:
+            return [Problem("suggest_framework", exc.message)]
+        kept = [row for row in self.alignments if any(v.strip() for v in row.values())]
+        seen = {_alignment_key(row) for row in kept}
+        for row in found:
+            if _alignment_key(row) not in seen and len(kept) < MAX_ROWS:
+                seen.add(_alignment_key(row))
+                kept.append(row)
+        self.alignments, self.ticked = kept, []
+        return []
 
     def definition(self) -> tuple[dict[str, Any], int | None, list[Problem]]:
         """The OB 3.0 data, the validity in days, and the problems found reading them."""
@@ -174,6 +225,7 @@ class Form:
 
 def _form_page(
     request: Request,
+    session: SessionDep,
     principal: Principal,
     organization: Organization,
     form: Form,
@@ -181,6 +233,7 @@ def _form_page(
     achievement: Achievement | None = None,
     problems: list[Problem] | None = None,
     status: int = 200,
+    suggested: suggestions.Answer | None = None,
 ) -> HTMLResponse:
     order = [*TEXT_FIELDS, "image"]
     shown = sorted(
@@ -201,6 +254,77 @@ def _form_page(
         alignment_types=[*ALIGNMENT_TARGET_TYPES, "ext:ONET"],
         result_types=RESULT_TYPES,
         max_image_kb=badges.MAX_IMAGE_BYTES // 1000,
+        frameworks=skill_frameworks.frameworks(session),
+        suggested=suggested,
+        suggested_rows=_suggested_rows(suggested, form) if suggested else [],
+        method_words=suggestions.METHOD_WORDS,
+    )
+
+
+def _suggested_rows(answer: suggestions.Answer, form: Form) -> list[dict[str, Any]]:
+    """Each suggestion as the picker shows it: its alignment entry, and whether the form
+    has it already."""
+    aligned = {_alignment_key(row) for row in form.alignments} - {""}
+    framework = answer.framework
+    rows = []
+    for found in answer.results[0].suggestions if answer.results else ():
+        entry = alignment_of(found.item, framework.name, framework.kind)
+        rows.append(
+            {
+                "suggestion": found,
+                "entry": entry,
+                "already": _alignment_key(entry) in aligned,
+                "ticked": found.item.identifier in form.ticked,
+            }
+        )
+    return rows
+
+
+def _suggesting(
+    request: Request,
+    session: SessionDep,
+    platform: Platform,
+    principal: Principal,
+    organization: Organization,
+    form: Form,
+    step: str,
+    achievement: Achievement | None = None,
+) -> HTMLResponse:
+    """The form again, with suggestions (``suggest``) or with the ticked ones added as
+    alignment rows (``add-suggested``)."""
+    problems: list[Problem] = []
+    answer = None
+    if step == "add-suggested":
+        problems = form.add_ticked(session)
+    elif not form.framework:
+        problems = [Problem("suggest_framework", "choose the framework to suggest skills from")]
+    elif not form.about():
+        problems = [
+            Problem("name", "write the name or description first: skills are suggested from them")
+        ]
+    else:
+        try:
+            answer = suggestions.suggest(
+                session,
+                platform,
+                principal,
+                form.framework,
+                [form.about()],
+                top=SUGGESTIONS,
+                embed_up_to=suggestions.PAGE_EMBED_LIMIT,
+            )
+        except ServiceError as exc:
+            problems = [Problem("suggest_framework", exc.message)]
+    return _form_page(
+        request,
+        session,
+        principal,
+        organization,
+        form.blank_rows() if step == "add-suggested" else form,
+        achievement=achievement,
+        problems=problems,
+        status=400 if problems else 200,
+        suggested=answer,
     )
 
 
@@ -230,9 +354,11 @@ def list_page(
 
 
 @router.get("/issuer/{slug}/achievements/new", response_class=HTMLResponse)
-def new_page(request: Request, principal: Visitor, organization: OrgDep) -> Response:
+def new_page(
+    request: Request, session: SessionDep, principal: Visitor, organization: OrgDep
+) -> Response:
     achievements.require_editor(principal, organization)
-    return _form_page(request, principal, organization, Form({}, [], []).blank_rows())
+    return _form_page(request, session, principal, organization, Form({}, [], []).blank_rows())
 
 
 @router.post("/issuer/{slug}/achievements/new")
@@ -246,9 +372,14 @@ async def create(
     achievements.require_editor(principal, organization)
     posted = await request.form()
     form = Form.posted(posted)
-    if str(posted.get("step", "")).startswith("more-"):
-        return _form_page(request, principal, organization, form)
+    step = str(posted.get("step", ""))
+    if step.startswith("more-"):
+        return _form_page(request, session, principal, organization, form)
+    if step in ("suggest", "add-suggested"):
+        return _suggesting(request, session, platform, principal, organization, form, step)
+    ticked_problems = form.add_ticked(session)
     data, valid_days, problems = form.definition()
+    problems += ticked_problems
     image, image_problems = await _image(posted)
     problems += image_problems
     slug = form.values.get("slug", "").strip()
@@ -270,10 +401,13 @@ async def create(
             image=image,
         )
     except InvalidAchievement as exc:
-        return _form_page(request, principal, organization, form, problems=exc.problems, status=400)
+        return _form_page(
+            request, session, principal, organization, form, problems=exc.problems, status=400
+        )
     except Conflict as exc:
         return _form_page(
             request,
+            session,
             principal,
             organization,
             form,
@@ -321,7 +455,7 @@ def edit_page(
     if row.retired_at is not None:
         raise Conflict("the achievement is retired; offer it again before editing it")
     form = Form.of(row).blank_rows()
-    return _form_page(request, principal, organization, form, achievement=row)
+    return _form_page(request, session, principal, organization, form, achievement=row)
 
 
 @router.post("/issuer/{slug}/achievements/{aslug}/edit")
@@ -337,9 +471,16 @@ async def edit(
     row = achievements.achievement_for(session, principal, organization, aslug)
     posted = await request.form()
     form = Form.posted(posted)
-    if str(posted.get("step", "")).startswith("more-"):
-        return _form_page(request, principal, organization, form, achievement=row)
+    step = str(posted.get("step", ""))
+    if step.startswith("more-"):
+        return _form_page(request, session, principal, organization, form, achievement=row)
+    if step in ("suggest", "add-suggested"):
+        return _suggesting(
+            request, session, platform, principal, organization, form, step, achievement=row
+        )
+    ticked_problems = form.add_ticked(session)
     data, valid_days, problems = form.definition()
+    problems += ticked_problems
     image, image_problems = await _image(posted)
     problems += image_problems
     if problems:  # the rest of the form is checked too: every problem is shown at once
@@ -363,6 +504,7 @@ async def edit(
     except InvalidAchievement as exc:
         return _form_page(
             request,
+            session,
             principal,
             organization,
             form,
