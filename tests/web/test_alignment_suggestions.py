@@ -5,14 +5,17 @@ only the organization's achievement editors may ask (both ways)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
 from openler.services.people.accounts import Principal
 from openler.services.skills import embedder, frameworks, suggestions
 from openler.skills import Framework, Item
+from openler.store.models import SkillFramework
 from tests.web.conftest import changes, recorded_state
 from tests.web.test_achievement_pages import post_form
 from tests.web.test_members import as_
@@ -48,7 +51,10 @@ def test_the_issuer_confirms_suggested_skills_into_the_next_version(
     save_framework(demo_platform)
     as_(client, "olivia")
     form = client.get(EDIT)
-    assert '<option value="care" selected>Care skills</option>' in form.text
+    assert '<option value="care">Care skills</option>' in form.text
+    # the demo's own framework first; a military crosswalk teaches nothing and is not offered
+    assert re.search(r'<option value="demo" selected>', form.text)
+    assert 'value="military"' not in form.text
     before = recorded_state(demo_platform)
 
     shown = post_form(client, EDIT, {**FIELDS, "step": "suggest"})
@@ -100,6 +106,8 @@ def test_the_issuer_confirms_suggested_skills_into_the_next_version(
 
 def test_the_picker_says_what_is_wrong(client: TestClient, demo_platform: Any) -> None:
     as_(client, "olivia")
+    with demo_platform.db.session() as s:  # the demo's own frameworks gone: none is here
+        s.execute(delete(SkillFramework))
     none_here = client.get(EDIT)
     assert "No skills framework is imported here yet" in none_here.text
     save_framework(demo_platform)

@@ -25,7 +25,7 @@ from openler.services.people.accounts import Principal
 from openler.services.skills import frameworks as skill_frameworks
 from openler.services.skills import suggestions
 from openler.skills.suggest import alignment_of
-from openler.store.models import Achievement, Organization
+from openler.store.models import Achievement, Organization, SkillFramework
 from openler.vc import ACHIEVEMENT_TYPES, ALIGNMENT_TARGET_TYPES, RESULT_TYPES
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, credential_download, page
@@ -254,7 +254,7 @@ def _form_page(
         alignment_types=[*ALIGNMENT_TARGET_TYPES, "ext:ONET"],
         result_types=RESULT_TYPES,
         max_image_kb=badges.MAX_IMAGE_BYTES // 1000,
-        frameworks=skill_frameworks.frameworks(session),
+        frameworks=_suggestable(skill_frameworks.frameworks(session)),
         suggested=suggested,
         suggested_rows=_suggested_rows(suggested, form) if suggested else [],
         method_words=suggestions.METHOD_WORDS,
@@ -576,3 +576,13 @@ def issuer_download(
     its badge image — for staff to hand over or re-send."""
     row = issuing.issued_by(session, principal, organization, credential_id)
     return credential_download(session, row, kind)
+
+
+#: the frameworks offered to suggest skills from, in this order (a military crosswalk names
+#: occupations, not what an achievement teaches, and is not offered)
+_SUGGEST_ORDER = ("builtin", "esco", "case", "ctdl", "onet")
+
+
+def _suggestable(frameworks: list[SkillFramework]) -> list[SkillFramework]:
+    offered = [f for f in frameworks if f.kind in _SUGGEST_ORDER]
+    return sorted(offered, key=lambda f: (_SUGGEST_ORDER.index(f.kind), f.name))
