@@ -42,6 +42,11 @@ LEXICAL_WEIGHT = 0.3
 CANDIDATES = 100
 #: a text longer than this many words is also embedded sentence by sentence
 SPLIT_WORDS = 40
+#: at most this many passages of one text are embedded (the whole and its longest
+#: sentences): a text of a thousand short sentences costs what one of sixteen does
+MAX_PASSAGES = 16
+#: passages given to the model at a time, so memory stays bounded whatever is asked
+EMBED_BATCH = 64
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
@@ -81,7 +86,10 @@ def passages(text: str) -> list[str]:
     if len(whole.split()) <= SPLIT_WORDS:
         return [whole] if whole else []
     parts = [" ".join(p.split()) for p in _SENTENCE_END.split(text)]
-    return [whole, *(p for p in parts if p and p != whole)]
+    kept = sorted({p for p in parts if p and p != whole}, key=lambda p: (-len(p), parts.index(p)))[
+        : MAX_PASSAGES - 1
+    ]
+    return [whole, *sorted(kept, key=parts.index)]
 
 
 class Suggester:
@@ -137,7 +145,16 @@ class Suggester:
             )
         split = [passages(t) for t in texts]
         wanted = [p for parts in split for p in parts]
-        embedded = self.embed(wanted) if wanted else None
+        embedded = (
+            np.concatenate(
+                [
+                    np.asarray(self.embed(wanted[i : i + EMBED_BATCH]))
+                    for i in range(0, len(wanted), EMBED_BATCH)
+                ]
+            )
+            if wanted
+            else None
+        )
         found: list[dict[int, float]] = []
         start = 0
         for parts in split:

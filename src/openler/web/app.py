@@ -57,6 +57,7 @@ from openler.web import (
 from openler.web.deps import InvalidJsonBody, SignInRequired
 from openler.web.edge import (
     BodyLimit,
+    NoNul,
     SecurityHeaders,
     install_log_redaction,
     signed_in_by,
@@ -171,6 +172,16 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         refuse=too_large,
         uploads=(ROSTER_UPLOADS, settings.upload_limit_bytes),
         signed_in=signed_in_by(platform),
+    )
+    app.add_middleware(
+        NoNul,
+        refuse=lambda request: problem(
+            request,
+            400,
+            "bad_request",
+            "the address holds a NUL character (%00), which no name, code or search here "
+            "contains; check the link or what was typed",
+        ),
     )
     hsts = settings.hsts_seconds if settings.secure_cookies and settings.hsts_seconds else None
 

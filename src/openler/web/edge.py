@@ -6,6 +6,7 @@
 - :class:`SecurityHeaders` adds the security headers (:func:`protect`): a content security
   policy on pages, ``Cache-Control: no-store`` on everything that does not declare itself
   public, and ``Strict-Transport-Security`` when the site is served over HTTPS.
+- :class:`NoNul` refuses a path or query holding a NUL character with 400.
 - :class:`RedactCapabilities` keeps capability URLs (share links, request challenges,
   sign-in codes) out of the access log.
 """
@@ -30,6 +31,31 @@ from openler.web.deps import SESSION_COOKIE
 
 #: what a 413 looks like to the client that sent too much (an HTML page or JSON)
 Refusal = Callable[[Request], Response]
+
+
+class NoNul:
+    """Refuse with 400 a request whose path or query holds a NUL character (``%00``): no
+    name, code or search here contains one, and PostgreSQL refuses to store or compare
+    text that does, so it would otherwise surface as a server error deep in a page."""
+
+    def __init__(self, app: ASGIApp, *, refuse: Refusal) -> None:
+        self.app = app
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_nul(scope):
+            await self.refuse(Request(scope, receive))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_nul(scope: Scope) -> bool:
+    query = scope.get("query_string", b"")
+    return (
+        "\x00" in scope.get("path", "")
+        or b"\x00" in query
+        or any("\x00" in k or "\x00" in v for k, v in parse_qsl(query.decode("latin-1")))
+    )
 
 
 class _TooLarge(Exception):  # noqa: N818 - a signal between receive and the middleware

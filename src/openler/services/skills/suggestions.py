@@ -74,7 +74,10 @@ class Answer:
 
 
 def framework_for(session: Session, framework_id: str) -> SkillFramework:
-    found = session.get(SkillFramework, framework_id)
+    # an id is a short slug: one with a NUL (which PostgreSQL refuses to compare) or far
+    # longer than any names nothing here
+    well_formed = len(framework_id) <= 64 and "\x00" not in framework_id
+    found = session.get(SkillFramework, framework_id) if well_formed else None
     if found is None:
         known = ", ".join(f.id for f in session.execute(select(SkillFramework)).scalars())
         raise NotFound(

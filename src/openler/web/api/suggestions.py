@@ -21,7 +21,7 @@ class SuggestRequest(BaseModel):
     framework: str = Field(description="the framework's id: esco, onet, demo …")
     texts: list[str] = Field(
         min_length=1,
-        max_length=100,
+        max_length=20,
         description="each an achievement's name, description and criteria, a course "
         "description or a job posting (at most 10,000 characters are read of each)",
     )
