@@ -4,6 +4,9 @@ as framework ``esco`` into ``OPENLER_DATABASE_URL``), list and show, exit codes 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ from sqlalchemy import func, select
 
 from openler.services.skills import embedder
 from openler.store.models import Competency, CompetencyEmbedding
+from tests.cli.test_skills_cli import WITHOUT_ML
 from tests.web.test_members import _openler
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -61,10 +65,11 @@ ESCO_CSV = (
 )
 
 
-def _vectors(platform: Any) -> int:
+def _vectors(platform: Any, framework: str = "esco") -> int:
     with platform.db.session() as s:
         count = select(func.count()).select_from(CompetencyEmbedding)
-        return int(s.execute(count.where(CompetencyEmbedding.framework_id == "esco")).scalar_one())
+        where = CompetencyEmbedding.framework_id == framework
+        return int(s.execute(count.where(where)).scalar_one())
 
 
 @pytest.mark.skipif(not embedder.available(), reason="the openler[ml] extra is not installed")
@@ -94,6 +99,24 @@ def test_an_import_computes_the_vectors_so_the_first_suggestion_answers_at_once(
     assert "embedding" not in found.stderr  # the import did it
     assert "by the fused method" in found.stderr
     assert json.loads(found.stdout)["suggestions"][0]["label"] == "weld metal parts"
+
+
+def test_without_the_extra_an_import_says_the_vectors_were_not_computed(
+    platform: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "crosswalk.csv"
+    path.write_text(CROSSWALK)
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_ML, "frameworks", "import", "military", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **_env(platform, tmp_path)},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "vectors not computed: openler[ml] is not installed" in done.stderr
+    assert _vectors(platform, "military") == 0
 
 
 def test_exit_codes_say_whole_partial_or_nothing(platform: Any, tmp_path: Path) -> None:
