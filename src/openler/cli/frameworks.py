@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 
 from openler.cli.platform import migrated_platform, operator
+from openler.cli.skills import embed_progress
+from openler.services.context import Platform
 from openler.services.errors import UsageError
-from openler.services.skills import frameworks
+from openler.services.skills import embedder, frameworks, suggestions
 
 frameworks_app = typer.Typer(
     help="Skills and occupations frameworks (CASE, CTDL, ESCO, O*NET, military crosswalks).",
@@ -54,9 +56,19 @@ def import_framework(
         typer.Option("--id", help="The framework's id (default: esco, onet, military, case-…)."),
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="What it is called.")] = None,
+    no_embed: Annotated[
+        bool,
+        typer.Option(
+            "--no-embed",
+            help="Do not compute the vectors of suggestions by meaning now "
+            "(the first suggestion or openler skills embed will).",
+        ),
+    ] = False,
 ) -> None:
     """Import a framework, or update the one of the same id in place (items matched by
-    identifier; its relations replaced), and print what changed."""
+    identifier; its relations replaced), and print what changed; then, when openler[ml] is
+    installed, compute the vectors its new or changed items lack (progress on standard
+    error), so that the first suggestion from it answers at once."""
     if kind not in frameworks.KINDS:
         raise UsageError(
             f"{kind!r} is not a kind of framework: one of {', '.join(frameworks.KINDS)}"
@@ -96,9 +108,24 @@ def import_framework(
             "(a crosswalk's occupations: import O*NET, then the crosswalk again)",
             err=True,
         )
+    if not no_embed:
+        _embed(platform, done.framework_id)
     if skipped:
         typer.echo(f"{len(skipped):,} rows skipped", err=True)
         raise typer.Exit(1)
+
+
+def _embed(platform: Platform, framework_id: str) -> None:
+    """The imported framework's missing vectors, in a transaction of their own (the import
+    is kept if this is interrupted)."""
+    if not embedder.available():
+        typer.echo(
+            "  vectors not computed: openler[ml] is not installed (suggestions match words)",
+            err=True,
+        )
+        return
+    with platform.db.session() as session:
+        suggestions.embed_framework(session, platform, framework_id, embed_progress)
 
 
 @frameworks_app.command("list")

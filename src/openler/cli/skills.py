@@ -32,7 +32,8 @@ FrameworkOpt = Annotated[
 _BATCH = 32
 
 
-def _progress(done: int, total: int) -> None:
+def embed_progress(done: int, total: int) -> None:
+    """How far embedding a framework is, one line on standard error kept rewritten."""
     err.print(f"embedding the framework: {done:,} of {total:,} texts", end="\r")
     if done >= total:
         err.print()
@@ -89,7 +90,7 @@ def suggest(
                 batch,
                 top=top,
                 method=method,
-                progress=_progress,
+                progress=embed_progress,
             )
         if not said:
             err.print(f"suggestions from {answer.framework.name} by the {answer.method} method")
@@ -112,5 +113,5 @@ def embed(framework: FrameworkOpt) -> None:
     them). Needs openler[ml]."""
     platform = migrated_platform()
     with platform.db.session() as session:
-        done = suggestions.embed_framework(session, platform, framework, _progress)
+        done = suggestions.embed_framework(session, platform, framework, embed_progress)
     typer.echo(f"{done:,} items of {framework} embedded" if done else "nothing to embed")
