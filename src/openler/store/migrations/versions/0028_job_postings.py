@@ -2,7 +2,7 @@
 to be discoverable by employers
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from openler.store.models import UTCDateTime
 
 revision = "0028"
-down_revision = "0029"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Career navigation: a person's consent that a career navigator reads their skills profile
 and navigator (coach_grants)
 
-Revision ID: 0029
+Revision ID: 0027
 Revises: 0026
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 from openler.store.models import UTCDateTime
 
-revision = "0029"
+revision = "0027"
 down_revision = "0026"
 branch_labels = None
 depends_on = None

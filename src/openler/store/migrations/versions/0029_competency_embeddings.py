@@ -1,7 +1,7 @@
 """Competency embeddings: the vectors of alignment suggestions, kept per item and model
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0029
+Revises: 0028
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
+revision = "0029"
 down_revision = "0028"
 branch_labels = None
 depends_on = None
