@@ -128,9 +128,10 @@ def posting_of(
     return posting
 
 
-def _open(
+def open_posting(
     session: Session, principal: Principal, organization: Organization, posting_id: str
 ) -> JobPosting:
+    """One of ``organization``'s postings that is still open (a closed one is not edited)."""
     posting = posting_of(session, principal, organization, posting_id)
     if posting.status != "open":
         raise Conflict.worded(N_("this posting is closed: it is no longer edited"))
@@ -150,7 +151,7 @@ def edit(
     occupation_code: str | None,
 ) -> JobPosting:
     """Change an open posting's title, description, location and occupation."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     values = (
         str(_clean("title", title, required=True)),
         _clean("description", description),
@@ -177,7 +178,7 @@ def close(
     posting_id: str,
 ) -> JobPosting:
     """Close an open posting (it stays, read-only)."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     posting.status = "closed"
     posting.closed_at = posting.updated_at = platform.now()
     _audit(session, platform, principal, "posting.closed", posting)
@@ -239,7 +240,7 @@ def add_requirement(
 ) -> PostingRequirement:
     """Ask for a framework's item (required or preferred, weight 1–5); asking for the same
     item again changes the existing requirement."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     item = session.get(Competency, competency_id)
     if item is None or item.kind not in REQUIRABLE:
         raise NotFound.worded(N_("no such skill in the frameworks here"))
@@ -261,7 +262,7 @@ def ask_for_item(
 ) -> PostingRequirement:
     """Ask for ``item`` of the framework ``framework_id`` as a reader or a caller made it
     (the stored item of that identifier is linked when there is one)."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     if item.kind not in REQUIRABLE:
         raise UsageError(f"a posting asks for skills and occupations, not a {item.kind} item")
     try:
@@ -340,7 +341,7 @@ def change_requirement(
     weight: float | int | str,
 ) -> PostingRequirement:
     """Make a requirement required or preferred, and change its weight."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     requirement = _requirement(posting, requirement_id)
     requirement.required, requirement.weight = required, _weight(weight)
     posting.updated_at = platform.now()
@@ -358,7 +359,7 @@ def remove_requirement(
     posting_id: str,
     requirement_id: str,
 ) -> None:
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     requirement = _requirement(posting, requirement_id)
     posting.requirements.remove(requirement)
     posting.updated_at = platform.now()
@@ -413,7 +414,7 @@ def add_occupation_skills(
     """Ask for the ``top`` skills the posting's occupation requires: required when the
     framework rates them important (0.75 or more), else preferred; weight 1–5 from the
     importance. Skills asked for already are left as they are. How many were added."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     if not posting.occupation_code:
         raise UsageError.worded(N_("name the posting's occupation first"))
     have = {(r.framework_id, r.identifier) for r in posting.requirements}
