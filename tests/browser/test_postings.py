@@ -1,11 +1,13 @@
 """Postings and candidates in Chromium on a phone-sized screen: the hospital's HR reaches the
 emergency-department posting from their home page, reads the ranking in plain words with
-its chart, asks for a skill and closes a posting after confirming; Maria stops being
+its chart, asks for a skill and closes a posting after confirming, pastes a posting's text
+and adds the skills suggested from it; Maria stops being
 findable and is no longer listed; a learner and another organization's staff are refused.
 Every page is axe-clean and fits the screen."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -97,6 +99,42 @@ def test_hr_makes_a_posting_asks_for_a_skill_and_closes_it(
     phone.get_by_role("button", name="Close the posting").click()
     phone.wait_for_url(f"{server}/employer/piedmont-hospital/postings")
     expect(phone.get_by_role("row", name="Night charge nurse")).to_contain_text("closed")
+
+
+def test_hr_pastes_the_postings_text_and_adds_suggested_skills(
+    server: str,
+    phone: Any,  # noqa: F811
+) -> None:
+    sign_in(phone, server, "hr@demo.openler.org")
+    phone.wait_for_url(f"{server}/home")
+    phone.goto(f"{server}/employer/piedmont-hospital/postings")
+    phone.get_by_label("Job title").fill("Phlebotomist, nights")
+    phone.get_by_role("button", name="Create the posting").click()
+    expect(phone.get_by_role("heading", name="Phlebotomist, nights")).to_be_visible()
+    phone.get_by_role("textbox", name="The posting's text").fill(
+        "You will take blood samples from patients on the wards and label each one."
+    )
+    phone.get_by_label("Suggest from the framework").select_option("demo")
+    phone.get_by_role("button", name="Suggest skills").click()
+    expect(
+        phone.get_by_role("heading", name=re.compile("this text seems to ask for"))
+    ).to_be_visible()
+    blood = phone.get_by_role("checkbox", name=re.compile("^take blood samples"))
+    expect(blood).to_be_visible()
+    page_is_good(phone)
+    blood.focus()
+    phone.keyboard.press("Space")  # by keyboard
+    expect(blood).to_be_checked()
+    phone.get_by_label("Required or preferred (take blood samples)").select_option("preferred")
+    phone.get_by_role("button", name="Add the ticked skills").click()
+    row = phone.locator("#requirements-table").get_by_role(
+        "row", name=re.compile("take blood samples")
+    )
+    expect(row).to_contain_text("preferred, weight 3")
+    expect(
+        phone.get_by_text("It asks for 0 required skills and 1 preferred skill.")
+    ).to_be_visible()
+    page_is_good(phone)
 
 
 def test_maria_stops_being_findable_and_is_not_listed(
