@@ -16,15 +16,18 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openler.services.holders import skills_profile
+from openler.services.context import Platform
+from openler.services.holders import record, skills_profile
 from openler.services.holders.record import Record
 from openler.services.holders.skills_profile import SkillsProfile
+from openler.services.people.accounts import Principal, require_self
 from openler.services.skills.framework_queries import occupation_requirements, skill_key_of
 from openler.skills.profiles import (
     Credential,
     OccupationSkill,
     SelfClaim,
     Shown,
+    SkillStrength,
     WeightedProfile,
     weighted_profile,
     words,
@@ -106,3 +109,24 @@ def profiles_of(
     weighted."""
     shown = skills_profile.profile_from(whole.entries, whole.self_reported)
     return shown, weighted(session, person_id, name, shown, whole.self_reported, occupations)
+
+
+def own_profiles(
+    session: Session, platform: Platform, principal: Principal
+) -> tuple[SkillsProfile, WeightedProfile]:
+    """``principal``'s own skills (theirs only), as their skills page shows them and
+    weighted."""
+    require_self(principal, principal.person_id)
+    whole = record.record_of(session, platform, principal)
+    return profiles_of(session, whole, principal.person_id, principal.name)
+
+
+def through_occupations(profile: WeightedProfile) -> list[SkillStrength]:
+    """The skills a profile holds only because a credential is aligned to an occupation
+    that requires them (no credential names the skill itself), the strongest first."""
+    found = [
+        skill
+        for skill in profile.skills.values()
+        if skill.verified and not any(p.source == "credential" for p in skill.proofs)
+    ]
+    return sorted(found, key=lambda s: (-s.strength, words(s.label)))
