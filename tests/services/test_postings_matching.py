@@ -299,10 +299,12 @@ def test_discoverable_rows_go_with_the_person(session: Session, platform: Any) -
 def test_skills_suggested_from_a_postings_text_are_added_as_chosen(
     session: Session, platform: Any
 ) -> None:
-    from openler.services.skills import posting_suggestions
+    from openler.services.skills import posting_suggestions, suggestions
     from openler.services.skills.posting_suggestions import Chosen
 
     nursing_framework(session, platform)
+    offered = [f.kind for f in suggestions.suggestable(session)]
+    assert offered[0] == "builtin" and "military" not in offered and "onet" in offered
     hr = as_(session, "hr@demo.openler.org")
     hospital = org(session, "piedmont-hospital")
     posting = postings.create(session, platform, hr, hospital, title="Night nurse")

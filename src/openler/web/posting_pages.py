@@ -164,6 +164,7 @@ def _editor(
         suggest_framework=suggest_framework,
         pasted=pasted,
         method_words=suggestions.METHOD_WORDS,
+        suggestable=suggestions.suggestable(session),
     )
 
 
