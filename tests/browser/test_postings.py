@@ -80,18 +80,23 @@ def test_hr_reads_the_ranking_in_plain_words(server: str, phone: Any) -> None:  
     page_is_good(phone)
 
 
+def _new_posting(page: Any, server: str, title: str, occupation: str = "") -> None:
+    """HR signs in and posts a job of ``title`` (checking the list page on the way)."""
+    sign_in(page, server, "hr@demo.openler.org")
+    page.wait_for_url(f"{server}/home")
+    page.goto(f"{server}/employer/piedmont-hospital/postings")
+    page_is_good(page)
+    page.get_by_label("Job title").fill(title)
+    page.get_by_label("Occupation").fill(occupation)
+    page.get_by_role("button", name="Create the posting").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+
 def test_hr_makes_a_posting_asks_for_a_skill_and_closes_it(
     server: str,
     phone: Any,  # noqa: F811
 ) -> None:
-    sign_in(phone, server, "hr@demo.openler.org")
-    phone.wait_for_url(f"{server}/home")
-    phone.goto(f"{server}/employer/piedmont-hospital/postings")
-    page_is_good(phone)
-    phone.get_by_label("Job title").fill("Night charge nurse")
-    phone.get_by_label("Occupation").fill("29-1141.00")
-    phone.get_by_role("button", name="Create the posting").click()
-    expect(phone.get_by_role("heading", name="Night charge nurse")).to_be_visible()
+    _new_posting(phone, server, "Night charge nurse", "29-1141.00")
     expect(phone.get_by_text("It asks for no skills yet")).to_be_visible()
     page_is_good(phone)
     # the demo's posting names its skills; this one asks for the demo occupation's
@@ -107,12 +112,7 @@ def test_hr_pastes_the_postings_text_and_adds_suggested_skills(
     server: str,
     phone: Any,  # noqa: F811
 ) -> None:
-    sign_in(phone, server, "hr@demo.openler.org")
-    phone.wait_for_url(f"{server}/home")
-    phone.goto(f"{server}/employer/piedmont-hospital/postings")
-    phone.get_by_label("Job title").fill("Phlebotomist, nights")
-    phone.get_by_role("button", name="Create the posting").click()
-    expect(phone.get_by_role("heading", name="Phlebotomist, nights")).to_be_visible()
+    _new_posting(phone, server, "Phlebotomist, nights")
     phone.get_by_role("textbox", name="The posting's text").fill(
         "You will take blood samples from patients on the wards and label each one."
     )
