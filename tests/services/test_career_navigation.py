@@ -136,3 +136,31 @@ def test_titles_that_start_with_the_words_come_first(session: Session) -> None:
     assert "test paramedics" in medic and "test emergency medical technicians" in medic
     starting = [name.startswith("medic") for name in medic]
     assert starting == sorted(starting, reverse=True)  # those that start with it first
+
+
+def test_the_navigator_reads_the_profile_employers_rank(session: Session, platform: Any) -> None:
+    """Held: a credential aligned to the skill or to an occupation that requires it (Maria's
+    nursing licence names Registered Nurses, which requires skills it does not name); what
+    the person only says they have is shown apart and never held."""
+    from openler.services.skills import matching
+    from openler.services.skills.profiles import OccupationSkills
+    from openler.store.models import Person, SelfReported
+
+    maria = who(session, "maria@demo.openler.org")
+    session.add(SelfReported(person_id=maria.person_id, kind="skill", title="Provide First Aid"))
+    session.flush()
+    holding = navigation.holding_of(session, platform, maria)
+    ranked = matching.profile_of(
+        session, platform, session.get_one(Person, maria.person_id), OccupationSkills(session)
+    )
+    assert holding.weighted.skills.keys() == ranked.skills.keys()
+    through_occupation = {
+        k for k, s in ranked.skills.items() if {p.source for p in s.proofs} == {"occupation"}
+    }
+    assert through_occupation and through_occupation <= holding.held_keys()
+    nurse = navigation.navigate(session, platform, holding, "29-1141.00")
+    assert nurse.measured and not nurse.gap.missing  # her licence's occupation: nothing missing
+    medic = navigation.navigate(session, platform, holding, MEDIC)
+    said = [r.label for r in medic.gap.missing if r.key in medic.said]
+    assert said == ["provide first aid"]  # she says so: shown, not held
+    assert "provide first aid" not in [r.label for r in medic.gap.held]

@@ -294,3 +294,55 @@ def test_discoverable_rows_go_with_the_person(session: Session, platform: Any) -
     maria = person(session, "maria@demo.openler.org")
     assert matching.is_discoverable(session, maria.id)
     assert session.get(DiscoverablePerson, person(session, "dana@demo.openler.org").id) is None
+
+
+def test_skills_suggested_from_a_postings_text_are_added_as_chosen(
+    session: Session, platform: Any
+) -> None:
+    from openler.services.skills import posting_suggestions, suggestions
+    from openler.services.skills.posting_suggestions import Chosen
+
+    nursing_framework(session, platform)
+    offered = [f.kind for f in suggestions.suggestable(session)]
+    assert offered[0] == "builtin" and "military" not in offered and "onet" in offered
+    hr = as_(session, "hr@demo.openler.org")
+    hospital = org(session, "piedmont-hospital")
+    posting = postings.create(session, platform, hr, hospital, title="Night nurse")
+    who = (session, platform, hr, hospital, posting.id)
+    with pytest.raises(UsageError, match="paste the posting's text"):
+        posting_suggestions.suggest(*who, "test-onet", "  ")
+    text = "Nights on the ward: sort casualties as they come and provide first aid."
+    found = posting_suggestions.suggest(*who, "test-onet", text)
+    labels = [s.item.label for s, _ in found.found]
+    assert found.pasted and {"triage patients", "provide first aid"} <= set(labels)
+    assert all(s.item.kind in postings.REQUIRABLE for s, _ in found.found)
+    added = posting_suggestions.add(
+        *who, "test-onet", [Chosen(TRIAGE, True, 4), Chosen(FIRST_AID, False, "2")]
+    )
+    assert added == 2
+    assert {(r.label, r.required, r.weight) for r in posting.requirements} == {
+        ("triage patients", True, 4.0),
+        ("provide first aid", False, 2.0),
+    }
+    again = posting_suggestions.suggest(*who, "test-onet", text)
+    assert all(asked for s, asked in again.found if s.item.identifier in (TRIAGE, FIRST_AID))
+    posting.description = text  # an empty box reads the description
+    assert not posting_suggestions.suggest(*who, "test-onet", "").pasted
+    with pytest.raises(UsageError, match="tick the skills"):
+        posting_suggestions.add(*who, "test-onet", [])
+    with pytest.raises(NotFound):
+        posting_suggestions.add(*who, "test-onet", [Chosen("nowhere", True)])
+    with pytest.raises(Forbidden):
+        posting_suggestions.suggest(
+            session,
+            platform,
+            as_(session, "maria@demo.openler.org"),
+            hospital,
+            posting.id,
+            "test-onet",
+            text,
+        )
+    postings.close(*who)
+    with pytest.raises(Conflict):
+        posting_suggestions.suggest(*who, "test-onet", text)
+    assert actions(session, "posting.requirement_set")[-2:] == ["posting.requirement_set"] * 2

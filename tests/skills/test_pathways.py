@@ -17,8 +17,8 @@ from openler.skills.pathways import (
     pathways,
     ranked,
     requirements,
-    skill_key,
 )
+from openler.skills.profiles import Alignment, item_key
 
 KEYS = st.sampled_from([f"k{i}" for i in range(12)])
 WEIGHTS = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
@@ -122,7 +122,7 @@ def test_nothing_missing_means_nothing_to_close() -> None:
 
 def test_a_skill_named_twice_counts_once_at_its_highest_weight() -> None:
     gap = gap_of([A, Requirement("a", "first aid", 0.2), Requirement("x", "x", math.nan)], [])
-    assert [(r.key, r.weight) for r in gap.missing] == [("a", 1.0), ("x", 1.0)]
+    assert [(r.key, r.weight) for r in gap.missing] == [("a", 1.0), ("x", 0.5)]
 
 
 def test_pathways_closest_first() -> None:
@@ -137,8 +137,8 @@ def test_pathways_closest_first() -> None:
     ]
 
 
-def test_skill_keys_meet_across_spellings() -> None:
-    assert skill_key("https://DATA.europa.eu/esco/skill/x/") == skill_key(
-        "http://data.europa.eu/esco/skill/x"
-    )
-    assert skill_key("2.B.1.e") != skill_key("2.B.1.E")
+def test_a_framework_item_and_an_alignment_meet_across_spellings() -> None:
+    framework = item_key("skill", "https://DATA.europa.eu/esco/skill/x/", "x", code=None, url=None)
+    signed = Alignment("skill", "x", url="http://data.europa.eu/esco/skill/x")
+    assert framework == signed.key
+    assert item_key("skill", "2.B.1.e", "x", code=None, url=None) != framework

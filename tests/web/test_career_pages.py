@@ -256,3 +256,17 @@ def test_the_people_page_grants_the_career_navigator_role(client: TestClient, wo
     login(client, "olivia@demo.openler.org")
     page = client.get("/manage/ohio-nursing")
     assert '<option value="career_navigator">career navigator</option>' in page.text
+
+
+def test_what_luis_only_says_he_has_is_shown_but_not_counted(
+    client: TestClient, world: Any
+) -> None:
+    from openler.store.models import SelfReported
+
+    with world.db.session() as s:
+        s.add(SelfReported(person_id=person_id(world, LUIS), kind="skill", title="Resuscitation"))
+    login(client, LUIS)
+    text = text_of(client.get(f"/record/career?occupation={EMT}", headers=HTML).text)
+    assert "you have 2 of the 7 skills it needs" in text  # as before: his word is not counted
+    assert "resuscitation essential (100) Missing You say you have it: not verified" in text
+    assert text.count("You say you have it") == 1

@@ -138,3 +138,94 @@ def test_the_learner_turns_discoverability_off_and_on(
         data={"csrf_token": token, "choice": "on", "confirm": "yes"},
     )
     assert "Employers can find you." in client.get("/record/skills", headers=HTML).text
+
+
+def _suggested_index(html: str, label: str) -> str:
+    found = re.search(
+        r'id="suggested-(\d+)" name="suggested" value="\d+">\s*<label for="suggested-\d+">'
+        + re.escape(label),
+        html,
+    )
+    assert found is not None, f"{label} was not suggested"
+    return found.group(1)
+
+
+def test_hr_pastes_the_postings_text_and_adds_suggested_skills(
+    client: TestClient, demo_platform: Any
+) -> None:
+    login(client, "hr@demo.openler.org")
+    posting = ed_posting(demo_platform)
+    here = f"{HOSPITAL}/{posting}"
+    token = csrf_of(client.get(here, headers=HTML).text)
+    text = "You will take blood samples from patients and triage clients arriving at night."
+    page = client.post(
+        f"{here}/suggest",
+        data={"csrf_token": token, "framework": "demo", "text": text},
+        headers=HTML,
+    )
+    assert page.status_code == 200 and 'id="suggestions"' in page.text
+    assert text in page.text  # the pasted text is kept in its box
+    blood = _suggested_index(page.text, "take blood samples")
+    triage = _suggested_index(page.text, "triage clients")
+    added = client.post(
+        f"{here}/suggested",
+        data={
+            "csrf_token": token,
+            "framework": "demo",
+            "text": text,
+            "suggested": [blood, triage],
+            f"identifier-{blood}": re.search(
+                rf'name="identifier-{blood}" value="([^"]+)"', page.text
+            ).group(1),  # type: ignore[union-attr]
+            f"importance-{blood}": "required",
+            f"weight-{blood}": "5",
+            f"identifier-{triage}": re.search(
+                rf'name="identifier-{triage}" value="([^"]+)"', page.text
+            ).group(1),  # type: ignore[union-attr]
+            f"importance-{triage}": "preferred",
+            f"weight-{triage}": "2",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert added.status_code == 303 and added.headers["location"].endswith("#requirements")
+    with demo_platform.db.session() as s:
+        asked = {
+            r.label: (r.required, r.weight) for r in s.get_one(JobPosting, posting).requirements
+        }
+    assert asked["take blood samples"] == (True, 5.0)
+    assert asked["triage clients"] == (False, 2.0)
+    again = client.post(
+        f"{here}/suggest",
+        data={"csrf_token": token, "framework": "demo", "text": text},
+        headers=HTML,
+    )
+    assert 'take blood samples</span> <span class="small">(asked for already)' in again.text
+
+
+def test_suggesting_without_text_or_ticks_says_what_to_do(
+    client: TestClient, demo_platform: Any
+) -> None:
+    login(client, "hr@demo.openler.org")
+    token = csrf_of(client.get(HOSPITAL, headers=HTML).text)
+    made = client.post(HOSPITAL, data={"csrf_token": token, "title": "Night porter"}, headers=HTML)
+    here = str(made.url).split("#")[0]
+    empty = client.post(
+        f"{here}/suggest",
+        data={"csrf_token": token, "framework": "demo", "text": " "},
+        headers=HTML,
+    )
+    assert empty.status_code == 400
+    assert "or give the posting a description, first" in empty.text.lower()
+    nothing = client.post(
+        f"{here}/suggested",
+        data={"csrf_token": token, "framework": "demo", "text": "triage clients"},
+        headers=HTML,
+    )
+    assert nothing.status_code == 400 and "tick the skills to add first" in nothing.text.lower()
+    unknown = client.post(
+        f"{here}/suggest",
+        data={"csrf_token": token, "framework": "nowhere", "text": "triage"},
+        headers=HTML,
+    )
+    assert unknown.status_code == 400 and "no framework" in unknown.text.lower()

@@ -177,3 +177,20 @@ def test_what_a_credential_from_elsewhere_says_is_shown_as_text(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in lapsed and "<script>alert" not in html
     assert "javascript:" not in html
     assert "does not verify" in lapsed  # never counted, never shown as verified
+
+
+def test_maria_reads_the_skills_her_occupation_requires(
+    client: TestClient, demo_platform: Any
+) -> None:
+    """The profile the navigator and employers read: her nursing licence names Registered
+    Nurses, whose required skills are listed apart from those a credential names itself."""
+    login(client, "maria@demo.openler.org")
+    page = client.get("/record/skills", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    implied = page.text.split('id="implied-list"')[1].split("</ul>")[0]
+    assert "through Registered Nurses (Registered Nurse)" in implied
+    skills = page.text.split('id="skills-table"')[1].split("</table>")[0]
+    assert all(
+        f'<th scope="row">{label}<' not in skills
+        for label in re.findall(r"<li>([^<]+?) <span", implied)
+    )

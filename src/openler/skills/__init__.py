@@ -5,6 +5,7 @@ storage is ``openler.store``'s and use cases are ``openler.services.skills``'.""
 from openler.skills.frameworks import (
     ITEM_KINDS,
     RELATION_KINDS,
+    UNRATED_WEIGHT,
     Framework,
     Item,
     ItemKind,
@@ -15,6 +16,7 @@ from openler.skills.frameworks import (
 __all__ = [
     "ITEM_KINDS",
     "RELATION_KINDS",
+    "UNRATED_WEIGHT",
     "Framework",
     "Item",
     "ItemKind",

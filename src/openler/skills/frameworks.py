@@ -21,6 +21,11 @@ FrameworkKind = Literal["case", "ctdl", "esco", "onet", "military", "builtin"]
 ITEM_KINDS: tuple[ItemKind, ...] = get_args(ItemKind)
 RELATION_KINDS: tuple[RelationKind, ...] = get_args(RelationKind)
 
+#: the weight (importance 0–1) of a requirement its framework states without one — O*NET's
+#: technologies, ESCO's occupations JSON —: as ESCO's *optional* skills. One rule for every
+#: reader of requirements: the navigator, postings and weighted profiles.
+UNRATED_WEIGHT = 0.5
+
 
 @dataclass(frozen=True)
 class Item:

@@ -1,12 +1,14 @@
 """Career pathways: what an occupation needs against what a person's credentials show, the
 gap, the credentials that would close it, and the related occupations within reach.
 
-Skills are compared by key (:func:`skill_key`): an identifier or address with its scheme,
-letter case of the host and a closing ``/`` set aside, so that the ESCO concept URI a
-framework holds and the ``targetUrl`` an issuer signed meet.
+Skills are compared by key, as the caller gives it: the navigator gives
+:func:`openler.skills.profiles.key` (an address with its scheme, the letter case of its host
+and a closing ``/`` set aside), so that the ESCO concept URI a framework holds and the
+``targetUrl`` an issuer signed meet.
 
 Every requirement has a weight (0–1, O*NET importance or ESCO essential/optional; a
-requirement the framework gives no weight counts 1). The gap is what the person does not
+requirement the framework gives no weight counts
+:data:`~openler.skills.frameworks.UNRATED_WEIGHT`, 0.5). The gap is what the person does not
 hold, weighed; what is held and the gap together are the requirement, always.
 
 Credentials that close the gap are ordered by greedy weighted set cover: first the one that
@@ -29,33 +31,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-#: the weight of a requirement whose framework gives none
-DEFAULT_WEIGHT = 1.0
+from openler.skills.frameworks import UNRATED_WEIGHT
 
-
-def skill_key(value: str) -> str:
-    """What makes two skill identifiers the same: an address without its scheme, its host in
-    lower case and no closing ``/``; anything else with its spaces trimmed.
-
-    >>> skill_key("http://data.europa.eu/esco/skill/1d21f6ad/")
-    'data.europa.eu/esco/skill/1d21f6ad'
-    >>> skill_key("HTTPS://Data.Europa.EU/esco/skill/1d21f6ad") == skill_key(
-    ...     "http://data.europa.eu/esco/skill/1d21f6ad")
-    True
-    >>> skill_key(" 2.B.1.e ")
-    '2.B.1.e'
-    """
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return text
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        query = f"?{parts.query}" if parts.query else ""
-        return f"{parts.netloc.lower()}{parts.path.rstrip('/')}{query}"
-    return text
+#: the weight of a requirement whose framework gives none (or gives one that is no number)
+DEFAULT_WEIGHT = UNRATED_WEIGHT
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from openler.skills.frameworks import UNRATED_WEIGHT
+
 Kind = Literal["skill", "occupation"]
 Source = Literal["credential", "occupation", "self"]
 
@@ -261,7 +263,8 @@ class Shown:
 @dataclass(frozen=True)
 class OccupationSkill:
     """A skill an occupation requires (a framework's ``requires`` relation), by its
-    :func:`key`, with its importance 0–1 (``None``: unrated, taken as 0.5)."""
+    :func:`key`, with its importance 0–1 (``None``: unrated, taken as
+    :data:`~openler.skills.frameworks.UNRATED_WEIGHT`)."""
 
     key: str
     label: str
@@ -338,7 +341,7 @@ def implied_strength(weight: float | None) -> float:
     >>> implied_strength(1.0), implied_strength(0.1), implied_strength(None)
     (0.7, 0.35, 0.35)
     """
-    rated = 0.5 if weight is None else min(max(weight, 0.0), 1.0)
+    rated = UNRATED_WEIGHT if weight is None else min(max(weight, 0.0), 1.0)
     return max(VERIFIED_FLOOR, round(rated * OCCUPATION_DISCOUNT, 6))
 
 

@@ -8,7 +8,8 @@ Registered before any ``/record/{ref}`` page."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -22,6 +23,8 @@ from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, page
 
 router = APIRouter(include_in_schema=False, route_class=CommitRoute)
+
+T = TypeVar("T")
 
 #: the required skills a gap chart draws at most (the table lists every one)
 CHART_LIMIT = 30
@@ -39,6 +42,14 @@ def _chart(found: Navigation | None) -> dict[str, Any]:
         "held": [round(r.weight * 100) if held else 0 for r, held in rows],
         "missing": [0 if held else round(r.weight * 100) for r, held in rows],
     }
+
+
+def _attempt(ask: Callable[[], T | None]) -> tuple[T | None, ServiceError | None]:
+    """What ``ask`` answers (None: nothing was asked), or the error a page shows instead."""
+    try:
+        return ask(), None
+    except ServiceError as exc:
+        return None, exc
 
 
 def _navigator_page(
@@ -84,12 +95,9 @@ def career(
     occupation: str = "",
 ) -> Response:
     holding = navigation.holding_of(session, platform, principal)
-    found, error = None, None
-    if occupation:
-        try:
-            found = navigation.navigate(session, platform, holding, occupation)
-        except ServiceError as exc:
-            error = exc
+    found, error = _attempt(
+        lambda: navigation.navigate(session, platform, holding, occupation) if occupation else None
+    )
     return _navigator_page(
         request,
         principal,
@@ -138,12 +146,13 @@ def military(
     service: str = "",
     code: str = "",
 ) -> Response:
-    found, error = None, None
-    if service or code:
-        try:
-            found = navigation.my_translation(session, platform, principal, service, code)
-        except ServiceError as exc:
-            error = exc
+    found, error = _attempt(
+        lambda: (
+            navigation.my_translation(session, platform, principal, service, code)
+            if service or code
+            else None
+        )
+    )
     return _military_page(
         request,
         principal,
@@ -269,12 +278,14 @@ def coach_navigator(
     q: str = "",
     occupation: str = "",
 ) -> Response:
-    seen, found, error = None, None, None
-    if occupation:
-        try:
-            seen, found = coaching.navigator(session, platform, principal, person_id, occupation)
-        except ServiceError as exc:
-            error = exc
+    asked, error = _attempt(
+        lambda: (
+            coaching.navigator(session, platform, principal, person_id, occupation)
+            if occupation
+            else None
+        )
+    )
+    seen, found = asked or (None, None)
     if seen is None:  # the person's profile alone (refused, again, without a grant)
         seen = coaching.view(session, platform, principal, person_id)
     return _navigator_page(
@@ -300,14 +311,14 @@ def coach_military(
     service: str = "",
     code: str = "",
 ) -> Response:
-    seen, translated, error = None, None, None
-    if service or code:
-        try:
-            seen, translated = coaching.translation(
-                session, platform, principal, person_id, service, code
-            )
-        except ServiceError as exc:
-            error = exc
+    asked, error = _attempt(
+        lambda: (
+            coaching.translation(session, platform, principal, person_id, service, code)
+            if service or code
+            else None
+        )
+    )
+    seen, translated = asked or (None, None)
     if seen is None:  # the person's profile alone (refused, again, without a grant)
         seen = coaching.view(session, platform, principal, person_id)
     return _military_page(

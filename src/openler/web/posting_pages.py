@@ -6,14 +6,21 @@ decision is ``services.skills``'; these render."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openler.services.errors import Conflict, UsageError
+from openler.services.errors import Conflict, ServiceError, UsageError
 from openler.services.people.accounts import Principal
-from openler.services.skills import frameworks, matching, postings
+from openler.services.skills import (
+    frameworks,
+    matching,
+    posting_suggestions,
+    postings,
+    suggestions,
+)
 from openler.services.wording import N_
 from openler.skills import jedx
 from openler.store.models import Organization
@@ -127,9 +134,12 @@ def _editor(
     posting_id: str,
     *,
     status: int = 200,
-    error: str | UsageError | Conflict | None = None,
+    error: str | ServiceError | None = None,
     q: str = "",
     framework: str = "",
+    suggested: posting_suggestions.Suggested | None = None,
+    suggest_framework: str = "",
+    pasted: str = "",
 ) -> HTMLResponse:
     posting = postings.posting_of(session, principal, organization, posting_id)
     found = postings.search(session, q, framework=framework or None, limit=FOUND) if q else []
@@ -150,6 +160,11 @@ def _editor(
         occupation_skills=len(postings.occupation_skills(session, posting.occupation_code)),
         imported=request.query_params.get("imported") == "jedx",
         weights=postings.WEIGHTS,
+        suggested=suggested,
+        suggest_framework=suggest_framework,
+        pasted=pasted,
+        method_words=suggestions.METHOD_WORDS,
+        suggestable=suggestions.suggestable(session),
     )
 
 
@@ -168,51 +183,70 @@ def posting_page(
     )
 
 
-def _changed(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    organization: Organization,
-    posting_id: str,
-    change: Callable[[], object],
-    anchor: str = "requirements",
-) -> Response:
-    """Make ``change``, then back to the editor (at ``anchor``); shown again with what to
-    correct when it was refused."""
-    try:
-        change()
-    except (UsageError, Conflict) as exc:
-        return _editor(request, session, principal, organization, posting_id, status=400, error=exc)
-    return RedirectResponse(f"{_home(organization)}/{posting_id}#{anchor}", 303)
+@dataclass(frozen=True)
+class Editing:
+    """A change to one posting, asked for on its editor's page."""
+
+    request: Request
+    session: SessionDep
+    platform: PlatformDep
+    principal: Principal
+    organization: Organization
+    posting_id: str
+
+    @property
+    def who(self) -> tuple[SessionDep, PlatformDep, Principal, Organization, str]:
+        """What every change of :mod:`postings` takes first."""
+        return self.session, self.platform, self.principal, self.organization, self.posting_id
+
+    def editor(self, **shown: Any) -> HTMLResponse:
+        """The editor again (``shown``: its problem, suggestions …)."""
+        return _editor(
+            self.request, self.session, self.principal, self.organization, self.posting_id, **shown
+        )
+
+    def change(self, change: Callable[[], object], anchor: str = "requirements") -> Response:
+        """Make ``change``, then back to the editor (at ``anchor``); shown again with what to
+        correct when it was refused."""
+        try:
+            change()
+        except (UsageError, Conflict) as exc:
+            return self.editor(status=400, error=exc)
+        return RedirectResponse(f"{_home(self.organization)}/{self.posting_id}#{anchor}", 303)
 
 
-@router.post("/employer/{slug}/postings/{posting_id}")
-def save_posting(
+def _editing(
     posting_id: str,
     request: Request,
     session: SessionDep,
     platform: PlatformDep,
     principal: Visitor,
     organization: OrgDep,
+) -> Editing:
+    return Editing(request, session, platform, principal, organization, posting_id)
+
+
+EditingDep = Annotated[Editing, Depends(_editing)]
+
+
+@router.post("/employer/{slug}/postings/{posting_id}")
+def save_posting(
+    editing: EditingDep,
     title: Text = "",
     location: Text = "",
     occupation: Text = "",
     description: Text = "",
 ) -> Response:
-    def change() -> object:
-        return postings.edit(
-            session,
-            platform,
-            principal,
-            organization,
-            posting_id,
+    return editing.change(
+        lambda: postings.edit(
+            *editing.who,
             title=title,
             description=description,
             location=location,
             occupation_code=occupation,
-        )
-
-    return _changed(request, session, principal, organization, posting_id, change, "details")
+        ),
+        "details",
+    )
 
 
 def _required(importance: str) -> bool:
@@ -223,83 +257,90 @@ def _required(importance: str) -> bool:
 
 Importance = Annotated[str, Form(max_length=20)]
 Weight = Annotated[str, Form(max_length=5)]
+FrameworkId = Annotated[str, Form(max_length=64)]
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/requirements")
 def add_requirement(
-    posting_id: str,
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-    organization: OrgDep,
+    editing: EditingDep,
     competency: Annotated[str, Form(max_length=36)] = "",
     importance: Importance = "required",
     weight: Weight = "3",
 ) -> Response:
-    def change() -> object:
-        return postings.add_requirement(
-            session,
-            platform,
-            principal,
-            organization,
-            posting_id,
-            competency,
-            required=_required(importance),
-            weight=weight,
+    return editing.change(
+        lambda: postings.add_requirement(
+            *editing.who, competency, required=_required(importance), weight=weight
         )
-
-    return _changed(request, session, principal, organization, posting_id, change)
+    )
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/occupation-skills")
-def add_occupation_skills(
-    posting_id: str,
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-    organization: OrgDep,
-) -> Response:
-    def change() -> object:
-        return postings.add_occupation_skills(
-            session, platform, principal, organization, posting_id
-        )
-
-    return _changed(request, session, principal, organization, posting_id, change)
+def add_occupation_skills(editing: EditingDep) -> Response:
+    return editing.change(lambda: postings.add_occupation_skills(*editing.who))
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/requirements/{requirement_id}")
 def change_requirement(
-    posting_id: str,
     requirement_id: str,
-    request: Request,
-    session: SessionDep,
-    platform: PlatformDep,
-    principal: Visitor,
-    organization: OrgDep,
+    editing: EditingDep,
     importance: Importance = "required",
     weight: Weight = "3",
     remove: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     def change() -> object:
         if remove:
-            postings.remove_requirement(
-                session, platform, principal, organization, posting_id, requirement_id
-            )
+            postings.remove_requirement(*editing.who, requirement_id)
             return None
         return postings.change_requirement(
-            session,
-            platform,
-            principal,
-            organization,
-            posting_id,
-            requirement_id,
-            required=_required(importance),
-            weight=weight,
+            *editing.who, requirement_id, required=_required(importance), weight=weight
         )
 
-    return _changed(request, session, principal, organization, posting_id, change)
+    return editing.change(change)
+
+
+@router.post("/employer/{slug}/postings/{posting_id}/suggest", response_class=HTMLResponse)
+def suggest_skills(editing: EditingDep, framework: FrameworkId = "", text: Text = "") -> Response:
+    """The framework's skills the pasted text (or the description) is about, to tick."""
+    try:
+        found = posting_suggestions.suggest(*editing.who, framework, text)
+    except ServiceError as exc:
+        return editing.editor(status=400, error=exc, suggest_framework=framework, pasted=text)
+    return editing.editor(suggested=found, suggest_framework=framework, pasted=text)
+
+
+@router.post("/employer/{slug}/postings/{posting_id}/suggested")
+async def add_suggested(editing: EditingDep) -> Response:
+    """Add the ticked suggestions, each required or preferred with its weight."""
+    form = await editing.request.form()
+
+    def field(name: str, default: str = "") -> str:
+        value = form.get(name)
+        return value[:2_000] if isinstance(value, str) else default
+
+    ticked = [v for v in form.getlist("suggested") if isinstance(v, str)][
+        : postings.MAX_REQUIREMENTS
+    ]
+    framework = field("framework")[:64]
+    try:
+        chosen = [
+            posting_suggestions.Chosen(
+                field(f"identifier-{n}"),
+                _required(field(f"importance-{n}", "required")),
+                field(f"weight-{n}", "3")[:5],
+            )
+            for n in ticked
+        ]
+        posting_suggestions.add(*editing.who, framework, chosen)
+    except ServiceError as exc:
+        pasted = field("text")[:25_000]
+        try:
+            found = posting_suggestions.suggest(*editing.who, framework, pasted)
+        except ServiceError:
+            found = None
+        return editing.editor(
+            status=400, error=exc, suggested=found, suggest_framework=framework, pasted=pasted
+        )
+    return RedirectResponse(f"{_home(editing.organization)}/{editing.posting_id}#requirements", 303)
 
 
 @router.post("/employer/{slug}/postings/{posting_id}/close")

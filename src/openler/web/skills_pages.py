@@ -10,8 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openler.services.errors import UsageError
-from openler.services.holders import skills_profile
-from openler.services.skills import matching
+from openler.services.skills import matching, profiles
 from openler.services.wording import N_
 from openler.web import i18n
 from openler.web.deps import CommitRoute, PlatformDep, SessionDep, Visitor
@@ -28,7 +27,7 @@ CHART_LIMIT = 25
 def skills_page(
     request: Request, session: SessionDep, platform: PlatformDep, principal: Visitor
 ) -> Response:
-    profile = skills_profile.skills_profile(session, platform, principal)
+    profile, weighted = profiles.own_profiles(session, platform, principal)
     charted = profile.skills[:CHART_LIMIT]
     return page(
         request,
@@ -40,6 +39,7 @@ def skills_page(
             "counts": [s.count for s in charted],
         },
         more=len(profile.skills) - len(charted),
+        implied=profiles.through_occupations(weighted),
         discoverable=matching.is_discoverable(session, principal.person_id),
     )
 

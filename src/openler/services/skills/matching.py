@@ -3,52 +3,35 @@ credentials show against the posting's requirements, each with its proofs and ga
 
 Discoverability is the person's choice (off until they turn it on, on their skills page;
 audited both ways). Nobody else is ever read or listed. A discoverable person's profile is
-read as they would read it themselves: only credentials that count now, their self-reported
-skills apart (:mod:`openler.skills.profiles` weighs them). Only the posting organization's
+read as they would read it themselves (:mod:`openler.services.skills.profiles`, the profile
+the career navigator reads too): only credentials that count now, their self-reported skills
+apart and weighted lower. Only the posting organization's
 HR ranks candidates (``postings.require_employer``), and who looked at which candidates is
 audited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import UsageError
-from openler.services.holders import record, skills_profile
+from openler.services.holders import record
 from openler.services.people.accounts import Principal, principal_for, require_self
-from openler.services.skills import postings
+from openler.services.skills import postings, profiles
+from openler.services.skills.profiles import OccupationSkills
 from openler.services.wording import N_
 from openler.skills import matching
 from openler.skills.matching import Match
-from openler.skills.profiles import (
-    Credential,
-    OccupationSkill,
-    SelfClaim,
-    Shown,
-    WeightedProfile,
-    item_key,
-    weighted_profile,
-    words,
-)
-from openler.store.models import (
-    Competency,
-    DiscoverablePerson,
-    JobPosting,
-    Organization,
-    Person,
-    SelfReported,
-)
+from openler.skills.profiles import WeightedProfile
+from openler.store.models import DiscoverablePerson, JobPosting, Organization, Person
 
 #: the candidates a ranking lists
 TOP = 20
-#: the skills of an occupation a profile takes in (the most important first)
-OCCUPATION_SKILLS = 30
 
 
 def is_discoverable(session: Session, person_id: str) -> bool:
@@ -79,64 +62,12 @@ def set_discoverable(
     return True
 
 
-class _OccupationSkills:
-    """Each occupation's required skills, read once per ranking."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.found: dict[str, list[OccupationSkill]] = {}
-
-    def of(self, codes: Iterable[str]) -> dict[str, list[OccupationSkill]]:
-        for code in codes:
-            if code not in self.found:
-                self.found[code] = [
-                    OccupationSkill(
-                        item_key(i.kind, i.identifier, i.label, code=i.code, url=i.url),
-                        i.label,
-                        weight,
-                    )
-                    for i, weight in postings.occupation_skills(
-                        self.session, code, top=OCCUPATION_SKILLS
-                    )
-                ]
-        return {code: self.found[code] for code in codes}
-
-
-def _claims(session: Session, reported: Sequence[SelfReported]) -> list[SelfClaim]:
-    """Self-reported skills, each keyed to a framework item of the same label when there is
-    one (so "infection control" written by hand meets a requirement of that name)."""
-    titles = {words(s.title): s.title for s in reported if s.kind == "skill"}
-    if not titles:
-        return []
-    items = session.execute(
-        select(Competency).where(func.lower(Competency.label).in_(list(titles)))
-    ).scalars()
-    keys: dict[str, str] = {}
-    for i in items:
-        keys.setdefault(
-            words(i.label), item_key(i.kind, i.identifier, i.label, code=i.code, url=i.url)
-        )
-    return [SelfClaim(title, keys.get(said)) for said, title in titles.items()]
-
-
 def profile_of(
-    session: Session, platform: Platform, person: Person, occupations: _OccupationSkills
+    session: Session, platform: Platform, person: Person, occupations: OccupationSkills
 ) -> WeightedProfile:
     """``person``'s weighted profile, read as they read their own skills page."""
     whole = record.record_of(session, platform, principal_for(session, person))
-    shown = skills_profile.profile_from(whole.entries, whole.self_reported)
-    evidenced = [*shown.skills, *shown.occupations]
-    codes = [o.alignment.code for o in shown.occupations if o.alignment.code]
-    return weighted_profile(
-        person.id,
-        person.name,
-        [
-            Shown(e.alignment, tuple(Credential(c.ref, c.name, c.issuer) for c in e.evidence))
-            for e in evidenced
-        ],
-        occupations.of(codes),
-        _claims(session, whole.self_reported),
-    )
+    return profiles.profiles_of(session, whole, person.id, person.name, occupations)[1]
 
 
 def discoverable_people(session: Session) -> list[Person]:
@@ -172,7 +103,7 @@ def rank_candidates(
     wanted = postings.requirements_of(posting)
     if not wanted:
         raise UsageError.worded(N_("add the skills the posting asks for first"))
-    occupations = _OccupationSkills(session)
+    occupations = OccupationSkills(session)
     profiles = [profile_of(session, platform, p, occupations) for p in discoverable_people(session)]
     matrix = matching.ProfileMatrix.from_profiles(profiles)
     ranked = matching.rank(matrix, wanted, top) if profiles else []

@@ -8,13 +8,16 @@ Where things come from:
 
 * an occupation is found by its O*NET-SOC code in every framework that holds it (the demo
   framework, O*NET, a CTDL or CASE framework …); its requirements are the ``requires``
-  relations of all of them (a skill named twice counts once, at its highest weight), its
-  related occupations their ``related`` relations (either way round);
+  relations of all of them, its related occupations their ``related`` relations (either
+  way round) — both as :mod:`openler.services.skills.framework_queries` reads them for
+  every part (a skill named twice counts once, at its highest weight; an unrated one 0.5);
 * a military occupation is an item of kind ``military`` (the ``military`` framework), found
   by its service and code; its civilian occupations are its ``translates`` relations;
-* what the person holds is their skills profile (``holders.skills_profile``: the alignments
-  of their credentials that count now); a requirement is held when the profile names it by
-  the framework item's identifier or address (:func:`openler.skills.pathways.skill_key`);
+* what the person holds is their weighted profile (:mod:`openler.services.skills.profiles`,
+  the one an employer's ranking reads): a requirement is held when a credential that counts
+  now is aligned to it, or to an occupation that requires it; skills are the same by
+  address (:func:`openler.skills.profiles.item_key`). What the person only says they have
+  (self-reported) is shown apart and never counted as held;
 * the credentials that close a gap are the achievements offered by the issuers here — not
   retired — read through their OB 3.0 ``alignment``. openler keeps no catalog of other
   providers' programs yet: an achievement is offered here when an issuer here defines it.
@@ -26,45 +29,34 @@ Who may read a person's navigator: the person, or a career navigator they grante
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services.context import Platform
 from openler.services.errors import NotFound, UsageError
-from openler.services.holders import record, skills_profile
+from openler.services.holders import record
 from openler.services.holders.skills_profile import Evidenced, SkillsProfile
 from openler.services.issuers.standing import achievement_trust
 from openler.services.people.accounts import Principal, require_self
+from openler.services.skills import framework_queries, profiles
+from openler.services.skills.framework_queries import skill_key_of
 from openler.services.wording import N_
-from openler.skills.pathways import (
-    Gap,
-    Offer,
-    Pathway,
-    Requirement,
-    Step,
-    gap_of,
-    pathways,
-    ranked,
-    skill_key,
-)
+from openler.skills.pathways import Gap, Offer, Pathway, Requirement, Step, gap_of, pathways, ranked
+from openler.skills.profiles import WeightedProfile, read_alignments
 from openler.store.models import (
     Achievement,
     Competency,
-    CompetencyRelation,
     IssuedCredential,
     Organization,
-    SkillFramework,
 )
 
 #: occupations a search lists at most
 SEARCH_LIMIT = 25
 #: the longest search text read
 MAX_QUERY = 200
-#: which framework's name of an occupation is shown when several hold it
-_PREFERRED = {"onet": 0, "builtin": 1, "esco": 2, "ctdl": 3, "case": 4}
 
 
 @dataclass(frozen=True)
@@ -77,6 +69,11 @@ class Occupation:
     code: str | None = None
     description: str | None = None
 
+    @classmethod
+    def of(cls, row: Competency) -> Occupation:
+        """The occupation a framework's item is (its code, else its row, names it)."""
+        return cls(row.code or row.id, row.label, row.code, row.description)
+
     @property
     def link(self) -> str | None:
         """Its summary on O*NET OnLine, for an O*NET-SOC code."""
@@ -87,19 +84,22 @@ class Occupation:
 
 @dataclass(frozen=True)
 class Holding:
-    """What a person holds, as the navigator reads it: their skills profile and the
-    achievements of their current credentials issued here."""
+    """What a person holds, as the navigator reads it: their skills page's profile, the
+    same weighted (:mod:`openler.services.skills.profiles`), and the achievements of their
+    current credentials issued here."""
 
     profile: SkillsProfile
+    weighted: WeightedProfile
     achievements: frozenset[str] = frozenset()
 
-    def skill_keys(self) -> set[str]:
-        """Every key a skill of theirs is known by (its address, its code)."""
-        found: set[str] = set()
-        for skill in self.profile.skills:
-            a = skill.alignment
-            found.update(skill_key(v) for v in (a.url, a.code) if v)
-        return found
+    def held_keys(self) -> set[str]:
+        """The skills verified evidence shows (a credential aligned to the skill, or to an
+        occupation that requires it)."""
+        return {key for key in self.weighted.skills if self.weighted.meets(key)}
+
+    def said_keys(self) -> set[str]:
+        """The skills only the person's own word names (never counted as held)."""
+        return {key for key, skill in self.weighted.skills.items() if not skill.verified}
 
     def occupation(self, code: str | None) -> Evidenced | None:
         """The line of their profile that names the occupation of ``code``, if any."""
@@ -112,7 +112,7 @@ def holding_of(session: Session, platform: Platform, principal: Principal) -> Ho
     """What ``principal`` holds now (theirs only)."""
     require_self(principal, principal.person_id)
     whole = record.record_of(session, platform, principal)
-    profile = skills_profile.profile_from(whole.entries, whole.self_reported)
+    shown, weighted = profiles.profiles_of(session, whole, principal.person_id, principal.name)
     achievements = frozenset(
         e.row.achievement_id
         for e in whole.entries
@@ -120,30 +120,10 @@ def holding_of(session: Session, platform: Platform, principal: Principal) -> Ho
         and e.state.code == "active"
         and e.row.achievement_id is not None
     )
-    return Holding(profile, achievements)
+    return Holding(shown, weighted, achievements)
 
 
 # --- occupations ---------------------------------------------------------------------------
-
-
-def _occupation_rows() -> Select[Competency, str]:
-    return (
-        select(Competency, SkillFramework.kind)
-        .join(SkillFramework, SkillFramework.id == Competency.framework_id)
-        .where(Competency.kind == "occupation")
-    )
-
-
-def _preferred(rows: Iterable[tuple[Competency, str]]) -> list[Occupation]:
-    """One :class:`Occupation` a code (its preferred framework's name), in the order seen."""
-    found: dict[str, tuple[int, Occupation]] = {}
-    for row, kind in rows:
-        ref = row.code or row.id
-        rank = _PREFERRED.get(kind, 9)
-        kept = found.get(ref)
-        if kept is None or rank < kept[0]:
-            found[ref] = (rank, Occupation(ref, row.label, row.code, row.description))
-    return [occupation for _, occupation in found.values()]
 
 
 def search(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[Occupation]:
@@ -151,33 +131,8 @@ def search(session: Session, query: str, *, limit: int = SEARCH_LIMIT) -> list[O
     with it; titles that start with it first. Anyone may search: frameworks are public.
 
     An empty query lists nothing: there may be thousands."""
-    words = " ".join(query.split())[:MAX_QUERY]
-    if not words:
-        return []
-    escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = session.execute(
-        _occupation_rows()
-        .where(
-            or_(
-                func.lower(Competency.label).like(escaped + "%", escape="\\"),
-                Competency.code.like(escaped + "%", escape="\\"),
-            )
-        )
-        .order_by(func.length(Competency.label), Competency.label)
-        .limit(limit * 4)
-    ).all()
-    starting = _preferred((r[0], r[1]) for r in rows)
-    found = {o.ref: o for o in starting}
-    if len(found) < limit:
-        more = session.execute(
-            _occupation_rows()
-            .where(func.lower(Competency.label).like("%" + escaped + "%", escape="\\"))
-            .order_by(func.length(Competency.label), Competency.label)
-            .limit(limit * 4)
-        ).all()
-        for occupation in _preferred((r[0], r[1]) for r in more):
-            found.setdefault(occupation.ref, occupation)
-    return list(found.values())[:limit]
+    found = framework_queries.search_occupations(session, query[:MAX_QUERY], limit=limit)
+    return [Occupation.of(row) for row in found]
 
 
 def occupation(session: Session, ref: str) -> tuple[Occupation, list[str]]:
@@ -186,63 +141,39 @@ def occupation(session: Session, ref: str) -> tuple[Occupation, list[str]]:
     ref = ref.strip()
     if not ref or len(ref) > 100:
         raise UsageError.worded(N_("choose an occupation"))
-    rows = session.execute(_occupation_rows().where(Competency.code == ref)).all()
-    if not rows:
-        rows = session.execute(_occupation_rows().where(Competency.id == ref)).all()
+    rows = framework_queries.occupation_rows(session, ref)
     if not rows:
         raise NotFound.worded(N_("no occupation %(code)s is known here"), code=ref)
-    pairs = [(r[0], r[1]) for r in rows]
-    return _preferred(pairs)[0], [row.id for row, _ in pairs]
+    return Occupation.of(rows[0]), [row.id for row in rows]
 
 
-def _requirements(
-    session: Session, occupation_rows: Sequence[str], aliases: dict[str, str]
-) -> list[Requirement]:
-    """What the occupations of ``occupation_rows`` require, with their weights; the other
-    key each required skill is known by (its item's address) is added to ``aliases``."""
-    rows = session.execute(
-        select(CompetencyRelation.weight, Competency)
-        .join(Competency, Competency.id == CompetencyRelation.target_id)
-        .where(
-            CompetencyRelation.kind == "requires",
-            CompetencyRelation.source_id.in_(occupation_rows),
+def _requirements(session: Session, occupation_rows: Sequence[str]) -> list[Requirement]:
+    """What the occupations of ``occupation_rows`` require, with their weights, each skill
+    by the key the profile knows it by."""
+    return [
+        Requirement(skill_key_of(skill), skill.label, weight)
+        for skill, weight in framework_queries.occupation_requirements(
+            session, rows=occupation_rows
         )
-    ).all()
-    needs = []
-    for weight, skill in rows:
-        key = skill_key(skill.identifier)
-        if skill.url:
-            aliases.setdefault(skill_key(skill.url), key)
-        needs.append(Requirement(key, skill.label, 1.0 if weight is None else weight))
-    return needs
+    ]
 
 
 def _related(
     session: Session, occupation_rows: Sequence[str]
-) -> list[tuple[Occupation, list[str]]]:
-    """Occupations related to those of ``occupation_rows`` (either way round), each with the
-    rows of every framework that holds it."""
-    rows = set(occupation_rows)
-    ends = session.execute(
-        select(CompetencyRelation.source_id, CompetencyRelation.target_id).where(
-            CompetencyRelation.kind == "related",
-            or_(
-                CompetencyRelation.source_id.in_(rows),
-                CompetencyRelation.target_id.in_(rows),
+) -> list[tuple[Occupation, list[Requirement]]]:
+    """Occupations related to those of ``occupation_rows`` (either way round), each with
+    what it requires in every framework that holds it."""
+    found = framework_queries.related_occupations(session, rows=occupation_rows)
+    return [
+        (
+            Occupation.of(row),
+            _requirements(
+                session,
+                [r.id for r in framework_queries.occupation_rows(session, row.code or row.id)],
             ),
         )
-    ).all()
-    others = {a if b in rows else b for a, b in ends} - rows
-    if not others:
-        return []
-    named = session.execute(_occupation_rows().where(Competency.id.in_(others))).all()
-    codes = {row.code for row, _ in named if row.code}
-    same = session.execute(_occupation_rows().where(Competency.code.in_(codes))).all()
-    every = {row.id: (row, kind) for row, kind in (*named, *same)}
-    by_ref: dict[str, list[str]] = {}
-    for row, _ in every.values():
-        by_ref.setdefault(row.code or row.id, []).append(row.id)
-    return [(o, by_ref[o.ref]) for o in _preferred(every.values()) if not set(by_ref[o.ref]) & rows]
+        for row, _ in found
+    ]
 
 
 # --- what is offered -----------------------------------------------------------------------
@@ -274,7 +205,7 @@ class Offered:
 
 
 def _offers(
-    session: Session, platform: Platform, code: str | None, aliases: dict[str, str]
+    session: Session, code: str | None
 ) -> tuple[list[Offer], dict[str, tuple[Achievement, Organization]]]:
     rows = session.execute(
         select(Achievement, Organization)
@@ -285,14 +216,8 @@ def _offers(
     offers: list[Offer] = []
     by_id: dict[str, tuple[Achievement, Organization]] = {}
     for achievement, organization in rows:
-        alignments = skills_profile.read_alignments(achievement.data)
-        skills = frozenset(
-            aliases.get(skill_key(v), skill_key(v))
-            for a in alignments
-            if a.kind == "skill"
-            for v in (a.url, a.code)
-            if v
-        )
+        alignments = read_alignments(achievement.data)
+        skills = frozenset(a.key for a in alignments if a.kind == "skill")
         aligned = code is not None and any(
             a.kind == "occupation" and a.code == code for a in alignments
         )
@@ -324,6 +249,8 @@ class Navigation:
     #: the person's credentials aligned to the occupation itself, if any
     aligned: Evidenced | None = None
     related: list[Occupation] = field(default_factory=list)
+    #: missing skills the person says they have (self-reported: shown, never counted)
+    said: frozenset[str] = frozenset()
 
     @property
     def measured(self) -> bool:
@@ -348,11 +275,10 @@ def _navigation(
     *,
     related: bool,
 ) -> Navigation:
-    aliases: dict[str, str] = {}
-    needs = _requirements(session, rows, aliases)
-    held = {aliases.get(k, k) for k in holding.skill_keys()}
+    needs = _requirements(session, rows)
+    held = holding.held_keys()
     gap = gap_of(needs, held)
-    offers, by_id = _offers(session, platform, target.code, aliases)
+    offers, by_id = _offers(session, target.code)
     offers = [o for o in offers if o.key not in holding.achievements]
     closing = [
         Closing(step, _offered(session, platform, *by_id[step.offer.key]))
@@ -364,8 +290,8 @@ def _navigation(
     if related:
         others = _related(session, rows)
         names = [o for o, _ in others]
-        theirs = {(o.ref, o.name): _requirements(session, other, aliases) for o, other in others}
-        ways = pathways(needs, theirs, {aliases.get(k, k) for k in holding.skill_keys()})
+        ways = pathways(needs, {(o.ref, o.name): theirs for o, theirs in others}, held)
+    said = holding.said_keys()
     return Navigation(
         occupation=target,
         gap=gap,
@@ -374,6 +300,7 @@ def _navigation(
         pathways=ways,
         aligned=holding.occupation(target.code),
         related=names,
+        said=frozenset(r.key for r in gap.missing if r.key in said),
     )
 
 
@@ -417,11 +344,7 @@ class Translation:
 
 def services(session: Session) -> list[str]:
     """The services whose occupations the crosswalks here name (Army, Navy …)."""
-    service = Competency.extra["service"].as_string()
-    found = session.execute(
-        select(service).where(Competency.kind == "military", service.is_not(None)).distinct()
-    ).scalars()
-    return sorted({s for s in found if s})
+    return framework_queries.military_services(session)
 
 
 def translate(
@@ -434,28 +357,12 @@ def translate(
         raise UsageError.worded(N_("give the service and the occupation code (Army, 68W)"))
     if len(service) > 100 or len(code) > 40:
         raise UsageError.worded(N_("that is not a military occupation code"))
-    rows = [
-        row
-        for row in session.execute(
-            select(Competency).where(
-                Competency.kind == "military", func.upper(Competency.code) == code.upper()
-            )
-        ).scalars()
-        if str(row.extra.get("service", "")).casefold() == service.casefold()
-    ]
+    rows = framework_queries.military_occupations(session, service, code)
     if not rows:
         raise NotFound.worded(
             N_("no %(service)s occupation %(code)s is known here"), service=service, code=code
         )
-    civilian_rows = session.execute(
-        select(Competency)
-        .join(CompetencyRelation, CompetencyRelation.target_id == Competency.id)
-        .where(
-            CompetencyRelation.kind == "translates",
-            CompetencyRelation.source_id.in_([r.id for r in rows]),
-        )
-        .order_by(Competency.label)
-    ).scalars()
+    civilian_rows = framework_queries.translations(session, service, code)
     refs = list(dict.fromkeys(row.code or row.id for row in civilian_rows))
     military = [
         MilitaryOccupation(

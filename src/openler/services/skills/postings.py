@@ -13,25 +13,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
 from openler.services.errors import Conflict, NotFound, UsageError
 from openler.services.people.accounts import Principal, require_role
+from openler.services.skills import framework_queries
 from openler.services.wording import N_
 from openler.skills import Item, jedx
 from openler.skills.matching import Requirement
 from openler.skills.profiles import item_key, words
-from openler.store.models import (
-    Competency,
-    CompetencyRelation,
-    JobPosting,
-    Organization,
-    PostingRequirement,
-    SkillFramework,
-)
+from openler.store.models import Competency, JobPosting, Organization, PostingRequirement
 
 #: the roles that manage an employer's postings and read its candidates
 EMPLOYER_ROLES = ("verifier", "issuer_admin")
@@ -62,14 +56,7 @@ def _clean(name: str, value: str | None, *, required: bool = False) -> str | Non
 
 def occupation_label(session: Session, code: str | None) -> str | None:
     """The title of the occupation of O*NET-SOC ``code`` in any framework, O*NET's first."""
-    if not code:
-        return None
-    rows = session.execute(
-        select(Competency.label, SkillFramework.kind)
-        .join(SkillFramework, SkillFramework.id == Competency.framework_id)
-        .where(Competency.kind == "occupation", Competency.code == code)
-    ).all()
-    return min(rows, key=lambda r: r[1] != "onet")[0] if rows else None
+    return framework_queries.occupation_title(session, code)
 
 
 def _occupation(session: Session, code: str | None) -> tuple[str | None, str | None]:
@@ -141,9 +128,10 @@ def posting_of(
     return posting
 
 
-def _open(
+def open_posting(
     session: Session, principal: Principal, organization: Organization, posting_id: str
 ) -> JobPosting:
+    """One of ``organization``'s postings that is still open (a closed one is not edited)."""
     posting = posting_of(session, principal, organization, posting_id)
     if posting.status != "open":
         raise Conflict.worded(N_("this posting is closed: it is no longer edited"))
@@ -163,7 +151,7 @@ def edit(
     occupation_code: str | None,
 ) -> JobPosting:
     """Change an open posting's title, description, location and occupation."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     values = (
         str(_clean("title", title, required=True)),
         _clean("description", description),
@@ -190,7 +178,7 @@ def close(
     posting_id: str,
 ) -> JobPosting:
     """Close an open posting (it stays, read-only)."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     posting.status = "closed"
     posting.closed_at = posting.updated_at = platform.now()
     _audit(session, platform, principal, "posting.closed", posting)
@@ -213,25 +201,20 @@ def postings_of(
 def search(
     session: Session, query: str, *, framework: str | None = None, limit: int = 20
 ) -> list[Competency]:
-    """Framework items whose label, code or alternative labels hold every word of
-    ``query``, shortest label first (a framework is public: anyone may search it)."""
-    terms = words(query).split()[:8]
+    """Framework items a posting may ask for whose label, code or alternative labels hold
+    every word of ``query``, the closest label first (a framework is public: anyone may
+    search it; :func:`framework_queries.items`)."""
+    terms = words(query).split()
     if not terms or not any(len(t) > 1 for t in terms):
         return []
-    select_items = select(Competency).where(Competency.kind.in_(REQUIRABLE))
-    if framework:
-        select_items = select_items.where(Competency.framework_id == framework)
-    for term in terms:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        select_items = select_items.where(
-            or_(
-                func.lower(Competency.label).like(pattern, escape="\\"),
-                func.lower(Competency.code).like(pattern, escape="\\"),
-                func.lower(cast(Competency.alt_labels, String)).like(pattern, escape="\\"),
-            )
-        )
-    select_items = select_items.order_by(func.length(Competency.label), Competency.label)
-    return list(session.execute(select_items.limit(max(1, min(limit, 100)))).scalars())
+    found = framework_queries.items(
+        session,
+        framework or None,
+        kind=REQUIRABLE,
+        query=" ".join(terms),
+        limit=max(1, min(limit, 100)),
+    )
+    return found.items
 
 
 def _weight(value: float | int | str) -> float:
@@ -257,7 +240,7 @@ def add_requirement(
 ) -> PostingRequirement:
     """Ask for a framework's item (required or preferred, weight 1–5); asking for the same
     item again changes the existing requirement."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     item = session.get(Competency, competency_id)
     if item is None or item.kind not in REQUIRABLE:
         raise NotFound.worded(N_("no such skill in the frameworks here"))
@@ -279,14 +262,13 @@ def ask_for_item(
 ) -> PostingRequirement:
     """Ask for ``item`` of the framework ``framework_id`` as a reader or a caller made it
     (the stored item of that identifier is linked when there is one)."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     if item.kind not in REQUIRABLE:
         raise UsageError(f"a posting asks for skills and occupations, not a {item.kind} item")
-    stored = session.execute(
-        select(Competency.id).where(
-            Competency.framework_id == framework_id, Competency.identifier == item.identifier
-        )
-    ).scalar_one_or_none()
+    try:
+        stored: str | None = framework_queries.item(session, framework_id, item.identifier).id
+    except NotFound:
+        stored = None
     values = _copied(framework_id, item.identifier, item.kind, item.label, item.code, item.url)
     return _ask(session, platform, principal, posting, stored, values, required, weight)
 
@@ -359,7 +341,7 @@ def change_requirement(
     weight: float | int | str,
 ) -> PostingRequirement:
     """Make a requirement required or preferred, and change its weight."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     requirement = _requirement(posting, requirement_id)
     requirement.required, requirement.weight = required, _weight(weight)
     posting.updated_at = platform.now()
@@ -377,7 +359,7 @@ def remove_requirement(
     posting_id: str,
     requirement_id: str,
 ) -> None:
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     requirement = _requirement(posting, requirement_id)
     posting.requirements.remove(requirement)
     posting.updated_at = platform.now()
@@ -413,29 +395,11 @@ def _audit_requirement(
 
 def occupation_skills(
     session: Session, code: str | None, *, top: int = 10
-) -> list[tuple[Competency, float | None]]:
+) -> list[tuple[Competency, float]]:
     """The skills frameworks say the occupation of O*NET-SOC ``code`` requires, the most
-    important first: (item, importance 0–1)."""
-    if not code:
-        return []
-    occupations = select(Competency.id).where(
-        Competency.kind == "occupation", Competency.code == code
-    )
-    rows = session.execute(
-        select(Competency, CompetencyRelation.weight)
-        .join(CompetencyRelation, CompetencyRelation.target_id == Competency.id)
-        .where(
-            CompetencyRelation.kind == "requires",
-            CompetencyRelation.source_id.in_(occupations),
-        )
-    ).all()
-    best: dict[str, tuple[Competency, float | None]] = {}
-    for item, weight in rows:
-        skill = item_key(item.kind, item.identifier, item.label, code=item.code, url=item.url)
-        if skill not in best or (weight or 0) > (best[skill][1] or 0):
-            best[skill] = (item, weight)
-    ranked = sorted(best.values(), key=lambda found: (-(found[1] or 0), found[0].label))
-    return ranked[:top]
+    important first: (item, importance 0–1)
+    (:func:`framework_queries.occupation_requirements`)."""
+    return framework_queries.occupation_requirements(session, code)[:top] if code else []
 
 
 def add_occupation_skills(
@@ -450,7 +414,7 @@ def add_occupation_skills(
     """Ask for the ``top`` skills the posting's occupation requires: required when the
     framework rates them important (0.75 or more), else preferred; weight 1–5 from the
     importance. Skills asked for already are left as they are. How many were added."""
-    posting = _open(session, principal, organization, posting_id)
+    posting = open_posting(session, principal, organization, posting_id)
     if not posting.occupation_code:
         raise UsageError.worded(N_("name the posting's occupation first"))
     have = {(r.framework_id, r.identifier) for r in posting.requirements}
@@ -458,7 +422,6 @@ def add_occupation_skills(
     for item, importance in occupation_skills(session, posting.occupation_code, top=top):
         if (item.framework_id, item.identifier) in have:
             continue
-        rated = 0.5 if importance is None else importance
         add_requirement(
             session,
             platform,
@@ -466,8 +429,8 @@ def add_occupation_skills(
             organization,
             posting_id,
             item.id,
-            required=rated >= 0.75,
-            weight=max(1, min(5, round(1 + 4 * rated))),
+            required=importance >= 0.75,
+            weight=max(1, min(5, round(1 + 4 * importance))),
         )
         added += 1
     if not added:

@@ -73,6 +73,19 @@ class Answer:
         return filled(self.note) if self.note is not None else ""
 
 
+#: the frameworks skills are suggested from, in the order they are offered (a military
+#: crosswalk names occupations, not skills, and is not offered)
+SUGGEST_ORDER = ("builtin", "esco", "case", "ctdl", "onet")
+
+
+def suggestable(session: Session) -> list[SkillFramework]:
+    """The frameworks here skills may be suggested from, the built-in one first."""
+    found = session.execute(
+        select(SkillFramework).where(SkillFramework.kind.in_(SUGGEST_ORDER))
+    ).scalars()
+    return sorted(found, key=lambda f: (SUGGEST_ORDER.index(f.kind), f.name))
+
+
 def framework_for(session: Session, framework_id: str) -> SkillFramework:
     # an id is a short slug: one with a NUL (which PostgreSQL refuses to compare) or far
     # longer than any names nothing here

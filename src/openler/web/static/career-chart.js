@@ -6,48 +6,16 @@
   "use strict";
 
   window.openlerChart.whenReady("career-chart-data", "career-chart", function (canvas, figures) {
-    var colour = window.openlerChart.colour;
-    var labels = window.openlerChart.fit(canvas, figures.labels, 7);
-    var ink = colour("--ink", "#1a1a1a");
-    var still = window.openlerChart.still();
-    new window.Chart(canvas, {
-      type: "bar",
-      data: {
-        labels: labels,
-        datasets: [
-          { label: figures.missingLabel, data: figures.missing,
-            backgroundColor: colour("--gap", "#b34700"), maxBarThickness: 28 },
-          { label: figures.heldLabel, data: figures.held,
-            backgroundColor: colour("--accent", "#0b5394"), maxBarThickness: 28 }
-        ]
-      },
-      options: {
-        indexAxis: "y",
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: still ? false : { duration: 300 },
-        color: ink,
-        font: { size: 14 },
-        plugins: {
-          legend: { display: true, position: "top", labels: { color: ink } },
-          tooltip: {
-            filter: function (item) { return item.raw > 0; },
-            callbacks: {
-              title: function (items) { return figures.labels[items[0].dataIndex]; }
-            }
-          }
-        },
-        scales: {
-          x: {
-            stacked: true,
-            beginAtZero: true,
-            max: 100,
-            ticks: { color: ink },
-            title: { display: true, text: figures.title, color: ink }
-          },
-          y: { stacked: true, ticks: { autoSkip: false, color: ink } }
-        }
-      }
+    window.openlerChart.bars(canvas, figures, {
+      series: [
+        { label: figures.missingLabel, data: figures.missing, colour: ["--gap", "#b34700"] },
+        { label: figures.heldLabel, data: figures.held, colour: ["--accent", "#0b5394"] }
+      ],
+      extra: 7,
+      max: 100,
+      title: figures.title,
+      legend: "top",
+      tooltip: { filter: function (item) { return item.raw > 0; } }
     });
   });
 })();

@@ -1,6 +1,8 @@
-// What the pages' bar charts share (skills-chart.js, career-chart.js): drawing once the page
-// is read, a label wrapped onto lines rather than cut off, a colour the stylesheet names, and
-// the chart's box sized to its rows so that every label is read.
+// What the pages' bar charts share (skills-chart.js, career-chart.js, candidates-chart.js):
+// drawing once the page is read, a label wrapped onto lines rather than cut off, a colour the
+// stylesheet names, the chart's box sized to its rows so that every label is read, and one
+// way to draw: horizontal bars, stacked when there are several series, in the page's ink,
+// still when the reader asks for reduced motion.
 (function () {
   "use strict";
 
@@ -60,11 +62,60 @@
     }
   }
 
+  function still() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  // horizontal bars on ``canvas``, one a label of ``figures.labels``: ``how.series`` is a
+  // list of { label, data, colour: [stylesheet name, fallback] } (several are stacked);
+  // ``how.extra`` rem for the axis title and legend, ``how.max`` the axis's end, ``how.title``
+  // the axis's title, ``how.legend`` "top", "bottom" or false, ``how.ticks`` more for the
+  // axis's ticks, ``how.tooltip`` more for the tooltip (its title is the whole label)
+  function bars(canvas, figures, how) {
+    var ink = colour("--ink", "#1a1a1a");
+    var stacked = how.series.length > 1;
+    var x = { stacked: stacked, beginAtZero: true, ticks: Object.assign({ color: ink }, how.ticks) };
+    if (how.max) {
+      x.max = how.max;
+    }
+    if (how.title) {
+      x.title = { display: true, text: how.title, color: ink };
+    }
+    var tooltip = Object.assign({}, how.tooltip);
+    tooltip.callbacks = Object.assign({
+      title: function (items) { return figures.labels[items[0].dataIndex]; }
+    }, tooltip.callbacks);
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: fit(canvas, figures.labels, how.extra),
+        datasets: how.series.map(function (one) {
+          return { label: one.label, data: one.data, maxBarThickness: 28,
+                   backgroundColor: colour(one.colour[0], one.colour[1]) };
+        })
+      },
+      options: {
+        indexAxis: "y",
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: still() ? false : { duration: 300 },
+        color: ink,
+        font: { size: 14 },
+        plugins: {
+          legend: { display: !!how.legend, position: how.legend || "top", labels: { color: ink } },
+          tooltip: tooltip
+        },
+        scales: { x: x, y: { stacked: stacked, ticks: { autoSkip: false, color: ink } } }
+      }
+    });
+  }
+
   window.openlerChart = {
     lines: lines,
     colour: colour,
     fit: fit,
     whenReady: whenReady,
-    still: function () { return window.matchMedia("(prefers-reduced-motion: reduce)").matches; }
+    still: still,
+    bars: bars
   };
 })();

@@ -5,46 +5,17 @@
   "use strict";
 
   window.openlerChart.whenReady("skills-chart-data", "skills-chart", function (canvas, figures) {
-    var colour = window.openlerChart.colour;
-    var labels = window.openlerChart.fit(canvas, figures.labels, 4);
-    var ink = colour("--ink", "#1a1a1a");
-    var still = window.openlerChart.still();
-    new window.Chart(canvas, {
-      type: "bar",
-      data: {
-        labels: labels,
-        datasets: [{
-          label: figures.title || "Credentials that show it",
-          data: figures.counts,
-          backgroundColor: colour("--accent", "#0b5394"),
-          maxBarThickness: 28
-        }]
-      },
-      options: {
-        indexAxis: "y",
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: still ? false : { duration: 300 },
-        color: ink,
-        font: { size: 14 },
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              title: function (items) { return figures.labels[items[0].dataIndex]; },
-              label: function (item) {
-                return item.raw + (item.raw === 1 ? " credential" : " credentials");
-              }
-            }
+    window.openlerChart.bars(canvas, figures, {
+      series: [{ label: figures.title, data: figures.counts, colour: ["--accent", "#0b5394"] }],
+      extra: 4,
+      title: figures.title,
+      legend: false,
+      ticks: { precision: 0, stepSize: 1 },
+      tooltip: {
+        callbacks: {
+          label: function (item) {
+            return item.raw + (item.raw === 1 ? " credential" : " credentials");
           }
-        },
-        scales: {
-          x: {
-            beginAtZero: true,
-            ticks: { precision: 0, stepSize: 1, color: ink },
-            title: { display: true, text: figures.title || "Credentials that show it", color: ink }
-          },
-          y: { ticks: { autoSkip: false, color: ink } }
         }
       }
     });
