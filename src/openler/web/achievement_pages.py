@@ -22,10 +22,9 @@ from openler.services.issuers import achievements, badges, issuing, standing
 from openler.services.issuers.achievement_checks import InvalidAchievement, Problem, definition
 from openler.services.issuers.achievements import Image
 from openler.services.people.accounts import Principal
-from openler.services.skills import frameworks as skill_frameworks
 from openler.services.skills import suggestions
 from openler.skills.suggest import alignment_of
-from openler.store.models import Achievement, Organization, SkillFramework
+from openler.store.models import Achievement, Organization
 from openler.vc import ACHIEVEMENT_TYPES, ALIGNMENT_TARGET_TYPES, RESULT_TYPES
 from openler.web.deps import CommitRoute, OrgDep, PlatformDep, SessionDep, Visitor
 from openler.web.render import confirmation, credential_download, page
@@ -254,7 +253,7 @@ def _form_page(
         alignment_types=[*ALIGNMENT_TARGET_TYPES, "ext:ONET"],
         result_types=RESULT_TYPES,
         max_image_kb=badges.MAX_IMAGE_BYTES // 1000,
-        frameworks=_suggestable(skill_frameworks.frameworks(session)),
+        frameworks=suggestions.suggestable(session),
         suggested=suggested,
         suggested_rows=_suggested_rows(suggested, form) if suggested else [],
         method_words=suggestions.METHOD_WORDS,
@@ -577,12 +576,3 @@ def issuer_download(
     row = issuing.issued_by(session, principal, organization, credential_id)
     return credential_download(session, row, kind)
 
-
-#: the frameworks offered to suggest skills from, in this order (a military crosswalk names
-#: occupations, not what an achievement teaches, and is not offered)
-_SUGGEST_ORDER = ("builtin", "esco", "case", "ctdl", "onet")
-
-
-def _suggestable(frameworks: list[SkillFramework]) -> list[SkillFramework]:
-    offered = [f for f in frameworks if f.kind in _SUGGEST_ORDER]
-    return sorted(offered, key=lambda f: (_SUGGEST_ORDER.index(f.kind), f.name))
