@@ -191,6 +191,9 @@ def test_another_organizations_posting_does_not_exist_for_its_staff(
 ) -> None:
     olivia = as_(session, "olivia@demo.openler.org")  # issuer_admin of the Board of Nursing
     board = org(session, "ohio-nursing")
+    with pytest.raises(Forbidden, match="not an employer"):  # a board ranks nobody
+        matching.rank_candidates(session, platform, olivia, board, ed_posting(session).id)
+    board.kind = "employer"  # were it one, the hospital's posting would not be its own
     with pytest.raises(NotFound):
         matching.rank_candidates(session, platform, olivia, board, ed_posting(session).id)
 

@@ -16,10 +16,12 @@ whether the job is open: those are left for the employer to add (:attr:`JedxJob.
 
 from __future__ import annotations
 
-import json
+import codecs
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from openler.vc import InputError, parse_json
 
 #: the largest record read
 MAX_BYTES = 1_000_000
@@ -71,6 +73,8 @@ def _string(job: dict[str, Any], name: str, *, required: bool = False) -> str:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         raise JedxError(f"the job's {name!r} must be a non-empty string")
+    if "\x00" in value:
+        raise JedxError(f"the job's {name!r} holds a NUL character")
     return " ".join(value.split())[:MAX_TEXT] if name != "jobDuties" else value.strip()[:MAX_TEXT]
 
 
@@ -82,10 +86,10 @@ def read_job(data: bytes) -> JedxJob:
     """
     if len(data) > MAX_BYTES:
         raise JedxError(f"a JEDx job record is at most {MAX_BYTES:,} bytes")
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise JedxError(f"this is not JSON: {exc}") from None
+    try:  # I-JSON, as verification reads it: no repeated names, no half pairs, not too deep
+        document = parse_json(data.removeprefix(codecs.BOM_UTF8))
+    except InputError as exc:
+        raise JedxError(f"this is not JSON a job record can be read from: {exc}") from None
     if not isinstance(document, dict):
         raise JedxError("a JEDx job record is a JSON object")
     job = document.get("job", document)

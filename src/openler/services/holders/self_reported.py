@@ -32,6 +32,7 @@ from openler.services.holders.record import self_reported_of
 from openler.services.people.accounts import Principal, require_self
 from openler.services.wording import N_
 from openler.store.models import SelfReported
+from openler.store.text import unstorable
 
 #: the kinds of self-reported entry, with the words a person reads
 KINDS: dict[str, str] = {
@@ -105,16 +106,6 @@ def _date_problem(value: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-def _unstorable(value: str | None) -> bool:
-    """Whether ``value`` holds a character no database keeps: NUL, or half of a UTF-16
-    pair (JSON may carry both; a form typed in a browser never does).
-
-    >>> _unstorable("Nurse"), _unstorable("a" + chr(0) + "b"), _unstorable(chr(0xD800))
-    (False, True, True)
-    """
-    return value is not None and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value)
-
-
 def _optional(value: str | None) -> str | None:
     text = (value or "").strip()
     return text or None
@@ -178,7 +169,7 @@ def checked(
             )
     typed = {"title": title, "organization": where, "started": start, "ended": end}
     for name, value in (typed | {"description": about}).items():
-        if _unstorable(value) and name not in {p.field for p in problems}:
+        if unstorable(value) and name not in {p.field for p in problems}:
             problems.append(
                 _problem(
                     name,

@@ -51,6 +51,7 @@ from openler.store.models import (
     SkillFramework,
     new_id,
 )
+from openler.store.text import unstorable
 
 __all__ = [
     "DEFAULT_WEIGHT",
@@ -108,6 +109,16 @@ def save(
     require_framework_admin(session, principal)
     if not framework.items:
         raise UsageError(f"{framework.name} holds no items: nothing was imported")
+    for field, value, most in (
+        ("name", framework.name, 300),
+        ("version", framework.version, 100),
+        ("address", framework.source, 2000),
+    ):
+        if value is not None and (len(value) > most or unstorable(value)):
+            raise UsageError(
+                f"the framework's {field} is longer than {most:,} characters or holds a "
+                "character that is not text; correct the file and import it again"
+            )
     row = session.get(SkillFramework, framework.id)
     if row is not None and row.kind != framework.kind:
         raise UsageError(
@@ -194,14 +205,49 @@ def _write_items(
     changed.clear()
 
 
+_WEB = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
+
+#: the longest each column keeps (models.Competency)
+_COLUMN_LIMITS = {"identifier": 2000, "label": 1000, "code": 100, "url": 2000}
+
+
+def _check_item(item: Item) -> None:
+    """Refuse, naming the item, what no database keeps or a column cannot hold: the whole
+    file is refused before anything is written (correct it and import it again)."""
+    texts = {
+        "identifier": item.identifier,
+        "label": item.label,
+        "code": item.code,
+        "url": item.url,
+        "description": item.description,
+        **{f"alternative label {n}": alt for n, alt in enumerate(item.alt_labels, 1)},
+    }
+    named = repr(item.identifier[:120])
+    for field, value in texts.items():
+        if unstorable(value):
+            raise UsageError(
+                f"the item {named}: its {field} holds a character that is not text (NUL, "
+                "or half a UTF-16 pair); correct the file and import it again"
+            )
+        most = _COLUMN_LIMITS.get(field)
+        if value is not None and most is not None and len(value) > most:
+            raise UsageError(
+                f"the item {named}: its {field} is longer than {most:,} characters; "
+                "correct the file and import it again"
+            )
+
+
 def _values(item: Item) -> dict[str, Any]:
+    _check_item(item)
     return {
         "kind": item.kind,
         "label": item.label,
         "alt_labels": list(item.alt_labels),
         "description": item.description or None,
         "code": item.code,
-        "url": item.url,
+        # only a web address is linked on pages and becomes an alignment's targetUrl: a
+        # file's ``javascript:`` or ``data:`` address is not kept
+        "url": item.url if item.url and _WEB.match(item.url) else None,
         "extra": dict(item.extra),
     }
 

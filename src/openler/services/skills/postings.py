@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from openler.services import audit
 from openler.services.context import Platform
-from openler.services.errors import Conflict, NotFound, UsageError
+from openler.services.errors import Conflict, Forbidden, NotFound, UsageError
 from openler.services.people.accounts import Principal, require_role
 from openler.services.skills import framework_queries
 from openler.services.wording import N_
@@ -26,6 +26,7 @@ from openler.skills import Item, jedx
 from openler.skills.matching import Requirement
 from openler.skills.profiles import item_key, words
 from openler.store.models import Competency, JobPosting, Organization, PostingRequirement
+from openler.store.text import unstorable
 
 #: the roles that manage an employer's postings and read its candidates
 EMPLOYER_ROLES = ("verifier", "issuer_admin")
@@ -39,7 +40,11 @@ _LIMITS = {"title": 300, "location": 300, "description": 20_000}
 
 
 def require_employer(principal: Principal, organization: Organization) -> None:
-    """The organization's HR (``verifier`` or ``issuer_admin``), or the platform operator."""
+    """The HR (``verifier`` or ``issuer_admin``) of an organization that is an employer,
+    or the platform operator for one. People agreed to be found by employers: a licensing
+    board, a college or an agency posts no jobs here and ranks nobody."""
+    if organization.kind != "employer":
+        raise Forbidden(f"{organization.name} is not an employer: it has no job postings here")
     require_role(principal, organization.id, *EMPLOYER_ROLES)
 
 
@@ -51,6 +56,8 @@ def _clean(name: str, value: str | None, *, required: bool = False) -> str | Non
         raise UsageError.worded(N_("give the posting a title"))
     if len(text) > _LIMITS[name]:
         raise UsageError(f"the {name} is at most {_LIMITS[name]:,} characters")
+    if unstorable(text):
+        raise UsageError(f"the {name} holds a character that is not text (NUL, or half a pair)")
     return text or None
 
 
