@@ -184,6 +184,9 @@ def test_carmen_reads_luis_navigator_read_only(client: TestClient, world: Any) -
         f"/coach/people/{luis}/military", params={"service": "Army", "code": "99W"}
     )
     assert military.status_code == 200 and "Luis Ortega has 2 of the 7" in text_of(military.text)
+    read = text_of(military.text)  # the coach reads about Luis, never "your credentials"
+    assert "what Luis Ortega's credentials already show" in read
+    assert "your credentials" not in read.lower()
     profile = client.get(f"/coach/people/{luis}")
     assert "provide first aid" in profile.text
     assert audited(world, "coach.viewed") == before + 3
