@@ -575,4 +575,3 @@ def issuer_download(
     its badge image — for staff to hand over or re-send."""
     row = issuing.issued_by(session, principal, organization, credential_id)
     return credential_download(session, row, kind)
-
